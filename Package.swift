@@ -1,0 +1,50 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "fanout",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "FanoutEngine", targets: ["FanoutEngine"]),
+        .executable(name: "fanout", targets: ["FanoutCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CGEOS", pkgConfig: "geos",
+            providers: [.apt(["libgeos-dev"]), .brew(["geos"])]),
+        .systemLibrary(
+            name: "CPROJ", pkgConfig: "proj",
+            providers: [.apt(["libproj-dev"]), .brew(["proj"])]),
+        .target(name: "Geo", dependencies: ["CGEOS", "CPROJ"], swiftSettings: strict),
+        .target(
+            name: "Registry",
+            dependencies: ["Geo", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
+        .target(name: "Selection", dependencies: ["Geo"], swiftSettings: strict),
+        .target(
+            name: "Synthetic", dependencies: [],
+            resources: [.copy("Resources/places.csv")],
+            swiftSettings: strict),
+        .target(
+            name: "FanoutEngine", dependencies: ["Geo", "Registry", "Selection", "Synthetic"],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "FanoutCLI",
+            dependencies: ["FanoutEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["Geo"], path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "GeoTests", dependencies: ["Geo", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "SelectionTests", dependencies: ["Selection", "FanoutEngine", "TestSupport"],
+            swiftSettings: strict),
+        .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["FanoutEngine", "TestSupport"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,4 @@
+#ifndef FANOUT_CPROJ_SHIM_H
+#define FANOUT_CPROJ_SHIM_H
+#include <proj.h>
+#endif

@@ -1,0 +1,158 @@
+import Foundation
+
+// MARK: - Coordinate reference systems and CRS-typed points
+
+/// A coordinate reference system, identified by its EPSG code.
+///
+/// The engine works in RD New (EPSG:28992) metres; input arrives in WGS84 lon/lat (EPSG:4326)
+/// unless the user names another CRS. `CRS` is parsed once at the edge (`EPSG:NNNN`) and then
+/// passed around as a value, never as a string.
+public struct CRS: Hashable, Sendable, CustomStringConvertible {
+    /// The EPSG code, e.g. 28992.
+    public let epsg: Int
+
+    /// Creates a CRS from an EPSG code. Whether PROJ knows it is checked when a transformer is built.
+    public init(epsg: Int) { self.epsg = epsg }
+
+    /// WGS84 geographic, longitude/latitude in degrees (EPSG:4326). Axis order here is always lon, lat.
+    public static let wgs84 = CRS(epsg: 4326)
+    /// RD New, the Dutch national grid (EPSG:28992), x/y in metres.
+    public static let rdNew = CRS(epsg: 28992)
+
+    /// `EPSG:NNNN`.
+    public var description: String { "EPSG:\(epsg)" }
+
+    /// Parses `EPSG:NNNN` (case-insensitive) or a bare number.
+    ///
+    /// - Returns: `nil` when the text is not of that shape.
+    public init?(parsing text: String) {
+        var s = Substring(text.trimmingCharacters(in: .whitespaces))
+        if s.lowercased().hasPrefix("epsg:") { s = s.dropFirst(5) }
+        guard let code = Int(s), code > 0, code < 1_000_000 else { return nil }
+        self.epsg = code
+    }
+}
+
+/// A point in WGS84 longitude/latitude degrees (EPSG:4326).
+///
+/// A distinct type from ``RDPoint`` so that a projected point can never be passed where a
+/// geographic one is expected.
+public struct LonLat: Hashable, Sendable, CustomStringConvertible {
+    /// Longitude in degrees, east positive.
+    public var lon: Double
+    /// Latitude in degrees, north positive.
+    public var lat: Double
+
+    /// Creates a lon/lat point (no range check; see ``isInRange``).
+    public init(lon: Double, lat: Double) {
+        self.lon = lon
+        self.lat = lat
+    }
+
+    /// Whether both values are finite and within −180…180 / −90…90.
+    public var isInRange: Bool {
+        lon.isFinite && lat.isFinite && (-180...180).contains(lon) && (-90...90).contains(lat)
+    }
+
+    public var description: String { "\(lon),\(lat)" }
+}
+
+/// A point in RD New (EPSG:28992) metres.
+public struct RDPoint: Hashable, Sendable, CustomStringConvertible {
+    /// Easting in metres.
+    public var x: Double
+    /// Northing in metres.
+    public var y: Double
+
+    /// Creates an RD New point.
+    public init(x: Double, y: Double) {
+        self.x = x
+        self.y = y
+    }
+
+    /// Squared Euclidean distance in m², computed as `dx*dx + dy*dy`.
+    ///
+    /// This exact expression is the engine's definition of distance: a participant is inside a
+    /// circle of radius r when `squaredDistance <= r*r`, and its reported distance is the square
+    /// root of it.
+    @inlinable
+    public func squaredDistance(to other: RDPoint) -> Double {
+        let dx = x - other.x
+        let dy = y - other.y
+        return dx * dx + dy * dy
+    }
+
+    /// Euclidean distance in metres (the square root of ``squaredDistance(to:)``).
+    @inlinable
+    public func distance(to other: RDPoint) -> Double { squaredDistance(to: other).squareRoot() }
+
+    public var description: String { "RD(\(x),\(y))" }
+}
+
+/// A point in some named CRS: the raw `x,y` of an input row before transformation.
+public struct SourcePoint: Hashable, Sendable {
+    /// First coordinate (easting or longitude).
+    public var x: Double
+    /// Second coordinate (northing or latitude).
+    public var y: Double
+    /// The CRS the values are in.
+    public var crs: CRS
+
+    /// Creates a point in `crs`.
+    public init(x: Double, y: Double, crs: CRS) {
+        self.x = x
+        self.y = y
+        self.crs = crs
+    }
+}
+
+/// A plain planar coordinate pair with no CRS attached, used inside geometry code.
+public struct XY: Hashable, Sendable {
+    /// First coordinate.
+    public var x: Double
+    /// Second coordinate.
+    public var y: Double
+
+    /// Creates a coordinate pair.
+    public init(_ x: Double, _ y: Double) {
+        self.x = x
+        self.y = y
+    }
+}
+
+/// An axis-aligned rectangle in planar coordinates.
+public struct Envelope: Hashable, Sendable {
+    public var minX: Double
+    public var minY: Double
+    public var maxX: Double
+    public var maxY: Double
+
+    /// Creates an envelope from its bounds.
+    public init(minX: Double, minY: Double, maxX: Double, maxY: Double) {
+        self.minX = minX
+        self.minY = minY
+        self.maxX = maxX
+        self.maxY = maxY
+    }
+
+    /// Whether the point lies inside or on the rectangle.
+    @inlinable
+    public func contains(x: Double, y: Double) -> Bool {
+        x >= minX && x <= maxX && y >= minY && y <= maxY
+    }
+}
+
+/// A polygon as plain coordinates: one shell and zero or more holes, each ring closed
+/// (first point repeated at the end).
+public struct PlanarPolygon: Hashable, Sendable {
+    /// The outer ring.
+    public var shell: [XY]
+    /// The inner rings.
+    public var holes: [[XY]]
+
+    /// Creates a polygon from its rings.
+    public init(shell: [XY], holes: [[XY]] = []) {
+        self.shell = shell
+        self.holes = holes
+    }
+}

@@ -1,0 +1,43 @@
+/// The error type of the `Geo` module: failures of GEOS, PROJ and of geometry input.
+///
+/// Carries a code, a human-readable message (with the C library's own message copied in where
+/// there is one) and, where known, the input location (file, line, field) that caused it.
+public struct GeoError: Error, Sendable, CustomStringConvertible, Equatable {
+    /// What kind of failure this is.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        fileprivate enum Kind: String, Sendable {
+            case geos, proj, unknownCRS, invalidGeometry, parse, unsupportedGeometry, outOfRange
+        }
+        fileprivate let kind: Kind
+
+        /// GEOS reported an error (its message is in ``GeoError/message``).
+        public static let geos = Code(kind: .geos)
+        /// PROJ reported an error (its message is in ``GeoError/message``).
+        public static let proj = Code(kind: .proj)
+        /// PROJ does not know the CRS.
+        public static let unknownCRS = Code(kind: .unknownCRS)
+        /// A geometry is not valid (self-intersection, unclosed ring, too few points, ...).
+        public static let invalidGeometry = Code(kind: .invalidGeometry)
+        /// Text (WKT, GeoJSON) could not be read.
+        public static let parse = Code(kind: .parse)
+        /// A geometry is of a type that cannot be used here (e.g. a point where an area is needed).
+        public static let unsupportedGeometry = Code(kind: .unsupportedGeometry)
+        /// A coordinate is outside the range its CRS allows.
+        public static let outOfRange = Code(kind: .outOfRange)
+
+        public var description: String { kind.rawValue }
+    }
+
+    /// The failure kind.
+    public var code: Code
+    /// What went wrong, for a person.
+    public var message: String
+
+    /// Creates an error.
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,1 @@
+// Synthetic participants: see Generator.swift
