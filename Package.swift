@@ -39,7 +39,8 @@ let package = Package(
             dependencies: ["FanoutEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["Geo"], path: "Tests/TestSupport", swiftSettings: strict),
-        .testTarget(name: "GeoTests", dependencies: ["Geo", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "GeoTests", dependencies: ["Geo", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "SelectionTests", dependencies: ["Selection", "FanoutEngine", "TestSupport"],

@@ -1,0 +1,64 @@
+import CPROJ
+import Foundation
+
+/// Owns one PROJ threading context (`PJ_CONTEXT*`).
+///
+/// PROJ contexts are not thread-safe: make one per thread (or worker) and keep every `PJ` made
+/// from it on that thread. The context captures PROJ's log output so that the last message can
+/// be copied into a ``GeoError`` instead of being printed to standard error.
+///
+/// - Important: Not `Sendable`. Use it only on the thread that created it.
+package final class PROJContext {
+    /// The raw context handle. Valid for the lifetime of this object.
+    package let raw: OpaquePointer
+    private let log: LogBox
+    #if DEBUG
+    private let owner = pthread_self()
+    #endif
+
+    /// Receives PROJ's log messages; kept apart from the context so the C callback never
+    /// touches a half-destroyed owner.
+    private final class LogBox {
+        var lastMessage: String?
+    }
+
+    /// Creates a context with logging captured and network access off.
+    ///
+    /// - Throws: ``GeoError`` with code `.proj` when PROJ cannot create a context.
+    package init() throws {
+        guard let ctx = proj_context_create() else {  // returns NULL on allocation failure
+            throw GeoError(.proj, "PROJ: could not create a context")
+        }
+        raw = ctx
+        log = LogBox()
+        proj_log_level(ctx, PJ_LOG_ERROR)
+        proj_log_func(ctx, Unmanaged.passUnretained(log).toOpaque()) { appData, _, message in
+            guard let appData, let message else { return }
+            Unmanaged<LogBox>.fromOpaque(appData).takeUnretainedValue().lastMessage = String(cString: message)
+        }
+        _ = proj_context_set_enable_network(ctx, 0)  // returns the new state; 0 means off
+    }
+
+    deinit {
+        proj_log_func(raw, nil, nil)
+        proj_context_destroy(raw)
+    }
+
+    /// Checks in debug builds that the context is used on the thread that created it.
+    @inline(__always)
+    package func assertOwningThread() {
+        #if DEBUG
+        precondition(pthread_equal(owner, pthread_self()) != 0, "PROJContext used off its owning thread")
+        #endif
+    }
+
+    /// The context's current error as text (errno string plus the last log line), then resets it.
+    package func takeError() -> String {
+        let code = proj_context_errno(raw)
+        var parts: [String] = []
+        if code != 0, let s = proj_context_errno_string(raw, code) { parts.append(String(cString: s)) }
+        if let m = log.lastMessage, !parts.contains(m) { parts.append(m) }
+        log.lastMessage = nil
+        return parts.isEmpty ? "unknown PROJ error" : parts.joined(separator: "; ")
+    }
+}
