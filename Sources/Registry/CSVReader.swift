@@ -1,0 +1,141 @@
+import Foundation
+
+/// Reads RFC 4180 CSV from a file in fixed-size chunks, one record at a time.
+///
+/// Memory stays constant in the file size: only the current chunk and record are held.
+/// Quoted fields may contain commas, doubled quotes and line breaks; `\r\n` and `\n` both end a
+/// record. Blank lines are skipped.
+struct CSVReader {
+    /// One record with the 1-based line number where it starts.
+    struct Record {
+        var fields: [String]
+        var line: Int
+    }
+
+    private let handle: FileHandle
+    private let path: String
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private var atEOF = false
+    private var line = 1
+    /// Bytes consumed so far, for progress reports.
+    private(set) var bytesRead: UInt64 = 0
+    private let chunkSize: Int
+
+    /// Opens `url` for reading.
+    ///
+    /// - Throws: ``RegistryError`` `.input` naming the file when it cannot be opened.
+    init(url: URL, chunkSize: Int = 1 << 20) throws {
+        path = url.path
+        do {
+            handle = try FileHandle(forReadingFrom: url)
+        } catch {
+            throw RegistryError(.input, "\(url.path): cannot open for reading (\(error.localizedDescription))")
+        }
+        self.chunkSize = chunkSize
+    }
+
+    private mutating func fill() throws -> Bool {
+        if atEOF { return false }
+        let data: Data?
+        do { data = try handle.read(upToCount: chunkSize) } catch {
+            throw RegistryError(.input, "\(path): read failed (\(error.localizedDescription))")
+        }
+        guard let data, !data.isEmpty else {
+            atEOF = true
+            return false
+        }
+        if position > 0 {
+            buffer.removeFirst(position)
+            position = 0
+        }
+        buffer.append(contentsOf: data)
+        bytesRead += UInt64(data.count)
+        return true
+    }
+
+    private mutating func nextByte() throws -> UInt8? {
+        if position == buffer.count {
+            guard try fill() else { return nil }
+        }
+        let b = buffer[position]
+        position += 1
+        return b
+    }
+
+    private mutating func peekByte() throws -> UInt8? {
+        if position == buffer.count {
+            guard try fill() else { return nil }
+        }
+        return buffer[position]
+    }
+
+    /// The next non-blank record, or `nil` at the end of the file.
+    ///
+    /// - Throws: ``RegistryError`` `.input` for an unterminated quoted field or invalid UTF-8.
+    mutating func next() throws -> Record? {
+        while true {
+            let startLine = line
+            var fields: [String] = []
+            var field: [UInt8] = []
+            var inQuotes = false
+            var sawAnything = false
+            var fieldWasQuoted = false
+            func finishField() throws {
+                guard let s = String(validating: field, as: UTF8.self) else {
+                    throw RegistryError(
+                        .input, "\(path):\(startLine): field \(fields.count + 1) is not valid UTF-8")
+                }
+                fields.append(s)
+                field.removeAll(keepingCapacity: true)
+                fieldWasQuoted = false
+            }
+            loop: while true {
+                guard let b = try nextByte() else {
+                    if inQuotes {
+                        throw RegistryError(
+                            .input, "\(path):\(startLine): quoted field is not closed before the end of the file")
+                    }
+                    if !sawAnything { return nil }
+                    break loop
+                }
+                sawAnything = true
+                if inQuotes {
+                    if b == UInt8(ascii: "\"") {
+                        if try peekByte() == UInt8(ascii: "\"") {
+                            _ = try nextByte()
+                            field.append(b)
+                        } else {
+                            inQuotes = false
+                        }
+                    } else {
+                        if b == UInt8(ascii: "\n") { line += 1 }
+                        field.append(b)
+                    }
+                    continue
+                }
+                switch b {
+                case UInt8(ascii: ","):
+                    try finishField()
+                case UInt8(ascii: "\n"):
+                    line += 1
+                    break loop
+                case UInt8(ascii: "\r"):
+                    if try peekByte() == UInt8(ascii: "\n") {
+                        _ = try nextByte()
+                    }
+                    line += 1
+                    break loop
+                case UInt8(ascii: "\"") where field.isEmpty && !fieldWasQuoted:
+                    inQuotes = true
+                    fieldWasQuoted = true
+                default:
+                    field.append(b)
+                }
+            }
+            try finishField()
+            if fields.count == 1 && fields[0].isEmpty { continue }  // blank line
+            return Record(fields: fields, line: startLine)
+        }
+    }
+}

@@ -1,0 +1,192 @@
+import Geo
+
+/// One participant row as read from a CSV file, checked but not yet transformed.
+struct ParticipantRow {
+    var line: Int
+    var id: Int64
+    var x: Double
+    var y: Double
+    var country: String?
+    var phone: String?
+    var email: String?
+    var channels: String?
+    var quietHours: String?
+    var language: String?
+}
+
+/// The columns a participant CSV may have, located in its header.
+struct CSVLayout {
+    static let known: Set<String> = [
+        "id", "lon", "lat", "x", "y", "country", "phone", "email", "channels", "quiet_hours", "language",
+    ]
+    var id: Int
+    var x: Int
+    var y: Int
+    var xName: String
+    var yName: String
+    var country: Int?
+    var phone: Int?
+    var email: Int?
+    var channels: Int?
+    var quietHours: Int?
+    var language: Int?
+    var columnCount: Int
+    /// Header names that are not ours, ignored (reported once as a warning).
+    var unknown: [String]
+
+    /// Locates the columns in `header`.
+    ///
+    /// - Parameter crsGiven: whether the user named the CRS (then `x,y` are accepted).
+    /// - Throws: ``RegistryError`` `.input` naming what is missing or repeated.
+    init(header: [String], path: String, crsGiven: Bool) throws {
+        let names = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        var index: [String: Int] = [:]
+        for (i, n) in names.enumerated() {
+            if n.isEmpty { continue }
+            if index[n] != nil {
+                throw RegistryError(.input, "\(path):1: column '\(n)' appears twice in the header")
+            }
+            index[n] = i
+        }
+        guard let id = index["id"] else {
+            throw RegistryError(
+                .input, "\(path):1: missing required column 'id' (header must have id,lon,lat or, with --crs, id,x,y)")
+        }
+        if let lon = index["lon"], let lat = index["lat"] {
+            (x, y, xName, yName) = (lon, lat, "lon", "lat")
+        } else if let ex = index["x"], let wy = index["y"] {
+            guard crsGiven else {
+                throw RegistryError(
+                    .input, "\(path):1: columns x,y need --crs EPSG:NNNN to say what they are (lon,lat are WGS84)")
+            }
+            (x, y, xName, yName) = (ex, wy, "x", "y")
+        } else {
+            let missing = ["lon", "lat"].filter { index[$0] == nil }
+            throw RegistryError(
+                .input,
+                "\(path):1: missing required column\(missing.count > 1 ? "s" : "") \(missing.map { "'\($0)'" }.joined(separator: " and ")) "
+                    + "(header must have id,lon,lat or, with --crs, id,x,y)")
+        }
+        self.id = id
+        country = index["country"]
+        phone = index["phone"]
+        email = index["email"]
+        channels = index["channels"]
+        quietHours = index["quiet_hours"]
+        language = index["language"]
+        columnCount = names.count
+        unknown = names.filter { !$0.isEmpty && !Self.known.contains($0) }
+    }
+
+    /// Parses and checks one record.
+    ///
+    /// - Throws: ``RegistryError`` `.input` naming the file, line and field; personal fields are
+    ///   described, never quoted.
+    func parse(_ record: CSVReader.Record, path: String) throws -> ParticipantRow {
+        let f = record.fields
+        let at = "\(path):\(record.line)"
+        guard f.count == columnCount else {
+            throw RegistryError(.input, "\(at): \(f.count) fields, the header has \(columnCount)")
+        }
+        func text(_ i: Int?) -> String? {
+            guard let i else { return nil }
+            let t = f[i].trimmingCharacters(in: .whitespaces)
+            return t.isEmpty ? nil : t
+        }
+        let idText = f[id].trimmingCharacters(in: .whitespaces)
+        guard let idValue = Int64(idText), idValue > 0 else {
+            throw RegistryError(.input, "\(at): field 'id': '\(idText.prefix(40))' is not a positive integer")
+        }
+        func number(_ i: Int, _ name: String) throws -> Double {
+            let t = f[i].trimmingCharacters(in: .whitespaces)
+            guard let v = Double(t), v.isFinite else {
+                throw RegistryError(
+                    .input, "\(at): field '\(name)': '\(t.prefix(40))' is not a number" + (t.isEmpty ? " (empty)" : ""))
+            }
+            return v
+        }
+        var row = ParticipantRow(
+            line: record.line, id: idValue, x: try number(x, xName), y: try number(y, yName))
+        if let c = text(country) {
+            guard let code = CountryCode(c) else {
+                throw RegistryError(
+                    .input, "\(at): field 'country': '\(c.prefix(20))' is not an ISO 3166-1 alpha-2 code (e.g. NL, BE, DE)")
+            }
+            row.country = code.description
+        }
+        if let p = text(phone) {
+            guard Self.isPhoneNumber(p) else {
+                throw RegistryError(
+                    .input, "\(at): field 'phone': not a phone number (expected 6 to 20 digits, optionally a leading +)")
+            }
+            row.phone = p
+        }
+        if let e = text(email) {
+            guard Self.isEmailAddress(e) else {
+                throw RegistryError(.input, "\(at): field 'email': not an e-mail address (expected name@domain)")
+            }
+            row.email = e
+        }
+        if let c = text(channels) {
+            let parts = c.split(separator: ",", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces).lowercased()
+            }
+            if let bad = parts.first(where: { !Self.channelNames.contains($0) }) {
+                throw RegistryError(
+                    .input, "\(at): field 'channels': '\(bad.prefix(20))' is not a channel (voice, sms, email, app)")
+            }
+            row.channels = parts.joined(separator: ",")
+        }
+        if let q = text(quietHours) {
+            guard Self.isQuietHours(q) else {
+                throw RegistryError(.input, "\(at): field 'quiet_hours': '\(q.prefix(20))' is not HH:MM-HH:MM")
+            }
+            row.quietHours = q
+        }
+        if let l = text(language) {
+            guard (2...3).contains(l.count), l.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+                throw RegistryError(.input, "\(at): field 'language': '\(l.prefix(10))' is not an ISO 639 code (e.g. nl)")
+            }
+            row.language = l.lowercased()
+        }
+        return row
+    }
+
+    static let channelNames: Set<String> = ["voice", "sms", "email", "app"]
+
+    static func isPhoneNumber(_ s: String) -> Bool {
+        var digits = 0
+        for (i, c) in s.enumerated() {
+            if c.isASCII && c.isNumber {
+                digits += 1
+            } else if c == "+" && i == 0 {
+                continue
+            } else if c == " " || c == "-" {
+                continue
+            } else {
+                return false
+            }
+        }
+        return (6...20).contains(digits)
+    }
+
+    static func isEmailAddress(_ s: String) -> Bool {
+        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
+            !parts[1].hasSuffix("."), !s.contains(where: { $0.isWhitespace })
+        else { return false }
+        return true
+    }
+
+    static func isQuietHours(_ s: String) -> Bool {
+        let parts = s.split(separator: "-")
+        guard parts.count == 2 else { return false }
+        return parts.allSatisfy { p in
+            let hm = p.split(separator: ":")
+            guard hm.count == 2, hm[0].count == 2, hm[1].count == 2, let h = Int(hm[0]), let m = Int(hm[1]) else {
+                return false
+            }
+            return (0..<24).contains(h) && (0..<60).contains(m)
+        }
+    }
+}

@@ -1,0 +1,222 @@
+import Foundation
+import GRDB
+import Geo
+
+/// How to read a participant CSV.
+public struct ImportOptions: Sendable {
+    /// The CRS of the position columns; `nil` means WGS84 lon/lat (EPSG:4326) with `lon,lat` columns.
+    public var crs: CRS?
+    /// Rows transformed and written per batch.
+    public var batchSize: Int
+    /// How many row errors to collect before giving up (all are reported together).
+    public var maxErrors: Int
+
+    /// Creates options.
+    public init(crs: CRS? = nil, batchSize: Int = 8192, maxErrors: Int = 10) {
+        self.crs = crs
+        self.batchSize = max(1, batchSize)
+        self.maxErrors = max(1, maxErrors)
+    }
+}
+
+/// What an import did.
+public struct ImportReport: Sendable, Equatable {
+    /// Data rows read.
+    public var rows: Int
+    /// New participants.
+    public var inserted: Int
+    /// Existing participants whose record was replaced.
+    public var updated: Int
+    /// Header columns that were not recognised and were ignored.
+    public var ignoredColumns: [String]
+}
+
+/// Progress of a running import.
+public struct ImportProgress: Sendable {
+    /// Data rows processed so far.
+    public var rows: Int
+    /// Bytes of the file read so far.
+    public var bytesRead: UInt64
+    /// Size of the file in bytes.
+    public var totalBytes: UInt64
+}
+
+extension Registry {
+    /// Imports participants from a CSV file, inserting new ids and updating existing ones.
+    ///
+    /// The file is streamed (memory is constant in its size) and written in one transaction:
+    /// if any row is bad, nothing is written and the error lists the first bad rows with their
+    /// line and field. An id that appears twice in the same file is an error.
+    ///
+    /// - Parameters:
+    ///   - url: The CSV file: a header, then one participant per line.
+    ///   - options: CRS and batching.
+    ///   - progress: Called after each batch (on the calling thread).
+    /// - Returns: Counts of rows, inserts and updates, and the ignored columns.
+    /// - Throws: ``RegistryError`` `.input` for bad input, `.database` for SQLite failures;
+    ///   ``GeoError`` `.unknownCRS` for a CRS PROJ does not know.
+    public func importCSV(
+        _ url: URL, options: ImportOptions = ImportOptions(), progress: ((ImportProgress) -> Void)? = nil
+    ) throws -> ImportReport {
+        let path = url.path
+        let crs = options.crs ?? .wgs84
+        let converter = try CoordinateConverter()
+        try converter.validate(crs)
+        let totalBytes = ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.uint64Value ?? 0
+        var reader = try CSVReader(url: url)
+        guard let header = try reader.next() else {
+            throw RegistryError(.input, "\(path): empty file (expected a header line such as id,lon,lat)")
+        }
+        let layout = try CSVLayout(header: header.fields, path: path, crsGiven: options.crs != nil)
+        do {
+            return try pool.write { db in
+                let before = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM participant") ?? 0
+                try db.execute(
+                    sql: "INSERT INTO import_run (file, source_crs, started_at) VALUES (?, ?, ?)",
+                    arguments: [url.lastPathComponent, crs.epsg, ISO8601DateFormatter().string(from: Date())])
+                let run = db.lastInsertedRowID
+                var writer = try BatchWriter(db: db, layout: layout, crs: crs, run: run, converter: converter, path: path)
+                var errors: [String] = []
+                var rows = 0
+                while let record = try reader.next() {
+                    rows += 1
+                    do {
+                        writer.pending.append(try layout.parse(record, path: path))
+                    } catch let e as RegistryError {
+                        errors += try writer.flush(write: errors.isEmpty)
+                        errors.append(e.message)
+                    }
+                    if writer.pending.count >= options.batchSize {
+                        errors += try writer.flush(write: errors.isEmpty)
+                        progress?(ImportProgress(rows: rows, bytesRead: reader.bytesRead, totalBytes: totalBytes))
+                    }
+                    if errors.count >= options.maxErrors { break }
+                }
+                errors += try writer.flush(write: errors.isEmpty)
+                if !errors.isEmpty {
+                    let shown = errors.prefix(options.maxErrors)
+                    let more = errors.count >= options.maxErrors ? "\n(stopped after \(shown.count) errors)" : ""
+                    throw RegistryError(
+                        .input, "\(path): import refused, nothing was written:\n" + shown.joined(separator: "\n") + more)
+                }
+                guard rows > 0 else {
+                    throw RegistryError(.input, "\(path): no data rows after the header")
+                }
+                progress?(ImportProgress(rows: rows, bytesRead: reader.bytesRead, totalBytes: totalBytes))
+                let after = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM participant") ?? 0
+                let inserted = after - before
+                try db.execute(
+                    sql: "UPDATE import_run SET inserted = ?, updated = ? WHERE id = ?",
+                    arguments: [inserted, rows - inserted, run])
+                return ImportReport(rows: rows, inserted: inserted, updated: rows - inserted, ignoredColumns: layout.unknown)
+            }
+        } catch {
+            throw RegistryError.wrap(error, path: path, doing: "import")
+        }
+    }
+}
+
+/// Transforms and upserts batches of parsed rows inside the import transaction.
+private struct BatchWriter {
+    var pending: [ParticipantRow] = []
+    let db: Database
+    let crs: CRS
+    let run: Int64
+    let converter: CoordinateConverter
+    let path: String
+    let statement: Statement
+    let layout: CSVLayout
+
+    init(db: Database, layout: CSVLayout, crs: CRS, run: Int64, converter: CoordinateConverter, path: String) throws {
+        self.db = db
+        self.layout = layout
+        self.crs = crs
+        self.run = run
+        self.converter = converter
+        self.path = path
+        // Optional columns absent from the file keep their stored value on update.
+        var updates = ["source_crs", "source_x", "source_y", "lon", "lat", "rd_x", "rd_y", "import_run"]
+        let optional: [(Int?, String)] = [
+            (layout.country, "country"), (layout.phone, "phone"), (layout.email, "email"),
+            (layout.channels, "channels"), (layout.quietHours, "quiet_hours"), (layout.language, "language"),
+        ]
+        updates += optional.compactMap { $0.0 == nil ? nil : $0.1 }
+        statement = try db.makeStatement(
+            sql: """
+                INSERT INTO participant (id, source_crs, source_x, source_y, lon, lat, rd_x, rd_y,
+                    country, phone, email, channels, quiet_hours, language, import_run)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET \(updates.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+                WHERE participant.import_run <> excluded.import_run
+                """)
+    }
+
+    /// Transforms the pending rows, checks their positions and (when `write`) upserts them.
+    ///
+    /// - Returns: The row errors found (positions outside the service region, ids repeated
+    ///   within the file).
+    mutating func flush(write: Bool) throws -> [String] {
+        defer { pending.removeAll(keepingCapacity: true) }
+        if pending.isEmpty { return [] }
+        if crs == .wgs84 {
+            // Check degrees before PROJ sees them: the region check explains swaps and metres.
+            let errors = pending.compactMap { row in
+                ServiceRegion.problem(with: LonLat(lon: row.x, lat: row.y)).map { positionError(row, detail: $0) }
+            }
+            if !errors.isEmpty { return errors }
+        }
+        var lonX = pending.map(\.x)
+        var latY = pending.map(\.y)
+        var rdX = lonX
+        var rdY = latY
+        do {
+            try converter.toLonLat(xs: &lonX, ys: &latY, from: crs)
+            try converter.toRD(xs: &rdX, ys: &rdY, from: crs)
+        } catch {
+            // Name the first row PROJ cannot transform.
+            for row in pending where (try? converter.transformer(from: crs, to: .wgs84).transform(x: row.x, y: row.y)) == nil
+                || (try? converter.transformer(from: crs, to: .rdNew).transform(x: row.x, y: row.y)) == nil {
+                return [positionError(row, detail: "\(crs) x \(row.x), y \(row.y) cannot be transformed (\(error))")]
+            }
+            throw error
+        }
+        var errors: [String] = []
+        if crs != .wgs84 {
+            for (i, row) in pending.enumerated() {
+                let ll = LonLat(lon: lonX[i], lat: latY[i])
+                if !ServiceRegion.contains(ll) {
+                    errors.append(positionError(row, detail: projectedProblem(row, lonLat: ll)))
+                }
+            }
+        }
+        guard write, errors.isEmpty else { return errors }
+        for (i, row) in pending.enumerated() {
+            try statement.execute(arguments: [
+                row.id, crs.epsg, row.x, row.y, lonX[i], latY[i], rdX[i], rdY[i],
+                row.country, row.phone, row.email, row.channels, row.quietHours, row.language, run,
+            ])
+            if db.changesCount == 0 {
+                errors.append("\(path):\(row.line): field 'id': \(row.id) appears more than once in this file")
+            }
+        }
+        return errors
+    }
+
+    private func positionError(_ row: ParticipantRow, detail: String) -> String {
+        "\(path):\(row.line): fields '\(layout.xName),\(layout.yName)': \(detail)"
+    }
+
+    /// Explains a projected position outside the region, suggesting swapped axes when that fits.
+    private func projectedProblem(_ row: ParticipantRow, lonLat: LonLat) -> String {
+        let base = "\(crs) x \(row.x), y \(row.y) lies at lon \(lonLat.lon), lat \(lonLat.lat), outside the service region"
+        if let swapped = try? converter.transformer(from: crs, to: .wgs84).transform(x: row.y, y: row.x),
+            ServiceRegion.contains(LonLat(lon: swapped.x, lat: swapped.y))
+        {
+            return base + "; swapped it lies inside: x and y look swapped"
+        }
+        if abs(row.x) <= 180 && abs(row.y) <= 90 && ServiceRegion.contains(LonLat(lon: row.x, lat: row.y)) {
+            return base + "; these look like lon/lat degrees (leave out --crs for WGS84)"
+        }
+        return base
+    }
+}

@@ -1,0 +1,57 @@
+import GRDB
+
+/// The error type of the `Registry` module: bad input files and database problems.
+///
+/// Messages name the file, line and field, never the value of a personal field (phone, e-mail).
+public struct RegistryError: Error, Sendable, CustomStringConvertible {
+    /// What kind of failure this is.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        fileprivate enum Kind: String, Sendable {
+            case input, notADatabase, foreignSchema, newerSchema, database
+        }
+        fileprivate let kind: Kind
+        /// An input file (CSV) is malformed; the message names file, line and field.
+        public static let input = Code(kind: .input)
+        /// The database file is not an SQLite database.
+        public static let notADatabase = Code(kind: .notADatabase)
+        /// The file is SQLite but not a fanout registry.
+        public static let foreignSchema = Code(kind: .foreignSchema)
+        /// The registry was written by a newer fanout with a schema this version does not know.
+        public static let newerSchema = Code(kind: .newerSchema)
+        /// SQLite reported an error.
+        public static let database = Code(kind: .database)
+
+        public var description: String { kind.rawValue }
+    }
+
+    /// The failure kind.
+    public var code: Code
+    /// What went wrong, for a person.
+    public var message: String
+    /// The SQLite result code, when SQLite reported the failure.
+    public var sqliteCode: Int32?
+
+    /// Creates an error.
+    public init(_ code: Code, _ message: String, sqliteCode: Int32? = nil) {
+        self.code = code
+        self.message = message
+        self.sqliteCode = sqliteCode
+    }
+
+    public var description: String { message }
+
+    /// Wraps a GRDB error, keeping SQLite's code and message (and the SQL, which never holds
+    /// personal data because values are always bound as arguments).
+    static func wrap(_ error: any Error, path: String, doing what: String) -> any Error {
+        if error is RegistryError { return error }
+        if let e = error as? DatabaseError {
+            if e.resultCode == .SQLITE_NOTADB {
+                return RegistryError(.notADatabase, "\(path): not an SQLite database", sqliteCode: e.extendedResultCode.rawValue)
+            }
+            return RegistryError(
+                .database, "\(path): \(what) failed: SQLite error \(e.resultCode.rawValue): \(e.message ?? "")",
+                sqliteCode: e.extendedResultCode.rawValue)
+        }
+        return error
+    }
+}

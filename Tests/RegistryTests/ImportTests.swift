@@ -1,0 +1,202 @@
+import Foundation
+import GRDB
+import Testing
+import TestSupport
+
+@testable import Geo
+@testable import Registry
+
+/// A fresh registry in a temporary directory, plus a helper to write CSV files beside it.
+struct Scratch {
+    let dir: URL
+    let registry: Registry
+
+    init() throws {
+        dir = try Fixtures.temporaryDirectory("registry")
+        registry = try Registry.open(at: dir.appendingPathComponent("r.sqlite").path)
+    }
+
+    func csv(_ text: String, name: String = "p.csv") throws -> URL {
+        let url = dir.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    /// Imports `text` expecting failure; returns the message.
+    func failingImport(_ text: String, options: ImportOptions = ImportOptions()) throws -> String {
+        let url = try csv(text)
+        do {
+            _ = try registry.importCSV(url, options: options)
+        } catch let e as RegistryError {
+            return e.message
+        } catch let e as GeoError {
+            return e.message
+        }
+        Issue.record("import of bad input succeeded")
+        return ""
+    }
+}
+
+@Suite struct ImportTests {
+    @Test func importsRowsAndTransformsToRD() throws {
+        let s = try Scratch()
+        let report = try s.registry.importCSV(
+            try s.csv("id,lon,lat,country,phone,email,language\n7,4.8930,52.3731,nl,+31 6 1234 5678,a@example.nl,NL\n3,5.1214,52.0908,,,,\n"))
+        #expect(report == ImportReport(rows: 2, inserted: 2, updated: 0, ignoredColumns: []))
+        #expect(try s.registry.count() == 2)
+        let p = try #require(try s.registry.participant(id: 7))
+        #expect(p.country == "NL" && p.language == "nl" && p.phone == "+31 6 1234 5678" && p.email == "a@example.nl")
+        #expect(p.lonLat == LonLat(lon: 4.8930, lat: 52.3731))
+        // Dam square in RD New is about (121 400, 487 400) (PDOK); within a few metres.
+        #expect(abs(p.rd.x - 121_400) < 150 && abs(p.rd.y - 487_400) < 150)
+        let q = try #require(try s.registry.participant(id: 3))
+        #expect(q.country == nil && q.phone == nil && q.email == nil)
+        let cols = try s.registry.loadColumns()
+        #expect(cols.ids == [3, 7])
+        #expect(cols.countries == [0, CountryCode.nl.packed])
+    }
+
+    @Test func reimportUpdatesAndKeepsColumnsTheFileLacks() throws {
+        let s = try Scratch()
+        _ = try s.registry.importCSV(try s.csv("id,lon,lat,phone\n1,4.9,52.3,0612345678\n2,5.0,52.1,0687654321\n"))
+        let report = try s.registry.importCSV(try s.csv("id,lon,lat,country\n2,5.1,52.2,NL\n9,4.0,51.9,NL\n", name: "b.csv"))
+        #expect(report.inserted == 1 && report.updated == 1)
+        let p = try #require(try s.registry.participant(id: 2))
+        #expect(p.lonLat == LonLat(lon: 5.1, lat: 52.2))
+        #expect(p.country == "NL")
+        #expect(p.phone == "0687654321")  // not in the second file: kept
+        #expect(try s.registry.count() == 3)
+    }
+
+    @Test func rdInputIsStoredExactlyAndGetsLonLat() throws {
+        let s = try Scratch()
+        _ = try s.registry.importCSV(
+            try s.csv("id,x,y\n1,155000,463000\n"), options: ImportOptions(crs: .rdNew))
+        let p = try #require(try s.registry.participant(id: 1))
+        #expect(p.rd == RDPoint(x: 155_000, y: 463_000))
+        #expect(p.sourceCRS == .rdNew)
+        // Amersfoort, the RD origin: 5.38720621 E, 52.15517440 N (Bessel; ~1e-5 deg from WGS84).
+        #expect(abs(p.lonLat.lon - 5.3872) < 0.0015 && abs(p.lonLat.lat - 52.1552) < 0.0015)
+    }
+
+    @Test func unknownColumnsAreReportedOnce() throws {
+        let s = try Scratch()
+        let r = try s.registry.importCSV(try s.csv("id,lon,lat,shoe_size,Remark\n1,4.9,52.3,44,x\n"))
+        #expect(r.ignoredColumns == ["shoe_size", "remark"])
+    }
+
+    @Test func quotedFieldsAndCRLF() throws {
+        let s = try Scratch()
+        _ = try s.registry.importCSV(
+            try s.csv("id,lon,lat,channels,quiet_hours\r\n1,4.9,52.3,\"sms, voice\",23:00-07:00\r\n\r\n"))
+        let p = try #require(try s.registry.participant(id: 1))
+        #expect(p.channels == "sms,voice" && p.quietHours == "23:00-07:00")
+    }
+
+    @Test(arguments: [
+        ("id,lat\n1,52\n", "p.csv:1: missing required column 'lon'"),
+        ("lon,lat\n4.9,52\n", "p.csv:1: missing required column 'id'"),
+        ("id,lon,lat\n1,4.9,abc\n", "p.csv:2: field 'lat': 'abc' is not a number"),
+        ("id,lon,lat\n1,4.9,\n", "p.csv:2: field 'lat': '' is not a number (empty)"),
+        ("id,lon,lat\nx1,4.9,52\n", "p.csv:2: field 'id': 'x1' is not a positive integer"),
+        ("id,lon,lat\n1,52.37,4.89\n", "latitude and longitude look swapped"),
+        ("id,lon,lat\n1,4.9,95\n", "lat 95.0 is out of range"),
+        ("id,lon,lat\n1,-3.7,40.4\n", "outside the service region"),
+        ("id,lon,lat\n1,121000,487000\n", "look like projected metres"),
+        ("id,lon,lat\n1,4.9,52.3\n2,5.0,52.0\n1,5.1,52.1\n", "p.csv:4: field 'id': 1 appears more than once"),
+        ("", "p.csv: empty file"),
+        ("id,lon,lat\n", "p.csv: no data rows"),
+        ("id,lon,lat\n1,4.9\n", "p.csv:2: 2 fields, the header has 3"),
+        ("id,lon,lat,country\n1,4.9,52.3,Netherlands\n", "field 'country': 'Netherlands' is not an ISO 3166-1"),
+        ("id,lon,lat\n1,4.9,\"52.3\n", "quoted field is not closed"),
+        ("id,x,y\n1,155000,463000\n", "columns x,y need --crs"),
+        ("id,lon,lon,lat\n1,2,3,4\n", "column 'lon' appears twice"),
+        ("id,lon,lat,channels\n1,4.9,52.3,pigeon\n", "'pigeon' is not a channel"),
+    ])
+    func badInputIsRefusedWithLineAndField(input: String, expected: String) throws {
+        let s = try Scratch()
+        _ = try s.registry.importCSV(try s.csv("id,lon,lat\n100,4.9,52.3\n", name: "seed.csv"))
+        let message = try s.failingImport(input)
+        #expect(message.contains(expected), "\(message)")
+        #expect(try s.registry.count() == 1, "a failed import must leave the registry as it was")
+    }
+
+    @Test func personalDataNeverAppearsInErrors() throws {
+        let s = try Scratch()
+        let m1 = try s.failingImport("id,lon,lat,phone\n1,4.9,52.3,call-me-secret\n")
+        #expect(m1.contains("field 'phone'") && !m1.contains("secret"))
+        let m2 = try s.failingImport("id,lon,lat,email\n1,4.9,52.3,secret.person.at.home\n")
+        #expect(m2.contains("field 'email'") && !m2.contains("secret"))
+    }
+
+    @Test func severalErrorsAreListedTogether() throws {
+        let s = try Scratch()
+        let m = try s.failingImport("id,lon,lat\n1,4.9,x\n2,4.9,52\n3,y,52\n4,52.3,4.9\n")
+        #expect(m.contains("p.csv:2:") && m.contains("p.csv:4:") && m.contains("p.csv:5:"))
+        #expect(!m.contains("p.csv:3:"))
+    }
+
+    @Test func projectedSwapIsDetected() throws {
+        let s = try Scratch()
+        let m = try s.failingImport("id,x,y\n1,463000,155000\n", options: ImportOptions(crs: .rdNew))
+        #expect(m.contains("x and y look swapped"), "\(m)")
+    }
+
+    @Test func unknownEPSGIsRefused() throws {
+        let s = try Scratch()
+        let m = try s.failingImport("id,x,y\n1,1,2\n", options: ImportOptions(crs: CRS(epsg: 999_999)))
+        #expect(m.contains("EPSG:999999 is not a coordinate reference system PROJ knows"), "\(m)")
+    }
+
+    @Test func largeImportStreamsInBatches() throws {
+        let s = try Scratch()
+        var text = "id,lon,lat\n"
+        for i in 1...20_000 { text += "\(i * 7 % 20_011),\(4.0 + Double(i % 1000) / 1000),\(52.0 + Double(i % 997) / 1000)\n" }
+        var calls = 0
+        let r = try s.registry.importCSV(try s.csv(text), options: ImportOptions(batchSize: 1000)) { _ in calls += 1 }
+        #expect(r.rows == 20_000 && r.inserted == 20_000)
+        #expect(calls >= 20)
+        #expect(try s.registry.count() == 20_000)
+    }
+}
+
+@Suite struct OpenTests {
+    @Test func refusesAFileThatIsNotSQLite() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        let path = dir.appendingPathComponent("x.sqlite").path
+        try String(repeating: "not a database at all\n", count: 100).write(toFile: path, atomically: true, encoding: .utf8)
+        #expect { try Registry.open(at: path) } throws: { e in
+            (e as? RegistryError)?.code == .notADatabase && "\(e)".contains("not an SQLite database")
+        }
+    }
+
+    @Test func refusesAnotherApplicationsDatabase() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        let path = dir.appendingPathComponent("x.sqlite").path
+        try DatabaseQueue(path: path).write { try $0.execute(sql: "CREATE TABLE invoices (id INTEGER)") }
+        #expect { try Registry.open(at: path) } throws: { e in
+            (e as? RegistryError)?.code == .foreignSchema && "\(e)".contains("invoices")
+        }
+    }
+
+    @Test func refusesANewerSchema() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        let path = dir.appendingPathComponent("x.sqlite").path
+        _ = try Registry.open(at: path)
+        try DatabaseQueue(path: path).write {
+            try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v9-from-the-future')")
+        }
+        #expect { try Registry.open(at: path) } throws: { e in
+            (e as? RegistryError)?.code == .newerSchema
+        }
+    }
+
+    @Test func reopensItsOwnRegistry() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        let path = dir.appendingPathComponent("x.sqlite").path
+        let csv = dir.appendingPathComponent("p.csv")
+        try "id,lon,lat\n1,4.9,52.3\n".write(to: csv, atomically: true, encoding: .utf8)
+        _ = try Registry.open(at: path).importCSV(csv)
+        #expect(try Registry.open(at: path).count() == 1)
+    }
+}
