@@ -38,7 +38,7 @@ let package = Package(
             name: "FanoutCLI",
             dependencies: ["FanoutEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
-        .target(name: "TestSupport", dependencies: ["Geo"], path: "Tests/TestSupport", swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: [], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(
             name: "GeoTests", dependencies: ["Geo", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "TestSupport"], swiftSettings: strict),

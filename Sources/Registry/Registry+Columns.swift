@@ -1,35 +1,8 @@
 import GRDB
 import Geo
 
-/// Every participant's id, RD New position and country as parallel arrays (struct of arrays),
-/// in ascending id order: the input for building an in-memory index.
-public struct ParticipantColumns: Sendable {
-    /// Participant ids, ascending.
-    public var ids: [Int64] = []
-    /// RD New x in metres.
-    public var xs: [Double] = []
-    /// RD New y in metres.
-    public var ys: [Double] = []
-    /// Countries packed as ``CountryCode/packed``; 0 when unknown.
-    public var countries: [UInt16] = []
-
-    /// Creates empty columns.
-    public init() {}
-
-    /// The number of participants.
-    public var count: Int { ids.count }
-
-    /// Appends one participant.
-    public mutating func append(id: Int64, x: Double, y: Double, country: CountryCode?) {
-        ids.append(id)
-        xs.append(x)
-        ys.append(y)
-        countries.append(country?.packed ?? 0)
-    }
-}
-
 extension Registry {
-    /// Reads every participant's id, RD position and country.
+    /// Reads every participant's id, RD position, country and lon/lat, in ascending id order.
     ///
     /// - Complexity: O(n), one table scan.
     /// - Throws: ``RegistryError`` `.database`.
@@ -42,10 +15,15 @@ extension Registry {
                 columns.xs.reserveCapacity(n)
                 columns.ys.reserveCapacity(n)
                 columns.countries.reserveCapacity(n)
-                let rows = try Row.fetchCursor(db, sql: "SELECT id, rd_x, rd_y, country FROM participant ORDER BY id")
+                columns.lons.reserveCapacity(n)
+                columns.lats.reserveCapacity(n)
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT id, rd_x, rd_y, country, lon, lat FROM participant ORDER BY id")
                 while let row = try rows.next() {
                     let country: String? = row[3]
-                    columns.append(id: row[0], x: row[1], y: row[2], country: country.flatMap { CountryCode($0) })
+                    columns.append(
+                        id: row[0], x: row[1], y: row[2], country: country.flatMap { CountryCode($0) },
+                        lonLat: LonLat(lon: row[4], lat: row[5]))
                 }
                 return columns
             }

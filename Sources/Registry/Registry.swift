@@ -79,3 +79,16 @@ public final class Registry: Sendable {
         }
     }
 }
+
+extension Registry {
+    /// Folds the write-ahead log into the main database file, so the file alone is complete.
+    ///
+    /// - Throws: ``RegistryError`` `.database`.
+    public func checkpoint() throws {
+        do {
+            try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        } catch {
+            throw RegistryError.wrap(error, path: path, doing: "checkpoint")
+        }
+    }
+}

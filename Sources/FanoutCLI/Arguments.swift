@@ -1,0 +1,80 @@
+import ArgumentParser
+import FanoutEngine
+import Foundation
+
+extension CRS: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
+}
+
+extension SelectionFormat: ExpressibleByArgument {}
+
+/// `LON,LAT` on the command line.
+struct LonLatArgument: ExpressibleByArgument {
+    var value: LonLat
+    init?(argument: String) {
+        let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
+        guard parts.count == 2, let lon = Double(parts[0].trimmingCharacters(in: .whitespaces)),
+            let lat = Double(parts[1].trimmingCharacters(in: .whitespaces))
+        else { return nil }
+        value = LonLat(lon: lon, lat: lat)
+    }
+    static var defaultValueDescription: String { "LON,LAT" }
+}
+
+/// `LON,LAT,RADIUS_M` on the command line.
+struct CircleArgument: ExpressibleByArgument {
+    var center: LonLat
+    var radiusMeters: Double
+    init?(argument: String) {
+        let parts = argument.split(separator: ",", omittingEmptySubsequences: false).map {
+            Double($0.trimmingCharacters(in: .whitespaces))
+        }
+        guard parts.count == 3, let lon = parts[0], let lat = parts[1], let r = parts[2] else { return nil }
+        center = LonLat(lon: lon, lat: lat)
+        radiusMeters = r
+    }
+}
+
+/// Writes a line to standard error.
+func note(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Whether standard error is a terminal (progress lines are drawn only then).
+let stderrIsTerminal = isatty(2) == 1
+
+/// Draws a one-line progress indicator on a terminal, at most a few times a second.
+final class ProgressLine {
+    private var last = ContinuousClock.now
+    private var drawn = false
+
+    func update(_ text: @autoclosure () -> String) {
+        guard stderrIsTerminal else { return }
+        let now = ContinuousClock.now
+        guard now - last > .milliseconds(200) else { return }
+        last = now
+        drawn = true
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + text()).utf8))
+    }
+
+    func finish() {
+        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        drawn = false
+    }
+}
+
+/// Formats an integer with thousands separators.
+func grouped(_ n: Int) -> String {
+    let s = String(n)
+    var out = ""
+    for (i, c) in s.reversed().enumerated() {
+        if i > 0 && i % 3 == 0 && c != "-" { out.append(",") }
+        out.append(c)
+    }
+    return String(out.reversed())
+}
+
+/// Seconds with a unit that suits them.
+func duration(_ seconds: Double) -> String {
+    seconds < 1 ? "\(DecimalFormat.string(seconds * 1000, decimals: 1)) ms" : "\(DecimalFormat.string(seconds, decimals: 2)) s"
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import FanoutEngine
+import Foundation
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import participants from a CSV file into a registry.",
+        discussion: """
+            The CSV has a header. Required columns: id,lon,lat (WGS84) or, with --crs, id,x,y.
+            Optional: country (ISO 3166-1 alpha-2), phone, email, language, channels
+            ("voice,sms,email,app" in order of preference), quiet_hours (HH:MM-HH:MM).
+            Unknown columns are ignored with one warning.
+
+            An id already in the registry is updated; columns the file lacks keep their stored
+            value. The whole file is one transaction: if any row is bad, nothing is written and
+            the first bad rows are listed with line and field.
+            """)
+
+    @Option(help: "The registry database (created when missing).")
+    var db: String
+
+    @Option(help: "The participant CSV file.")
+    var csv: String
+
+    @Option(help: "CRS of the position columns, e.g. EPSG:28992 for RD New x,y (default: WGS84 lon,lat).")
+    var crs: CRS?
+
+    func run() throws {
+        let registry = try Registry.open(at: db)
+        let progress = ProgressLine()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let report = try registry.importCSV(URL(fileURLWithPath: csv), options: ImportOptions(crs: crs)) { p in
+            let pct = p.totalBytes > 0 ? " (\(p.bytesRead * 100 / p.totalBytes)%)" : ""
+            progress.update("importing: \(grouped(p.rows)) rows\(pct)")
+        }
+        progress.finish()
+        if !report.ignoredColumns.isEmpty {
+            note("warning: \(csv): ignored unknown column(s): \(report.ignoredColumns.joined(separator: ", "))")
+        }
+        note(
+            "imported \(grouped(report.rows)) rows from \(csv): \(grouped(report.inserted)) new, "
+                + "\(grouped(report.updated)) updated, in \(duration((clock.now - start).seconds)); "
+                + "registry holds \(grouped(try registry.count())) participants")
+    }
+}

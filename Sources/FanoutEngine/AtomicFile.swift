@@ -1,0 +1,62 @@
+import Foundation
+
+/// Writes a file so that readers see either the old file or the complete new one, never half:
+/// the bytes go to a temporary file in the same directory, which is renamed over the target
+/// when everything has been written.
+public final class AtomicFileWriter {
+    /// The final path.
+    public let url: URL
+    private let temporaryURL: URL
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+    private var finished = false
+
+    /// Creates the temporary file beside `url`.
+    ///
+    /// - Throws: An error naming the path when the directory is not writable.
+    public init(url: URL) throws {
+        self.url = url
+        temporaryURL = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        guard FileManager.default.createFile(atPath: temporaryURL.path, contents: nil) else {
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: temporaryURL.path])
+        }
+        handle = try FileHandle(forWritingTo: temporaryURL)
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    /// Appends bytes (buffered).
+    public func write(_ bytes: some Sequence<UInt8>) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    /// Appends a string's UTF-8 bytes (buffered).
+    public func write(_ string: String) throws { try write(string.utf8) }
+
+    private func flush() throws {
+        try handle.write(contentsOf: buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes what is buffered, closes and renames the temporary file over the target.
+    public func commit() throws {
+        try flush()
+        try handle.synchronize()
+        try handle.close()
+        finished = true
+        if rename(temporaryURL.path, url.path) != 0 {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporaryURL)
+            throw CocoaError(
+                .fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path, NSLocalizedDescriptionKey: "rename failed: \(reason)"])
+        }
+    }
+
+    deinit {
+        if !finished {
+            try? handle.close()
+            try? FileManager.default.removeItem(at: temporaryURL)
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+
+/// The fan-out engine: a participant registry with an in-memory spatial index, answering
+/// "who is inside this action area, outside-in?".
+///
+/// Open it on a registry file (``open(registryAt:)``) or on columns you already hold
+/// (``init(columns:)``), then call ``select(_:)``.
+///
+/// ```swift
+/// let engine = try Engine.open(registryAt: "participants.sqlite")
+/// let result = try engine.select(SelectionRequest(
+///     area: .circle(center: LonLat(lon: 4.8930, lat: 52.3731), radiusMeters: 2_000)))
+/// for p in result.participants.prefix(10) { print(p.id, p.distanceMeters) }
+/// ```
+///
+/// - Important: Not `Sendable`: the engine owns a GEOS and a PROJ context for the thread that
+///   made it. Open one engine per thread that selects.
+///
+/// ## Topics
+/// - ``select(_:)``
+/// - ``readArea(contentsOf:crs:)``
+public final class Engine {
+    /// The registry the index was loaded from, if any.
+    public let registry: Registry?
+    /// The spatial index (a GEOS STRtree).
+    public let index: STRtreeIndex
+    private let converter: CoordinateConverter
+
+    /// Builds an engine over `columns`, without a registry.
+    ///
+    /// - Throws: ``GeoError`` when GEOS or PROJ cannot start.
+    public init(columns: ParticipantColumns, registry: Registry? = nil) throws {
+        self.registry = registry
+        index = try STRtreeIndex(columns: columns)
+        converter = try CoordinateConverter()
+    }
+
+    /// Opens the registry at `path` and indexes every participant.
+    ///
+    /// - Throws: ``RegistryError`` for an unusable database, ``GeoError`` for GEOS/PROJ failures.
+    public static func open(registryAt path: String) throws -> Engine {
+        let registry = try Registry.open(at: path)
+        return try Engine(columns: try registry.loadColumns(), registry: registry)
+    }
+
+    /// The participants.
+    public var columns: ParticipantColumns { index.columns }
+
+    /// Reads an area file (GeoJSON or WKT).
+    ///
+    /// - Parameter crs: The CRS for WKT (GeoJSON is lon/lat unless it names a CRS); `nil` is WGS84.
+    /// - Throws: ``GeoError`` naming the file and what is wrong.
+    public func readArea(contentsOf url: URL, crs: CRS? = nil) throws -> AreaGeometry {
+        try AreaReader.read(contentsOf: url, crs: crs, context: index.context)
+    }
+
+    /// Selects every participant inside the request's area, outside-in.
+    ///
+    /// - Throws: ``SelectionError`` for a bad radius, point or polygon (with GEOS's reason and
+    ///   location); ``GeoError`` for transformation failures.
+    public func select(_ request: SelectionRequest) throws -> SelectionResult {
+        try select(request, using: index)
+    }
+
+    /// Selects with the brute-force scan instead of the index (the test oracle).
+    public func selectByBruteForce(_ request: SelectionRequest) throws -> SelectionResult {
+        try select(request, using: BruteForceScan(columns: index.columns))
+    }
+
+    private func select(_ request: SelectionRequest, using selector: some ParticipantSelector) throws -> SelectionResult {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let shape: SelectionShape
+        var incident: RDPoint
+        var source: IncidentSource
+        let area: Double
+        switch request.area {
+        case .circle(let center, let radius):
+            let c = try CircleArea(center: try rd(center, what: "circle centre"), radiusMeters: radius)
+            shape = .circle(c)
+            (incident, source, area) = (c.center, .circleCenter, Double.pi * radius * radius)
+        case .polygon(let geometry):
+            let p = try PolygonArea(geometry, converter: converter, context: index.context)
+            shape = .polygon(p)
+            (incident, source, area) = (try p.centroid(), .centroid, p.areaSquareMeters)
+        }
+        if let given = request.incident {
+            incident = try rd(given, what: "incident point")
+            source = .given
+        }
+        let participants = try selector.select(shape, incident: incident)
+        return SelectionResult(
+            participants: participants, incident: incident, incidentSource: source, areaSquareMeters: area,
+            seconds: (clock.now - start).seconds)
+    }
+
+    private func rd(_ p: LonLat, what: String) throws -> RDPoint {
+        if let problem = ServiceRegion.problem(with: p) {
+            throw SelectionError(.invalidPoint, "\(what) \(p.lon),\(p.lat): \(problem)")
+        }
+        return try converter.toRD(p)
+    }
+
+    /// The WGS84 position of a selected participant.
+    public func lonLat(of p: SelectedParticipant) -> LonLat {
+        LonLat(lon: columns.lons[Int(p.row)], lat: columns.lats[Int(p.row)])
+    }
+
+    /// The RD New position of a selected participant.
+    public func rdPoint(of p: SelectedParticipant) -> RDPoint {
+        RDPoint(x: columns.xs[Int(p.row)], y: columns.ys[Int(p.row)])
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+
+/// An action area as read from a file: polygons with their CRS, not yet validated or transformed.
+public struct AreaGeometry: Sendable, Equatable {
+    /// The polygons (one for a Polygon, several for a MultiPolygon), rings closed.
+    public var polygons: [PlanarPolygon]
+    /// The CRS of the coordinates (WGS84 lon/lat for RFC 7946 GeoJSON).
+    public var crs: CRS
+    /// Where it came from (file name), for messages.
+    public var source: String
+
+    /// Creates an area geometry.
+    public init(polygons: [PlanarPolygon], crs: CRS, source: String) {
+        self.polygons = polygons
+        self.crs = crs
+        self.source = source
+    }
+}
+
+/// Reads action areas from GeoJSON (RFC 7946) or WKT text.
+///
+/// GeoJSON may be a Polygon, a MultiPolygon, a Feature holding one, or a FeatureCollection with
+/// exactly one such Feature. Coordinates are WGS84 lon/lat unless a legacy `crs` member names an
+/// EPSG code (as QGIS writes for non-WGS84 layers). WKT carries no CRS: it is the caller's
+/// (`--crs`, default WGS84).
+public enum AreaReader {
+    /// Largest area file accepted, in bytes.
+    public static let maxFileBytes = 64 << 20
+
+    /// Reads an area file, choosing GeoJSON when its first non-blank character is `{`, else WKT.
+    ///
+    /// - Parameters:
+    ///   - url: The file.
+    ///   - crs: The CRS for WKT input (and GeoJSON without a `crs` member); `nil` means WGS84.
+    ///   - context: The GEOS context used to parse WKT.
+    /// - Throws: ``GeoError`` `.parse` or `.unsupportedGeometry`, naming the file and the field.
+    package static func read(contentsOf url: URL, crs: CRS?, context: GEOSContext) throws -> AreaGeometry {
+        let name = url.path
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw GeoError(.parse, "\(name): cannot read (\(error.localizedDescription))")
+        }
+        guard data.count <= maxFileBytes else {
+            throw GeoError(.parse, "\(name): \(data.count) bytes; area files are limited to \(maxFileBytes) bytes")
+        }
+        guard let first = data.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else {
+            throw GeoError(.parse, "\(name): empty file (expected GeoJSON or WKT)")
+        }
+        if first == UInt8(ascii: "{") {
+            return try parseGeoJSON(data, name: name, crs: crs)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw GeoError(.parse, "\(name): not UTF-8 text (expected GeoJSON or WKT)")
+        }
+        return try parseWKT(text, name: name, crs: crs ?? .wgs84, context: context)
+    }
+
+    /// Parses WKT into polygons.
+    ///
+    /// - Throws: ``GeoError`` `.parse` with GEOS's message, `.unsupportedGeometry` for non-areas.
+    package static func parseWKT(_ text: String, name: String, crs: CRS, context: GEOSContext) throws -> AreaGeometry {
+        let geometry: GEOSGeometry
+        do { geometry = try context.readWKT(text) } catch let e as GeoError {
+            throw GeoError(e.code, "\(name): \(e.message)")
+        }
+        if try geometry.isEmpty {
+            throw GeoError(.invalidGeometry, "\(name): the polygon is empty")
+        }
+        do {
+            return AreaGeometry(polygons: try geometry.polygons(), crs: crs, source: name)
+        } catch let e as GeoError {
+            throw GeoError(e.code, "\(name): \(e.message)")
+        }
+    }
+
+    /// Parses GeoJSON into polygons.
+    ///
+    /// - Throws: ``GeoError`` naming the file and the JSON path of the problem.
+    public static func parseGeoJSON(_ data: Data, name: String, crs: CRS? = nil) throws -> AreaGeometry {
+        let json: JSONValue
+        do { json = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
+            throw GeoError(.parse, "\(name): not valid JSON: \(JSONValue.describe(error))")
+        }
+        var p = GeoJSONParser(name: name)
+        let polygons = try p.area(json, path: "")
+        var areaCRS = crs ?? .wgs84
+        if case .object(let object) = json, let named = try p.legacyCRS(object["crs"]) {
+            areaCRS = named
+        }
+        return AreaGeometry(polygons: polygons, crs: areaCRS, source: name)
+    }
+}
+
+/// Walks a decoded GeoJSON value, keeping the JSON path for error messages.
+private struct GeoJSONParser {
+    let name: String
+
+    func fail(_ path: String, _ message: String, _ code: GeoError.Code = .parse) -> GeoError {
+        GeoError(code, "\(name): \(path.isEmpty ? "top level" : path): \(message)")
+    }
+
+    func object(_ value: JSONValue, _ path: String) throws -> [String: JSONValue] {
+        guard case .object(let o) = value else { throw fail(path, "expected a JSON object") }
+        return o
+    }
+
+    func array(_ value: JSONValue?, _ path: String, _ what: String) throws -> [JSONValue] {
+        guard case .array(let a)? = value else { throw fail(path, "expected \(what)") }
+        return a
+    }
+
+    mutating func area(_ value: JSONValue, path: String) throws -> [PlanarPolygon] {
+        let o = try object(value, path)
+        guard case .string(let t)? = o["type"] else { throw fail(path, "missing \"type\"") }
+        switch t {
+        case "FeatureCollection":
+            let features = try array(o["features"], path + ".features", "an array of features")
+            guard features.count == 1 else {
+                throw fail(
+                    path + ".features",
+                    "a FeatureCollection must hold exactly one area, this one has \(features.count) features",
+                    .unsupportedGeometry)
+            }
+            return try area(features[0], path: path + ".features[0]")
+        case "Feature":
+            guard let g = o["geometry"], g != .null else {
+                throw fail(path + ".geometry", "the Feature has no geometry", .unsupportedGeometry)
+            }
+            return try area(g, path: path + ".geometry")
+        case "Polygon":
+            return [try polygon(o["coordinates"], path + ".coordinates")]
+        case "MultiPolygon":
+            let parts = try array(o["coordinates"], path + ".coordinates", "an array of polygons")
+            guard !parts.isEmpty else { throw fail(path + ".coordinates", "the MultiPolygon is empty", .invalidGeometry) }
+            return try parts.enumerated().map { try polygon($1, path + ".coordinates[\($0)]") }
+        case "Point", "MultiPoint", "LineString", "MultiLineString", "GeometryCollection":
+            throw fail(path, "expected a Polygon or MultiPolygon, got \(t)", .unsupportedGeometry)
+        default:
+            throw fail(path, "unknown GeoJSON type \"\(t.prefix(40))\"")
+        }
+    }
+
+    func polygon(_ value: JSONValue?, _ path: String) throws -> PlanarPolygon {
+        let rings = try array(value, path, "an array of linear rings")
+        guard !rings.isEmpty else { throw fail(path, "the polygon is empty (no rings)", .invalidGeometry) }
+        let parsed = try rings.enumerated().map { try ring($1, "\(path)[\($0)]") }
+        return PlanarPolygon(shell: parsed[0], holes: Array(parsed.dropFirst()))
+    }
+
+    func ring(_ value: JSONValue, _ path: String) throws -> [XY] {
+        let positions = try array(value, path, "an array of positions")
+        return try positions.enumerated().map { i, p in
+            guard case .array(let a) = p, a.count >= 2 else {
+                throw fail("\(path)[\(i)]", "expected a position [lon, lat]")
+            }
+            guard case .number(let x) = a[0], case .number(let y) = a[1] else {
+                throw fail("\(path)[\(i)]", "position values must be numbers")
+            }
+            return XY(x, y)
+        }
+    }
+
+    /// The EPSG code named by a legacy (GeoJSON 2008) `crs` member, if any.
+    func legacyCRS(_ value: JSONValue?) throws -> CRS? {
+        guard let value, value != .null else { return nil }
+        guard case .object(let o) = value, case .object(let props)? = o["properties"],
+            case .string(let n)? = props["name"]
+        else { throw fail("crs", "expected {\"type\": \"name\", \"properties\": {\"name\": \"EPSG:NNNN\"}}") }
+        if n.hasSuffix("CRS84") { return .wgs84 }
+        let digits = n.split(whereSeparator: { $0 == ":" }).last.map(String.init) ?? ""
+        guard n.uppercased().contains("EPSG"), let crs = CRS(parsing: digits) else {
+            throw fail("crs.properties.name", "'\(n.prefix(60))' is not an EPSG code")
+        }
+        return crs
+    }
+}
+
+/// A decoded JSON value; numbers and booleans stay apart (unlike `JSONSerialization` on Linux).
+package enum JSONValue: Decodable, Equatable, Sendable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() {
+            self = .null
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let d = try? c.decode(Double.self) {
+            self = .number(d)
+        } else if let s = try? c.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? c.decode([JSONValue].self) {
+            self = .array(a)
+        } else {
+            self = .object(try c.decode([String: JSONValue].self))
+        }
+    }
+
+    /// A short description of a decoding error (the underlying parser message when there is one).
+    package static func describe(_ error: any Error) -> String {
+        if case DecodingError.dataCorrupted(let ctx) = error {
+            let underlying = (ctx.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            return underlying ?? ctx.debugDescription
+        }
+        return "\(error)"
+    }
+}

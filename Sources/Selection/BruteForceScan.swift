@@ -1,0 +1,35 @@
+import Geo
+
+/// Selection by testing every participant: the test oracle and the speed floor for a full pass.
+///
+/// Polygons are tested with GEOS's plain (unprepared) `covers`, a different code path from the
+/// index's prepared geometry.
+public struct BruteForceScan: ParticipantSelector, Sendable {
+    /// The participants.
+    public let columns: ParticipantColumns
+
+    /// Creates a scan over `columns`.
+    public init(columns: ParticipantColumns) { self.columns = columns }
+
+    /// - Complexity: O(n) point tests plus O(k log k) for sorting the k selected.
+    package func select(_ shape: SelectionShape, incident: RDPoint) throws -> [SelectedParticipant] {
+        var result: [SelectedParticipant] = []
+        switch shape {
+        case .circle:
+            for row in 0..<columns.count {
+                try columns.collect(row: row, in: shape, incident: incident, into: &result)
+            }
+        case .polygon(let p):
+            for row in 0..<columns.count where try p.geometry.covers(x: columns.xs[row], y: columns.ys[row]) {
+                let code = columns.countries[row]
+                result.append(
+                    SelectedParticipant(
+                        id: columns.ids[row],
+                        distanceMeters: RDPoint(x: columns.xs[row], y: columns.ys[row]).distance(to: incident),
+                        country: code == 0 ? nil : CountryCode(packed: code), row: Int32(row)))
+            }
+        }
+        OutsideIn.sort(&result)
+        return result
+    }
+}

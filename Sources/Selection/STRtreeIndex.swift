@@ -1,0 +1,39 @@
+import Geo
+
+/// The in-memory spatial index: a GEOS STRtree over every participant's RD New position.
+///
+/// A query takes the STRtree's candidates inside the shape's bounding box, tests each exactly
+/// (circle: squared distance; polygon: GEOS prepared `covers`) and sorts the result outside-in.
+///
+/// - Important: Not `Sendable`: the tree belongs to one ``GEOSContext`` and its thread. Build one
+///   index per thread that selects.
+public final class STRtreeIndex: ParticipantSelector {
+    /// The participants, in the same row order as the tree's items.
+    public let columns: ParticipantColumns
+    package let context: GEOSContext
+    private let tree: GEOSPointSTRtree
+
+    /// Builds the tree (inserting every point; GEOS builds the tree on the first query).
+    ///
+    /// - Throws: ``GeoError`` `.geos` when GEOS fails.
+    /// - Complexity: O(n log n).
+    public init(columns: ParticipantColumns) throws {
+        self.columns = columns
+        context = try GEOSContext()
+        tree = try GEOSPointSTRtree(context: context, xs: columns.xs, ys: columns.ys)
+    }
+
+    /// - Complexity: O(log n + c) tree search for c candidates in the bounding box, c exact tests,
+    ///   O(k log k) sort of the k selected.
+    package func select(_ shape: SelectionShape, incident: RDPoint) throws -> [SelectedParticipant] {
+        var candidates: [Int32] = []
+        try tree.query(shape.envelope, into: &candidates)
+        var result: [SelectedParticipant] = []
+        result.reserveCapacity(candidates.count)
+        for row in candidates {
+            try columns.collect(row: Int(row), in: shape, incident: incident, into: &result)
+        }
+        OutsideIn.sort(&result)
+        return result
+    }
+}

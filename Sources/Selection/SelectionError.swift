@@ -1,0 +1,28 @@
+/// The error type of the `Selection` module: areas and requests that cannot be selected on.
+public struct SelectionError: Error, Sendable, CustomStringConvertible {
+    /// What kind of failure this is.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        fileprivate enum Kind: String, Sendable { case invalidArea, invalidRadius, invalidPoint }
+        fileprivate let kind: Kind
+        /// The polygon is invalid (GEOS's reason and location are in the message).
+        public static let invalidArea = Code(kind: .invalidArea)
+        /// The radius is not a positive number of metres up to ``CircleArea/maxRadiusMeters``.
+        public static let invalidRadius = Code(kind: .invalidRadius)
+        /// A point (centre, incident) is unusable.
+        public static let invalidPoint = Code(kind: .invalidPoint)
+        public var description: String { kind.rawValue }
+    }
+
+    /// The failure kind.
+    public var code: Code
+    /// What went wrong, for a person.
+    public var message: String
+
+    /// Creates an error.
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}
