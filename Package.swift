@@ -46,6 +46,6 @@ let package = Package(
             name: "SelectionTests", dependencies: ["Selection", "FanoutEngine", "TestSupport"],
             swiftSettings: strict),
         .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "CLITests", dependencies: ["FanoutEngine", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["FanoutEngine", "FanoutCLI", "TestSupport"], swiftSettings: strict),
     ]
 )

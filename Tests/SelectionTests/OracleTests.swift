@@ -31,7 +31,7 @@ func star(_ c: RDPoint, radii: ClosedRange<Double>, vertices: Int, rng: inout Se
                     center: RDPoint(
                         x: Double.random(in: 70_000...210_000, using: &rng).rounded(),
                         y: Double.random(in: 390_000...530_000, using: &rng).rounded()),
-                    radiusMeters: Double.random(in: 10...40_000, using: &rng).rounded()))
+                    radiusMeters: (Double.random(in: 10...40_000, using: &rng) / 5).rounded() * 5))
         }
         // Participants exactly on each circle (axis points and a 3-4-5 point) and just outside.
         for c in circles.prefix(50) {
