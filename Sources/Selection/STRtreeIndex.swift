@@ -13,7 +13,8 @@ public final class STRtreeIndex: ParticipantSelector {
     package let context: GEOSContext
     private let tree: GEOSPointSTRtree
 
-    /// Builds the tree (inserting every point; GEOS builds the tree on the first query).
+    /// Builds the tree: inserts every point, then runs one empty query, because GEOS builds the
+    /// tree lazily on its first query and that cost belongs to building, not to the first action.
     ///
     /// - Throws: ``GeoError`` `.geos` when GEOS fails.
     /// - Complexity: O(n log n).
@@ -21,6 +22,8 @@ public final class STRtreeIndex: ParticipantSelector {
         self.columns = columns
         context = try GEOSContext()
         tree = try GEOSPointSTRtree(context: context, xs: columns.xs, ys: columns.ys)
+        var none: [Int32] = []
+        try tree.query(Envelope(minX: .infinity, minY: .infinity, maxX: .infinity, maxY: .infinity), into: &none)
     }
 
     /// - Complexity: O(log n + c) tree search for c candidates in the bounding box, c exact tests,
