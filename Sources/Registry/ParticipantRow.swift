@@ -90,15 +90,15 @@ struct CSVLayout {
         }
         func text(_ i: Int?) -> String? {
             guard let i else { return nil }
-            let t = f[i].trimmingCharacters(in: .whitespaces)
-            return t.isEmpty ? nil : t
+            let t = f[i].trimmedSpaces
+            return t.isEmpty ? nil : String(t)
         }
-        let idText = f[id].trimmingCharacters(in: .whitespaces)
+        let idText = f[id].trimmedSpaces
         guard let idValue = Int64(idText), idValue > 0 else {
             throw RegistryError(.input, "\(at): field 'id': '\(idText.prefix(40))' is not a positive integer")
         }
         func number(_ i: Int, _ name: String) throws -> Double {
-            let t = f[i].trimmingCharacters(in: .whitespaces)
+            let t = f[i].trimmedSpaces
             guard let v = Double(t), v.isFinite else {
                 throw RegistryError(
                     .input, "\(at): field '\(name)': '\(t.prefix(40))' is not a number" + (t.isEmpty ? " (empty)" : ""))
@@ -171,11 +171,15 @@ struct CSVLayout {
     }
 
     static func isEmailAddress(_ s: String) -> Bool {
-        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
-            !parts[1].hasSuffix("."), !s.contains(where: { $0.isWhitespace })
+        let u = Array(s.utf8)
+        guard let at = u.firstIndex(of: UInt8(ascii: "@")), at > 0, u.lastIndex(of: UInt8(ascii: "@")) == at else {
+            return false
+        }
+        let domain = u[(at + 1)...]
+        guard let first = domain.first, let last = domain.last, first != UInt8(ascii: "."), last != UInt8(ascii: "."),
+            domain.contains(UInt8(ascii: "."))
         else { return false }
-        return true
+        return !u.contains { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
     }
 
     static func isQuietHours(_ s: String) -> Bool {
