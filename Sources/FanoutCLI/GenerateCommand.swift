@@ -32,8 +32,8 @@ struct GenerateCommand: ParsableCommand {
         let clock = ContinuousClock()
         let start = clock.now
         try PopulationGenerator.writeCSV(
-            count: count, seed: seed, places: try PlaceTable.load(), to: URL(fileURLWithPath: out)
-        ) { n in progress.update("generating: \(grouped(n)) of \(grouped(count))") }
+            count: count, seed: seed, places: try PlaceTable.load(), to: URL(fileURLWithPath: out),
+            progress: { n in progress.update("generating: \(grouped(n)) of \(grouped(count))") })
         progress.finish()
         note("wrote \(grouped(count)) participants to \(out) in \(duration((clock.now - start).seconds))")
     }
