@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+@testable import Geo
+
+// MARK: - Leak-checked contexts
+
+/// Runs `body` with a fresh context, then checks that every handle made from it was freed and
+/// that the context itself was released (so `GEOS_finish_r` ran).
+///
+/// The check uses the per-context counter, so it is not disturbed by other tests running in
+/// parallel. Objects created inside `body` must not escape it.
+func withCheckedContext(
+    sourceLocation: SourceLocation = #_sourceLocation, _ body: (GEOSContext) throws -> Void
+) throws {
+    weak var weakContext: GEOSContext?
+    try {
+        let context = try GEOSContext()
+        weakContext = context
+        try body(context)
+        #if DEBUG
+            #expect(context.ownedHandleCount == 0, "GEOS handles leaked", sourceLocation: sourceLocation)
+        #endif
+    }()
+    #expect(weakContext == nil, "the GEOSContext outlived the test", sourceLocation: sourceLocation)
+}
+
+// MARK: - Fixtures
+
+/// The folder of this test target's fixtures, found from this file's path.
+let geoFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+/// Reads a fixture file as text.
+func fixtureText(_ relativePath: String) throws -> String {
+    try String(contentsOf: geoFixtures.appendingPathComponent(relativePath), encoding: .utf8)
+}
+
+// MARK: - Deterministic randomness
+
+/// SplitMix64: a tiny seeded generator so random tests are reproducible.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+// MARK: - Shapes
+
+/// An axis-aligned rectangle ring, closed, counter-clockwise.
+func rectangle(_ minX: Double, _ minY: Double, _ maxX: Double, _ maxY: Double) -> [XY] {
+    [XY(minX, minY), XY(maxX, minY), XY(maxX, maxY), XY(minX, maxY), XY(minX, minY)]
+}
+
+/// The `GeoError` thrown by `body`, or `nil` (recording an issue) when it throws something else
+/// or nothing.
+func geoError(sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) -> GeoError? {
+    #expect(throws: GeoError.self, sourceLocation: sourceLocation) { try body() }
+}
