@@ -76,5 +76,6 @@ func grouped(_ n: Int) -> String {
 
 /// Seconds with a unit that suits them.
 func duration(_ seconds: Double) -> String {
-    seconds < 1 ? "\(DecimalFormat.string(seconds * 1000, decimals: 1)) ms" : "\(DecimalFormat.string(seconds, decimals: 2)) s"
+    seconds < 1
+        ? "\(DecimalFormat.string(seconds * 1000, decimals: 1)) ms" : "\(DecimalFormat.string(seconds, decimals: 2)) s"
 }

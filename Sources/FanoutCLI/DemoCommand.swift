@@ -30,14 +30,18 @@ struct DemoCommand: ParsableCommand {
         }
         progress.finish()
         if prep.built {
-            print("registry: built \(prep.databasePath): generate \(duration(prep.generateSeconds)), import \(duration(prep.importSeconds))")
+            print(
+                "registry: built \(prep.databasePath): generate \(duration(prep.generateSeconds)), import \(duration(prep.importSeconds))"
+            )
         } else {
             print("registry: using cached \(prep.databasePath)")
         }
         let clock = ContinuousClock()
         let t0 = clock.now
         let engine = try Engine.open(registryAt: prep.databasePath)
-        print("index: \(grouped(engine.columns.count)) participants loaded and indexed in \(duration((clock.now - t0).seconds))")
+        print(
+            "index: \(grouped(engine.columns.count)) participants loaded and indexed in \(duration((clock.now - t0).seconds))"
+        )
         for action in Demo.actions {
             let result = try engine.select(action.request)
             print("")
@@ -48,7 +52,8 @@ struct DemoCommand: ParsableCommand {
             print("  participant_id,distance_m,country")
             for (i, p) in shown.enumerated() {
                 if rows.count > 6 && i == 3 { print("  ...") }
-                print("  \(p.id),\(DecimalFormat.string(p.distanceMeters, decimals: 3)),\(p.country?.description ?? "")")
+                print(
+                    "  \(p.id),\(DecimalFormat.string(p.distanceMeters, decimals: 3)),\(p.country?.description ?? "")")
             }
         }
     }

@@ -28,7 +28,9 @@ struct SelectCommand: ParsableCommand {
     @Option(help: ArgumentHelp("CRS of a WKT polygon's coordinates (default WGS84 lon,lat).", valueName: "EPSG:NNNN"))
     var crs: CRS?
 
-    @Option(help: ArgumentHelp("Incident point for the order (default: circle centre or polygon centroid).", valueName: "LON,LAT"))
+    @Option(
+        help: ArgumentHelp(
+            "Incident point for the order (default: circle centre or polygon centroid).", valueName: "LON,LAT"))
     var incident: LonLatArgument?
 
     @Option(help: "Output format: csv or geojson.")

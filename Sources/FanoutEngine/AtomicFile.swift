@@ -49,7 +49,8 @@ public final class AtomicFileWriter {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: temporaryURL)
             throw CocoaError(
-                .fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path, NSLocalizedDescriptionKey: "rename failed: \(reason)"])
+                .fileWriteUnknown,
+                userInfo: [NSFilePathErrorKey: url.path, NSLocalizedDescriptionKey: "rename failed: \(reason)"])
         }
     }
 

@@ -67,7 +67,8 @@ public final class Engine {
         try select(request, using: BruteForceScan(columns: index.columns))
     }
 
-    private func select(_ request: SelectionRequest, using selector: some ParticipantSelector) throws -> SelectionResult {
+    private func select(_ request: SelectionRequest, using selector: some ParticipantSelector) throws -> SelectionResult
+    {
         let clock = ContinuousClock()
         let start = clock.now
         let shape: SelectionShape

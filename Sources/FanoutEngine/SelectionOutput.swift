@@ -14,7 +14,9 @@ extension Engine {
     /// CSV: header `participant_id,distance_m,country`, distance in metres with 3 decimals, an
     /// empty country when unknown. GeoJSON: one Point Feature per participant with
     /// `participant_id`, `distance_m`, `rank` (1 = called first) and `country`.
-    public func write(_ result: SelectionResult, as format: SelectionFormat, to sink: (ArraySlice<UInt8>) throws -> Void) throws {
+    public func write(
+        _ result: SelectionResult, as format: SelectionFormat, to sink: (ArraySlice<UInt8>) throws -> Void
+    ) throws {
         var out: [UInt8] = []
         out.reserveCapacity(1 << 20)
         func drain(_ force: Bool = false) throws {
@@ -40,11 +42,14 @@ extension Engine {
             for (rank, p) in result.participants.enumerated() {
                 if rank > 0 { out.append(UInt8(ascii: ",")) }
                 let ll = lonLat(of: p)
-                out.append(contentsOf: "\n{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[".utf8)
+                out.append(
+                    contentsOf: "\n{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[".utf8)
                 DecimalFormat.append(ll.lon, decimals: 7, to: &out)
                 out.append(UInt8(ascii: ","))
                 DecimalFormat.append(ll.lat, decimals: 7, to: &out)
-                out.append(contentsOf: "]},\"properties\":{\"participant_id\":\(p.id),\"rank\":\(rank + 1),\"distance_m\":".utf8)
+                out.append(
+                    contentsOf: "]},\"properties\":{\"participant_id\":\(p.id),\"rank\":\(rank + 1),\"distance_m\":"
+                        .utf8)
                 DecimalFormat.append(p.distanceMeters, decimals: 3, to: &out)
                 out.append(contentsOf: ",\"country\":".utf8)
                 out.append(contentsOf: (p.country.map { "\"\($0)\"" } ?? "null").utf8)

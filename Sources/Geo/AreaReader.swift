@@ -131,7 +131,9 @@ private struct GeoJSONParser {
             return [try polygon(o["coordinates"], path + ".coordinates")]
         case "MultiPolygon":
             let parts = try array(o["coordinates"], path + ".coordinates", "an array of polygons")
-            guard !parts.isEmpty else { throw fail(path + ".coordinates", "the MultiPolygon is empty", .invalidGeometry) }
+            guard !parts.isEmpty else {
+                throw fail(path + ".coordinates", "the MultiPolygon is empty", .invalidGeometry)
+            }
             return try parts.enumerated().map { try polygon($1, path + ".coordinates[\($0)]") }
         case "Point", "MultiPoint", "LineString", "MultiLineString", "GeometryCollection":
             throw fail(path, "expected a Polygon or MultiPolygon, got \(t)", .unsupportedGeometry)

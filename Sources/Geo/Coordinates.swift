@@ -8,7 +8,7 @@ import Foundation
 /// unless the user names another CRS. `CRS` is parsed once at the edge (`EPSG:NNNN`) and then
 /// passed around as a value, never as a string.
 public struct CRS: Hashable, Sendable, CustomStringConvertible {
-    /// The EPSG code, e.g. 28992.
+    /// The EPSG code, for example 28992.
     public let epsg: Int
 
     /// Creates a CRS from an EPSG code. Whether PROJ knows it is checked when a transformer is built.

@@ -1,4 +1,4 @@
-/// An ISO 3166-1 alpha-2 country code (e.g. `NL`, `BE`, `DE`), packed in two bytes.
+/// An ISO 3166-1 alpha-2 country code (for example `NL`, `BE`, `DE`), packed in two bytes.
 ///
 /// Only the shape (two ASCII letters) is checked here; stored upper-case.
 public struct CountryCode: Hashable, Sendable, Comparable, CustomStringConvertible {

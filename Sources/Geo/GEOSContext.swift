@@ -79,7 +79,7 @@ package final class GEOSContext {
 
     /// Makes a `.geos` error for a failed GEOS call, consuming the last GEOS message.
     ///
-    /// - Parameter operation: The C function or operation that failed, e.g. `"GEOSArea_r"`.
+    /// - Parameter operation: The C function or operation that failed, for example `"GEOSArea_r"`.
     /// - Returns: `GeoError(.geos, "<operation>: <GEOS message>")`.
     func error(_ operation: String) -> GeoError {
         error(.geos, operation)

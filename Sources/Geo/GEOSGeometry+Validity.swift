@@ -7,7 +7,7 @@ public enum GeometryValidity: Sendable, Equatable {
     /// The geometry is invalid.
     ///
     /// - Parameters:
-    ///   - reason: GEOS's description of the defect, e.g. `Self-intersection`, `Ring
+    ///   - reason: GEOS's description of the defect, for example `Self-intersection`, `Ring
     ///     Self-intersection`, `Hole lies outside shell`, `Too few points in geometry component`.
     ///   - location: Where the defect is, when GEOS gives a non-empty point. It may hold NaN (for
     ///     `Invalid Coordinate`), in which case two equal-looking values do not compare equal.

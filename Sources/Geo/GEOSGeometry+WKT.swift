@@ -9,7 +9,7 @@ extension GEOSContext {
     /// Any geometry type is accepted; the reader rejects structurally broken input such as an
     /// unclosed ring or a ring of fewer than 4 points, with GEOS's message.
     ///
-    /// - Parameter text: The WKT, e.g. `POLYGON ((0 0, 1 0, 1 1, 0 0))`.
+    /// - Parameter text: The WKT, for example `POLYGON ((0 0, 1 0, 1 1, 0 0))`.
     /// - Returns: An owned geometry.
     /// - Throws: ``GeoError`` `.parse` with message `WKT: <GEOS message>`; `.geos` if no reader
     ///   could be made.

@@ -97,7 +97,7 @@ package final class GEOSGeometry {
     /// See `GEOSGeomTypeId_r`.
     ///
     /// - Throws: ``GeoError`` `.geos` on a GEOS failure, `.unsupportedGeometry` for a type this
-    ///   enum does not know (e.g. curves in a newer GEOS).
+    ///   enum does not know (for example curves in a newer GEOS).
     package var typeID: GeometryType {
         get throws {
             let raw = GEOSGeomTypeId_r(handle, pointer)  // returns -1 on exception

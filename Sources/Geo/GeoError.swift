@@ -20,7 +20,7 @@ public struct GeoError: Error, Sendable, CustomStringConvertible, Equatable {
         public static let invalidGeometry = Code(kind: .invalidGeometry)
         /// Text (WKT, GeoJSON) could not be read.
         public static let parse = Code(kind: .parse)
-        /// A geometry is of a type that cannot be used here (e.g. a point where an area is needed).
+        /// A geometry is of a type that cannot be used here (for example a point where an area is needed).
         public static let unsupportedGeometry = Code(kind: .unsupportedGeometry)
         /// A coordinate is outside the range its CRS allows.
         public static let outOfRange = Code(kind: .outOfRange)

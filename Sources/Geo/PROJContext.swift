@@ -13,7 +13,7 @@ package final class PROJContext {
     package let raw: OpaquePointer
     private let log: LogBox
     #if DEBUG
-    private let owner = pthread_self()
+        private let owner = pthread_self()
     #endif
 
     /// Receives PROJ's log messages; kept apart from the context so the C callback never
@@ -48,7 +48,7 @@ package final class PROJContext {
     @inline(__always)
     package func assertOwningThread() {
         #if DEBUG
-        precondition(pthread_equal(owner, pthread_self()) != 0, "PROJContext used off its owning thread")
+            precondition(pthread_equal(owner, pthread_self()) != 0, "PROJContext used off its owning thread")
         #endif
     }
 

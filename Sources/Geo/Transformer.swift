@@ -14,7 +14,7 @@ package final class Transformer {
     package let source: CRS
     /// Target CRS.
     package let target: CRS
-    /// PROJ's description of the chosen operation (e.g. which Helmert or grid it uses).
+    /// PROJ's description of the chosen operation (for example which Helmert or grid it uses).
     package let operationDescription: String
     private let context: PROJContext
     private let pj: OpaquePointer
@@ -73,7 +73,8 @@ package final class Transformer {
         let done = xs.withUnsafeMutableBufferPointer { xb in
             ys.withUnsafeMutableBufferPointer { yb in
                 // returns the number of points transformed; failed points are set to HUGE_VAL
-                proj_trans_generic(pj, PJ_FWD, xb.baseAddress, stride, n, yb.baseAddress, stride, n, nil, 0, 0, nil, 0, 0)
+                proj_trans_generic(
+                    pj, PJ_FWD, xb.baseAddress, stride, n, yb.baseAddress, stride, n, nil, 0, 0, nil, 0, 0)
             }
         }
         guard done == n else {

@@ -110,14 +110,16 @@ struct CSVLayout {
         if let c = text(country) {
             guard let code = CountryCode(c) else {
                 throw RegistryError(
-                    .input, "\(at): field 'country': '\(c.prefix(20))' is not an ISO 3166-1 alpha-2 code (e.g. NL, BE, DE)")
+                    .input,
+                    "\(at): field 'country': '\(c.prefix(20))' is not an ISO 3166-1 alpha-2 code (e.g. NL, BE, DE)")
             }
             row.country = code.description
         }
         if let p = text(phone) {
             guard Self.isPhoneNumber(p) else {
                 throw RegistryError(
-                    .input, "\(at): field 'phone': not a phone number (expected 6 to 20 digits, optionally a leading +)")
+                    .input, "\(at): field 'phone': not a phone number (expected 6 to 20 digits, optionally a leading +)"
+                )
             }
             row.phone = p
         }
@@ -145,7 +147,8 @@ struct CSVLayout {
         }
         if let l = text(language) {
             guard (2...3).contains(l.count), l.allSatisfy({ $0.isASCII && $0.isLetter }) else {
-                throw RegistryError(.input, "\(at): field 'language': '\(l.prefix(10))' is not an ISO 639 code (e.g. nl)")
+                throw RegistryError(
+                    .input, "\(at): field 'language': '\(l.prefix(10))' is not an ISO 639 code (e.g. nl)")
             }
             row.language = l.lowercased()
         }

@@ -57,7 +57,8 @@ extension Registry {
     public func participant(id: Int64) throws -> Participant? {
         do {
             return try pool.read { db in
-                guard let r = try Row.fetchOne(db, sql: "SELECT * FROM participant WHERE id = ?", arguments: [id]) else {
+                guard let r = try Row.fetchOne(db, sql: "SELECT * FROM participant WHERE id = ?", arguments: [id])
+                else {
                     return nil
                 }
                 return Participant(

@@ -62,7 +62,8 @@ extension Registry {
         let crs = options.crs ?? .wgs84
         let converter = try CoordinateConverter()
         try converter.validate(crs)
-        let totalBytes = ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.uint64Value ?? 0
+        let totalBytes =
+            ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.uint64Value ?? 0
         var reader = try CSVReader(url: url)
         guard let header = try reader.next() else {
             throw RegistryError(.input, "\(path): empty file (expected a header line such as id,lon,lat)")
@@ -78,7 +79,8 @@ extension Registry {
                     sql: "INSERT INTO import_run (file, source_crs, started_at) VALUES (?, ?, ?)",
                     arguments: [url.lastPathComponent, crs.epsg, ISO8601DateFormatter().string(from: Date())])
                 let run = db.lastInsertedRowID
-                var writer = try BatchWriter(db: db, layout: layout, crs: crs, run: run, converter: converter, path: path)
+                var writer = try BatchWriter(
+                    db: db, layout: layout, crs: crs, run: run, converter: converter, path: path)
                 var errors: [String] = []
                 var rows = 0
                 while let record = try reader.next() {
@@ -100,7 +102,8 @@ extension Registry {
                     let shown = errors.prefix(options.maxErrors)
                     let more = errors.count >= options.maxErrors ? "\n(stopped after \(shown.count) errors)" : ""
                     throw RegistryError(
-                        .input, "\(path): import refused, nothing was written:\n" + shown.joined(separator: "\n") + more)
+                        .input, "\(path): import refused, nothing was written:\n" + shown.joined(separator: "\n") + more
+                    )
                 }
                 guard rows > 0 else {
                     throw RegistryError(.input, "\(path): no data rows after the header")
@@ -111,7 +114,8 @@ extension Registry {
                 try db.execute(
                     sql: "UPDATE import_run SET inserted = ?, updated = ? WHERE id = ?",
                     arguments: [inserted, rows - inserted, run])
-                return ImportReport(rows: rows, inserted: inserted, updated: rows - inserted, ignoredColumns: layout.unknown)
+                return ImportReport(
+                    rows: rows, inserted: inserted, updated: rows - inserted, ignoredColumns: layout.unknown)
             }
         } catch {
             throw RegistryError.wrap(error, path: path, doing: "import")
@@ -177,8 +181,10 @@ private struct BatchWriter {
             try converter.toRD(xs: &rdX, ys: &rdY, from: crs)
         } catch {
             // Name the first row PROJ cannot transform.
-            for row in pending where (try? converter.transformer(from: crs, to: .wgs84).transform(x: row.x, y: row.y)) == nil
-                || (try? converter.transformer(from: crs, to: .rdNew).transform(x: row.x, y: row.y)) == nil {
+            for row in pending
+            where (try? converter.transformer(from: crs, to: .wgs84).transform(x: row.x, y: row.y)) == nil
+                || (try? converter.transformer(from: crs, to: .rdNew).transform(x: row.x, y: row.y)) == nil
+            {
                 return [positionError(row, detail: "\(crs) x \(row.x), y \(row.y) cannot be transformed (\(error))")]
             }
             throw error
@@ -211,7 +217,8 @@ private struct BatchWriter {
 
     /// Explains a projected position outside the region, suggesting swapped axes when that fits.
     private func projectedProblem(_ row: ParticipantRow, lonLat: LonLat) -> String {
-        let base = "\(crs) x \(row.x), y \(row.y) lies at lon \(lonLat.lon), lat \(lonLat.lat), outside the service region"
+        let base =
+            "\(crs) x \(row.x), y \(row.y) lies at lon \(lonLat.lon), lat \(lonLat.lat), outside the service region"
         if let swapped = try? converter.transformer(from: crs, to: .wgs84).transform(x: row.y, y: row.x),
             ServiceRegion.contains(LonLat(lon: swapped.x, lat: swapped.y))
         {

@@ -46,7 +46,8 @@ public struct RegistryError: Error, Sendable, CustomStringConvertible {
         if error is RegistryError { return error }
         if let e = error as? DatabaseError {
             if e.resultCode == .SQLITE_NOTADB {
-                return RegistryError(.notADatabase, "\(path): not an SQLite database", sqliteCode: e.extendedResultCode.rawValue)
+                return RegistryError(
+                    .notADatabase, "\(path): not an SQLite database", sqliteCode: e.extendedResultCode.rawValue)
             }
             return RegistryError(
                 .database, "\(path): \(what) failed: SQLite error \(e.resultCode.rawValue): \(e.message ?? "")",

@@ -1,7 +1,7 @@
 import FanoutEngine
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// A scratch directory with a small generated registry, shared by the CLI tests.
 struct CLIFixture {
@@ -72,7 +72,9 @@ func parseSelectionCSV(_ text: String) -> (header: String, rows: [(Int64, String
     @Test func polygonFromGeoJSONAndWKTGiveTheSameSelection() throws {
         // A square of about 10 km around Utrecht, as GeoJSON and as WKT.
         let ring = "[5.05,52.05],[5.20,52.05],[5.20,52.14],[5.05,52.14],[5.05,52.05]"
-        let gj = try fx.write("sq.geojson", #"{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[["# + ring + "]]}}")
+        let gj = try fx.write(
+            "sq.geojson",
+            #"{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[["# + ring + "]]}}")
         let wkt = try fx.write("sq.wkt", "POLYGON ((5.05 52.05, 5.20 52.05, 5.20 52.14, 5.05 52.14, 5.05 52.05))")
         let a = try CommandRunner.run(["select", "--db", fx.db, "--polygon", gj, "--incident", "5.1214,52.0908"])
         let b = try CommandRunner.run(["select", "--db", fx.db, "--polygon", wkt, "--incident", "5.1214,52.0908"])
@@ -115,13 +117,26 @@ func parseSelectionCSV(_ text: String) -> (header: String, rows: [(Int64, String
 
     @Test(arguments: [
         ("bowtie.wkt", "POLYGON ((5.0 52.0, 5.1 52.1, 5.1 52.0, 5.0 52.1, 5.0 52.0))", "Self-intersection at 5.05"),
-        ("unclosed.geojson", #"{"type":"Polygon","coordinates":[[[5.0,52.0],[5.1,52.0],[5.1,52.1],[5.0,52.1]]]}"#, "not closed"),
+        (
+            "unclosed.geojson", #"{"type":"Polygon","coordinates":[[[5.0,52.0],[5.1,52.0],[5.1,52.1],[5.0,52.1]]]}"#,
+            "not closed"
+        ),
         ("few.geojson", #"{"type":"Polygon","coordinates":[[[5.0,52.0],[5.1,52.0],[5.0,52.0]]]}"#, "3 points"),
         ("empty.geojson", "   \n", "empty file"),
         ("empty.wkt", "POLYGON EMPTY", "empty"),
-        ("point.geojson", #"{"type":"Point","coordinates":[5.0,52.0]}"#, "expected a Polygon or MultiPolygon, got Point"),
-        ("two.geojson", #"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null},{"type":"Feature","geometry":null}]}"#, "exactly one area"),
-        ("bad.geojson", #"{"type":"Polygon","coordinates":[[[5.0,"x"]]]}"#, "coordinates[0][0]: position values must be numbers"),
+        (
+            "point.geojson", #"{"type":"Point","coordinates":[5.0,52.0]}"#,
+            "expected a Polygon or MultiPolygon, got Point"
+        ),
+        (
+            "two.geojson",
+            #"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null},{"type":"Feature","geometry":null}]}"#,
+            "exactly one area"
+        ),
+        (
+            "bad.geojson", #"{"type":"Polygon","coordinates":[[[5.0,"x"]]]}"#,
+            "coordinates[0][0]: position values must be numbers"
+        ),
         ("broken.geojson", #"{"type":"Polygon", "coordinates": [[[5.0,52.0],"#, "not valid JSON"),
         ("garbage.wkt", "POLYGUN ((1 2, 3 4))", "WKT"),
         ("line.wkt", "LINESTRING (5 52, 5.1 52.1)", "expected a Polygon or MultiPolygon"),
@@ -150,7 +165,9 @@ func parseSelectionCSV(_ text: String) -> (header: String, rows: [(Int64, String
         let notDB = try fx.write("not.sqlite", String(repeating: "hello world\n", count: 200))
         let r1 = try CommandRunner.run(["select", "--db", notDB, "--circle", "4.89,52.37,100"])
         #expect(r1.status != 0 && r1.stderr.contains("not an SQLite database"), "\(r1.stderr)")
-        let r2 = try CommandRunner.run(["select", "--db", fx.dir.appendingPathComponent("missing.sqlite").path, "--circle", "4.89,52.37,100"])
+        let r2 = try CommandRunner.run([
+            "select", "--db", fx.dir.appendingPathComponent("missing.sqlite").path, "--circle", "4.89,52.37,100",
+        ])
         #expect(r2.status != 0 && r2.stderr.contains("no such registry"), "\(r2.stderr)")
     }
 
@@ -166,7 +183,9 @@ func parseSelectionCSV(_ text: String) -> (header: String, rows: [(Int64, String
         #expect(try Registry.open(at: db).count() == 1)
         let unknown = try CommandRunner.run(["import", "--db", db, "--csv", good, "--crs", "EPSG:999999"])
         #expect(unknown.status != 0 && unknown.stderr.contains("EPSG:999999"), "\(unknown.stderr)")
-        let warn = try CommandRunner.run(["import", "--db", db, "--csv", try fx.write("w.csv", "id,lon,lat,hobby\n5,4.9,52.3,chess\n")])
+        let warn = try CommandRunner.run([
+            "import", "--db", db, "--csv", try fx.write("w.csv", "id,lon,lat,hobby\n5,4.9,52.3,chess\n"),
+        ])
         #expect(warn.status == 0 && warn.stderr.contains("ignored unknown column(s): hobby"), "\(warn.stderr)")
     }
 
@@ -175,8 +194,11 @@ func parseSelectionCSV(_ text: String) -> (header: String, rows: [(Int64, String
         let csv = try fx.write("rd.csv", "id,x,y\n1,155000,463000\n2,155100,463000\n3,156000,463000\n")
         #expect(try CommandRunner.run(["import", "--db", db, "--csv", csv, "--crs", "EPSG:28992"]).status == 0)
         // A WKT polygon in RD New around the first two points only.
-        let wkt = try fx.write("rd.wkt", "POLYGON ((154900 462900, 155100 462900, 155100 463100, 154900 463100, 154900 462900))")
-        let r = try CommandRunner.run(["select", "--db", db, "--polygon", wkt, "--crs", "EPSG:28992", "--incident", "5.3872,52.1552"])
+        let wkt = try fx.write(
+            "rd.wkt", "POLYGON ((154900 462900, 155100 462900, 155100 463100, 154900 463100, 154900 462900))")
+        let r = try CommandRunner.run([
+            "select", "--db", db, "--polygon", wkt, "--crs", "EPSG:28992", "--incident", "5.3872,52.1552",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(parseSelectionCSV(r.stdout).rows.map(\.0) == [2, 1])  // 2 is on the boundary x = 155100
     }

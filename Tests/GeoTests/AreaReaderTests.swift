@@ -21,7 +21,9 @@ import Testing
         let polygon = #"{"type":"Polygon","coordinates":["# + ring + "," + hole + "]}"
         let a = try parse(polygon)
         let b = try parse(#"{"type":"Feature","properties":{"name":"x"},"geometry":"# + polygon + "}")
-        let c = try parse(#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":null,"geometry":"# + polygon + "}]}")
+        let c = try parse(
+            #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":null,"geometry":"# + polygon
+                + "}]}")
         #expect(a.polygons == b.polygons && b.polygons == c.polygons)
         #expect(a.crs == .wgs84)
         #expect(a.polygons.count == 1 && a.polygons[0].shell.count == 5 && a.polygons[0].holes.count == 1)
@@ -30,23 +32,32 @@ import Testing
 
     @Test func multiPolygonKeepsEveryPart() throws {
         let g = try parse(
-            #"{"type":"MultiPolygon","coordinates":[[[[5,52],[5.1,52],[5.1,52.1],[5,52]]],[[[6,51],[6.1,51],[6.1,51.1],[6,51]]]]}"#)
+            #"{"type":"MultiPolygon","coordinates":[[[[5,52],[5.1,52],[5.1,52.1],[5,52]]],[[[6,51],[6.1,51],[6.1,51.1],[6,51]]]]}"#
+        )
         #expect(g.polygons.count == 2)
         #expect(g.polygons[1].shell[0] == XY(6, 51))
     }
 
     @Test func legacyCRSMemberIsHonoured() throws {
         let g = try parse(
-            #"{"type":"Polygon","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::28992"}},"coordinates":[[[1,2],[3,2],[3,4],[1,2]]]}"#)
+            #"{"type":"Polygon","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::28992"}},"coordinates":[[[1,2],[3,2],[3,4],[1,2]]]}"#
+        )
         #expect(g.crs == .rdNew)
         let h = try parse(
-            #"{"type":"Polygon","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:OGC:1.3:CRS84"}},"coordinates":[[[1,2],[3,2],[3,4],[1,2]]]}"#)
+            #"{"type":"Polygon","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:OGC:1.3:CRS84"}},"coordinates":[[[1,2],[3,2],[3,4],[1,2]]]}"#
+        )
         #expect(h.crs == .wgs84)
     }
 
     @Test(arguments: [
-        (#"{"type":"Polygon","coordinates":[[[5,true],[5.1,52],[5,52]]]}"#, "coordinates[0][0]: position values must be numbers"),
-        (#"{"type":"Polygon","coordinates":[[[5],[5.1,52],[5,52]]]}"#, "coordinates[0][0]: expected a position [lon, lat]"),
+        (
+            #"{"type":"Polygon","coordinates":[[[5,true],[5.1,52],[5,52]]]}"#,
+            "coordinates[0][0]: position values must be numbers"
+        ),
+        (
+            #"{"type":"Polygon","coordinates":[[[5],[5.1,52],[5,52]]]}"#,
+            "coordinates[0][0]: expected a position [lon, lat]"
+        ),
         (#"{"type":"Polygon","coordinates":[]}"#, "the polygon is empty"),
         (#"{"type":"MultiPolygon","coordinates":[]}"#, "the MultiPolygon is empty"),
         (#"{"type":"LineString","coordinates":[[5,52],[6,52]]}"#, "expected a Polygon or MultiPolygon, got LineString"),
@@ -57,7 +68,10 @@ import Testing
         (#"{"coordinates":[]}"#, "missing \"type\""),
         (#"[1,2]"#, "top level: expected a JSON object"),
         (#"{"type":"Polygon","coordinates":[[[5,52]"#, "not valid JSON"),
-        (#"{"type":"Polygon","crs":{"type":"name","properties":{"name":"Amersfoort"}},"coordinates":[[[1,2],[3,2],[3,4],[1,2]]]}"#, "is not an EPSG code"),
+        (
+            #"{"type":"Polygon","crs":{"type":"name","properties":{"name":"Amersfoort"}},"coordinates":[[[1,2],[3,2],[3,4],[1,2]]]}"#,
+            "is not an EPSG code"
+        ),
     ])
     func badGeoJSONNamesThePlace(json: String, expected: String) {
         let m = message(json)

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import Geo
 
@@ -43,7 +43,9 @@ func loadZ001() throws -> [NSGIPoint] {
         errorsAll.sort()
         let maxNAP = errorsNAP.last ?? .nan
         let p99 = errorsNAP[Int(Double(errorsNAP.count) * 0.99)]
-        print("Z001 (PROJ without grid): \(errorsNAP.count) points in the NAP area: max \(maxNAP) m, p99 \(p99) m; all 10000: max \(errorsAll.last ?? .nan) m")
+        print(
+            "Z001 (PROJ without grid): \(errorsNAP.count) points in the NAP area: max \(maxNAP) m, p99 \(p99) m; all 10000: max \(errorsAll.last ?? .nan) m"
+        )
         #expect(maxNAP <= 0.25)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import Testing
 import TestSupport
+import Testing
 
 @testable import Geo
 @testable import Registry
@@ -41,7 +41,9 @@ struct Scratch {
     @Test func importsRowsAndTransformsToRD() throws {
         let s = try Scratch()
         let report = try s.registry.importCSV(
-            try s.csv("id,lon,lat,country,phone,email,language\n7,4.8930,52.3731,nl,+31 6 1234 5678,a@example.nl,NL\n3,5.1214,52.0908,,,,\n"))
+            try s.csv(
+                "id,lon,lat,country,phone,email,language\n7,4.8930,52.3731,nl,+31 6 1234 5678,a@example.nl,NL\n3,5.1214,52.0908,,,,\n"
+            ))
         #expect(report == ImportReport(rows: 2, inserted: 2, updated: 0, ignoredColumns: []))
         #expect(try s.registry.count() == 2)
         let p = try #require(try s.registry.participant(id: 7))
@@ -59,7 +61,8 @@ struct Scratch {
     @Test func reimportUpdatesAndKeepsColumnsTheFileLacks() throws {
         let s = try Scratch()
         _ = try s.registry.importCSV(try s.csv("id,lon,lat,phone\n1,4.9,52.3,0612345678\n2,5.0,52.1,0687654321\n"))
-        let report = try s.registry.importCSV(try s.csv("id,lon,lat,country\n2,5.1,52.2,NL\n9,4.0,51.9,NL\n", name: "b.csv"))
+        let report = try s.registry.importCSV(
+            try s.csv("id,lon,lat,country\n2,5.1,52.2,NL\n9,4.0,51.9,NL\n", name: "b.csv"))
         #expect(report.inserted == 1 && report.updated == 1)
         let p = try #require(try s.registry.participant(id: 2))
         #expect(p.lonLat == LonLat(lon: 5.1, lat: 52.2))
@@ -151,7 +154,9 @@ struct Scratch {
     @Test func largeImportStreamsInBatches() throws {
         let s = try Scratch()
         var text = "id,lon,lat\n"
-        for i in 1...20_000 { text += "\(i * 7 % 20_011),\(4.0 + Double(i % 1000) / 1000),\(52.0 + Double(i % 997) / 1000)\n" }
+        for i in 1...20_000 {
+            text += "\(i * 7 % 20_011),\(4.0 + Double(i % 1000) / 1000),\(52.0 + Double(i % 997) / 1000)\n"
+        }
         var calls = 0
         let r = try s.registry.importCSV(try s.csv(text), options: ImportOptions(batchSize: 1000)) { _ in calls += 1 }
         #expect(r.rows == 20_000 && r.inserted == 20_000)
@@ -164,7 +169,8 @@ struct Scratch {
     @Test func refusesAFileThatIsNotSQLite() throws {
         let dir = try Fixtures.temporaryDirectory()
         let path = dir.appendingPathComponent("x.sqlite").path
-        try String(repeating: "not a database at all\n", count: 100).write(toFile: path, atomically: true, encoding: .utf8)
+        try String(repeating: "not a database at all\n", count: 100).write(
+            toFile: path, atomically: true, encoding: .utf8)
         #expect { try Registry.open(at: path) } throws: { e in
             (e as? RegistryError)?.code == .notADatabase && "\(e)".contains("not an SQLite database")
         }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import FanoutEngine
 
@@ -21,7 +21,8 @@ import TestSupport
         try CoordinateConverter().toRD(xs: &xs, ys: &ys, from: .wgs84)
         var columns = ParticipantColumns()
         for (i, p) in people.enumerated() {
-            columns.append(id: p.id, x: xs[i], y: ys[i], country: CountryCode(p.country), lonLat: LonLat(lon: p.lon, lat: p.lat))
+            columns.append(
+                id: p.id, x: xs[i], y: ys[i], country: CountryCode(p.country), lonLat: LonLat(lon: p.lon, lat: p.lat))
         }
         return try Engine(columns: columns)
     }
@@ -36,7 +37,8 @@ import TestSupport
             let place = places[Int.random(in: 0..<places.count, using: &rng)]
             let request = SelectionRequest(
                 area: .circle(
-                    center: LonLat(lon: place.lon, lat: place.lat), radiusMeters: Double.random(in: 100...30_000, using: &rng)))
+                    center: LonLat(lon: place.lon, lat: place.lat),
+                    radiusMeters: Double.random(in: 100...30_000, using: &rng)))
             let got = try engine.select(request)
             let want = try engine.selectByBruteForce(request)
             #expect(got.participants == want.participants, "circle around \(place.name)")
@@ -61,7 +63,8 @@ import TestSupport
             ].map { "[\($0.0),\($0.1)]" }.joined(separator: ",")
             let json = #"{"type":"Polygon","coordinates":[["# + ring + "]]}"
             let area = try AreaReader.parseGeoJSON(Data(json.utf8), name: "L\(n)")
-            let request = SelectionRequest(area: .polygon(area), incident: n % 2 == 0 ? LonLat(lon: lon, lat: lat) : nil)
+            let request = SelectionRequest(
+                area: .polygon(area), incident: n % 2 == 0 ? LonLat(lon: lon, lat: lat) : nil)
             let got = try engine.select(request)
             let want = try engine.selectByBruteForce(request)
             #expect(got.participants == want.participants, "polygon \(n)")

@@ -1,13 +1,15 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import FanoutEngine
 @testable import Geo
 @testable import Selection
 
 /// A star-shaped ring (valid by construction: vertices at increasing angles) around `c`.
-func star(_ c: RDPoint, radii: ClosedRange<Double>, vertices: Int, rng: inout SeededRandom, reversed: Bool = false) -> [XY] {
+func star(_ c: RDPoint, radii: ClosedRange<Double>, vertices: Int, rng: inout SeededRandom, reversed: Bool = false)
+    -> [XY]
+{
     var ring = (0..<vertices).map { i -> XY in
         let a = Double(i) / Double(vertices) * 2 * Double.pi
         let r = Double.random(in: radii, using: &rng)
@@ -38,9 +40,13 @@ func star(_ c: RDPoint, radii: ClosedRange<Double>, vertices: Int, rng: inout Se
             let r = c.radiusMeters
             let k = r / 5
             for (dx, dy) in [(r, 0.0), (-r, 0.0), (0.0, r), (0.0, -r), (3 * k, 4 * k)] {
-                cols.append(id: Int64(cols.count + 1), x: c.center.x + dx, y: c.center.y + dy, country: .nl, lonLat: LonLat(lon: 0, lat: 0))
+                cols.append(
+                    id: Int64(cols.count + 1), x: c.center.x + dx, y: c.center.y + dy, country: .nl,
+                    lonLat: LonLat(lon: 0, lat: 0))
             }
-            cols.append(id: Int64(cols.count + 1), x: (c.center.x + r).nextUp, y: c.center.y, country: .nl, lonLat: LonLat(lon: 0, lat: 0))
+            cols.append(
+                id: Int64(cols.count + 1), x: (c.center.x + r).nextUp, y: c.center.y, country: .nl,
+                lonLat: LonLat(lon: 0, lat: 0))
         }
         let index = try STRtreeIndex(columns: cols)
         let oracle = BruteForceScan(columns: cols)
@@ -52,7 +58,8 @@ func star(_ c: RDPoint, radii: ClosedRange<Double>, vertices: Int, rng: inout Se
             total += got.count
             if n < 50 {
                 // The 5 exact boundary points are in; the one an ulp beyond the radius is out.
-                let onCircle = Set(got.map(\.row)).intersection(Set((0..<6).map { Int32(Self.population.count + n * 6 + $0) }))
+                let onCircle = Set(got.map(\.row)).intersection(
+                    Set((0..<6).map { Int32(Self.population.count + n * 6 + $0) }))
                 #expect(onCircle.count == 5, "circle \(n): \(onCircle.count) of the boundary points selected")
             }
         }
@@ -68,7 +75,8 @@ func star(_ c: RDPoint, radii: ClosedRange<Double>, vertices: Int, rng: inout Se
                 x: Double.random(in: 90_000...190_000, using: &rng).rounded(),
                 y: Double.random(in: 410_000...510_000, using: &rng).rounded())
             let big = Double.random(in: 2_000...20_000, using: &rng)
-            var polygon = PlanarPolygon(shell: star(c, radii: (big * 0.6)...big, vertices: Int.random(in: 3...40, using: &rng), rng: &rng))
+            var polygon = PlanarPolygon(
+                shell: star(c, radii: (big * 0.6)...big, vertices: Int.random(in: 3...40, using: &rng), rng: &rng))
             if n % 3 == 0 {
                 polygon.holes = [star(c, radii: (big * 0.1)...(big * 0.5), vertices: 12, rng: &rng, reversed: true)]
             }
@@ -92,7 +100,8 @@ func star(_ c: RDPoint, radii: ClosedRange<Double>, vertices: Int, rng: inout Se
         var total = 0
         for (n, parts) in areas.enumerated() {
             let area = try PolygonArea(
-                AreaGeometry(polygons: parts, crs: .rdNew, source: "polygon \(n)"), converter: converter, context: context)
+                AreaGeometry(polygons: parts, crs: .rdNew, source: "polygon \(n)"), converter: converter,
+                context: context)
             let incident = try area.centroid()
             let got = try engine.index.select(.polygon(area), incident: incident)
             let want = try oracle.select(.polygon(area), incident: incident)
@@ -121,11 +130,14 @@ func star(_ c: RDPoint, radii: ClosedRange<Double>, vertices: Int, rng: inout Se
             (8, -1, -1, false),
         ]
         var cols = ParticipantColumns()
-        for p in points { cols.append(id: p.0, x: p.1 + 100_000, y: p.2 + 400_000, country: .nl, lonLat: LonLat(lon: 0, lat: 0)) }
+        for p in points {
+            cols.append(id: p.0, x: p.1 + 100_000, y: p.2 + 400_000, country: .nl, lonLat: LonLat(lon: 0, lat: 0))
+        }
         let shifted = { (r: [XY]) in r.map { XY($0.x + 100_000, $0.y + 400_000) } }
         let engine = try Engine(columns: cols)
         let area = try PolygonArea(
-            AreaGeometry(polygons: [PlanarPolygon(shell: shifted(shell), holes: [shifted(hole)])], crs: .rdNew, source: "square"),
+            AreaGeometry(
+                polygons: [PlanarPolygon(shell: shifted(shell), holes: [shifted(hole)])], crs: .rdNew, source: "square"),
             converter: try CoordinateConverter(), context: engine.index.context)
         let got = try engine.index.select(.polygon(area), incident: RDPoint(x: 100_000, y: 400_000))
         #expect(Set(got.map(\.id)) == Set(points.filter(\.3).map(\.0)))
@@ -138,7 +150,9 @@ func star(_ c: RDPoint, radii: ClosedRange<Double>, vertices: Int, rng: inout Se
         var cols = ParticipantColumns()
         // (id, dx, dy) around centre (150000, 450000): distances 5, 5, 5, 3, 10, 0.
         let rows: [(Int64, Double, Double)] = [(30, 3, 4), (10, -5, 0), (20, 0, 5), (5, 3, 0), (99, 6, 8), (1, 0, 0)]
-        for r in rows { cols.append(id: r.0, x: 150_000 + r.1, y: 450_000 + r.2, country: nil, lonLat: LonLat(lon: 0, lat: 0)) }
+        for r in rows {
+            cols.append(id: r.0, x: 150_000 + r.1, y: 450_000 + r.2, country: nil, lonLat: LonLat(lon: 0, lat: 0))
+        }
         let index = try STRtreeIndex(columns: cols)
         let c = try CircleArea(center: RDPoint(x: 150_000, y: 450_000), radiusMeters: 10)
         let got = try index.select(.circle(c), incident: c.center)

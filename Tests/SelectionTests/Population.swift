@@ -7,7 +7,8 @@ func makePopulation(count: Int, seed: UInt64) -> ParticipantColumns {
     var rng = SeededRandom(seed: seed)
     var columns = ParticipantColumns()
     let centres = (0..<12).map { _ in
-        RDPoint(x: Double.random(in: 80_000...200_000, using: &rng), y: Double.random(in: 400_000...520_000, using: &rng))
+        RDPoint(
+            x: Double.random(in: 80_000...200_000, using: &rng), y: Double.random(in: 400_000...520_000, using: &rng))
     }
     var ids = Array(Int64(1)...Int64(count))
     ids.shuffle(using: &rng)
