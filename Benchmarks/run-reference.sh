@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Builds and runs the fanout benchmarks (release mode), stores the run as the benchmark baseline
+# "reference", and prints the results table of Benchmarks/README.md (Markdown): result counts,
+# median wall time of the STRtree index and of the brute-force scan, their ratio, peak memory.
+#
+# Usage (from anywhere):
+#   Benchmarks/run-reference.sh                      run everything, then print the table
+#   Benchmarks/run-reference.sh --filter 'Utrecht'   run only matching benchmarks (any option of
+#                                                    `swift package benchmark` is passed on)
+#   Benchmarks/run-reference.sh --table-only         print the table of the stored "reference" run
+#   Benchmarks/run-reference.sh --update-thresholds  run everything, print the table, and rewrite
+#                                                    Thresholds/ from this run (then commit them)
+#
+# The first run generates the 1.6M-participant registry (about 30 s) and the import CSV in
+# $FANOUT_BENCH_CACHE (default: Benchmarks/.cache). A full run takes about 3 minutes on 2 cores,
+# plus the first release build (3-4 minutes).
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+cd "$here"
+baseline=reference
+cache="${FANOUT_BENCH_CACHE:-$here/.cache}"
+results="$here/.results"
+
+run=1
+update_thresholds=0
+passthrough=()
+for arg in "$@"; do
+    case "$arg" in
+        --table-only) run=0 ;;
+        --update-thresholds) update_thresholds=1 ;;
+        *) passthrough+=("$arg") ;;
+    esac
+done
+
+benchmark() { swift package --disable-sandbox --allow-writing-to-package-directory benchmark "$@"; }
+
+if [[ $run == 1 ]]; then
+    rm -rf "$cache/counts"
+    benchmark baseline update "$baseline" --no-progress ${passthrough[@]+"${passthrough[@]}"}
+fi
+if [[ $update_thresholds == 1 ]]; then
+    benchmark thresholds update "$baseline" --no-progress
+fi
+
+rm -rf "$results"
+benchmark baseline read "$baseline" --format histogramPercentiles --path "$results" --no-progress >/dev/null
+
+# median BENCHMARK METRIC: the 50th percentile of a metric, converted to milliseconds
+# (times), megabytes (memory) or a plain count, or "" when the benchmark did not run.
+median() {
+    local file="$results/$baseline.SelectionBenchmarks.${1// /_}.$2.histogram.percentiles.tsv"
+    [[ -f $file ]] || { echo ""; return; }
+    awk -F'\t' '
+        NR == 1 {
+            unit = $2; sub(/^.*\(/, "", unit); sub(/\).*$/, "", unit)
+            f = 1
+            if (unit == "ns") f = 1e-6; else if (unit == "μs") f = 1e-3; else if (unit == "s") f = 1e3
+            else if (unit == "K") f = 1e3; else if (unit == "M") f = 1e6; else if (unit == "G") f = 1e9
+            if (metric == "peakMemoryResident") f /= 1e6
+        }
+        NR > 1 && $1 == 50 { printf "%.6f\n", $2 * f }' metric="$2" "$file"
+}
+
+# ms VALUE: a duration in milliseconds with sensible precision.
+ms() {
+    [[ -n $1 ]] || { echo "–"; return; }
+    awk -v v="$1" 'BEGIN { if (v < 1) printf "%.3f", v; else if (v < 100) printf "%.1f", v; else printf "%.0f", v }'
+}
+
+# whole VALUE: rounded to an integer, "–" when empty.
+whole() { [[ -n $1 ]] && awk -v v="$1" 'BEGIN { printf "%.0f", v }' || echo "–"; }
+
+# group N: 1234567 -> 1,234,567
+group() { echo "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/; ta'; }
+
+echo
+echo "### Reference queries (1,600,000 participants, seed 2016)"
+echo
+echo "| Query | Participants selected | Area (km²) | STRtree median (ms) | Brute force median (ms) | Brute force ÷ STRtree | Peak RSS STRtree / brute force (MB) |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+shopt -s nullglob
+for engine_file in "$cache"/counts/*.strtree.tsv; do
+    IFS=$'\t' read -r name _ count area countries <"$engine_file"
+    brute_file="${engine_file%.strtree.tsv}.brute-force.tsv"
+    agreement=""
+    if [[ -f $brute_file ]]; then
+        IFS=$'\t' read -r _ _ brute_count _ _ <"$brute_file"
+        [[ $brute_count == "$count" ]] || agreement=" **(brute force: $brute_count, MISMATCH)**"
+    fi
+    id="${name// /-}"  # benchmark names have no spaces (see Selector.benchmarkName)
+    t_index=$(median "STRtree:$id" wallClock)
+    t_brute=$(median "brute-force:$id" wallClock)
+    m_index=$(median "STRtree:$id" peakMemoryResident)
+    m_brute=$(median "brute-force:$id" peakMemoryResident)
+    ratio="–"
+    if [[ -n $t_index && -n $t_brute ]]; then
+        ratio=$(awk -v a="$t_brute" -v b="$t_index" 'BEGIN { r = a / b; printf (r < 10 ? "%.2f×" : "%.0f×"), r }')
+    fi
+    by_country=""
+    [[ $countries == *,* ]] && by_country=" ($(group "$countries"))"
+    echo "| $name | $(group "$count")$by_country$agreement | $area | $(ms "$t_index") | $(ms "$t_brute") | $ratio | $(whole "$m_index") / $(whole "$m_brute") |"
+done
+
+echo
+echo "### Import and index build"
+echo
+echo "| Benchmark | Median wall (ms) | Median CPU (ms) | Peak RSS (MB) | Mallocs |"
+echo "| --- | ---: | ---: | ---: | ---: |"
+for name in import-1.6M index-build-1.6M index-insert-only-1.6M; do
+    wall=$(median "$name" wallClock)
+    [[ -n $wall ]] || continue
+    cpu=$(median "$name" cpuTotal)
+    mem=$(median "$name" peakMemoryResident)
+    mallocs=$(median "$name" mallocCountTotal)
+    echo "| $name | $(ms "$wall") | $(ms "$cpu") | $(whole "$mem") | $(group "$(whole "$mallocs")") |"
+done
+echo
+echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null || echo '?'), $(swift --version 2>/dev/null | head -1)"
