@@ -6,7 +6,7 @@ public struct GeoError: Error, Sendable, CustomStringConvertible, Equatable {
     /// What kind of failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         fileprivate enum Kind: String, Sendable {
-            case geos, proj, unknownCRS, invalidGeometry, parse, unsupportedGeometry, outOfRange
+            case geos, proj, unknownCRS, invalidGeometry, parse, unsupportedGeometry, outOfRange, correctionGrid
         }
         fileprivate let kind: Kind
 
@@ -24,6 +24,8 @@ public struct GeoError: Error, Sendable, CustomStringConvertible, Equatable {
         public static let unsupportedGeometry = Code(kind: .unsupportedGeometry)
         /// A coordinate is outside the range its CRS allows.
         public static let outOfRange = Code(kind: .outOfRange)
+        /// The RDNAPTRANS2018 correction grid for RD New is missing or PROJ cannot read it.
+        public static let correctionGrid = Code(kind: .correctionGrid)
 
         public var description: String { kind.rawValue }
     }
