@@ -8,6 +8,9 @@ struct ImportCommand: ParsableCommand {
         abstract: "Import participants from a CSV file into a registry.",
         discussion: """
             The CSV has a header. Required columns: id,lon,lat (WGS84) or, with --crs, id,x,y.
+            A crs column (EPSG:NNNN) gives a row its own CRS: WGS84 (4326), ETRS89 (4258),
+            Belgian Lambert 72 (31370) or 2008 (3812), UTM 32N (25832), RD New (28992) or any
+            other EPSG code PROJ knows.
             Optional: country (ISO 3166-1 alpha-2), phone, email, language, channels
             ("voice,sms,email,app" in order of preference), quiet_hours (HH:MM-HH:MM).
             Unknown columns are ignored with one warning.
@@ -36,6 +39,11 @@ struct ImportCommand: ParsableCommand {
             progress.update("importing: \(grouped(p.rows)) rows\(pct)")
         }
         progress.finish()
+        if report.uncorrected > 0 {
+            note(
+                "note: \(grouped(report.uncorrected)) row(s) lie outside the RDNAPTRANS2018 correction grid "
+                    + "(50-56 N, 2-8 E): transformed to RD New by NSGI's datum transformation alone")
+        }
         if !report.ignoredColumns.isEmpty {
             note("warning: \(csv): ignored unknown column(s): \(report.ignoredColumns.joined(separator: ", "))")
         }

@@ -6,6 +6,8 @@ struct ParticipantRow {
     var id: Int64
     var x: Double
     var y: Double
+    /// The row's own CRS (`crs` column), or `nil` for the file's.
+    var crs: CRS?
     var country: String?
     var phone: String?
     var email: String?
@@ -17,13 +19,14 @@ struct ParticipantRow {
 /// The columns a participant CSV may have, located in its header.
 struct CSVLayout {
     static let known: Set<String> = [
-        "id", "lon", "lat", "x", "y", "country", "phone", "email", "channels", "quiet_hours", "language",
+        "id", "lon", "lat", "x", "y", "crs", "country", "phone", "email", "channels", "quiet_hours", "language",
     ]
     var id: Int
     var x: Int
     var y: Int
     var xName: String
     var yName: String
+    var crs: Int?
     var country: Int?
     var phone: Int?
     var email: Int?
@@ -36,7 +39,8 @@ struct CSVLayout {
 
     /// Locates the columns in `header`.
     ///
-    /// - Parameter crsGiven: whether the user named the CRS (then `x,y` are accepted).
+    /// - Parameter crsGiven: whether the user named the CRS (then `x,y` are accepted; so they are
+    ///   when the file has a `crs` column).
     /// - Throws: ``RegistryError`` `.input` naming what is missing or repeated.
     init(header: [String], path: String, crsGiven: Bool) throws {
         let names = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
@@ -55,9 +59,11 @@ struct CSVLayout {
         if let lon = index["lon"], let lat = index["lat"] {
             (x, y, xName, yName) = (lon, lat, "lon", "lat")
         } else if let ex = index["x"], let wy = index["y"] {
-            guard crsGiven else {
+            guard crsGiven || index["crs"] != nil else {
                 throw RegistryError(
-                    .input, "\(path):1: columns x,y need --crs EPSG:NNNN to say what they are (lon,lat are WGS84)")
+                    .input,
+                    "\(path):1: columns x,y need --crs EPSG:NNNN or a crs column to say what they are "
+                        + "(lon,lat are WGS84)")
             }
             (x, y, xName, yName) = (ex, wy, "x", "y")
         } else {
@@ -68,6 +74,7 @@ struct CSVLayout {
                     + "(header must have id,lon,lat or, with --crs, id,x,y)")
         }
         self.id = id
+        crs = index["crs"]
         country = index["country"]
         phone = index["phone"]
         email = index["email"]
@@ -107,8 +114,14 @@ struct CSVLayout {
         }
         var row = ParticipantRow(
             line: record.line, id: idValue, x: try number(x, xName), y: try number(y, yName))
+        if let c = text(crs) {
+            guard let code = CRS(parsing: c) else {
+                throw RegistryError(.input, "\(at): field 'crs': '\(c.prefix(20))' is not an EPSG code (EPSG:NNNN)")
+            }
+            row.crs = code
+        }
         if let c = text(country) {
-            guard let code = CountryCode(c) else {
+            guard let code = CountryCode(c), code.isAssigned else {
                 throw RegistryError(
                     .input,
                     "\(at): field 'country': '\(c.prefix(20))' is not an ISO 3166-1 alpha-2 code (e.g. NL, BE, DE)")

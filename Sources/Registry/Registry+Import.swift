@@ -29,6 +29,9 @@ public struct ImportReport: Sendable, Equatable {
     public var updated: Int
     /// Header columns that were not recognised and were ignored.
     public var ignoredColumns: [String]
+    /// Rows outside the RDNAPTRANS2018 correction grid, transformed to RD New by the datum
+    /// transformation alone (still within a millimetre near the Netherlands, see the README).
+    public var uncorrected: Int = 0
 }
 
 /// Progress of a running import.
@@ -115,7 +118,8 @@ extension Registry {
                     sql: "UPDATE import_run SET inserted = ?, updated = ? WHERE id = ?",
                     arguments: [inserted, rows - inserted, run])
                 return ImportReport(
-                    rows: rows, inserted: inserted, updated: rows - inserted, ignoredColumns: layout.unknown)
+                    rows: rows, inserted: inserted, updated: rows - inserted, ignoredColumns: layout.unknown,
+                    uncorrected: writer.uncorrected)
             }
         } catch {
             throw RegistryError.wrap(error, path: path, doing: "import")
@@ -158,74 +162,122 @@ private struct BatchWriter {
                 """)
     }
 
+    /// Rows transformed to RD New without the RDNAPTRANS2018 correction (outside its grid).
+    var uncorrected = 0
+
     /// Transforms the pending rows, checks their positions and (when `write`) upserts them.
     ///
-    /// - Returns: The row errors found (positions outside the service region, ids repeated
-    ///   within the file).
+    /// Rows are transformed in groups of equal CRS (the file's, or the row's own `crs`).
+    ///
+    /// - Returns: The row errors found, in line order (positions outside the service region,
+    ///   unknown CRSs, ids repeated within the file).
     mutating func flush(write: Bool) throws -> [String] {
         defer { pending.removeAll(keepingCapacity: true) }
-        if pending.isEmpty { return [] }
-        if crs == .wgs84 {
-            // Check degrees before PROJ sees them: the region check explains swaps and metres.
-            let errors = pending.compactMap { row in
-                ServiceRegion.problem(with: LonLat(lon: row.x, lat: row.y)).map { positionError(row, detail: $0) }
-            }
-            if !errors.isEmpty { return errors }
-        }
-        var lonX = pending.map(\.x)
-        var latY = pending.map(\.y)
-        var rdX = lonX
-        var rdY = latY
-        do {
-            try converter.toLonLat(xs: &lonX, ys: &latY, from: crs)
-            try converter.toRD(xs: &rdX, ys: &rdY, from: crs)
-        } catch {
-            // Name the first row PROJ cannot transform.
-            for row in pending
-            where (try? converter.transformer(from: crs, to: .wgs84).transform(x: row.x, y: row.y)) == nil
-                || (try? converter.transformer(from: crs, to: .rdNew).transform(x: row.x, y: row.y)) == nil
-            {
-                return [positionError(row, detail: "\(crs) x \(row.x), y \(row.y) cannot be transformed (\(error))")]
-            }
-            throw error
-        }
-        var errors: [String] = []
-        if crs != .wgs84 {
-            for (i, row) in pending.enumerated() {
-                let ll = LonLat(lon: lonX[i], lat: latY[i])
-                if !ServiceRegion.contains(ll) {
-                    errors.append(positionError(row, detail: projectedProblem(row, lonLat: ll)))
-                }
+        let n = pending.count
+        if n == 0 { return [] }
+        var errors: [(line: Int, message: String)] = []
+        var lon = [Double](repeating: .nan, count: n)
+        var lat = lon
+        var rdX = lon
+        var rdY = lon
+        var groups: [CRS: [Int]] = [:]
+        for (i, row) in pending.enumerated() { groups[row.crs ?? crs, default: []].append(i) }
+        for (groupCRS, indices) in groups.sorted(by: { $0.key.epsg < $1.key.epsg }) {
+            if let problem = try transform(indices, from: groupCRS, lon: &lon, lat: &lat, rdX: &rdX, rdY: &rdY) {
+                errors.append(problem)
             }
         }
-        guard write, errors.isEmpty else { return errors }
+        for (i, row) in pending.enumerated() where lon[i].isFinite {
+            let rowCRS = row.crs ?? crs
+            let ll = LonLat(lon: lon[i], lat: lat[i])
+            if rowCRS != .wgs84 && !ServiceRegion.contains(ll) {
+                errors.append((row.line, positionError(row, detail: projectedProblem(row, crs: rowCRS, lonLat: ll))))
+            }
+        }
+        guard write, errors.isEmpty else { return errors.sorted { $0.line < $1.line }.map(\.message) }
         for (i, row) in pending.enumerated() {
             try statement.execute(arguments: [
-                row.id, crs.epsg, row.x, row.y, lonX[i], latY[i], rdX[i], rdY[i],
+                row.id, (row.crs ?? crs).epsg, row.x, row.y, lon[i], lat[i], rdX[i], rdY[i],
                 row.country, row.phone, row.email, row.channels, row.quietHours, row.language, run,
             ])
             if db.changesCount == 0 {
-                errors.append("\(path):\(row.line): field 'id': \(row.id) appears more than once in this file")
+                errors.append((row.line, "\(path):\(row.line): field 'id': \(row.id) appears more than once in this file"))
             }
         }
-        return errors
+        return errors.map(\.message)
+    }
+
+    /// Transforms the rows at `indices` (all in `source`) into the output arrays.
+    ///
+    /// - Returns: The first row error, if the group cannot be transformed; its outputs stay NaN.
+    private mutating func transform(
+        _ indices: [Int], from source: CRS, lon: inout [Double], lat: inout [Double], rdX: inout [Double],
+        rdY: inout [Double]
+    ) throws -> (line: Int, message: String)? {
+        if source == .wgs84 {
+            // Check degrees before PROJ sees them: the region check explains swaps and metres.
+            for i in indices {
+                let row = pending[i]
+                if let problem = ServiceRegion.problem(with: LonLat(lon: row.x, lat: row.y)) {
+                    return (row.line, positionError(row, detail: problem))
+                }
+            }
+        }
+        let first = pending[indices[0]]
+        do { try converter.validate(source) } catch let e as GeoError {
+            let field = first.crs == nil ? "" : "field 'crs': "
+            return (first.line, "\(path):\(first.line): \(field)\(e.message)")
+        }
+        var xs = indices.map { pending[$0].x }
+        var ys = indices.map { pending[$0].y }
+        var lx = xs
+        var ly = ys
+        do {
+            uncorrected += try converter.toRD(xs: &xs, ys: &ys, from: source).uncorrected.count
+            try converter.toLonLat(xs: &lx, ys: &ly, from: source)
+        } catch {
+            // Name the first row PROJ cannot transform.
+            for i in indices {
+                let row = pending[i]
+                var px = [row.x]
+                var py = [row.y]
+                if (try? converter.toRD(xs: &px, ys: &py, from: source)) == nil {
+                    return (
+                        row.line,
+                        positionError(row, detail: "\(source) x \(row.x), y \(row.y) cannot be transformed (\(error))")
+                    )
+                }
+            }
+            throw error
+        }
+        for (k, i) in indices.enumerated() {
+            (lon[i], lat[i], rdX[i], rdY[i]) = (lx[k], ly[k], xs[k], ys[k])
+        }
+        return nil
     }
 
     private func positionError(_ row: ParticipantRow, detail: String) -> String {
         "\(path):\(row.line): fields '\(layout.xName),\(layout.yName)': \(detail)"
     }
 
-    /// Explains a projected position outside the region, suggesting swapped axes when that fits.
-    private func projectedProblem(_ row: ParticipantRow, lonLat: LonLat) -> String {
+    /// CRSs tried when a position lands outside the region, to suggest the likely mix-up.
+    static let likelyCRSs: [CRS] = [.wgs84, .rdNew, CRS(epsg: 31370), CRS(epsg: 3812), CRS(epsg: 25832)]
+
+    /// Explains a projected position outside the region: swapped axes, or another CRS that fits.
+    private func projectedProblem(_ row: ParticipantRow, crs: CRS, lonLat: LonLat) -> String {
         let base =
             "\(crs) x \(row.x), y \(row.y) lies at lon \(lonLat.lon), lat \(lonLat.lat), outside the service region"
-        if let swapped = try? converter.transformer(from: crs, to: .wgs84).transform(x: row.y, y: row.x),
-            ServiceRegion.contains(LonLat(lon: swapped.x, lat: swapped.y))
-        {
-            return base + "; swapped it lies inside: x and y look swapped"
+        func fits(_ x: Double, _ y: Double, in candidate: CRS) -> Bool {
+            if candidate == .wgs84 { return ServiceRegion.contains(LonLat(lon: x, lat: y)) }
+            guard let p = try? converter.transformer(from: candidate, to: .wgs84).transform(x: x, y: y) else {
+                return false
+            }
+            return ServiceRegion.contains(LonLat(lon: p.x, lat: p.y))
         }
-        if abs(row.x) <= 180 && abs(row.y) <= 90 && ServiceRegion.contains(LonLat(lon: row.x, lat: row.y)) {
-            return base + "; these look like lon/lat degrees (leave out --crs for WGS84)"
+        if fits(row.y, row.x, in: crs) { return base + "; swapped it lies inside: x and y look swapped" }
+        if let other = Self.likelyCRSs.first(where: { $0 != crs && fits(row.x, row.y, in: $0) }) {
+            let hint = other == .wgs84 ? "lon/lat degrees (WGS84, EPSG:4326)" : "\(other) coordinates"
+            return base + "; these look like \(hint)"
         }
         return base
     }

@@ -115,6 +115,12 @@ struct Scratch {
         ("id,x,y\n1,155000,463000\n", "columns x,y need --crs"),
         ("id,lon,lon,lat\n1,2,3,4\n", "column 'lon' appears twice"),
         ("id,lon,lat,channels\n1,4.9,52.3,pigeon\n", "'pigeon' is not a channel"),
+        ("id,lon,lat,country\n1,4.9,52.3,XX\n", "field 'country': 'XX' is not an ISO 3166-1 alpha-2 code"),
+        ("id,lon,lat,country\n1,4.9,52.3,UK\n", "field 'country': 'UK' is not an ISO 3166-1 alpha-2 code"),
+        ("id,x,y,crs\n1,1,2,EPSG:999999\n", "p.csv:2: field 'crs': EPSG:999999 is not a coordinate reference system"),
+        ("id,x,y,crs\n1,1,2,Amersfoort\n", "p.csv:2: field 'crs': 'Amersfoort' is not an EPSG code"),
+        ("id,x,y,crs\n1,121000,487000,EPSG:25832\n", "these look like EPSG:28992 coordinates"),
+        ("id,x,y,crs\n1,5.69,50.85,EPSG:28992\n", "these look like lon/lat degrees"),
     ])
     func badInputIsRefusedWithLineAndField(input: String, expected: String) throws {
         let s = try Scratch()
@@ -143,6 +149,35 @@ struct Scratch {
         let s = try Scratch()
         let m = try s.failingImport("id,x,y\n1,463000,155000\n", options: ImportOptions(crs: .rdNew))
         #expect(m.contains("x and y look swapped"), "\(m)")
+    }
+
+    @Test func eachRowMayNameItsOwnCRS() throws {
+        let s = try Scratch()
+        // The same place (Vaals town hall area) in four CRSs, plus a row in the file's default (WGS84).
+        let converter = try CoordinateConverter()
+        let lonLat = (6.0189, 50.7706)
+        var rows = "id,x,y,crs,country\n"
+        for (id, epsg) in [(1, 4326), (2, 28992), (3, 31370), (4, 3812), (5, 25832)] {
+            let rd = try converter.toRD(LonLat(lon: lonLat.0, lat: lonLat.1))
+            let p =
+                switch epsg {
+                case 4326: (x: lonLat.0, y: lonLat.1)
+                case 28992: (x: rd.x, y: rd.y)  // through the RDNAPTRANS2018 grid, as the engine does
+                default: try converter.transformer(from: .wgs84, to: CRS(epsg: epsg)).transform(x: lonLat.0, y: lonLat.1)
+                }
+            rows += "\(id),\(p.x),\(p.y),EPSG:\(epsg),NL\n"
+        }
+        rows += "6,\(lonLat.0),\(lonLat.1),,NL\n"
+        let report = try s.registry.importCSV(try s.csv(rows))
+        #expect(report.rows == 6 && report.uncorrected == 0)
+        let reference = try #require(try s.registry.participant(id: 1))
+        for id in Int64(2)...6 {
+            let p = try #require(try s.registry.participant(id: id))
+            #expect(p.rd.distance(to: reference.rd) < 0.01, "row \(id) (\(p.sourceCRS)) lands \(p.rd.distance(to: reference.rd)) m away")
+            #expect(abs(p.lonLat.lon - lonLat.0) < 1e-6 && abs(p.lonLat.lat - lonLat.1) < 1e-6)
+        }
+        #expect(try s.registry.participant(id: 3)?.sourceCRS == CRS(epsg: 31370))
+        #expect(try s.registry.participant(id: 6)?.sourceCRS == .wgs84)
     }
 
     @Test func unknownEPSGIsRefused() throws {
