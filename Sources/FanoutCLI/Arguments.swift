@@ -8,6 +8,18 @@ extension CRS: ExpressibleByArgument {
 
 extension SelectionFormat: ExpressibleByArgument {}
 
+extension SelectionRequest.Distance: ExpressibleByArgument {}
+
+/// `NL,BE,DE` on the command line: officially assigned ISO 3166-1 alpha-2 codes.
+struct CountryList: ExpressibleByArgument {
+    var codes: Set<CountryCode>
+    init?(argument: String) {
+        let parts = argument.split(separator: ",").map { CountryCode($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, parts.allSatisfy({ $0?.isAssigned == true }) else { return nil }
+        codes = Set(parts.compactMap { $0 })
+    }
+}
+
 /// `LON,LAT` on the command line.
 struct LonLatArgument: ExpressibleByArgument {
     var value: LonLat

@@ -33,6 +33,12 @@ struct SelectCommand: ParsableCommand {
             "Incident point for the order (default: circle centre or polygon centroid).", valueName: "LON,LAT"))
     var incident: LonLatArgument?
 
+    @Option(help: "Distance: rd (RD New metres, default) or geodesic (on the WGS84 ellipsoid, exact far from Amersfoort).")
+    var distance: SelectionRequest.Distance = .rdNew
+
+    @Option(help: ArgumentHelp("Only participants of these countries (ISO 3166-1 alpha-2).", valueName: "NL,BE,..."))
+    var country: CountryList?
+
     @Option(help: "Output format: csv or geojson.")
     var format: SelectionFormat = .csv
 
@@ -59,7 +65,8 @@ struct SelectCommand: ParsableCommand {
         } else {
             throw ValidationError("no area given")
         }
-        let result = try engine.select(SelectionRequest(area: area, incident: incident?.value))
+        let result = try engine.select(
+            SelectionRequest(area: area, incident: incident?.value, distance: distance, countries: country?.codes))
         if let out {
             let writer = try AtomicFileWriter(url: URL(fileURLWithPath: out))
             try engine.write(result, as: format, to: { try writer.write($0) })
@@ -79,6 +86,7 @@ enum Summary {
         var text = "selected \(grouped(result.participants.count)) participants"
         if !counts.isEmpty { text += " (\(counts))" }
         text += " in \(duration(result.seconds))"
+        if result.distance == .geodesic { text += "; distances geodesic (WGS84 ellipsoid)" }
         if result.incidentSource == .centroid {
             text += "; incident point: polygon centroid (give --incident LON,LAT to set it)"
         }

@@ -73,13 +73,22 @@ public final class Engine {
         let start = clock.now
         let shape: SelectionShape
         var incident: RDPoint
+        var incidentLonLat: LonLat?
         var source: IncidentSource
         let area: Double
+        var geodesicRadius: Double?
         switch request.area {
         case .circle(let center, let radius):
             let c = try CircleArea(center: try rd(center, what: "circle centre"), radiusMeters: radius)
-            shape = .circle(c)
-            (incident, source, area) = (c.center, .circleCenter, Double.pi * radius * radius)
+            (incident, incidentLonLat, source, area) = (c.center, center, .circleCenter, Double.pi * radius * radius)
+            if request.distance == .geodesic {
+                // Candidates from a slightly larger RD circle: RD New's scale error stays far
+                // below 1% in the service region; the geodesic test below decides.
+                shape = .circle(CircleArea(unchecked: c.center, radiusMeters: radius * 1.01 + 10))
+                geodesicRadius = radius
+            } else {
+                shape = .circle(c)
+            }
         case .polygon(let geometry):
             let p = try PolygonArea(geometry, converter: converter, context: index.context)
             shape = .polygon(p)
@@ -87,12 +96,23 @@ public final class Engine {
         }
         if let given = request.incident {
             incident = try rd(given, what: "incident point")
-            source = .given
+            (incidentLonLat, source) = (given, .given)
         }
-        let participants = try selector.select(shape, incident: incident)
+        var participants = try selector.select(shape, incident: incident)
+        if let countries = request.countries {
+            participants.removeAll { p in p.country.map { !countries.contains($0) } ?? true }
+        }
+        if request.distance == .geodesic {
+            let from = try incidentLonLat ?? converter.toLonLat([incident])[0]
+            for i in participants.indices {
+                participants[i].distanceMeters = Geodesic.wgs84.distance(from: from, to: lonLat(of: participants[i]))
+            }
+            if let r = geodesicRadius { participants.removeAll { $0.distanceMeters > r } }
+            OutsideIn.sort(&participants)
+        }
         return SelectionResult(
             participants: participants, incident: incident, incidentSource: source, areaSquareMeters: area,
-            seconds: (clock.now - start).seconds)
+            distance: request.distance, seconds: (clock.now - start).seconds)
     }
 
     private func rd(_ p: LonLat, what: String) throws -> RDPoint {

@@ -10,16 +10,33 @@ public struct SelectionRequest: Sendable {
         case polygon(AreaGeometry)
     }
 
+    /// How distances are measured.
+    public enum Distance: String, Sendable, CaseIterable {
+        /// Straight-line distance in RD New metres (the default; RD New's scale error is about
+        /// 1e-4 near the edges of the Netherlands, so 1.5 m over 15 km there).
+        case rdNew = "rd"
+        /// Distance along the WGS84 ellipsoid (Karney's algorithm): exact anywhere. A circle then
+        /// is the set of points within the radius on the ellipsoid.
+        case geodesic
+    }
+
     /// The area.
     public var area: Area
+    /// How distances (circle membership and outside-in order) are measured.
+    public var distance: Distance
+    /// Only participants of these countries, when given (participants of unknown country are
+    /// then left out too).
+    public var countries: Set<CountryCode>?
     /// The incident point for the outside-in order; `nil` means the circle's centre, or the
     /// polygon's centroid.
     public var incident: LonLat?
 
     /// Creates a request.
-    public init(area: Area, incident: LonLat? = nil) {
+    public init(area: Area, incident: LonLat? = nil, distance: Distance = .rdNew, countries: Set<CountryCode>? = nil) {
         self.area = area
         self.incident = incident
+        self.distance = distance
+        self.countries = countries
     }
 }
 
@@ -43,6 +60,8 @@ public struct SelectionResult: Sendable {
     public var incidentSource: IncidentSource
     /// Area of the action area in m².
     public var areaSquareMeters: Double
+    /// How the distances were measured.
+    public var distance: SelectionRequest.Distance
     /// Seconds the selection took (transform, validation, search, sort).
     public var seconds: Double
 

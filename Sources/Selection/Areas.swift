@@ -32,6 +32,12 @@ public struct CircleArea: Sendable, Hashable {
         self.radiusMeters = radiusMeters
     }
 
+    /// Creates a circle without checking the radius (for internal candidate searches).
+    package init(unchecked center: RDPoint, radiusMeters: Double) {
+        self.center = center
+        self.radiusMeters = radiusMeters
+    }
+
     /// The bounding box of the disc.
     public var envelope: Envelope {
         Envelope(
