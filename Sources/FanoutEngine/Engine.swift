@@ -22,16 +22,26 @@ import Foundation
 public final class Engine {
     /// The registry the index was loaded from, if any.
     public let registry: Registry?
-    /// The spatial index (a GEOS STRtree).
-    public let index: STRtreeIndex
+    /// The spatial index: a packed grid (immutable, shareable between threads).
+    public let index: GridIndex
+    package let context: GEOSContext
     private let converter: CoordinateConverter
+    private var strtree: STRtreeIndex?
 
     /// Builds an engine over `columns`, without a registry.
     ///
     /// - Throws: ``GeoError`` when GEOS or PROJ cannot start.
-    public init(columns: ParticipantColumns, registry: Registry? = nil) throws {
+    public convenience init(columns: ParticipantColumns, registry: Registry? = nil) throws {
+        try self.init(index: GridIndex(columns: columns), registry: registry)
+    }
+
+    /// Builds an engine over an index that already exists (another thread's engine's, say).
+    ///
+    /// - Throws: ``GeoError`` when GEOS or PROJ cannot start.
+    public init(index: GridIndex, registry: Registry? = nil) throws {
         self.registry = registry
-        index = try STRtreeIndex(columns: columns)
+        self.index = index
+        context = try GEOSContext()
         converter = try CoordinateConverter()
     }
 
@@ -43,7 +53,7 @@ public final class Engine {
         return try Engine(columns: try registry.loadColumns(), registry: registry)
     }
 
-    /// The participants.
+    /// The participants, in the index's order (``SelectedParticipant/row`` indexes these).
     public var columns: ParticipantColumns { index.columns }
 
     /// Reads an area file (GeoJSON or WKT).
@@ -51,7 +61,7 @@ public final class Engine {
     /// - Parameter crs: The CRS for WKT (GeoJSON is lon/lat unless it names a CRS); `nil` is WGS84.
     /// - Throws: ``GeoError`` naming the file and what is wrong.
     public func readArea(contentsOf url: URL, crs: CRS? = nil) throws -> AreaGeometry {
-        try AreaReader.read(contentsOf: url, crs: crs, context: index.context)
+        try AreaReader.read(contentsOf: url, crs: crs, context: context)
     }
 
     /// Selects every participant inside the request's area, outside-in.
@@ -65,6 +75,14 @@ public final class Engine {
     /// Selects with the brute-force scan instead of the index (the test oracle).
     public func selectByBruteForce(_ request: SelectionRequest) throws -> SelectionResult {
         try select(request, using: BruteForceScan(columns: index.columns))
+    }
+
+    /// Selects with a GEOS STRtree over the same participants (a comparison peer; the tree is
+    /// built on first use).
+    public func selectWithSTRtree(_ request: SelectionRequest) throws -> SelectionResult {
+        let tree = try strtree ?? STRtreeIndex(columns: index.columns)
+        strtree = tree
+        return try select(request, using: tree)
     }
 
     private func select(_ request: SelectionRequest, using selector: some ParticipantSelector) throws -> SelectionResult
@@ -90,7 +108,7 @@ public final class Engine {
                 shape = .circle(c)
             }
         case .polygon(let geometry):
-            let p = try PolygonArea(geometry, converter: converter, context: index.context)
+            let p = try PolygonArea(geometry, converter: converter, context: context)
             shape = .polygon(p)
             (incident, source, area) = (try p.centroid(), .centroid, p.areaSquareMeters)
         }
@@ -104,8 +122,9 @@ public final class Engine {
         }
         if request.distance == .geodesic {
             let from = try incidentLonLat ?? converter.toLonLat([incident])[0]
+            let positions = try lonLats(of: participants)
             for i in participants.indices {
-                participants[i].distanceMeters = Geodesic.wgs84.distance(from: from, to: lonLat(of: participants[i]))
+                participants[i].distanceMeters = Geodesic.wgs84.distance(from: from, to: positions[i])
             }
             if let r = geodesicRadius { participants.removeAll { $0.distanceMeters > r } }
             OutsideIn.sort(&participants)
@@ -122,9 +141,12 @@ public final class Engine {
         return try converter.toRD(p)
     }
 
-    /// The WGS84 position of a selected participant.
-    public func lonLat(of p: SelectedParticipant) -> LonLat {
-        LonLat(lon: columns.lons[Int(p.row)], lat: columns.lats[Int(p.row)])
+    /// The WGS84 positions of selected participants, from their RD New positions (through the
+    /// RDNAPTRANS2018 grid: within a millimetre of the registered lon/lat).
+    ///
+    /// - Throws: ``GeoError`` when PROJ fails.
+    public func lonLats(of participants: [SelectedParticipant]) throws -> [LonLat] {
+        try converter.toLonLat(participants.map { rdPoint(of: $0) })
     }
 
     /// The RD New position of a selected participant.

@@ -39,9 +39,10 @@ extension Engine {
             }
         case .geojson:
             out.append(contentsOf: "{\"type\":\"FeatureCollection\",\"features\":[".utf8)
+            let positions = try lonLats(of: result.participants)
             for (rank, p) in result.participants.enumerated() {
                 if rank > 0 { out.append(UInt8(ascii: ",")) }
-                let ll = lonLat(of: p)
+                let ll = positions[rank]
                 out.append(
                     contentsOf: "\n{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[".utf8)
                 DecimalFormat.append(ll.lon, decimals: 7, to: &out)

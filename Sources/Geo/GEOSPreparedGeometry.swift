@@ -71,3 +71,42 @@ extension GEOSGeometry {
         try GEOSPreparedGeometry(self)
     }
 }
+
+/// How a rectangle relates to an area.
+package enum RectangleRelation: Sendable, Equatable {
+    /// Every point of the closed rectangle is in the area (interior or boundary).
+    case inside
+    /// No point of the closed rectangle is in the area.
+    case outside
+    /// Some points may be in, some not: test them one by one.
+    case boundary
+}
+
+extension GEOSPreparedGeometry {
+    /// Classifies a closed rectangle against the area: wholly covered, disjoint, or neither.
+    ///
+    /// See `GEOSPreparedCovers_r` and `GEOSPreparedIntersects_r` (robust predicates: exact for
+    /// the rectangle's corners and edges as given).
+    ///
+    /// - Throws: ``GeoError`` `.geos` when GEOS raises an exception.
+    package func relation(of rect: Envelope) throws -> RectangleRelation {
+        let context = base.context
+        let ring = [
+            XY(rect.minX, rect.minY), XY(rect.maxX, rect.minY), XY(rect.maxX, rect.maxY), XY(rect.minX, rect.maxY),
+            XY(rect.minX, rect.minY),
+        ]
+        let box = try context.makePolygon(PlanarPolygon(shell: ring))
+        let covers = withExtendedLifetime(box) { GEOSPreparedCovers_r(context.handle, pointer, box.pointer) }
+        switch covers {  // returns 1 true, 0 false, 2 exception
+        case 1: return .inside
+        case 0: break
+        default: throw context.error("GEOSPreparedCovers_r")
+        }
+        let intersects = withExtendedLifetime(box) { GEOSPreparedIntersects_r(context.handle, pointer, box.pointer) }
+        switch intersects {  // returns 1 true, 0 false, 2 exception
+        case 1: return .boundary
+        case 0: return .outside
+        default: throw context.error("GEOSPreparedIntersects_r")
+        }
+    }
+}

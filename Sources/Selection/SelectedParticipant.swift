@@ -28,10 +28,10 @@ public enum OutsideIn {
         a.distanceMeters != b.distanceMeters ? a.distanceMeters > b.distanceMeters : a.id < b.id
     }
 
-    /// Sorts participants outside-in.
+    /// Sorts participants outside-in (radix sort on the distances, see ``radixSort(_:)``).
     ///
-    /// - Complexity: O(n log n).
+    /// - Complexity: O(n).
     public static func sort(_ participants: inout [SelectedParticipant]) {
-        participants.sort(by: precedes)
+        radixSort(&participants)
     }
 }

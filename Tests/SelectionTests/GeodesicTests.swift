@@ -55,7 +55,7 @@ func vincentyDistance(_ p: LonLat, _ q: LonLat) -> Double {
     static let kerkrade = LonLat(lon: 6.0650, lat: 50.8655)
 
     /// Participants on a 250 m grid over Aachen and the border around Kerkrade.
-    static func engine() throws -> Engine {
+    static func engine() throws -> (Engine, [Int64: LonLat]) {
         var lonLats: [LonLat] = []
         var lon = 5.90
         while lon <= 6.25 {
@@ -71,7 +71,8 @@ func vincentyDistance(_ p: LonLat, _ q: LonLat) -> Double {
         for (i, p) in lonLats.enumerated() {
             columns.append(id: Int64(i + 1), x: rd[i].x, y: rd[i].y, country: p.lon > 6.02 ? .de : .nl, lonLat: p)
         }
-        return try Engine(columns: columns)
+        let byID = Dictionary(uniqueKeysWithValues: lonLats.enumerated().map { (Int64($0.offset + 1), $0.element) })
+        return (try Engine(columns: columns), byID)
     }
 
     @Test func geodesicDistancesAgreeWithVincenty() {
@@ -84,24 +85,21 @@ func vincentyDistance(_ p: LonLat, _ q: LonLat) -> Double {
     }
 
     @Test func rdCircleAroundKerkradeVersusTheGeodesicCircle() throws {
-        let engine = try Self.engine()
+        let (engine, lonLatOf) = try Self.engine()
         let rdResult = try engine.select(
             SelectionRequest(area: .circle(center: Self.kerkrade, radiusMeters: 15_000)))
         let geo = try engine.select(
             SelectionRequest(area: .circle(center: Self.kerkrade, radiusMeters: 15_000), distance: .geodesic))
         // Oracle: the geodesic circle by brute force over every participant.
-        let expected = engine.columns.ids.indices.filter { i in
-            Geodesic.wgs84.distance(
-                from: Self.kerkrade, to: LonLat(lon: engine.columns.lons[i], lat: engine.columns.lats[i])) <= 15_000
-        }.map { engine.columns.ids[$0] }
+        let expected = lonLatOf.filter { Geodesic.wgs84.distance(from: Self.kerkrade, to: $0.value) <= 15_000 }.keys
         #expect(Set(geo.participants.map(\.id)) == Set(expected))
         #expect(geo.participants.map(\.distanceMeters) == geo.participants.map(\.distanceMeters).sorted(by: >))
         // How far RD New is off here, for participants in Aachen (east of 6.02 E).
         var worst = 0.0
         var sum = 0.0
         var n = 0
-        for p in rdResult.participants where engine.lonLat(of: p).lon > 6.02 {
-            let g = Geodesic.wgs84.distance(from: Self.kerkrade, to: engine.lonLat(of: p))
+        for p in rdResult.participants where lonLatOf[p.id, default: LonLat(lon: 0, lat: 0)].lon > 6.02 {
+            let g = Geodesic.wgs84.distance(from: Self.kerkrade, to: lonLatOf[p.id, default: LonLat(lon: 0, lat: 0)])
             worst = max(worst, abs(p.distanceMeters - g))
             sum += p.distanceMeters - g
             n += 1
@@ -117,7 +115,7 @@ func vincentyDistance(_ p: LonLat, _ q: LonLat) -> Double {
     }
 
     @Test func countryFilterKeepsOnlyThoseCountries() throws {
-        let engine = try Self.engine()
+        let (engine, _) = try Self.engine()
         let all = try engine.select(SelectionRequest(area: .circle(center: Self.kerkrade, radiusMeters: 8_000)))
         let de = try engine.select(
             SelectionRequest(area: .circle(center: Self.kerkrade, radiusMeters: 8_000), countries: [.de]))
