@@ -13,5 +13,7 @@ struct Fanout: ParsableCommand {
 
             Coordinates are WGS84 lon,lat unless --crs says otherwise; distances are RD New metres.
             """,
-        subcommands: [DemoCommand.self, ImportCommand.self, GenerateCommand.self, SelectCommand.self])
+        subcommands: [
+            DemoCommand.self, ImportCommand.self, GenerateCommand.self, SelectCommand.self, LoadTestCommand.self,
+        ])
 }

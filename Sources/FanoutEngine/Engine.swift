@@ -72,6 +72,21 @@ public final class Engine {
         try select(request, using: index)
     }
 
+    /// Selects like ``select(_:)``, handing over the first `size` participants (the farthest) as
+    /// soon as they are known, before the rest is sorted, so that calling can start.
+    ///
+    /// - Parameters:
+    ///   - size: How many participants the first batch holds (at most all of them).
+    ///   - onFirstBatch: Called once, on this thread, with the first batch in outside-in order.
+    /// - Returns: The whole selection, whose first `size` participants are the first batch.
+    public func select(
+        _ request: SelectionRequest, firstBatch size: Int, onFirstBatch: ([SelectedParticipant]) throws -> Void
+    ) throws -> SelectionResult {
+        try withoutActuallyEscaping(onFirstBatch) { deliver in
+            try select(request, using: index, firstBatch: (size, deliver))
+        }
+    }
+
     /// Selects with the brute-force scan instead of the index (the test oracle).
     public func selectByBruteForce(_ request: SelectionRequest) throws -> SelectionResult {
         try select(request, using: BruteForceScan(columns: index.columns))
@@ -85,8 +100,10 @@ public final class Engine {
         return try select(request, using: tree)
     }
 
-    private func select(_ request: SelectionRequest, using selector: some ParticipantSelector) throws -> SelectionResult
-    {
+    private func select(
+        _ request: SelectionRequest, using selector: some ParticipantSelector,
+        firstBatch: (size: Int, deliver: ([SelectedParticipant]) throws -> Void)? = nil
+    ) throws -> SelectionResult {
         let clock = ContinuousClock()
         let start = clock.now
         let shape: SelectionShape
@@ -116,7 +133,7 @@ public final class Engine {
             incident = try rd(given, what: "incident point")
             (incidentLonLat, source) = (given, .given)
         }
-        var participants = try selector.select(shape, incident: incident)
+        var participants = try selector.collect(shape, incident: incident)
         if let countries = request.countries {
             participants.removeAll { p in p.country.map { !countries.contains($0) } ?? true }
         }
@@ -127,6 +144,14 @@ public final class Engine {
                 participants[i].distanceMeters = Geodesic.wgs84.distance(from: from, to: positions[i])
             }
             if let r = geodesicRadius { participants.removeAll { $0.distanceMeters > r } }
+        }
+        if let firstBatch {
+            let k = OutsideIn.partialSort(&participants, first: firstBatch.size)
+            try firstBatch.deliver(Array(participants[0..<k]))
+            var rest = Array(participants[k...])
+            OutsideIn.sort(&rest)
+            participants.replaceSubrange(k..., with: rest)
+        } else {
             OutsideIn.sort(&participants)
         }
         return SelectionResult(

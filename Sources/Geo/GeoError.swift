@@ -6,7 +6,8 @@ public struct GeoError: Error, Sendable, CustomStringConvertible, Equatable {
     /// What kind of failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         fileprivate enum Kind: String, Sendable {
-            case geos, proj, unknownCRS, invalidGeometry, parse, unsupportedGeometry, outOfRange, correctionGrid
+            case geos, proj, unknownCRS, invalidGeometry, parse, unsupportedGeometry, outOfRange, correctionGrid,
+                countryBorders
         }
         fileprivate let kind: Kind
 
@@ -26,6 +27,8 @@ public struct GeoError: Error, Sendable, CustomStringConvertible, Equatable {
         public static let outOfRange = Code(kind: .outOfRange)
         /// The RDNAPTRANS2018 correction grid for RD New is missing or PROJ cannot read it.
         public static let correctionGrid = Code(kind: .correctionGrid)
+        /// The country borders file (`data/borders-nl-be-de.geojson`) is missing or unreadable.
+        public static let countryBorders = Code(kind: .countryBorders)
 
         public var description: String { kind.rawValue }
     }

@@ -42,8 +42,8 @@ public enum RDAccuracy: Sendable, Hashable, CustomStringConvertible {
 package enum RDCorrectionGrid {
     /// The grid's file name.
     package static let fileName = "rdtrans2018.gsb"
-    /// The environment variable naming a directory that holds ``fileName``.
-    package static let environmentVariable = "FANOUT_DATA_DIR"
+    /// The environment variable naming a directory that holds ``fileName`` (see ``DataDirectory``).
+    package static let environmentVariable = DataDirectory.environmentVariable
 
     /// Southern edge of the grid, Bessel latitude in degrees.
     package static let south = 50.0
@@ -61,12 +61,8 @@ package enum RDCorrectionGrid {
         lon >= west - margin && lon <= east + margin && lat >= south - margin && lat <= north + margin
     }
 
-    /// The package's `data/` directory, found from this source file's path (`#filePath`).
-    package static let packageDataDirectory: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()  // Geo
-        .deletingLastPathComponent()  // Sources
-        .deletingLastPathComponent()  // package root
-        .appendingPathComponent("data", isDirectory: true)
+    /// The package's `data/` directory (see ``DataDirectory/packageDirectory``).
+    package static var packageDataDirectory: URL { DataDirectory.packageDirectory }
 
     /// Finds the grid file for `source`.
     ///
@@ -82,32 +78,22 @@ package enum RDCorrectionGrid {
     package static func locate(
         _ source: RDGridSource, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> URL? {
-        let candidate: URL
-        let how: String
+        let candidate: DataDirectory.Candidate
         switch source {
         case .withoutGrid:
             return nil
         case .file(let url):
-            candidate = url.standardizedFileURL
-            how = "the file given"
+            candidate = DataDirectory.Candidate(url: url.standardizedFileURL, how: "the file given")
         case .automatic:
-            if let dir = environment[environmentVariable], !dir.isEmpty {
-                candidate = URL(fileURLWithPath: dir, isDirectory: true).appendingPathComponent(fileName)
-                how = "\(environmentVariable)=\(dir)"
-            } else {
-                candidate = packageDataDirectory.appendingPathComponent(fileName)
-                how = "the package's data directory (\(environmentVariable) is not set)"
-            }
+            candidate = DataDirectory.candidate(for: fileName, environment: environment)
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue
-        else {
+        guard candidate.exists else {
             throw GeoError(
                 .correctionGrid,
-                "the RDNAPTRANS2018 correction grid \(fileName) is not at \(candidate.path) (\(how)); "
+                "the RDNAPTRANS2018 correction grid \(fileName) is not at \(candidate.url.path) (\(candidate.how)); "
                     + "set \(environmentVariable) to the directory holding it (the package's data/, made by "
                     + "tools/make_rd_grid.py), or choose RDGridSource.withoutGrid to accept errors up to 0.25 m")
         }
-        return candidate
+        return candidate.url
     }
 }

@@ -11,8 +11,8 @@ public struct BruteForceScan: ParticipantSelector, Sendable {
     /// Creates a scan over `columns`.
     public init(columns: ParticipantColumns) { self.columns = columns }
 
-    /// - Complexity: O(n) point tests plus O(k log k) for sorting the k selected.
-    package func select(_ shape: SelectionShape, incident: RDPoint) throws -> [SelectedParticipant] {
+    /// - Complexity: O(n) point tests.
+    package func collect(_ shape: SelectionShape, incident: RDPoint) throws -> [SelectedParticipant] {
         var result: [SelectedParticipant] = []
         switch shape {
         case .circle:
@@ -29,7 +29,6 @@ public struct BruteForceScan: ParticipantSelector, Sendable {
                         country: code == 0 ? nil : CountryCode(packed: code), row: Int32(row)))
             }
         }
-        OutsideIn.sort(&result)
         return result
     }
 }

@@ -122,11 +122,4 @@ public struct GridIndex: Sendable, ParticipantSelector {
         }
         return result
     }
-
-    /// Selects and sorts outside-in.
-    package func select(_ shape: SelectionShape, incident: RDPoint) throws -> [SelectedParticipant] {
-        var result = try collect(shape, incident: incident)
-        OutsideIn.sort(&result)
-        return result
-    }
 }

@@ -2,24 +2,34 @@ import Geo
 
 extension OutsideIn {
     /// Below this many participants a comparison sort is faster than the radix passes.
-    static let radixThreshold = 512
+    static let radixThreshold = 256
+    /// Bits per radix digit: six passes of 11 bits cover the 64-bit key with 2,048 buckets each.
+    static let digitBits = 11
 
-    /// Sorts participants outside-in with an LSD radix sort on the distance's bit pattern.
+    /// Sorts participants outside-in with an LSD radix sort on 32-bit distance keys.
     ///
-    /// Non-negative doubles order like their bit patterns, so sorting the complemented patterns
-    /// ascending gives distance descending, exactly. Passes whose 16-bit digit is the same for
-    /// every key are skipped. Equal distances, which the stable passes leave in arbitrary input
-    /// order, are then ordered by id (the runs are households: short).
+    /// Each distance is scaled to a 32-bit key, `UInt32(d * scale)` with `scale` fitting the largest
+    /// distance into 32 bits; the key is monotonic in the distance, so sorting by key descending and
+    /// then, within each run of equal keys, by the exact order (distance, then id) gives exactly the
+    /// outside-in order. Runs of equal keys are short: households at the same address, and
+    /// distances within a fraction of a millimetre. Three passes of 11 bits, 2,048 buckets each.
     ///
-    /// - Complexity: O(n) for at most four passes, plus O(k log k) per run of k equal distances.
+    /// - Complexity: O(n) plus O(k log k) per run of k equal keys.
     public static func radixSort(_ participants: inout [SelectedParticipant]) {
         let n = participants.count
         if n < radixThreshold {
             participants.sort(by: precedes)
             return
         }
-        var keys = [UInt64](unsafeUninitializedCapacity: n) { buffer, count in
-            for i in 0..<n { buffer[i] = ~participants[i].distanceMeters.bitPattern }
+        var maxDistance = 0.0
+        for p in participants { maxDistance = max(maxDistance, p.distanceMeters) }
+        let scale = maxDistance > 0 ? Double(UInt32.max) / maxDistance : 0
+        // Complemented so that ascending keys are descending distances.
+        var keys = [UInt32](unsafeUninitializedCapacity: n) { buffer, count in
+            for i in 0..<n {
+                let q = min(participants[i].distanceMeters * scale, Double(UInt32.max))
+                buffer[i] = ~UInt32(q)
+            }
             count = n
         }
         var order = [UInt32](unsafeUninitializedCapacity: n) { buffer, count in
@@ -28,19 +38,25 @@ extension OutsideIn {
         }
         var keys2 = keys
         var order2 = order
-        var histogram = [Int](repeating: 0, count: 65_536 * 4)
-        for k in keys {
-            histogram[Int(k & 0xFFFF)] += 1
-            histogram[65_536 + Int((k >> 16) & 0xFFFF)] += 1
-            histogram[131_072 + Int((k >> 32) & 0xFFFF)] += 1
-            histogram[196_608 + Int(k >> 48)] += 1
+        let buckets = 1 << digitBits
+        let mask = UInt32(buckets - 1)
+        let passes = (32 + digitBits - 1) / digitBits
+        var histogram = [Int](repeating: 0, count: buckets * passes)
+        histogram.withUnsafeMutableBufferPointer { h in
+            for k in keys {
+                var rest = k
+                for pass in 0..<passes {
+                    h[pass * buckets + Int(rest & mask)] += 1
+                    rest >>= UInt32(digitBits)
+                }
+            }
         }
-        for pass in 0..<4 {
-            let base = pass * 65_536
-            let shift = UInt64(pass * 16)
-            if histogram[base + Int((keys[0] >> shift) & 0xFFFF)] == n { continue }  // one digit: skip
+        for pass in 0..<passes {
+            let base = pass * buckets
+            let shift = UInt32(pass * digitBits)
+            if histogram[base + Int((keys[0] >> shift) & mask)] == n { continue }  // one digit: skip
             var offset = 0
-            for d in 0..<65_536 {
+            for d in 0..<buckets {
                 let c = histogram[base + d]
                 histogram[base + d] = offset
                 offset += c
@@ -52,7 +68,7 @@ extension OutsideIn {
                             histogram.withUnsafeMutableBufferPointer { h in
                                 for i in 0..<n {
                                     let k = src[i]
-                                    let slot = base + Int((k >> shift) & 0xFFFF)
+                                    let slot = base + Int((k >> shift) & mask)
                                     let at = h[slot]
                                     h[slot] = at + 1
                                     dst[at] = k
@@ -66,14 +82,17 @@ extension OutsideIn {
             swap(&keys, &keys2)
             swap(&order, &order2)
         }
-        var sorted = [SelectedParticipant]()
-        sorted.reserveCapacity(n)
-        for i in order { sorted.append(participants[Int(i)]) }
+        var sorted = [SelectedParticipant](unsafeUninitializedCapacity: n) { buffer, count in
+            participants.withUnsafeBufferPointer { src in
+                for i in 0..<n { buffer.initializeElement(at: i, to: src[Int(order[i])]) }
+            }
+            count = n
+        }
         var start = 0
         while start < n {
             var end = start + 1
             while end < n && keys[end] == keys[start] { end += 1 }
-            if end - start > 1 { sorted[start..<end].sort { $0.id < $1.id } }
+            if end - start > 1 { sorted[start..<end].sort(by: precedes) }
             start = end
         }
         participants = sorted

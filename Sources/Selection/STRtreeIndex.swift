@@ -3,7 +3,8 @@ import Geo
 /// The in-memory spatial index: a GEOS STRtree over every participant's RD New position.
 ///
 /// A query takes the STRtree's candidates inside the shape's bounding box, tests each exactly
-/// (circle: squared distance; polygon: GEOS prepared `covers`) and sorts the result outside-in.
+/// (circle: squared distance; polygon: GEOS prepared `covers`) and sorts the result outside-in
+/// with a comparison sort: the engine as first designed, kept as the comparison peer for the grid.
 ///
 /// - Important: Not `Sendable`: the tree belongs to one ``GEOSContext`` and its thread. Build one
 ///   index per thread that selects.
@@ -26,9 +27,8 @@ public final class STRtreeIndex: ParticipantSelector {
         try tree.query(Envelope(minX: .infinity, minY: .infinity, maxX: .infinity, maxY: .infinity), into: &none)
     }
 
-    /// - Complexity: O(log n + c) tree search for c candidates in the bounding box, c exact tests,
-    ///   O(k log k) sort of the k selected.
-    package func select(_ shape: SelectionShape, incident: RDPoint) throws -> [SelectedParticipant] {
+    /// - Complexity: O(log n + c) tree search for c candidates in the bounding box, c exact tests.
+    package func collect(_ shape: SelectionShape, incident: RDPoint) throws -> [SelectedParticipant] {
         var candidates: [Int32] = []
         try tree.query(shape.envelope, into: &candidates)
         var result: [SelectedParticipant] = []
@@ -36,7 +36,13 @@ public final class STRtreeIndex: ParticipantSelector {
         for row in candidates {
             try columns.collect(row: Int(row), in: shape, incident: incident, into: &result)
         }
-        OutsideIn.sort(&result)
+        return result
+    }
+
+    /// Selects and sorts with a comparison sort (the original design's `Array.sort`).
+    package func select(_ shape: SelectionShape, incident: RDPoint) throws -> [SelectedParticipant] {
+        var result = try collect(shape, incident: incident)
+        result.sort(by: OutsideIn.precedes)
         return result
     }
 }

@@ -17,11 +17,21 @@ package enum SelectionShape {
     }
 }
 
-/// Something that finds the participants inside a shape, outside-in.
+/// Something that finds the participants inside a shape.
 package protocol ParticipantSelector {
+    /// The participants inside `shape` (boundary included), in no particular order, with their
+    /// distance to `incident`.
+    func collect(_ shape: SelectionShape, incident: RDPoint) throws -> [SelectedParticipant]
+}
+
+extension ParticipantSelector {
     /// The participants inside `shape` (boundary included), sorted ``OutsideIn``, with their
     /// distance to `incident`.
-    func select(_ shape: SelectionShape, incident: RDPoint) throws -> [SelectedParticipant]
+    package func select(_ shape: SelectionShape, incident: RDPoint) throws -> [SelectedParticipant] {
+        var result = try collect(shape, incident: incident)
+        OutsideIn.sort(&result)
+        return result
+    }
 }
 
 extension ParticipantColumns {

@@ -1,0 +1,103 @@
+import ArgumentParser
+import FanoutEngine
+import Foundation
+
+struct LoadTestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "loadtest",
+        abstract: "Time the reference queries with the engine and its comparison peers.",
+        discussion: """
+            Opens the registry (timing the cold start), then runs the reference query set (circles
+            around Amsterdam Dam 1/5/20 km, Utrecht Dom 10/50 km, Kerkrade 15 km, the Rotterdam
+            40 km² and Maastricht 670 km² polygons in data/areas) with the engine's grid index, a
+            brute-force scan and a GEOS STRtree, checks that all give the same participants in the
+            same order, and prints median times, the engine/brute-force ratio and the time to the
+            first batch of 1,000. Build with -c release for meaningful figures.
+            """)
+
+    @Option(help: "The registry database (e.g. the demo's, demo-data/participants-1600000-2016.sqlite).")
+    var db: String
+
+    @Option(help: "Runs per query for the engine (peers run a fifth of that, at least 3).")
+    var repetitions: Int = 15
+
+    @Option(help: "Peers to run, comma-separated: engine, brute-force, geos-strtree.")
+    var peers: String = "engine,brute-force,geos-strtree"
+
+    @Option(help: "Only the reference queries whose name contains this text.")
+    var query: String?
+
+    func validate() throws {
+        guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
+        for p in peers.split(separator: ",") where LoadTest.Peer(rawValue: String(p)) == nil {
+            throw ValidationError("--peers: unknown peer '\(p)' (engine, brute-force, geos-strtree)")
+        }
+    }
+
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("--db \(db): no such registry") }
+        let chosen = peers.split(separator: ",").compactMap { LoadTest.Peer(rawValue: String($0)) }
+        let rssBefore = residentBytes()
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        let engine = try Engine.open(registryAt: db)
+        let opened = (clock.now - t0).seconds
+        let first = try engine.select(ReferenceQuery.all[0].request(on: engine))
+        let coldStart = (clock.now - t0).seconds
+        let n = engine.columns.count
+        print("participants: \(grouped(n))")
+        print(
+            "cold start: open + index \(duration(opened)), first query answered after \(duration(coldStart)) "
+                + "(\(grouped(first.participants.count)) selected)")
+        print(
+            "index memory: \(grouped(engine.index.memoryBytes)) bytes = "
+                + "\(DecimalFormat.string(Double(engine.index.memoryBytes) / Double(max(n, 1)), decimals: 1)) bytes per participant; "
+                + "process RSS grew \(grouped((residentBytes() - rssBefore) / 1_048_576)) MiB while opening")
+        let queries = ReferenceQuery.all.filter { q in query.map { q.name.localizedCaseInsensitiveContains($0) } ?? true }
+        guard !queries.isEmpty else { throw ValidationError("--query \(query ?? ""): no reference query matches") }
+        let rows = try LoadTest.run(engine: engine, queries: queries, peers: chosen, repetitions: repetitions) { name in
+            note("running \(name)")
+        }
+        print("")
+        var header = "| query | selected |"
+        var rule = "| --- | ---: |"
+        for p in chosen {
+            header += " \(p.rawValue) |"
+            rule += " ---: |"
+        }
+        if chosen.contains(.engine) && chosen.contains(.bruteForce) {
+            header += " engine / brute force |"
+            rule += " ---: |"
+        }
+        if chosen.contains(.engine) && chosen.contains(.strtree) {
+            header += " STRtree / engine |"
+            rule += " ---: |"
+        }
+        header += " first 1,000 |"
+        rule += " ---: |"
+        print(header)
+        print(rule)
+        for row in rows {
+            var line = "| \(row.name) | \(grouped(row.count)) |"
+            for p in chosen { line += " \(duration(row.medianSeconds[p] ?? .nan)) |" }
+            if let e = row.medianSeconds[.engine], let b = row.medianSeconds[.bruteForce] {
+                line += " \(DecimalFormat.string(e / b, decimals: 3)) |"
+            }
+            if let e = row.medianSeconds[.engine], let s = row.medianSeconds[.strtree] {
+                line += " \(DecimalFormat.string(s / e, decimals: 1))× |"
+            }
+            line += " \(duration(row.firstBatchSeconds)) |"
+            print(line)
+        }
+    }
+}
+
+/// The process's resident set size in bytes (Linux `/proc/self/status`, 0 elsewhere).
+func residentBytes() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        let kb = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
+        return kb * 1024
+    }
+    return 0
+}

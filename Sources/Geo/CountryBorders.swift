@@ -1,0 +1,224 @@
+import Foundation
+
+/// Where ``CountryBorders/load(_:converter:)`` finds the borders file.
+public enum CountryBordersSource: Sendable, Hashable {
+    /// `$FANOUT_DATA_DIR/borders-nl-be-de.geojson` when `FANOUT_DATA_DIR` is set, else the
+    /// package's own `data/borders-nl-be-de.geojson` (see ``DataDirectory``), as for the RD grid.
+    case automatic
+    /// This GeoJSON file (same format as the one made by `tools/make_borders.py`).
+    case file(URL)
+}
+
+/// The territory of the Netherlands, Belgium and Germany in RD New metres, as plain polygons.
+///
+/// Loaded from `data/borders-nl-be-de.geojson` (made by `tools/make_borders.py` from OpenStreetMap
+/// borders via timezone-boundary-builder 2026c, ODbL 1.0; see `data/LICENSES.md`): land territory
+/// plus territorial waters, with the Baarle-Hertog exclaves and the Baarle-Nassau counter-enclaves,
+/// Germany clipped to the ``ServiceRegion``. The vertices are transformed to RD New with a
+/// ``CoordinateConverter`` (RDNAPTRANS2018), exactly as participants' positions are, so a
+/// participant given at a border vertex lands on that vertex in RD New too; edges are straight in
+/// RD New (at most a few millimetres from the lon/lat edge for these short border segments).
+///
+/// A value: load it once and hand it to a ``CountryLocator`` on each thread that needs one.
+///
+/// - Note: The source borders are OpenStreetMap's, which follow the cadastral borders to within a
+///   few metres; see ``CountryLocator/toleranceMeters`` for the tolerance built on that.
+public struct CountryBorders: Sendable {
+    /// One country's polygons.
+    public struct Territory: Sendable {
+        /// The country.
+        public var country: CountryCode
+        /// Its polygons in RD New metres: shells counter-clockwise, holes clockwise, rings closed.
+        public var polygons: [PlanarPolygon]
+        /// The bounding box of ``polygons`` in RD New metres.
+        public var envelope: Envelope
+        /// The number of vertices (closing points included).
+        public var vertexCount: Int
+    }
+
+    /// The file name, in the data directory.
+    public static let fileName = "borders-nl-be-de.geojson"
+
+    /// The order in which countries win where territories overlap (the Ems-Dollart, claimed by
+    /// both NL and DE): NL, then BE, then DE; any other country in the file comes after them.
+    public static let precedence: [CountryCode] = [.nl, .be, .de]
+
+    /// The territories, in ``precedence`` order.
+    public var territories: [Territory]
+    /// The file they were read from.
+    public var file: URL
+
+    /// The territory of `country`, if the file has one.
+    public func territory(of country: CountryCode) -> Territory? {
+        territories.first { $0.country == country }
+    }
+
+    // MARK: - Loading
+
+    /// Reads the borders file and transforms every vertex to RD New.
+    ///
+    /// The file is a GeoJSON FeatureCollection with one `Polygon` or `MultiPolygon` Feature per
+    /// country (`properties.country`, ISO 3166-1 alpha-2), lon/lat WGS84 as RFC 7946 requires.
+    /// Each country's vertices go through `converter` in one batch.
+    ///
+    /// - Parameters:
+    ///   - source: Where the file is; `.automatic` looks in `FANOUT_DATA_DIR`, else the
+    ///     package's `data/`.
+    ///   - converter: The converter to RD New (its RDNAPTRANS2018 grid is used as for participants).
+    /// - Returns: The territories in ``precedence`` order.
+    /// - Throws: ``GeoError`` `.countryBorders` when the file is missing or not of that shape
+    ///   (naming the file and what is wrong); `.proj` when a vertex cannot be transformed.
+    /// - Complexity: O(n) in the number of vertices (about 116,000, 2.4 MB; tens of milliseconds).
+    public static func load(
+        _ source: CountryBordersSource = .automatic, converter: CoordinateConverter
+    ) throws -> CountryBorders {
+        let url = try locate(source)
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw GeoError(.countryBorders, "\(url.path): cannot read the country borders: \(error.localizedDescription)")
+        }
+        return try parse(data, file: url, converter: converter)
+    }
+
+    /// Finds the borders file for `source`.
+    ///
+    /// - Parameter environment: The process environment (a parameter so that tests can set it).
+    /// - Returns: The file's URL.
+    /// - Throws: ``GeoError`` `.countryBorders` naming where it looked and how to fix it.
+    package static func locate(
+        _ source: CountryBordersSource, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> URL {
+        let candidate: DataDirectory.Candidate
+        switch source {
+        case .file(let url):
+            candidate = DataDirectory.Candidate(url: url.standardizedFileURL, how: "the file given")
+        case .automatic:
+            candidate = DataDirectory.candidate(for: fileName, environment: environment)
+        }
+        guard candidate.exists else {
+            throw GeoError(
+                .countryBorders,
+                "the country borders \(fileName) are not at \(candidate.url.path) (\(candidate.how)); set "
+                    + "\(DataDirectory.environmentVariable) to the directory holding them (the package's data/, "
+                    + "made by tools/make_borders.py)")
+        }
+        return candidate.url
+    }
+
+    /// Parses the GeoJSON text of a borders file and transforms it to RD New.
+    ///
+    /// - Throws: ``GeoError`` `.countryBorders` naming `file` and the feature that is wrong.
+    package static func parse(_ data: Data, file: URL, converter: CoordinateConverter) throws -> CountryBorders {
+        let document: BordersDocument
+        do { document = try JSONDecoder().decode(BordersDocument.self, from: data) } catch {
+            throw GeoError(
+                .countryBorders,
+                "\(file.path): not a FeatureCollection of Polygon/MultiPolygon features with "
+                    + "properties.country: \(JSONValue.describe(error))")
+        }
+        guard document.type == "FeatureCollection" else {
+            throw GeoError(.countryBorders, "\(file.path): a \(document.type), expected a FeatureCollection")
+        }
+        var territories: [Territory] = []
+        for (index, feature) in document.features.enumerated() {
+            let at = "\(file.path): features[\(index)]"
+            guard let country = CountryCode(feature.properties.country), country.isAssigned else {
+                throw GeoError(
+                    .countryBorders, "\(at): properties.country '\(feature.properties.country)' is not an ISO code")
+            }
+            guard !territories.contains(where: { $0.country == country }) else {
+                throw GeoError(.countryBorders, "\(at): a second feature for \(country)")
+            }
+            let lonLat: [[[[Double]]]]
+            switch feature.geometry {
+            case .polygon(let p): lonLat = [p]
+            case .multiPolygon(let mp): lonLat = mp
+            }
+            territories.append(try territory(country, lonLat, at: at, converter: converter))
+        }
+        func rank(_ c: CountryCode) -> Int { precedence.firstIndex(of: c) ?? precedence.count }
+        territories.sort { (rank($0.country), $0.country) < (rank($1.country), $1.country) }
+        return CountryBorders(territories: territories, file: file)
+    }
+
+    /// Transforms one country's lon/lat rings to RD New in one batch and rebuilds them as polygons.
+    private static func territory(
+        _ country: CountryCode, _ lonLat: [[[[Double]]]], at: String, converter: CoordinateConverter
+    ) throws -> Territory {
+        var xs: [Double] = []
+        var ys: [Double] = []
+        for polygon in lonLat {
+            for ring in polygon {
+                for position in ring {
+                    guard position.count >= 2 else {
+                        throw GeoError(.countryBorders, "\(at) (\(country)): a position with fewer than 2 numbers")
+                    }
+                    xs.append(position[0])
+                    ys.append(position[1])
+                }
+            }
+        }
+        try converter.toRD(xs: &xs, ys: &ys, from: .wgs84)
+        var polygons: [PlanarPolygon] = []
+        polygons.reserveCapacity(lonLat.count)
+        var envelope = Envelope(minX: .infinity, minY: .infinity, maxX: -.infinity, maxY: -.infinity)
+        var k = 0
+        for polygon in lonLat {
+            var rings: [[XY]] = []
+            for ring in polygon {
+                var points: [XY] = []
+                points.reserveCapacity(ring.count)
+                for _ in ring {
+                    let p = XY(xs[k], ys[k])
+                    envelope.minX = min(envelope.minX, p.x)
+                    envelope.minY = min(envelope.minY, p.y)
+                    envelope.maxX = max(envelope.maxX, p.x)
+                    envelope.maxY = max(envelope.maxY, p.y)
+                    points.append(p)
+                    k += 1
+                }
+                rings.append(points)
+            }
+            guard let shell = rings.first else {
+                throw GeoError(.countryBorders, "\(at) (\(country)): a polygon without rings")
+            }
+            polygons.append(PlanarPolygon(shell: shell, holes: Array(rings.dropFirst())))
+        }
+        guard !polygons.isEmpty else { throw GeoError(.countryBorders, "\(at) (\(country)): no polygons") }
+        return Territory(country: country, polygons: polygons, envelope: envelope, vertexCount: xs.count)
+    }
+}
+
+// MARK: - The file's shape
+
+/// The parts of the borders GeoJSON that are read; other members are ignored.
+private struct BordersDocument: Decodable {
+    struct Feature: Decodable {
+        struct Properties: Decodable {
+            var country: String
+        }
+        var properties: Properties
+        var geometry: Geometry
+    }
+
+    enum Geometry: Decodable {
+        case polygon([[[Double]]])
+        case multiPolygon([[[[Double]]]])
+
+        private enum Key: String, CodingKey { case type, coordinates }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: Key.self)
+            switch try c.decode(String.self, forKey: .type) {
+            case "Polygon": self = .polygon(try c.decode([[[Double]]].self, forKey: .coordinates))
+            case "MultiPolygon": self = .multiPolygon(try c.decode([[[[Double]]]].self, forKey: .coordinates))
+            case let other:
+                throw DecodingError.dataCorruptedError(
+                    forKey: .type, in: c, debugDescription: "geometry type \(other), expected Polygon or MultiPolygon")
+            }
+        }
+    }
+
+    var type: String
+    var features: [Feature]
+}

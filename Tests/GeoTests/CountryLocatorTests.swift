@@ -1,0 +1,240 @@
+import Foundation
+import Testing
+
+@testable import Geo
+
+/// The borders file, loaded once for the whole test process (a `Sendable` value).
+let sharedBorders: Result<CountryBorders, any Error> = Result {
+    try CountryBorders.load(converter: try CoordinateConverter())
+}
+
+/// A place for the table tests: where it is and what the locator must say.
+struct BorderPlace: CustomTestStringConvertible, Sendable {
+    var name: String
+    var lon: Double
+    var lat: Double
+    var country: CountryCode?
+    /// The expected `onBorder`.
+    var onBorder: Bool
+
+    var testDescription: String { name }
+}
+
+@Suite struct CountryLocatorTests {
+    let borders: CountryBorders
+    let converter: CoordinateConverter
+    let locator: CountryLocator
+
+    init() throws {
+        borders = try sharedBorders.get()
+        converter = try CoordinateConverter()
+        locator = try CountryLocator(borders: borders)
+    }
+
+    func rd(_ lon: Double, _ lat: Double) throws -> RDPoint { try converter.toRD(LonLat(lon: lon, lat: lat)) }
+
+    // MARK: - Real places
+
+    /// Points chosen clear of any border (distances from the borders file), except where said.
+    static let places: [BorderPlace] = [
+        // Baarle-Hertog / Baarle-Nassau: Belgian exclaves inside the Netherlands, and a Dutch
+        // counter-enclave inside the largest Belgian exclave.
+        BorderPlace(name: "Baarle-Hertog, inside BE exclave H1 (180 m from NL)", lon: 4.92701, lat: 51.43626, country: .be, onBorder: false),
+        BorderPlace(name: "Baarle-Hertog, inside BE exclave H2 (112 m from NL)", lon: 4.93908, lat: 51.44876, country: .be, onBorder: false),
+        BorderPlace(name: "Baarle-Nassau, NL counter-enclave inside H1 (55 m from BE)", lon: 4.92340, lat: 51.43890, country: .nl, onBorder: false),
+        BorderPlace(name: "Baarle-Nassau town, outside the exclaves", lon: 4.9320, lat: 51.4420, country: .nl, onBorder: false),
+        BorderPlace(name: "Maastricht, Vrijthof", lon: 5.6909, lat: 50.8514, country: .nl, onBorder: false),
+        BorderPlace(name: "Lanaken", lon: 5.6469, lat: 50.8927, country: .be, onBorder: false),
+        BorderPlace(name: "Vaals", lon: 6.0186, lat: 50.7717, country: .nl, onBorder: false),
+        BorderPlace(name: "Aachen", lon: 6.0839, lat: 50.7753, country: .de, onBorder: false),
+        BorderPlace(name: "Kerkrade", lon: 6.0650, lat: 50.8655, country: .nl, onBorder: false),
+        BorderPlace(name: "Herzogenrath", lon: 6.0944, lat: 50.8707, country: .de, onBorder: false),
+        BorderPlace(name: "Enschede", lon: 6.8937, lat: 52.2215, country: .nl, onBorder: false),
+        BorderPlace(name: "Gronau", lon: 7.0417, lat: 52.2125, country: .de, onBorder: false),
+        BorderPlace(name: "Amsterdam, Dam", lon: 4.8930, lat: 52.3731, country: .nl, onBorder: false),
+        BorderPlace(name: "Antwerpen", lon: 4.4025, lat: 51.2194, country: .be, onBorder: false),
+        BorderPlace(name: "Mützenich, German Vennbahn enclave in Belgium", lon: 6.2175, lat: 50.5641, country: .de, onBorder: false),
+        // The Ems-Dollart: both NL and DE claim it; NL by precedence, and on a border.
+        BorderPlace(name: "Ems-Dollart, in both the NL and the DE territory", lon: 6.701186, lat: 53.527410, country: .nl, onBorder: true),
+        BorderPlace(name: "Paris, outside every territory", lon: 2.3522, lat: 48.8566, country: nil, onBorder: false),
+        BorderPlace(name: "North Sea beyond the territorial waters", lon: 3.3, lat: 53.0, country: nil, onBorder: false),
+        BorderPlace(name: "Luxembourg", lon: 6.1296, lat: 49.6116, country: nil, onBorder: false),
+    ]
+
+    @Test(arguments: places)
+    func placesLieInTheirCountry(_ place: BorderPlace) throws {
+        let answer = try locator.country(at: try rd(place.lon, place.lat))
+        #expect(answer == CountryLocation(country: place.country, onBorder: place.onBorder))
+    }
+
+    @Test func theMützenichEnclaveIsAHoleInBelgium() throws {
+        let p = try rd(6.2175, 50.5641)
+        #expect(try locator.distance(from: p, to: .de) == 0)
+        #expect(try #require(try locator.distance(from: p, to: .be)) > 25)
+    }
+
+    /// In Kerkrade/Herzogenrath the border runs along the middle of Nieuwstraat/Neustraße.
+    @Test func kerkradeNieuwstraatHasNLOnOneSideAndDEOnTheOther() throws {
+        // The street runs from 6.07417 E 50.84654 N to 6.07725 E 50.86066 N.
+        let west = try rd(6.0752, 50.8530)
+        let east = try rd(6.0762, 50.8530)
+        #expect(try locator.country(at: west).country == .nl)
+        #expect(try locator.country(at: east).country == .de)
+        let westToDE = try #require(try locator.distance(from: west, to: .de))
+        let eastToNL = try #require(try locator.distance(from: east, to: .nl))
+        print("Kerkrade Nieuwstraat: west point \(westToDE) m from DE, east point \(eastToNL) m from NL")
+        #expect((15...60).contains(westToDE) && (15...60).contains(eastToNL))
+        // onBorder exactly when the point is within the tolerance of the street's border.
+        #expect(try locator.country(at: west).onBorder == (westToDE <= CountryLocator.toleranceMeters))
+        #expect(try locator.country(at: east).onBorder == (eastToNL <= CountryLocator.toleranceMeters))
+        // Points along the street's centre line are on the border; 100 m off it they are not.
+        for t in stride(from: 0.1, through: 0.9, by: 0.2) {
+            let lon = 6.07417 + t * (6.07725 - 6.07417)
+            let lat = 50.84654 + t * (50.86066 - 50.84654)
+            #expect(try locator.country(at: try rd(lon, lat)).onBorder, "centre line at t = \(t)")
+            #expect(try locator.country(at: try rd(lon - 0.0015, lat)) == CountryLocation(country: .nl, onBorder: false))
+            #expect(try locator.country(at: try rd(lon + 0.0015, lat)) == CountryLocation(country: .de, onBorder: false))
+        }
+    }
+
+    // MARK: - Exactly on a border
+
+    /// Vertices that two (or three) territories share in the file: the point is covered by both,
+    /// so the answer is the first by precedence, on a border, every time.
+    @Test(arguments: [
+        (4.922595, 51.433755, CountryCode.nl),  // NL/BE, on exclave H1 in Baarle
+        (6.222206, 51.395460, CountryCode.nl),  // NL/DE, near Venlo
+        (6.209835, 50.516557, CountryCode.be),  // BE/DE, in the Eifel
+        (6.021007, 50.754287, CountryCode.nl),  // the NL/BE/DE tripoint at the Vaalserberg
+    ])
+    func aParticipantOnASharedBorderVertexGetsTheFirstCountryByPrecedence(
+        lon: Double, lat: Double, expected: CountryCode
+    ) throws {
+        let p = try rd(lon, lat)
+        let first = try locator.country(at: p)
+        #expect(first == CountryLocation(country: expected, onBorder: true))
+        for _ in 0..<3 { #expect(try locator.country(at: p) == first) }
+        #expect(try locator.distance(from: p, to: expected) == 0)
+        let covering = try [CountryCode.nl, .be, .de].filter { try locator.distance(from: p, to: $0) == 0 }
+        #expect(covering.count >= 2)
+    }
+
+    // MARK: - Against independent oracles
+
+    /// A scanline even-odd test over the same RD polygons agrees with GEOS on every point of a
+    /// 0.0005° grid (about 35 m × 55 m) around Baarle and around Kerkrade/Vaals.
+    @Test(arguments: [
+        ("Baarle", 4.90, 51.42, 4.96, 51.47),
+        ("Kerkrade and the Vaalserberg tripoint", 5.98, 50.74, 6.10, 50.88),
+    ])
+    func gridAgreesWithAScanlineOracle(name: String, west: Double, south: Double, east: Double, north: Double) throws {
+        let step = 0.0005
+        var counts: [String: Int] = [:]
+        var mismatches: [String] = []
+        var lat = south
+        while lat <= north + 1e-9 {
+            var lonLats: [LonLat] = []
+            var lon = west
+            while lon <= east + 1e-9 {
+                lonLats.append(LonLat(lon: lon, lat: lat))
+                lon += step
+            }
+            let points = try converter.toRD(lonLats)
+            for (ll, p) in zip(lonLats, points) {
+                let got = try locator.country(at: p).country
+                let expected = scanlineCountry(p)
+                counts[got?.description ?? "none", default: 0] += 1
+                if got != expected { mismatches.append("\(ll): GEOS \(String(describing: got)), oracle \(String(describing: expected))") }
+            }
+            lat += step
+        }
+        print("\(name): \(counts.sorted { $0.key < $1.key })")
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+    }
+
+    /// The oracle: the first country by precedence for which a horizontal ray from `p` crosses
+    /// its rings an odd number of times.
+    func scanlineCountry(_ p: RDPoint) -> CountryCode? {
+        for territory in borders.territories {
+            var inside = false
+            for polygon in territory.polygons {
+                for ring in [polygon.shell] + polygon.holes {
+                    for (a, b) in zip(ring, ring.dropFirst()) where (a.y > p.y) != (b.y > p.y) {
+                        let x = a.x + (p.y - a.y) * (b.x - a.x) / (b.y - a.y)
+                        if x > p.x { inside.toggle() }
+                    }
+                }
+            }
+            if inside { return territory.country }
+        }
+        return nil
+    }
+
+    /// GEOS distances equal the distance to the nearest edge computed by brute force.
+    @Test(arguments: [
+        (5.6909, 50.8514, CountryCode.be),  // Maastricht to Belgium
+        (5.6469, 50.8927, CountryCode.nl),  // Lanaken to the Netherlands
+        (6.0839, 50.7753, CountryCode.nl),  // Aachen to the Netherlands
+        (4.92701, 51.43626, CountryCode.nl),  // exclave H1 to the Netherlands around it
+        (6.8937, 52.2215, CountryCode.de),  // Enschede to Germany
+    ])
+    func distancesMatchBruteForce(lon: Double, lat: Double, country: CountryCode) throws {
+        let p = try rd(lon, lat)
+        let territory = try #require(borders.territory(of: country))
+        var best = Double.infinity
+        for polygon in territory.polygons {
+            for ring in [polygon.shell] + polygon.holes {
+                for (a, b) in zip(ring, ring.dropFirst()) {
+                    let dx = b.x - a.x
+                    let dy = b.y - a.y
+                    let len2 = dx * dx + dy * dy
+                    let t = len2 == 0 ? 0 : max(0, min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2))
+                    best = min(best, ((a.x + t * dx - p.x) * (a.x + t * dx - p.x) + (a.y + t * dy - p.y) * (a.y + t * dy - p.y)).squareRoot())
+                }
+            }
+        }
+        let geos = try #require(try locator.distance(from: p, to: country))
+        #expect(abs(geos - best) < 1e-6, "GEOS \(geos) m, brute force \(best) m")
+        #expect(try locator.isPoint(p, within: best + 0.01, of: country) == true)
+        #expect(try locator.isPoint(p, within: best - 0.01, of: country) == false)
+    }
+
+    // MARK: - The file
+
+    @Test func theTerritoriesAreValidAndComeInPrecedenceOrder() throws {
+        #expect(borders.territories.map(\.country) == [.nl, .be, .de])
+        try withCheckedContext { context in
+            for territory in borders.territories {
+                let geometry = try context.makeMultiPolygon(territory.polygons)
+                #expect(try geometry.validity() == .valid, "\(territory.country)")
+            }
+        }
+        let nl = try #require(borders.territory(of: .nl))
+        let be = try #require(borders.territory(of: .be))
+        // Baarle: 21 Belgian exclaves are holes in the Netherlands (the official count is 22);
+        // 8 Dutch counter-enclaves (7 in exclaves, N8 in Zondereigen) and 5 German Vennbahn
+        // enclaves are holes in Belgium.
+        #expect(nl.polygons.count == 9 && nl.polygons.reduce(0) { $0 + $1.holes.count } == 21)
+        #expect(be.polygons.count == 22 && be.polygons.reduce(0) { $0 + $1.holes.count } == 13)
+        print("borders: \(borders.territories.map { "\($0.country) \($0.vertexCount) vertices" })")
+    }
+
+    @Test func aMissingBordersFileIsAnErrorNamingWhereItLooked() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("no-borders-\(UUID().uuidString)")
+        let error = try #require(throws: GeoError.self) {
+            try CountryBorders.locate(.automatic, environment: ["FANOUT_DATA_DIR": dir.path])
+        }
+        #expect(error.code == .countryBorders)
+        #expect(error.message.contains(dir.path) && error.message.contains("tools/make_borders.py"))
+    }
+
+    @Test func theLocatorFreesEveryGEOSHandle() throws {
+        try withCheckedContext { context in
+            let locator = try CountryLocator(borders: borders, context: context)
+            _ = try locator.country(at: try rd(4.92701, 51.43626))
+            _ = try locator.distance(from: try rd(5.6909, 50.8514), to: .be)
+            _ = try locator.isPoint(try rd(5.6909, 50.8514), within: 25, of: .de)
+            _ = try locator.distanceToBoundary(from: try rd(5.6909, 50.8514), of: .nl)
+        }
+    }
+}
