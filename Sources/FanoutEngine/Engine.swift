@@ -25,7 +25,7 @@ public final class Engine {
     /// The spatial index: a packed grid (immutable, shareable between threads).
     public let index: GridIndex
     package let context: GEOSContext
-    private let converter: CoordinateConverter
+    let converter: CoordinateConverter
     private var strtree: STRtreeIndex?
 
     /// Builds an engine over `columns`, without a registry.
@@ -159,7 +159,7 @@ public final class Engine {
             distance: request.distance, seconds: (clock.now - start).seconds)
     }
 
-    private func rd(_ p: LonLat, what: String) throws -> RDPoint {
+    func rd(_ p: LonLat, what: String) throws -> RDPoint {
         if let problem = ServiceRegion.problem(with: p) {
             throw SelectionError(.invalidPoint, "\(what) \(p.lon),\(p.lat): \(problem)")
         }

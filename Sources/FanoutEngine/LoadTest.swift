@@ -11,6 +11,8 @@ public enum LoadTest {
         case bruteForce = "brute-force"
         /// A GEOS STRtree with per-point tests (the original design).
         case strtree = "geos-strtree"
+        /// SQLite's R*Tree module on the registry, sorted by SQLite (``Engine/selectWithSQLiteRTree(_:)``).
+        case sqliteRTree = "sqlite-rtree"
     }
 
     /// The figures for one query.
@@ -27,6 +29,9 @@ public enum LoadTest {
 
     /// Runs each query `repetitions` times per peer (brute force and polygons with fewer when slow).
     ///
+    /// The engine runs first when it is among `peers`; every other peer must then return the same
+    /// participants in the same order with the same distances (bit for bit).
+    ///
     /// - Parameter progress: Called with a line of text before each query.
     /// - Throws: ``SelectionError`` when peers disagree (they must be identical), or any selection error.
     public static func run(
@@ -39,24 +44,39 @@ public enum LoadTest {
             progress?(query.name)
             let request = try query.request(on: engine)
             var medians: [Peer: Double] = [:]
-            var reference: [SelectedParticipant]?
-            for peer in peers {
+            var reference: (peer: Peer, participants: [(id: Int64, distance: Double)])?
+            // The engine first, when it runs: every other peer is checked against it.
+            for peer in peers.filter({ $0 == .engine }) + peers.filter({ $0 != .engine }) {
                 var times: [Double] = []
                 let runs = peer == .engine ? repetitions : max(3, repetitions / 5)
                 for _ in 0..<runs {
                     let start = clock.now
-                    let result: SelectionResult
+                    let got: [(id: Int64, distance: Double)]
                     switch peer {
-                    case .engine: result = try engine.select(request)
-                    case .bruteForce: result = try engine.selectByBruteForce(request)
-                    case .strtree: result = try engine.selectWithSTRtree(request)
+                    case .engine:
+                        let r = try engine.select(request)
+                        times.append((clock.now - start).seconds)
+                        got = r.participants.map { ($0.id, $0.distanceMeters) }
+                    case .bruteForce:
+                        let r = try engine.selectByBruteForce(request)
+                        times.append((clock.now - start).seconds)
+                        got = r.participants.map { ($0.id, $0.distanceMeters) }
+                    case .strtree:
+                        let r = try engine.selectWithSTRtree(request)
+                        times.append((clock.now - start).seconds)
+                        got = r.participants.map { ($0.id, $0.distanceMeters) }
+                    case .sqliteRTree:
+                        let r = try engine.selectWithSQLiteRTree(request)
+                        times.append((clock.now - start).seconds)
+                        got = r.map { ($0.id, $0.distanceMeters) }
                     }
-                    times.append((clock.now - start).seconds)
-                    let ids = result.participants
-                    if let reference, reference.map(\.id) != ids.map(\.id) {
-                        throw SelectionError(.invalidArea, "\(query.name): \(peer.rawValue) disagrees with the engine")
+                    if let reference {
+                        try check(
+                            got, equals: reference.participants, query: query.name, peer: peer,
+                            reference: reference.peer)
+                    } else {
+                        reference = (peer, got)
                     }
-                    reference = reference ?? ids
                 }
                 medians[peer] = median(times)
             }
@@ -68,9 +88,47 @@ public enum LoadTest {
                 firstBatch.append(at)
             }
             rows.append(
-                Row(name: query.name, count: reference?.count ?? 0, medianSeconds: medians, firstBatchSeconds: median(firstBatch)))
+                Row(
+                    name: query.name, count: reference?.participants.count ?? 0, medianSeconds: medians,
+                    firstBatchSeconds: median(firstBatch)))
         }
         return rows
+    }
+
+    /// Builds the SQLite R*Tree of the engine's registry (``Registry/buildRTreeIndex()``), so that
+    /// ``run(engine:queries:peers:repetitions:progress:)`` times queries alone.
+    ///
+    /// - Returns: The participants indexed and the seconds the build took.
+    /// - Throws: ``SelectionError`` when the engine has no registry; ``RegistryError`` from SQLite.
+    public static func buildSQLiteRTree(engine: Engine) throws -> (count: Int, seconds: Double) {
+        guard let registry = engine.registry else {
+            throw SelectionError(.invalidArea, "the SQLite R*Tree peer needs an engine opened on a registry")
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let count = try registry.buildRTreeIndex()
+        return (count, (clock.now - start).seconds)
+    }
+
+    /// Throws unless `got` holds the same participants as `reference`, in the same order, with the
+    /// same distances (bit for bit).
+    static func check(
+        _ got: [(id: Int64, distance: Double)], equals expected: [(id: Int64, distance: Double)], query: String,
+        peer: Peer, reference: Peer
+    ) throws {
+        guard got.count == expected.count else {
+            throw SelectionError(
+                .invalidArea,
+                "\(query): \(peer.rawValue) selected \(got.count) participants, "
+                    + "\(reference.rawValue) \(expected.count)")
+        }
+        for i in got.indices where got[i].id != expected[i].id || got[i].distance != expected[i].distance {
+            throw SelectionError(
+                .invalidArea,
+                "\(query): \(peer.rawValue) disagrees with \(reference.rawValue) at rank \(i + 1): participant "
+                    + "\(got[i].id) at \(got[i].distance) m, \(reference.rawValue) has \(expected[i].id) "
+                    + "at \(expected[i].distance) m")
+        }
     }
 
     static func median(_ xs: [Double]) -> Double {
