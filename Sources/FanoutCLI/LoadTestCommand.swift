@@ -53,7 +53,7 @@ struct LoadTestCommand: ParsableCommand {
         let first = try engine.select(ReferenceQuery.all[0].request(on: engine))
         let coldStart = (clock.now - t0).seconds
         let n = engine.columns.count
-        print("participants: \(grouped(n))")
+        print("participants: \(grouped(n)); index: \(engine.indexSource)")
         print(
             "cold start: open + index \(duration(opened)), first query answered after \(duration(coldStart)) "
                 + "(\(grouped(first.participants.count)) selected)")

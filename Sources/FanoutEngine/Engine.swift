@@ -45,12 +45,41 @@ public final class Engine {
         converter = try CoordinateConverter()
     }
 
+    /// Where an engine's index came from when it was opened on a registry.
+    public enum IndexSource: Sendable, Equatable {
+        /// Loaded from the packed copy stored in the registry (current for its generation).
+        case storedSnapshot
+        /// Built from the participant rows; `stored` says whether the packed copy was saved for the
+        /// next open (not when the file is read-only or changed meanwhile).
+        case rebuilt(stored: Bool)
+        /// Built from columns given by the caller.
+        case columns
+    }
+
+    /// Where the index came from.
+    public private(set) var indexSource: IndexSource = .columns
+
     /// Opens the registry at `path` and indexes every participant.
+    ///
+    /// The packed index stored in the registry is used when it is current (the registry's
+    /// generation has not moved since it was stored); otherwise the index is built from the rows
+    /// and stored for the next open.
     ///
     /// - Throws: ``RegistryError`` for an unusable database, ``GeoError`` for GEOS/PROJ failures.
     public static func open(registryAt path: String) throws -> Engine {
         let registry = try Registry.open(at: path)
-        return try Engine(columns: try registry.loadColumns(), registry: registry)
+        let generation = try registry.generation()
+        if let packed = try registry.loadIndexSnapshot(), let index = GridIndex(packed: packed) {
+            let engine = try Engine(index: index, registry: registry)
+            engine.indexSource = .storedSnapshot
+            return engine
+        }
+        let index = GridIndex(columns: try registry.loadColumns())
+        // A read-only registry cannot keep the copy: the engine works all the same.
+        let stored = (try? registry.storeIndexSnapshot(index.packed, generation: generation)) ?? false
+        let engine = try Engine(index: index, registry: registry)
+        engine.indexSource = .rebuilt(stored: stored)
+        return engine
     }
 
     /// The participants, in the index's order (``SelectedParticipant/row`` indexes these).

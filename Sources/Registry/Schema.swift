@@ -34,6 +34,33 @@ enum Schema {
                     );
                     """)
         }
+        m.registerMigration("v2-generation-and-index-snapshot") { db in
+            try db.execute(
+                sql: """
+                    -- Bumped by every change to participant, so a stored index knows whether it is current.
+                    CREATE TABLE registry_state (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        generation INTEGER NOT NULL
+                    );
+                    INSERT INTO registry_state (id, generation) VALUES (1, 0);
+                    CREATE TRIGGER participant_insert AFTER INSERT ON participant
+                        BEGIN UPDATE registry_state SET generation = generation + 1 WHERE id = 1; END;
+                    CREATE TRIGGER participant_update AFTER UPDATE ON participant
+                        BEGIN UPDATE registry_state SET generation = generation + 1 WHERE id = 1; END;
+                    CREATE TRIGGER participant_delete AFTER DELETE ON participant
+                        BEGIN UPDATE registry_state SET generation = generation + 1 WHERE id = 1; END;
+                    -- The packed in-memory index as of `generation` (little-endian arrays).
+                    CREATE TABLE index_snapshot (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        format INTEGER NOT NULL,
+                        generation INTEGER NOT NULL,
+                        origin_x REAL NOT NULL, origin_y REAL NOT NULL, cell_size REAL NOT NULL,
+                        nx INTEGER NOT NULL, ny INTEGER NOT NULL,
+                        ids BLOB NOT NULL, xs BLOB NOT NULL, ys BLOB NOT NULL, countries BLOB NOT NULL,
+                        cell_start BLOB NOT NULL
+                    );
+                    """)
+        }
         return m
     }()
 }

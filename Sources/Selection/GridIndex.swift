@@ -89,6 +89,27 @@ public struct GridIndex: Sendable, ParticipantSelector {
         cellStart = start
     }
 
+    /// Restores an index from its stored arrays.
+    ///
+    /// - Returns: `nil` when the arrays are inconsistent (a damaged or foreign copy).
+    public init?(packed: PackedIndexData) {
+        guard packed.isConsistent else { return nil }
+        columns = packed.columns
+        originX = packed.originX
+        originY = packed.originY
+        cellSize = packed.cellSize
+        nx = packed.nx
+        ny = packed.ny
+        cellStart = packed.cellStart
+    }
+
+    /// The arrays to store, for ``init(packed:)``.
+    public var packed: PackedIndexData {
+        PackedIndexData(
+            columns: columns, originX: originX, originY: originY, cellSize: cellSize, nx: nx, ny: ny,
+            cellStart: cellStart)
+    }
+
     @inline(__always)
     static func cell(_ v: Double, origin: Double, size: Double, count: Int) -> Int {
         let c = ((v - origin) / size).rounded(.down)
