@@ -22,11 +22,12 @@ import Foundation
 public final class Engine {
     /// The registry the index was loaded from, if any.
     public let registry: Registry?
-    /// The spatial index: a packed grid (immutable, shareable between threads).
-    public let index: GridIndex
+    /// The live spatial index: a packed grid plus the changes since it was built; shareable
+    /// between threads (give it to ``init(live:registry:)`` of another thread's engine).
+    public let live: LiveIndex
     package let context: GEOSContext
     let converter: CoordinateConverter
-    private var strtree: STRtreeIndex?
+    private var strtree: (version: Int, columns: ParticipantColumns, tree: STRtreeIndex)?
 
     /// Builds an engine over `columns`, without a registry.
     ///
@@ -35,15 +36,27 @@ public final class Engine {
         try self.init(index: GridIndex(columns: columns), registry: registry)
     }
 
-    /// Builds an engine over an index that already exists (another thread's engine's, say).
+    /// Builds an engine over a packed index.
     ///
     /// - Throws: ``GeoError`` when GEOS or PROJ cannot start.
-    public init(index: GridIndex, registry: Registry? = nil) throws {
+    public convenience init(index: GridIndex, registry: Registry? = nil) throws {
+        try self.init(live: LiveIndex(base: index), registry: registry)
+    }
+
+    /// Builds an engine over a live index that other engines (on other threads) share: each
+    /// thread that selects needs its own engine (GEOS and PROJ contexts), all see the same
+    /// participants and the same changes.
+    ///
+    /// - Throws: ``GeoError`` when GEOS or PROJ cannot start.
+    public init(live: LiveIndex, registry: Registry? = nil) throws {
         self.registry = registry
-        self.index = index
+        self.live = live
         context = try GEOSContext()
         converter = try CoordinateConverter()
     }
+
+    /// The packed base grid of the live index as it is now.
+    public var index: GridIndex { live.snapshot().base }
 
     /// Where an engine's index came from when it was opened on a registry.
     public enum IndexSource: Sendable, Equatable {
@@ -82,8 +95,9 @@ public final class Engine {
         return engine
     }
 
-    /// The participants, in the index's order (``SelectedParticipant/row`` indexes these).
-    public var columns: ParticipantColumns { index.columns }
+    /// The participants now (materialised from the live index: base rows not replaced, then the
+    /// changed ones).
+    public var columns: ParticipantColumns { live.snapshot().allColumns }
 
     /// Reads an area file (GeoJSON or WKT).
     ///
@@ -98,7 +112,12 @@ public final class Engine {
     /// - Throws: ``SelectionError`` for a bad radius, point or polygon (with GEOS's reason and
     ///   location); ``GeoError`` for transformation failures.
     public func select(_ request: SelectionRequest) throws -> SelectionResult {
-        try select(request, using: index)
+        try select(request, on: live.snapshot())
+    }
+
+    /// Selects on a given state of the index (tests compare it with the brute force over the same state).
+    package func select(_ request: SelectionRequest, on snapshot: IndexSnapshot) throws -> SelectionResult {
+        try select(request, using: snapshot, rows: snapshot.rows)
     }
 
     /// Selects like ``select(_:)``, handing over the first `size` participants (the farthest) as
@@ -111,26 +130,32 @@ public final class Engine {
     public func select(
         _ request: SelectionRequest, firstBatch size: Int, onFirstBatch: ([SelectedParticipant]) throws -> Void
     ) throws -> SelectionResult {
-        try withoutActuallyEscaping(onFirstBatch) { deliver in
-            try select(request, using: index, firstBatch: (size, deliver))
+        let snapshot = live.snapshot()
+        return try withoutActuallyEscaping(onFirstBatch) { deliver in
+            try select(request, using: snapshot, rows: snapshot.rows, firstBatch: (size, deliver))
         }
     }
 
     /// Selects with the brute-force scan instead of the index (the test oracle).
     public func selectByBruteForce(_ request: SelectionRequest) throws -> SelectionResult {
-        try select(request, using: BruteForceScan(columns: index.columns))
+        let all = live.snapshot().allColumns
+        return try select(request, using: BruteForceScan(columns: all), rows: RowSource(base: all, delta: .init()))
     }
 
     /// Selects with a GEOS STRtree over the same participants (a comparison peer; the tree is
     /// built on first use).
     public func selectWithSTRtree(_ request: SelectionRequest) throws -> SelectionResult {
-        let tree = try strtree ?? STRtreeIndex(columns: index.columns)
-        strtree = tree
-        return try select(request, using: tree)
+        let snapshot = live.snapshot()
+        if strtree?.version != snapshot.version {
+            let all = snapshot.allColumns
+            strtree = (snapshot.version, all, try STRtreeIndex(columns: all))
+        }
+        guard let (_, all, tree) = strtree else { return try selectByBruteForce(request) }
+        return try select(request, using: tree, rows: RowSource(base: all, delta: .init()))
     }
 
     private func select(
-        _ request: SelectionRequest, using selector: some ParticipantSelector,
+        _ request: SelectionRequest, using selector: some ParticipantSelector, rows: RowSource,
         firstBatch: (size: Int, deliver: ([SelectedParticipant]) throws -> Void)? = nil
     ) throws -> SelectionResult {
         let clock = ContinuousClock()
@@ -168,7 +193,7 @@ public final class Engine {
         }
         if request.distance == .geodesic {
             let from = try incidentLonLat ?? converter.toLonLat([incident])[0]
-            let positions = try lonLats(of: participants)
+            let positions = try converter.toLonLat(participants.map { rows.rdPoint(row: $0.row) })
             for i in participants.indices {
                 participants[i].distanceMeters = Geodesic.wgs84.distance(from: from, to: positions[i])
             }
@@ -185,7 +210,7 @@ public final class Engine {
         }
         return SelectionResult(
             participants: participants, incident: incident, incidentSource: source, areaSquareMeters: area,
-            distance: request.distance, seconds: (clock.now - start).seconds)
+            distance: request.distance, seconds: (clock.now - start).seconds, rows: rows)
     }
 
     func rd(_ p: LonLat, what: String) throws -> RDPoint {
@@ -195,16 +220,29 @@ public final class Engine {
         return try converter.toRD(p)
     }
 
-    /// The WGS84 positions of selected participants, from their RD New positions (through the
-    /// RDNAPTRANS2018 grid: within a millimetre of the registered lon/lat).
+    /// Registers or updates participants: written to the registry in one transaction, then
+    /// visible to every selection that starts afterwards (on any engine sharing ``live``).
     ///
-    /// - Throws: ``GeoError`` when PROJ fails.
-    public func lonLats(of participants: [SelectedParticipant]) throws -> [LonLat] {
-        try converter.toLonLat(participants.map { rdPoint(of: $0) })
+    /// - Throws: ``RegistryError`` for bad records (nothing is written) or SQLite failures;
+    ///   ``SelectionError`` when the engine has no registry.
+    public func register(_ records: [ParticipantRecord]) throws {
+        guard let registry else { throw SelectionError(.invalidPoint, "register: this engine has no registry") }
+        live.apply(try registry.upsert(records))
     }
 
-    /// The RD New position of a selected participant.
-    public func rdPoint(of p: SelectedParticipant) -> RDPoint {
-        RDPoint(x: columns.xs[Int(p.row)], y: columns.ys[Int(p.row)])
+    /// Removes participants from the registry and from the index.
+    ///
+    /// - Throws: ``RegistryError`` for SQLite failures; ``SelectionError`` without a registry.
+    public func remove(ids: [Int64]) throws {
+        guard let registry else { throw SelectionError(.invalidPoint, "remove: this engine has no registry") }
+        live.apply(try registry.remove(ids: ids))
+    }
+
+    /// The WGS84 positions of a selection's participants, from their RD New positions (through
+    /// the RDNAPTRANS2018 grid: within a millimetre of the registered lon/lat).
+    ///
+    /// - Throws: ``GeoError`` when PROJ fails.
+    public func lonLats(of result: SelectionResult) throws -> [LonLat] {
+        try converter.toLonLat(result.participants.map { result.rdPoint(of: $0) })
     }
 }

@@ -39,7 +39,7 @@ extension Engine {
             }
         case .geojson:
             out.append(contentsOf: "{\"type\":\"FeatureCollection\",\"features\":[".utf8)
-            let positions = try lonLats(of: result.participants)
+            let positions = try lonLats(of: result)
             for (rank, p) in result.participants.enumerated() {
                 if rank > 0 { out.append(UInt8(ascii: ",")) }
                 let ll = positions[rank]

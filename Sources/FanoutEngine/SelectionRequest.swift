@@ -64,6 +64,11 @@ public struct SelectionResult: Sendable {
     public var distance: SelectionRequest.Distance
     /// Seconds the selection took (transform, validation, search, sort).
     public var seconds: Double
+    /// The index state the rows refer to.
+    public var rows: RowSource
+
+    /// The RD New position of a selected participant.
+    public func rdPoint(of p: SelectedParticipant) -> RDPoint { rows.rdPoint(row: p.row) }
 
     /// Counts per country code ("??" for unknown), sorted by code.
     public var countsByCountry: [(country: String, count: Int)] {
