@@ -35,6 +35,9 @@ struct LoadTestCommand: ParsableCommand {
     @Option(help: "Only the reference queries whose name contains this text.")
     var query: String?
 
+    @Option(help: "Seconds per concurrency measurement (1 and 2 threads); 0 skips it.")
+    var concurrencySeconds: Double = 3
+
     func validate() throws {
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
         for p in peers.split(separator: ",") where LoadTest.Peer(rawValue: String(p)) == nil {
@@ -109,6 +112,17 @@ struct LoadTestCommand: ParsableCommand {
             }
             line += " \(duration(row.firstBatchSeconds)) |"
             print(line)
+        }
+        guard concurrencySeconds > 0 else { return }
+        print("")
+        print("| concurrent selections | 1 thread | 2 threads | speed-up |")
+        print("| --- | ---: | ---: | ---: |")
+        for q in queries where q.name.contains("5 km") || q.name.contains("670") {
+            let one = try LoadTest.throughput(live: engine.live, query: q, threads: 1, seconds: concurrencySeconds)
+            let two = try LoadTest.throughput(live: engine.live, query: q, threads: 2, seconds: concurrencySeconds)
+            print(
+                "| \(q.name) | \(DecimalFormat.string(one, decimals: 0))/s | \(DecimalFormat.string(two, decimals: 0))/s | "
+                    + "\(DecimalFormat.string(two / one, decimals: 2))× |")
         }
     }
 }

@@ -48,6 +48,7 @@ public struct IndexSnapshot: Sendable, ParticipantSelector {
 
     /// Participants in this state.
     public var count: Int {
+        if tombstones.isEmpty { return base.columns.count + delta.count }
         var n = 0
         for id in base.columns.ids where !tombstones.contains(id) { n += 1 }
         return n + delta.count
@@ -55,6 +56,7 @@ public struct IndexSnapshot: Sendable, ParticipantSelector {
 
     /// Every participant in this state, materialised (base rows not tombstoned, then the delta).
     public var allColumns: ParticipantColumns {
+        if tombstones.isEmpty && delta.count == 0 { return base.columns }  // shares the arrays: no copy
         var all = ParticipantColumns()
         let b = base.columns
         for r in 0..<b.count where tombstones.isEmpty || !tombstones.contains(b.ids[r]) {

@@ -1,0 +1,41 @@
+import Foundation
+import Synchronization
+
+extension LoadTest {
+    /// Selections per second with `threads` threads selecting at once, each with its own engine
+    /// (GEOS and PROJ contexts) on the same shared live index.
+    ///
+    /// - Parameters:
+    ///   - live: The shared index.
+    ///   - query: The query every thread repeats.
+    ///   - threads: Threads selecting at once.
+    ///   - seconds: How long they run.
+    /// - Returns: Completed selections per second, over all threads.
+    /// - Throws: The first error a thread met.
+    public static func throughput(live: LiveIndex, query: ReferenceQuery, threads: Int, seconds: Double) throws
+        -> Double
+    {
+        let done = Atomic<Int>(0)
+        let failure = Mutex<String?>(nil)
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        let workers = (0..<max(1, threads)).map { _ in
+            Thread {
+                do {
+                    let engine = try Engine(live: live)
+                    let request = try query.request(on: engine)
+                    while ContinuousClock.now < deadline {
+                        _ = try engine.select(request)
+                        done.add(1, ordering: .relaxed)
+                    }
+                } catch {
+                    failure.withLock { $0 = $0 ?? "\(error)" }
+                }
+            }
+        }
+        let start = ContinuousClock.now
+        workers.forEach { $0.start() }
+        while workers.contains(where: { !$0.isFinished }) { usleep(1_000) }
+        if let message = failure.withLock({ $0 }) { throw SelectionError(.invalidArea, message) }
+        return Double(done.load(ordering: .relaxed)) / (ContinuousClock.now - start).seconds
+    }
+}
