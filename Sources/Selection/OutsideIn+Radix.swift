@@ -92,10 +92,28 @@ extension OutsideIn {
         while start < n {
             var end = start + 1
             while end < n && keys[end] == keys[start] { end += 1 }
-            if end - start > 1 { sorted[start..<end].sort(by: precedes) }
+            if end - start > 1 { insertionSort(&sorted, start..<end) }
             start = end
         }
         participants = sorted
+    }
+
+    /// Sorts a short run in place (a household's tie run: no buffer, no allocation).
+    @inline(__always)
+    static func insertionSort(_ a: inout [SelectedParticipant], _ range: Range<Int>) {
+        if range.count > 32 {
+            a[range].sort(by: precedes)
+            return
+        }
+        for i in (range.lowerBound + 1)..<range.upperBound {
+            let x = a[i]
+            var j = i
+            while j > range.lowerBound && precedes(x, a[j - 1]) {
+                a[j] = a[j - 1]
+                j -= 1
+            }
+            a[j] = x
+        }
     }
 
     /// Moves the `k` participants that come first outside-in to the front, sorted, and leaves the
