@@ -22,6 +22,24 @@ extension GEOSPreparedGeometry {
         }
     }
 
+    /// Whether the prepared geometry and `other` share at least one point.
+    ///
+    /// See `GEOSPreparedIntersects_r`.
+    ///
+    /// - Parameter other: A geometry made in the same context.
+    /// - Returns: `true` if they intersect (touching counts).
+    /// - Throws: ``GeoError`` `.geos` when GEOS raises an exception.
+    package func intersects(_ other: GEOSGeometry) throws -> Bool {
+        let context = base.context
+        context.assertOwningThread()
+        let result = withExtendedLifetime(other) { GEOSPreparedIntersects_r(context.handle, pointer, other.pointer) }
+        switch result {  // returns 1 true, 0 false, 2 exception
+        case 1: return true
+        case 0: return false
+        default: throw context.error("GEOSPreparedIntersects_r")
+        }
+    }
+
     /// The shortest distance between the prepared geometry and `other`, in coordinate units.
     ///
     /// 0 when they intersect (a point inside a polygon is at distance 0 from it). Uses the
@@ -45,8 +63,11 @@ extension GEOSPreparedGeometry {
 
     /// Whether the prepared geometry and `other` are at most `distance` apart.
     ///
-    /// True when they intersect. Cheaper than comparing ``distance(to:)``: the search stops at the
-    /// first pair of facets close enough. See `GEOSPreparedDistanceWithin_r` (GEOS ≥ 3.10).
+    /// True when they intersect. See `GEOSPreparedDistanceWithin_r` (GEOS ≥ 3.10).
+    ///
+    /// - Note: In GEOS 3.11 this costs about as much as ``distance(to:)``: a point 20 km from the
+    ///   nearest edge of a 30,000-vertex polygon takes about 0.2 ms. Test a small rectangle with
+    ///   ``intersects(_:)`` first when most points are far away.
     ///
     /// - Parameters:
     ///   - distance: The largest distance that counts, in coordinate units.
@@ -64,6 +85,23 @@ extension GEOSPreparedGeometry {
         case 0: return false
         default: throw context.error("GEOSPreparedDistanceWithin_r")
         }
+    }
+}
+
+extension GEOSContext {
+    /// Makes an axis-aligned rectangle polygon.
+    ///
+    /// See `GEOSGeom_createRectangle_r` (GEOS ≥ 3.11).
+    ///
+    /// - Parameter envelope: The rectangle.
+    /// - Returns: An owned `Polygon`.
+    /// - Throws: ``GeoError`` `.geos` on a GEOS failure.
+    package func makeRectangle(_ envelope: Envelope) throws -> GEOSGeometry {
+        assertOwningThread()
+        guard
+            let raw = GEOSGeom_createRectangle_r(handle, envelope.minX, envelope.minY, envelope.maxX, envelope.maxY)
+        else { throw error("GEOSGeom_createRectangle_r") }
+        return GEOSGeometry(owning: raw, context: self)
     }
 }
 

@@ -42,7 +42,7 @@ struct BorderPlace: CustomTestStringConvertible, Sendable {
         BorderPlace(name: "Baarle-Hertog, inside BE exclave H1 (180 m from NL)", lon: 4.92701, lat: 51.43626, country: .be, onBorder: false),
         BorderPlace(name: "Baarle-Hertog, inside BE exclave H2 (112 m from NL)", lon: 4.93908, lat: 51.44876, country: .be, onBorder: false),
         BorderPlace(name: "Baarle-Nassau, NL counter-enclave inside H1 (55 m from BE)", lon: 4.92340, lat: 51.43890, country: .nl, onBorder: false),
-        BorderPlace(name: "Baarle-Nassau town, outside the exclaves", lon: 4.9320, lat: 51.4420, country: .nl, onBorder: false),
+        BorderPlace(name: "Baarle-Nassau, between the exclaves (160 m from BE)", lon: 4.9300, lat: 51.4450, country: .nl, onBorder: false),
         BorderPlace(name: "Maastricht, Vrijthof", lon: 5.6909, lat: 50.8514, country: .nl, onBorder: false),
         BorderPlace(name: "Lanaken", lon: 5.6469, lat: 50.8927, country: .be, onBorder: false),
         BorderPlace(name: "Vaals", lon: 6.0186, lat: 50.7717, country: .nl, onBorder: false),
@@ -121,53 +121,61 @@ struct BorderPlace: CustomTestStringConvertible, Sendable {
 
     // MARK: - Against independent oracles
 
-    /// A scanline even-odd test over the same RD polygons agrees with GEOS on every point of a
-    /// 0.0005° grid (about 35 m × 55 m) around Baarle and around Kerkrade/Vaals.
+    /// A scanline even-odd test over the same RD polygons, and a brute-force distance to every
+    /// nearby edge, agree with the locator (country and `onBorder`) on every point of a 40 m grid
+    /// in RD New around Baarle and around Kerkrade and the Vaalserberg tripoint.
     @Test(arguments: [
         ("Baarle", 4.90, 51.42, 4.96, 51.47),
         ("Kerkrade and the Vaalserberg tripoint", 5.98, 50.74, 6.10, 50.88),
     ])
     func gridAgreesWithAScanlineOracle(name: String, west: Double, south: Double, east: Double, north: Double) throws {
-        let step = 0.0005
-        var counts: [String: Int] = [:]
-        var mismatches: [String] = []
-        var lat = south
-        while lat <= north + 1e-9 {
-            var lonLats: [LonLat] = []
-            var lon = west
-            while lon <= east + 1e-9 {
-                lonLats.append(LonLat(lon: lon, lat: lat))
-                lon += step
-            }
-            let points = try converter.toRD(lonLats)
-            for (ll, p) in zip(lonLats, points) {
-                let got = try locator.country(at: p).country
-                let expected = scanlineCountry(p)
-                counts[got?.description ?? "none", default: 0] += 1
-                if got != expected { mismatches.append("\(ll): GEOS \(String(describing: got)), oracle \(String(describing: expected))") }
-            }
-            lat += step
-        }
-        print("\(name): \(counts.sorted { $0.key < $1.key })")
-        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
-    }
-
-    /// The oracle: the first country by precedence for which a horizontal ray from `p` crosses
-    /// its rings an odd number of times.
-    func scanlineCountry(_ p: RDPoint) -> CountryCode? {
-        for territory in borders.territories {
-            var inside = false
-            for polygon in territory.polygons {
-                for ring in [polygon.shell] + polygon.holes {
-                    for (a, b) in zip(ring, ring.dropFirst()) where (a.y > p.y) != (b.y > p.y) {
-                        let x = a.x + (p.y - a.y) * (b.x - a.x) / (b.y - a.y)
-                        if x > p.x { inside.toggle() }
-                    }
+        let low = try rd(west, south)
+        let high = try rd(east, north)
+        let step = 40.0
+        // Every edge that reaches into the area's y range, per territory.
+        let edges = borders.territories.map { territory in
+            territory.polygons.flatMap { polygon in
+                ([polygon.shell] + polygon.holes).flatMap { ring in
+                    zip(ring, ring.dropFirst()).filter { a, b in max(a.y, b.y) >= low.y && min(a.y, b.y) <= high.y }
                 }
             }
-            if inside { return territory.country }
         }
-        return nil
+        var counts: [String: Int] = [:]
+        var mismatches: [String] = []
+        var y = low.y + step / 2
+        while y < high.y {
+            // The oracle: where a horizontal line at y crosses each territory's rings, sorted; a
+            // point is inside when an odd number of crossings lie to its right.
+            let crossings = edges.map { territoryEdges in
+                territoryEdges.compactMap { a, b -> Double? in
+                    guard (a.y > y) != (b.y > y) else { return nil }
+                    return a.x + (y - a.y) * (b.x - a.x) / (b.y - a.y)
+                }.sorted()
+            }
+            let tolerance = CountryLocator.toleranceMeters
+            let rowEdges = edges.joined().filter { a, b in
+                max(a.y, b.y) >= y - tolerance && min(a.y, b.y) <= y + tolerance
+            }
+            var x = low.x + step / 2
+            while x < high.x {
+                let inside = zip(borders.territories, crossings).filter { _, xs in
+                    xs.count(where: { $0 > x }) % 2 == 1
+                }.map(\.0.country)
+                let near = rowEdges.contains { a, b in
+                    guard max(a.x, b.x) >= x - tolerance && min(a.x, b.x) <= x + tolerance else { return false }
+                    return segmentDistance(RDPoint(x: x, y: y), a, b) <= tolerance
+                }
+                let expected = CountryLocation(country: inside.first, onBorder: near || inside.count > 1)
+                let got = try locator.country(at: RDPoint(x: x, y: y))
+                counts[(got.country?.description ?? "none") + (got.onBorder ? " on a border" : ""), default: 0] += 1
+                if got != expected { mismatches.append("RD(\(x), \(y)): locator \(got), oracle \(expected)") }
+                x += step
+            }
+            y += step
+        }
+        print("\(name), 40 m grid: \(counts.sorted { $0.key < $1.key })")
+        #expect(Set(counts.keys).count >= 2)
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
     }
 
     /// GEOS distances equal the distance to the nearest edge computed by brute force.
@@ -184,19 +192,24 @@ struct BorderPlace: CustomTestStringConvertible, Sendable {
         var best = Double.infinity
         for polygon in territory.polygons {
             for ring in [polygon.shell] + polygon.holes {
-                for (a, b) in zip(ring, ring.dropFirst()) {
-                    let dx = b.x - a.x
-                    let dy = b.y - a.y
-                    let len2 = dx * dx + dy * dy
-                    let t = len2 == 0 ? 0 : max(0, min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2))
-                    best = min(best, ((a.x + t * dx - p.x) * (a.x + t * dx - p.x) + (a.y + t * dy - p.y) * (a.y + t * dy - p.y)).squareRoot())
-                }
+                for (a, b) in zip(ring, ring.dropFirst()) { best = min(best, segmentDistance(p, a, b)) }
             }
         }
         let geos = try #require(try locator.distance(from: p, to: country))
         #expect(abs(geos - best) < 1e-6, "GEOS \(geos) m, brute force \(best) m")
         #expect(try locator.isPoint(p, within: best + 0.01, of: country) == true)
         #expect(try locator.isPoint(p, within: best - 0.01, of: country) == false)
+    }
+
+    /// The distance from `p` to the segment from `a` to `b`.
+    func segmentDistance(_ p: RDPoint, _ a: XY, _ b: XY) -> Double {
+        let dx = b.x - a.x
+        let dy = b.y - a.y
+        let len2 = dx * dx + dy * dy
+        let t = len2 == 0 ? 0 : max(0, min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2))
+        let ex = a.x + t * dx - p.x
+        let ey = a.y + t * dy - p.y
+        return (ex * ex + ey * ey).squareRoot()
     }
 
     // MARK: - The file
