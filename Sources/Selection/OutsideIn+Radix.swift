@@ -36,8 +36,8 @@ extension OutsideIn {
             for i in 0..<n { buffer[i] = UInt32(i) }
             count = n
         }
-        var keys2 = keys
-        var order2 = order
+        var keys2 = [UInt32](unsafeUninitializedCapacity: n) { _, count in count = n }
+        var order2 = [UInt32](unsafeUninitializedCapacity: n) { _, count in count = n }
         let buckets = 1 << digitBits
         let mask = UInt32(buckets - 1)
         let passes = (32 + digitBits - 1) / digitBits
