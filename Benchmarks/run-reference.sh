@@ -62,6 +62,7 @@ if [[ $check == 1 ]]; then
     echo "thresholds check failed (exit $status)"; exit 1
 fi
 
+load_before="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 if [[ $run == 1 ]]; then
     rm -rf "$cache/counts"
     if [[ $keep_cache == 0 ]]; then
@@ -146,4 +147,9 @@ for name in import-1.6M index-build-1.6M index-insert-only-1.6M; do
     echo "| $name | $(ms "$wall") | $(ms "$cpu") | $(whole "$mem") | $(group "$(whole "$mallocs")") |"
 done
 echo
-echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null || echo '?'), $(swift --version 2>/dev/null | head -1)"
+echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null || echo '?'), $(swift --version 2>/dev/null | head -1)."
+if [[ $run == 1 ]]; then
+    # Wall times are only comparable on an otherwise idle machine: with 2 cores, a load average
+    # above ~1.5 (someone else building) inflates them, and the thresholds check will say so.
+    echo "Load average (1, 5, 15 min) before the run: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')."
+fi
