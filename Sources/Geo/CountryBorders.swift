@@ -107,118 +107,63 @@ public struct CountryBorders: Sendable {
 
     /// Parses the GeoJSON text of a borders file and transforms it to RD New.
     ///
-    /// - Throws: ``GeoError`` `.countryBorders` naming `file` and the feature that is wrong.
+    /// - Throws: ``GeoError`` `.countryBorders` naming `file` and the feature or byte offset that
+    ///   is wrong.
     package static func parse(_ data: Data, file: URL, converter: CoordinateConverter) throws -> CountryBorders {
-        let document: BordersDocument
-        do { document = try JSONDecoder().decode(BordersDocument.self, from: data) } catch {
+        var reader = BordersGeoJSONReader([UInt8](data))
+        let features: [BordersFeature]
+        do { features = try reader.features() } catch {
             throw GeoError(
                 .countryBorders,
-                "\(file.path): not a FeatureCollection of Polygon/MultiPolygon features with "
-                    + "properties.country: \(JSONValue.describe(error))")
-        }
-        guard document.type == "FeatureCollection" else {
-            throw GeoError(.countryBorders, "\(file.path): a \(document.type), expected a FeatureCollection")
+                "\(file.path): byte \(error.offset): \(error.message) (the file must be a FeatureCollection of "
+                    + "Polygon/MultiPolygon features with properties.country)")
         }
         var territories: [Territory] = []
-        for (index, feature) in document.features.enumerated() {
+        for (index, feature) in features.enumerated() {
             let at = "\(file.path): features[\(index)]"
-            guard let country = CountryCode(feature.properties.country), country.isAssigned else {
-                throw GeoError(
-                    .countryBorders, "\(at): properties.country '\(feature.properties.country)' is not an ISO code")
+            guard let country = CountryCode(feature.country), country.isAssigned else {
+                throw GeoError(.countryBorders, "\(at): properties.country '\(feature.country)' is not an ISO code")
             }
             guard !territories.contains(where: { $0.country == country }) else {
                 throw GeoError(.countryBorders, "\(at): a second feature for \(country)")
             }
-            let lonLat: [[[[Double]]]]
-            switch feature.geometry {
-            case .polygon(let p): lonLat = [p]
-            case .multiPolygon(let mp): lonLat = mp
-            }
-            territories.append(try territory(country, lonLat, at: at, converter: converter))
+            territories.append(try territory(country, feature, converter: converter))
         }
         func rank(_ c: CountryCode) -> Int { precedence.firstIndex(of: c) ?? precedence.count }
         territories.sort { (rank($0.country), $0.country) < (rank($1.country), $1.country) }
         return CountryBorders(territories: territories, file: file)
     }
 
-    /// Transforms one country's lon/lat rings to RD New in one batch and rebuilds them as polygons.
+    /// Transforms one country's lon/lat positions to RD New in one batch and rebuilds its polygons.
     private static func territory(
-        _ country: CountryCode, _ lonLat: [[[[Double]]]], at: String, converter: CoordinateConverter
+        _ country: CountryCode, _ feature: BordersFeature, converter: CoordinateConverter
     ) throws -> Territory {
-        var xs: [Double] = []
-        var ys: [Double] = []
-        for polygon in lonLat {
-            for ring in polygon {
-                for position in ring {
-                    guard position.count >= 2 else {
-                        throw GeoError(.countryBorders, "\(at) (\(country)): a position with fewer than 2 numbers")
-                    }
-                    xs.append(position[0])
-                    ys.append(position[1])
-                }
-            }
-        }
+        var xs = feature.lons
+        var ys = feature.lats
         try converter.toRD(xs: &xs, ys: &ys, from: .wgs84)
-        var polygons: [PlanarPolygon] = []
-        polygons.reserveCapacity(lonLat.count)
         var envelope = Envelope(minX: .infinity, minY: .infinity, maxX: -.infinity, maxY: -.infinity)
-        var k = 0
-        for polygon in lonLat {
-            var rings: [[XY]] = []
-            for ring in polygon {
-                var points: [XY] = []
-                points.reserveCapacity(ring.count)
-                for _ in ring {
-                    let p = XY(xs[k], ys[k])
-                    envelope.minX = min(envelope.minX, p.x)
-                    envelope.minY = min(envelope.minY, p.y)
-                    envelope.maxX = max(envelope.maxX, p.x)
-                    envelope.maxY = max(envelope.maxY, p.y)
-                    points.append(p)
-                    k += 1
-                }
-                rings.append(points)
-            }
-            guard let shell = rings.first else {
-                throw GeoError(.countryBorders, "\(at) (\(country)): a polygon without rings")
-            }
-            polygons.append(PlanarPolygon(shell: shell, holes: Array(rings.dropFirst())))
+        for k in xs.indices {
+            envelope.minX = min(envelope.minX, xs[k])
+            envelope.minY = min(envelope.minY, ys[k])
+            envelope.maxX = max(envelope.maxX, xs[k])
+            envelope.maxY = max(envelope.maxY, ys[k])
         }
-        guard !polygons.isEmpty else { throw GeoError(.countryBorders, "\(at) (\(country)): no polygons") }
+        var polygons: [PlanarPolygon] = []
+        polygons.reserveCapacity(feature.polygonRingCounts.count)
+        var ring = 0
+        var k = 0
+        for ringCount in feature.polygonRingCounts {
+            var rings: [[XY]] = []
+            rings.reserveCapacity(ringCount)
+            for _ in 0..<ringCount {
+                let n = feature.ringSizes[ring]
+                rings.append((k..<k + n).map { XY(xs[$0], ys[$0]) })
+                k += n
+                ring += 1
+            }
+            polygons.append(PlanarPolygon(shell: rings[0], holes: Array(rings.dropFirst())))
+        }
+        guard !polygons.isEmpty else { throw GeoError(.countryBorders, "feature \(country): no polygons") }
         return Territory(country: country, polygons: polygons, envelope: envelope, vertexCount: xs.count)
     }
-}
-
-// MARK: - The file's shape
-
-/// The parts of the borders GeoJSON that are read; other members are ignored.
-private struct BordersDocument: Decodable {
-    struct Feature: Decodable {
-        struct Properties: Decodable {
-            var country: String
-        }
-        var properties: Properties
-        var geometry: Geometry
-    }
-
-    enum Geometry: Decodable {
-        case polygon([[[Double]]])
-        case multiPolygon([[[[Double]]]])
-
-        private enum Key: String, CodingKey { case type, coordinates }
-
-        init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: Key.self)
-            switch try c.decode(String.self, forKey: .type) {
-            case "Polygon": self = .polygon(try c.decode([[[Double]]].self, forKey: .coordinates))
-            case "MultiPolygon": self = .multiPolygon(try c.decode([[[[Double]]]].self, forKey: .coordinates))
-            case let other:
-                throw DecodingError.dataCorruptedError(
-                    forKey: .type, in: c, debugDescription: "geometry type \(other), expected Polygon or MultiPolygon")
-            }
-        }
-    }
-
-    var type: String
-    var features: [Feature]
 }

@@ -39,10 +39,10 @@ struct BorderPlace: CustomTestStringConvertible, Sendable {
     static let places: [BorderPlace] = [
         // Baarle-Hertog / Baarle-Nassau: Belgian exclaves inside the Netherlands, and a Dutch
         // counter-enclave inside the largest Belgian exclave.
-        BorderPlace(name: "Baarle-Hertog, inside BE exclave H1 (180 m from NL)", lon: 4.92701, lat: 51.43626, country: .be, onBorder: false),
-        BorderPlace(name: "Baarle-Hertog, inside BE exclave H2 (112 m from NL)", lon: 4.93908, lat: 51.44876, country: .be, onBorder: false),
-        BorderPlace(name: "Baarle-Nassau, NL counter-enclave inside H1 (55 m from BE)", lon: 4.92340, lat: 51.43890, country: .nl, onBorder: false),
-        BorderPlace(name: "Baarle-Nassau, between the exclaves (160 m from BE)", lon: 4.9300, lat: 51.4450, country: .nl, onBorder: false),
+        BorderPlace(name: "Baarle-Hertog, inside BE exclave H1 (269 m from NL)", lon: 4.92701, lat: 51.43626, country: .be, onBorder: false),
+        BorderPlace(name: "Baarle-Hertog, inside BE exclave H2 (169 m from NL)", lon: 4.93908, lat: 51.44876, country: .be, onBorder: false),
+        BorderPlace(name: "Baarle-Nassau, NL counter-enclave inside H1 (76 m from BE)", lon: 4.92340, lat: 51.43890, country: .nl, onBorder: false),
+        BorderPlace(name: "Baarle-Nassau, between the exclaves (204 m from BE)", lon: 4.9300, lat: 51.4450, country: .nl, onBorder: false),
         BorderPlace(name: "Maastricht, Vrijthof", lon: 5.6909, lat: 50.8514, country: .nl, onBorder: false),
         BorderPlace(name: "Lanaken", lon: 5.6469, lat: 50.8927, country: .be, onBorder: false),
         BorderPlace(name: "Vaals", lon: 6.0186, lat: 50.7717, country: .nl, onBorder: false),
@@ -230,6 +230,64 @@ struct BorderPlace: CustomTestStringConvertible, Sendable {
         #expect(nl.polygons.count == 9 && nl.polygons.reduce(0) { $0 + $1.holes.count } == 21)
         #expect(be.polygons.count == 22 && be.polygons.reduce(0) { $0 + $1.holes.count } == 13)
         print("borders: \(borders.territories.map { "\($0.country) \($0.vertexCount) vertices" })")
+    }
+
+    /// The fast reader gives bit for bit the numbers `JSONDecoder` gives, for the whole file.
+    @Test func theBordersReaderAgreesWithJSONDecoderOnTheWholeFile() throws {
+        struct Document: Decodable {
+            struct Feature: Decodable {
+                struct Properties: Decodable { var country: String }
+                struct Geometry: Decodable { var coordinates: [[[[Double]]]] }
+                var properties: Properties
+                var geometry: Geometry
+            }
+            var features: [Feature]
+        }
+        let data = try Data(contentsOf: borders.file)
+        let decoded = try JSONDecoder().decode(Document.self, from: data)
+        var reader = BordersGeoJSONReader([UInt8](data))
+        let read = try reader.features()
+        #expect(read.map(\.country) == decoded.features.map(\.properties.country))
+        for (mine, theirs) in zip(read, decoded.features) {
+            let positions = theirs.geometry.coordinates.flatMap { $0.flatMap { $0 } }
+            #expect(mine.lons.map(\.bitPattern) == positions.map { $0[0].bitPattern })
+            #expect(mine.lats.map(\.bitPattern) == positions.map { $0[1].bitPattern })
+            #expect(mine.ringSizes == theirs.geometry.coordinates.flatMap { $0.map(\.count) })
+            #expect(mine.polygonRingCounts == theirs.geometry.coordinates.map(\.count))
+        }
+    }
+
+    @Test func theBordersReaderTakesAnyValidLayout() throws {
+        let text = #"""
+            { "features" : [ { "geometry": {"coordinates": [[[5, 52.0, 3], [5.1e0, 52], [5.1, 5.21E1], [5, 52]]],
+              "type": "Polygon", "bbox": [1, 2, 3, 4]}, "type": "Feature", "id": null,
+              "properties": {"name": "Nederl\u00e2nd \"NL\"", "country": "NL", "flag": true} } ],
+              "type": "FeatureCollection" }
+            """#
+        var reader = BordersGeoJSONReader(Array(text.utf8))
+        let features = try reader.features()
+        #expect(features.count == 1 && features[0].country == "NL")
+        #expect(features[0].lons == [5, 5.1, 5.1, 5] && features[0].lats == [52, 52, 52.1, 52])
+        #expect(features[0].ringSizes == [4] && features[0].polygonRingCounts == [1])
+    }
+
+    @Test(arguments: [
+        (#"{"type":"Feature","features":[]}"#, "a Feature, expected a FeatureCollection"),
+        (#"{"type":"FeatureCollection","features":[{"properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}]}"#,
+         "expected a feature with properties.country"),
+        (#"{"type":"FeatureCollection","features":[{"properties":{"country":"NL"},"geometry":{"type":"MultiPolygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}]}"#,
+         "feature NL has MultiPolygon nested 3 deep"),
+        (#"{"type":"FeatureCollection","features":[{"properties":{"country":"NL"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,"x"],[0,0]]]}}]}"#,
+         "expected a number"),
+        (#"{"type":"FeatureCollection","features":[]} extra"#, "expected end of the document"),
+    ])
+    func malformedBordersFilesAreRefusedWithTheByteOffset(text: String, expected: String) throws {
+        let converter = try CoordinateConverter()
+        let error = try #require(throws: GeoError.self) {
+            try CountryBorders.parse(Data(text.utf8), file: URL(fileURLWithPath: "/x/b.geojson"), converter: converter)
+        }
+        #expect(error.code == .countryBorders)
+        #expect(error.message.hasPrefix("/x/b.geojson: byte ") && error.message.contains(expected), "\(error.message)")
     }
 
     @Test func aMissingBordersFileIsAnErrorNamingWhereItLooked() throws {
