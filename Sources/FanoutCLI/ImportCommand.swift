@@ -15,6 +15,12 @@ struct ImportCommand: ParsableCommand {
             ("voice,sms,email,app" in order of preference), quiet_hours (HH:MM-HH:MM).
             Unknown columns are ignored with one warning.
 
+            A missing country is derived from the position with the NL/BE/DE borders in
+            data/borders-nl-be-de.geojson (OpenStreetMap, ODbL; found through FANOUT_DATA_DIR
+            like the RD grid); outside those three countries it stays empty. A given country
+            that the position contradicts by more than 25 m is kept, with a warning naming the
+            line (the first 20 are listed).
+
             An id already in the registry is updated; columns the file lacks keep their stored
             value. The whole file is one transaction: if any row is bad, nothing is written and
             the first bad rows are listed with line and field.
@@ -43,6 +49,24 @@ struct ImportCommand: ParsableCommand {
             note(
                 "note: \(grouped(report.uncorrected)) row(s) lie outside the RDNAPTRANS2018 correction grid "
                     + "(50-56 N, 2-8 E): transformed to RD New by NSGI's datum transformation alone")
+        }
+        for warning in report.warnings { note("warning: \(warning)") }
+        if report.warningsOmitted > 0 {
+            note(
+                "warning: \(grouped(report.warningsOmitted)) more row(s) whose given country contradicts the "
+                    + "position (\(grouped(report.countryContradictions)) in all; countries stored as given)")
+        }
+        if report.countriesDerived > 0 {
+            note(
+                "note: \(grouped(report.countriesDerived)) row(s) without a country got it from the position"
+                    + (report.countriesDerivedNearBorder > 0
+                        ? " (\(grouped(report.countriesDerivedNearBorder)) of them within "
+                            + "\(Int(CountryLocator.toleranceMeters)) m of a border)" : ""))
+        }
+        if report.countriesUnknown > 0 {
+            note(
+                "warning: \(grouped(report.countriesUnknown)) row(s) without a country lie outside NL, BE and DE: "
+                    + "country left empty")
         }
         if !report.ignoredColumns.isEmpty {
             note("warning: \(csv): ignored unknown column(s): \(report.ignoredColumns.joined(separator: ", "))")

@@ -10,12 +10,19 @@ public struct ImportOptions: Sendable {
     public var batchSize: Int
     /// How many row errors to collect before giving up (all are reported together).
     public var maxErrors: Int
+    /// The country borders that derive missing countries and check given ones (default: the
+    /// package's `data/borders-nl-be-de.geojson`, found like the RD grid).
+    public var countries: ImportCountrySource
 
     /// Creates options.
-    public init(crs: CRS? = nil, batchSize: Int = 8192, maxErrors: Int = 10) {
+    public init(
+        crs: CRS? = nil, batchSize: Int = 8192, maxErrors: Int = 10,
+        countries: ImportCountrySource = .borders(.automatic)
+    ) {
         self.crs = crs
         self.batchSize = max(1, batchSize)
         self.maxErrors = max(1, maxErrors)
+        self.countries = countries
     }
 }
 
@@ -32,6 +39,21 @@ public struct ImportReport: Sendable, Equatable {
     /// Rows outside the RDNAPTRANS2018 correction grid, transformed to RD New by the datum
     /// transformation alone (still within a millimetre near the Netherlands, see the README).
     public var uncorrected: Int = 0
+    /// Rows without a country whose country was derived from the position.
+    public var countriesDerived: Int = 0
+    /// Of ``countriesDerived``, rows within ``CountryLocator/toleranceMeters`` of a border (or in
+    /// two territories), where the derived country is the likelier one rather than certain.
+    public var countriesDerivedNearBorder: Int = 0
+    /// Rows without a country whose position lies outside NL, BE and DE: their country is empty.
+    public var countriesUnknown: Int = 0
+    /// Rows whose given country contradicts the position by more than the tolerance (each one a
+    /// warning; the country is stored as given).
+    public var countryContradictions: Int = 0
+    /// Warnings naming file and line, e.g. `p.csv:12: country NL given, but the position lies in
+    /// BE, 340 m from NL`; at most 20, the rest counted in ``warningsOmitted``.
+    public var warnings: [String] = []
+    /// Warnings not listed in ``warnings``.
+    public var warningsOmitted: Int = 0
 }
 
 /// Progress of a running import.
@@ -55,9 +77,18 @@ extension Registry {
     ///   - url: The CSV file: a header, then one participant per line.
     ///   - options: CRS and batching.
     ///   - progress: Called after each batch (on the calling thread).
-    /// - Returns: Counts of rows, inserts and updates, and the ignored columns.
+    /// Where a row has no country (the column is missing or the field empty), it is derived from
+    /// the position with the country borders (``ImportOptions/countries``); a position outside NL,
+    /// BE and DE stays without one. A given country is stored as given, with a warning when the
+    /// position lies farther than ``CountryLocator/toleranceMeters`` from that country. When the
+    /// file has no `country` column, an updated participant keeps a stored country and only gets
+    /// the derived one when it had none.
+    ///
+    /// - Returns: Counts of rows, inserts and updates, derived countries, the ignored columns and
+    ///   the country warnings.
     /// - Throws: ``RegistryError`` `.input` for bad input, `.database` for SQLite failures;
-    ///   ``GeoError`` `.unknownCRS` for a CRS PROJ does not know.
+    ///   ``GeoError`` `.unknownCRS` for a CRS PROJ does not know, `.countryBorders` when the borders
+    ///   file is missing.
     public func importCSV(
         _ url: URL, options: ImportOptions = ImportOptions(), progress: ((ImportProgress) -> Void)? = nil
     ) throws -> ImportReport {
@@ -65,6 +96,12 @@ extension Registry {
         let crs = options.crs ?? .wgs84
         let converter = try CoordinateConverter()
         try converter.validate(crs)
+        let locator: CountryLocator?
+        switch options.countries {
+        case .off: locator = nil
+        case .borders(let source): locator = try CountryLocator(borders: try CountryBorders.load(source, converter: converter))
+        case .preloaded(let borders): locator = try CountryLocator(borders: borders)
+        }
         let totalBytes =
             ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.uint64Value ?? 0
         var reader = try CSVReader(url: url)
@@ -83,7 +120,8 @@ extension Registry {
                     arguments: [url.lastPathComponent, crs.epsg, ISO8601DateFormatter().string(from: Date())])
                 let run = db.lastInsertedRowID
                 var writer = try BatchWriter(
-                    db: db, layout: layout, crs: crs, run: run, converter: converter, path: path)
+                    db: db, layout: layout, crs: crs, run: run, converter: converter, path: path,
+                    countries: CountryResolver(locator: locator, path: path))
                 var errors: [String] = []
                 var rows = 0
                 while let record = try reader.next() {
@@ -117,9 +155,13 @@ extension Registry {
                 try db.execute(
                     sql: "UPDATE import_run SET inserted = ?, updated = ? WHERE id = ?",
                     arguments: [inserted, rows - inserted, run])
+                let countries = writer.countries
                 return ImportReport(
                     rows: rows, inserted: inserted, updated: rows - inserted, ignoredColumns: layout.unknown,
-                    uncorrected: writer.uncorrected)
+                    uncorrected: writer.uncorrected, countriesDerived: countries.derived,
+                    countriesDerivedNearBorder: countries.derivedNearBorder, countriesUnknown: countries.unknown,
+                    countryContradictions: countries.contradictions, warnings: countries.warnings,
+                    warningsOmitted: countries.warningsOmitted)
             }
         } catch {
             throw RegistryError.wrap(error, path: path, doing: "import")
@@ -137,27 +179,37 @@ private struct BatchWriter {
     let path: String
     let statement: Statement
     let layout: CSVLayout
+    /// Derives and checks countries; holds the counts and warnings.
+    var countries: CountryResolver
 
-    init(db: Database, layout: CSVLayout, crs: CRS, run: Int64, converter: CoordinateConverter, path: String) throws {
+    init(
+        db: Database, layout: CSVLayout, crs: CRS, run: Int64, converter: CoordinateConverter, path: String,
+        countries: CountryResolver
+    ) throws {
         self.db = db
+        self.countries = countries
         self.layout = layout
         self.crs = crs
         self.run = run
         self.converter = converter
         self.path = path
         // Optional columns absent from the file keep their stored value on update.
-        var updates = ["source_crs", "source_x", "source_y", "lon", "lat", "rd_x", "rd_y", "import_run"]
+        let updates = ["source_crs", "source_x", "source_y", "lon", "lat", "rd_x", "rd_y", "import_run"]
         let optional: [(Int?, String)] = [
             (layout.country, "country"), (layout.phone, "phone"), (layout.email, "email"),
             (layout.channels, "channels"), (layout.quietHours, "quiet_hours"), (layout.language, "language"),
         ]
-        updates += optional.compactMap { $0.0 == nil ? nil : $0.1 }
+        var assignments = updates.map { "\($0) = excluded.\($0)" }
+        assignments += optional.compactMap { $0.0 == nil ? nil : "\($0.1) = excluded.\($0.1)" }
+        // Without a country column the stored country stays; a participant without one gets the
+        // country derived from the position.
+        if layout.country == nil { assignments.append("country = COALESCE(participant.country, excluded.country)") }
         statement = try db.makeStatement(
             sql: """
                 INSERT INTO participant (id, source_crs, source_x, source_y, lon, lat, rd_x, rd_y,
                     country, phone, email, channels, quiet_hours, language, import_run)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET \(updates.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+                ON CONFLICT(id) DO UPDATE SET \(assignments.joined(separator: ", "))
                 WHERE participant.import_run <> excluded.import_run
                 """)
     }
@@ -196,9 +248,10 @@ private struct BatchWriter {
         }
         guard write, errors.isEmpty else { return errors.sorted { $0.line < $1.line }.map(\.message) }
         for (i, row) in pending.enumerated() {
+            let country = try countries.country(given: row.country, line: row.line, rd: RDPoint(x: rdX[i], y: rdY[i]))
             try statement.execute(arguments: [
                 row.id, (row.crs ?? crs).epsg, row.x, row.y, lon[i], lat[i], rdX[i], rdY[i],
-                row.country, row.phone, row.email, row.channels, row.quietHours, row.language, run,
+                country, row.phone, row.email, row.channels, row.quietHours, row.language, run,
             ])
             if db.changesCount == 0 {
                 errors.append((row.line, "\(path):\(row.line): field 'id': \(row.id) appears more than once in this file"))

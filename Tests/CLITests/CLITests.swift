@@ -189,6 +189,20 @@ func parseSelectionCSV(_ text: String) -> (header: String, rows: [(Int64, String
         #expect(warn.status == 0 && warn.stderr.contains("ignored unknown column(s): hobby"), "\(warn.stderr)")
     }
 
+    @Test func importDerivesCountriesAndPrintsContradictionsWithTheLine() throws {
+        let db = fx.dir.appendingPathComponent("countries.sqlite").path
+        let csv = try fx.write(
+            "countries.csv",
+            "id,lon,lat,country,phone\n1,4.92701,51.43626,NL,+31612345678\n2,4.92340,51.43890,,\n3,6.1296,49.6116,,\n")
+        let r = try CommandRunner.run(["import", "--db", db, "--csv", csv])
+        #expect(r.status == 0, "\(r.stderr)")
+        // Row 1 lies in the Belgian exclave H1 of Baarle-Hertog, 269 m from the Netherlands.
+        #expect(r.stderr.contains("countries.csv:2: country NL given, but the position lies in BE, "), "\(r.stderr)")
+        #expect(r.stderr.contains("1 row(s) without a country got it from the position"), "\(r.stderr)")
+        #expect(r.stderr.contains("1 row(s) without a country lie outside NL, BE and DE"), "\(r.stderr)")
+        #expect(!r.stderr.contains("+3161234567"), "no phone numbers in warnings")
+    }
+
     @Test func rdInputWithCRS() throws {
         let db = fx.dir.appendingPathComponent("rd.sqlite").path
         let csv = try fx.write("rd.csv", "id,x,y\n1,155000,463000\n2,155100,463000\n3,156000,463000\n")

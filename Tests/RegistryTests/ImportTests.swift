@@ -44,7 +44,8 @@ struct Scratch {
             try s.csv(
                 "id,lon,lat,country,phone,email,language\n7,4.8930,52.3731,nl,+31 6 1234 5678,a@example.nl,NL\n3,5.1214,52.0908,,,,\n"
             ))
-        #expect(report == ImportReport(rows: 2, inserted: 2, updated: 0, ignoredColumns: []))
+        // Row 3 has no country: it is derived from the position (Utrecht, NL).
+        #expect(report == ImportReport(rows: 2, inserted: 2, updated: 0, ignoredColumns: [], countriesDerived: 1))
         #expect(try s.registry.count() == 2)
         let p = try #require(try s.registry.participant(id: 7))
         #expect(p.country == "NL" && p.language == "nl" && p.phone == "+31 6 1234 5678" && p.email == "a@example.nl")
@@ -52,10 +53,10 @@ struct Scratch {
         // Dam square in RD New is about (121 400, 487 400) (PDOK); within a few metres.
         #expect(abs(p.rd.x - 121_400) < 150 && abs(p.rd.y - 487_400) < 150)
         let q = try #require(try s.registry.participant(id: 3))
-        #expect(q.country == nil && q.phone == nil && q.email == nil)
+        #expect(q.country == "NL" && q.phone == nil && q.email == nil)
         let cols = try s.registry.loadColumns()
         #expect(cols.ids == [3, 7])
-        #expect(cols.countries == [0, CountryCode.nl.packed])
+        #expect(cols.countries == [CountryCode.nl.packed, CountryCode.nl.packed])
     }
 
     @Test func reimportUpdatesAndKeepsColumnsTheFileLacks() throws {
