@@ -75,7 +75,8 @@ public struct CountryBorders: Sendable {
         let url = try locate(source)
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw GeoError(.countryBorders, "\(url.path): cannot read the country borders: \(error.localizedDescription)")
+            throw GeoError(
+                .countryBorders, "\(url.path): cannot read the country borders: \(error.localizedDescription)")
         }
         return try parse(data, file: url, converter: converter)
     }

@@ -22,8 +22,10 @@ package enum DataDirectory {
     package struct Candidate: Sendable, Hashable {
         /// The file's absolute URL (it may not exist).
         package var url: URL
-        /// How the place was chosen, e.g. `FANOUT_DATA_DIR=/srv/data` or "the package's data
-        /// directory (FANOUT_DATA_DIR is not set)".
+        /// How the place was chosen, for messages.
+        ///
+        /// For example `FANOUT_DATA_DIR=/srv/data`, or "the package's data directory
+        /// (FANOUT_DATA_DIR is not set)".
         package var how: String
         /// Whether a regular file (not a directory) is there.
         package var exists: Bool {

@@ -75,13 +75,18 @@ struct CountryResolver {
             if near { return given }
             let lies = try locator.country(at: rd).country
             let distance = try locator.distance(from: rd, to: code) ?? .infinity
-            warn(line, "country \(given) given, but the position lies \(Self.place(lies)), \(Self.meters(distance)) from \(given)")
+            warn(
+                line,
+                "country \(given) given, but the position lies \(Self.place(lies)), \(Self.meters(distance)) from \(given)"
+            )
         } else {
             // A country the file does not have: contradicted when the position lies well inside one it has.
             let found = try locator.country(at: rd)
             guard let lies = found.country, !found.onBorder else { return given }
             let depth = try locator.distanceToBoundary(from: rd, of: lies) ?? 0
-            warn(line, "country \(given) given, but the position lies in \(lies), \(Self.meters(depth)) inside its border")
+            warn(
+                line,
+                "country \(given) given, but the position lies in \(lies), \(Self.meters(depth)) inside its border")
         }
         return given
     }

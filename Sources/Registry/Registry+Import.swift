@@ -49,8 +49,9 @@ public struct ImportReport: Sendable, Equatable {
     /// Rows whose given country contradicts the position by more than the tolerance (each one a
     /// warning; the country is stored as given).
     public var countryContradictions: Int = 0
-    /// Warnings naming file and line, e.g. `p.csv:12: country NL given, but the position lies in
-    /// BE, 340 m from NL`; at most 20, the rest counted in ``warningsOmitted``.
+    /// Warnings naming file and line; at most 20, the rest counted in ``warningsOmitted``.
+    ///
+    /// For example `p.csv:12: country NL given, but the position lies in BE, 340 m from NL`.
     public var warnings: [String] = []
     /// Warnings not listed in ``warnings``.
     public var warningsOmitted: Int = 0
@@ -99,7 +100,8 @@ extension Registry {
         let locator: CountryLocator?
         switch options.countries {
         case .off: locator = nil
-        case .borders(let source): locator = try CountryLocator(borders: try CountryBorders.load(source, converter: converter))
+        case .borders(let source):
+            locator = try CountryLocator(borders: try CountryBorders.load(source, converter: converter))
         case .preloaded(let borders): locator = try CountryLocator(borders: borders)
         }
         let totalBytes =
@@ -254,7 +256,8 @@ private struct BatchWriter {
                 country, row.phone, row.email, row.channels, row.quietHours, row.language, run,
             ])
             if db.changesCount == 0 {
-                errors.append((row.line, "\(path):\(row.line): field 'id': \(row.id) appears more than once in this file"))
+                errors.append(
+                    (row.line, "\(path):\(row.line): field 'id': \(row.id) appears more than once in this file"))
             }
         }
         return errors.map(\.message)

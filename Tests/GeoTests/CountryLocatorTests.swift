@@ -39,10 +39,18 @@ struct BorderPlace: CustomTestStringConvertible, Sendable {
     static let places: [BorderPlace] = [
         // Baarle-Hertog / Baarle-Nassau: Belgian exclaves inside the Netherlands, and a Dutch
         // counter-enclave inside the largest Belgian exclave.
-        BorderPlace(name: "Baarle-Hertog, inside BE exclave H1 (269 m from NL)", lon: 4.92701, lat: 51.43626, country: .be, onBorder: false),
-        BorderPlace(name: "Baarle-Hertog, inside BE exclave H2 (169 m from NL)", lon: 4.93908, lat: 51.44876, country: .be, onBorder: false),
-        BorderPlace(name: "Baarle-Nassau, NL counter-enclave inside H1 (76 m from BE)", lon: 4.92340, lat: 51.43890, country: .nl, onBorder: false),
-        BorderPlace(name: "Baarle-Nassau, between the exclaves (204 m from BE)", lon: 4.9300, lat: 51.4450, country: .nl, onBorder: false),
+        BorderPlace(
+            name: "Baarle-Hertog, inside BE exclave H1 (269 m from NL)", lon: 4.92701, lat: 51.43626, country: .be,
+            onBorder: false),
+        BorderPlace(
+            name: "Baarle-Hertog, inside BE exclave H2 (169 m from NL)", lon: 4.93908, lat: 51.44876, country: .be,
+            onBorder: false),
+        BorderPlace(
+            name: "Baarle-Nassau, NL counter-enclave inside H1 (76 m from BE)", lon: 4.92340, lat: 51.43890,
+            country: .nl, onBorder: false),
+        BorderPlace(
+            name: "Baarle-Nassau, between the exclaves (204 m from BE)", lon: 4.9300, lat: 51.4450, country: .nl,
+            onBorder: false),
         BorderPlace(name: "Maastricht, Vrijthof", lon: 5.6909, lat: 50.8514, country: .nl, onBorder: false),
         BorderPlace(name: "Lanaken", lon: 5.6469, lat: 50.8927, country: .be, onBorder: false),
         BorderPlace(name: "Vaals", lon: 6.0186, lat: 50.7717, country: .nl, onBorder: false),
@@ -53,11 +61,16 @@ struct BorderPlace: CustomTestStringConvertible, Sendable {
         BorderPlace(name: "Gronau", lon: 7.0417, lat: 52.2125, country: .de, onBorder: false),
         BorderPlace(name: "Amsterdam, Dam", lon: 4.8930, lat: 52.3731, country: .nl, onBorder: false),
         BorderPlace(name: "Antwerpen", lon: 4.4025, lat: 51.2194, country: .be, onBorder: false),
-        BorderPlace(name: "Mützenich, German Vennbahn enclave in Belgium", lon: 6.2175, lat: 50.5641, country: .de, onBorder: false),
+        BorderPlace(
+            name: "Mützenich, German Vennbahn enclave in Belgium", lon: 6.2175, lat: 50.5641, country: .de,
+            onBorder: false),
         // The Ems-Dollart: both NL and DE claim it; NL by precedence, and on a border.
-        BorderPlace(name: "Ems-Dollart, in both the NL and the DE territory", lon: 6.701186, lat: 53.527410, country: .nl, onBorder: true),
+        BorderPlace(
+            name: "Ems-Dollart, in both the NL and the DE territory", lon: 6.701186, lat: 53.527410, country: .nl,
+            onBorder: true),
         BorderPlace(name: "Paris, outside every territory", lon: 2.3522, lat: 48.8566, country: nil, onBorder: false),
-        BorderPlace(name: "North Sea beyond the territorial waters", lon: 3.3, lat: 53.0, country: nil, onBorder: false),
+        BorderPlace(
+            name: "North Sea beyond the territorial waters", lon: 3.3, lat: 53.0, country: nil, onBorder: false),
         BorderPlace(name: "Luxembourg", lon: 6.1296, lat: 49.6116, country: nil, onBorder: false),
     ]
 
@@ -92,8 +105,10 @@ struct BorderPlace: CustomTestStringConvertible, Sendable {
             let lon = 6.07417 + t * (6.07725 - 6.07417)
             let lat = 50.84654 + t * (50.86066 - 50.84654)
             #expect(try locator.country(at: try rd(lon, lat)).onBorder, "centre line at t = \(t)")
-            #expect(try locator.country(at: try rd(lon - 0.0015, lat)) == CountryLocation(country: .nl, onBorder: false))
-            #expect(try locator.country(at: try rd(lon + 0.0015, lat)) == CountryLocation(country: .de, onBorder: false))
+            #expect(
+                try locator.country(at: try rd(lon - 0.0015, lat)) == CountryLocation(country: .nl, onBorder: false))
+            #expect(
+                try locator.country(at: try rd(lon + 0.0015, lat)) == CountryLocation(country: .de, onBorder: false))
         }
     }
 
@@ -273,12 +288,18 @@ struct BorderPlace: CustomTestStringConvertible, Sendable {
 
     @Test(arguments: [
         (#"{"type":"Feature","features":[]}"#, "a Feature, expected a FeatureCollection"),
-        (#"{"type":"FeatureCollection","features":[{"properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}]}"#,
-         "expected a feature with properties.country"),
-        (#"{"type":"FeatureCollection","features":[{"properties":{"country":"NL"},"geometry":{"type":"MultiPolygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}]}"#,
-         "feature NL has MultiPolygon nested 3 deep"),
-        (#"{"type":"FeatureCollection","features":[{"properties":{"country":"NL"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,"x"],[0,0]]]}}]}"#,
-         "expected a number"),
+        (
+            #"{"type":"FeatureCollection","features":[{"properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}]}"#,
+            "expected a feature with properties.country"
+        ),
+        (
+            #"{"type":"FeatureCollection","features":[{"properties":{"country":"NL"},"geometry":{"type":"MultiPolygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}]}"#,
+            "feature NL has MultiPolygon nested 3 deep"
+        ),
+        (
+            #"{"type":"FeatureCollection","features":[{"properties":{"country":"NL"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,"x"],[0,0]]]}}]}"#,
+            "expected a number"
+        ),
         (#"{"type":"FeatureCollection","features":[]} extra"#, "expected end of the document"),
     ])
     func malformedBordersFilesAreRefusedWithTheByteOffset(text: String, expected: String) throws {

@@ -143,7 +143,9 @@ let importBorders: Result<CountryBorders, any Error> = Result {
         #expect(report.countryContradictions == 25)
         #expect(report.warnings.count == 20 && report.warningsOmitted == 5)
         let first = try #require(report.warnings.first)
-        #expect(first.contains("p.csv:2: country DE given, but the position lies in BE, ") && first.hasSuffix(" km from DE"))
+        #expect(
+            first.contains("p.csv:2: country DE given, but the position lies in BE, ") && first.hasSuffix(" km from DE")
+        )
         #expect(report.warnings.last?.contains("p.csv:21: ") == true)
     }
 

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import FanoutEngine
 
@@ -81,7 +81,8 @@ struct HandPlaced: Sendable {
         #expect(counts == ["BE": 8, "NL": 7])
         // Restricting to Belgium keeps exactly the exclaves' participants.
         let be = try engine.select(
-            SelectionRequest(area: .circle(center: LonLat(lon: 4.93, lat: 51.44), radiusMeters: 3_000), countries: [.be]))
+            SelectionRequest(
+                area: .circle(center: LonLat(lon: 4.93, lat: 51.44), radiusMeters: 3_000), countries: [.be]))
         #expect(Set(be.participants.map(\.id)) == [11, 12, 13, 14, 15, 16, 17, 18])
     }
 
