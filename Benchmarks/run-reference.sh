@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds and runs the fanout benchmarks (release mode), stores the run as the benchmark baseline
 # "reference", and prints the results table of Benchmarks/README.md (Markdown): result counts,
-# median wall time of the STRtree index and of the brute-force scan, their ratio, peak memory.
+# median wall time of the engine's index, of the GEOS STRtree peer and of the brute-force scan,
+# their ratios, peak memory.
 #
 # Usage (from anywhere):
 #   Benchmarks/run-reference.sh                      run everything, then print the table
@@ -108,37 +109,40 @@ group() { echo "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/
 echo
 echo "### Reference queries (1,600,000 participants, seed 2016)"
 echo
-echo "| Query | Participants selected | Area (km²) | STRtree median (ms) | Brute force median (ms) | Brute force ÷ STRtree | Peak RSS STRtree / brute force (MB) |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| Query | Participants selected | Area (km²) | Engine median (ms) | STRtree median (ms) | Brute force median (ms) | STRtree ÷ engine | Brute force ÷ engine | Peak RSS engine / STRtree / brute force (MB) |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 shopt -s nullglob
-for engine_file in "$cache"/counts/*.strtree.tsv; do
+# ratio A B: A / B as "1.23×" (or "12×"), "–" when either is missing.
+ratio() {
+    [[ -n $1 && -n $2 ]] || { echo "–"; return; }
+    awk -v a="$1" -v b="$2" 'BEGIN { r = a / b; printf (r < 10 ? "%.2f×" : "%.0f×"), r }'
+}
+for engine_file in "$cache"/counts/*.engine.tsv; do
     IFS=$'\t' read -r name _ count area countries <"$engine_file"
-    brute_file="${engine_file%.strtree.tsv}.brute-force.tsv"
     agreement=""
-    if [[ -f $brute_file ]]; then
-        IFS=$'\t' read -r _ _ brute_count _ _ <"$brute_file"
-        [[ $brute_count == "$count" ]] || agreement=" **(brute force: $brute_count, MISMATCH)**"
-    fi
+    for peer in strtree brute-force; do
+        peer_file="${engine_file%.engine.tsv}.$peer.tsv"
+        [[ -f $peer_file ]] || continue
+        IFS=$'\t' read -r _ _ peer_count _ _ <"$peer_file"
+        [[ $peer_count == "$count" ]] || agreement+=" **($peer: $peer_count, MISMATCH)**"
+    done
     id="${name// /-}"  # benchmark names have no spaces (see Selector.benchmarkName)
-    t_index=$(median "STRtree:$id" wallClock)
+    t_engine=$(median "engine:$id" wallClock)
+    t_tree=$(median "STRtree:$id" wallClock)
     t_brute=$(median "brute-force:$id" wallClock)
-    m_index=$(median "STRtree:$id" peakMemoryResident)
+    m_engine=$(median "engine:$id" peakMemoryResident)
+    m_tree=$(median "STRtree:$id" peakMemoryResident)
     m_brute=$(median "brute-force:$id" peakMemoryResident)
-    ratio="–"
-    if [[ -n $t_index && -n $t_brute ]]; then
-        ratio=$(awk -v a="$t_brute" -v b="$t_index" 'BEGIN { r = a / b; printf (r < 10 ? "%.2f×" : "%.0f×"), r }')
-    fi
     by_country=""
     [[ $countries == *,* ]] && by_country=" ($(group "$countries"))"
-    echo "| $name | $(group "$count")$by_country$agreement | $area | $(ms "$t_index") | $(ms "$t_brute") | $ratio | $(whole "$m_index") / $(whole "$m_brute") |"
+    echo "| $name | $(group "$count")$by_country$agreement | $area | $(ms "$t_engine") | $(ms "$t_tree") | $(ms "$t_brute") | $(ratio "$t_tree" "$t_engine") | $(ratio "$t_brute" "$t_engine") | $(whole "$m_engine") / $(whole "$m_tree") / $(whole "$m_brute") |"
 done
-
 echo
 echo "### Import and index build"
 echo
 echo "| Benchmark | Median wall (ms) | Median CPU (ms) | Peak RSS (MB) | Mallocs |"
 echo "| --- | ---: | ---: | ---: | ---: |"
-for name in import-1.6M index-build-1.6M index-insert-only-1.6M; do
+for name in import-1.6M index-build-1.6M strtree-build-1.6M; do
     wall=$(median "$name" wallClock)
     [[ -n $wall ]] || continue
     cpu=$(median "$name" cpuTotal)

@@ -6,9 +6,9 @@ import Foundation
 /// `setup` (which may run on another thread) only loads the participant columns, which are
 /// `Sendable` values. The `Engine` owns GEOS and PROJ contexts for the thread that made it, so
 /// it is built lazily on the thread that runs the iterations, outside the measured region, by
-/// the first call to ``prepared()``. That call also runs the query once untimed (which makes
-/// GEOS sort the STRtree, a one-time cost measured by "index-build-1.6M") and records the
-/// result count in the cache directory for the results table.
+/// the first call to ``prepared()``. That call also runs the query once untimed (for the
+/// STRtree peer this builds the tree, a one-time cost measured by "strtree-build-1.6M") and
+/// records the result count in the cache directory for the results table.
 final class QueryFixture {
     let query: ReferenceQuery
     let selector: Selector

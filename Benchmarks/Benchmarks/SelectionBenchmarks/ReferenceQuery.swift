@@ -11,7 +11,7 @@ struct ReferenceQuery: Sendable {
         case areaFile(String)
     }
 
-    /// The display name; benchmark names are "STRtree:<name>" and "brute-force:<name>" with `-` for spaces.
+    /// The display name; benchmark names are "<selector>:<name>" with `-` for spaces.
     let name: String
     /// The area.
     let shape: Shape
@@ -53,8 +53,10 @@ struct ReferenceQuery: Sendable {
 }
 
 /// Which implementation a query benchmark measures.
-enum Selector: String, Sendable {
-    /// `Engine.select`: the GEOS STRtree index.
+enum Selector: String, Sendable, CaseIterable {
+    /// `Engine.select`: the engine's own index (a packed uniform grid since b2578d8).
+    case engine
+    /// `Engine.selectWithSTRtree`: a GEOS STRtree over the same participants (comparison peer).
     case strtree
     /// `Engine.selectByBruteForce`: a scan over every participant (the test oracle).
     case bruteForce = "brute-force"
@@ -62,6 +64,7 @@ enum Selector: String, Sendable {
     /// The benchmark name prefix.
     var label: String {
         switch self {
+        case .engine: "engine"
         case .strtree: "STRtree"
         case .bruteForce: "brute-force"
         }
@@ -79,7 +82,8 @@ enum Selector: String, Sendable {
     /// Runs `request` with this selector.
     func select(_ request: SelectionRequest, on engine: Engine) throws -> SelectionResult {
         switch self {
-        case .strtree: try engine.select(request)
+        case .engine: try engine.select(request)
+        case .strtree: try engine.selectWithSTRtree(request)
         case .bruteForce: try engine.selectByBruteForce(request)
         }
     }
