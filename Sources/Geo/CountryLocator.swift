@@ -20,9 +20,9 @@ public struct CountryLocation: Sendable, Hashable, CustomStringConvertible {
 
 /// Answers which country an RD New point lies in, from the NL/BE/DE borders in `data/`.
 ///
-/// Builds GEOS prepared geometries per country from ``CountryBorders`` (its territory, and its
-/// boundary for "near a border" queries), so each question is a few indexed point-in-polygon and
-/// rectangle tests: O(log n) in the number of border vertices, a few microseconds.
+/// Builds a GEOS prepared geometry per country from ``CountryBorders``, and a grid of the border
+/// segments for "near a border", so each question is an indexed point-in-polygon test per nearby
+/// country plus a few exact segment distances: about a microsecond.
 ///
 /// Territories may overlap (NL and DE both claim about 277 km² of the Ems-Dollart); a point in
 /// more than one gets the first in ``CountryBorders/precedence`` (NL, BE, DE) and `onBorder`.
@@ -55,15 +55,19 @@ public final class CountryLocator {
 
     /// The borders this locator answers from.
     public let borders: CountryBorders
-    private let context: GEOSContext
-    private let territories: [PreparedTerritory]
+    /// The GEOS context every geometry of this locator lives in (this thread's).
+    let context: GEOSContext
+    /// The prepared territories, in ``CountryBorders/precedence`` order.
+    let territories: [PreparedTerritory]
+    /// Every ring segment, bucketed, for the "near a border" test.
+    private let borderGrid: BorderSegmentGrid
 
     /// One country's prepared geometries.
-    private struct PreparedTerritory {
+    struct PreparedTerritory {
         var country: CountryCode
         /// The territory (covers, distance to it).
         var area: GEOSPreparedGeometry
-        /// Its rings as lines (distance to the border from inside).
+        /// Its rings as lines (``distanceToBoundary(from:of:)``).
         var boundary: GEOSPreparedGeometry
         /// The envelope grown by the tolerance: points outside it are neither in the territory nor
         /// near its boundary.
@@ -94,6 +98,7 @@ public final class CountryLocator {
                 country: territory.country, area: try area.prepared(), boundary: try area.boundary().prepared(),
                 reach: Envelope(minX: e.minX - t, minY: e.minY - t, maxX: e.maxX + t, maxY: e.maxY + t))
         }
+        borderGrid = BorderSegmentGrid(borders.territories)
     }
 
     // MARK: - Queries
@@ -105,23 +110,20 @@ public final class CountryLocator {
     ///   point (borders included), or `nil`; `onBorder` when the point is within
     ///   ``toleranceMeters`` of any territory's boundary or inside two territories.
     /// - Throws: ``GeoError`` `.geos` when GEOS raises an exception.
-    /// - Complexity: Per country whose envelope is within the tolerance of the point: an indexed
-    ///   point-in-polygon test and an indexed rectangle test on its boundary, O(log n) in its
-    ///   vertices; the exact distance only near a boundary. About 2 µs in all (debug build).
+    /// - Complexity: An indexed point-in-polygon test (`GEOSPreparedCovers_r`, O(log n) in the
+    ///   vertices) per country whose envelope is within the tolerance of the point, and exact
+    ///   distances to the few border segments bucketed near it (``BorderSegmentGrid``).
     public func country(at rd: RDPoint) throws -> CountryLocation {
         let point = try context.makePoint(x: rd.x, y: rd.y)
         var found: CountryCode?
         var covering = 0
-        var nearBoundary = false
         for t in territories where t.reach.contains(x: rd.x, y: rd.y) {
             if try t.area.covers(point) {
                 covering += 1
                 if found == nil { found = t.country }
             }
-            if !nearBoundary, try isNear(t.boundary, point, rd, Self.toleranceMeters) {
-                nearBoundary = true
-            }
         }
+        let nearBoundary = borderGrid.hasSegment(within: Self.toleranceMeters, of: rd)
         return CountryLocation(country: found, onBorder: nearBoundary || covering > 1)
     }
 
