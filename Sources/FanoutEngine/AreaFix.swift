@@ -1,0 +1,155 @@
+import Foundation
+
+/// Repairs an invalid action area with GEOS MakeValid (`fanout area fix`).
+///
+/// MakeValid runs in the area's own CRS (the edges are straight there, as the file means them).
+/// Only polygonal parts of the result are kept: a spike repaired by the linework method comes
+/// back as a polygon plus a line, and the line is dropped (and reported). Areas before and after
+/// are measured in RD New when the area lies in the service region.
+public final class AreaFixer {
+    /// What a repair changed.
+    public struct Report: Sendable, Codable, Equatable {
+        /// The method used.
+        public var method: String
+        /// Whether the input was valid (then the output is the input, rewritten).
+        public var validBefore: Bool
+        /// GEOS's reason for the input, if it was invalid.
+        public var reasonBefore: String?
+        /// Parts (polygons) before.
+        public var partsBefore: Int
+        /// Polygons kept after.
+        public var partsAfter: Int
+        /// Area before in km² in RD New (as GEOS computes it for the invalid input: a bowtie
+        /// gives 0), `nil` when the area cannot be placed in RD New.
+        public var areaBeforeKm2: Double?
+        /// Area after in km² in RD New.
+        public var areaAfterKm2: Double?
+        /// Area before and after in the source CRS units squared (degrees² for lon/lat).
+        public var areaBeforeSource: Double
+        public var areaAfterSource: Double
+        /// Types of the non-polygonal parts that MakeValid produced and that were dropped.
+        public var dropped: [String]
+        /// Whether the output is valid.
+        public var validAfter: Bool
+        /// Whether the output is empty (nothing polygonal was left).
+        public var empty: Bool
+    }
+
+    let context: GEOSContext
+    let converter: CoordinateConverter
+
+    /// Creates a fixer with its own GEOS and PROJ contexts.
+    ///
+    /// - Throws: ``GeoError`` when GEOS or PROJ cannot start.
+    public init() throws {
+        context = try GEOSContext()
+        converter = try CoordinateConverter()
+    }
+
+    /// Reads an area file as ``AreaReader`` does (in this fixer's GEOS context).
+    public func read(contentsOf url: URL, crs: CRS? = nil) throws -> AreaGeometry {
+        try AreaReader.read(contentsOf: url, crs: crs, context: context)
+    }
+
+    /// Repairs an area.
+    ///
+    /// - Returns: The repaired area (polygonal parts only, same CRS) and what changed.
+    /// - Throws: ``GeoError`` `.invalidGeometry` for rings GEOS cannot even build (fewer than 4
+    ///   points, not closed); `.geos` on a GEOS failure.
+    public func fix(_ area: AreaGeometry, method: MakeValidMethod) throws -> (AreaGeometry, Report) {
+        let input = try context.makeMultiPolygon(area.polygons)
+        let (polygons, report) = try fix(input, method: method, crs: area.crs)
+        return (AreaGeometry(polygons: polygons, crs: area.crs, source: area.source), report)
+    }
+
+    /// Repairs a GEOS geometry in its own planar coordinates (`crs` only for the RD areas).
+    package func fix(_ input: GEOSGeometry, method: MakeValidMethod, crs: CRS?) throws -> ([PlanarPolygon], Report) {
+        let before = try input.validity()
+        let output = try input.makeValid(method: method)
+        let (polygons, dropped) = try output.polygonalParts()
+        let kept = try context.makeMultiPolygon(polygons)
+        var reason: String?
+        if case .invalid(let r, let at) = before { reason = r + (at.map { " at \($0.x),\($0.y)" } ?? "") }
+        let report = Report(
+            method: method.rawValue, validBefore: before.isValid, reasonBefore: reason,
+            partsBefore: try input.polygons().count, partsAfter: polygons.count,
+            areaBeforeKm2: crs.flatMap { rdArea(try? input.polygons(), crs: $0) },
+            areaAfterKm2: crs.flatMap { rdArea(polygons, crs: $0) }, areaBeforeSource: try input.area,
+            areaAfterSource: try kept.area, dropped: dropped.map(\.description), validAfter: try kept.validity().isValid,
+            empty: polygons.isEmpty)
+        return (polygons, report)
+    }
+
+    /// The area in km² of polygons transformed to RD New, or `nil` outside the service region.
+    private func rdArea(_ polygons: [PlanarPolygon]?, crs: CRS) -> Double? {
+        guard let polygons else { return nil }
+        var rd: [PlanarPolygon] = []
+        for p in polygons {
+            var rings: [[XY]] = []
+            for ring in [p.shell] + p.holes {
+                var xs = ring.map(\.x)
+                var ys = ring.map(\.y)
+                var lx = xs
+                var ly = ys
+                guard (try? converter.toLonLat(xs: &lx, ys: &ly, from: crs)) != nil,
+                    zip(lx, ly).allSatisfy({ ServiceRegion.contains(LonLat(lon: $0, lat: $1)) }),
+                    (try? converter.toRD(xs: &xs, ys: &ys, from: crs)) != nil
+                else { return nil }
+                rings.append(zip(xs, ys).map { XY($0, $1) })
+            }
+            rd.append(PlanarPolygon(shell: rings[0], holes: Array(rings.dropFirst())))
+        }
+        guard let g = try? context.makeMultiPolygon(rd), let a = try? g.area else { return nil }
+        return a / 1e6
+    }
+}
+
+// MARK: - Writing areas
+
+extension AreaGeometry {
+    /// The area as GeoJSON: a Feature holding a Polygon or MultiPolygon, with a legacy `crs`
+    /// member when the CRS is not WGS84 (as QGIS writes; ``AreaReader`` reads it back).
+    ///
+    /// Coordinates are written with Swift's shortest round-trip representation, so reading the
+    /// file back gives the same doubles.
+    public func geoJSONText() -> String {
+        func ring(_ r: [XY]) -> String { "[" + r.map { "[\($0.x),\($0.y)]" }.joined(separator: ",") + "]" }
+        func polygon(_ p: PlanarPolygon) -> String { "[" + ([p.shell] + p.holes).map(ring).joined(separator: ",") + "]" }
+        let geometry =
+            polygons.count == 1
+            ? #"{"type":"Polygon","coordinates":"# + polygon(polygons[0]) + "}"
+            : #"{"type":"MultiPolygon","coordinates":["# + polygons.map(polygon).joined(separator: ",") + "]}"
+        let crsMember = crs == .wgs84 ? "" : #","crs":{"type":"name","properties":{"name":"EPSG:\#(crs.epsg)"}}"#
+        return #"{"type":"Feature","properties":{},"geometry":"# + geometry + crsMember + "}\n"
+    }
+
+    /// The area as WKT (`POLYGON`, `MULTIPOLYGON`, or `MULTIPOLYGON EMPTY`), coordinates in its CRS.
+    public func wktText() -> String {
+        func ring(_ r: [XY]) -> String { "(" + r.map { "\($0.x) \($0.y)" }.joined(separator: ", ") + ")" }
+        func polygon(_ p: PlanarPolygon) -> String { "(" + ([p.shell] + p.holes).map(ring).joined(separator: ", ") + ")" }
+        if polygons.isEmpty { return "MULTIPOLYGON EMPTY\n" }
+        if polygons.count == 1 { return "POLYGON " + polygon(polygons[0]) + "\n" }
+        return "MULTIPOLYGON (" + polygons.map(polygon).joined(separator: ", ") + ")\n"
+    }
+}
+
+/// Checks that writing `output` cannot touch `input`: not the same path, not through a symlink,
+/// not a hard link to the same file.
+///
+/// - Throws: ``AreaToolError`` `.output` saying why.
+public func refuseOverwriting(input: String, with output: String) throws {
+    let inReal = URL(fileURLWithPath: input).resolvingSymlinksInPath().standardizedFileURL.path
+    let outURL = URL(fileURLWithPath: output)
+    // The output may not exist yet: resolve its directory, then add the name.
+    let outReal =
+        FileManager.default.fileExists(atPath: output)
+        ? outURL.resolvingSymlinksInPath().standardizedFileURL.path
+        : outURL.deletingLastPathComponent().resolvingSymlinksInPath().appendingPathComponent(outURL.lastPathComponent)
+            .standardizedFileURL.path
+    var a = stat()
+    var b = stat()
+    let sameInode = stat(input, &a) == 0 && stat(output, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino
+    if inReal == outReal || sameInode {
+        throw AreaToolError(.output, "--out \(output) is the input file \(input); fix never overwrites its input")
+    }
+}

@@ -1,0 +1,32 @@
+/// The error type of the GIS area tools (`fanout area check|fix|suggest`): input they cannot use.
+public struct AreaToolError: Error, Sendable, CustomStringConvertible {
+    /// What kind of failure this is.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        fileprivate enum Kind: String, Sendable { case travelTable, unknownIncidentType, unknownMode, badArgument, output }
+        fileprivate let kind: Kind
+        /// The travel-radius table cannot be read or has a bad row (file and line in the message).
+        public static let travelTable = Code(kind: .travelTable)
+        /// The incident type is not in the table (the valid ones are listed in the message).
+        public static let unknownIncidentType = Code(kind: .unknownIncidentType)
+        /// The travel mode is not in the table for that incident type (the valid ones are listed).
+        public static let unknownMode = Code(kind: .unknownMode)
+        /// An argument is out of range (minutes, paths).
+        public static let badArgument = Code(kind: .badArgument)
+        /// The output file cannot be written, or would overwrite the input.
+        public static let output = Code(kind: .output)
+        public var description: String { kind.rawValue }
+    }
+
+    /// The failure kind.
+    public var code: Code
+    /// What went wrong, for a person.
+    public var message: String
+
+    /// Creates an error.
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}
