@@ -1,0 +1,21 @@
+import ArgumentParser
+import FanoutEngine
+import Foundation
+
+struct AreaCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "area",
+        abstract: "Check, repair and size action areas (for GIS staff).",
+        subcommands: [AreaCheckCommand.self, AreaFixCommand.self, AreaSuggestCommand.self])
+}
+
+extension MakeValidMethod: ExpressibleByArgument {}
+
+/// Exit status for input that cannot be read at all (distinct from 1 = warnings, 2 = invalid).
+let unreadableInputExit = ExitCode(3)
+
+/// Prints the message and exits with ``unreadableInputExit``.
+func failUnreadable(_ error: any Error) -> ExitCode {
+    note("error: \(error)")
+    return unreadableInputExit
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import FanoutEngine
+import Foundation
+
+struct AreaSuggestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "suggest",
+        abstract: "Suggest a circle radius from the incident type, travel mode and time since the incident.",
+        discussion: """
+            radius = typical speed × minutes, capped, from data/travel-radius.csv (or --table FILE,
+            columns incident_type,mode,speed_kmh,cap_m). The speeds are assumptions for the control
+            room to tune; data/travel-radius.md says where they come from. With --at the circle is
+            printed as a 'fanout select --circle' argument.
+            """)
+
+    @Option(help: "Incident type, e.g. missing-child.")
+    var incidentType: String
+
+    @Option(help: "Travel mode: foot, bicycle, scooter or car.")
+    var mode: String
+
+    @Option(help: "Minutes since the incident.")
+    var minutes: Double
+
+    @Option(help: ArgumentHelp("The incident point, for a ready-made --circle argument.", valueName: "LON,LAT"))
+    var at: LonLatArgument?
+
+    @Option(help: ArgumentHelp("The travel-radius table (default data/travel-radius.csv).", valueName: "FILE"))
+    var table: String?
+
+    func run() throws {
+        let t = try TravelRadiusTable.load(from: table.map { URL(fileURLWithPath: $0) })
+        let s: TravelRadiusTable.Suggestion
+        do { s = try t.suggest(incidentType: incidentType, mode: mode, minutes: minutes) } catch {
+            throw ValidationError("\(error)")
+        }
+        print(s.summary)
+        if let at {
+            if let problem = ServiceRegion.problem(with: at.value) { throw ValidationError("--at: \(problem)") }
+            print("fanout select --circle \(at.value.lon),\(at.value.lat),\(Int(s.radiusMeters.rounded()))")
+        }
+    }
+}
