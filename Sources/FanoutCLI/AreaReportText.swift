@@ -6,7 +6,8 @@ func stableJSON(_ value: some Encodable) -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     encoder.keyEncodingStrategy = .convertToSnakeCase
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+        positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     guard let data = try? encoder.encode(value) else { return "{}\n" }
     return String(decoding: data, as: UTF8.self) + "\n"
 }
@@ -25,7 +26,8 @@ extension AreaCheckReport {
     func jsonText() -> String { stableJSON(self) }
 
     func humanText() -> String {
-        var out = "\(source) (\(crs)): \(verdict == .valid ? "valid" : verdict == .warnings ? "valid, with warnings" : "INVALID")\n"
+        var out =
+            "\(source) (\(crs)): \(verdict == .valid ? "valid" : verdict == .warnings ? "valid, with warnings" : "INVALID")\n"
         if validity.valid {
             out += "  validity: valid (GEOS, OGC rules)\n"
         } else {
@@ -38,12 +40,14 @@ extension AreaCheckReport {
             if let p = finding.polygon { where_ += "polygon \(p)" }
             if let r = finding.ring { where_ += (where_.isEmpty ? "" : ", ") + "ring \(r)" }
             if let at = finding.at { where_ += (where_.isEmpty ? "" : ", ") + "at \(place(at))" }
-            out += "  \(finding.severity.rawValue): \(finding.code): \(finding.message)"
+            out +=
+                "  \(finding.severity.rawValue): \(finding.code): \(finding.message)"
                 + (where_.isEmpty ? "" : " [\(where_)]") + "\n"
         }
         if let m = measures {
             out += "  area: \(f(m.areaKm2, 3)) km² (RD New); perimeter: \(f(m.perimeterKm, 3)) km\n"
-            out += "  vertices: \(m.vertices) in \(m.polygons) polygon\(m.polygons == 1 ? "" : "s"), \(m.holes) hole\(m.holes == 1 ? "" : "s")\n"
+            out +=
+                "  vertices: \(m.vertices) in \(m.polygons) polygon\(m.polygons == 1 ? "" : "s"), \(m.holes) hole\(m.holes == 1 ? "" : "s")\n"
             let b = m.bboxLonLat
             out += "  bbox lon/lat: \(f(b.minLon, 6)),\(f(b.minLat, 6)) … \(f(b.maxLon, 6)),\(f(b.maxLat, 6))\n"
             let r = m.bboxRd
@@ -66,7 +70,8 @@ extension AreaFixer.Report {
 
     func humanText(out: String?) -> String {
         var s = "MakeValid (\(method)):\n"
-        s += "  before: \(validBefore ? "valid" : "invalid (\(reasonBefore ?? "?"))"), \(partsBefore) part\(partsBefore == 1 ? "" : "s")"
+        s +=
+            "  before: \(validBefore ? "valid" : "invalid (\(reasonBefore ?? "?"))"), \(partsBefore) part\(partsBefore == 1 ? "" : "s")"
         if let a = areaBeforeKm2 { s += ", \(f(a, 6)) km² (RD New)" }
         s += "\n  after:  \(validAfter ? "valid" : "INVALID"), \(partsAfter) part\(partsAfter == 1 ? "" : "s")"
         if let a = areaAfterKm2 { s += ", \(f(a, 6)) km² (RD New)" }
@@ -82,8 +87,10 @@ extension AreaFixer.Report {
 extension TravelRadiusTable.Suggestion {
     var summary: String {
         let e = entry
-        var s = "\(e.incidentType), \(e.mode), \(DecimalFormat.string(minutes, decimals: minutes.rounded() == minutes ? 0 : 1)) min: "
-        s += "radius \(Int(radiusMeters.rounded())) m (\(f(e.speedKmh, 1)) km/h × \(f(minutes, 1)) min = \(Int(uncappedMeters.rounded())) m"
+        var s =
+            "\(e.incidentType), \(e.mode), \(DecimalFormat.string(minutes, decimals: minutes.rounded() == minutes ? 0 : 1)) min: "
+        s +=
+            "radius \(Int(radiusMeters.rounded())) m (\(f(e.speedKmh, 1)) km/h × \(f(minutes, 1)) min = \(Int(uncappedMeters.rounded())) m"
         s += capped ? ", capped at \(Int(e.capMeters)) m)" : "; cap \(Int(e.capMeters)) m)"
         return s
     }

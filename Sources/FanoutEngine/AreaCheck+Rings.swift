@@ -1,7 +1,8 @@
 import Foundation
 
-/// Checks on the vertices of one ring that GEOS validity does not make: orientation, repeated
-/// vertices and spikes. Pure functions over coordinates, in any planar units.
+/// Vertex checks GEOS validity does not make: orientation, repeated vertices and spikes.
+///
+/// Pure functions over the coordinates of one ring, in any planar units.
 package enum RingCheck {
     /// Twice the signed area of a closed ring (shoelace): positive when counter-clockwise.
     ///
@@ -47,7 +48,9 @@ package enum RingCheck {
         // Work on the open ring (closing point dropped).
         let n = ring.count - 1
         guard n >= 3 else { return [] }
-        func distance(_ a: XY, _ b: XY) -> Double { ((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y)).squareRoot() }
+        func distance(_ a: XY, _ b: XY) -> Double {
+            ((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y)).squareRoot()
+        }
         var result: [Int] = []
         let limit = maxDegrees * Double.pi / 180
         for i in 0..<n {

@@ -89,7 +89,9 @@ public struct AreaCheckReport: Sendable, Codable, Equatable {
 
     /// Sizes, measured in RD New.
     public struct Measures: Sendable, Codable, Equatable {
-        /// Area in km² (RD New; meaningless for an invalid geometry, e.g. 0 for a bowtie).
+        /// Area in km², measured in RD New.
+        ///
+        /// Meaningless for an invalid geometry (a bowtie gives about 0).
         public var areaKm2: Double
         /// Length of all rings in km (RD New).
         public var perimeterKm: Double
@@ -109,7 +111,7 @@ public struct AreaCheckReport: Sendable, Codable, Equatable {
     public struct ReachEstimate: Sendable, Codable, Equatable {
         /// `sms`, `voice` or `email`.
         public var channel: String
-        /// The rate assumed, for a person (e.g. "100 SMS/s").
+        /// The rate assumed, for a person, such as `100 SMS/s`.
         public var rate: String
         /// Seconds until the last participant is reached.
         public var seconds: Double

@@ -75,7 +75,8 @@ public final class AreaFixer {
             partsBefore: try input.polygons().count, partsAfter: polygons.count,
             areaBeforeKm2: crs.flatMap { rdArea(try? input.polygons(), crs: $0) },
             areaAfterKm2: crs.flatMap { rdArea(polygons, crs: $0) }, areaBeforeSource: try input.area,
-            areaAfterSource: try kept.area, dropped: dropped.map(\.description), validAfter: try kept.validity().isValid,
+            areaAfterSource: try kept.area, dropped: dropped.map(\.description),
+            validAfter: try kept.validity().isValid,
             empty: polygons.isEmpty)
         return (polygons, report)
     }
@@ -114,7 +115,9 @@ extension AreaGeometry {
     /// file back gives the same doubles.
     public func geoJSONText() -> String {
         func ring(_ r: [XY]) -> String { "[" + r.map { "[\($0.x),\($0.y)]" }.joined(separator: ",") + "]" }
-        func polygon(_ p: PlanarPolygon) -> String { "[" + ([p.shell] + p.holes).map(ring).joined(separator: ",") + "]" }
+        func polygon(_ p: PlanarPolygon) -> String {
+            "[" + ([p.shell] + p.holes).map(ring).joined(separator: ",") + "]"
+        }
         let geometry =
             polygons.count == 1
             ? #"{"type":"Polygon","coordinates":"# + polygon(polygons[0]) + "}"
@@ -126,7 +129,9 @@ extension AreaGeometry {
     /// The area as WKT (`POLYGON`, `MULTIPOLYGON`, or `MULTIPOLYGON EMPTY`), coordinates in its CRS.
     public func wktText() -> String {
         func ring(_ r: [XY]) -> String { "(" + r.map { "\($0.x) \($0.y)" }.joined(separator: ", ") + ")" }
-        func polygon(_ p: PlanarPolygon) -> String { "(" + ([p.shell] + p.holes).map(ring).joined(separator: ", ") + ")" }
+        func polygon(_ p: PlanarPolygon) -> String {
+            "(" + ([p.shell] + p.holes).map(ring).joined(separator: ", ") + ")"
+        }
         if polygons.isEmpty { return "MULTIPOLYGON EMPTY\n" }
         if polygons.count == 1 { return "POLYGON " + polygon(polygons[0]) + "\n" }
         return "MULTIPOLYGON (" + polygons.map(polygon).joined(separator: ", ") + ")\n"

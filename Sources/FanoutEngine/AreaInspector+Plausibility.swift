@@ -20,7 +20,8 @@ extension AreaInspector {
             return nil
         }
         guard let lonLat = transform(points, from: area.crs, toRD: false) else {
-            findings.add(.error, "outside-service-region", "the coordinates cannot be transformed from \(area.crs) to lon/lat")
+            findings.add(
+                .error, "outside-service-region", "the coordinates cannot be transformed from \(area.crs) to lon/lat")
             return nil
         }
         let outside = zip(points, lonLat).filter { !ServiceRegion.contains(LonLat(lon: $1.x, lat: $1.y)) }
@@ -28,7 +29,8 @@ extension AreaInspector {
             return Placement(rd: reshape(rd, like: area.polygons), lonLat: reshape(lonLat, like: area.polygons))
         }
         let first = outside.first?.0 ?? points[0]
-        let count = "\(outside.count) of \(points.count) vertices lie outside the service region"
+        let count =
+            "\(outside.count) of \(points.count) vertices lie outside the service region"
             + " (lon \(ServiceRegion.lonRange.lowerBound)…\(ServiceRegion.lonRange.upperBound),"
             + " lat \(ServiceRegion.latRange.lowerBound)…\(ServiceRegion.latRange.upperBound))"
         if area.crs == .wgs84 {
@@ -42,7 +44,8 @@ extension AreaInspector {
             }
             if points.contains(where: { abs($0.x) > 1000 || abs($0.y) > 1000 }) {
                 let asRD = transform(points, from: .rdNew, toRD: false)
-                let inRegion = asRD.map { $0.allSatisfy { ServiceRegion.contains(LonLat(lon: $0.x, lat: $0.y)) } } ?? false
+                let inRegion =
+                    asRD.map { $0.allSatisfy { ServiceRegion.contains(LonLat(lon: $0.x, lat: $0.y)) } } ?? false
                 findings.add(
                     .error, "rd-as-degrees",
                     "\(count): values such as \(first.x),\(first.y) are metres, not degrees"
@@ -64,7 +67,8 @@ extension AreaInspector {
             return nil
         }
         findings.add(
-            .error, "outside-service-region", "\(count); the engine refuses such areas (first: \(first.x),\(first.y) in \(area.crs))",
+            .error, "outside-service-region",
+            "\(count); the engine refuses such areas (first: \(first.x),\(first.y) in \(area.crs))",
             at: .init(x: first.x, y: first.y))
         return nil
     }
@@ -109,7 +113,8 @@ public struct ChannelRates: Sendable, Equatable {
     public var emailsPerSecond: Double
 
     /// BE-Alert's rates: 100 SMS/s, 600 calls of 60 s at once, 10,000 e-mails/s.
-    public static let beAlert = ChannelRates(smsPerSecond: 100, simultaneousCalls: 600, secondsPerCall: 60, emailsPerSecond: 10_000)
+    public static let beAlert = ChannelRates(
+        smsPerSecond: 100, simultaneousCalls: 600, secondsPerCall: 60, emailsPerSecond: 10_000)
 
     /// Creates rates.
     public init(smsPerSecond: Double, simultaneousCalls: Double, secondsPerCall: Double, emailsPerSecond: Double) {
@@ -127,7 +132,8 @@ public struct ChannelRates: Sendable, Equatable {
         return [
             .init(channel: "sms", rate: "\(fmt(smsPerSecond, 0)) SMS/s", seconds: n / smsPerSecond),
             .init(
-                channel: "voice", rate: "\(fmt(simultaneousCalls, 0)) simultaneous calls of \(fmt(secondsPerCall, 0)) s",
+                channel: "voice",
+                rate: "\(fmt(simultaneousCalls, 0)) simultaneous calls of \(fmt(secondsPerCall, 0)) s",
                 seconds: (n / simultaneousCalls).rounded(.up) * secondsPerCall),
             .init(channel: "email", rate: "\(fmt(emailsPerSecond, 0)) e-mails/s", seconds: n / emailsPerSecond),
         ]

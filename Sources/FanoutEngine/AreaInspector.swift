@@ -90,11 +90,14 @@ public final class AreaInspector {
         var countries: [String]?
         var participants: AreaCheckReport.Participants?
         if let placement {
-            vertexChecks(area.polygons, rd: placement.rd, lonLat: placement.lonLat, tolerance: Self.duplicateToleranceMeters, into: &findings)
+            vertexChecks(
+                area.polygons, rd: placement.rd, lonLat: placement.lonLat, tolerance: Self.duplicateToleranceMeters,
+                into: &findings)
             measures = try self.measures(rd: placement.rd, lonLat: placement.lonLat)
             countries = try? countryLocator().countries(intersecting: placement.rd).map(\.description)
             if countries?.isEmpty == true {
-                findings.add(.warning, "outside-territory", "the area touches no Dutch, Belgian or German territory (open sea?)")
+                findings.add(
+                    .warning, "outside-territory", "the area touches no Dutch, Belgian or German territory (open sea?)")
             }
             if let largest, let m = measures, let incidentType {
                 let usual = Self.largeAreaFactor * Double.pi * largest * largest / 1e6
@@ -138,7 +141,8 @@ public final class AreaInspector {
     private func sourceValidity(_ area: AreaGeometry) throws -> AreaCheckReport.Validity {
         let geometry: GEOSGeometry
         do {
-            geometry = try area.polygons.count == 1
+            geometry =
+                try area.polygons.count == 1
                 ? context.makePolygon(area.polygons[0]) : context.makeMultiPolygon(area.polygons)
         } catch let e as GeoError where e.code == .invalidGeometry {
             return AreaCheckReport.Validity(valid: false, reason: e.message)
@@ -181,7 +185,8 @@ public final class AreaInspector {
                     return p
                 }
                 for i in RingCheck.nearDuplicates(ring, tolerance: tolerance) where i < source.count {
-                    let what = rd == nil ? "repeats the previous vertex" : "is within 1 cm (RD New) of the previous vertex"
+                    let what =
+                        rd == nil ? "repeats the previous vertex" : "is within 1 cm (RD New) of the previous vertex"
                     findings.add(
                         .warning, "duplicate-vertex", "vertex \(i) \(what)", polygon: pi + 1, ring: ri + 1, vertex: i,
                         at: at(i))
@@ -243,7 +248,9 @@ struct Findings {
     ) {
         counts[code, default: 0] += 1
         guard counts[code, default: 0] <= AreaInspector.maxFindingsPerCode else { return }
-        list.append(.init(severity: severity, code: code, message: message, polygon: polygon, ring: ring, vertex: vertex, at: at))
+        list.append(
+            .init(
+                severity: severity, code: code, message: message, polygon: polygon, ring: ring, vertex: vertex, at: at))
     }
 
     /// Errors first, then warnings, each in the order found; a count of those left out per code.
@@ -252,7 +259,9 @@ struct Findings {
         for (code, n) in counts.sorted(by: { $0.key < $1.key }) where n > AreaInspector.maxFindingsPerCode {
             let severity = list.first { $0.code == code }?.severity ?? .warning
             result.append(
-                .init(severity: severity, code: code, message: "\(n - AreaInspector.maxFindingsPerCode) more \(code) findings not listed"))
+                .init(
+                    severity: severity, code: code,
+                    message: "\(n - AreaInspector.maxFindingsPerCode) more \(code) findings not listed"))
         }
         return result
     }

@@ -2,7 +2,9 @@
 public struct AreaToolError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        fileprivate enum Kind: String, Sendable { case travelTable, unknownIncidentType, unknownMode, badArgument, output }
+        fileprivate enum Kind: String, Sendable {
+            case travelTable, unknownIncidentType, unknownMode, badArgument, output
+        }
         fileprivate let kind: Kind
         /// The travel-radius table cannot be read or has a bad row (file and line in the message).
         public static let travelTable = Code(kind: .travelTable)

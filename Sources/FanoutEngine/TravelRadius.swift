@@ -54,7 +54,8 @@ public struct TravelRadiusTable: Sendable, Equatable {
         let file = url ?? DataDirectory.candidate(for: fileName).url
         let text: String
         do { text = try String(contentsOf: file, encoding: .utf8) } catch {
-            throw AreaToolError(.travelTable, "\(file.path): cannot read the travel-radius table (\(error.localizedDescription))")
+            throw AreaToolError(
+                .travelTable, "\(file.path): cannot read the travel-radius table (\(error.localizedDescription))")
         }
         return try parse(text, source: file.path)
     }
@@ -87,7 +88,8 @@ public struct TravelRadiusTable: Sendable, Equatable {
             }
             guard let cap = Double(fields[3]), cap.isFinite, cap > 0, cap <= CircleArea.maxRadiusMeters else {
                 throw AreaToolError(
-                    .travelTable, "\(at): cap_m '\(fields[3])' must be a number in (0, \(Int(CircleArea.maxRadiusMeters))]")
+                    .travelTable,
+                    "\(at): cap_m '\(fields[3])' must be a number in (0, \(Int(CircleArea.maxRadiusMeters))]")
             }
             let type = fields[0].lowercased()
             let mode = fields[1].lowercased()
@@ -142,7 +144,8 @@ public struct TravelRadiusTable: Sendable, Equatable {
                     + " (table \(source))")
         }
         let uncapped = entry.speedKmh * 1000 * minutes / 60
-        return Suggestion(entry: entry, minutes: minutes, uncappedMeters: uncapped, radiusMeters: min(uncapped, entry.capMeters))
+        return Suggestion(
+            entry: entry, minutes: minutes, uncappedMeters: uncapped, radiusMeters: min(uncapped, entry.capMeters))
     }
 
     private func unknownType(_ type: String) -> AreaToolError {

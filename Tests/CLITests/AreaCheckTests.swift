@@ -12,11 +12,14 @@ struct JTSCase: Sendable, CustomTestStringConvertible {
     var testDescription: String { "#\(number) \(desc)" }
 
     static let all: [JTSCase] = {
-        guard let xml = try? String(contentsOf: Fixtures.url("GeoTests/Fixtures/validity/jts_TestValid.xml"), encoding: .utf8)
+        guard
+            let xml = try? String(
+                contentsOf: Fixtures.url("GeoTests/Fixtures/validity/jts_TestValid.xml"), encoding: .utf8)
         else { return [] }
         return xml.components(separatedBy: "<case>").dropFirst().enumerated().compactMap { i, block in
             func between(_ a: String, _ b: String) -> String? {
-                guard let o = block.range(of: a), let c = block.range(of: b, range: o.upperBound..<block.endIndex) else {
+                guard let o = block.range(of: a), let c = block.range(of: b, range: o.upperBound..<block.endIndex)
+                else {
                     return nil
                 }
                 return String(block[o.upperBound..<c.lowerBound])
@@ -34,7 +37,8 @@ struct JTSCase: Sendable, CustomTestStringConvertible {
 
 /// A GeoJSON polygon from lon/lat rings.
 func geoJSONPolygon(_ rings: [[(Double, Double)]]) -> String {
-    let body = rings.map { r in "[" + r.map { "[\($0.0),\($0.1)]" }.joined(separator: ",") + "]" }.joined(separator: ",")
+    let body = rings.map { r in "[" + r.map { "[\($0.0),\($0.1)]" }.joined(separator: ",") + "]" }.joined(
+        separator: ",")
     return #"{"type":"Polygon","coordinates":["# + body + "]}"
 }
 
@@ -115,7 +119,9 @@ struct AreaCheckTests {
 
     @Test("RD metres given as degrees are recognised")
     func rdAsDegrees() throws {
-        let ring: [(Double, Double)] = [(130000, 450000), (140000, 450000), (140000, 460000), (130000, 460000), (130000, 450000)]
+        let ring: [(Double, Double)] = [
+            (130000, 450000), (140000, 450000), (140000, 460000), (130000, 460000), (130000, 450000),
+        ]
         let r = try check(geoJSONPolygon([ring]))
         #expect(r.findings.first?.code == "rd-as-degrees")
         #expect(r.findings.first?.message.contains("EPSG:28992") == true)

@@ -37,13 +37,17 @@ import Testing
         let r = try CommandRunner.run(["area", "check", cw, "--json", "--incident-type", "missing-child"])
         #expect(r.status == 1)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-        #expect(Set(object.keys).isSuperset(of: [
-            "source", "crs", "verdict", "exit_status", "validity", "findings", "measures", "countries",
-            "municipalities", "incident_type",
-        ]))
+        #expect(
+            Set(object.keys).isSuperset(of: [
+                "source", "crs", "verdict", "exit_status", "validity", "findings", "measures", "countries",
+                "municipalities", "incident_type",
+            ]))
         #expect(object["verdict"] as? String == "warnings")
         let measures = try #require(object["measures"] as? [String: Any])
-        #expect(Set(measures.keys) == ["area_km2", "perimeter_km", "vertices", "polygons", "holes", "bbox_lon_lat", "bbox_rd"])
+        #expect(
+            Set(measures.keys) == [
+                "area_km2", "perimeter_km", "vertices", "polygons", "holes", "bbox_lon_lat", "bbox_rd",
+            ])
     }
 
     @Test func checkCountsParticipantsWithDB() throws {
@@ -79,21 +83,28 @@ import Testing
     }
 
     @Test func fixDropsTheSpikeLine() throws {
-        let spike = try write("spike.wkt", "POLYGON((5.0 52.0, 5.1 52.0, 5.1 52.05, 5.15 52.05, 5.1 52.05, 5.1 52.1, 5.0 52.1, 5.0 52.0))")
-        let r = try CommandRunner.run(["area", "fix", spike, "--out", dir.appendingPathComponent("s.geojson").path, "--method", "linework"])
+        let spike = try write(
+            "spike.wkt", "POLYGON((5.0 52.0, 5.1 52.0, 5.1 52.05, 5.15 52.05, 5.1 52.05, 5.1 52.1, 5.0 52.1, 5.0 52.0))"
+        )
+        let r = try CommandRunner.run([
+            "area", "fix", spike, "--out", dir.appendingPathComponent("s.geojson").path, "--method", "linework",
+        ])
         #expect(r.status == 0 && r.stdout.contains("dropped non-polygonal parts: LineString"), "\(r.stdout)")
     }
 
     @Test func suggest() throws {
         let r = try CommandRunner.run([
-            "area", "suggest", "--incident-type", "missing-child", "--mode", "bicycle", "--minutes", "20", "--at", "4.89,52.37",
+            "area", "suggest", "--incident-type", "missing-child", "--mode", "bicycle", "--minutes", "20", "--at",
+            "4.89,52.37",
         ])
         #expect(r.status == 0)
         #expect(r.stdout.contains("radius 4000 m") && r.stdout.contains("fanout select --circle 4.89,52.37,4000"))
         let bad = try CommandRunner.run(["area", "suggest", "--incident-type", "x", "--mode", "foot", "--minutes", "5"])
         #expect(bad.status != 0 && bad.stderr.contains("valid types: missing-child"))
         let table = try write("t.csv", "incident_type,mode,speed_kmh,cap_m\nx,foot,6,1000\n")
-        let custom = try CommandRunner.run(["area", "suggest", "--incident-type", "x", "--mode", "foot", "--minutes", "5", "--table", table])
+        let custom = try CommandRunner.run([
+            "area", "suggest", "--incident-type", "x", "--mode", "foot", "--minutes", "5", "--table", table,
+        ])
         #expect(custom.status == 0 && custom.stdout.contains("radius 500 m"))
     }
 }

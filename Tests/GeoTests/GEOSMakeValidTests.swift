@@ -42,7 +42,9 @@ struct GEOSMakeValidTests {
     func recorded(_ c: MakeValidCase) throws {
         try withCheckedContext { context in
             let input = try c.geometry(context)
-            for (method, expected) in [(MakeValidMethod.linework, c.make_valid_linework), (.structure, c.make_valid_structure)] {
+            for (method, expected) in [
+                (MakeValidMethod.linework, c.make_valid_linework), (.structure, c.make_valid_structure),
+            ] {
                 let expectedGeometry = try context.readWKT(expected ?? "")
                 let output = try input.makeValid(method: method)
                 #expect(try output.toWKT() == expectedGeometry.toWKT(), "\(method)")
