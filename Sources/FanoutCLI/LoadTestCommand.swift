@@ -113,6 +113,15 @@ struct LoadTestCommand: ParsableCommand {
             line += " \(duration(row.firstBatchSeconds)) |"
             print(line)
         }
+        if let big = try? engine.select(
+            SelectionRequest(area: .circle(center: ReferenceQuery.utrechtDom, radiusMeters: 50_000))), big.participants.count >= 400_000
+        {
+            let t = LoadTest.sortSeconds(big.participants, count: 400_000)
+            print("")
+            print(
+                "outside-in sort of 400,000 selected participants (shuffled): radix \(duration(t.radix)), "
+                    + "Array.sort \(duration(t.comparison))")
+        }
         guard concurrencySeconds > 0 else { return }
         print("")
         print("| concurrent selections | 1 thread | 2 threads | speed-up |")

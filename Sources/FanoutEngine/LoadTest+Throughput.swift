@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Synthetic
 
 extension LoadTest {
     /// Selections per second with `threads` threads selecting at once, each with its own engine
@@ -37,5 +38,31 @@ extension LoadTest {
         while workers.contains(where: { !$0.isFinished }) { usleep(1_000) }
         if let message = failure.withLock({ $0 }) { throw SelectionError(.invalidArea, message) }
         return Double(done.load(ordering: .relaxed)) / (ContinuousClock.now - start).seconds
+    }
+}
+
+extension LoadTest {
+    /// Median seconds to sort the first `count` of `participants` outside-in, from a shuffled
+    /// order, with the engine's radix sort and with the standard library's comparison sort.
+    public static func sortSeconds(_ participants: [SelectedParticipant], count: Int, repetitions: Int = 9)
+        -> (radix: Double, comparison: Double)
+    {
+        var sample = Array(participants.prefix(count))
+        var generator = SplitMix64(seed: 7)
+        sample.shuffle(using: &generator)
+        let clock = ContinuousClock()
+        var radix: [Double] = []
+        var comparison: [Double] = []
+        for _ in 0..<max(1, repetitions) {
+            var a = sample
+            let t0 = clock.now
+            OutsideIn.sort(&a)
+            radix.append((clock.now - t0).seconds)
+            var b = sample
+            let t1 = clock.now
+            b.sort(by: OutsideIn.precedes)
+            comparison.append((clock.now - t1).seconds)
+        }
+        return (median(radix), median(comparison))
     }
 }

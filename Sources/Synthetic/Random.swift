@@ -2,13 +2,16 @@
 
 /// SplitMix64 (Steele, Lea, Flood 2014): expands one 64-bit seed into well-mixed words.
 ///
-/// Used only to seed ``Xoshiro256StarStar`` and to derive permutation keys.
-struct SplitMix64 {
+/// Seeds ``Xoshiro256StarStar``, derives permutation keys, and shuffles reproducibly elsewhere
+/// in the package (load tests).
+package struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    /// Creates a generator from a seed.
+    package init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    /// The next 64 random bits.
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
