@@ -88,6 +88,7 @@ func grouped(_ n: Int) -> String {
 
 /// Seconds with a unit that suits them.
 func duration(_ seconds: Double) -> String {
-    seconds < 1
+    if seconds < 0.001 { return "\(DecimalFormat.string(seconds * 1_000_000, decimals: 0)) µs" }
+    return seconds < 1
         ? "\(DecimalFormat.string(seconds * 1000, decimals: 1)) ms" : "\(DecimalFormat.string(seconds, decimals: 2)) s"
 }
