@@ -36,11 +36,7 @@ public struct ReferenceQuery: Sendable {
     ]
 
     /// The directory of the reference areas: `$FANOUT_DATA_DIR/areas`, else the package's `data/areas`.
-    public static var areasDirectory: URL {
-        let env = ProcessInfo.processInfo.environment[RDCorrectionGrid.environmentVariable] ?? ""
-        let data = env.isEmpty ? RDCorrectionGrid.packageDataDirectory : URL(fileURLWithPath: env, isDirectory: true)
-        return data.appendingPathComponent("areas", isDirectory: true)
-    }
+    public static var areasDirectory: URL { DataDirectory.candidate(for: "areas").url }
 
     /// The selection request; polygon files are read through `engine`.
     ///
@@ -50,8 +46,11 @@ public struct ReferenceQuery: Sendable {
         case .circle(let center, let radius):
             return SelectionRequest(area: .circle(center: center, radiusMeters: radius))
         case .areaFile(let file):
-            let url = Self.areasDirectory.appendingPathComponent(file)
-            return SelectionRequest(area: .polygon(try engine.readArea(contentsOf: url, crs: nil)))
+            let candidate = DataDirectory.candidate(for: "areas/" + file)
+            guard candidate.exists else {
+                throw GeoError(.parse, "reference area \(file) is not at \(candidate.url.path) (\(candidate.how))")
+            }
+            return SelectionRequest(area: .polygon(try engine.readArea(contentsOf: candidate.url, crs: nil)))
         }
     }
 }
