@@ -32,7 +32,11 @@ let package = Package(
             resources: [.copy("Resources/places.csv")],
             swiftSettings: strict),
         .target(
-            name: "FanoutEngine", dependencies: ["Geo", "Registry", "Selection", "Synthetic"],
+            name: "FanOut",
+            dependencies: ["Geo", "Registry", "Selection", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
+        .target(
+            name: "FanoutEngine", dependencies: ["Geo", "Registry", "Selection", "Synthetic", "FanOut"],
             swiftSettings: strict),
         .executableTarget(
             name: "FanoutCLI",
@@ -46,6 +50,7 @@ let package = Package(
             name: "SelectionTests", dependencies: ["Selection", "FanoutEngine", "TestSupport"],
             swiftSettings: strict),
         .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "FanOutTests", dependencies: ["FanOut", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["FanoutEngine", "FanoutCLI", "TestSupport"], swiftSettings: strict),
     ]
 )

@@ -3,3 +3,4 @@
 @_exported import Registry
 @_exported import Selection
 @_exported import Synthetic
+@_exported import FanOut

@@ -1,0 +1,43 @@
+/// The dispatcher's error: a code, a message a person understands, and an optional cause.
+public struct FanOutError: Error, Sendable, CustomStringConvertible {
+    /// What kind of failure this is.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        fileprivate enum Value: String, Sendable {
+            case invalidTransition, unknownAction, invalidRequest, invalidConfig, confirmationRequired, ledger
+        }
+        fileprivate let value: Value
+        /// An action's state does not allow the operation (e.g. enlarging after the end).
+        public static let invalidTransition = Code(value: .invalidTransition)
+        /// No action with that id.
+        public static let unknownAction = Code(value: .unknownAction)
+        /// The request itself is bad (empty message, no channel, ...).
+        public static let invalidRequest = Code(value: .invalidRequest)
+        /// The provider configuration file is bad.
+        public static let invalidConfig = Code(value: .invalidConfig)
+        /// The recipient count exceeds the incident type's threshold and no confirmation was given.
+        public static let confirmationRequired = Code(value: .confirmationRequired)
+        /// The SQLite ledger failed.
+        public static let ledger = Code(value: .ledger)
+        /// The code's name.
+        public var description: String { value.rawValue }
+    }
+
+    /// What kind of failure this is.
+    public var code: Code
+    /// What went wrong, for a person.
+    public var message: String
+    /// The underlying error, if any (its text is part of ``description``).
+    public var cause: (any Error & Sendable)?
+
+    /// Creates an error.
+    public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
+        self.code = code
+        self.message = message
+        self.cause = cause
+    }
+
+    /// The message, followed by the cause when there is one.
+    public var description: String {
+        cause.map { "\(message): \($0)" } ?? message
+    }
+}

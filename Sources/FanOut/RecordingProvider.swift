@@ -1,0 +1,58 @@
+import Synchronization
+
+/// A **test double** for the provider edge: it records every message it receives, honours
+/// idempotency keys (a repeated key is counted in ``duplicates`` and not delivered again), and
+/// answers with outcomes from a script.
+///
+/// Used by the tests and for simulated providers on virtual time; it sends nothing anywhere.
+public final class RecordingProvider: MessageProvider {
+    /// One received message with the time it arrived.
+    public struct Record: Sendable, Hashable {
+        /// The message.
+        public var message: OutboundMessage
+        /// When it arrived (dispatcher clock).
+        public var time: Duration
+    }
+
+    private struct State {
+        var records: [Record] = []
+        var seen: Set<MessageKey> = []
+        var duplicates: [MessageKey] = []
+    }
+
+    private let state = Mutex(State())
+    private let script: @Sendable (OutboundMessage) -> ProviderOutcome
+
+    /// Creates a provider answering each message with `script(message)`.
+    public init(script: @escaping @Sendable (OutboundMessage) -> ProviderOutcome) {
+        self.script = script
+    }
+
+    /// Creates a provider where every message is delivered; a voice call occupies its line for
+    /// `callDuration`, other channels report delivery after `deliveryDelay`.
+    public convenience init(callDuration: Duration = .seconds(60), deliveryDelay: Duration = .zero) {
+        self.init { message in
+            ProviderOutcome(.delivered, after: message.channel == .voice ? callDuration : deliveryDelay)
+        }
+    }
+
+    /// Records `message`; a repeated idempotency key is dropped (recorded as a duplicate, answered
+    /// as delivered without a second delivery) as a provider honouring keys would.
+    public func send(_ message: OutboundMessage, at time: Duration) -> ProviderOutcome {
+        let repeated = state.withLock { s -> Bool in
+            if !s.seen.insert(message.key).inserted {
+                s.duplicates.append(message.key)
+                return true
+            }
+            s.records.append(Record(message: message, time: time))
+            return false
+        }
+        return repeated ? ProviderOutcome(.delivered) : script(message)
+    }
+
+    /// Every first-time message in arrival order.
+    public var records: [Record] { state.withLock { $0.records } }
+
+    /// Keys received more than once (each repeat listed).
+    public var duplicates: [MessageKey] { state.withLock { $0.duplicates } }
+}
