@@ -61,6 +61,38 @@ enum Schema {
                     );
                     """)
         }
+        m.registerMigration("v3-dispatch-ledger") { db in
+            try db.execute(
+                sql: """
+                    -- The dispatcher's durable ledger (module FanOut): one row per action and one per message,
+                    -- keyed by the idempotency key (action, person, kind). Times are dispatcher-clock ms.
+                    CREATE TABLE dispatch_action (
+                        id INTEGER PRIMARY KEY NOT NULL,
+                        incident_type TEXT NOT NULL,
+                        urgency INTEGER NOT NULL,
+                        message TEXT NOT NULL,
+                        photo_url TEXT,
+                        channels TEXT NOT NULL,          -- e.g. "voice,sms"
+                        incident_x REAL NOT NULL,        -- RD New metres
+                        incident_y REAL NOT NULL,
+                        state TEXT NOT NULL,             -- running | stopped | ended
+                        result TEXT,
+                        started_ms INTEGER NOT NULL
+                    );
+                    CREATE TABLE dispatch_message (
+                        action_id INTEGER NOT NULL REFERENCES dispatch_action(id),
+                        person_id INTEGER NOT NULL,
+                        kind TEXT NOT NULL,              -- alert | end
+                        seq INTEGER NOT NULL,            -- outside-in order within the action
+                        channel TEXT NOT NULL,
+                        distance_m REAL NOT NULL,
+                        state TEXT NOT NULL,             -- queued | sent | delivered | failed | cancelled
+                        updated_ms INTEGER NOT NULL,
+                        PRIMARY KEY (action_id, person_id, kind)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX dispatch_message_queued ON dispatch_message(action_id) WHERE state = 'queued';
+                    """)
+        }
         return m
     }()
 }
