@@ -48,6 +48,11 @@ public final class Dispatcher: Sendable {
         try core.withLock { (c: inout DispatchCore) throws -> T in try body(&c) }
     }
 
+    /// Runs `body` on the locked state (for extensions in this module).
+    func withCore<T: Sendable>(_ body: (inout DispatchCore) throws -> T) throws -> T {
+        try locked(body)
+    }
+
     // MARK: - Lifecycle
 
     /// Starts an action alerting `recipients` in the given (outside-in) order.
