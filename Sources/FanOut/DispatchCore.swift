@@ -4,18 +4,13 @@
 /// arrives) are processed in time order; after each, the freed capacity is given to the waiting
 /// actions by weighted round robin on urgency.
 struct DispatchCore {
-    enum Event {
-        case completed(MessageKey, Channel, DeliveryResult)
-        case channelReady(Channel)
-    }
-
     let config: DispatchConfig
     let providers: [Channel: any MessageProvider]
     let ledger: Ledger?
     let options: DispatchOptions
     var actions: [ActionID: ActionRun] = [:]
     var nextActionID: Int64 = 1
-    var events = EventQueue<Event>()
+    var events = EventQueue()
     var linesBusy = 0
     var freeAt: [Channel: Duration] = [:]
     var readyScheduled: Set<Channel> = []
@@ -77,6 +72,10 @@ struct DispatchCore {
 
     // MARK: - Sending
 
+    /// Removes an action's state for mutation (so its queues are not copied on write); the caller
+    /// puts it back.
+    mutating func takeRun(_ id: ActionID) -> ActionRun? { actions.removeValue(forKey: id) }
+
     /// Hands waiting messages to every channel with free capacity at `now`.
     mutating func pumpAll(at now: Duration) throws {
         for channel in Channel.allCases { try pump(channel, at: now) }
@@ -108,10 +107,10 @@ struct DispatchCore {
 
     mutating func pump(_ channel: Channel, at now: Duration) throws {
         if channel == .voice {
-            while linesBusy < config.voice.lines, let id = pickAction(channel), var run = actions[id] {
+            while linesBusy < config.voice.lines, let id = pickAction(channel), var run = takeRun(id) {
+                defer { actions[id] = run }
                 guard let m = run.queues[channel]?.popFirst() else { break }
                 let outcome = try send(m, of: &run, on: channel, at: now)
-                actions[id] = run
                 linesBusy += 1
                 events.push(
                     .completed(MessageKey(action: id, person: m.person, kind: m.kind), channel, outcome.result),
@@ -124,12 +123,14 @@ struct DispatchCore {
             if readyScheduled.insert(channel).inserted { events.push(.channelReady(channel), at: busyUntil) }
             return
         }
-        guard let id = pickAction(channel), var run = actions[id] else { return }
+        guard let id = pickAction(channel), var run = takeRun(id) else { return }
         var batch: [(QueuedMessage, ProviderOutcome)] = []
-        while batch.count < rate.batchSize, let m = run.queues[channel]?.popFirst() {
-            batch.append((m, try send(m, of: &run, on: channel, at: now)))
+        do {
+            defer { actions[id] = run }
+            while batch.count < rate.batchSize, let m = run.queues[channel]?.popFirst() {
+                batch.append((m, try send(m, of: &run, on: channel, at: now)))
+            }
         }
-        actions[id] = run
         let sentAt = now + .seconds(fractional: Double(batch.count) / rate.perSecond)
         freeAt[channel] = sentAt
         for (m, outcome) in batch {
@@ -137,8 +138,8 @@ struct DispatchCore {
                 .completed(MessageKey(action: id, person: m.person, kind: m.kind), channel, outcome.result),
                 at: sentAt + outcome.duration)
         }
-        readyScheduled.insert(channel)
-        events.push(.channelReady(channel), at: sentAt)
+        // One pending ready event per channel; a stale one reschedules itself when it fires.
+        if readyScheduled.insert(channel).inserted { events.push(.channelReady(channel), at: sentAt) }
     }
 
     // MARK: - Events
@@ -159,7 +160,8 @@ struct DispatchCore {
     }
 
     private mutating func complete(_ key: MessageKey, result: DeliveryResult, at t: Duration) throws {
-        guard var run = actions[key.action] else { return }
+        guard var run = takeRun(key.action) else { return }
+        defer { actions[key.action] = run }
         let state: MessageState = result.reached ? .delivered : .failed
         run.inFlight -= 1
         run.count(key.kind, from: .sent, to: state)
@@ -179,7 +181,6 @@ struct DispatchCore {
         case .end:
             run.lastEndCompletedAt = max(run.lastEndCompletedAt ?? t, t)
         }
-        actions[key.action] = run
     }
 }
 

@@ -233,10 +233,11 @@ public final class Dispatcher: Sendable {
     }
 
     /// Runs until nothing is queued or in flight: sleeps on the clock to each next event and
-    /// processes it, then flushes the ledger. On a ``VirtualClock`` this takes no waiting.
+    /// processes it; the ledger is flushed before every wait and at the end. On a ``VirtualClock`` this takes no waiting.
     /// - Throws: ``FanOutError`` `.ledger`, or `CancellationError`.
     public func runUntilIdle() async throws {
         while let next = nextEventTime {
+            if next > clock.now { try flush() }  // nothing unwritten while waiting
             try await clock.sleep(until: next)
             try advance(to: clock.now)
         }
