@@ -23,7 +23,7 @@ struct LoadTestCommand: ParsableCommand {
             sorted, and GEOS keeps those the polygon covers. The registry file is not changed.
             """)
 
-    @Option(help: "The registry database (e.g. the demo's, demo-data/participants-1600000-2016.sqlite).")
+    @Option(help: "The registry database (e.g. the demo's, demo-data/participants-v3-1600000-2016.sqlite).")
     var db: String
 
     @Option(help: "Runs per query for the engine (peers run a fifth of that, at least 3).")

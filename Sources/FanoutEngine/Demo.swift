@@ -33,6 +33,10 @@ public enum Demo {
         public var importSeconds: Double
     }
 
+    /// Version of the cached registry's contents: bumped whenever the generator, the import or the
+    /// RD New transformation changes what a registry holds, so a stale cache is never reused.
+    public static let cacheVersion = 3
+
     /// Builds the demo registry in `directory` unless one with `count` participants is there.
     ///
     /// The registry is written under a temporary name and renamed when complete, so an
@@ -44,11 +48,11 @@ public enum Demo {
         in directory: URL, count: Int, seed: UInt64 = 2016, progress: ((String, Int) -> Void)? = nil
     ) throws -> Preparation {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let db = directory.appendingPathComponent("participants-\(count)-\(seed).sqlite")
+        let db = directory.appendingPathComponent("participants-v\(cacheVersion)-\(count)-\(seed).sqlite")
         if FileManager.default.fileExists(atPath: db.path) {
             return Preparation(databasePath: db.path, built: false, generateSeconds: 0, importSeconds: 0)
         }
-        let csv = directory.appendingPathComponent("participants-\(count)-\(seed).csv")
+        let csv = directory.appendingPathComponent("participants-v\(cacheVersion)-\(count)-\(seed).csv")
         let clock = ContinuousClock()
         let t0 = clock.now
         try PopulationGenerator.writeCSV(
