@@ -83,6 +83,9 @@ public struct ActionStatus: Sendable, Hashable {
     public var alerts: [MessageState: Int]
     /// End messages per state.
     public var endMessages: [MessageState: Int]
+    /// Provider outcomes of the alerts completed by this process (voice: answered, busy, no
+    /// answer, failed).
+    public var outcomes: [DeliveryResult: Int]
     /// Persons reached by the alert (delivered / answered).
     public var reached: Int
     /// Time the last alert completed (delivered or failed), if any.

@@ -58,6 +58,8 @@ struct ActionRun {
     var inFlight = 0
     var alerts: [MessageState: Int] = [:]
     var endMessages: [MessageState: Int] = [:]
+    /// Provider outcomes of the alerts (answered, busy, no answer, failed).
+    var outcomes: [DeliveryResult: Int] = [:]
     /// Persons whose alert was delivered (answered): exactly the end message's recipients.
     var reached: Set<Int64> = []
     var endQueued: Set<Int64> = []
@@ -89,7 +91,7 @@ struct ActionRun {
     func status() -> ActionStatus {
         ActionStatus(
             id: id, state: state, included: people.count, alerts: alerts.filter { $0.value != 0 },
-            endMessages: endMessages.filter { $0.value != 0 }, reached: reached.count,
+            endMessages: endMessages.filter { $0.value != 0 }, outcomes: outcomes, reached: reached.count,
             lastAlertCompletedAt: lastAlertCompletedAt, lastEndCompletedAt: lastEndCompletedAt,
             isIdle: inFlight == 0 && !hasQueued)
     }

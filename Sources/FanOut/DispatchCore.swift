@@ -168,6 +168,7 @@ struct DispatchCore {
         try record(.state(key, state, at: t))
         switch key.kind {
         case .alert:
+            run.outcomes[result, default: 0] += 1
             run.lastAlertCompletedAt = max(run.lastAlertCompletedAt ?? t, t)
             run.rings.record(
                 distanceMeters: run.people[key.person]?.distanceMeters ?? 0, reached: result.reached, at: t)

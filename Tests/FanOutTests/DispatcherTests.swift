@@ -103,6 +103,8 @@ enum Fixture {
         #expect(ended.allSatisfy { $0.message.text == "Suspect arrested" && $0.message.photoURL == nil })
         let s = try d.status(id)
         #expect(s.alerts == [.delivered: 20, .failed: 20, .cancelled: 60])
+        // Even ids 2...40: p / 2 = 1...20, modulo 3 → busy 6, no answer 7, failed 7.
+        #expect(s.outcomes == [.delivered: 20, .busy: 6, .noAnswer: 7, .failed: 7])
         #expect(s.endMessages[.delivered] == 20)
         #expect(s.isIdle)
     }

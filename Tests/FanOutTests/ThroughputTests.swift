@@ -31,3 +31,26 @@ import Testing
         print("dispatcher: \(n) messages in \(elapsed) wall, \(Int(Double(n) / elapsed.seconds)) messages/s")
     }
 }
+
+@Suite struct LedgerThroughputTests {
+    /// The same mix with the ledger on: every message queued, sent and delivered in SQLite.
+    @Test func mixedChannelsWithTheLedger() async throws {
+        let n = ProcessInfo.processInfo.environment["FANOUT_THROUGHPUT_COUNT"].flatMap(Int.init) ?? 20_000
+        let ledger = try LedgerResumeTests.ledger()
+        let providers: [Channel: any MessageProvider] = [
+            .voice: RecordingProvider(callDuration: .seconds(45)), .sms: RecordingProvider(),
+            .email: RecordingProvider(), .app: RecordingProvider(),
+        ]
+        let d = Dispatcher(providers: providers, clock: VirtualClock(), ledger: ledger)
+        let mix: [Channel] = [.voice, .sms, .email, .app]
+        let people = (0..<n).map { i in
+            Recipient(id: Int64(i + 1), distanceMeters: Double(n - i) / 10, channels: [mix[i % 4]])
+        }
+        let wall = ContinuousClock.now
+        let id = try d.start(Fixture.request(mix, confirmed: true), recipients: people)
+        try await d.runUntilIdle()
+        let elapsed = ContinuousClock.now - wall
+        #expect(try ledger.messages(of: id).allSatisfy { $0.state == .delivered })
+        print("dispatcher+ledger: \(n) messages in \(elapsed) wall, \(Int(Double(n) / elapsed.seconds)) messages/s")
+    }
+}

@@ -1,0 +1,30 @@
+import GRDB
+
+extension Registry {
+    /// The stored channel preference text (`channels`, e.g. `"voice,sms"`) of each listed
+    /// participant that has one; participants without one, or not registered, are left out.
+    ///
+    /// Read in one snapshot, in chunks of 500 ids.
+    /// - Complexity: O(ids) lookups by primary key.
+    /// - Throws: ``RegistryError`` `.database`.
+    public func channelPreferences(ids: [Int64]) throws -> [Int64: String] {
+        do {
+            return try pool.read { db in
+                var out: [Int64: String] = [:]
+                var start = 0
+                while start < ids.count {
+                    let chunk = ids[start..<min(start + 500, ids.count)]
+                    let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                    let rows = try Row.fetchCursor(
+                        db, sql: "SELECT id, channels FROM participant WHERE channels IS NOT NULL AND id IN (\(marks))",
+                        arguments: StatementArguments(Array(chunk)))
+                    while let row = try rows.next() { out[row[0]] = row[1] }
+                    start += chunk.count
+                }
+                return out
+            }
+        } catch {
+            throw RegistryError.wrap(error, path: path, doing: "reading channel preferences")
+        }
+    }
+}

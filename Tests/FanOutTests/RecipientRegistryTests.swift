@@ -1,0 +1,43 @@
+import Foundation
+import Geo
+import Registry
+import Selection
+import TestSupport
+import Testing
+
+@testable import FanOut
+
+@Suite struct RecipientRegistryTests {
+    @Test func preferenceTextIsParsedInOrder() {
+        #expect(Recipient.channels(parsing: "voice,sms,email,app") == [.voice, .sms, .email, .app])
+        #expect(Recipient.channels(parsing: " SMS , fax,sms,app") == [.sms, .app])
+        #expect(Recipient.channels(parsing: "").isEmpty)
+    }
+
+    @Test func selectionGetsEachParticipantsChannelsFromTheRegistry() async throws {
+        let dir = try Fixtures.temporaryDirectory("fanout-prefs")
+        let csv = dir.appendingPathComponent("p.csv")
+        try """
+        id,x,y,channels
+        1,155000,463000,"sms,voice"
+        2,155100,463000,
+        3,155200,463000,voice
+        """.write(to: csv, atomically: true, encoding: .utf8)
+        let path = dir.appendingPathComponent("r.sqlite").path
+        let registry = try Registry.open(at: path)
+        _ = try registry.importCSV(csv, options: ImportOptions(crs: .rdNew, countries: .off))
+        let selection = [3, 2, 1, 4].map { SelectedParticipant(id: $0, distanceMeters: 0, country: nil, row: 0) }
+        let recipients = try Recipient.recipients(for: selection, registry: registry)
+        #expect(recipients.map(\.id) == [3, 2, 1, 4])
+        #expect(recipients.map(\.channels) == [[.voice], [], [.sms, .voice], []])
+        // The ledger lives in the same file.
+        let voice = RecordingProvider(callDuration: .seconds(1))
+        let sms = RecordingProvider()
+        let d = Dispatcher(
+            providers: [.voice: voice, .sms: sms], clock: VirtualClock(), ledger: try Ledger.open(at: path))
+        _ = try d.start(Fixture.request([.voice, .sms]), recipients: recipients)
+        try await d.runUntilIdle()
+        #expect(voice.records.map(\.message.key.person) == [3, 2, 4])
+        #expect(sms.records.map(\.message.key.person) == [1])
+    }
+}
