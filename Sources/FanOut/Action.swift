@@ -27,7 +27,7 @@ public struct Recipient: Sendable, Hashable {
 public struct ActionRequest: Sendable, Hashable {
     /// The incident point (RD New), for the record.
     public var incidentPoint: RDPoint
-    /// The kind of incident, e.g. `"missing-child"`, `"burglary"` (keys the confirmation thresholds).
+    /// The kind of incident, such as `"missing-child"` or `"burglary"` (keys the confirmation thresholds).
     public var incidentType: String
     /// Urgency: sets the action's share of the channels.
     public var urgency: Urgency
@@ -41,7 +41,9 @@ public struct ActionRequest: Sendable, Hashable {
     /// Confirms an action larger than its incident type's threshold (the safety interlock).
     public var confirmed: Bool
 
-    /// Creates a request. Without `channels`, time-critical actions use SMS and others e-mail.
+    /// Creates a request.
+    ///
+    /// Without `channels`, time-critical actions use SMS and others e-mail.
     public init(
         incidentPoint: RDPoint, incidentType: String, urgency: Urgency, message: String, photoURL: String? = nil,
         channels: [Channel]? = nil, confirmed: Bool = false

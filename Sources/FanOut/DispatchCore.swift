@@ -189,7 +189,9 @@ struct DispatchCore {
 public struct DispatchOptions: Sendable, Hashable {
     /// Width of the distance rings in the ring report, in metres.
     public var ringWidthMeters: Double
-    /// Ledger changes buffered before a transaction is written. This bounds the in-flight window:
+    /// Ledger changes buffered before a transaction is written.
+    ///
+    /// This bounds the in-flight window:
     /// after a crash at most this many messages can be sent a second time (with the same
     /// idempotency key).
     public var ledgerBatchSize: Int

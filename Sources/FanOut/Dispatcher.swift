@@ -118,8 +118,9 @@ public final class Dispatcher: Sendable {
         try enlarge(id, with: selection.map { Recipient($0) })
     }
 
-    /// Stops a running action: every queued alert is cancelled at once; messages already with a
-    /// provider complete. The action can still be ended.
+    /// Stops a running action: every queued alert is cancelled at once.
+    ///
+    /// Messages already with a provider complete. The action can still be ended.
     ///
     /// - Returns: How many alerts were cancelled.
     /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition` (already stopped or ended), `.ledger`.
@@ -232,8 +233,10 @@ public final class Dispatcher: Sendable {
         try locked { c in try c.flush() }
     }
 
-    /// Runs until nothing is queued or in flight: sleeps on the clock to each next event and
-    /// processes it; the ledger is flushed before every wait and at the end. On a ``VirtualClock`` this takes no waiting.
+    /// Runs until nothing is queued or in flight.
+    ///
+    /// Sleeps on the clock to each next event and processes it; the ledger is flushed before every
+    /// wait and at the end. On a ``VirtualClock`` this takes no waiting.
     /// - Throws: ``FanOutError`` `.ledger`, or `CancellationError`.
     public func runUntilIdle() async throws {
         while let next = nextEventTime {

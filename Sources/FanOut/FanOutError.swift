@@ -6,7 +6,7 @@ public struct FanOutError: Error, Sendable, CustomStringConvertible {
             case invalidTransition, unknownAction, invalidRequest, invalidConfig, confirmationRequired, ledger
         }
         fileprivate let value: Value
-        /// An action's state does not allow the operation (e.g. enlarging after the end).
+        /// An action's state does not allow the operation (such as enlarging after the end).
         public static let invalidTransition = Code(value: .invalidTransition)
         /// No action with that id.
         public static let unknownAction = Code(value: .unknownAction)

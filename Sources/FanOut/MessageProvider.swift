@@ -29,6 +29,8 @@ public enum DeliveryResult: String, Sendable, Hashable, Codable {
 public struct ProviderOutcome: Sendable, Hashable {
     /// Delivered, busy, no answer or failed.
     public var result: DeliveryResult
+    /// How long the message takes.
+    ///
     /// Voice: how long the call occupies its line (ringing plus talking). Other channels: the delay
     /// between sending and the delivery report.
     public var duration: Duration

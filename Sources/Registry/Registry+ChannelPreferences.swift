@@ -1,8 +1,9 @@
 import GRDB
 
 extension Registry {
-    /// The stored channel preference text (`channels`, e.g. `"voice,sms"`) of each listed
-    /// participant that has one; participants without one, or not registered, are left out.
+    /// The stored channel preference text (`channels`, such as `"voice,sms"`) of each listed participant.
+    ///
+    /// Participants without one, or not registered, are left out.
     ///
     /// Read in one snapshot, in chunks of 500 ids.
     /// - Complexity: O(ids) lookups by primary key.

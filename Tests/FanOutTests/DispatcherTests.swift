@@ -48,7 +48,8 @@ enum Fixture {
 
     @Test func eachChannelContactsInSelectionOrderAndRingsCompleteOutsideIn() async throws {
         let sms = RecordingProvider()
-        let d = Dispatcher(providers: [.sms: sms], clock: VirtualClock(), options: DispatchOptions(ringWidthMeters: 100))
+        let d = Dispatcher(
+            providers: [.sms: sms], clock: VirtualClock(), options: DispatchOptions(ringWidthMeters: 100))
         let people = Fixture.recipients(1000)  // 1000 m down to 1 m
         let id = try d.start(Fixture.request([.sms]), recipients: people)
         try await d.runUntilIdle()

@@ -41,7 +41,9 @@ import Testing
         }
         #expect {
             try Planner.checkInterlock(recipients: 501, incidentType: "bike-theft", confirmed: false, config: c)
-        } throws: { "\($0)" == "501 recipients is more than the 500 usual for a 'bike-theft' action; confirm explicitly to send" }
+        } throws: {
+            "\($0)" == "501 recipients is more than the 500 usual for a 'bike-theft' action; confirm explicitly to send"
+        }
         #expect(throws: Never.self) {
             try Planner.checkInterlock(recipients: 10_000, incidentType: "bike-theft", confirmed: true, config: c)
             try Planner.checkInterlock(recipients: 10_000, incidentType: "other", confirmed: false, config: c)
