@@ -1,48 +1,10 @@
 import FanoutEngine
 import Foundation
 
-/// One query of the reference set: a named action area on the 1.6M registry.
-struct ReferenceQuery: Sendable {
-    /// The shape of the area, as given to the benchmark.
-    enum Shape: Sendable {
-        /// A circle around a WGS84 point.
-        case circle(LonLat, radiusMeters: Double)
-        /// A GeoJSON file in `data/areas/`.
-        case areaFile(String)
-    }
+// The reference query set is the library's `ReferenceQuery` (FanoutEngine), the same one
+// `fanout loadtest` runs.
 
-    /// The display name; benchmark names are "<selector>:<name>" with `-` for spaces.
-    let name: String
-    /// The area.
-    let shape: Shape
-
-    /// The reference query set.
-    static let all: [ReferenceQuery] = [
-        ReferenceQuery(name: "Amsterdam Dam 1 km", shape: .circle(amsterdamDam, radiusMeters: 1_000)),
-        ReferenceQuery(name: "Amsterdam Dam 5 km", shape: .circle(amsterdamDam, radiusMeters: 5_000)),
-        ReferenceQuery(name: "Amsterdam Dam 20 km", shape: .circle(amsterdamDam, radiusMeters: 20_000)),
-        ReferenceQuery(name: "Utrecht Dom 10 km", shape: .circle(utrechtDom, radiusMeters: 10_000)),
-        ReferenceQuery(name: "Utrecht Dom 50 km", shape: .circle(utrechtDom, radiusMeters: 50_000)),
-        ReferenceQuery(name: "Kerkrade 15 km", shape: .circle(kerkrade, radiusMeters: 15_000)),
-        ReferenceQuery(name: "Rotterdam polygon 40 km2", shape: .areaFile("rotterdam-40km2.geojson")),
-        ReferenceQuery(name: "Maastricht polygon 670 km2", shape: .areaFile("maastricht-670km2.geojson")),
-    ]
-
-    static let amsterdamDam = LonLat(lon: 4.8930, lat: 52.3731)
-    static let utrechtDom = LonLat(lon: 5.1214, lat: 52.0908)
-    static let kerkrade = LonLat(lon: 6.0650, lat: 50.8655)
-
-    /// The selection request; polygon files are read through `engine` (its GEOS context).
-    func request(on engine: Engine) throws -> SelectionRequest {
-        switch shape {
-        case .circle(let center, let radius):
-            return SelectionRequest(area: .circle(center: center, radiusMeters: radius))
-        case .areaFile(let file):
-            let url = BenchmarkData.areasDirectory.appendingPathComponent(file)
-            return SelectionRequest(area: .polygon(try engine.readArea(contentsOf: url, crs: nil)))
-        }
-    }
-
+extension ReferenceQuery {
     /// A file-name-safe form of the name, prefixed with its position in ``all`` so that a
     /// directory listing is in reference order ("01-amsterdam-dam-1-km").
     var slug: String {
