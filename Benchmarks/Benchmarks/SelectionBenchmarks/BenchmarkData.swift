@@ -18,10 +18,6 @@ enum BenchmarkData {
         .deletingLastPathComponent()  // Benchmarks/Benchmarks/
         .deletingLastPathComponent()  // Benchmarks/
 
-    /// The repository's `data/areas/` directory.
-    static let areasDirectory: URL = packageDirectory.deletingLastPathComponent()
-        .appendingPathComponent("data/areas", isDirectory: true)
-
     /// The cache directory (created when missing).
     static var cacheDirectory: URL {
         get throws {
