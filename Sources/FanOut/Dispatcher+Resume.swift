@@ -8,7 +8,8 @@ extension Dispatcher {
     /// idempotency key: at most ``DispatchOptions/ledgerBatchSize`` such repeats (the in-flight
     /// window), which a provider honouring the key drops. Messages shown as `sent` whose outcome was
     /// lost stay `sent` (not reached, so no end message): reconciling them with the provider's
-    /// delivery reports is not written yet.
+    /// delivery reports is not written yet. The ring report is rebuilt from the ledger's times, which
+    /// are continuous on a virtual clock resumed at the crash time; a real clock restarts at zero.
     ///
     /// - Throws: ``FanOutError`` `.ledger`.
     public static func resume(
@@ -51,6 +52,11 @@ extension Dispatcher {
                     channel: entry.channel, distanceMeters: entry.distanceMeters, seq: entry.seq)
                 run.order.append(person)
                 if entry.state == .delivered { run.reached.insert(person) }
+                if entry.state == .delivered || entry.state == .failed {
+                    run.rings.record(
+                        distanceMeters: entry.distanceMeters, reached: entry.state == .delivered, at: entry.updatedAt)
+                    run.lastAlertCompletedAt = max(run.lastAlertCompletedAt ?? entry.updatedAt, entry.updatedAt)
+                }
             case .end:
                 run.endQueued.insert(person)
             }

@@ -25,6 +25,8 @@ public struct LedgerEntry: Sendable, Hashable {
     public var distanceMeters: Double
     /// The message's state.
     public var state: MessageState
+    /// When the state was last changed (dispatcher clock of the process that changed it).
+    public var updatedAt: Duration
 }
 
 /// An action as stored, with its messages (for resuming).
@@ -166,7 +168,7 @@ public final class Ledger: Sendable {
         let rows = try Row.fetchCursor(
             db,
             sql: """
-                SELECT person_id, kind, seq, channel, distance_m, state FROM dispatch_message
+                SELECT person_id, kind, seq, channel, distance_m, state, updated_ms FROM dispatch_message
                 WHERE action_id = ? ORDER BY kind = 'end', seq
                 """, arguments: [action.rawValue])
         var out: [LedgerEntry] = []
@@ -177,7 +179,7 @@ public final class Ledger: Sendable {
             out.append(
                 LedgerEntry(
                     key: MessageKey(action: action, person: row[0], kind: kind), seq: row[2], channel: channel,
-                    distanceMeters: row[4], state: state))
+                    distanceMeters: row[4], state: state, updatedAt: .milliseconds(row[6] as Int64)))
         }
         return out
     }

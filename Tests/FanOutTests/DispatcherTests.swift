@@ -83,6 +83,33 @@ enum Fixture {
 }
 
 @Suite struct DispatcherLifecycleTests {
+    @Test func voiceLinesAreSharedByUrgencyWithoutStarvation() async throws {
+        let voice = RecordingProvider(callDuration: .seconds(60))
+        let config = DispatchConfig(voice: .init(lines: 9, typicalCallSeconds: 60))
+        let d = Dispatcher(config: config, providers: [.voice: voice], clock: VirtualClock())
+        let low = try d.start(Fixture.request([.voice], urgency: .low), recipients: Fixture.recipients(30, from: 1))
+        let critical = try d.start(
+            Fixture.request([.voice], urgency: .critical), recipients: Fixture.recipients(30, from: 101))
+        // At t = 0 the low action holds all 9 lines (it started first); at t = 60 the 9 freed lines
+        // go 8 : 1 to the critical action.
+        try d.advance(to: .seconds(60))
+        let second = voice.records.filter { $0.time == .seconds(60) }.map(\.message.key.action)
+        #expect(second.filter { $0 == critical }.count == 8)
+        #expect(second.filter { $0 == low }.count == 1)
+        try await d.runUntilIdle()
+        #expect(try d.status(low).alerts == [.delivered: 30])
+        #expect(try d.status(critical).alerts == [.delivered: 30])
+    }
+
+    @Test func nonUrgentActionsDefaultToEmailAndUrgentOnesToSMS() {
+        #expect(Fixture.request([.sms]).channels == [.sms])
+        let mail = ActionRequest(incidentPoint: Fixture.point, incidentType: "prevention", urgency: .low, message: "m")
+        #expect(mail.channels == [.email])
+        let urgent = ActionRequest(
+            incidentPoint: Fixture.point, incidentType: "robbery", urgency: .critical, message: "m")
+        #expect(urgent.channels == [.sms])
+    }
+
     @Test func theEndMessageGoesToExactlyThoseReached() async throws {
         // Odd ids answer; even ids are busy, no answer or failed.
         let voice = RecordingProvider { m in

@@ -45,6 +45,11 @@ import Testing
         #expect(states[.queued] == nil)
         #expect((states[.delivered] ?? 0) + (states[.sent] ?? 0) == 1000)
         #expect(second.actionIDs == [id])
+        // The ring report spans the crash: 1000 m ... 1 m in 500 m rings, each ring complete.
+        let rings = try second.ringReport(id)
+        #expect(rings.map(\.completed).reduce(0, +) == states[.delivered])
+        #expect(rings.map(\.innerMeters) == [1000, 500, 0])
+        #expect(rings.last?.lastCompletedAt == .seconds(10))
         // A new action after the restart gets a fresh id.
         let next = try second.start(Fixture.request([.sms]), recipients: Fixture.recipients(1, from: 5000))
         #expect(next.rawValue == id.rawValue + 1)
