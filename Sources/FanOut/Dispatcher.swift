@@ -27,6 +27,7 @@ public final class Dispatcher: Sendable {
     /// The clock all timing goes through.
     public let clock: any DispatchClock
     private let core: Mutex<DispatchCore>
+    private let signal = WorkSignal()
 
     /// Creates a dispatcher with no actions.
     ///
@@ -48,6 +49,12 @@ public final class Dispatcher: Sendable {
         try core.withLock { (c: inout DispatchCore) throws -> T in try body(&c) }
     }
 
+    /// Runs a command on the locked state, then wakes a waiting ``run()`` loop.
+    private func command<T: Sendable>(_ body: (inout DispatchCore) throws -> T) throws -> T {
+        defer { signal.bump() }
+        return try locked(body)
+    }
+
     /// Runs `body` on the locked state (for extensions in this module).
     func withCore<T: Sendable>(_ body: (inout DispatchCore) throws -> T) throws -> T {
         try locked(body)
@@ -65,7 +72,7 @@ public final class Dispatcher: Sendable {
     ///   `request.confirmed` not set), `.ledger`.
     public func start(_ request: ActionRequest, recipients: [Recipient]) throws -> ActionID {
         let now = clock.now
-        return try locked { c in
+        return try command { c in
             if request.message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 throw FanOutError(.invalidRequest, "an action needs a message text")
             }
@@ -87,6 +94,7 @@ public final class Dispatcher: Sendable {
             try c.pumpAll(at: now)
             return id
         }
+
     }
 
     /// Starts an action on a selection (outside-in order as selected).
@@ -102,7 +110,7 @@ public final class Dispatcher: Sendable {
     @discardableResult
     public func enlarge(_ id: ActionID, with recipients: [Recipient]) throws -> Int {
         let now = clock.now
-        return try locked { c in
+        return try command { c in
             var run = try Self.run(id, in: c, for: "enlarge", allowed: [.running])
             let added = try c.include(recipients, in: &run, at: now)
             c.actions[id] = run
@@ -127,7 +135,7 @@ public final class Dispatcher: Sendable {
     @discardableResult
     public func stop(_ id: ActionID) throws -> Int {
         let now = clock.now
-        return try locked { c in
+        return try command { c in
             var run = try Self.run(id, in: c, for: "stop", allowed: [.running])
             let cancelled = Self.cancelQueued(&run)
             run.state = .stopped
@@ -149,7 +157,7 @@ public final class Dispatcher: Sendable {
     @discardableResult
     public func end(_ id: ActionID, result: String) throws -> Int {
         let now = clock.now
-        return try locked { c in
+        return try command { c in
             var run = try Self.run(id, in: c, for: "end", allowed: [.running, .stopped])
             if result.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 throw FanOutError(.invalidRequest, "ending action \(id) needs a result text")
@@ -245,5 +253,33 @@ public final class Dispatcher: Sendable {
             try advance(to: clock.now)
         }
         try flush()
+    }
+
+    /// Runs the dispatcher until the task is cancelled: the production driver on the real clock.
+    ///
+    /// Processes events as they come due on the clock and wakes at once when a command adds work.
+    ///
+    /// On a ``VirtualClock`` prefer ``runUntilIdle()`` or ``advance(to:)``, which are deterministic.
+    /// - Throws: ``FanOutError`` `.ledger`, or `CancellationError` when cancelled.
+    public func run() async throws {
+        while true {
+            try Task.checkCancellation()
+            let seen = signal.generation
+            try advance(to: clock.now)
+            try flush()
+            guard let next = nextEventTime else {
+                await signal.wait(after: seen)
+                continue
+            }
+            if next <= clock.now { continue }
+            let clock = self.clock
+            let signal = self.signal
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { try? await clock.sleep(until: next) }
+                group.addTask { await signal.wait(after: seen) }
+                await group.next()
+                group.cancelAll()
+            }
+        }
     }
 }

@@ -28,3 +28,33 @@ import Testing
         #expect(s.endMessages == [.delivered: 44])
     }
 }
+
+@Suite struct RunLoopTests {
+    /// Waits (real time) until `condition` holds, for at most two seconds.
+    static func eventually(_ condition: () throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(2)
+        while ContinuousClock.now < deadline {
+            if try condition() { return true }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        return false
+    }
+
+    /// The production driver: commands arrive while `run()` waits, and it wakes for each.
+    @Test func theDriverLoopWakesForEachCommand() async throws {
+        let config = DispatchConfig(sms: .init(perSecond: 1000, batchSize: 10))
+        let sms = RecordingProvider(deliveryDelay: .milliseconds(5))
+        let d = Dispatcher(config: config, providers: [.sms: sms], clock: SystemDispatchClock())
+        let driver = Task { try await d.run() }
+        defer { driver.cancel() }
+        try await Task.sleep(for: .milliseconds(20))  // the loop is waiting for work
+        let id = try d.start(Fixture.request([.sms]), recipients: Fixture.recipients(30))
+        #expect(try await Self.eventually { try d.status(id).alerts == [.delivered: 30] })
+        try d.enlarge(id, with: Fixture.recipients(50))
+        #expect(try await Self.eventually { try d.status(id).alerts == [.delivered: 50] })
+        try d.end(id, result: "Found")
+        #expect(try await Self.eventually { try d.status(id).endMessages == [.delivered: 50] })
+        driver.cancel()
+        await #expect(throws: CancellationError.self) { try await driver.value }
+    }
+}
