@@ -40,6 +40,9 @@ public struct ParticipantRecord: Sendable, Hashable {
 extension Registry {
     /// Registers new participants and updates existing ones, in one transaction.
     ///
+    /// A record without a country gets the one its position lies in (the NL/BE/DE borders, as the
+    /// CSV import derives it); outside all three it stays empty.
+    ///
     /// - Returns: The changes the in-memory index must apply (new RD New positions).
     /// - Throws: ``RegistryError`` `.input` naming the record and field (never quoting phone or
     ///   e-mail) when any record is bad, and then nothing is written; `.database` for SQLite.
@@ -77,6 +80,19 @@ extension Registry {
             rd.append(RDPoint(x: xs[0], y: ys[0]))
             lonLat.append(ll)
         }
+        var countries = records.map { $0.country.flatMap { CountryCode($0)?.description } }
+        if countries.contains(nil) {
+            let loaded = try borders.withLock { cached in
+                if let cached { return cached }
+                let fresh = try CountryBorders.load(.automatic, converter: converter)
+                cached = fresh
+                return fresh
+            }
+            let locator = try CountryLocator(borders: loaded)
+            for i in countries.indices where countries[i] == nil {
+                countries[i] = try locator.country(at: rd[i]).country?.description
+            }
+        }
         do {
             try pool.write { db in
                 try db.execute(
@@ -97,7 +113,7 @@ extension Registry {
                 for (i, r) in records.enumerated() {
                     try statement.execute(arguments: [
                         r.id, r.position.crs.epsg, r.position.x, r.position.y, lonLat[i].lon, lonLat[i].lat, rd[i].x,
-                        rd[i].y, r.country.flatMap { CountryCode($0)?.description }, r.phone, r.email, r.channels,
+                        rd[i].y, countries[i], r.phone, r.email, r.channels,
                         r.quietHours, r.language, run,
                     ])
                 }
@@ -106,7 +122,7 @@ extension Registry {
             throw RegistryError.wrap(error, path: path, doing: "upsert")
         }
         return records.enumerated().map { i, r in
-            .upsert(id: r.id, position: rd[i], country: r.country.flatMap { CountryCode($0) })
+            .upsert(id: r.id, position: rd[i], country: countries[i].flatMap { CountryCode($0) })
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import Geo
 
 /// The participant registry: an embedded SQLite database (through GRDB) holding every registered
@@ -18,6 +19,8 @@ public final class Registry: Sendable {
     /// The database file path.
     public let path: String
     let pool: DatabasePool
+    /// The country borders, loaded on the first registration that needs a country derived.
+    let borders = Mutex<CountryBorders?>(nil)
 
     private init(path: String, pool: DatabasePool) {
         self.path = path

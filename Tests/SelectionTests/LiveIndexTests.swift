@@ -115,6 +115,25 @@ import TestSupport
         #expect(try engine.select(request).participants.map(\.id) == before.map(\.id))
     }
 
+    @Test func registrationsWithoutACountryGetTheirsFromTheBorders() throws {
+        let (engine, registry) = try setUp(count: 100, mergeThreshold: 10_000)
+        let places: [(Int64, Double, Double, String?)] = [
+            (9_001, 4.92701, 51.43626, "BE"),  // Baarle-Hertog exclave H1, inside the Netherlands
+            (9_002, 4.92340, 51.43890, "NL"),  // the Dutch counter-enclave inside H1
+            (9_003, 6.0838, 50.7753, "DE"),  // Aachen
+            (9_004, 6.0752, 50.8530, "NL"),  // Kerkrade, just west of Nieuwstraat
+        ]
+        try engine.register(
+            places.map { ParticipantRecord(id: $0.0, position: SourcePoint(x: $0.1, y: $0.2, crs: .wgs84)) })
+        for p in places {
+            #expect(try registry.participant(id: p.0)?.country == p.3, "participant \(p.0)")
+        }
+        let around = try engine.select(
+            SelectionRequest(area: .circle(center: LonLat(lon: 4.9255, lat: 51.4375), radiusMeters: 400)))
+        #expect(around.participants.first { $0.id == 9_001 }?.country == .be)
+        #expect(around.participants.first { $0.id == 9_002 }?.country == .nl)
+    }
+
     @Test func badRecordsAreRefusedWholly() throws {
         let (engine, registry) = try setUp(count: 100, mergeThreshold: 10_000)
         let good = ParticipantRecord(id: 5_000, position: SourcePoint(x: 5, y: 52, crs: .wgs84))
