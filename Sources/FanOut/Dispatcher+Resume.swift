@@ -2,14 +2,16 @@ extension Dispatcher {
     /// Rebuilds a dispatcher from the ledger after a restart (or a crash) and resumes every action
     /// that was running, stopped or ended with end messages still to send.
     ///
-    /// Messages the ledger shows as queued are sent again in their original order; those shown as
-    /// sent, delivered, failed or cancelled are not. After a crash, a message handed to its provider
-    /// whose `sent` state was still in the unwritten ledger batch is sent a second time with the same
-    /// idempotency key: at most ``DispatchOptions/ledgerBatchSize`` such repeats (the in-flight
-    /// window), which a provider honouring the key drops. Messages shown as `sent` whose outcome was
-    /// lost stay `sent` (not reached, so no end message): reconciling them with the provider's
-    /// delivery reports is not written yet. The ring report is rebuilt from the ledger's times, which
-    /// are continuous on a virtual clock resumed at the crash time; a real clock restarts at zero.
+    /// Messages the ledger shows as queued are sent in their original order. Messages shown as sent
+    /// (with a provider, outcome not yet known: the in-flight window) are sent again first, with
+    /// the same idempotency key: a provider honouring the key drops the repeat and answers with the
+    /// first outcome, so the end message still reaches exactly those reached. Delivered, failed and
+    /// cancelled messages are not sent again. Repeats are therefore bounded by the messages in
+    /// flight at the crash: calls in progress, texts awaiting their delivery report, and at most
+    /// ``DispatchOptions/ledgerBatchSize`` hand-overs whose `sent` state was not yet written.
+    ///
+    /// The ring report is rebuilt from the ledger's times, which are continuous on a virtual clock
+    /// resumed at the crash time; a real clock restarts at zero.
     ///
     /// - Throws: ``FanOutError`` `.ledger`.
     public static func resume(
@@ -45,7 +47,8 @@ extension Dispatcher {
         for entry in action.messages {
             let person = entry.key.person
             run.nextSeq = max(run.nextSeq, entry.seq + 1)
-            run.count(entry.key.kind, from: nil, to: entry.state)
+            let resend = entry.state == .queued || entry.state == .sent
+            run.count(entry.key.kind, from: nil, to: resend ? .queued : entry.state)
             switch entry.key.kind {
             case .alert:
                 run.people[person] = PersonEntry(
@@ -60,7 +63,7 @@ extension Dispatcher {
             case .end:
                 run.endQueued.insert(person)
             }
-            if entry.state == .queued {
+            if resend {
                 run.queues[entry.channel, default: MessageQueue()].append(
                     QueuedMessage(person: person, kind: entry.key.kind, seq: entry.seq))
             }

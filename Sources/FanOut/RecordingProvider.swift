@@ -1,8 +1,8 @@
 import Synchronization
 
 /// A **test double** for the provider edge: it records every message it receives, honours
-/// idempotency keys (a repeated key is counted in ``duplicates`` and not delivered again), and
-/// answers with outcomes from a script.
+/// idempotency keys (a repeated key is counted in ``duplicates``, not delivered again, and answered
+/// at once with the first outcome), and answers with outcomes from a script.
 ///
 /// Used by the tests and for simulated providers on virtual time; it sends nothing anywhere.
 public final class RecordingProvider: MessageProvider {
@@ -16,7 +16,7 @@ public final class RecordingProvider: MessageProvider {
 
     private struct State {
         var records: [Record] = []
-        var seen: Set<MessageKey> = []
+        var seen: [MessageKey: ProviderOutcome] = [:]
         var duplicates: [MessageKey] = []
     }
 
@@ -36,18 +36,20 @@ public final class RecordingProvider: MessageProvider {
         }
     }
 
-    /// Records `message`; a repeated idempotency key is dropped (recorded as a duplicate, answered
-    /// as delivered without a second delivery) as a provider honouring keys would.
+    /// Records `message`; a repeated idempotency key is dropped (recorded as a duplicate and
+    /// answered at once with the first outcome, without a second delivery) as a provider honouring
+    /// keys would.
     public func send(_ message: OutboundMessage, at time: Duration) -> ProviderOutcome {
-        let repeated = state.withLock { s -> Bool in
-            if !s.seen.insert(message.key).inserted {
+        let outcome = script(message)
+        return state.withLock { s -> ProviderOutcome in
+            if let first = s.seen[message.key] {
                 s.duplicates.append(message.key)
-                return true
+                return ProviderOutcome(first.result)
             }
+            s.seen[message.key] = outcome
             s.records.append(Record(message: message, time: time))
-            return false
+            return outcome
         }
-        return repeated ? ProviderOutcome(.delivered) : script(message)
     }
 
     /// Every first-time message in arrival order.

@@ -20,7 +20,7 @@ import Testing
         try await d.runUntilIdle()
         let took = clock.now - started
         #expect(took >= .milliseconds(40))  // two rounds of 20 ms calls
-        #expect(took < .seconds(2))
+        #expect(took < .seconds(10))  // generous: other tests may hold both cores
         try d.end(id, result: "Found")
         try await d.runUntilIdle()
         let s = try d.status(id)
