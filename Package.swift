@@ -50,7 +50,7 @@ let package = Package(
             name: "SelectionTests", dependencies: ["Selection", "FanoutEngine", "TestSupport"],
             swiftSettings: strict),
         .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "FanOutTests", dependencies: ["FanOut", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "FanOutTests", dependencies: ["FanOut", "FanoutEngine", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["FanoutEngine", "FanoutCLI", "TestSupport"], swiftSettings: strict),
     ]
 )

@@ -56,8 +56,17 @@ struct DispatchCore {
                 distanceMeters: entry.distanceMeters, at: now))
     }
 
+    /// Refuses a distance that is negative, infinite or not a number (before anything is changed).
+    static func checkDistances(_ recipients: [Recipient]) throws {
+        if let bad = recipients.first(where: { !($0.distanceMeters >= 0 && $0.distanceMeters.isFinite) }) {
+            throw FanOutError(
+                .invalidRequest, "participant \(bad.id) has distance \(bad.distanceMeters) m; expected finite, ≥ 0")
+        }
+    }
+
     /// Adds the recipients not yet included to `run`, in the given order; returns how many.
     mutating func include(_ recipients: [Recipient], in run: inout ActionRun, at now: Duration) throws -> Int {
+        try Self.checkDistances(recipients)
         var added = 0
         for r in recipients where run.people[r.id] == nil {
             run.people[r.id] = PersonEntry(

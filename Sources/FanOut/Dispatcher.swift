@@ -80,6 +80,7 @@ public final class Dispatcher: Sendable {
             for channel in request.channels where c.providers[channel] == nil {
                 throw FanOutError(.invalidRequest, "no provider is configured for channel '\(channel.rawValue)'")
             }
+            try DispatchCore.checkDistances(recipients)
             let persons = Set(recipients.map(\.id)).count
             try Planner.checkInterlock(
                 recipients: persons, incidentType: request.incidentType, confirmed: request.confirmed,

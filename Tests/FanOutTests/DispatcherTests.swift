@@ -216,6 +216,18 @@ enum Fixture {
         } throws: { "\($0)".contains("no provider is configured for channel 'voice'") }
     }
 
+    @Test(arguments: [-1, .infinity, .nan] as [Double])
+    func aBadDistanceIsRefusedAndNothingIsStarted(distance: Double) throws {
+        let sms = RecordingProvider()
+        let d = Dispatcher(providers: [.sms: sms], clock: VirtualClock())
+        let people = Fixture.recipients(3) + [Recipient(id: 9, distanceMeters: distance)]
+        #expect {
+            try d.start(Fixture.request([.sms]), recipients: people)
+        } throws: { ($0 as? FanOutError)?.code == .invalidRequest && "\($0)".contains("participant 9 has distance") }
+        #expect(d.actionIDs.isEmpty)
+        #expect(sms.records.isEmpty)
+    }
+
     @Test func aLargeActionNeedsConfirmation() throws {
         let config = DispatchConfig(confirmationThresholds: ["burglary": 100, "*": 1000])
         let d = Dispatcher(config: config, providers: [.sms: RecordingProvider()], clock: VirtualClock())

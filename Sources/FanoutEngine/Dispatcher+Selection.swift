@@ -1,0 +1,31 @@
+import FanOut
+
+extension Dispatcher {
+    /// Starts an action on a selection: its participants in outside-in order, each on their
+    /// preferred channel from `registry` when one is given.
+    ///
+    /// The request's incident point is taken from the selection.
+    /// - Returns: The new action's id.
+    /// - Throws: ``FanOutError`` (see ``Dispatcher/start(_:recipients:)``) or ``RegistryError``.
+    public func start(_ request: ActionRequest, selection: SelectionResult, registry: Registry? = nil) throws
+        -> ActionID
+    {
+        var request = request
+        request.incidentPoint = selection.incident
+        return try start(request, recipients: try Self.recipients(selection, registry: registry))
+    }
+
+    /// Enlarges a running action with a new selection (only persons not yet included are added).
+    ///
+    /// - Returns: How many persons were added.
+    /// - Throws: ``FanOutError`` (see ``Dispatcher/enlarge(_:with:)``) or ``RegistryError``.
+    @discardableResult
+    public func enlarge(_ id: ActionID, selection: SelectionResult, registry: Registry? = nil) throws -> Int {
+        try enlarge(id, with: try Self.recipients(selection, registry: registry))
+    }
+
+    private static func recipients(_ selection: SelectionResult, registry: Registry?) throws -> [Recipient] {
+        guard let registry else { return selection.participants.map { Recipient($0) } }
+        return try Recipient.recipients(for: selection.participants, registry: registry)
+    }
+}
