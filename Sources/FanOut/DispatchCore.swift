@@ -106,12 +106,11 @@ struct DispatchCore {
         let text = m.kind == .alert ? run.request.message : (run.result ?? "")
         let outbound = OutboundMessage(
             key: key, channel: channel, text: text, photoURL: m.kind == .alert ? run.request.photoURL : nil)
-        guard let provider = providers[channel] else { return ProviderOutcome(.failed) }
-        let outcome = provider.send(outbound, at: now)
         run.count(m.kind, from: .queued, to: .sent)
         run.inFlight += 1
         try record(.state(key, .sent, at: now))
-        return outcome
+        // No provider (a channel dropped from the configuration before a resume): it fails at once.
+        return providers[channel]?.send(outbound, at: now) ?? ProviderOutcome(.failed)
     }
 
     mutating func pump(_ channel: Channel, at now: Duration) throws {

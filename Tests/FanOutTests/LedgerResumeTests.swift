@@ -80,3 +80,21 @@ import Testing
         #expect(throws: FanOutError.self) { try second.end(id, result: "again") }
     }
 }
+
+@Suite struct ResumeWithoutAProviderTests {
+    @Test func messagesForAChannelWithoutAProviderFailAndTheCountsStayConsistent() async throws {
+        let ledger = try LedgerResumeTests.ledger()
+        let first = Dispatcher(
+            providers: [.voice: RecordingProvider(), .sms: RecordingProvider()], clock: VirtualClock(), ledger: ledger)
+        let people = Fixture.recipients(4, channels: [.voice]) + Fixture.recipients(4, from: 10, channels: [.sms])
+        let id = try first.start(Fixture.request([.voice, .sms]), recipients: people)
+        // Restarted with SMS only: the queued calls fail at once.
+        let sms = RecordingProvider()
+        let second = try Dispatcher.resume(providers: [.sms: sms], clock: VirtualClock(), ledger: ledger)
+        try await second.runUntilIdle()
+        let s = try second.status(id)
+        #expect(s.alerts == [.delivered: 4, .failed: 4])
+        #expect(s.isIdle)
+        #expect(sms.records.count == 4)
+    }
+}
