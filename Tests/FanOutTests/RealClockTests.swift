@@ -20,7 +20,8 @@ import Testing
         try await d.runUntilIdle()
         let took = clock.now - started
         #expect(took >= .milliseconds(40))  // two rounds of 20 ms calls
-        #expect(took < .seconds(10))  // generous: other tests may hold both cores
+        // No upper bound: when the whole suite runs, CPU-bound tests elsewhere can hold both cores
+        // and the cooperative pool for tens of seconds.
         try d.end(id, result: "Found")
         try await d.runUntilIdle()
         let s = try d.status(id)
@@ -30,9 +31,10 @@ import Testing
 }
 
 @Suite struct RunLoopTests {
-    /// Waits (real time) until `condition` holds, for at most two seconds.
+    /// Waits (real time) until `condition` holds, for at most a minute (the pool may be starved by
+    /// CPU-bound tests in other suites).
     static func eventually(_ condition: () throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(2)
+        let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             if try condition() { return true }
             try await Task.sleep(for: .milliseconds(5))
