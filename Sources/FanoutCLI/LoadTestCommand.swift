@@ -64,7 +64,8 @@ struct LoadTestCommand: ParsableCommand {
             "index memory: \(grouped(engine.index.memoryBytes)) bytes = "
                 + "\(DecimalFormat.string(Double(engine.index.memoryBytes) / Double(max(n, 1)), decimals: 1)) bytes per participant; "
                 + "process RSS grew \(grouped((residentBytes() - rssBefore) / 1_048_576)) MiB while opening")
-        let queries = ReferenceQuery.all.filter { q in query.map { q.name.localizedCaseInsensitiveContains($0) } ?? true }
+        let queries = ReferenceQuery.all.filter { q in query.map { q.name.localizedCaseInsensitiveContains($0) } ?? true
+        }
         guard !queries.isEmpty else { throw ValidationError("--query \(query ?? ""): no reference query matches") }
         if chosen.contains(.sqliteRTree) {
             note("building the SQLite R*Tree")
@@ -114,7 +115,8 @@ struct LoadTestCommand: ParsableCommand {
             print(line)
         }
         if let big = try? engine.select(
-            SelectionRequest(area: .circle(center: ReferenceQuery.utrechtDom, radiusMeters: 50_000))), big.participants.count >= 400_000
+            SelectionRequest(area: .circle(center: ReferenceQuery.utrechtDom, radiusMeters: 50_000))),
+            big.participants.count >= 400_000
         {
             let t = LoadTest.sortSeconds(big.participants, count: 400_000)
             print("")

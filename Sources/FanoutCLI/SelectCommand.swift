@@ -33,7 +33,8 @@ struct SelectCommand: ParsableCommand {
             "Incident point for the order (default: circle centre or polygon centroid).", valueName: "LON,LAT"))
     var incident: LonLatArgument?
 
-    @Option(help: "Distance: rd (RD New metres, default) or geodesic (on the WGS84 ellipsoid, exact far from Amersfoort).")
+    @Option(
+        help: "Distance: rd (RD New metres, default) or geodesic (on the WGS84 ellipsoid, exact far from Amersfoort).")
     var distance: SelectionRequest.Distance = .rdNew
 
     @Option(help: ArgumentHelp("Only participants of these countries (ISO 3166-1 alpha-2).", valueName: "NL,BE,..."))

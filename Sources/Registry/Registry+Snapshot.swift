@@ -97,15 +97,15 @@ extension Registry {
 
     static func array(_ data: Data?) -> [Double]? {
         #if _endian(little)
-        // IEEE doubles stored little-endian: the bytes are the values.
-        guard let data, data.count % 8 == 0 else { return nil }
-        return [Double](unsafeUninitializedCapacity: data.count / 8) { buffer, count in
-            _ = data.copyBytes(to: buffer)
-            count = data.count / 8
-        }
+            // IEEE doubles stored little-endian: the bytes are the values.
+            guard let data, data.count % 8 == 0 else { return nil }
+            return [Double](unsafeUninitializedCapacity: data.count / 8) { buffer, count in
+                _ = data.copyBytes(to: buffer)
+                count = data.count / 8
+            }
         #else
-        let bits: [UInt64]? = array(data)
-        return bits?.map { Double(bitPattern: $0) }
+            let bits: [UInt64]? = array(data)
+            return bits?.map { Double(bitPattern: $0) }
         #endif
     }
 }

@@ -55,7 +55,8 @@ extension Registry {
             let at = "record \(i + 1) (id \(r.id))"
             guard r.id > 0 else { throw RegistryError(.input, "\(at): field 'id': must be positive") }
             if let c = r.country, CountryCode(c)?.isAssigned != true {
-                throw RegistryError(.input, "\(at): field 'country': '\(c.prefix(20))' is not an ISO 3166-1 alpha-2 code")
+                throw RegistryError(
+                    .input, "\(at): field 'country': '\(c.prefix(20))' is not an ISO 3166-1 alpha-2 code")
             }
             if let p = r.phone, !CSVLayout.isPhoneNumber(p) {
                 throw RegistryError(.input, "\(at): field 'phone': not a phone number")

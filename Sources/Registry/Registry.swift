@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import Synchronization
 import Geo
+import Synchronization
 
 /// The participant registry: an embedded SQLite database (through GRDB) holding every registered
 /// participant with their position as given, in WGS84 lon/lat and in RD New metres.

@@ -64,7 +64,8 @@ public struct GridIndex: Sendable, ParticipantSelector {
         var cellOf = [UInt32](repeating: 0, count: n)
         var start = [UInt32](repeating: 0, count: nx * ny + 1)
         for i in 0..<n {
-            let c = Self.cell(columns.xs[i], origin: minX, size: size, count: nx)
+            let c =
+                Self.cell(columns.xs[i], origin: minX, size: size, count: nx)
                 + Self.cell(columns.ys[i], origin: minY, size: size, count: ny) * nx
             cellOf[i] = UInt32(c)
             start[c + 1] += 1

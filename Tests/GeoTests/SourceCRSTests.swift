@@ -97,7 +97,8 @@ enum Textbook {
     @Test func belgianLambert2008MatchesTheTextbookProjection() throws {
         let xy = Self.points.map {
             Textbook.lcc2SP(
-                lon: $0.lon, lat: $0.lat, lat1: 49 + 50 / 60.0, lat2: 51 + 10 / 60.0, lat0: 50 + 47 / 60.0 + 52.134 / 3600,
+                lon: $0.lon, lat: $0.lat, lat1: 49 + 50 / 60.0, lat2: 51 + 10 / 60.0,
+                lat0: 50 + 47 / 60.0 + 52.134 / 3600,
                 lon0: 4 + 21 / 60.0 + 33.177 / 3600, x0: 649_328, y0: 665_262, a: Textbook.grs80.a, f: Textbook.grs80.f)
         }
         let worst = try expectSameRD(xy, crs: CRS(epsg: 3812), toleranceMeters: 0.001)

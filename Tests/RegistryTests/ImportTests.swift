@@ -164,7 +164,8 @@ struct Scratch {
                 switch epsg {
                 case 4326: (x: lonLat.0, y: lonLat.1)
                 case 28992: (x: rd.x, y: rd.y)  // through the RDNAPTRANS2018 grid, as the engine does
-                default: try converter.transformer(from: .wgs84, to: CRS(epsg: epsg)).transform(x: lonLat.0, y: lonLat.1)
+                default:
+                    try converter.transformer(from: .wgs84, to: CRS(epsg: epsg)).transform(x: lonLat.0, y: lonLat.1)
                 }
             rows += "\(id),\(p.x),\(p.y),EPSG:\(epsg),NL\n"
         }
@@ -174,7 +175,9 @@ struct Scratch {
         let reference = try #require(try s.registry.participant(id: 1))
         for id in Int64(2)...6 {
             let p = try #require(try s.registry.participant(id: id))
-            #expect(p.rd.distance(to: reference.rd) < 0.01, "row \(id) (\(p.sourceCRS)) lands \(p.rd.distance(to: reference.rd)) m away")
+            #expect(
+                p.rd.distance(to: reference.rd) < 0.01,
+                "row \(id) (\(p.sourceCRS)) lands \(p.rd.distance(to: reference.rd)) m away")
             #expect(abs(p.lonLat.lon - lonLat.0) < 1e-6 && abs(p.lonLat.lat - lonLat.1) < 1e-6)
         }
         #expect(try s.registry.participant(id: 3)?.sourceCRS == CRS(epsg: 31370))

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import FanoutEngine
 
@@ -42,7 +42,8 @@ import TestSupport
             for i in xs.indices { (xs[i], ys[i]) = try t.transform(x: xs[i], y: ys[i]) }
         }
         let other = AreaGeometry(
-            polygons: [PlanarPolygon(shell: zip(xs, ys).map { XY($0, $1) })], crs: CRS(epsg: epsg), source: "EPSG:\(epsg)")
+            polygons: [PlanarPolygon(shell: zip(xs, ys).map { XY($0, $1) })], crs: CRS(epsg: epsg),
+            source: "EPSG:\(epsg)")
         let incident = LonLat(lon: 5.69, lat: 50.85)
         let a = try engine.select(SelectionRequest(area: .polygon(wgs), incident: incident))
         let b = try engine.select(SelectionRequest(area: .polygon(other), incident: incident))

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import FanoutEngine
 
@@ -22,7 +22,8 @@ func vincentyDistance(_ p: LonLat, _ q: LonLat) -> Double {
     for _ in 0..<200 {
         let sinL = sin(lambda)
         let cosL = cos(lambda)
-        sinSigma = ((cos(U2) * sinL) * (cos(U2) * sinL)
+        sinSigma =
+            ((cos(U2) * sinL) * (cos(U2) * sinL)
             + (cos(U1) * sin(U2) - sin(U1) * cos(U2) * cosL) * (cos(U1) * sin(U2) - sin(U1) * cos(U2) * cosL))
             .squareRoot()
         cosSigma = sin(U1) * sin(U2) + cos(U1) * cos(U2) * cosL
@@ -109,7 +110,8 @@ func vincentyDistance(_ p: LonLat, _ q: LonLat) -> Double {
         print(
             "Kerkrade 15 km: RD New vs geodesic distance for \(n) participants in Aachen: max |difference| "
                 + "\(DecimalFormat.string(worst, decimals: 3)) m, mean \(DecimalFormat.string(sum / Double(n), decimals: 3)) m; "
-                + "\(onlyRD) in the RD circle only, \(onlyGeo) in the geodesic circle only, of \(geo.participants.count)")
+                + "\(onlyRD) in the RD circle only, \(onlyGeo) in the geodesic circle only, of \(geo.participants.count)"
+        )
         #expect(n > 1_000)
         #expect(worst > 0.05 && worst < 3, "RD New's scale error near Kerkrade is of the order of a metre at 15 km")
     }

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 @testable import FanoutEngine
 
@@ -21,7 +21,8 @@ import TestSupport
         ParticipantRecord(
             id: id,
             position: SourcePoint(
-                x: Double.random(in: 4.7...5.4, using: &rng), y: Double.random(in: 51.9...52.4, using: &rng), crs: .wgs84),
+                x: Double.random(in: 4.7...5.4, using: &rng), y: Double.random(in: 51.9...52.4, using: &rng),
+                crs: .wgs84),
             country: "NL")
     }
 
@@ -48,7 +49,9 @@ import TestSupport
             for _ in 0..<3 {
                 let request = SelectionRequest(
                     area: .circle(
-                        center: LonLat(lon: Double.random(in: 4.8...5.3, using: &rng), lat: Double.random(in: 52.0...52.3, using: &rng)),
+                        center: LonLat(
+                            lon: Double.random(in: 4.8...5.3, using: &rng),
+                            lat: Double.random(in: 52.0...52.3, using: &rng)),
                         radiusMeters: Double.random(in: 500...15_000, using: &rng)))
                 let got = try engine.select(request).participants
                 let want = try oracle.selectByBruteForce(request).participants
@@ -74,7 +77,9 @@ import TestSupport
                     while !stop.load(ordering: .relaxed) {
                         let snapshot = live.snapshot()
                         let request = SelectionRequest(
-                            area: .circle(center: LonLat(lon: 5.0, lat: 52.1), radiusMeters: Double.random(in: 1_000...30_000, using: &rng)))
+                            area: .circle(
+                                center: LonLat(lon: 5.0, lat: 52.1),
+                                radiusMeters: Double.random(in: 1_000...30_000, using: &rng)))
                         let got = try mine.select(request, on: snapshot).participants
                         let want = try Engine(columns: snapshot.allColumns).selectByBruteForce(request).participants
                         if unrowed(got) != unrowed(want) { failures.withLock { $0.append("reader \(reader)") } }
@@ -91,7 +96,9 @@ import TestSupport
             live.apply([
                 .upsert(
                     id: Int64(1 + i % 6_000),
-                    position: RDPoint(x: Double.random(in: 120_000...160_000, using: &rng), y: Double.random(in: 440_000...470_000, using: &rng)),
+                    position: RDPoint(
+                        x: Double.random(in: 120_000...160_000, using: &rng),
+                        y: Double.random(in: 440_000...470_000, using: &rng)),
                     country: .nl)
             ])
             if i % 100 == 0 { usleep(2_000) }
@@ -108,7 +115,9 @@ import TestSupport
         let spot = LonLat(lon: 6.5, lat: 53.0)  // far from every generated place? check below
         let request = SelectionRequest(area: .circle(center: spot, radiusMeters: 1))
         let before = try engine.select(request).participants
-        try engine.register([ParticipantRecord(id: 777_777, position: SourcePoint(x: spot.lon, y: spot.lat, crs: .wgs84), country: "NL")])
+        try engine.register([
+            ParticipantRecord(id: 777_777, position: SourcePoint(x: spot.lon, y: spot.lat, crs: .wgs84), country: "NL")
+        ])
         let after = try engine.select(request).participants
         #expect(Set(after.map(\.id)) == Set(before.map(\.id)).union([777_777]))
         try engine.remove(ids: [777_777])

@@ -56,7 +56,10 @@ func unrowed(_ ps: [SelectedParticipant]) -> [SelectedParticipant] {
         let strtree = try STRtreeIndex(columns: cols)
         let oracle = BruteForceScan(columns: cols)
         // A coarse and a fine grid, so that circles span one cell and many.
-        let grids = [GridIndex(columns: cols), GridIndex(columns: cols, cellSizeMeters: 2_000), GridIndex(columns: cols, cellSizeMeters: 37)]
+        let grids = [
+            GridIndex(columns: cols), GridIndex(columns: cols, cellSizeMeters: 2_000),
+            GridIndex(columns: cols, cellSizeMeters: 37),
+        ]
         var total = 0
         for (n, c) in circles.enumerated() {
             let want = try oracle.select(.circle(c), incident: c.center)

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import Testing
 import TestSupport
+import Testing
 
 @testable import FanoutEngine
 
@@ -34,7 +34,8 @@ import TestSupport
         let third = try Engine.open(registryAt: db)
         #expect(third.indexSource == .rebuilt(stored: true))
         let moved = try third.select(request).participants
-        #expect(moved.contains { $0.id == id && $0.distanceMeters == 0 }, "the moved participant is now at the incident")
+        #expect(
+            moved.contains { $0.id == id && $0.distanceMeters == 0 }, "the moved participant is now at the incident")
         #expect(try third.select(request).participants == third.selectByBruteForce(request).participants)
     }
 
