@@ -51,6 +51,8 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FanOutTests", dependencies: ["FanOut", "FanoutEngine", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "CLITests", dependencies: ["FanoutEngine", "FanoutCLI", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "CLITests", dependencies: ["FanoutEngine", "FanoutCLI", "TestSupport"], exclude: ["Fixtures"],
+            swiftSettings: strict),
     ]
 )

@@ -27,7 +27,8 @@ public enum AreaReader {
     /// Largest area file accepted, in bytes.
     public static let maxFileBytes = 64 << 20
 
-    /// Reads an area file, choosing GeoJSON when its first non-blank character is `{`, else WKT.
+    /// Reads an area file, choosing GeoJSON when its first non-blank character is `{`, CAP (XML,
+    /// see ``CAPReader``) when it is `<`, else WKT.
     ///
     /// - Parameters:
     ///   - url: The file.
@@ -48,6 +49,12 @@ public enum AreaReader {
         }
         if first == UInt8(ascii: "{") {
             return try parseGeoJSON(data, name: name, crs: crs)
+        }
+        if first == UInt8(ascii: "<") {
+            if let crs, crs != .wgs84 {
+                throw GeoError(.parse, "\(name): CAP coordinates are always WGS84; drop --crs \(crs)")
+            }
+            return try CAPReader.areaGeometry(data, name: name)
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw GeoError(.parse, "\(name): not UTF-8 text (expected GeoJSON or WKT)")

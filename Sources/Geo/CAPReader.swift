@@ -1,0 +1,350 @@
+import Foundation
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
+/// A circle from a CAP `<circle>`: centre in WGS84 and radius in kilometres (as CAP gives it).
+public struct CAPCircle: Sendable, Equatable {
+    /// The centre.
+    public var center: LonLat
+    /// The radius in kilometres (CAP's unit); may be 0 in real alerts.
+    public var radiusKm: Double
+
+    /// Creates a circle.
+    public init(center: LonLat, radiusKm: Double) {
+        self.center = center
+        self.radiusKm = radiusKm
+    }
+}
+
+/// One `<info>/<area>` of a CAP alert.
+public struct CAPArea: Sendable, Equatable {
+    /// The 1-based number of the `<info>` block it is in.
+    public var info: Int
+    /// The 1-based number of the `<area>` within its `<info>`.
+    public var index: Int
+    /// The `<areaDesc>` text (whitespace collapsed).
+    public var areaDesc: String
+    /// The `<polygon>` rings, as WGS84 lon/lat (swapped from CAP's lat,lon), closed.
+    public var polygons: [[XY]]
+    /// The `<circle>` elements.
+    public var circles: [CAPCircle]
+
+    /// "info 1, area 2", for messages.
+    public var place: String { "info \(info), area \(index)" }
+}
+
+/// A CAP alert as far as the area reader needs it.
+public struct CAPAlert: Sendable, Equatable {
+    /// "1.2" or "1.1".
+    public var version: String
+    /// Every `<info>/<area>`, in document order.
+    public var areas: [CAPArea]
+}
+
+/// Reads the areas of an OASIS CAP 1.2 (or 1.1) alert, safely.
+///
+/// Documents with a DOCTYPE or ENTITY declaration are refused before parsing (XXE protection);
+/// external entities are never resolved; size and element nesting are limited.
+public enum CAPReader {
+    /// Largest CAP document accepted, in bytes.
+    public static let maxBytes = 4 << 20
+    /// Deepest element nesting accepted.
+    public static let maxDepth = 64
+    /// The accepted namespaces and their CAP versions.
+    public static let namespaces = [
+        "urn:oasis:names:tc:emergency:cap:1.2": "1.2",
+        "urn:oasis:names:tc:emergency:cap:1.1": "1.1",
+    ]
+
+    /// Parses a CAP document.
+    ///
+    /// - Throws: ``GeoError`` `.parse` naming the file, and the info/area/element at fault.
+    public static func parse(_ data: Data, name: String) throws -> CAPAlert {
+        guard data.count <= maxBytes else {
+            throw GeoError(.parse, "\(name): \(data.count) bytes; CAP files are limited to \(maxBytes) bytes")
+        }
+        if data.contains(0) || data.starts(with: [0xFE, 0xFF]) || data.starts(with: [0xFF, 0xFE]) {
+            throw GeoError(.parse, "\(name): only UTF-8 CAP documents are accepted")
+        }
+        for marker in ["<!DOCTYPE", "<!ENTITY"] where contains(data, marker) {
+            throw GeoError(
+                .parse,
+                "\(name): the document has a \(marker) declaration; DTDs and entities are not accepted (XXE protection)"
+            )
+        }
+        let handler = CAPHandler(name: name)
+        let parser = XMLParser(data: data)
+        parser.shouldResolveExternalEntities = false
+        parser.shouldProcessNamespaces = true
+        parser.shouldReportNamespacePrefixes = false
+        parser.delegate = handler
+        let ok = parser.parse()
+        if let error = handler.error { throw error }
+        guard ok else {
+            let reason = parser.parserError.map { ($0 as NSError).localizedDescription } ?? "unknown error"
+            throw GeoError(
+                .parse,
+                "\(name): not well-formed XML near line \(parser.lineNumber), column \(parser.columnNumber): \(reason)")
+        }
+        // XMLParser on Linux can report success on a truncated document: check that every element closed.
+        if !handler.path.isEmpty {
+            throw GeoError(
+                .parse,
+                "\(name): not well-formed XML: the document ends inside <\(handler.path.joined(separator: "/"))>")
+        }
+        guard let version = handler.version else {
+            throw GeoError(.parse, "\(name): no CAP <alert> element found")
+        }
+        return CAPAlert(version: version, areas: handler.areas)
+    }
+
+    /// Reads a CAP document into the one polygon area `select --polygon` and `area check` need.
+    ///
+    /// Identical areas repeated per language (`<info>` in en and fr) count once. Several distinct
+    /// areas, or a circle, are refused with a message saying what to do instead.
+    package static func areaGeometry(_ data: Data, name: String) throws -> AreaGeometry {
+        let alert = try parse(data, name: name)
+        var distinct: [CAPArea] = []
+        for a in alert.areas where !distinct.contains(where: { $0.polygons == a.polygons && $0.circles == a.circles }) {
+            distinct.append(a)
+        }
+        guard !distinct.isEmpty, distinct.contains(where: { !$0.polygons.isEmpty || !$0.circles.isEmpty }) else {
+            throw GeoError(.unsupportedGeometry, "\(name): the CAP alert has no <area> with a <polygon> or <circle>")
+        }
+        guard distinct.count == 1 else {
+            let list = distinct.map { "  \($0.place) '\(short($0.areaDesc))': \(describe($0))" }
+            throw GeoError(
+                .unsupportedGeometry,
+                "\(name): the CAP alert has \(distinct.count) different areas; select one area at a time "
+                    + "(save its polygon as GeoJSON or WKT), or use --circle LON,LAT,RADIUS_M:\n"
+                    + list.joined(separator: "\n"))
+        }
+        let area = distinct[0]
+        if let circle = area.circles.first {
+            throw GeoError(
+                .unsupportedGeometry, "\(name): \(area.place) '\(short(area.areaDesc))': " + circleAdvice(circle))
+        }
+        let polygons = area.polygons.map { PlanarPolygon(shell: $0) }
+        return AreaGeometry(polygons: polygons, crs: .wgs84, source: name)
+    }
+
+    /// What to say about a CAP circle given where a polygon is needed.
+    static func circleAdvice(_ c: CAPCircle) -> String {
+        let at = "\(c.center.lon),\(c.center.lat)"
+        guard c.radiusKm > 0 else {
+            return "a CAP <circle> with radius 0 km; a radius must be > 0. "
+                + "Choose one and use --circle \(at),RADIUS_M (radius in metres)"
+        }
+        let metres = (c.radiusKm * 1000).rounded()
+        return "a CAP <circle> (\(c.radiusKm) km), not a polygon; use --circle \(at),\(Int(metres)) "
+            + "(LON,LAT,RADIUS_M: radius in metres)"
+    }
+
+    static func describe(_ a: CAPArea) -> String {
+        var parts = a.polygons.map { "polygon (\($0.count) vertices)" }
+        parts += a.circles.map {
+            "circle, use --circle \($0.center.lon),\($0.center.lat),\(Int(($0.radiusKm * 1000).rounded()))"
+        }
+        return parts.isEmpty ? "no geometry" : parts.joined(separator: "; ")
+    }
+
+    static func short(_ s: String) -> String { s.count > 60 ? String(s.prefix(57)) + "..." : s }
+
+    /// Whether `data` contains the ASCII `marker`, ignoring case.
+    static func contains(_ data: Data, _ marker: String) -> Bool {
+        let m = Array(marker.uppercased().utf8)
+        let bytes = [UInt8](data)
+        guard bytes.count >= m.count else { return false }
+        outer: for i in 0...(bytes.count - m.count) where bytes[i] == m[0] {
+            for j in 1..<m.count {
+                var b = bytes[i + j]
+                if b >= 0x61 && b <= 0x7A { b -= 0x20 }
+                if b != m[j] { continue outer }
+            }
+            return true
+        }
+        return false
+    }
+
+    /// A CAP number: optional sign (CAP allows a leading `+`), digits, optional decimals.
+    static func number(_ s: Substring) -> Double? {
+        var t = s
+        if t.first == "+" || t.first == "-" { t = t.dropFirst() }
+        let parts = t.split(separator: ".", omittingEmptySubsequences: false)
+        guard !t.isEmpty, parts.count <= 2, !parts[0].isEmpty || (parts.count == 2 && !parts[1].isEmpty),
+            parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } })
+        else { return nil }
+        let value = Double(String(s.first == "+" ? s.dropFirst() : s))
+        return value.flatMap { $0.isFinite ? $0 : nil }
+    }
+
+    /// Why a pair is not a point.
+    struct Why: Error {
+        var text: String
+        init(_ text: String) { self.text = text }
+    }
+
+    /// Parses "lat,lon" into a point, or returns why not.
+    static func point(_ token: Substring) -> Result<LonLat, CAPReader.Why> {
+        let parts = token.split(separator: ",", omittingEmptySubsequences: false)
+        guard parts.count == 2, let lat = number(parts[0]), let lon = number(parts[1]) else {
+            let hint = token.hasSuffix(",") ? " (trailing comma)" : ""
+            return .failure(Why("'\(short(String(token)))' is not lat,lon\(hint)"))
+        }
+        guard (-90...90).contains(lat) else { return .failure(Why("'\(token)': latitude \(lat) is outside -90...90")) }
+        guard (-180...180).contains(lon) else {
+            return .failure(Why("'\(token)': longitude \(lon) is outside -180...180"))
+        }
+        return .success(LonLat(lon: lon, lat: lat))
+    }
+
+    /// Parses a `<polygon>`: space-separated lat,lon pairs, at least 4, first = last.
+    static func polygon(_ text: String, place: String) throws -> [XY] {
+        let tokens = text.split(whereSeparator: \.isWhitespace)
+        guard !tokens.isEmpty else {
+            throw GeoError(.parse, "\(place): empty polygon (CAP needs at least 4 lat,lon pairs, first = last)")
+        }
+        var ring: [XY] = []
+        for (i, t) in tokens.enumerated() {
+            switch point(t) {
+            case .success(let p): ring.append(XY(p.lon, p.lat))
+            case .failure(let why): throw GeoError(.parse, "\(place): pair \(i + 1) \(why.text)")
+            }
+        }
+        guard ring.count >= 4 else {
+            throw GeoError(.parse, "\(place): \(ring.count) pairs; CAP needs at least 4 (first = last)")
+        }
+        guard ring.first == ring.last else {
+            throw GeoError(.parse, "\(place): not closed (the first pair must equal the last)")
+        }
+        return ring
+    }
+
+    /// Parses a `<circle>`: "lat,lon radius_km".
+    static func circle(_ text: String, place: String) throws -> CAPCircle {
+        let tokens = text.split(whereSeparator: \.isWhitespace)
+        guard tokens.count == 2 else {
+            throw GeoError(.parse, "\(place): expected 'lat,lon radius_km', got '\(short(text))'")
+        }
+        let center: LonLat
+        switch point(tokens[0]) {
+        case .success(let p): center = p
+        case .failure(let why): throw GeoError(.parse, "\(place): centre \(why.text)")
+        }
+        guard let r = number(tokens[1]), r >= 0 else {
+            throw GeoError(.parse, "\(place): radius '\(short(String(tokens[1])))' is not a number of km >= 0")
+        }
+        return CAPCircle(center: center, radiusKm: r)
+    }
+}
+
+/// The XMLParser delegate: tracks the element path and collects area text.
+private final class CAPHandler: NSObject, XMLParserDelegate {
+    let name: String
+    var error: GeoError?
+    var version: String?
+    var areas: [CAPArea] = []
+    var path: [String] = []
+    var infoCount = 0
+    var areaCount = 0
+    var text = ""
+    var current: CAPArea?
+
+    init(name: String) { self.name = name }
+
+    func fail(_ parser: XMLParser, _ e: GeoError) {
+        if error == nil { error = e }
+        parser.abortParsing()
+    }
+
+    func parser(
+        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName qName: String?,
+        attributes attributeDict: [String: String] = [:]
+    ) {
+        guard error == nil else { return }
+        if path.isEmpty {
+            guard elementName == "alert", let v = namespaceURI.flatMap({ CAPReader.namespaces[$0] }) else {
+                let ns = namespaceURI.map { " in namespace '\($0)'" } ?? " without a namespace"
+                fail(
+                    parser,
+                    GeoError(
+                        .parse,
+                        "\(name): root element <\(elementName)>\(ns) is not a CAP alert "
+                            + "(expected <alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"> or cap:1.1)"))
+                return
+            }
+            version = v
+        }
+        path.append(elementName)
+        guard path.count <= CAPReader.maxDepth else {
+            fail(parser, GeoError(.parse, "\(name): elements nested deeper than \(CAPReader.maxDepth)"))
+            return
+        }
+        text = ""
+        let capNS = namespaceURI.map { CAPReader.namespaces[$0] != nil } ?? false
+        guard capNS else { return }
+        if path == ["alert", "info"] {
+            infoCount += 1
+            areaCount = 0
+        } else if path == ["alert", "info", "area"] {
+            areaCount += 1
+            current = CAPArea(info: infoCount, index: areaCount, areaDesc: "", polygons: [], circles: [])
+        }
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        guard error == nil else { return }
+        guard text.utf8.count + string.utf8.count <= CAPReader.maxBytes else { return }
+        text += string
+    }
+
+    func parser(
+        _ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?
+    ) {
+        guard error == nil else { return }
+        defer {
+            path.removeLast()
+            text = ""
+        }
+        guard path.count >= 3, path[0] == "alert", path[1] == "info", path[2] == "area", var area = current else {
+            return
+        }
+        do {
+            switch path.count == 4 ? path[3] : "" {
+            case "areaDesc":
+                area.areaDesc = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            case "polygon":
+                let place = "\(name): \(area.place), polygon \(area.polygons.count + 1)"
+                area.polygons.append(try CAPReader.polygon(text, place: place))
+            case "circle":
+                let place = "\(name): \(area.place), circle \(area.circles.count + 1)"
+                area.circles.append(try CAPReader.circle(text, place: place))
+            default:
+                if path.count == 3 {
+                    areas.append(area)
+                    current = nil
+                    return
+                }
+            }
+            current = area
+        } catch let e as GeoError {
+            fail(parser, e)
+        } catch {
+            fail(parser, GeoError(.parse, "\(name): \(error)"))
+        }
+    }
+
+    func parser(_ parser: XMLParser, resolveExternalEntityName name: String, systemID: String?) -> Data? { nil }
+
+    func parser(_ parser: XMLParser, foundInternalEntityDeclarationWithName name: String, value: String?) {
+        fail(parser, GeoError(.parse, "\(self.name): DTDs and entities are not accepted (XXE protection)"))
+    }
+
+    func parser(
+        _ parser: XMLParser, foundExternalEntityDeclarationWithName name: String, publicID: String?, systemID: String?
+    ) {
+        fail(parser, GeoError(.parse, "\(self.name): DTDs and entities are not accepted (XXE protection)"))
+    }
+}
