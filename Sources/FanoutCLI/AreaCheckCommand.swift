@@ -7,7 +7,7 @@ struct AreaCheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Report everything about an action area: validity, vertices, likely mistakes, size, countries.",
         discussion: """
-            Reads GeoJSON or WKT (as 'fanout select --polygon'). Reports GEOS validity with the reason
+            Reads GeoJSON, WKT or CAP (as 'fanout select --polygon'). Reports GEOS validity with the reason
             and the location of the defect (lon/lat and RD New), ring orientation (RFC 7946 wants
             counter-clockwise shells and clockwise holes: a warning), consecutive vertices closer than
             1 cm, spikes (edges meeting at less than 1°), swapped lat/lon, RD metres given as degrees,
@@ -21,7 +21,7 @@ struct AreaCheckCommand: ParsableCommand {
             refuse it), 3 the file cannot be read.
             """)
 
-    @Argument(help: "The area file (GeoJSON or WKT).")
+    @Argument(help: "The area file (GeoJSON, WKT or CAP).")
     var file: String
 
     @Option(help: ArgumentHelp("CRS of WKT coordinates (default WGS84 lon,lat).", valueName: "EPSG:NNNN"))

@@ -9,7 +9,8 @@ struct SelectCommand: ParsableCommand {
         discussion: """
             Give the area as --circle LON,LAT,RADIUS_M (a closed disc in RD New metres around the
             incident point) or --polygon FILE (GeoJSON Polygon/MultiPolygon/Feature/FeatureCollection
-            with one area, or WKT). Points on the boundary are inside; holes are respected. An
+            with one area, WKT, or a CAP 1.2/1.1 alert with one polygon area). Points on the boundary
+            are inside; holes are respected. An
             invalid polygon is refused with GEOS's reason and location, never repaired.
 
             Output (stdout or --out): CSV participant_id,distance_m,country, outside-in (equal
@@ -22,7 +23,7 @@ struct SelectCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Circle: centre lon,lat and radius in metres.", valueName: "LON,LAT,RADIUS_M"))
     var circle: CircleArgument?
 
-    @Option(help: ArgumentHelp("Polygon file (GeoJSON or WKT).", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Polygon file (GeoJSON, WKT or CAP).", valueName: "FILE"))
     var polygon: String?
 
     @Option(help: ArgumentHelp("CRS of a WKT polygon's coordinates (default WGS84 lon,lat).", valueName: "EPSG:NNNN"))
