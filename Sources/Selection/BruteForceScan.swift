@@ -21,12 +21,7 @@ public struct BruteForceScan: ParticipantSelector, Sendable {
             }
         case .polygon(let p):
             for row in 0..<columns.count where try p.geometry.covers(x: columns.xs[row], y: columns.ys[row]) {
-                let code = columns.countries[row]
-                result.append(
-                    SelectedParticipant(
-                        id: columns.ids[row],
-                        distanceMeters: RDPoint(x: columns.xs[row], y: columns.ys[row]).distance(to: incident),
-                        country: code == 0 ? nil : CountryCode(packed: code), row: Int32(row)))
+                result.append(columns.selected(row: row, x: columns.xs[row], y: columns.ys[row], incident: incident))
             }
         }
         return result

@@ -13,18 +13,10 @@ extension GridIndex {
                     let x = xs[r]
                     let y = ys[r]
                     guard try inside(x, y) else { continue }
-                    result.append(participant(row: r, x: x, y: y, incident: incident))
+                    result.append(columns.selected(row: r, x: x, y: y, incident: incident))
                 }
             }
         }
-    }
-
-    @inline(__always)
-    private func participant(row r: Int, x: Double, y: Double, incident: RDPoint) -> SelectedParticipant {
-        let code = columns.countries[r]
-        return SelectedParticipant(
-            id: columns.ids[r], distanceMeters: RDPoint(x: x, y: y).distance(to: incident),
-            country: code == 0 ? nil : CountryCode(packed: code), row: Int32(r))
     }
 
     /// Circle: per grid row, the run of cells under the circle's chord, every point tested.

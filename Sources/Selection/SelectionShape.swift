@@ -35,6 +35,15 @@ extension ParticipantSelector {
 }
 
 extension ParticipantColumns {
+    /// Row `row` (at `x`, `y`) as a selected participant with its distance to `incident`.
+    @inline(__always)
+    func selected(row: Int, x: Double, y: Double, incident: RDPoint) -> SelectedParticipant {
+        let code = countries[row]
+        return SelectedParticipant(
+            id: ids[row], distanceMeters: RDPoint(x: x, y: y).distance(to: incident),
+            country: code == 0 ? nil : CountryCode(packed: code), row: Int32(row))
+    }
+
     /// Appends row `row` to `result` when it lies in `shape`, with its distance to `incident`.
     @inline(__always)
     func collect(
@@ -47,11 +56,6 @@ extension ParticipantColumns {
         case .circle(let c): inside = c.contains(x: x, y: y)
         case .polygon(let p): inside = try p.covers(x: x, y: y)
         }
-        guard inside else { return }
-        let code = countries[row]
-        result.append(
-            SelectedParticipant(
-                id: ids[row], distanceMeters: RDPoint(x: x, y: y).distance(to: incident),
-                country: code == 0 ? nil : CountryCode(packed: code), row: Int32(row)))
+        if inside { result.append(selected(row: row, x: x, y: y, incident: incident)) }
     }
 }
