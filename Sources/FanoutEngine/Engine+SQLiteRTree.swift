@@ -18,7 +18,7 @@ extension Engine {
     ///   ``RegistryError`` for SQLite failures; ``GeoError`` for transformation failures.
     public func selectWithSQLiteRTree(_ request: SelectionRequest) throws -> [RTreeMatch] {
         guard let registry else {
-            throw SelectionError(.invalidArea, "the SQLite R*Tree peer needs an engine opened on a registry")
+            throw SelectionError(.noRegistry, "the SQLite R*Tree peer needs an engine opened on a registry")
         }
         guard request.distance == .rdNew else {
             throw SelectionError(.invalidArea, "the SQLite R*Tree peer measures RD New distances only")

@@ -146,12 +146,15 @@ public final class Engine {
     /// built on first use).
     public func selectWithSTRtree(_ request: SelectionRequest) throws -> SelectionResult {
         let snapshot = live.snapshot()
-        if strtree?.version != snapshot.version {
+        let cached: (version: Int, columns: ParticipantColumns, tree: STRtreeIndex)
+        if let current = strtree, current.version == snapshot.version {
+            cached = current
+        } else {
             let all = snapshot.allColumns
-            strtree = (snapshot.version, all, try STRtreeIndex(columns: all))
+            cached = (snapshot.version, all, try STRtreeIndex(columns: all))
+            strtree = cached
         }
-        guard let (_, all, tree) = strtree else { return try selectByBruteForce(request) }
-        return try select(request, using: tree, rows: RowSource(base: all, delta: .init()))
+        return try select(request, using: cached.tree, rows: RowSource(base: cached.columns, delta: .init()))
     }
 
     private func select(
@@ -224,17 +227,17 @@ public final class Engine {
     /// visible to every selection that starts afterwards (on any engine sharing ``live``).
     ///
     /// - Throws: ``RegistryError`` for bad records (nothing is written) or SQLite failures;
-    ///   ``SelectionError`` when the engine has no registry.
+    ///   ``SelectionError`` `.noRegistry` when the engine has no registry.
     public func register(_ records: [ParticipantRecord]) throws {
-        guard let registry else { throw SelectionError(.invalidPoint, "register: this engine has no registry") }
+        guard let registry else { throw SelectionError(.noRegistry, "register: this engine has no registry") }
         live.apply(try registry.upsert(records))
     }
 
     /// Removes participants from the registry and from the index.
     ///
-    /// - Throws: ``RegistryError`` for SQLite failures; ``SelectionError`` without a registry.
+    /// - Throws: ``RegistryError`` for SQLite failures; ``SelectionError`` `.noRegistry` without a registry.
     public func remove(ids: [Int64]) throws {
-        guard let registry else { throw SelectionError(.invalidPoint, "remove: this engine has no registry") }
+        guard let registry else { throw SelectionError(.noRegistry, "remove: this engine has no registry") }
         live.apply(try registry.remove(ids: ids))
     }
 

@@ -102,7 +102,7 @@ public enum LoadTest {
     /// - Throws: ``SelectionError`` when the engine has no registry; ``RegistryError`` from SQLite.
     public static func buildSQLiteRTree(engine: Engine) throws -> (count: Int, seconds: Double) {
         guard let registry = engine.registry else {
-            throw SelectionError(.invalidArea, "the SQLite R*Tree peer needs an engine opened on a registry")
+            throw SelectionError(.noRegistry, "the SQLite R*Tree peer needs an engine opened on a registry")
         }
         let clock = ContinuousClock()
         let start = clock.now
