@@ -13,6 +13,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -21,7 +23,9 @@ let package = Package(
         .systemLibrary(
             name: "CPROJ", pkgConfig: "proj",
             providers: [.apt(["libproj-dev"]), .brew(["proj"])]),
-        .target(name: "Geo", dependencies: ["CGEOS", "CPROJ"], swiftSettings: strict),
+        .target(
+            name: "Geo", dependencies: ["CGEOS", "CPROJ", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
         .target(
             name: "Registry",
             dependencies: ["Geo", .product(name: "GRDB", package: "GRDB.swift")],
@@ -33,7 +37,10 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "FanOut",
-            dependencies: ["Geo", "Registry", "Selection", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "Geo", "Registry", "Selection", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Metrics", package: "swift-metrics"), .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
         .target(
             name: "FanoutEngine", dependencies: ["Geo", "Registry", "Selection", "Synthetic", "FanOut"],
@@ -50,7 +57,13 @@ let package = Package(
             name: "SelectionTests", dependencies: ["Selection", "FanoutEngine", "TestSupport"],
             swiftSettings: strict),
         .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "FanOutTests", dependencies: ["FanOut", "FanoutEngine", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "FanOutTests",
+            dependencies: [
+                "FanOut", "FanoutEngine", "TestSupport", .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         .testTarget(
             name: "CLITests", dependencies: ["FanoutEngine", "FanoutCLI", "TestSupport"], exclude: ["Fixtures"],
             swiftSettings: strict),
