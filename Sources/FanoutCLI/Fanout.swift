@@ -15,6 +15,6 @@ struct Fanout: ParsableCommand {
             """,
         subcommands: [
             DemoCommand.self, ImportCommand.self, GenerateCommand.self, SelectCommand.self, LoadTestCommand.self,
-            AreaCommand.self,
+            AreaCommand.self, ActionCommand.self,
         ])
 }

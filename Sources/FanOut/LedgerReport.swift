@@ -1,0 +1,217 @@
+import Foundation
+import GRDB
+import Geo
+
+/// An action as the ledger records it: for `fanout action status` from another process, for
+/// finished actions as well as running ones.
+public struct ActionSummary: Sendable {
+    /// The action.
+    public var id: ActionID
+    /// Incident type, urgency, message, channels and incident point as started.
+    public var request: ActionRequest
+    /// Lifecycle state.
+    public var state: ActionState
+    /// The result text of the end message, once ended.
+    public var result: String?
+    /// When it started (dispatcher clock).
+    public var startedAt: Duration
+    /// Alerts per state.
+    public var alerts: [MessageState: Int] = [:]
+    /// End messages per state.
+    public var endMessages: [MessageState: Int] = [:]
+    /// Alerts per channel.
+    public var alertsByChannel: [Channel: Int] = [:]
+    /// Distinct persons included.
+    public var included = 0
+    /// Persons whose alert was delivered (answered).
+    public var reached = 0
+    /// When the last alert completed, if any did.
+    public var lastAlertCompletedAt: Duration?
+    /// When the last end message completed, if any did.
+    public var lastEndCompletedAt: Duration?
+    /// Per distance ring, from the outermost in.
+    public var rings: [RingReport] = []
+}
+
+/// One person's messages in one action, from the ledger.
+public struct LedgerExplanation: Sendable {
+    /// The alert, if the person was included.
+    public var alert: LedgerEntry?
+    /// The end message, if one was queued.
+    public var end: LedgerEntry?
+    /// 1-based position in the action's outside-in order (over start and enlargements).
+    public var position: Int?
+    /// Persons included in the action.
+    public var included: Int
+}
+
+extension Ledger {
+    /// Every action in the ledger, in id order, summarised from its messages.
+    ///
+    /// - Parameter ringWidthMeters: Width of the report's distance rings.
+    /// - Throws: ``FanOutError`` `.ledger`.
+    public func summaries(ringWidthMeters: Double = 500) throws -> [ActionSummary] {
+        try readOnly("reading the actions") { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM dispatch_action ORDER BY id")
+            return try rows.map { row in
+                var s = Self.summary(row)
+                try Self.addMessages(db, to: &s, ringWidthMeters: ringWidthMeters)
+                return s
+            }
+        }
+    }
+
+    /// One action's summary.
+    ///
+    /// - Throws: ``FanOutError`` `.unknownAction` (naming the ids that exist), `.ledger`.
+    public func summary(of id: ActionID, ringWidthMeters: Double = 500) throws -> ActionSummary {
+        let found: ActionSummary? = try readOnly("reading action \(id)") { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT * FROM dispatch_action WHERE id = ?", arguments: [id.rawValue])
+            else { return nil }
+            var s = Self.summary(row)
+            try Self.addMessages(db, to: &s, ringWidthMeters: ringWidthMeters)
+            return s
+        }
+        guard let found else { throw try unknown(id) }
+        return found
+    }
+
+    /// An action's lifecycle state as recorded.
+    ///
+    /// - Throws: ``FanOutError`` `.unknownAction` (naming the ids that exist), `.ledger`.
+    public func state(of id: ActionID) throws -> ActionState {
+        let text: String? = try readOnly("reading action \(id)") { db in
+            try String.fetchOne(db, sql: "SELECT state FROM dispatch_action WHERE id = ?", arguments: [id.rawValue])
+        }
+        guard let text else { throw try unknown(id) }
+        return ActionState(rawValue: text) ?? .running
+    }
+
+    /// The ledger's record of one person in one action.
+    ///
+    /// - Throws: ``FanOutError`` `.unknownAction`, `.ledger`.
+    public func explanation(of id: ActionID, person: Int64) throws -> LedgerExplanation {
+        let entries: [LedgerEntry]? = try readOnly("reading action \(id)") { db in
+            guard
+                try Bool.fetchOne(db, sql: "SELECT 1 FROM dispatch_action WHERE id = ?", arguments: [id.rawValue])
+                    != nil
+            else { return nil }
+            return try Self.entries(db, id, person: person)
+        }
+        guard let entries else { throw try unknown(id) }
+        let alert = entries.first { $0.key.kind == .alert }
+        let (position, included): (Int?, Int) = try readOnly("reading action \(id)") { db in
+            let n =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM dispatch_message WHERE action_id = ? AND kind = 'alert'",
+                    arguments: [id.rawValue]) ?? 0
+            guard let alert else { return (nil, n) }
+            let before =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM dispatch_message WHERE action_id = ? AND kind = 'alert' AND seq < ?",
+                    arguments: [id.rawValue, alert.seq]) ?? 0
+            return (before + 1, n)
+        }
+        return LedgerExplanation(
+            alert: alert, end: entries.first { $0.key.kind == .end }, position: position, included: included)
+    }
+
+    /// The latest time the ledger recorded (zero when empty): where a resumed virtual or scaled
+    /// clock continues from.
+    /// - Throws: ``FanOutError`` `.ledger`.
+    public func lastRecordedTime() throws -> Duration {
+        let ms: Int64 = try readOnly("reading the last recorded time") { db in
+            max(
+                try Int64.fetchOne(db, sql: "SELECT MAX(updated_ms) FROM dispatch_message") ?? 0,
+                try Int64.fetchOne(db, sql: "SELECT MAX(started_ms) FROM dispatch_action") ?? 0)
+        }
+        return .milliseconds(ms)
+    }
+
+    // MARK: - Reading
+
+    private func unknown(_ id: ActionID) throws -> FanOutError {
+        let ids: [Int64] = try readOnly("reading the action ids") { db in
+            try Int64.fetchAll(db, sql: "SELECT id FROM dispatch_action ORDER BY id")
+        }
+        let known = ids.isEmpty ? "the ledger holds no actions" : "known: \(Self.idList(ids))"
+        return FanOutError(.unknownAction, "no action \(id) in \(path) (\(known))")
+    }
+
+    private static func idList(_ ids: [Int64]) -> String {
+        ids.count <= 10 ? ids.map(String.init).joined(separator: ", ") : "1 … \(ids.last ?? 0) (\(ids.count) actions)"
+    }
+
+    /// Runs `body` on a read-only connection of its own (the ledger's pool is private to it).
+    private func readOnly<T>(_ doing: String, _ body: (Database) throws -> T) throws -> T {
+        do {
+            var config = Configuration()
+            config.readonly = true
+            config.busyMode = .timeout(5)
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            return try queue.read(body)
+        } catch let error as FanOutError {
+            throw error
+        } catch {
+            throw FanOutError(.ledger, "\(path): \(doing) failed", cause: error)
+        }
+    }
+
+    private static func summary(_ row: Row) -> ActionSummary {
+        let channels = (row["channels"] as String).split(separator: ",").compactMap { Channel(rawValue: String($0)) }
+        let request = ActionRequest(
+            incidentPoint: RDPoint(x: row["incident_x"], y: row["incident_y"]), incidentType: row["incident_type"],
+            urgency: Urgency(rawValue: row["urgency"]) ?? .normal, message: row["message"],
+            photoURL: row["photo_url"], channels: channels, confirmed: true)
+        return ActionSummary(
+            id: ActionID(rawValue: row["id"]), request: request,
+            state: ActionState(rawValue: row["state"]) ?? .running, result: row["result"],
+            startedAt: .milliseconds(row["started_ms"] as Int64))
+    }
+
+    private static func addMessages(_ db: Database, to s: inout ActionSummary, ringWidthMeters: Double) throws {
+        var rings = RingTracker(widthMeters: ringWidthMeters)
+        for e in try entries(db, s.id, person: nil) {
+            let done = e.state == .delivered || e.state == .failed
+            switch e.key.kind {
+            case .alert:
+                s.alerts[e.state, default: 0] += 1
+                s.alertsByChannel[e.channel, default: 0] += 1
+                s.included += 1
+                if e.state == .delivered { s.reached += 1 }
+                if done {
+                    rings.record(distanceMeters: e.distanceMeters, reached: e.state == .delivered, at: e.updatedAt)
+                    s.lastAlertCompletedAt = max(s.lastAlertCompletedAt ?? e.updatedAt, e.updatedAt)
+                }
+            case .end:
+                s.endMessages[e.state, default: 0] += 1
+                if done { s.lastEndCompletedAt = max(s.lastEndCompletedAt ?? e.updatedAt, e.updatedAt) }
+            }
+        }
+        s.rings = rings.report
+    }
+
+    private static func entries(_ db: Database, _ action: ActionID, person: Int64?) throws -> [LedgerEntry] {
+        var sql = "SELECT person_id, kind, seq, channel, distance_m, state, updated_ms FROM dispatch_message"
+        sql += " WHERE action_id = ?"
+        var arguments: StatementArguments = [action.rawValue]
+        if let person {
+            sql += " AND person_id = ?"
+            arguments += [person]
+        }
+        let rows = try Row.fetchCursor(db, sql: sql + " ORDER BY kind = 'end', seq", arguments: arguments)
+        var out: [LedgerEntry] = []
+        while let row = try rows.next() {
+            guard let kind = MessageKind(rawValue: row[1]), let channel = Channel(rawValue: row[3]),
+                let state = MessageState(rawValue: row[5])
+            else { continue }
+            out.append(
+                LedgerEntry(
+                    key: MessageKey(action: action, person: row[0], kind: kind), seq: row[2], channel: channel,
+                    distanceMeters: row[4], state: state, updatedAt: .milliseconds(row[6] as Int64)))
+        }
+        return out
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import FanoutEngine
+import Foundation
+
+struct ActionStopCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stop",
+        abstract: "Stop a running action: its queued alerts are cancelled at once.",
+        discussion: "Messages already with a provider complete. A stopped action can still be ended.")
+
+    @OptionGroup var desk: DeskOptions
+    @Argument(help: "The action id.")
+    var action: ActionIDArgument
+
+    func run() throws {
+        let d = try desk.openDesk()
+        let cancelled = try d.stop(action.id)
+        print("action \(action.id) stopped: \(grouped(cancelled)) queued alerts cancelled")
+        print(ActionText.status(try d.dispatcher.status(action.id)))
+    }
+}
+
+struct ActionEndCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "end",
+        abstract: "End an action with its result: the end message goes to exactly those the alert reached.",
+        discussion: """
+            Queued alerts are cancelled; everyone whose alert was delivered or answered gets the
+            end message, including those whose call in progress is answered later, and nobody
+            else. An action can be ended once.
+            """)
+
+    @OptionGroup var desk: DeskOptions
+    @Argument(help: "The action id.")
+    var action: ActionIDArgument
+    @Option(help: "The end message, e.g. \"Child found. Thank you for looking.\"")
+    var result: String
+
+    @Flag(name: .customLong("run"), help: "Keep processing until every end message is out.")
+    var keepRunning = false
+
+    func validate() throws {
+        if result.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw ValidationError("--result must not be empty")
+        }
+    }
+
+    func run() throws {
+        let d = try desk.openDesk()
+        let queued = try d.end(action.id, result: result)
+        print("action \(action.id) ended: \(grouped(queued)) end messages queued")
+        if keepRunning { try runDesk(d) } else { print(ActionText.handedOverNote(d)) }
+        print(ActionText.status(try d.dispatcher.status(action.id)))
+    }
+}
+
+struct ActionRunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Resume every unfinished action from the ledger and process until idle.",
+        discussion: """
+            After a crash (or after commands given without --run) this sends what the ledger shows
+            queued, re-sends what it shows in flight under the same idempotency key, and waits for
+            every outcome; a progress bar is drawn on a terminal. Safe to kill at any moment and
+            run again.
+            """)
+
+    @OptionGroup var desk: DeskOptions
+
+    func run() throws {
+        let d = try desk.openDesk()
+        let ids = d.dispatcher.actionIDs
+        print(
+            "resumed \(ids.count) unfinished action\(ids.count == 1 ? "" : "s")\(ids.isEmpty ? "" : ": " + ids.map(\.description).joined(separator: ", "))"
+        )
+        try runDesk(d)
+        for id in ids { print(ActionText.status(try d.dispatcher.status(id))) }
+    }
+}

@@ -1,0 +1,197 @@
+import ArgumentParser
+import FanoutEngine
+import Foundation
+
+/// The action area on the command line: a circle around a WGS84 or RD New centre, or a polygon.
+struct ActionAreaOptions: ParsableArguments {
+    @Option(help: "Circle centre longitude (WGS84).")
+    var lon: Double?
+    @Option(help: "Circle centre latitude (WGS84).")
+    var lat: Double?
+    @Option(name: .customLong("rd-x"), help: "Circle centre x in RD New metres (instead of --lon/--lat).")
+    var rdX: Double?
+    @Option(name: .customLong("rd-y"), help: "Circle centre y in RD New metres.")
+    var rdY: Double?
+    @Option(help: "Circle radius in metres.")
+    var radius: Double?
+    @Option(help: ArgumentHelp("Polygon file (GeoJSON, WKT or CAP) instead of a circle.", valueName: "FILE"))
+    var polygon: String?
+    @Option(help: ArgumentHelp("CRS of a WKT polygon's coordinates.", valueName: "EPSG:NNNN"))
+    var crs: CRS?
+    @Option(help: ArgumentHelp("Incident point (default: circle centre or polygon centroid).", valueName: "LON,LAT"))
+    var incident: LonLatArgument?
+
+    func validate() throws {
+        let wgs = lon != nil || lat != nil
+        let rd = rdX != nil || rdY != nil
+        if let polygon {
+            if wgs || rd || radius != nil {
+                throw ValidationError(
+                    "give either --polygon \(polygon) or a circle (--lon/--lat or --rd-x/--rd-y with --radius), not both"
+                )
+            }
+            return
+        }
+        if crs != nil { throw ValidationError("--crs applies to --polygon only") }
+        guard wgs != rd else {
+            throw ValidationError(
+                "give the circle centre as --lon and --lat, or as --rd-x and --rd-y (or a --polygon FILE)")
+        }
+        if wgs && (lon == nil || lat == nil) { throw ValidationError("--lon and --lat go together") }
+        if rd && (rdX == nil || rdY == nil) { throw ValidationError("--rd-x and --rd-y go together") }
+        guard let radius else { throw ValidationError("a circle needs --radius METRES") }
+        guard radius > 0 && radius <= 500_000 else {
+            throw ValidationError("--radius must be greater than 0 and at most 500000 metres, got \(radius)")
+        }
+    }
+
+    /// Selects the area's participants, outside-in.
+    func select(with engine: Engine) throws -> SelectionResult {
+        let area: SelectionRequest.Area
+        if let polygon {
+            area = .polygon(try engine.readArea(contentsOf: URL(fileURLWithPath: polygon), crs: crs))
+        } else if let lon, let lat, let radius {
+            area = .circle(center: LonLat(lon: lon, lat: lat), radiusMeters: radius)
+        } else if let rdX, let rdY, let radius {
+            let centre = try CoordinateConverter().toLonLat([RDPoint(x: rdX, y: rdY)])
+            guard let c = centre.first else { throw ValidationError("--rd-x/--rd-y: cannot transform \(rdX),\(rdY)") }
+            area = .circle(center: c, radiusMeters: radius)
+        } else {
+            throw ValidationError("no action area given")
+        }
+        return try engine.select(SelectionRequest(area: area, incident: incident?.value))
+    }
+}
+
+/// `low`, `normal`, `high` or `critical` on the command line.
+struct UrgencyArgument: ExpressibleByArgument {
+    var value: Urgency
+    static let names: [String: Urgency] = ["low": .low, "normal": .normal, "high": .high, "critical": .critical]
+    init?(argument: String) {
+        guard let u = Self.names[argument.lowercased()] else { return nil }
+        value = u
+    }
+    static var allValueStrings: [String] { ["low", "normal", "high", "critical"] }
+}
+
+/// `voice,sms,email,app` on the command line (in order of preference).
+struct ChannelListArgument: ExpressibleByArgument {
+    var channels: [Channel]
+    init?(argument: String) {
+        let words = argument.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let parsed = words.compactMap { Channel(rawValue: $0) }
+        guard !words.isEmpty, parsed.count == words.count, Set(parsed).count == parsed.count else { return nil }
+        channels = parsed
+    }
+    static var defaultValueDescription: String { "voice,sms,email,app" }
+}
+
+struct ActionStartCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "start",
+        abstract: "Start an action: select the area's participants and alert them outside-in.",
+        discussion: """
+            Prints the plan first: participants per channel and when the last one is reached at the
+            configured limits ("last recipient at T+…"). An action with more participants than its
+            incident type's confirmation threshold (--config) is refused unless --confirm is given;
+            nothing is sent then. Prints the new action's id.
+            """)
+
+    @OptionGroup var desk: DeskOptions
+    @OptionGroup var area: ActionAreaOptions
+
+    @Option(help: "Incident type, e.g. missing-child, burglary (keys the confirmation thresholds).")
+    var incidentType: String
+
+    @Option(help: "Urgency: low, normal, high or critical (default high).")
+    var urgency: UrgencyArgument?
+
+    @Option(help: "The alert text.")
+    var message: String
+
+    @Option(help: "Channels in order of preference (default: sms when urgent, email otherwise).")
+    var channels: ChannelListArgument?
+
+    @Option(help: "Photo of the person or vehicle sought (URL).")
+    var photoURL: String?
+
+    @Flag(help: "Confirm an action larger than the incident type's threshold.")
+    var confirm = false
+
+    @Flag(name: .customLong("run"), help: "Keep processing until nothing is queued or in flight.")
+    var keepRunning = false
+
+    func validate() throws {
+        if incidentType.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--incident-type must not be empty")
+        }
+        if message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw ValidationError("--message must not be empty")
+        }
+    }
+
+    func run() throws {
+        let config = try desk.dispatchConfig()
+        guard FileManager.default.fileExists(atPath: desk.db) else {
+            throw ValidationError(
+                "--db \(desk.db): no such registry (create one with 'fanout import' or 'fanout demo')")
+        }
+        let engine = try Engine.open(registryAt: desk.db)
+        let selection = try area.select(with: engine)
+        note(Summary.line(selection))
+        let request = ActionRequest(
+            incidentPoint: selection.incident, incidentType: incidentType, urgency: urgency?.value ?? .high,
+            message: message,
+            photoURL: photoURL, channels: channels?.channels, confirmed: confirm)
+        let plan = try ActionDesk.plan(request, selection: selection, registry: engine.registry, config: config)
+        print(ActionText.plan(plan))
+        if plan.needsConfirmation {
+            throw ValidationError(
+                "\(grouped(plan.recipients.count)) participants is more than the \(grouped(plan.threshold ?? 0)) "
+                    + "usual for a '\(incidentType)' action; check the area and repeat with --confirm to send")
+        }
+        let d = try desk.openDesk()
+        let id = try d.start(plan)
+        print("action \(id) started: \(grouped(plan.recipients.count)) participants queued")
+        if keepRunning { try runDesk(d) } else { print(ActionText.handedOverNote(d)) }
+        print(ActionText.status(try d.dispatcher.status(id)))
+    }
+}
+
+struct ActionEnlargeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enlarge",
+        abstract: "Enlarge a running action with a new area: only participants not yet included are added.",
+        discussion: """
+            The new area's participants are added outside-in after those still queued; anyone
+            already included is skipped. An action that is stopped or ended cannot be enlarged.
+            """)
+
+    @OptionGroup var desk: DeskOptions
+    @Argument(help: "The action id.")
+    var action: ActionIDArgument
+    @OptionGroup var area: ActionAreaOptions
+
+    @Flag(name: .customLong("run"), help: "Keep processing until nothing is queued or in flight.")
+    var keepRunning = false
+
+    func run() throws {
+        _ = try desk.dispatchConfig()
+        guard FileManager.default.fileExists(atPath: desk.db) else {
+            throw ValidationError("--db \(desk.db): no such registry")
+        }
+        let engine = try Engine.open(registryAt: desk.db)
+        let selection = try area.select(with: engine)
+        note(Summary.line(selection))
+        let d = try desk.openDesk()
+        let recipients =
+            try engine.registry.map { try Recipient.recipients(for: selection.participants, registry: $0) }
+            ?? selection.participants.map { Recipient($0) }
+        let added = try d.enlarge(action.id, with: recipients)
+        print(
+            "action \(action.id) enlarged: \(grouped(added)) participants added "
+                + "(\(grouped(selection.participants.count - added)) were already included)")
+        if keepRunning { try runDesk(d) } else { print(ActionText.handedOverNote(d)) }
+        print(ActionText.status(try d.dispatcher.status(action.id)))
+    }
+}

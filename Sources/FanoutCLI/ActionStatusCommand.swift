@@ -1,0 +1,64 @@
+import ArgumentParser
+import FanoutEngine
+import Foundation
+
+struct ActionStatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show actions as the ledger records them: states, counts, times and the ring report.",
+        discussion: """
+            Reads the ledger only: nothing is resumed or sent. Without an id, one line per action;
+            with an id, its alerts and end messages per state and channel, how many were reached,
+            when the last alert and end message completed, and per 500 m distance ring (outermost
+            first) when it was reached. Times are dispatcher time (T+) since the ledger's first
+            action.
+            """)
+
+    @Option(help: "The registry database, which also holds the ledger.")
+    var db: String
+    @Argument(help: "The action id (all actions when left out).")
+    var action: ActionIDArgument?
+    @Option(help: "Width of the distance rings in metres.")
+    var ringWidth: Double = 500
+
+    func validate() throws {
+        guard ringWidth > 0 && ringWidth.isFinite else { throw ValidationError("--ring-width must be positive") }
+    }
+
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("--db \(db): no such registry") }
+        let ledger = try Ledger.open(at: db)
+        if let action {
+            print(ActionText.summary(try ledger.summary(of: action.id, ringWidthMeters: ringWidth), rings: true))
+        } else {
+            let all = try ledger.summaries(ringWidthMeters: ringWidth)
+            if all.isEmpty { print("no actions in \(db)") }
+            for s in all { print(ActionText.summary(s, rings: false)) }
+        }
+    }
+}
+
+struct ActionExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Explain what happened to one participant in one action, from the ledger.",
+        discussion: """
+            Whether the participant was included, their place in the outside-in order, channel and
+            distance, the alert's state and time, and whether and when the end message went out.
+            Contact details are never shown.
+            """)
+
+    @Option(help: "The registry database, which also holds the ledger.")
+    var db: String
+    @Argument(help: "The action id.")
+    var action: ActionIDArgument
+    @Argument(help: "The participant id.")
+    var participant: Int64
+
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("--db \(db): no such registry") }
+        let ledger = try Ledger.open(at: db)
+        let e = try ledger.explanation(of: action.id, person: participant)
+        print(ActionText.explanation(e, action: action.id, person: participant))
+    }
+}

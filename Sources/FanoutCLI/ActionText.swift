@@ -1,0 +1,135 @@
+import FanoutEngine
+import Foundation
+
+/// Text for the `fanout action` commands (counts, times, the ring report, the progress bar).
+enum ActionText {
+    /// Dispatcher time as `42.5 s`, `12:05` or `1:02:05`.
+    static func time(_ d: Duration) -> String {
+        let s = d.seconds
+        if s < 60 { return "\(DecimalFormat.string(s, decimals: 1)) s" }
+        let whole = Int(s.rounded())
+        let (h, m, sec) = (whole / 3600, whole / 60 % 60, whole % 60)
+        let mm = h > 0 && m < 10 ? "0\(m)" : "\(m)"
+        let ss = sec < 10 ? "0\(sec)" : "\(sec)"
+        return h > 0 ? "\(h):\(mm):\(ss)" : "\(mm):\(ss)"
+    }
+
+    static func counts<K: Hashable>(_ c: [K: Int], order: [K], name: (K) -> String) -> String {
+        let parts = order.compactMap { k in c[k].flatMap { $0 == 0 ? nil : "\(name(k)) \(grouped($0))" } }
+        return parts.isEmpty ? "none" : parts.joined(separator: ", ")
+    }
+
+    static let states: [MessageState] = [.queued, .sent, .delivered, .failed, .cancelled]
+    static let results: [DeliveryResult] = [.delivered, .busy, .noAnswer, .failed]
+
+    static func plan(_ p: ActionDesk.Plan) -> String {
+        let per = counts(p.perChannel, order: Channel.allCases, name: \.rawValue)
+        var lines = [
+            "plan: \(grouped(p.recipients.count)) participants (\(per)); last recipient at T+\(time(p.estimate.lastRecipientAt))"
+        ]
+        for c in Channel.allCases {
+            if let t = p.estimate.perChannel[c] { lines.append("  \(c.rawValue): last at T+\(time(t))") }
+        }
+        if let t = p.threshold {
+            lines.append(
+                "  confirmation threshold for '\(p.request.incidentType)': \(grouped(t))\(p.request.confirmed ? " (confirmed)" : "")"
+            )
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func status(_ s: ActionStatus) -> String {
+        var lines = [
+            "action \(s.id): \(s.state.rawValue), \(grouped(s.included)) included, \(grouped(s.reached)) reached\(s.isIdle ? ", idle" : "")"
+        ]
+        lines.append("  alerts: \(counts(s.alerts, order: states, name: \.rawValue))")
+        if !s.outcomes.isEmpty {
+            lines.append("  outcomes in this process: \(counts(s.outcomes, order: results, name: \.rawValue))")
+        }
+        if !s.endMessages.isEmpty {
+            lines.append("  end messages: \(counts(s.endMessages, order: states, name: \.rawValue))")
+        }
+        if let t = s.lastAlertCompletedAt { lines.append("  last alert completed at T+\(time(t))") }
+        if let t = s.lastEndCompletedAt { lines.append("  last end message completed at T+\(time(t))") }
+        return lines.joined(separator: "\n")
+    }
+
+    static func summary(_ s: ActionSummary, rings: Bool) -> String {
+        var lines = [
+            "action \(s.id): \(s.state.rawValue), \(s.request.incidentType), urgency \(s.request.urgency), started at T+\(time(s.startedAt)); "
+                + "\(grouped(s.included)) included, \(grouped(s.reached)) reached"
+        ]
+        lines.append(
+            "  alerts: \(counts(s.alerts, order: states, name: \.rawValue)); per channel: \(counts(s.alertsByChannel, order: Channel.allCases, name: \.rawValue))"
+        )
+        if !s.endMessages.isEmpty {
+            lines.append("  end messages: \(counts(s.endMessages, order: states, name: \.rawValue))")
+        }
+        if let r = s.result { lines.append("  result: \(r)") }
+        if let t = s.lastAlertCompletedAt {
+            lines.append("  last alert completed at T+\(time(t)) (\(time(t - s.startedAt)) after the start)")
+        }
+        if let t = s.lastEndCompletedAt { lines.append("  last end message completed at T+\(time(t))") }
+        if rings && !s.rings.isEmpty { lines.append(ringTable(s.rings, since: s.startedAt)) }
+        return lines.joined(separator: "\n")
+    }
+
+    static func ringTable(_ rings: [RingReport], since start: Duration) -> String {
+        var lines = [
+            "  | ring (m) | completed | reached | first | last (ring reached) |",
+            "  | --- | ---: | ---: | ---: | ---: |",
+        ]
+        for r in rings {
+            lines.append(
+                "  | \(Int(r.innerMeters))–\(Int(r.outerMeters)) | \(grouped(r.completed)) | \(grouped(r.reached)) | "
+                    + "+\(time(r.firstCompletedAt - start)) | +\(time(r.lastCompletedAt - start)) |")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func explanation(_ e: LedgerExplanation, action: ActionID, person: Int64) -> String {
+        guard let alert = e.alert else {
+            return
+                "participant \(person) is not among the \(grouped(e.included)) participants of action \(action): never alerted"
+        }
+        var lines = [
+            "participant \(person) in action \(action): position \(grouped(e.position ?? 0)) of \(grouped(e.included)) outside-in, "
+                + "\(DecimalFormat.string(alert.distanceMeters, decimals: 1)) m from the incident, by \(alert.channel.rawValue)"
+        ]
+        lines.append(
+            "  alert: \(alert.state.rawValue) at T+\(time(alert.updatedAt))\(alert.state == .delivered ? " (reached)" : "")"
+        )
+        if let end = e.end {
+            lines.append("  end message: \(end.state.rawValue) at T+\(time(end.updatedAt))")
+        } else {
+            lines.append(
+                "  end message: none\(alert.state == .delivered ? " (not ended yet)" : " (only those reached get one)")"
+            )
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func progressBar(_ p: ActionDesk.Progress) -> String {
+        var total = 0
+        var done = 0
+        var reached = 0
+        for a in p.actions {
+            total += a.included + a.endMessages.values.reduce(0, +)
+            done +=
+                (a.alerts[.delivered] ?? 0) + (a.alerts[.failed] ?? 0) + (a.alerts[.cancelled] ?? 0)
+                + (a.endMessages[.delivered] ?? 0) + (a.endMessages[.failed] ?? 0)
+            reached += a.reached
+        }
+        let share = total == 0 ? 1 : Double(done) / Double(total)
+        let width = 30
+        let filled = min(width, Int(share * Double(width)))
+        return "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] "
+            + "\(Int(share * 100))% \(grouped(done))/\(grouped(total)) messages, \(grouped(reached)) reached, T+\(time(p.now))"
+    }
+
+    static func handedOverNote(_ d: ActionDesk) -> String {
+        guard d.dispatcher.nextEventTime != nil else { return "nothing queued or in flight" }
+        return "messages are queued or in flight: continue with 'fanout action run --db \(d.ledger.path)' "
+            + "(those handed over now are re-sent under the same key)"
+    }
+}

@@ -1,0 +1,173 @@
+import FanoutEngine
+import Foundation
+import TestSupport
+import Testing
+
+/// The kill -9 test of issue 6, scaled down for CI.
+///
+/// `fanout action run` runs as a real child process, SIGKILLed at seeded random moments and
+/// restarted each time, while its providers append every hand-over to a provider-side record
+/// file (`--provider-record`). Afterwards the record must show
+/// 0 lost and at most the in-flight window repeated.
+///
+/// The full-size run (100,000 participants, 20+ kills) is `tools/kill-test.sh`; set
+/// `FANOUT_KILL_TEST_COUNT` and `FANOUT_KILL_TEST_KILLS` to run this test at another size.
+@Suite struct KillTests {
+    @Test func killedAtRandomMomentsTheActionLosesNobodyAndRepeatsOnlyInFlightMessages() throws {
+        let env = ProcessInfo.processInfo.environment
+        let count = env["FANOUT_KILL_TEST_COUNT"].flatMap(Int.init) ?? 12_000
+        let kills = env["FANOUT_KILL_TEST_KILLS"].flatMap(Int.init) ?? 20
+        let report = try KillTest.run(count: count, kills: kills, seed: 20_261_129)
+        print(report.summary)
+        #expect(report.kills >= kills)
+        #expect(report.lost == 0, "lost: \(report.lostExamples)")
+        #expect(report.endToUnreached == 0)
+        #expect(report.duplicates <= report.window, "\(report.duplicates) repeats, window \(report.window)")
+        #expect(report.ledgerUnfinished == 0)
+        #expect(!report.tornTail)
+    }
+}
+
+/// Runs the kill test and checks the provider record against the participants written.
+enum KillTest {
+    struct Report {
+        var participants = 0
+        var kills = 0
+        var interruptions = 0
+        var handOvers = 0
+        var lost = 0
+        var lostExamples: [String] = []
+        var endToUnreached = 0
+        var duplicates = 0
+        /// Σ over interruptions of (messages the ledger showed in flight + one ledger batch).
+        var window = 0
+        var largestInFlight = 0
+        var ledgerUnfinished = 0
+        var tornTail = false
+        var seconds = 0.0
+
+        var summary: String {
+            "kill -9 test: \(thousands(participants)) participants, \(kills) kills (\(interruptions) interruptions with "
+                + "the command exits), \(thousands(handOvers)) hand-overs recorded; lost \(lost); repeats \(thousands(duplicates)) "
+                + "≤ window \(thousands(window)) (Σ in flight at each interruption \(thousands(window - interruptions * ledgerBatch)) "
+                + "+ \(interruptions) × ledger batch \(ledgerBatch); largest in flight \(thousands(largestInFlight))); "
+                + "\(DecimalFormat.string(seconds, decimals: 1)) s"
+        }
+    }
+
+    static let ledgerBatch = 256
+    /// Dispatcher seconds per wall second: the action takes a few wall seconds, so kills land
+    /// throughout it.
+    static let speed = ProcessInfo.processInfo.environment["FANOUT_KILL_TEST_SPEED"].flatMap(Double.init) ?? 20
+
+    static func run(count: Int, kills: Int, seed: UInt64) throws -> Report {
+        let wall = ContinuousClock.now
+        let fx = try ActionFixture(count: count, label: "kill")
+        let record = fx.dir.appendingPathComponent("provider-record.tsv").path
+        let config = try fx.write(
+            "dispatch.json",
+            #"{"voice": {"lines": 2000, "typicalCallSeconds": 40}, "sms": {"perSecond": 400, "batchSize": 20}}"#)
+        let desk = [
+            "--config", config, "--provider-record", record, "--ledger-batch", "\(ledgerBatch)", "--clock", "real",
+            "--speed", "\(speed)", "--seed", "7",
+        ]
+        var random = SeededRandom(seed: seed)
+        var report = Report()
+        report.participants = count
+
+        // Start: the plan, the ledger rows and the first hand-overs; the process then exits with
+        // messages in flight (an interruption like a kill).
+        let started = try fx.action(
+            [
+                "start", "--lon", "\(fx.centre.lon)", "--lat", "\(fx.centre.lat)", "--radius", "30000",
+                "--incident-type", "missing-child", "--message", "Girl (6), yellow raincoat", "--channels", "sms,voice",
+                "--confirm",
+            ] + desk)
+        guard started.status == 0 else { throw KillTestError("start failed: \(started.stderr)") }
+        try account(fx, &report)
+
+        // Alerts, killed at random moments, then run to the end (an end would cancel what is still
+        // queued); then the end message, killed again, and a last run that finishes.
+        for phase in 0..<2 {
+            let target = phase == 0 ? kills / 2 : kills
+            while report.kills < target {
+                let delay = Double.random(in: 0.05...0.4, using: &random)
+                guard try runAndKill(fx, arguments: ["run"] + desk, after: delay) else { break }  // finished first
+                report.kills += 1
+                try account(fx, &report)
+            }
+            let finish = try fx.action(["run"] + desk)
+            guard finish.status == 0 else { throw KillTestError("run failed: \(finish.stderr)") }
+            if phase == 0 {
+                let end = try fx.action(["end", "1", "--result", "Found safe. Thank you."] + desk)
+                guard end.status == 0 else { throw KillTestError("end failed: \(end.stderr)") }
+                try account(fx, &report)
+            }
+        }
+        try check(fx, record: record, into: &report)
+        report.seconds = (ContinuousClock.now - wall).seconds
+        return report
+    }
+
+    /// Counts one interruption: the messages the ledger shows in flight will be sent again.
+    static func account(_ fx: ActionFixture, _ report: inout Report) throws {
+        let s = try Ledger.open(at: fx.db).summary(of: ActionID(rawValue: 1))
+        let inFlight = (s.alerts[.sent] ?? 0) + (s.endMessages[.sent] ?? 0)
+        report.interruptions += 1
+        report.window += inFlight + ledgerBatch
+        report.largestInFlight = max(report.largestInFlight, inFlight)
+    }
+
+    /// Starts `fanout ARGS`, SIGKILLs it after `delay` seconds; false if it exited by itself first.
+    static func runAndKill(_ fx: ActionFixture, arguments: [String], after delay: Double) throws -> Bool {
+        let p = Process()
+        p.executableURL = try CommandRunner.executable()
+        p.arguments = ["action"] + arguments + ["--db", fx.db]
+        p.currentDirectoryURL = fx.dir
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        Thread.sleep(forTimeInterval: delay)
+        if p.isRunning { kill(p.processIdentifier, SIGKILL) }  // returns -1 only if it is already gone
+        p.waitUntilExit()
+        if p.terminationReason == .uncaughtSignal && p.terminationStatus == SIGKILL { return true }
+        guard p.terminationStatus == 0 else { throw KillTestError("run exited with \(p.terminationStatus)") }
+        return false
+    }
+
+    /// Reads the provider record and compares it with the participants written to the registry.
+    static func check(_ fx: ActionFixture, record path: String, into report: inout Report) throws {
+        let record = try ProviderRecord.read(path: path)
+        report.tornTail = record.tornTail
+        report.handOvers = record.entries.count
+        var alertResult: [Int64: DeliveryResult] = [:]
+        var endSeen = Set<Int64>()
+        var keys = Set<MessageKey>()
+        for e in record.entries {
+            if !keys.insert(e.key).inserted { report.duplicates += 1 }
+            switch e.key.kind {
+            case .alert: alertResult[e.key.person] = e.result
+            case .end: endSeen.insert(e.key.person)
+            }
+        }
+        // Every participant written is inside the 30 km circle: each must have had the alert, and
+        // exactly those it reached must have had the end message.
+        for person in 1...Int64(fx.count) {
+            let reached = alertResult[person] == .delivered
+            if alertResult[person] == nil || (reached && !endSeen.contains(person)) {
+                report.lost += 1
+                if report.lostExamples.count < 5 { report.lostExamples.append("\(person)") }
+            }
+            if !reached && endSeen.contains(person) { report.endToUnreached += 1 }
+        }
+        let s = try Ledger.open(at: fx.db).summary(of: ActionID(rawValue: 1))
+        report.ledgerUnfinished =
+            (s.alerts[.queued] ?? 0) + (s.alerts[.sent] ?? 0) + (s.endMessages[.queued] ?? 0)
+            + (s.endMessages[.sent] ?? 0)
+    }
+}
+
+struct KillTestError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
