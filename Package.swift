@@ -51,7 +51,8 @@ let package = Package(
             swiftSettings: strict),
         .target(name: "TestSupport", dependencies: [], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(
-            name: "GeoTests", dependencies: ["Geo", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
+            name: "GeoTests", dependencies: ["Geo", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "SelectionTests", dependencies: ["Selection", "FanoutEngine", "TestSupport"],

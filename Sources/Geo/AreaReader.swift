@@ -28,15 +28,25 @@ public enum AreaReader {
     public static let maxFileBytes = 64 << 20
 
     /// Reads an area file, choosing GeoJSON when its first non-blank character is `{`, CAP (XML,
-    /// see ``CAPReader``) when it is `<`, else WKT.
+    /// see ``CAPReader``) when it is `<`, GeoPackage (see ``GeoPackageReader``) for a SQLite file
+    /// or a `.gpkg` name, else WKT.
     ///
     /// - Parameters:
     ///   - url: The file.
     ///   - crs: The CRS for WKT input (and GeoJSON without a `crs` member); `nil` means WGS84.
+    ///   - layer: The GeoPackage layer to read (`nil`: the only polygon layer); GeoPackage only.
     ///   - context: The GEOS context used to parse WKT.
     /// - Throws: ``GeoError`` `.parse` or `.unsupportedGeometry`, naming the file and the field.
-    package static func read(contentsOf url: URL, crs: CRS?, context: GEOSContext) throws -> AreaGeometry {
+    package static func read(
+        contentsOf url: URL, crs: CRS?, layer: String? = nil, context: GEOSContext
+    ) throws -> AreaGeometry {
         let name = url.path
+        if url.pathExtension.lowercased() == "gpkg" || GeoPackageReader.isSQLite(url) {
+            return try GeoPackageReader.readArea(contentsOf: url, layer: layer, crs: crs, context: context)
+        }
+        if let layer {
+            throw GeoError(.parse, "\(name): --layer \(layer.prefix(40)) applies to GeoPackage (.gpkg) input only")
+        }
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw GeoError(.parse, "\(name): cannot read (\(error.localizedDescription))")

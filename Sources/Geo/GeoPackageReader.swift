@@ -1,0 +1,250 @@
+import Foundation
+import GRDB
+
+/// One feature layer of a GeoPackage, as listed by `gpkg_contents` and `gpkg_geometry_columns`.
+package struct GeoPackageLayer: Sendable, Equatable {
+    /// The table name.
+    package var name: String
+    /// The geometry column.
+    package var column: String
+    /// `geometry_type_name`, upper case (`POLYGON`, `MULTIPOLYGON`, `POINT`, `GEOMETRY`, …).
+    package var geometryType: String
+    /// The layer's `srs_id`.
+    package var srsID: Int
+
+    /// Whether the declared type can hold an area.
+    var mayHoldPolygons: Bool {
+        ["POLYGON", "MULTIPOLYGON", "GEOMETRY", "CURVEPOLYGON", "MULTISURFACE", "SURFACE"].contains(geometryType)
+    }
+}
+
+/// Reads an action area from an OGC GeoPackage (1.0–1.4), including files written by GDAL
+/// (`ogr2ogr -f GPKG`) and QGIS.
+///
+/// The layer is the one named, or else the only layer whose declared geometry type can hold
+/// polygons. It must hold exactly one feature with a Polygon or MultiPolygon geometry (like a
+/// GeoJSON FeatureCollection). Its `srs_id` must map to an EPSG code PROJ knows; the undefined
+/// systems (-1, 0) need `--crs`.
+package enum GeoPackageReader {
+    /// The 16-byte header of every SQLite 3 database file.
+    package static let sqliteHeader = Array("SQLite format 3\u{0}".utf8)
+
+    /// Whether the file starts with the SQLite header (false when it cannot be read).
+    package static func isSQLite(_ url: URL) -> Bool {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
+        defer { try? handle.close() }
+        return (try? handle.read(upToCount: 16)).map { Array($0) == sqliteHeader } ?? false
+    }
+
+    /// Reads the area of a GeoPackage.
+    ///
+    /// - Parameters:
+    ///   - url: The file.
+    ///   - layer: The table to read; `nil` picks the only polygon layer.
+    ///   - crs: The CRS for a layer in an undefined system (srs_id -1 or 0); must agree with a
+    ///     defined one.
+    ///   - context: The GEOS context for the WKB reader.
+    /// - Throws: ``GeoError`` `.parse` (not SQLite, not a GeoPackage, missing tables, bad blobs,
+    ///   several layers), `.unsupportedGeometry` (wrong geometry type, empty layer, several
+    ///   features), `.unknownCRS`, each naming the file and the layer.
+    package static func readArea(contentsOf url: URL, layer: String?, crs: CRS?, context: GEOSContext) throws
+        -> AreaGeometry
+    {
+        let name = url.path
+        guard FileManager.default.isReadableFile(atPath: name) else {
+            throw GeoError(.parse, "\(name): cannot read (no such file or not readable)")
+        }
+        guard isSQLite(url) else {
+            throw GeoError(.parse, "\(name): not a SQLite file, so not a GeoPackage (no 'SQLite format 3' header)")
+        }
+        var config = Configuration()
+        config.readonly = true
+        let queue: DatabaseQueue
+        do { queue = try DatabaseQueue(path: name, configuration: config) } catch {
+            throw GeoError(.parse, "\(name): SQLite cannot open it: \(sqliteMessage(error))")
+        }
+        defer { try? queue.close() }
+        let fail = { (code: GeoError.Code, message: String) in GeoError(code, "\(name): \(message)") }
+        let raw: (GeoPackageLayer, Int32?, [(Int64, [UInt8]?)], CRS?)
+        do {
+            raw = try queue.read { db in
+                try checkGeoPackage(db, fail: fail)
+                let chosen = try pickLayer(db, named: layer, fail: fail)
+                let layerCRS = try resolveCRS(db, layer: chosen, given: crs, fail: fail)
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: "SELECT rowid, \(GeoPackageWriter.quoted(chosen.column)) FROM "
+                        + "\(GeoPackageWriter.quoted(chosen.name)) LIMIT 2")
+                let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(GeoPackageWriter.quoted(chosen.name))")
+                let features: [(Int64, [UInt8]?)] = rows.map { row in
+                    let data: Data? = row[1]
+                    return (row[0], data.map { Array($0) })
+                }
+                return (chosen, count.map(Int32.init(clamping:)), features, layerCRS)
+            }
+        } catch let e as GeoError {
+            throw e
+        } catch {
+            throw fail(.parse, "SQLite: \(sqliteMessage(error))")
+        }
+        let (chosen, count, features, layerCRS) = raw
+        let where_ = "layer '\(chosen.name)'"
+        guard let first = features.first else {
+            throw fail(.unsupportedGeometry, "\(where_) is empty (no features)")
+        }
+        guard features.count == 1 else {
+            throw fail(
+                .unsupportedGeometry,
+                "\(where_) has \(count ?? 2) features; an area file must hold exactly one (merge them, "
+                    + "e.g. Vector > Geoprocessing > Dissolve in QGIS)")
+        }
+        let (fid, blobBytes) = first
+        guard let blobBytes else { throw fail(.unsupportedGeometry, "\(where_), feature \(fid): no geometry (NULL)") }
+        let blob: GeoPackageBinary
+        do { blob = try GeoPackageBinary.decode(blobBytes) } catch {
+            throw fail(.parse, "\(where_), feature \(fid): not a GeoPackage geometry: \(error.reason)")
+        }
+        guard !blob.isEmpty else { throw fail(.unsupportedGeometry, "\(where_), feature \(fid): the geometry is empty") }
+        guard Int(blob.srsID) == chosen.srsID else {
+            throw fail(
+                .parse,
+                "\(where_), feature \(fid): srs_id \(blob.srsID) in the geometry differs from the layer's \(chosen.srsID)")
+        }
+        let geometry: GEOSGeometry
+        do { geometry = try context.readWKB(blob.wkb) } catch let e as GeoError {
+            throw fail(.parse, "\(where_), feature \(fid): \(e.message)")
+        }
+        let type = try geometry.typeID
+        guard type == .polygon || type == .multiPolygon else {
+            throw fail(.unsupportedGeometry, "\(where_), feature \(fid): expected a Polygon or MultiPolygon, got \(type)")
+        }
+        let polygons = try geometry.polygons()
+        guard !polygons.isEmpty else { throw fail(.unsupportedGeometry, "\(where_), feature \(fid): the polygon is empty") }
+        return AreaGeometry(polygons: polygons, crs: layerCRS ?? .wgs84, source: name)
+    }
+
+    /// The feature layers of a GeoPackage file (for listing in messages and tests).
+    package static func layers(of url: URL) throws -> [GeoPackageLayer] {
+        var config = Configuration()
+        config.readonly = true
+        let queue = try DatabaseQueue(path: url.path, configuration: config)
+        defer { try? queue.close() }
+        return try queue.read { db in try featureLayers(db) }
+    }
+
+    // MARK: - Private
+
+    private static func checkGeoPackage(_ db: Database, fail: (GeoError.Code, String) -> GeoError) throws {
+        let appID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+        // 'GPKG' (1.2 and later), 'GP10' and 'GP11' (1.0, 1.1).
+        let known: Set<Int32> = [GeoPackageWriter.applicationID, 0x4750_3130, 0x4750_3131]
+        let required = ["gpkg_spatial_ref_sys", "gpkg_contents", "gpkg_geometry_columns"]
+        let missing = try required.filter { !(try db.tableExists($0)) }
+        if !known.contains(appID) && missing.count == required.count {
+            let tag = withUnsafeBytes(of: appID.bigEndian) { bytes in
+                bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F } ? " '\(String(decoding: bytes, as: UTF8.self))'" : ""
+            }
+            throw fail(
+                .parse,
+                "a SQLite database but not a GeoPackage (application_id \(appID)\(tag), no gpkg_contents table)")
+        }
+        if !missing.isEmpty {
+            throw fail(.parse, "not a complete GeoPackage: missing table\(missing.count > 1 ? "s" : "") "
+                + missing.joined(separator: ", "))
+        }
+    }
+
+    private static func featureLayers(_ db: Database) throws -> [GeoPackageLayer] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT c.table_name, g.column_name, g.geometry_type_name, g.srs_id
+                FROM gpkg_contents c JOIN gpkg_geometry_columns g ON g.table_name = c.table_name
+                WHERE c.data_type = 'features' ORDER BY c.table_name
+                """
+        ).map { row in
+            GeoPackageLayer(
+                name: row[0], column: row[1], geometryType: (row[2] as String? ?? "").uppercased(), srsID: row[3])
+        }
+    }
+
+    private static func pickLayer(_ db: Database, named: String?, fail: (GeoError.Code, String) -> GeoError) throws
+        -> GeoPackageLayer
+    {
+        let all = try featureLayers(db)
+        let list = all.map { "\($0.name) (\($0.geometryType))" }.joined(separator: ", ")
+        if let named {
+            guard let layer = all.first(where: { $0.name == named }) else {
+                throw fail(
+                    .parse,
+                    "no feature layer '\(named.prefix(70))'" + (all.isEmpty ? "; it has none" : "; it has \(list)"))
+            }
+            guard layer.mayHoldPolygons else {
+                throw fail(
+                    .unsupportedGeometry,
+                    "layer '\(layer.name)' holds \(layer.geometryType) geometries; an area must be a Polygon or "
+                        + "MultiPolygon")
+            }
+            return layer
+        }
+        guard !all.isEmpty else { throw fail(.unsupportedGeometry, "the GeoPackage has no feature layers") }
+        let polygonal = all.filter(\.mayHoldPolygons)
+        guard !polygonal.isEmpty else {
+            throw fail(.unsupportedGeometry, "no polygon layer; it has \(list). An area must be a Polygon or MultiPolygon")
+        }
+        guard polygonal.count == 1 else {
+            throw fail(
+                .parse,
+                "\(polygonal.count) layers could hold the area (\(polygonal.map(\.name).joined(separator: ", "))); "
+                    + "choose one with --layer NAME")
+        }
+        return polygonal[0]
+    }
+
+    private static func resolveCRS(
+        _ db: Database, layer: GeoPackageLayer, given: CRS?, fail: (GeoError.Code, String) -> GeoError
+    ) throws -> CRS? {
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql: "SELECT organization, organization_coordsys_id, srs_name FROM gpkg_spatial_ref_sys WHERE srs_id = ?",
+                arguments: [layer.srsID])
+        else {
+            throw fail(.parse, "layer '\(layer.name)': srs_id \(layer.srsID) is not in gpkg_spatial_ref_sys")
+        }
+        let organization = (row[0] as String? ?? "").uppercased()
+        let code: Int = row[1] ?? 0
+        let srsName: String = row[2] ?? ""
+        if organization == "NONE" || layer.srsID == -1 || layer.srsID == 0 {
+            guard let given else {
+                throw fail(
+                    .unknownCRS,
+                    "layer '\(layer.name)': srs_id \(layer.srsID) is an undefined coordinate system; "
+                        + "give its CRS with --crs EPSG:NNNN")
+            }
+            return given
+        }
+        guard organization == "EPSG" else {
+            throw fail(
+                .unknownCRS,
+                "layer '\(layer.name)': srs_id \(layer.srsID) ('\(srsName.prefix(60))') is defined by "
+                    + "'\(organization.prefix(30))' code \(code), not by EPSG; reproject it to an EPSG CRS")
+        }
+        let crs = CRS(epsg: code)
+        do { _ = try GeoPackageSRS.describe(crs, context: try PROJContext()) } catch let e as GeoError {
+            throw fail(.unknownCRS, "layer '\(layer.name)': srs_id \(layer.srsID): \(e.message)")
+        }
+        if let given, given != crs {
+            throw fail(
+                .unknownCRS,
+                "layer '\(layer.name)' is in \(crs), but --crs says \(given); drop --crs (a GeoPackage names its CRS)")
+        }
+        return crs
+    }
+
+    /// SQLite's own message from a GRDB error (without the SQL, which may be long).
+    static func sqliteMessage(_ error: any Error) -> String {
+        if let e = error as? DatabaseError { return e.message ?? "\(e.resultCode)" }
+        return "\(error)"
+    }
+}

@@ -1,0 +1,208 @@
+import Foundation
+import GRDB
+
+/// One participant of a selection as a point feature (no phone, e-mail or name: none is written).
+package struct GeoPackagePoint: Sendable {
+    /// Longitude and latitude (WGS84).
+    package var position: LonLat
+    /// The participant id.
+    package var participantID: Int64
+    /// 1 for the first called (outside-in order).
+    package var rank: Int
+    /// Distance to the incident point in metres.
+    package var distanceMeters: Double
+    /// ISO 3166-1 alpha-2 code, if known.
+    package var country: String?
+
+    /// Creates a point row.
+    package init(position: LonLat, participantID: Int64, rank: Int, distanceMeters: Double, country: String?) {
+        self.position = position
+        self.participantID = participantID
+        self.rank = rank
+        self.distanceMeters = distanceMeters
+        self.country = country
+    }
+}
+
+/// Writes OGC GeoPackage 1.3 files through SQLite (GRDB): `application_id` 'GPKG',
+/// `user_version` 10300, `gpkg_spatial_ref_sys` (the two undefined systems, EPSG:4326 and the
+/// layer's CRS, with PROJ's WKT1 definitions), `gpkg_contents`, `gpkg_geometry_columns` and one
+/// feature table whose geometries are standard GeoPackage binary (``GeoPackageBinary``).
+///
+/// The file is created at the given path, which must not exist: callers write to a temporary
+/// path and rename it (see `AtomicFile.replace` in FanoutEngine), so a failed write never leaves
+/// half a GeoPackage behind.
+package enum GeoPackageWriter {
+    /// `PRAGMA application_id` of a GeoPackage: 'GPKG'.
+    package static let applicationID: Int32 = 0x4750_4B47
+    /// `PRAGMA user_version` of GeoPackage 1.3.0.
+    package static let userVersion: Int32 = 10300
+
+    /// Writes an area as a layer with one Polygon or MultiPolygon feature, in the area's CRS.
+    ///
+    /// - Parameters:
+    ///   - area: The area (its CRS becomes the layer's srs_id; EPSG codes PROJ knows only).
+    ///   - layer: The table name, letters, digits and `_`, not starting with a digit.
+    ///   - path: A path that does not exist yet.
+    ///   - context: The GEOS context for the WKB writer.
+    /// - Throws: ``GeoError`` `.unsupportedGeometry` for an empty area, `.unknownCRS`, `.parse`
+    ///   for a bad layer name, `.geos`, or a GRDB `DatabaseError` from SQLite.
+    package static func writeArea(_ area: AreaGeometry, layer: String, to path: String, context: GEOSContext) throws {
+        guard !area.polygons.isEmpty else {
+            throw GeoError(.unsupportedGeometry, "\(area.source): the area is empty; nothing to write")
+        }
+        let geometry =
+            area.polygons.count == 1
+            ? try context.makePolygon(area.polygons[0]) : try context.makeMultiPolygon(area.polygons)
+        let envelope = try geometry.envelope()
+        let blob = GeoPackageBinary(srsID: Int32(area.crs.epsg), envelope: envelope, wkb: try geometry.toWKB())
+        let type = area.polygons.count == 1 ? "POLYGON" : "MULTIPOLYGON"
+        try write(to: path, layer: layer, geometryType: type, crs: area.crs, envelope: envelope,
+            columns: "source TEXT") { db in
+            try db.execute(
+                sql: "INSERT INTO \(quoted(layer)) (geom, source) VALUES (?, ?)",
+                arguments: [Data(blob.encoded()), URL(fileURLWithPath: area.source).lastPathComponent])
+        }
+    }
+
+    /// Writes a point layer of selected participants in WGS84 lon/lat, in the given order.
+    ///
+    /// Columns: `participant_id`, `rank`, `distance_m`, `country`.
+    ///
+    /// - Parameters:
+    ///   - points: The rows, outside-in.
+    ///   - layer: The table name.
+    ///   - path: A path that does not exist yet.
+    /// - Throws: ``GeoError`` `.parse` for a bad layer name, or a GRDB `DatabaseError`.
+    /// - Complexity: O(n), one transaction and one prepared statement.
+    package static func writePoints(_ points: [GeoPackagePoint], layer: String, to path: String) throws {
+        var envelope: Envelope?
+        for p in points {
+            let (x, y) = (p.position.lon, p.position.lat)
+            if var e = envelope {
+                e.minX = min(e.minX, x)
+                e.maxX = max(e.maxX, x)
+                e.minY = min(e.minY, y)
+                e.maxY = max(e.maxY, y)
+                envelope = e
+            } else {
+                envelope = Envelope(minX: x, minY: y, maxX: x, maxY: y)
+            }
+        }
+        let columns = "participant_id INTEGER NOT NULL, rank INTEGER NOT NULL, distance_m REAL NOT NULL, country TEXT"
+        try write(to: path, layer: layer, geometryType: "POINT", crs: .wgs84, envelope: envelope, columns: columns) {
+            db in
+            let insert = try db.makeStatement(
+                sql: "INSERT INTO \(quoted(layer)) (geom, participant_id, rank, distance_m, country) VALUES (?,?,?,?,?)")
+            for p in points {
+                let blob = GeoPackageBinary(
+                    srsID: 4326, envelope: nil,
+                    wkb: GeoPackageBinary.pointWKB(x: p.position.lon, y: p.position.lat))
+                try insert.execute(arguments: [
+                    Data(blob.encoded()), p.participantID, p.rank, p.distanceMeters, p.country,
+                ])
+            }
+        }
+    }
+
+    // MARK: - Private
+
+    /// Creates the file, the GeoPackage tables and one feature layer, then lets `fill` insert the
+    /// features, all in one transaction; closes the database before returning.
+    private static func write(
+        to path: String, layer: String, geometryType: String, crs: CRS, envelope: Envelope?, columns: String,
+        fill: (Database) throws -> Void
+    ) throws {
+        try checkLayerName(layer)
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw GeoError(.parse, "\(path) exists; the GeoPackage writer only creates new files")
+        }
+        let proj = try PROJContext()
+        var systems = GeoPackageSRS.undefined + [try GeoPackageSRS.epsg(.wgs84, context: proj)]
+        if crs != .wgs84 { systems.append(try GeoPackageSRS.epsg(crs, context: proj)) }
+        let queue = try DatabaseQueue(path: path)
+        do {
+            try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA application_id = \(applicationID)")
+                try db.execute(sql: "PRAGMA user_version = \(userVersion)")
+                try db.inTransaction {
+                    try createCoreTables(db)
+                    for s in systems {
+                        try db.execute(
+                            sql: "INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)",
+                            arguments: [s.name, s.id, s.organization, s.organizationCode, s.definition, s.description])
+                    }
+                    try db.execute(
+                        sql: "CREATE TABLE \(quoted(layer)) (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
+                            + "geom \(geometryType), \(columns))")
+                    try db.execute(
+                        sql: """
+                            INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change,
+                                min_x, min_y, max_x, max_y, srs_id)
+                            VALUES (?, 'features', ?, '', strftime('%Y-%m-%dT%H:%M:%fZ','now'), ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [layer, layer, envelope?.minX, envelope?.minY, envelope?.maxX, envelope?.maxY, crs.epsg])
+                    try db.execute(
+                        sql: "INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, ?, 0, 0)",
+                        arguments: [layer, geometryType, crs.epsg])
+                    try fill(db)
+                    return .commit
+                }
+            }
+            try queue.close()
+        } catch {
+            try? queue.close()
+            throw error
+        }
+    }
+
+    /// The three mandatory tables, exactly as OGC 12-128 (annex C) defines them.
+    private static func createCoreTables(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE gpkg_spatial_ref_sys (
+                  srs_name TEXT NOT NULL,
+                  srs_id INTEGER PRIMARY KEY,
+                  organization TEXT NOT NULL,
+                  organization_coordsys_id INTEGER NOT NULL,
+                  definition TEXT NOT NULL,
+                  description TEXT);
+                CREATE TABLE gpkg_contents (
+                  table_name TEXT NOT NULL PRIMARY KEY,
+                  data_type TEXT NOT NULL,
+                  identifier TEXT UNIQUE,
+                  description TEXT DEFAULT '',
+                  last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+                  min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE,
+                  srs_id INTEGER,
+                  CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id));
+                CREATE TABLE gpkg_geometry_columns (
+                  table_name TEXT NOT NULL,
+                  column_name TEXT NOT NULL,
+                  geometry_type_name TEXT NOT NULL,
+                  srs_id INTEGER NOT NULL,
+                  z TINYINT NOT NULL,
+                  m TINYINT NOT NULL,
+                  CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),
+                  CONSTRAINT uk_gc_table_name UNIQUE (table_name),
+                  CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
+                  CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id));
+                """)
+    }
+
+    /// Accepts `[A-Za-z_][A-Za-z0-9_]*`, at most 63 characters.
+    static func checkLayerName(_ name: String) throws {
+        let ok =
+            !name.isEmpty && name.count <= 63 && !(name.first?.isNumber ?? true)
+            && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+            && !name.lowercased().hasPrefix("gpkg_") && !name.lowercased().hasPrefix("sqlite_")
+        guard ok else {
+            throw GeoError(
+                .parse,
+                "layer name '\(name.prefix(70))': use letters, digits and _ (not first), at most 63, not gpkg_/sqlite_")
+        }
+    }
+
+    /// An SQL identifier in double quotes.
+    static func quoted(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+}

@@ -1,0 +1,44 @@
+import Foundation
+
+/// An independent command-line checker (GDAL's `ogrinfo`, libxml2's `xmllint`) found on `PATH`.
+///
+/// Tests that need one are enabled only when it is installed (`tools/test.sh` installs them);
+/// the skip names the missing tool and its Debian package.
+public enum ExternalTool {
+    /// The executable `name` on `PATH`, or `nil`.
+    public static func find(_ name: String) -> URL? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for dir in path.split(separator: ":") {
+            let url = URL(fileURLWithPath: String(dir)).appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return nil
+    }
+
+    /// Whether `name` is installed.
+    public static func has(_ name: String) -> Bool { find(name) != nil }
+
+    /// Runs `name` with `arguments` and captures its output.
+    ///
+    /// - Throws: `CocoaError(.fileNoSuchFile)` when the tool is not installed.
+    public static func run(_ name: String, _ arguments: [String]) throws -> CommandResult {
+        guard let url = find(name) else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: name])
+        }
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // ogrinfo and xmllint write little to stderr; read stdout fully first, then stderr.
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return CommandResult(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
