@@ -17,7 +17,7 @@ struct AreaFixCommand: ParsableCommand {
             3 the input cannot be read.
             """)
 
-    @Argument(help: "The area file (GeoJSON or WKT).")
+    @Argument(help: "The area file (GeoJSON, WKT, CAP or GeoPackage).")
     var file: String
 
     @Option(help: "Where to write the repaired area (.geojson/.json or .wkt).")
@@ -29,6 +29,9 @@ struct AreaFixCommand: ParsableCommand {
     @Option(help: ArgumentHelp("CRS of WKT coordinates (default WGS84 lon,lat).", valueName: "EPSG:NNNN"))
     var crs: CRS?
 
+    @Option(help: "GeoPackage input: the layer to read (default: its only polygon layer).")
+    var layer: String?
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -37,7 +40,7 @@ struct AreaFixCommand: ParsableCommand {
         let fixer = try AreaFixer()
         let (fixed, report): (AreaGeometry, AreaFixer.Report)
         do {
-            let area = try fixer.read(contentsOf: URL(fileURLWithPath: file), crs: crs)
+            let area = try fixer.read(contentsOf: URL(fileURLWithPath: file), crs: crs, layer: layer)
             (fixed, report) = try fixer.fix(area, method: method)
         } catch {
             throw failUnreadable(error)

@@ -9,12 +9,15 @@ struct SelectCommand: ParsableCommand {
         discussion: """
             Give the area as --circle LON,LAT,RADIUS_M (a closed disc in RD New metres around the
             incident point) or --polygon FILE (GeoJSON Polygon/MultiPolygon/Feature/FeatureCollection
-            with one area, WKT, or a CAP 1.2/1.1 alert with one polygon area). Points on the boundary
+            with one area, WKT, a CAP 1.2/1.1 alert with one polygon area, or a GeoPackage layer
+            with one feature). Points on the boundary
             are inside; holes are respected. An
             invalid polygon is refused with GEOS's reason and location, never repaired.
 
             Output (stdout or --out): CSV participant_id,distance_m,country, outside-in (equal
-            distances by id ascending), or --format geojson. A summary goes to stderr.
+            distances by id ascending), or --format geojson; --gpkg FILE also writes a GeoPackage
+            point layer 'participants' (participant_id, rank, distance_m, country; no contact
+            details). A summary goes to stderr.
             """)
 
     @Option(help: "The registry database.")
@@ -23,11 +26,14 @@ struct SelectCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Circle: centre lon,lat and radius in metres.", valueName: "LON,LAT,RADIUS_M"))
     var circle: CircleArgument?
 
-    @Option(help: ArgumentHelp("Polygon file (GeoJSON, WKT or CAP).", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Polygon file (GeoJSON, WKT, CAP or GeoPackage).", valueName: "FILE"))
     var polygon: String?
 
     @Option(help: ArgumentHelp("CRS of a WKT polygon's coordinates (default WGS84 lon,lat).", valueName: "EPSG:NNNN"))
     var crs: CRS?
+
+    @Option(help: "GeoPackage --polygon: the layer to read (default: its only polygon layer).")
+    var layer: String?
 
     @Option(
         help: ArgumentHelp(
@@ -47,23 +53,30 @@ struct SelectCommand: ParsableCommand {
     @Option(help: "Write to this file (atomically) instead of stdout.")
     var out: String?
 
+    @Option(help: ArgumentHelp("Also write the selection as a GeoPackage point layer (lon/lat).", valueName: "FILE.gpkg"))
+    var gpkg: String?
+
     func validate() throws {
         guard (circle == nil) != (polygon == nil) else {
             throw ValidationError("give exactly one of --circle LON,LAT,RADIUS_M and --polygon FILE")
         }
         if crs != nil && polygon == nil { throw ValidationError("--crs applies to --polygon only") }
+        if layer != nil && polygon == nil { throw ValidationError("--layer applies to --polygon only") }
     }
 
     func run() throws {
         guard FileManager.default.fileExists(atPath: db) else {
             throw ValidationError("--db \(db): no such registry (create one with 'fanout import')")
         }
+        if let gpkg, let polygon {
+            do { try refuseOverwriting(input: polygon, with: gpkg) } catch { throw ValidationError("\(error)") }
+        }
         let engine = try Engine.open(registryAt: db)
         let area: SelectionRequest.Area
         if let circle {
             area = .circle(center: circle.center, radiusMeters: circle.radiusMeters)
         } else if let polygon {
-            area = .polygon(try engine.readArea(contentsOf: URL(fileURLWithPath: polygon), crs: crs))
+            area = .polygon(try engine.readArea(contentsOf: URL(fileURLWithPath: polygon), crs: crs, layer: layer))
         } else {
             throw ValidationError("no area given")
         }
@@ -76,6 +89,9 @@ struct SelectCommand: ParsableCommand {
         } else {
             let stdout = FileHandle.standardOutput
             try engine.write(result, as: format, to: { stdout.write(Data($0)) })
+        }
+        if let gpkg {
+            try engine.writeGeoPackage(result, to: URL(fileURLWithPath: gpkg))
         }
         note(Summary.line(result))
     }

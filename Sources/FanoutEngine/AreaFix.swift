@@ -47,8 +47,8 @@ public final class AreaFixer {
     }
 
     /// Reads an area file as ``AreaReader`` does (in this fixer's GEOS context).
-    public func read(contentsOf url: URL, crs: CRS? = nil) throws -> AreaGeometry {
-        try AreaReader.read(contentsOf: url, crs: crs, context: context)
+    public func read(contentsOf url: URL, crs: CRS? = nil, layer: String? = nil) throws -> AreaGeometry {
+        try AreaReader.read(contentsOf: url, crs: crs, layer: layer, context: context)
     }
 
     /// Repairs an area.
@@ -155,6 +155,6 @@ public func refuseOverwriting(input: String, with output: String) throws {
     var b = stat()
     let sameInode = stat(input, &a) == 0 && stat(output, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino
     if inReal == outReal || sameInode {
-        throw AreaToolError(.output, "--out \(output) is the input file \(input); fix never overwrites its input")
+        throw AreaToolError(.output, "\(output) is the input file \(input); an input is never overwritten")
     }
 }

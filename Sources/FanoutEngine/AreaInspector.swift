@@ -39,8 +39,8 @@ public final class AreaInspector {
     /// Reads an area file (GeoJSON or WKT), as ``Engine/readArea(contentsOf:crs:)``.
     ///
     /// - Throws: ``GeoError`` naming the file and what is wrong.
-    public func read(contentsOf url: URL, crs: CRS? = nil) throws -> AreaGeometry {
-        try AreaReader.read(contentsOf: url, crs: crs, context: context)
+    public func read(contentsOf url: URL, crs: CRS? = nil, layer: String? = nil) throws -> AreaGeometry {
+        try AreaReader.read(contentsOf: url, crs: crs, layer: layer, context: context)
     }
 
     // MARK: - Planar validity (no CRS)

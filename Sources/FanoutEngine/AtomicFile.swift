@@ -61,3 +61,31 @@ public final class AtomicFileWriter {
         }
     }
 }
+
+extension AtomicFileWriter {
+    /// Lets `write` create a file at a temporary path beside `url`, then renames it over `url`;
+    /// for writers that need a path rather than bytes (SQLite, for a GeoPackage).
+    ///
+    /// On any error the temporary file (and an SQLite `-journal` beside it) is removed and `url`
+    /// is left as it was.
+    ///
+    /// - Throws: What `write` throws, or an error naming `url` when the rename fails.
+    public static func replace(_ url: URL, write: (URL) throws -> Void) throws {
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        let leftovers = [temporary.path, temporary.path + "-journal"]
+        for path in leftovers { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            try write(temporary)
+            if rename(temporary.path, url.path) != 0 {
+                let reason = String(cString: strerror(errno))
+                throw CocoaError(
+                    .fileWriteUnknown,
+                    userInfo: [NSFilePathErrorKey: url.path, NSLocalizedDescriptionKey: "rename failed: \(reason)"])
+            }
+        } catch {
+            for path in leftovers { try? FileManager.default.removeItem(atPath: path) }
+            throw error
+        }
+    }
+}

@@ -101,10 +101,12 @@ public final class Engine {
 
     /// Reads an area file (GeoJSON or WKT).
     ///
-    /// - Parameter crs: The CRS for WKT (GeoJSON is lon/lat unless it names a CRS); `nil` is WGS84.
+    /// - Parameters:
+    ///   - crs: The CRS for WKT (GeoJSON is lon/lat unless it names a CRS); `nil` is WGS84.
+    ///   - layer: The layer of a GeoPackage (`nil`: its only polygon layer).
     /// - Throws: ``GeoError`` naming the file and what is wrong.
-    public func readArea(contentsOf url: URL, crs: CRS? = nil) throws -> AreaGeometry {
-        try AreaReader.read(contentsOf: url, crs: crs, context: context)
+    public func readArea(contentsOf url: URL, crs: CRS? = nil, layer: String? = nil) throws -> AreaGeometry {
+        try AreaReader.read(contentsOf: url, crs: crs, layer: layer, context: context)
     }
 
     /// Selects every participant inside the request's area, outside-in.

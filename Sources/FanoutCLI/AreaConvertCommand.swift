@@ -1,0 +1,211 @@
+import ArgumentParser
+import FanoutEngine
+import Foundation
+
+struct AreaConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Convert an area between GeoJSON, WKT, CAP 1.2 and GeoPackage.",
+        discussion: """
+            Reads GeoJSON, WKT, a CAP 1.2/1.1 alert or a GeoPackage (--layer NAME when it has
+            several polygon layers) and writes --out in the format of --to, or of its extension
+            (.geojson/.json, .wkt, .cap/.xml, .gpkg). GeoJSON, WKT and GeoPackage keep the input's
+            CRS and coordinates exactly (WKT does not store the CRS); CAP is WGS84, one <info> per
+            --languages entry, one <polygon> per polygon (holes cannot be written to CAP).
+            The output is written atomically and never over the input.
+
+            CAP: --msg-type Update or Cancel needs --references sender,identifier,sent (several
+            separated by spaces); texts default per language (nl-NL, fr-BE, de-DE) and can be given
+            as --headline nl=TEXT (or TEXT for every language), likewise --event and --description.
+
+            Exit status: 0 written, 2 the area cannot be written in that format, 3 the input cannot
+            be read.
+            """)
+
+    @Argument(help: "The area file (GeoJSON, WKT, CAP or GeoPackage).")
+    var file: String
+
+    @Option(help: "Where to write the converted area.")
+    var out: String
+
+    @Option(help: "Output format: geojson, wkt, cap or gpkg (default: from --out's extension).")
+    var to: AreaFormat?
+
+    @Option(help: ArgumentHelp("CRS of WKT coordinates (default WGS84 lon,lat).", valueName: "EPSG:NNNN"))
+    var crs: CRS?
+
+    @Option(help: "GeoPackage input: the layer to read.")
+    var layer: String?
+
+    @Option(help: ArgumentHelp("CAP <identifier> (default fanout-<UUID>).", valueName: "ID"))
+    var identifier: String?
+
+    @Option(help: "CAP <sender>.")
+    var sender = CAPAlertOptions().sender
+
+    @Option(help: ArgumentHelp("CAP <sent> (default now).", valueName: "YYYY-MM-DDTHH:MM:SS+HH:MM"))
+    var sent: CAPDateTime?
+
+    @Option(help: "CAP <status>: Actual, Exercise, System, Test or Draft.")
+    var status = CAPMessage.Status.actual
+
+    @Option(name: .customLong("msg-type"), help: "CAP <msgType>: Alert, Update or Cancel.")
+    var msgType = CAPMessage.MessageType.alert
+
+    @Option(help: "CAP <scope>: Public, Restricted or Private.")
+    var scope = CAPMessage.Scope.public
+
+    @Option(help: ArgumentHelp("Earlier messages (Update/Cancel).", valueName: "SENDER,ID,SENT ..."))
+    var references: String?
+
+    @Option(help: ArgumentHelp("One <info> per language: nl, fr, de or a tag.", valueName: "nl,fr,de"))
+    var languages = "nl"
+
+    @Option(help: "CAP <category>.")
+    var category = CAPMessage.Category.safety
+
+    @Option(help: "CAP <urgency>.")
+    var urgency = CAPMessage.Urgency.immediate
+
+    @Option(help: "CAP <severity>.")
+    var severity = CAPMessage.Severity.moderate
+
+    @Option(help: "CAP <certainty>.")
+    var certainty = CAPMessage.Certainty.observed
+
+    @Option(help: ArgumentHelp("CAP <event>, per language as LANG=TEXT.", valueName: "[LANG=]TEXT"))
+    var event: [String] = []
+
+    @Option(help: ArgumentHelp("CAP <headline>, per language as LANG=TEXT.", valueName: "[LANG=]TEXT"))
+    var headline: [String] = []
+
+    @Option(help: ArgumentHelp("CAP <description>, per language as LANG=TEXT.", valueName: "[LANG=]TEXT"))
+    var description: [String] = []
+
+    @Option(name: .customLong("area-desc"), help: "CAP <areaDesc> (default: the input's file name).")
+    var areaDesc: String?
+
+    func validate() throws {
+        let format = to ?? AreaFormat(pathExtension: URL(fileURLWithPath: out).pathExtension)
+        let capOnly = identifier != nil || sent != nil || references != nil || msgType != .alert
+            || !event.isEmpty || !headline.isEmpty || !description.isEmpty || areaDesc != nil
+        if capOnly && format != .cap { throw ValidationError("the CAP options apply to CAP output (--to cap) only") }
+    }
+
+    func run() throws {
+        let options: CAPAlertOptions
+        do { options = try capOptions() } catch let e as ValidationError { throw e }
+        let converter = try AreaConverter()
+        let report: AreaConverter.Report
+        do {
+            report = try converter.convert(
+                input: file, output: out, format: to, crs: crs, layer: layer, cap: options)
+        } catch let e as AreaToolError {
+            throw ValidationError(e.message)
+        } catch let e as GeoError where e.code == .unsupportedGeometry && e.message.contains("CAP") {
+            note("error: \(e)")
+            throw ExitCode(2)
+        } catch {
+            throw failUnreadable(error)
+        }
+        var line = "wrote \(report.output): \(report.format.rawValue), \(report.polygons) polygon"
+        line += report.polygons == 1 ? "" : "s"
+        if report.holes > 0 { line += ", \(report.holes) hole\(report.holes == 1 ? "" : "s")" }
+        line += ", \(grouped(report.vertices)) vertices"
+        if let crs = report.crs { line += ", \(crs)" }
+        line += ", \(grouped(report.bytes)) bytes"
+        print(line)
+        for n in report.notes { print("note: \(n)") }
+    }
+
+    /// The CAP options from the arguments.
+    func capOptions() throws -> CAPAlertOptions {
+        var o = CAPAlertOptions()
+        o.identifier = identifier
+        o.sender = sender
+        o.sent = sent?.date
+        o.utcOffsetSeconds = sent?.utcOffsetSeconds
+        o.status = status
+        o.msgType = msgType
+        o.scope = scope
+        o.category = category
+        o.urgency = urgency
+        o.severity = severity
+        o.certainty = certainty
+        o.areaDesc = areaDesc
+        o.references = try (references ?? "").split(whereSeparator: \.isWhitespace).map {
+            guard let r = CAPMessage.Reference(parsing: String($0)) else {
+                throw ValidationError("--references: '\($0.prefix(80))' is not sender,identifier,sent")
+            }
+            return r
+        }
+        if msgType != .alert && o.references.isEmpty {
+            throw ValidationError(
+                "--msg-type \(msgType.rawValue) needs --references sender,identifier,sent of the message it replaces")
+        }
+        o.languages = languages.split(separator: ",").map {
+            CAPAlertOptions.languageTag($0.trimmingCharacters(in: .whitespaces))
+        }
+        guard !o.languages.isEmpty else { throw ValidationError("--languages: give at least one, e.g. nl,fr,de") }
+        for tag in o.languages {
+            var t = CAPAlertOptions.defaultTexts[tag] ?? CAPAlertOptions.defaultTexts["nl-NL"]
+            for (values, apply) in [
+                (event, { (t: inout CAPAlertOptions.Texts?, v: String) in t?.event = v }),
+                (headline, { (t: inout CAPAlertOptions.Texts?, v: String) in t?.headline = v }),
+                (description, { (t: inout CAPAlertOptions.Texts?, v: String) in t?.description = v }),
+            ] {
+                for v in values {
+                    let (lang, text) = Self.split(v)
+                    if lang == nil || lang == tag { apply(&t, text) }
+                }
+            }
+            o.texts[tag] = t
+        }
+        return o
+    }
+
+    /// `nl=Text` → ("nl-NL", "Text"); `Text` → (nil, "Text").
+    static func split(_ value: String) -> (String?, String) {
+        guard let eq = value.firstIndex(of: "="), value[..<eq].allSatisfy({ $0.isLetter || $0 == "-" }),
+            !value[..<eq].isEmpty
+        else { return (nil, value) }
+        return (CAPAlertOptions.languageTag(String(value[..<eq])), String(value[value.index(after: eq)...]))
+    }
+}
+
+extension AreaFormat: ExpressibleByArgument {}
+extension CAPMessage.Status: ExpressibleByArgument {}
+extension CAPMessage.MessageType: ExpressibleByArgument {}
+extension CAPMessage.Scope: ExpressibleByArgument {}
+extension CAPMessage.Category: ExpressibleByArgument {}
+extension CAPMessage.Urgency: ExpressibleByArgument {}
+extension CAPMessage.Severity: ExpressibleByArgument {}
+extension CAPMessage.Certainty: ExpressibleByArgument {}
+
+/// `2026-11-29T23:40:00+01:00` on the command line (CAP's form: seconds and an explicit offset).
+struct CAPDateTime: ExpressibleByArgument {
+    var date: Date
+    var utcOffsetSeconds: Int
+
+    init?(argument: String) {
+        let s = Array(argument.utf8)
+        guard s.count == 25 else { return nil }
+        func int(_ r: Range<Int>) -> Int? { Int(String(decoding: s[r], as: UTF8.self)) }
+        guard s[4] == UInt8(ascii: "-"), s[7] == UInt8(ascii: "-"), s[10] == UInt8(ascii: "T"),
+            s[13] == UInt8(ascii: ":"), s[16] == UInt8(ascii: ":"), s[22] == UInt8(ascii: ":"),
+            s[19] == UInt8(ascii: "+") || s[19] == UInt8(ascii: "-"),
+            let year = int(0..<4), let month = int(5..<7), let day = int(8..<10), let hour = int(11..<13),
+            let minute = int(14..<16), let second = int(17..<19), let oh = int(20..<22), let om = int(23..<25),
+            oh < 24, om < 60
+        else { return nil }
+        utcOffsetSeconds = (s[19] == UInt8(ascii: "-") ? -1 : 1) * (oh * 3600 + om * 60)
+        guard let zone = TimeZone(secondsFromGMT: utcOffsetSeconds) else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let parts = DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        guard parts.isValidDate(in: calendar), let date = calendar.date(from: parts) else { return nil }
+        self.date = date
+    }
+
+    static var defaultValueDescription: String { "YYYY-MM-DDTHH:MM:SS+HH:MM" }
+}

@@ -1,0 +1,139 @@
+import Foundation
+
+/// The file formats `fanout area convert` writes.
+public enum AreaFormat: String, Sendable, CaseIterable {
+    /// RFC 7946 GeoJSON (a Feature; a legacy `crs` member when not WGS84).
+    case geojson
+    /// WKT `POLYGON`/`MULTIPOLYGON` (the CRS is not stored).
+    case wkt
+    /// An OASIS CAP 1.2 alert with the area as `<polygon>`s (always WGS84).
+    case cap
+    /// An OGC GeoPackage 1.3 with one polygon layer.
+    case gpkg
+
+    /// The format a file name's extension implies: `.geojson`/`.json`, `.wkt`, `.cap`/`.xml`, `.gpkg`.
+    public init?(pathExtension ext: String) {
+        switch ext.lowercased() {
+        case "geojson", "json": self = .geojson
+        case "wkt": self = .wkt
+        case "cap", "xml": self = .cap
+        case "gpkg": self = .gpkg
+        default: return nil
+        }
+    }
+}
+
+/// Converts action areas between GeoJSON, WKT, CAP 1.2 and GeoPackage (`fanout area convert`).
+///
+/// GeoJSON, WKT and GeoPackage keep the coordinates in the input's CRS, untouched (so a round
+/// trip gives back the same doubles); CAP is always WGS84, so other CRSs are transformed (RD New
+/// through RDNAPTRANS2018). CAP polygons have no holes: an area with holes is refused for CAP.
+///
+/// - Important: Not `Sendable`: it owns a GEOS and a PROJ context for the thread that made it.
+public final class AreaConverter {
+    /// What a conversion wrote.
+    public struct Report: Sendable, Equatable {
+        public var input: String
+        public var output: String
+        public var format: AreaFormat
+        /// The CRS of the written coordinates (`nil` for WKT, which does not store one).
+        public var crs: CRS?
+        public var polygons: Int
+        public var holes: Int
+        public var vertices: Int
+        public var bytes: Int
+        /// Things worth knowing (a transformation, a CRS that WKT drops).
+        public var notes: [String]
+    }
+
+    let context: GEOSContext
+    private var converter: CoordinateConverter?
+
+    /// Creates a converter with its own GEOS context (PROJ is started when CAP needs it).
+    ///
+    /// - Throws: ``GeoError`` when GEOS cannot start.
+    public init() throws {
+        context = try GEOSContext()
+    }
+
+    /// Reads an area file in any supported format (GeoJSON, WKT, CAP, GeoPackage).
+    public func read(contentsOf url: URL, crs: CRS? = nil, layer: String? = nil) throws -> AreaGeometry {
+        try AreaReader.read(contentsOf: url, crs: crs, layer: layer, context: context)
+    }
+
+    /// Reads `input` and writes it to `output` atomically, never over the input.
+    ///
+    /// - Parameters:
+    ///   - format: The output format; `nil` takes it from the output's extension.
+    ///   - crs: The CRS of WKT input (or of a GeoPackage layer in an undefined system).
+    ///   - layer: The GeoPackage layer to read.
+    ///   - cap: The alert around the area, for CAP output.
+    /// - Throws: ``AreaToolError`` `.output` / `.badArgument` for the paths and format, ``GeoError``
+    ///   for unreadable input or an area CAP cannot hold.
+    public func convert(
+        input: String, output: String, format: AreaFormat? = nil, crs: CRS? = nil, layer: String? = nil,
+        cap: CAPAlertOptions = CAPAlertOptions()
+    ) throws -> Report {
+        try refuseOverwriting(input: input, with: output)
+        let outURL = URL(fileURLWithPath: output)
+        guard let format = format ?? AreaFormat(pathExtension: outURL.pathExtension) else {
+            throw AreaToolError(
+                .badArgument,
+                "--out \(output): cannot tell the format from '.\(outURL.pathExtension)'; "
+                    + "use .geojson, .wkt, .cap or .gpkg, or give --to geojson|wkt|cap|gpkg")
+        }
+        let area = try read(contentsOf: URL(fileURLWithPath: input), crs: crs, layer: layer)
+        var notes: [String] = []
+        var written = area
+        switch format {
+        case .geojson:
+            try write(area.geoJSONText(), to: outURL)
+        case .wkt:
+            if area.crs != .wgs84 { notes.append("WKT does not store the CRS: read it back with --crs \(area.crs)") }
+            try write(area.wktText(), to: outURL)
+        case .gpkg:
+            try AtomicFileWriter.replace(outURL) { tmp in
+                try GeoPackageWriter.writeArea(area, layer: "area", to: tmp.path, context: context)
+            }
+        case .cap:
+            written = try wgs84(area)
+            if area.crs != .wgs84 { notes.append("transformed from \(area.crs) to WGS84 (CAP is always WGS84)") }
+            try write(try CAPWriter.xml(cap.message(for: written, areaDesc: cap.areaDesc ?? defaultAreaDesc(input))), to: outURL)
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
+        return Report(
+            input: input, output: output, format: format, crs: format == .wkt ? nil : written.crs,
+            polygons: written.polygons.count, holes: written.polygons.reduce(0) { $0 + $1.holes.count },
+            vertices: written.polygons.reduce(0) { $0 + $1.shell.count + $1.holes.reduce(0) { $0 + $1.count } },
+            bytes: size, notes: notes)
+    }
+
+    /// The area in WGS84 lon/lat.
+    ///
+    /// - Throws: ``GeoError`` from PROJ.
+    public func wgs84(_ area: AreaGeometry) throws -> AreaGeometry {
+        guard area.crs != .wgs84 else { return area }
+        if converter == nil { converter = try CoordinateConverter() }
+        guard let converter else { return area }
+        func transform(_ ring: [XY]) throws -> [XY] {
+            var xs = ring.map(\.x)
+            var ys = ring.map(\.y)
+            try converter.toLonLat(xs: &xs, ys: &ys, from: area.crs)
+            return zip(xs, ys).map { XY($0, $1) }
+        }
+        let polygons = try area.polygons.map {
+            PlanarPolygon(shell: try transform($0.shell), holes: try $0.holes.map(transform))
+        }
+        return AreaGeometry(polygons: polygons, crs: .wgs84, source: area.source)
+    }
+
+    private func write(_ text: String, to url: URL) throws {
+        let writer = try AtomicFileWriter(url: url)
+        try writer.write(text)
+        try writer.commit()
+    }
+
+    private func defaultAreaDesc(_ input: String) -> String {
+        URL(fileURLWithPath: input).deletingPathExtension().lastPathComponent
+    }
+}

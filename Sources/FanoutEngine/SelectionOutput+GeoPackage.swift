@@ -1,0 +1,24 @@
+import Foundation
+
+extension Engine {
+    /// Writes `result` as a GeoPackage point layer `participants` in WGS84 lon/lat, atomically.
+    ///
+    /// One feature per participant, outside-in, with `participant_id`, `rank` (1 = called first),
+    /// `distance_m` (metres, as the selection measured them) and `country`. No phone number,
+    /// e-mail address or name is written.
+    ///
+    /// - Parameter url: The file; replaced only when the whole GeoPackage has been written.
+    /// - Throws: ``GeoError`` from PROJ or the writer, or SQLite's error.
+    /// - Complexity: O(n), one transaction.
+    public func writeGeoPackage(_ result: SelectionResult, to url: URL) throws {
+        let positions = try lonLats(of: result)
+        let points = result.participants.enumerated().map { rank, p in
+            GeoPackagePoint(
+                position: positions[rank], participantID: p.id, rank: rank + 1, distanceMeters: p.distanceMeters,
+                country: p.country?.description)
+        }
+        try AtomicFileWriter.replace(url) { tmp in
+            try GeoPackageWriter.writePoints(points, layer: "participants", to: tmp.path)
+        }
+    }
+}

@@ -1,0 +1,201 @@
+import FanoutEngine
+import Foundation
+import TestSupport
+import Testing
+
+/// `fanout area convert`, GeoPackage input everywhere and `select --gpkg`, through the real
+/// binary, checked with GDAL (`ogrinfo`, `ogr2ogr`) and xmllint.
+@Suite struct AreaConvertTests {
+    let dir: URL
+    init() throws { dir = try Fixtures.temporaryDirectory("convert") }
+
+    static let gdal = ExternalTool.has("ogrinfo") && ExternalTool.has("ogr2ogr")
+    static let xsd = Fixtures.url("CLITests/Fixtures/cap/CAP-v1.2.xsd").path
+
+    /// Two parts near Utrecht, coordinates with many digits; the first has a hole.
+    static let withHole = """
+        {"type":"MultiPolygon","coordinates":[[[[5.050000001,52.05],[5.2012345678901,52.05],[5.2012345678901,52.14],\
+        [5.05,52.1400000009],[5.050000001,52.05]],[[5.1,52.08],[5.1,52.1],[5.12,52.1],[5.12,52.08],[5.1,52.08]]],\
+        [[[5.3,52.2],[5.31,52.2],[5.31,52.21],[5.3,52.2]]]]}
+        """
+    static let noHole = """
+        {"type":"MultiPolygon","coordinates":[[[[5.050000001,52.05],[5.2012345678901,52.05],[5.2012345678901,52.14],\
+        [5.05,52.1400000009],[5.050000001,52.05]]],[[[5.3,52.2],[5.31,52.2],[5.31,52.21],[5.3,52.2]]]]}
+        """
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let url = dir.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+
+    func coordinates(_ file: String) throws -> [XY] {
+        let area = try AreaConverter().read(contentsOf: URL(fileURLWithPath: file))
+        return area.polygons.flatMap { ([$0.shell] + $0.holes).flatMap { $0 } }
+    }
+
+    func expectClose(_ a: [XY], _ b: [XY], within tolerance: Double = 1e-9, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(a.count == b.count, sourceLocation: sourceLocation)
+        let worst = zip(a, b).map { max(abs($0.x - $1.x), abs($0.y - $1.y)) }.max() ?? .infinity
+        #expect(worst <= tolerance, "largest difference \(worst)°", sourceLocation: sourceLocation)
+    }
+
+    func convert(_ args: [String]) throws -> CommandResult { try CommandRunner.run(["area", "convert"] + args) }
+
+    @Test func roundTripsThroughEveryFormatKeepTheCoordinates() throws {
+        let source = try write("src.geojson", Self.withHole)
+        let original = try coordinates(source)
+        for (ext, to) in [("gpkg", nil), ("wkt", nil), ("json", "geojson")] as [(String, String?)] {
+            let mid = path("mid.\(ext)")
+            let r1 = try convert([source, "--out", mid] + (to.map { ["--to", $0] } ?? []))
+            #expect(r1.status == 0, "\(r1.stderr)")
+            #expect(r1.stdout.contains("wrote \(mid): \(to ?? ext), 2 polygons, 1 hole, 14 vertices"), "\(r1.stdout)")
+            let back = path("back-\(ext).geojson")
+            let r2 = try convert([mid, "--out", back])
+            #expect(r2.status == 0, "\(r2.stderr)")
+            expectClose(try coordinates(back), original, within: 0)
+        }
+        // CAP has no holes: the hole-free area goes through CAP and back.
+        let plain = try write("plain.geojson", Self.noHole)
+        let cap = path("plain.cap")
+        let r3 = try convert([plain, "--out", cap])
+        #expect(r3.status == 0, "\(r3.stderr)")
+        let back = path("back-cap.geojson")
+        #expect(try convert([cap, "--out", back]).status == 0)
+        expectClose(try coordinates(back), try coordinates(plain))
+        // With a hole, CAP is refused (exit 2) and nothing is written.
+        let refused = try convert([source, "--out", path("hole.cap")])
+        #expect(refused.status == 2 && refused.stderr.contains("a CAP <polygon> is a single ring"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: path("hole.cap")))
+    }
+
+    @Test func convertNeverOverwritesItsInputAndNeedsAFormat() throws {
+        let source = try write("in.geojson", Self.noHole)
+        let before = try String(contentsOfFile: source, encoding: .utf8)
+        let same = try convert([source, "--out", source])
+        #expect(same.status != 0 && same.stderr.contains("is the input file"))
+        let unknown = try convert([source, "--out", path("x.shp")])
+        #expect(unknown.status != 0 && unknown.stderr.contains("cannot tell the format from '.shp'"))
+        #expect(try String(contentsOfFile: source, encoding: .utf8) == before)
+        let capOption = try convert([source, "--out", path("x.wkt"), "--identifier", "a"])
+        #expect(capOption.status != 0 && capOption.stderr.contains("apply to CAP output"))
+    }
+
+    @Test(.enabled(if: gdal, "ogrinfo/ogr2ogr missing: install gdal-bin (tools/test.sh does)"))
+    func gdalOpensWhatConvertWrites() throws {
+        let source = try write("g.geojson", Self.withHole)
+        let out = path("g.gpkg")
+        #expect(try convert([source, "--out", out]).status == 0)
+        let info = try ExternalTool.run("ogrinfo", ["-ro", "-al", "-so", out])
+        #expect(info.status == 0 && !info.stderr.contains("ERROR"), "\(info.stderr)")
+        #expect(info.stdout.contains("Geometry: Multi Polygon") && info.stdout.contains("Feature Count: 1"))
+        #expect(info.stdout.contains("ID[\"EPSG\",4326]"))
+        // An RD New area keeps its CRS: GDAL sees EPSG:28992.
+        let rd = try write(
+            "rd.geojson",
+            #"{"type":"Polygon","crs":{"type":"name","properties":{"name":"EPSG:28992"}},"coordinates":[[[155000,463000],[156000,463000],[156000,464000],[155000,463000]]]}"#
+        )
+        let rdOut = path("rd.gpkg")
+        let r = try convert([rd, "--out", rdOut])
+        #expect(r.status == 0 && r.stdout.contains("EPSG:28992"), "\(r.stdout)\(r.stderr)")
+        let rdInfo = try ExternalTool.run("ogrinfo", ["-ro", "-al", rdOut])
+        #expect(rdInfo.stdout.contains("Amersfoort / RD New") && rdInfo.stdout.contains("ID[\"EPSG\",28992]"))
+        #expect(rdInfo.stdout.contains("POLYGON ((155000 463000,156000 463000,156000 464000,155000 463000))"), "\(rdInfo.stdout)")
+    }
+
+    @Test(.enabled(if: gdal, "ogrinfo/ogr2ogr missing: install gdal-bin (tools/test.sh does)"))
+    func gdalWrittenGeoPackagesAreRead() throws {
+        let source = try write("q.geojson", Self.withHole)
+        let gpkg = path("q.gpkg")
+        let made = try ExternalTool.run("ogr2ogr", ["-f", "GPKG", gpkg, source])
+        #expect(made.status == 0, "\(made.stderr)")
+        let check = try CommandRunner.run(["area", "check", gpkg])
+        #expect(check.status <= 1, "\(check.stdout)\(check.stderr)")
+        let back = path("q-back.geojson")
+        let r = try convert([gpkg, "--out", back])
+        #expect(r.status == 0, "\(r.stderr)")
+        expectClose(try coordinates(back), try coordinates(source))
+        // Reprojected by GDAL to RD New: the layer's srs_id is honoured.
+        let rd = path("q-rd.gpkg")
+        #expect(try ExternalTool.run("ogr2ogr", ["-f", "GPKG", "-t_srs", "EPSG:28992", rd, source]).status == 0)
+        let rdBack = try convert([rd, "--out", path("q-rd.geojson")])
+        #expect(rdBack.status == 0 && rdBack.stdout.contains("EPSG:28992"), "\(rdBack.stdout)\(rdBack.stderr)")
+        // A point layer written by GDAL is not an area; two layers need --layer.
+        let pts = try write("p.geojson", #"{"type":"Point","coordinates":[5.1,52.1]}"#)
+        let both = path("both.gpkg")
+        #expect(try ExternalTool.run("ogr2ogr", ["-f", "GPKG", both, pts, "-nln", "points"]).status == 0)
+        let onlyPoints = try CommandRunner.run(["area", "check", both])
+        #expect(onlyPoints.status == 3 && onlyPoints.stderr.contains("no polygon layer; it has points (POINT)"), "\(onlyPoints.stderr)")
+        #expect(try ExternalTool.run("ogr2ogr", ["-f", "GPKG", "-update", both, source, "-nln", "a1"]).status == 0)
+        #expect(try ExternalTool.run("ogr2ogr", ["-f", "GPKG", "-update", both, source, "-nln", "a2"]).status == 0)
+        let several = try CommandRunner.run(["area", "check", both])
+        #expect(several.status == 3 && several.stderr.contains("choose one with --layer NAME"), "\(several.stderr)")
+        #expect(try CommandRunner.run(["area", "check", both, "--layer", "a2"]).status <= 1)
+    }
+
+    @Test func geoPackageErrorsReachTheCommandLine() throws {
+        let fake = try write("fake.gpkg", "not a database")
+        let r1 = try CommandRunner.run(["area", "check", fake])
+        #expect(r1.status == 3 && r1.stderr.contains("not a SQLite file"), "\(r1.stderr)")
+        let fx = try CLIFixture.shared.get()
+        let r2 = try CommandRunner.run(["area", "check", fx.db])
+        #expect(r2.status == 3 && r2.stderr.contains("a SQLite database but not a GeoPackage"), "\(r2.stderr)")
+        let wkt = try write("a.wkt", "POLYGON((5 52, 5.1 52, 5.1 52.1, 5 52))")
+        let r3 = try CommandRunner.run(["area", "check", wkt, "--layer", "x"])
+        #expect(r3.status == 3 && r3.stderr.contains("applies to GeoPackage (.gpkg) input only"), "\(r3.stderr)")
+    }
+
+    @Test(.enabled(if: ExternalTool.has("xmllint"), "xmllint missing: install libxml2-utils (tools/test.sh does)"))
+    func capFromTheCommandLineValidates() throws {
+        let source = try write("c.geojson", Self.noHole)
+        let out = path("c.cap")
+        let r = try convert([
+            source, "--out", out, "--languages", "nl,fr,de", "--msg-type", "Update", "--references",
+            "fanout@burgernet.example,a-1,2026-11-29T23:00:00+01:00", "--identifier", "a-2", "--sent",
+            "2026-11-29T23:40:00+01:00", "--headline", "nl=Vermist kind & fiets", "--area-desc", "Utrecht <oost>",
+        ])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lint = try ExternalTool.run("xmllint", ["--noout", "--schema", Self.xsd, out])
+        #expect(lint.status == 0, "\(lint.stderr)")
+        let xml = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(xml.contains("<sent>2026-11-29T23:40:00+01:00</sent>") && xml.contains("<msgType>Update</msgType>"))
+        #expect(xml.contains("<headline>Vermist kind &amp; fiets</headline>"))
+        #expect(xml.contains("<language>fr-BE</language>") && xml.contains("<event>Bürgeralarm</event>"))
+        #expect(xml.contains("<areaDesc>Utrecht &lt;oost&gt;</areaDesc>"))
+        let alert = try CAPReader.parse(Data(xml.utf8), name: out)
+        #expect(alert.areas.count == 3 && alert.areas.allSatisfy { $0.polygons.count == 2 })
+        let noRef = try convert([source, "--out", path("d.cap"), "--msg-type", "Cancel"])
+        #expect(noRef.status != 0 && noRef.stderr.contains("needs --references"), "\(noRef.stderr)")
+    }
+
+    @Test(.enabled(if: ExternalTool.has("ogrinfo"), "ogrinfo missing: install gdal-bin (tools/test.sh does)"))
+    func selectionExportsAPointLayerGDALOpens() throws {
+        let fx = try CLIFixture.shared.get()
+        let gpkg = path("sel.gpkg")
+        let r = try CommandRunner.run(["select", "--db", fx.db, "--circle", "4.8930,52.3731,3000", "--gpkg", gpkg])
+        #expect(r.status == 0, "\(r.stderr)")
+        let csv = parseSelectionCSV(r.stdout)
+        #expect(csv.rows.count > 10)
+        let info = try ExternalTool.run("ogrinfo", ["-ro", "-al", gpkg])
+        #expect(info.status == 0 && !info.stderr.contains("ERROR"), "\(info.stderr)")
+        #expect(info.stdout.contains("Geometry: Point") && info.stdout.contains("Feature Count: \(csv.rows.count)"))
+        #expect(info.stdout.contains("ID[\"EPSG\",4326]"))
+        #expect(!info.stdout.contains("phone") && !info.stdout.contains("email") && !info.stdout.contains("@example"))
+        // Feature 1 is the first row of the CSV, rank 1, at the engine's lon/lat for it.
+        let first = info.stdout.components(separatedBy: "OGRFeature(participants):1\n").last ?? ""
+        #expect(first.contains("participant_id (Integer64) = \(csv.rows[0].0)"), "\(first.prefix(300))")
+        #expect(first.contains("rank (Integer64) = 1"))
+        let distanceLine = first.split(separator: "\n").first { $0.contains("distance_m (Real) = ") } ?? ""
+        let distance = Double(distanceLine.split(separator: "=").last?.trimmingCharacters(in: .whitespaces) ?? "")
+        #expect(abs((distance ?? -1) - (Double(csv.rows[0].1) ?? -2)) <= 0.0005, "\(distanceLine)")
+        let engine = try Engine.open(registryAt: fx.db)
+        let result = try engine.select(
+            SelectionRequest(area: .circle(center: LonLat(lon: 4.8930, lat: 52.3731), radiusMeters: 3000)))
+        let ll = try engine.lonLats(of: result)[0]
+        let point = try #require(first.split(separator: "\n").first { $0.contains("POINT (") })
+        let xy = point.split(whereSeparator: { " ()".contains($0) }).compactMap { Double($0) }
+        #expect(xy.count == 2 && abs(xy[0] - ll.lon) <= 1e-9 && abs(xy[1] - ll.lat) <= 1e-9, "\(point) vs \(ll)")
+    }
+}
