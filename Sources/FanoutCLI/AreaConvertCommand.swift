@@ -87,24 +87,24 @@ struct AreaConvertCommand: ParsableCommand {
 
     func validate() throws {
         let format = to ?? AreaFormat(pathExtension: URL(fileURLWithPath: out).pathExtension)
-        let capOnly = identifier != nil || sent != nil || references != nil || msgType != .alert
+        let capOnly =
+            identifier != nil || sent != nil || references != nil || msgType != .alert
             || !event.isEmpty || !headline.isEmpty || !description.isEmpty || areaDesc != nil
         if capOnly && format != .cap { throw ValidationError("the CAP options apply to CAP output (--to cap) only") }
     }
 
     func run() throws {
-        let options: CAPAlertOptions
-        do { options = try capOptions() } catch let e as ValidationError { throw e }
+        let options = try capOptions()
         let converter = try AreaConverter()
         let report: AreaConverter.Report
         do {
             report = try converter.convert(
                 input: file, output: out, format: to, crs: crs, layer: layer, cap: options)
-        } catch let e as AreaToolError {
-            throw ValidationError(e.message)
-        } catch let e as GeoError where e.code == .unsupportedGeometry && e.message.contains("CAP") {
+        } catch let e as AreaToolError where e.code == .unwritable {
             note("error: \(e)")
             throw ExitCode(2)
+        } catch let e as AreaToolError {
+            throw ValidationError(e.message)
         } catch {
             throw failUnreadable(error)
         }

@@ -10,7 +10,8 @@ struct AreaFixCommand: ParsableCommand {
             --method structure (default) rebuilds shells and holes (collapsed parts dropped);
             --method linework keeps every edge (a bowtie becomes two triangles, a spike a line).
             Only polygonal parts are written; anything else MakeValid returns is dropped and named.
-            The output is GeoJSON, or WKT when --out ends in .wkt, in the input's CRS, written
+            The output is GeoJSON, or WKT, GeoPackage or CAP 1.2 when --out ends in .wkt, .gpkg or
+            .cap, in the input's CRS (CAP: WGS84), written
             atomically; --out may never be the input (checked through symlinks and hard links).
 
             Exit status: 0 the output is valid, 2 nothing polygonal is left or still invalid,
@@ -20,7 +21,7 @@ struct AreaFixCommand: ParsableCommand {
     @Argument(help: "The area file (GeoJSON, WKT, CAP or GeoPackage).")
     var file: String
 
-    @Option(help: "Where to write the repaired area (.geojson/.json or .wkt).")
+    @Option(help: "Where to write the repaired area (.geojson/.json, .wkt, .gpkg or .cap).")
     var out: String
 
     @Option(help: "MakeValid method: structure or linework.")
@@ -46,9 +47,15 @@ struct AreaFixCommand: ParsableCommand {
             throw failUnreadable(error)
         }
         if !report.empty {
-            let writer = try AtomicFileWriter(url: URL(fileURLWithPath: out))
-            try writer.write(out.lowercased().hasSuffix(".wkt") ? fixed.wktText() : fixed.geoJSONText())
-            try writer.commit()
+            let url = URL(fileURLWithPath: out)
+            do {
+                _ = try AreaConverter().write(
+                    fixed, to: url, as: AreaFormat(pathExtension: url.pathExtension) ?? .geojson,
+                    areaDesc: url.deletingPathExtension().lastPathComponent)
+            } catch let e as AreaToolError where e.code == .unwritable {
+                note("error: \(e)")
+                throw ExitCode(2)
+            }
         }
         print(json ? report.jsonText() : report.humanText(out: report.empty ? nil : out), terminator: "")
         if report.empty || !report.validAfter { throw ExitCode(2) }

@@ -68,8 +68,8 @@ public final class AreaConverter {
     ///   - crs: The CRS of WKT input (or of a GeoPackage layer in an undefined system).
     ///   - layer: The GeoPackage layer to read.
     ///   - cap: The alert around the area, for CAP output.
-    /// - Throws: ``AreaToolError`` `.output` / `.badArgument` for the paths and format, ``GeoError``
-    ///   for unreadable input or an area CAP cannot hold.
+    /// - Throws: ``AreaToolError`` `.output` / `.badArgument` for the paths and format,
+    ///   `.unwritable` for an area the format cannot hold; ``GeoError`` for unreadable input.
     public func convert(
         input: String, output: String, format: AreaFormat? = nil, crs: CRS? = nil, layer: String? = nil,
         cap: CAPAlertOptions = CAPAlertOptions()
@@ -83,29 +83,53 @@ public final class AreaConverter {
                     + "use .geojson, .wkt, .cap or .gpkg, or give --to geojson|wkt|cap|gpkg")
         }
         let area = try read(contentsOf: URL(fileURLWithPath: input), crs: crs, layer: layer)
-        var notes: [String] = []
-        var written = area
-        switch format {
-        case .geojson:
-            try write(area.geoJSONText(), to: outURL)
-        case .wkt:
-            if area.crs != .wgs84 { notes.append("WKT does not store the CRS: read it back with --crs \(area.crs)") }
-            try write(area.wktText(), to: outURL)
-        case .gpkg:
-            try AtomicFileWriter.replace(outURL) { tmp in
-                try GeoPackageWriter.writeArea(area, layer: "area", to: tmp.path, context: context)
-            }
-        case .cap:
-            written = try wgs84(area)
-            if area.crs != .wgs84 { notes.append("transformed from \(area.crs) to WGS84 (CAP is always WGS84)") }
-            try write(try CAPWriter.xml(cap.message(for: written, areaDesc: cap.areaDesc ?? defaultAreaDesc(input))), to: outURL)
-        }
+        let (written, notes) = try write(area, to: outURL, as: format, cap: cap, areaDesc: defaultAreaDesc(input))
         let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
         return Report(
             input: input, output: output, format: format, crs: format == .wkt ? nil : written.crs,
             polygons: written.polygons.count, holes: written.polygons.reduce(0) { $0 + $1.holes.count },
             vertices: written.polygons.reduce(0) { $0 + $1.shell.count + $1.holes.reduce(0) { $0 + $1.count } },
             bytes: size, notes: notes)
+    }
+
+    /// Writes an area atomically in `format`.
+    ///
+    /// - Parameters:
+    ///   - areaDesc: The CAP `<areaDesc>` when `cap.areaDesc` is not set.
+    /// - Returns: The area as written (WGS84 for CAP) and notes for the user.
+    /// - Throws: ``AreaToolError`` `.unwritable` for an area the format cannot hold (holes in CAP,
+    ///   an empty area), ``GeoError`` from PROJ, or the write error.
+    public func write(
+        _ area: AreaGeometry, to url: URL, as format: AreaFormat, cap: CAPAlertOptions = CAPAlertOptions(),
+        areaDesc: String
+    ) throws -> (AreaGeometry, [String]) {
+        do {
+            return try writeUnchecked(area, to: url, as: format, cap: cap, areaDesc: areaDesc)
+        } catch let e as GeoError where e.code == .unsupportedGeometry {
+            throw AreaToolError(.unwritable, e.message)
+        }
+    }
+
+    private func writeUnchecked(
+        _ area: AreaGeometry, to url: URL, as format: AreaFormat, cap: CAPAlertOptions, areaDesc: String
+    ) throws -> (AreaGeometry, [String]) {
+        switch format {
+        case .geojson:
+            try write(area.geoJSONText(), to: url)
+        case .wkt:
+            try write(area.wktText(), to: url)
+            if area.crs != .wgs84 { return (area, ["WKT does not store the CRS: read it back with --crs \(area.crs)"]) }
+        case .gpkg:
+            try AtomicFileWriter.replace(url) { tmp in
+                try GeoPackageWriter.writeArea(area, layer: "area", to: tmp.path, context: context)
+            }
+        case .cap:
+            let lonLat = try wgs84(area)
+            try write(try CAPWriter.xml(cap.message(for: lonLat, areaDesc: cap.areaDesc ?? areaDesc)), to: url)
+            if area.crs != .wgs84 { return (lonLat, ["transformed from \(area.crs) to WGS84 (CAP is always WGS84)"]) }
+            return (lonLat, [])
+        }
+        return (area, [])
     }
 
     /// The area in WGS84 lon/lat.

@@ -3,7 +3,7 @@ public struct AreaToolError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         fileprivate enum Kind: String, Sendable {
-            case travelTable, unknownIncidentType, unknownMode, badArgument, output
+            case travelTable, unknownIncidentType, unknownMode, badArgument, output, unwritable
         }
         fileprivate let kind: Kind
         /// The travel-radius table cannot be read or has a bad row (file and line in the message).
@@ -16,6 +16,8 @@ public struct AreaToolError: Error, Sendable, CustomStringConvertible {
         public static let badArgument = Code(kind: .badArgument)
         /// The output file cannot be written, or would overwrite the input.
         public static let output = Code(kind: .output)
+        /// The area cannot be written in the format asked for (holes in CAP, say).
+        public static let unwritable = Code(kind: .unwritable)
         public var description: String { kind.rawValue }
     }
 

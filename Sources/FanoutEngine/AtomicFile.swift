@@ -16,8 +16,7 @@ public final class AtomicFileWriter {
     /// - Throws: An error naming the path when the directory is not writable.
     public init(url: URL) throws {
         self.url = url
-        temporaryURL = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        temporaryURL = Self.temporaryURL(beside: url)
         guard FileManager.default.createFile(atPath: temporaryURL.path, contents: nil) else {
             throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: temporaryURL.path])
         }
@@ -63,6 +62,12 @@ public final class AtomicFileWriter {
 }
 
 extension AtomicFileWriter {
+    /// `.NAME.PID.tmp` in the directory of `url`: same file system, so the rename is atomic.
+    static func temporaryURL(beside url: URL) -> URL {
+        url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+    }
+
     /// Lets `write` create a file at a temporary path beside `url`, then renames it over `url`;
     /// for writers that need a path rather than bytes (SQLite, for a GeoPackage).
     ///
@@ -71,8 +76,7 @@ extension AtomicFileWriter {
     ///
     /// - Throws: What `write` throws, or an error naming `url` when the rename fails.
     public static func replace(_ url: URL, write: (URL) throws -> Void) throws {
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        let temporary = temporaryURL(beside: url)
         let leftovers = [temporary.path, temporary.path + "-journal"]
         for path in leftovers { try? FileManager.default.removeItem(atPath: path) }
         do {

@@ -71,7 +71,8 @@ public struct CAPAlertOptions: Sendable {
     ///   (CAP polygons are single rings).
     public func message(for area: AreaGeometry, areaDesc: String) throws -> CAPMessage {
         guard area.crs == .wgs84 else {
-            throw GeoError(.unsupportedGeometry, "\(area.source): CAP needs WGS84 coordinates, the area is in \(area.crs)")
+            throw GeoError(
+                .unsupportedGeometry, "\(area.source): CAP needs WGS84 coordinates, the area is in \(area.crs)")
         }
         if let (i, p) = area.polygons.enumerated().first(where: { !$0.element.holes.isEmpty }) {
             throw GeoError(

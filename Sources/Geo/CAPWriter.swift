@@ -48,10 +48,12 @@ public enum CAPWriter {
                 x += "    <area>\n"
                 element("areaDesc", area.areaDesc, indent: 3)
                 for ring in area.polygons {
-                    element("polygon", ring.map { "\(number($0.lat)),\(number($0.lon))" }.joined(separator: " "), indent: 3)
+                    element(
+                        "polygon", ring.map { "\(number($0.lat)),\(number($0.lon))" }.joined(separator: " "), indent: 3)
                 }
                 for c in area.circles {
-                    element("circle", "\(number(c.center.lat)),\(number(c.center.lon)) \(number(c.radiusKm))", indent: 3)
+                    element(
+                        "circle", "\(number(c.center.lat)),\(number(c.center.lon)) \(number(c.radiusKm))", indent: 3)
                 }
                 x += "    </area>\n"
             }
@@ -116,7 +118,8 @@ public enum CAPWriter {
             throw fail("UTC offset \(m.utcOffsetSeconds) s is not a whole number of minutes under 24 h")
         }
         if m.msgType != .alert && m.references.isEmpty {
-            throw fail("a \(m.msgType.rawValue) must name the message(s) it refers to (references sender,identifier,sent)")
+            throw fail(
+                "a \(m.msgType.rawValue) must name the message(s) it refers to (references sender,identifier,sent)")
         }
         for r in m.references {
             for part in [r.sender, r.identifier, r.sent]

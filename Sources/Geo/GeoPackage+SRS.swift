@@ -39,7 +39,8 @@ struct GeoPackageSRS: Sendable, Equatable {
     static func describe(_ crs: CRS, context: PROJContext) throws -> (name: String, wkt: String) {
         context.assertOwningThread()
         guard let pj = proj_create(context.raw, crs.description) else {  // returns NULL when unknown
-            throw GeoError(.unknownCRS, "\(crs) is not a coordinate reference system PROJ knows (\(context.takeError()))")
+            throw GeoError(
+                .unknownCRS, "\(crs) is not a coordinate reference system PROJ knows (\(context.takeError()))")
         }
         defer { proj_destroy(pj) }
         // Both strings belong to the PJ and live until proj_destroy; copy them now.

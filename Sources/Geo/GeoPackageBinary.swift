@@ -64,7 +64,9 @@ public struct GeoPackageBinary: Sendable, Equatable {
             throw DecodingError(reason: "GeoPackage geometry version \(blob[2]); only version 0 (1.0–1.4) is known")
         }
         let flags = blob[3]
-        guard flags & 0xC0 == 0 else { throw DecodingError(reason: "reserved flag bits are set (flags 0x\(hex(flags)))") }
+        guard flags & 0xC0 == 0 else {
+            throw DecodingError(reason: "reserved flag bits are set (flags 0x\(hex(flags)))")
+        }
         guard flags & 0x20 == 0 else {
             throw DecodingError(reason: "an extended GeoPackage geometry (flag X); only standard geometries are read")
         }

@@ -65,7 +65,7 @@ package enum GeoPackageReader {
         }
         defer { try? queue.close() }
         let fail = { (code: GeoError.Code, message: String) in GeoError(code, "\(name): \(message)") }
-        let raw: (GeoPackageLayer, Int32?, [(Int64, [UInt8]?)], CRS?)
+        let raw: (GeoPackageLayer, Int, [(Int64, [UInt8]?)], CRS?)
         do {
             raw = try queue.read { db in
                 try checkGeoPackage(db, fail: fail)
@@ -80,7 +80,7 @@ package enum GeoPackageReader {
                     let data: Data? = row[1]
                     return (row[0], data.map { Array($0) })
                 }
-                return (chosen, count.map(Int32.init(clamping:)), features, layerCRS)
+                return (chosen, count ?? features.count, features, layerCRS)
             }
         } catch let e as GeoError {
             throw e
@@ -88,48 +88,43 @@ package enum GeoPackageReader {
             throw fail(.parse, "SQLite: \(sqliteMessage(error))")
         }
         let (chosen, count, features, layerCRS) = raw
-        let where_ = "layer '\(chosen.name)'"
+        let place = "layer '\(chosen.name)'"
         guard let first = features.first else {
-            throw fail(.unsupportedGeometry, "\(where_) is empty (no features)")
+            throw fail(.unsupportedGeometry, "\(place) is empty (no features)")
         }
         guard features.count == 1 else {
             throw fail(
                 .unsupportedGeometry,
-                "\(where_) has \(count ?? 2) features; an area file must hold exactly one (merge them, "
+                "\(place) has \(count) features; an area file must hold exactly one (merge them, "
                     + "e.g. Vector > Geoprocessing > Dissolve in QGIS)")
         }
         let (fid, blobBytes) = first
-        guard let blobBytes else { throw fail(.unsupportedGeometry, "\(where_), feature \(fid): no geometry (NULL)") }
+        guard let blobBytes else { throw fail(.unsupportedGeometry, "\(place), feature \(fid): no geometry (NULL)") }
         let blob: GeoPackageBinary
         do { blob = try GeoPackageBinary.decode(blobBytes) } catch {
-            throw fail(.parse, "\(where_), feature \(fid): not a GeoPackage geometry: \(error.reason)")
+            throw fail(.parse, "\(place), feature \(fid): not a GeoPackage geometry: \(error.reason)")
         }
-        guard !blob.isEmpty else { throw fail(.unsupportedGeometry, "\(where_), feature \(fid): the geometry is empty") }
+        guard !blob.isEmpty else { throw fail(.unsupportedGeometry, "\(place), feature \(fid): the geometry is empty") }
         guard Int(blob.srsID) == chosen.srsID else {
             throw fail(
                 .parse,
-                "\(where_), feature \(fid): srs_id \(blob.srsID) in the geometry differs from the layer's \(chosen.srsID)")
+                "\(place), feature \(fid): srs_id \(blob.srsID) in the geometry differs from the layer's \(chosen.srsID)"
+            )
         }
         let geometry: GEOSGeometry
         do { geometry = try context.readWKB(blob.wkb) } catch let e as GeoError {
-            throw fail(.parse, "\(where_), feature \(fid): \(e.message)")
+            throw fail(.parse, "\(place), feature \(fid): \(e.message)")
         }
         let type = try geometry.typeID
         guard type == .polygon || type == .multiPolygon else {
-            throw fail(.unsupportedGeometry, "\(where_), feature \(fid): expected a Polygon or MultiPolygon, got \(type)")
+            throw fail(
+                .unsupportedGeometry, "\(place), feature \(fid): expected a Polygon or MultiPolygon, got \(type)")
         }
         let polygons = try geometry.polygons()
-        guard !polygons.isEmpty else { throw fail(.unsupportedGeometry, "\(where_), feature \(fid): the polygon is empty") }
+        guard !polygons.isEmpty else {
+            throw fail(.unsupportedGeometry, "\(place), feature \(fid): the polygon is empty")
+        }
         return AreaGeometry(polygons: polygons, crs: layerCRS ?? .wgs84, source: name)
-    }
-
-    /// The feature layers of a GeoPackage file (for listing in messages and tests).
-    package static func layers(of url: URL) throws -> [GeoPackageLayer] {
-        var config = Configuration()
-        config.readonly = true
-        let queue = try DatabaseQueue(path: url.path, configuration: config)
-        defer { try? queue.close() }
-        return try queue.read { db in try featureLayers(db) }
     }
 
     // MARK: - Private
@@ -149,8 +144,10 @@ package enum GeoPackageReader {
                 "a SQLite database but not a GeoPackage (application_id \(appID)\(tag), no gpkg_contents table)")
         }
         if !missing.isEmpty {
-            throw fail(.parse, "not a complete GeoPackage: missing table\(missing.count > 1 ? "s" : "") "
-                + missing.joined(separator: ", "))
+            throw fail(
+                .parse,
+                "not a complete GeoPackage: missing table\(missing.count > 1 ? "s" : "") "
+                    + missing.joined(separator: ", "))
         }
     }
 
@@ -190,7 +187,8 @@ package enum GeoPackageReader {
         guard !all.isEmpty else { throw fail(.unsupportedGeometry, "the GeoPackage has no feature layers") }
         let polygonal = all.filter(\.mayHoldPolygons)
         guard !polygonal.isEmpty else {
-            throw fail(.unsupportedGeometry, "no polygon layer; it has \(list). An area must be a Polygon or MultiPolygon")
+            throw fail(
+                .unsupportedGeometry, "no polygon layer; it has \(list). An area must be a Polygon or MultiPolygon")
         }
         guard polygonal.count == 1 else {
             throw fail(
@@ -207,7 +205,8 @@ package enum GeoPackageReader {
         guard
             let row = try Row.fetchOne(
                 db,
-                sql: "SELECT organization, organization_coordsys_id, srs_name FROM gpkg_spatial_ref_sys WHERE srs_id = ?",
+                sql:
+                    "SELECT organization, organization_coordsys_id, srs_name FROM gpkg_spatial_ref_sys WHERE srs_id = ?",
                 arguments: [layer.srsID])
         else {
             throw fail(.parse, "layer '\(layer.name)': srs_id \(layer.srsID) is not in gpkg_spatial_ref_sys")

@@ -57,8 +57,10 @@ package enum GeoPackageWriter {
         let envelope = try geometry.envelope()
         let blob = GeoPackageBinary(srsID: Int32(area.crs.epsg), envelope: envelope, wkb: try geometry.toWKB())
         let type = area.polygons.count == 1 ? "POLYGON" : "MULTIPOLYGON"
-        try write(to: path, layer: layer, geometryType: type, crs: area.crs, envelope: envelope,
-            columns: "source TEXT") { db in
+        try write(
+            to: path, layer: layer, geometryType: type, crs: area.crs, envelope: envelope,
+            columns: "source TEXT"
+        ) { db in
             try db.execute(
                 sql: "INSERT INTO \(quoted(layer)) (geom, source) VALUES (?, ?)",
                 arguments: [Data(blob.encoded()), URL(fileURLWithPath: area.source).lastPathComponent])
@@ -93,7 +95,8 @@ package enum GeoPackageWriter {
         try write(to: path, layer: layer, geometryType: "POINT", crs: .wgs84, envelope: envelope, columns: columns) {
             db in
             let insert = try db.makeStatement(
-                sql: "INSERT INTO \(quoted(layer)) (geom, participant_id, rank, distance_m, country) VALUES (?,?,?,?,?)")
+                sql: "INSERT INTO \(quoted(layer)) (geom, participant_id, rank, distance_m, country) VALUES (?,?,?,?,?)"
+            )
             for p in points {
                 let blob = GeoPackageBinary(
                     srsID: 4326, envelope: nil,
@@ -141,7 +144,9 @@ package enum GeoPackageWriter {
                                 min_x, min_y, max_x, max_y, srs_id)
                             VALUES (?, 'features', ?, '', strftime('%Y-%m-%dT%H:%M:%fZ','now'), ?, ?, ?, ?, ?)
                             """,
-                        arguments: [layer, layer, envelope?.minX, envelope?.minY, envelope?.maxX, envelope?.maxY, crs.epsg])
+                        arguments: [
+                            layer, layer, envelope?.minX, envelope?.minY, envelope?.maxX, envelope?.maxY, crs.epsg,
+                        ])
                     try db.execute(
                         sql: "INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, ?, 0, 0)",
                         arguments: [layer, geometryType, crs.epsg])

@@ -36,7 +36,9 @@ import Testing
         return area.polygons.flatMap { ([$0.shell] + $0.holes).flatMap { $0 } }
     }
 
-    func expectClose(_ a: [XY], _ b: [XY], within tolerance: Double = 1e-9, sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectClose(
+        _ a: [XY], _ b: [XY], within tolerance: Double = 1e-9, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(a.count == b.count, sourceLocation: sourceLocation)
         let worst = zip(a, b).map { max(abs($0.x - $1.x), abs($0.y - $1.y)) }.max() ?? .infinity
         #expect(worst <= tolerance, "largest difference \(worst)°", sourceLocation: sourceLocation)
@@ -102,7 +104,17 @@ import Testing
         #expect(r.status == 0 && r.stdout.contains("EPSG:28992"), "\(r.stdout)\(r.stderr)")
         let rdInfo = try ExternalTool.run("ogrinfo", ["-ro", "-al", rdOut])
         #expect(rdInfo.stdout.contains("Amersfoort / RD New") && rdInfo.stdout.contains("ID[\"EPSG\",28992]"))
-        #expect(rdInfo.stdout.contains("POLYGON ((155000 463000,156000 463000,156000 464000,155000 463000))"), "\(rdInfo.stdout)")
+        #expect(
+            rdInfo.stdout.contains("POLYGON ((155000 463000,156000 463000,156000 464000,155000 463000))"),
+            "\(rdInfo.stdout)")
+        // area fix writes a GeoPackage too: a bowtie repaired into two triangles.
+        let bow = try write("bow.wkt", "POLYGON((5.05 52.05, 5.20 52.14, 5.20 52.05, 5.05 52.14, 5.05 52.05))")
+        let fixed = path("fixed.gpkg")
+        let fix = try CommandRunner.run(["area", "fix", bow, "--out", fixed, "--method", "linework"])
+        #expect(fix.status == 0, "\(fix.stderr)")
+        let fixedInfo = try ExternalTool.run("ogrinfo", ["-ro", "-al", fixed])
+        #expect(fixedInfo.status == 0 && fixedInfo.stdout.contains("Geometry: Multi Polygon"), "\(fixedInfo.stderr)")
+        #expect(fixedInfo.stdout.contains("Feature Count: 1") && fixedInfo.stdout.contains("MULTIPOLYGON ((("))
     }
 
     @Test(.enabled(if: gdal, "ogrinfo/ogr2ogr missing: install gdal-bin (tools/test.sh does)"))
@@ -127,7 +139,9 @@ import Testing
         let both = path("both.gpkg")
         #expect(try ExternalTool.run("ogr2ogr", ["-f", "GPKG", both, pts, "-nln", "points"]).status == 0)
         let onlyPoints = try CommandRunner.run(["area", "check", both])
-        #expect(onlyPoints.status == 3 && onlyPoints.stderr.contains("no polygon layer; it has points (POINT)"), "\(onlyPoints.stderr)")
+        #expect(
+            onlyPoints.status == 3 && onlyPoints.stderr.contains("no polygon layer; it has points (POINT)"),
+            "\(onlyPoints.stderr)")
         #expect(try ExternalTool.run("ogr2ogr", ["-f", "GPKG", "-update", both, source, "-nln", "a1"]).status == 0)
         #expect(try ExternalTool.run("ogr2ogr", ["-f", "GPKG", "-update", both, source, "-nln", "a2"]).status == 0)
         let several = try CommandRunner.run(["area", "check", both])

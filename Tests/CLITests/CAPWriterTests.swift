@@ -18,32 +18,73 @@ import Testing
         LonLat(lon: 5.050000001, lat: 52.05),
     ]
     static let triangle: [LonLat] = [
-        LonLat(lon: 5.9, lat: 50.8), LonLat(lon: 6.01, lat: 50.8), LonLat(lon: 6.0, lat: 50.9), LonLat(lon: 5.9, lat: 50.8),
+        LonLat(lon: 5.9, lat: 50.8), LonLat(lon: 6.01, lat: 50.8), LonLat(lon: 6.0, lat: 50.9),
+        LonLat(lon: 5.9, lat: 50.8),
     ]
 
-    static func info(_ language: String, _ areas: [CAPMessage.Area], headline: String = "Uitkijken") -> CAPMessage.Info {
-        CAPMessage.Info(language: language, event: "Burgernet-actie", headline: headline, description: "Bel 112.", areas: areas)
+    static func info(_ language: String, _ areas: [CAPMessage.Area], headline: String = "Uitkijken") -> CAPMessage.Info
+    {
+        CAPMessage.Info(
+            language: language, event: "Burgernet-actie", headline: headline, description: "Bel 112.", areas: areas)
     }
 
-    static let earlier = CAPMessage.Reference(sender: "fanout@burgernet.example", identifier: "a-1", sent: "2000-01-01T01:00:00+01:00")
+    static let earlier = CAPMessage.Reference(
+        sender: "fanout@burgernet.example", identifier: "a-1", sent: "2000-01-01T01:00:00+01:00")
 
     /// The documents checked: an Alert, an Update in three languages, a Cancel, a multipolygon,
     /// a circle, and text that needs escaping.
     static let messages: [(String, CAPMessage)] = [
-        ("alert", CAPMessage(identifier: "a-1", sender: "fanout@burgernet.example", sent: y2k, utcOffsetSeconds: 3600,
-            infos: [info("nl-NL", [CAPMessage.Area(areaDesc: "Utrecht", polygons: [square])])])),
-        ("update", CAPMessage(identifier: "a-2", sender: "fanout@burgernet.example", sent: y2k, utcOffsetSeconds: 3600,
-            status: .exercise, msgType: .update, references: [earlier],
-            infos: ["nl-NL", "fr-BE", "de-DE"].map { info($0, [CAPMessage.Area(areaDesc: "Utrecht", polygons: [square])]) })),
-        ("cancel", CAPMessage(identifier: "a-3", sender: "fanout@burgernet.example", sent: y2k, utcOffsetSeconds: -19800,
-            msgType: .cancel, scope: .restricted, references: [earlier], infos: [info("nl-NL", [])])),
-        ("multipolygon", CAPMessage(identifier: "a-4", sender: "x", sent: y2k,
-            infos: [info("de-DE", [CAPMessage.Area(areaDesc: "Zwei Teile", polygons: [square, triangle])])])),
-        ("circle", CAPMessage(identifier: "a-5", sender: "x", sent: y2k,
-            infos: [info("fr-BE", [CAPMessage.Area(areaDesc: "Cercle", circles: [CAPCircle(center: LonLat(lon: 4.35, lat: 50.85), radiusKm: 2.5)])])])),
-        ("escaped", CAPMessage(identifier: "a-6", sender: "x", sent: y2k,
-            infos: [info("nl-NL", [CAPMessage.Area(areaDesc: "A & B <Zuid> \"x\" 'y'", polygons: [triangle])],
-                headline: "Let op: <b>verdachte</b> & \"vlucht\"")])),
+        (
+            "alert",
+            CAPMessage(
+                identifier: "a-1", sender: "fanout@burgernet.example", sent: y2k, utcOffsetSeconds: 3600,
+                infos: [info("nl-NL", [CAPMessage.Area(areaDesc: "Utrecht", polygons: [square])])])
+        ),
+        (
+            "update",
+            CAPMessage(
+                identifier: "a-2", sender: "fanout@burgernet.example", sent: y2k, utcOffsetSeconds: 3600,
+                status: .exercise, msgType: .update, references: [earlier],
+                infos: ["nl-NL", "fr-BE", "de-DE"].map {
+                    info($0, [CAPMessage.Area(areaDesc: "Utrecht", polygons: [square])])
+                })
+        ),
+        (
+            "cancel",
+            CAPMessage(
+                identifier: "a-3", sender: "fanout@burgernet.example", sent: y2k, utcOffsetSeconds: -19800,
+                msgType: .cancel, scope: .restricted, references: [earlier], infos: [info("nl-NL", [])])
+        ),
+        (
+            "multipolygon",
+            CAPMessage(
+                identifier: "a-4", sender: "x", sent: y2k,
+                infos: [info("de-DE", [CAPMessage.Area(areaDesc: "Zwei Teile", polygons: [square, triangle])])])
+        ),
+        (
+            "circle",
+            CAPMessage(
+                identifier: "a-5", sender: "x", sent: y2k,
+                infos: [
+                    info(
+                        "fr-BE",
+                        [
+                            CAPMessage.Area(
+                                areaDesc: "Cercle",
+                                circles: [CAPCircle(center: LonLat(lon: 4.35, lat: 50.85), radiusKm: 2.5)])
+                        ])
+                ])
+        ),
+        (
+            "escaped",
+            CAPMessage(
+                identifier: "a-6", sender: "x", sent: y2k,
+                infos: [
+                    info(
+                        "nl-NL", [CAPMessage.Area(areaDesc: "A & B <Zuid> \"x\" 'y'", polygons: [triangle])],
+                        headline: "Let op: <b>verdachte</b> & \"vlucht\"")
+                ])
+        ),
     ]
 
     @Test(
@@ -70,7 +111,8 @@ import Testing
 
     @Test(.enabled(if: ExternalTool.has("xmllint"), "xmllint missing: install libxml2-utils (tools/test.sh does)"))
     func theSchemaCheckCanFail() throws {
-        let xml = try CAPWriter.xml(Self.messages[0].1).replacingOccurrences(of: "<msgType>Alert", with: "<msgType>Bogus")
+        let xml = try CAPWriter.xml(Self.messages[0].1).replacingOccurrences(
+            of: "<msgType>Alert", with: "<msgType>Bogus")
         let file = dir.appendingPathComponent("bogus.cap")
         try xml.write(to: file, atomically: true, encoding: .utf8)
         let lint = try ExternalTool.run("xmllint", ["--noout", "--schema", Self.xsd, file.path])
@@ -79,9 +121,12 @@ import Testing
 
     @Test func headerFieldsAreWrittenInSchemaOrder() throws {
         let xml = try CAPWriter.xml(Self.messages[1].1)
-        let order = ["<identifier>a-2", "<sender>", "<sent>2000-01-01T01:00:00+01:00", "<status>Exercise", "<msgType>Update",
-            "<scope>Public", "<references>fanout@burgernet.example,a-1,2000-01-01T01:00:00+01:00", "<info>", "<language>nl-NL",
-            "<language>fr-BE", "<language>de-DE"]
+        let order = [
+            "<identifier>a-2", "<sender>", "<sent>2000-01-01T01:00:00+01:00", "<status>Exercise", "<msgType>Update",
+            "<scope>Public", "<references>fanout@burgernet.example,a-1,2000-01-01T01:00:00+01:00", "<info>",
+            "<language>nl-NL",
+            "<language>fr-BE", "<language>de-DE",
+        ]
         let positions = order.map { xml.range(of: $0)?.lowerBound }
         #expect(positions.allSatisfy { $0 != nil }, "\(xml)")
         #expect(zip(positions, positions.dropFirst()).allSatisfy { ($0 ?? xml.endIndex) < ($1 ?? xml.startIndex) })
@@ -97,7 +142,8 @@ import Testing
     }
 
     @Test(arguments: [
-        ("identifier", "may not contain spaces"), ("update", "must name the message"), ("language", "not a language tag"),
+        ("identifier", "may not contain spaces"), ("update", "must name the message"),
+        ("language", "not a language tag"),
         ("ring", "closed ring of at least 4 points"), ("radius", "circle 1"), ("offset", "whole number of minutes"),
         ("noinfo", "no <info>"),
     ])

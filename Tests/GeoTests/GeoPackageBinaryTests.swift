@@ -19,7 +19,10 @@ import Testing
         let expected: [UInt8] =
             [0x47, 0x50, 0x00, 0x03, 0xE6, 0x10, 0x00, 0x00] + Self.le1 + Self.le3 + Self.le2 + Self.le4 + [0xAA, 0xBB]
         #expect(g.encoded() == expected)
-        #expect(GeoPackageBinary(srsID: 4326, envelope: nil, wkb: [0xAA]).encoded() == [0x47, 0x50, 0, 0x01, 0xE6, 0x10, 0, 0, 0xAA])
+        #expect(
+            GeoPackageBinary(srsID: 4326, envelope: nil, wkb: [0xAA]).encoded() == [
+                0x47, 0x50, 0, 0x01, 0xE6, 0x10, 0, 0, 0xAA,
+            ])
         #expect(try GeoPackageBinary.decode(expected) == g)
     }
 
@@ -40,15 +43,16 @@ import Testing
         #expect(try GeoPackageBinary.decode([0x47, 0x50, 0x00, 0x11, 0xE6, 0x10, 0, 0, 1]).isEmpty)
     }
 
-    @Test(arguments: [
-        ([0x47, 0x50, 0x00], "shorter than the 8-byte"),
-        ([0x00, 0x01, 0x00, 0x03, 0, 0, 0, 0, 0], "magic 'GP' (47 50) but with 00 01"),
-        ([0x47, 0x50, 0x01, 0x01, 0, 0, 0, 0, 0], "version 1"),
-        ([0x47, 0x50, 0x00, 0x21, 0, 0, 0, 0, 0], "extended GeoPackage geometry"),
-        ([0x47, 0x50, 0x00, 0x0B, 0, 0, 0, 0, 0], "indicator 5"),
-        ([0x47, 0x50, 0x00, 0x41, 0, 0, 0, 0, 0], "reserved flag bits"),
-        ([0x47, 0x50, 0x00, 0x03, 0, 0, 0, 0, 0], "shorter than its 40-byte header"),
-    ] as [([UInt8], String)])
+    @Test(
+        arguments: [
+            ([0x47, 0x50, 0x00], "shorter than the 8-byte"),
+            ([0x00, 0x01, 0x00, 0x03, 0, 0, 0, 0, 0], "magic 'GP' (47 50) but with 00 01"),
+            ([0x47, 0x50, 0x01, 0x01, 0, 0, 0, 0, 0], "version 1"),
+            ([0x47, 0x50, 0x00, 0x21, 0, 0, 0, 0, 0], "extended GeoPackage geometry"),
+            ([0x47, 0x50, 0x00, 0x0B, 0, 0, 0, 0, 0], "indicator 5"),
+            ([0x47, 0x50, 0x00, 0x41, 0, 0, 0, 0, 0], "reserved flag bits"),
+            ([0x47, 0x50, 0x00, 0x03, 0, 0, 0, 0, 0], "shorter than its 40-byte header"),
+        ] as [([UInt8], String)])
     func badBlobsAreRefusedWithTheReason(blob: [UInt8], reason: String) {
         #expect {
             _ = try GeoPackageBinary.decode(blob)
@@ -74,7 +78,9 @@ import Testing
             let p = PlanarPolygon(
                 shell: [XY(0.1, 0.2), XY(10.3, 0.2), XY(10.3, 10.7), XY(0.1, 10.7), XY(0.1, 0.2)],
                 holes: [[XY(2, 2), XY(2, 3), XY(3, 3), XY(2, 2)]])
-            let g = try context.makeMultiPolygon([p, PlanarPolygon(shell: [XY(20, 20), XY(21, 20), XY(21, 21), XY(20, 20)])])
+            let g = try context.makeMultiPolygon([
+                p, PlanarPolygon(shell: [XY(20, 20), XY(21, 20), XY(21, 21), XY(20, 20)]),
+            ])
             let wkb = try g.toWKB()
             // Little-endian ISO WKB: byte order 1, type 6 (MultiPolygon), 2 parts.
             #expect(Array(wkb.prefix(9)) == [0x01, 0x06, 0, 0, 0, 0x02, 0, 0, 0])

@@ -33,7 +33,8 @@ import Testing
     }
 
     func read(_ p: String, layer: String? = nil, crs: CRS? = nil) throws -> AreaGeometry {
-        try GeoPackageReader.readArea(contentsOf: URL(fileURLWithPath: p), layer: layer, crs: crs, context: try GEOSContext())
+        try GeoPackageReader.readArea(
+            contentsOf: URL(fileURLWithPath: p), layer: layer, crs: crs, context: try GEOSContext())
     }
 
     func error(_ p: String, layer: String? = nil, crs: CRS? = nil) -> String {
@@ -49,7 +50,8 @@ import Testing
         try queue.read { db in
             #expect(try Int32.fetchOne(db, sql: "PRAGMA application_id") == 0x4750_4B47)  // 'GPKG'
             #expect(try Int32.fetchOne(db, sql: "PRAGMA user_version") == 10300)
-            #expect(try Int.fetchAll(db, sql: "SELECT srs_id FROM gpkg_spatial_ref_sys ORDER BY srs_id") == [-1, 0, 4326])
+            #expect(
+                try Int.fetchAll(db, sql: "SELECT srs_id FROM gpkg_spatial_ref_sys ORDER BY srs_id") == [-1, 0, 4326])
             let contents = try #require(try Row.fetchOne(db, sql: "SELECT * FROM gpkg_contents"))
             let table: String? = contents["table_name"]
             let dataType: String? = contents["data_type"]
@@ -75,14 +77,20 @@ import Testing
 
     @Test func rdNewAreaKeepsItsCRS() throws {
         let rd = AreaGeometry(
-            polygons: [PlanarPolygon(shell: [XY(155000, 463000), XY(156000, 463000), XY(156000, 464000), XY(155000, 463000)])],
+            polygons: [
+                PlanarPolygon(shell: [XY(155000, 463000), XY(156000, 463000), XY(156000, 464000), XY(155000, 463000)])
+            ],
             crs: .rdNew, source: "rd.geojson")
         let p = try write(rd, "rd.gpkg")
         let back = try read(p)
         #expect(back.crs == .rdNew && back.polygons == rd.polygons)
         let queue = try DatabaseQueue(path: p)
         let orgs = try queue.read {
-            try Row.fetchAll($0, sql: "SELECT organization, organization_coordsys_id, definition FROM gpkg_spatial_ref_sys WHERE srs_id = 28992")
+            try Row.fetchAll(
+                $0,
+                sql:
+                    "SELECT organization, organization_coordsys_id, definition FROM gpkg_spatial_ref_sys WHERE srs_id = 28992"
+            )
         }
         try queue.close()
         let organization: String? = orgs.first?["organization"]
@@ -137,7 +145,8 @@ import Testing
 
         let badBlob = try write(Self.area, "blob.gpkg")
         try alter(badBlob, "UPDATE area SET geom = x'0102030405060708'")
-        #expect(error(badBlob).contains("feature 1: not a GeoPackage geometry: does not start with the GeoPackage magic"))
+        #expect(
+            error(badBlob).contains("feature 1: not a GeoPackage geometry: does not start with the GeoPackage magic"))
 
         let undefined = try write(Self.area, "undef.gpkg")
         try alter(undefined, "UPDATE gpkg_geometry_columns SET srs_id = 0; UPDATE gpkg_contents SET srs_id = 0")
@@ -180,7 +189,9 @@ import Testing
         #expect(error(p).contains("2 layers could hold the area (area, other); choose one with --layer NAME"))
         #expect(try read(p, layer: "other").polygons == Self.area.polygons)
         #expect(error(p, layer: "pts").contains("layer 'pts' holds POINT geometries"))
-        #expect(error(p, layer: "nope").contains("no feature layer 'nope'; it has area (MULTIPOLYGON), other (POLYGON), pts (POINT)"))
+        #expect(
+            error(p, layer: "nope").contains(
+                "no feature layer 'nope'; it has area (MULTIPOLYGON), other (POLYGON), pts (POINT)"))
         // A layer declared GEOMETRY that holds a point: the geometry itself is checked.
         try alter(p, "UPDATE gpkg_geometry_columns SET geometry_type_name = 'GEOMETRY' WHERE table_name = 'pts'")
         #expect(error(p, layer: "pts").contains("feature 1: expected a Polygon or MultiPolygon, got Point"))
@@ -189,7 +200,9 @@ import Testing
     @Test func writerRefusesAnExistingFileAndBadLayerNames() throws {
         let p = try write(Self.area, "exists.gpkg")
         let context = try GEOSContext()
-        #expect(throws: GeoError.self) { try GeoPackageWriter.writeArea(Self.area, layer: "area", to: p, context: context) }
+        #expect(throws: GeoError.self) {
+            try GeoPackageWriter.writeArea(Self.area, layer: "area", to: p, context: context)
+        }
         for bad in ["", "1a", "a b", "gpkg_x", "x\"y"] {
             #expect(throws: GeoError.self) {
                 try GeoPackageWriter.writeArea(Self.area, layer: bad, to: path("n\(bad.count).gpkg"), context: context)
