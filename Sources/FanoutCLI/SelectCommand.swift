@@ -90,10 +90,14 @@ struct SelectCommand: ParsableCommand {
             let stdout = FileHandle.standardOutput
             try engine.write(result, as: format, to: { stdout.write(Data($0)) })
         }
-        if let gpkg {
-            try engine.writeGeoPackage(result, to: URL(fileURLWithPath: gpkg))
-        }
         note(Summary.line(result))
+        if let gpkg {
+            let start = ContinuousClock.now
+            try engine.writeGeoPackage(result, to: URL(fileURLWithPath: gpkg))
+            let d = (ContinuousClock.now - start).components
+            let seconds = Double(d.seconds) + Double(d.attoseconds) * 1e-18
+            note("wrote \(gpkg): \(grouped(result.participants.count)) points in \(duration(seconds))")
+        }
     }
 }
 

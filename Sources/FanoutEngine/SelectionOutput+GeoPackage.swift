@@ -12,13 +12,14 @@ extension Engine {
     /// - Complexity: O(n), one transaction.
     public func writeGeoPackage(_ result: SelectionResult, to url: URL) throws {
         let positions = try lonLats(of: result)
-        let points = result.participants.enumerated().map { rank, p in
-            GeoPackagePoint(
-                position: positions[rank], participantID: p.id, rank: rank + 1, distanceMeters: p.distanceMeters,
-                country: p.country?.description)
-        }
+        let participants = result.participants
         try AtomicFileWriter.replace(url) { tmp in
-            try GeoPackageWriter.writePoints(points, layer: "participants", to: tmp.path)
+            try GeoPackageWriter.writePoints(count: participants.count, layer: "participants", to: tmp.path) { i in
+                let p = participants[i]
+                return GeoPackagePoint(
+                    position: positions[i], participantID: p.id, rank: i + 1, distanceMeters: p.distanceMeters,
+                    country: p.country?.description)
+            }
         }
     }
 }

@@ -72,14 +72,19 @@ package enum GeoPackageWriter {
     /// Columns: `participant_id`, `rank`, `distance_m`, `country`.
     ///
     /// - Parameters:
-    ///   - points: The rows, outside-in.
+    ///   - count: The number of rows.
     ///   - layer: The table name.
     ///   - path: A path that does not exist yet.
+    ///   - point: Row `i` (0-based), outside-in; called twice per row (envelope, then insert), so
+    ///     no array of rows is held.
     /// - Throws: ``GeoError`` `.parse` for a bad layer name, or a GRDB `DatabaseError`.
     /// - Complexity: O(n), one transaction and one prepared statement.
-    package static func writePoints(_ points: [GeoPackagePoint], layer: String, to path: String) throws {
+    package static func writePoints(
+        count: Int, layer: String, to path: String, point: (Int) -> GeoPackagePoint
+    ) throws {
         var envelope: Envelope?
-        for p in points {
+        for i in 0..<count {
+            let p = point(i)
             let (x, y) = (p.position.lon, p.position.lat)
             if var e = envelope {
                 e.minX = min(e.minX, x)
@@ -97,7 +102,8 @@ package enum GeoPackageWriter {
             let insert = try db.makeStatement(
                 sql: "INSERT INTO \(quoted(layer)) (geom, participant_id, rank, distance_m, country) VALUES (?,?,?,?,?)"
             )
-            for p in points {
+            for i in 0..<count {
+                let p = point(i)
                 let blob = GeoPackageBinary(
                     srsID: 4326, envelope: nil,
                     wkb: GeoPackageBinary.pointWKB(x: p.position.lon, y: p.position.lat))
