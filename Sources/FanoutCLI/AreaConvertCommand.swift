@@ -23,7 +23,13 @@ struct AreaConvertCommand: ParsableCommand {
             """)
 
     @Argument(help: "The area file (GeoJSON, WKT, CAP or GeoPackage).")
-    var file: String
+    var file: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Instead of a file: a circular action area, written as a CAP <circle> (--to cap only).",
+            valueName: "LON,LAT,RADIUS_M"))
+    var circle: CircleArgument?
 
     @Option(help: "Where to write the converted area.")
     var out: String
@@ -86,7 +92,16 @@ struct AreaConvertCommand: ParsableCommand {
     var areaDesc: String?
 
     func validate() throws {
+        guard (file == nil) != (circle == nil) else { throw ValidationError("give an area FILE or --circle, not both") }
         let format = to ?? AreaFormat(pathExtension: URL(fileURLWithPath: out).pathExtension)
+        if let circle {
+            guard format == .cap else {
+                throw ValidationError("--circle is written as CAP only (--to cap or a .cap --out)")
+            }
+            guard circle.center.isInRange, circle.radiusMeters > 0, circle.radiusMeters <= 500_000 else {
+                throw ValidationError("--circle: a lon,lat in range and 0 < RADIUS_M <= 500000")
+            }
+        }
         let capOnly =
             identifier != nil || sent != nil || references != nil || msgType != .alert
             || !event.isEmpty || !headline.isEmpty || !description.isEmpty || areaDesc != nil
@@ -98,8 +113,20 @@ struct AreaConvertCommand: ParsableCommand {
         let converter = try AreaConverter()
         let report: AreaConverter.Report
         do {
+            if let circle {
+                let message = options.message(
+                    circle: circle.center, radiusMeters: circle.radiusMeters, areaDesc: areaDesc ?? "circle")
+                let bytes = try converter.writeCAP(message, to: URL(fileURLWithPath: out))
+                print(
+                    "wrote \(out): cap, 1 circle (\(circle.radiusMeters / 1000) km), EPSG:4326, \(grouped(bytes)) bytes"
+                )
+                return
+            }
+            guard let file else { throw ValidationError("give an area FILE or --circle") }
             report = try converter.convert(
                 input: file, output: out, format: to, crs: crs, layer: layer, cap: options)
+        } catch let e as ValidationError {
+            throw e
         } catch let e as AreaToolError where e.code == .unwritable {
             note("error: \(e)")
             throw ExitCode(2)

@@ -125,11 +125,23 @@ public final class AreaConverter {
             }
         case .cap:
             let lonLat = try wgs84(area)
-            try write(try CAPWriter.xml(cap.message(for: lonLat, areaDesc: cap.areaDesc ?? areaDesc)), to: url)
+            _ = try writeCAP(cap.message(for: lonLat, areaDesc: cap.areaDesc ?? areaDesc), to: url)
             if area.crs != .wgs84 { return (lonLat, ["transformed from \(area.crs) to WGS84 (CAP is always WGS84)"]) }
             return (lonLat, [])
         }
         return (area, [])
+    }
+
+    /// Writes a CAP message atomically.
+    ///
+    /// - Returns: The number of bytes written.
+    /// - Throws: ``AreaToolError`` `.badArgument` for a message CAP would reject (the reason from
+    ///   ``CAPWriter``), or the write error.
+    public func writeCAP(_ message: CAPMessage, to url: URL) throws -> Int {
+        let xml: String
+        do { xml = try CAPWriter.xml(message) } catch let e as GeoError { throw AreaToolError(.badArgument, e.message) }
+        try write(xml, to: url)
+        return xml.utf8.count
     }
 
     /// The area in WGS84 lon/lat.

@@ -80,9 +80,24 @@ public struct CAPAlertOptions: Sendable {
                 "\(area.source): polygon \(i + 1) has \(p.holes.count) hole(s); a CAP <polygon> is a single ring "
                     + "and cannot leave a hole out (write GeoJSON or GeoPackage instead)")
         }
-        let capArea = CAPMessage.Area(
-            areaDesc: areaDesc,
-            polygons: area.polygons.map { $0.shell.map { LonLat(lon: $0.x, lat: $0.y) } })
+        return message(
+            for: CAPMessage.Area(
+                areaDesc: areaDesc, polygons: area.polygons.map { $0.shell.map { LonLat(lon: $0.x, lat: $0.y) } }))
+    }
+
+    /// The message for a circular action area: one `<circle>` (`lat,lon radius_km`) per `<info>`.
+    ///
+    /// - Parameters:
+    ///   - center: The centre (WGS84).
+    ///   - radiusMeters: The radius in metres (written in km, as CAP wants, with all its digits).
+    public func message(circle center: LonLat, radiusMeters: Double, areaDesc: String) -> CAPMessage {
+        message(
+            for: CAPMessage.Area(
+                areaDesc: areaDesc, circles: [CAPCircle(center: center, radiusKm: radiusMeters / 1000)]))
+    }
+
+    /// The message with `capArea` in every `<info>`.
+    private func message(for capArea: CAPMessage.Area) -> CAPMessage {
         let sent = self.sent ?? Date()
         let offset = utcOffsetSeconds ?? (TimeZone.current.secondsFromGMT(for: sent) / 60 * 60)
         let infos = languages.map { language in

@@ -180,6 +180,25 @@ import Testing
         #expect(xml.contains("<areaDesc>Utrecht &lt;oost&gt;</areaDesc>"))
         let alert = try CAPReader.parse(Data(xml.utf8), name: out)
         #expect(alert.areas.count == 3 && alert.areas.allSatisfy { $0.polygons.count == 2 })
+        // A circular action: one <circle> per language, read back as the same centre and radius.
+        let circleOut = path("circle.cap")
+        let c = try convert([
+            "--circle", "4.8930123456789,52.3731,2500", "--out", circleOut, "--languages", "nl,de", "--msg-type",
+            "Cancel", "--references", "x,a-1,2026-11-29T23:00:00+01:00",
+        ])
+        #expect(c.status == 0 && c.stdout.contains("1 circle (2.5 km)"), "\(c.stdout)\(c.stderr)")
+        #expect(try ExternalTool.run("xmllint", ["--noout", "--schema", Self.xsd, circleOut]).status == 0)
+        let circleAlert = try CAPReader.parse(try Data(contentsOf: URL(fileURLWithPath: circleOut)), name: circleOut)
+        #expect(
+            circleAlert.areas.map(\.circles)
+                == Array(
+                    repeating: [CAPCircle(center: LonLat(lon: 4.8930123456789, lat: 52.3731), radiusKm: 2.5)], count: 2)
+        )
+        let circleAsGPKG = try convert(["--circle", "4.89,52.37,2500", "--out", path("circle.gpkg")])
+        #expect(circleAsGPKG.status != 0 && circleAsGPKG.stderr.contains("written as CAP only"))
+        let badID = try convert([source, "--out", path("e.cap"), "--identifier", "a b"])
+        #expect(
+            badID.status == 64 && badID.stderr.contains("identifier 'a b' may not contain spaces"), "\(badID.stderr)")
         let noRef = try convert([source, "--out", path("d.cap"), "--msg-type", "Cancel"])
         #expect(noRef.status != 0 && noRef.stderr.contains("needs --references"), "\(noRef.stderr)")
     }
@@ -197,6 +216,10 @@ import Testing
         #expect(info.stdout.contains("Geometry: Point") && info.stdout.contains("Feature Count: \(csv.rows.count)"))
         #expect(info.stdout.contains("ID[\"EPSG\",4326]"))
         #expect(!info.stdout.contains("phone") && !info.stdout.contains("email") && !info.stdout.contains("@example"))
+        if ExternalTool.geoPackageValidator != nil {
+            let valid = try ExternalTool.validateGeoPackage(gpkg)
+            #expect(valid.status == 0 && valid.stderr.isEmpty, "\(valid.stderr)")
+        }
         // Feature 1 is the first row of the CSV, rank 1, at the engine's lon/lat for it.
         let first = info.stdout.components(separatedBy: "OGRFeature(participants):1\n").last ?? ""
         #expect(first.contains("participant_id (Integer64) = \(csv.rows[0].0)"), "\(first.prefix(300))")

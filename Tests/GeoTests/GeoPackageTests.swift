@@ -118,6 +118,34 @@ import Testing
         for (a, b) in zip(numbers, expected) { #expect(abs(a - b) <= 1e-9, "\(a) vs \(b)") }
     }
 
+    @Test(
+        .enabled(
+            if: ExternalTool.geoPackageValidator != nil,
+            "GDAL's validate_gpkg.py missing: install python3-gdal (gdal-bin depends on it)"))
+    func gdalsGeoPackageValidatorAcceptsEveryKindOfFile() throws {
+        let rd = AreaGeometry(
+            polygons: [
+                PlanarPolygon(shell: [XY(155000, 463000), XY(156000, 463000), XY(156000, 464000), XY(155000, 463000)])
+            ],
+            crs: .rdNew, source: "rd.geojson")
+        let one = AreaGeometry(polygons: [Self.area.polygons[0]], crs: .wgs84, source: "one.geojson")
+        let points = path("points.gpkg")
+        try GeoPackageWriter.writePoints(count: 3, layer: "participants", to: points) { i in
+            GeoPackagePoint(
+                position: LonLat(lon: 5 + Double(i) / 10, lat: 52), participantID: Int64(10 - i), rank: i + 1,
+                distanceMeters: 100 - Double(i), country: i == 1 ? nil : "NL")
+        }
+        for file in [try write(Self.area, "v1.gpkg"), try write(rd, "v2.gpkg"), try write(one, "v3.gpkg"), points] {
+            let r = try ExternalTool.validateGeoPackage(file)
+            #expect(r.status == 0 && r.stdout.isEmpty && r.stderr.isEmpty, "\(file): \(r.stdout)\(r.stderr)")
+        }
+        // The validator can fail: a wrong user_version is reported.
+        let broken = try write(one, "v4.gpkg")
+        try alter(broken, "PRAGMA user_version = 0")
+        let r = try ExternalTool.validateGeoPackage(broken)
+        #expect(r.status != 0 && r.stderr.contains("user_version"))
+    }
+
     @Test func readerNamesWhatIsWrong() throws {
         let text = path("text.gpkg")
         try "POLYGON((0 0, 1 0, 1 1, 0 0))".write(toFile: text, atomically: true, encoding: .utf8)

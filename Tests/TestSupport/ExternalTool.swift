@@ -15,6 +15,25 @@ public enum ExternalTool {
         return nil
     }
 
+    /// GDAL's GeoPackage validator (`validate_gpkg.py`, Debian package python3-gdal, which
+    /// gdal-bin depends on) as the command to run, when it is installed.
+    public static let geoPackageValidator: [String]? = {
+        let script = "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py"
+        let python = "/usr/bin/python3"  // Debian's, which has the osgeo module
+        let fm = FileManager.default
+        return fm.fileExists(atPath: script) && fm.isExecutableFile(atPath: python) ? [python, script] : nil
+    }()
+
+    /// Runs GDAL's GeoPackage validator on `path` (exit 0 and no output when the file conforms).
+    ///
+    /// - Throws: `CocoaError(.fileNoSuchFile)` when it is not installed.
+    public static func validateGeoPackage(_ path: String) throws -> CommandResult {
+        guard let command = geoPackageValidator else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "validate_gpkg.py"])
+        }
+        return try run(command[0], Array(command.dropFirst()) + [path])
+    }
+
     /// Whether `name` is installed.
     public static func has(_ name: String) -> Bool { find(name) != nil }
 
@@ -22,7 +41,7 @@ public enum ExternalTool {
     ///
     /// - Throws: `CocoaError(.fileNoSuchFile)` when the tool is not installed.
     public static func run(_ name: String, _ arguments: [String]) throws -> CommandResult {
-        guard let url = find(name) else {
+        guard let url = name.hasPrefix("/") ? URL(fileURLWithPath: name) : find(name) else {
             throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: name])
         }
         let process = Process()
