@@ -18,8 +18,8 @@ struct AreaConvertCommand: ParsableCommand {
             separated by spaces); texts default per language (nl-NL, fr-BE, de-DE) and can be given
             as --headline nl=TEXT (or TEXT for every language), likewise --event and --description.
 
-            Exit status: 0 written, 2 the area cannot be written in that format, 3 the input cannot
-            be read.
+            Exit status: 0 written, 1 the output cannot be written, 2 the area cannot be written in
+            that format, 3 the input cannot be read.
             """)
 
     @Argument(help: "The area file (GeoJSON, WKT, CAP or GeoPackage).")
@@ -130,6 +130,9 @@ struct AreaConvertCommand: ParsableCommand {
         } catch let e as AreaToolError where e.code == .unwritable {
             note("error: \(e)")
             throw ExitCode(2)
+        } catch let e as AreaToolError where e.code == .output {
+            note("error: \(e)")
+            throw ExitCode.failure
         } catch let e as AreaToolError {
             throw ValidationError(e.message)
         } catch {

@@ -83,7 +83,16 @@ public final class AreaConverter {
                     + "use .geojson, .wkt, .cap or .gpkg, or give --to geojson|wkt|cap|gpkg")
         }
         let area = try read(contentsOf: URL(fileURLWithPath: input), crs: crs, layer: layer)
-        let (written, notes) = try write(area, to: outURL, as: format, cap: cap, areaDesc: defaultAreaDesc(input))
+        let (written, notes): (AreaGeometry, [String])
+        do {
+            (written, notes) = try write(area, to: outURL, as: format, cap: cap, areaDesc: defaultAreaDesc(input))
+        } catch let e as AreaToolError {
+            throw e
+        } catch let e as GeoError where e.code == .proj || e.code == .correctionGrid || e.code == .unknownCRS {
+            throw e
+        } catch {
+            throw AreaToolError(.output, "cannot write \(output): \(GeoPackageReader.sqliteMessage(error))")
+        }
         let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
         return Report(
             input: input, output: output, format: format, crs: format == .wkt ? nil : written.crs,

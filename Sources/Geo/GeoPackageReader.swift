@@ -241,9 +241,11 @@ package enum GeoPackageReader {
         return crs
     }
 
-    /// SQLite's own message from a GRDB error (without the SQL, which may be long).
-    static func sqliteMessage(_ error: any Error) -> String {
+    /// SQLite's own message from a GRDB error (without the SQL, which may be long); for a file
+    /// system error its localized description.
+    package static func sqliteMessage(_ error: any Error) -> String {
         if let e = error as? DatabaseError { return e.message ?? "\(e.resultCode)" }
+        if let e = error as? CocoaError { return e.localizedDescription }
         return "\(error)"
     }
 }

@@ -81,6 +81,11 @@ import Testing
         let unknown = try convert([source, "--out", path("x.shp")])
         #expect(unknown.status != 0 && unknown.stderr.contains("cannot tell the format from '.shp'"))
         #expect(try String(contentsOfFile: source, encoding: .utf8) == before)
+        for out in [path("no/such/dir/x.gpkg"), path("no/such/dir/x.geojson")] {
+            let unwritable = try convert([source, "--out", out])
+            #expect(unwritable.status == 1 && unwritable.stderr.contains("cannot write \(out)"), "\(unwritable.stderr)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).allSatisfy { !$0.hasSuffix(".tmp") })
         let capOption = try convert([source, "--out", path("x.wkt"), "--identifier", "a"])
         #expect(capOption.status != 0 && capOption.stderr.contains("apply to CAP output"))
     }
