@@ -1,26 +1,66 @@
 import Geo
+import Registry
 import Selection
 
 /// One person to alert, in outside-in order within an action.
 public struct Recipient: Sendable, Hashable {
-    /// The person (participant id; one id is one person).
+    /// The participant (one address of a person).
     public var id: Int64
     /// Distance to the incident point in metres (for the ring report).
     public var distanceMeters: Double
     /// Preferred channels in order (the registry's `channels`); empty means the action's default.
     public var channels: [Channel]
+    /// The person this address belongs to: one person is alerted once per action, however many of
+    /// their addresses lie inside (at the first of them in the given order, the farthest).
+    /// The registry's `person` column; the participant id by default.
+    public var person: Int64
+    /// Quiet hours (per channel, optionally per incident type); `nil` for none.
+    public var quietHours: QuietHours?
+    /// Language (ISO 639, such as `"nl"`) for the action's text; `nil` for the default text.
+    public var language: String?
 
     /// Creates a recipient.
-    public init(id: Int64, distanceMeters: Double, channels: [Channel] = []) {
+    public init(
+        id: Int64, distanceMeters: Double, channels: [Channel] = [], person: Int64? = nil,
+        quietHours: QuietHours? = nil, language: String? = nil
+    ) {
         self.id = id
         self.distanceMeters = distanceMeters
         self.channels = channels
+        self.person = person ?? id
+        self.quietHours = quietHours
+        self.language = language
     }
 
     /// A recipient from a selected participant (no channel preference).
     public init(_ participant: SelectedParticipant, channels: [Channel] = []) {
         self.init(id: participant.id, distanceMeters: participant.distanceMeters, channels: channels)
     }
+}
+
+/// One version of an action's area, for the audit: the start is version 1 and each enlargement
+/// adds one.
+public struct AreaRecord: Sendable, Hashable {
+    /// The area as WKT or GeoJSON text, as the caller drew it (`nil` when not given).
+    public var geometry: String?
+    /// The registry generation (see `Registry.generation()`) the selection was made from.
+    public var registryGeneration: Int64?
+
+    /// Creates an area record.
+    public init(geometry: String?, registryGeneration: Int64? = nil) {
+        self.geometry = geometry
+        self.registryGeneration = registryGeneration
+    }
+}
+
+/// Why a listed person is not alerted by an action (recorded in the audit).
+public enum SkipReason: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Another address of the same person was included (the person is alerted once).
+    case deduplicated
+    /// Every channel the action could use is in the person's quiet hours now.
+    case quietHours = "quiet-hours"
+    /// None of the person's channels is allowed, or the person opted out of every channel.
+    case noChannel = "no-channel"
 }
 
 /// What the control room asks for when it starts an action.
@@ -31,8 +71,12 @@ public struct ActionRequest: Sendable, Hashable {
     public var incidentType: String
     /// Urgency: sets the action's share of the channels.
     public var urgency: Urgency
-    /// The alert text.
+    /// The alert text in the default language (used for persons whose language has no text in
+    /// ``texts``).
     public var message: String
+    /// The alert text per language (ISO 639: `nl`, `fr`, `de`, `en`, ...). A person gets the text
+    /// in their registered language when there is one here, and ``message`` otherwise.
+    public var texts: [String: String]
     /// A photo of the person or vehicle sought.
     public var photoURL: String?
     /// Channels this action may use, in order of preference; a recipient gets the first of their
@@ -41,25 +85,58 @@ public struct ActionRequest: Sendable, Hashable {
     /// Confirms an action larger than its incident type's threshold (the safety interlock).
     public var confirmed: Bool
 
+    /// Whether ``channels`` were left to the default (then channels without a provider are
+    /// dropped when the action starts instead of refusing it).
+    public internal(set) var channelsDefaulted: Bool
+
     /// Creates a request.
     ///
-    /// Without `channels`, time-critical actions use SMS and others e-mail.
+    /// Without `channels`, time-critical actions (urgency normal and up) use SMS, voice and app
+    /// push, each person on the first of these they prefer (SMS for those without a preference),
+    /// and other actions e-mail.
     public init(
         incidentPoint: RDPoint, incidentType: String, urgency: Urgency, message: String, photoURL: String? = nil,
-        channels: [Channel]? = nil, confirmed: Bool = false
+        channels: [Channel]? = nil, confirmed: Bool = false, texts: [String: String] = [:]
     ) {
         self.incidentPoint = incidentPoint
         self.incidentType = incidentType
         self.urgency = urgency
         self.message = message
+        self.texts = texts
         self.photoURL = photoURL
-        self.channels = channels ?? (urgency.isTimeCritical ? [.sms] : [.email])
+        self.channels = channels ?? Self.defaultChannels(urgency)
+        channelsDefaulted = channels == nil
         self.confirmed = confirmed
     }
 
-    /// The channel used for `recipient`.
+    /// The default channels of an urgency: SMS, voice, app for time-critical actions, else e-mail.
+    public static func defaultChannels(_ urgency: Urgency) -> [Channel] {
+        urgency.isTimeCritical ? [.sms, .voice, .app] : [.email]
+    }
+
+    /// The text for a person of `language`: ``texts``[language] when present, else ``message``.
+    public func text(for language: String?) -> String {
+        guard let language, !texts.isEmpty else { return message }
+        return texts[language] ?? message
+    }
+
+    /// The channels tried for `recipient`, in order: their preferences that the action allows (or,
+    /// when none is, the action's channels), without channels in quiet hours at local `minute`.
+    func plan(for recipient: Recipient, minute: Int?) -> ChannelPlan {
+        var plan = ChannelPlan([])
+        for c in recipient.channels where channels.contains(c) { plan.append(c) }
+        if plan.isEmpty { for c in channels { plan.append(c) } }
+        guard let quiet = recipient.quietHours, let minute else { return plan }
+        var open = ChannelPlan([])
+        for c in plan.channels where !quiet.isQuiet(channel: c.rawValue, incidentType: incidentType, minute: minute) {
+            open.append(c)
+        }
+        return open
+    }
+
+    /// The channel used for `recipient` (the first of their plan, ignoring quiet hours).
     func channel(for recipient: Recipient) -> Channel {
-        recipient.channels.first(where: channels.contains) ?? channels[0]
+        plan(for: recipient, minute: nil)[0] ?? channels[0]
     }
 }
 
@@ -96,4 +173,16 @@ public struct ActionStatus: Sendable, Hashable {
     public var lastEndCompletedAt: Duration?
     /// Whether nothing of this action is queued or in flight.
     public var isIdle: Bool
+    /// Alert attempts repeated on the same channel after busy, no answer or failure.
+    public var retries: Int = 0
+    /// Alerts moved to the person's next channel after the attempts on one were used up.
+    public var fallbacks: Int = 0
+    /// Hand-overs a provider rejected as overloaded (put back at the head of the queue; not attempts).
+    public var throttled: Int = 0
+    /// Persons listed but not alerted, by reason.
+    public var skipped: [SkipReason: Int] = [:]
+    /// Area versions (1 after the start, one more per enlargement).
+    public var areaVersions: Int = 0
+    /// Each channel's current hand-over rate (messages per second; voice: lines) after back-pressure.
+    public var providerRates: [Channel: Double] = [:]
 }

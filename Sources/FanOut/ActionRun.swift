@@ -15,6 +15,16 @@ struct MessageQueue {
 
     mutating func append(_ m: QueuedMessage) { items.append(m) }
 
+    /// Puts `m` back at the head (a hand-over the provider rejected as overloaded).
+    mutating func pushFront(_ m: QueuedMessage) {
+        if head > 0 {
+            head -= 1
+            items[head] = m
+        } else {
+            items.insert(m, at: 0)
+        }
+    }
+
     mutating func popFirst() -> QueuedMessage? {
         guard head < items.count else { return nil }
         defer {
@@ -39,9 +49,24 @@ struct MessageQueue {
 
 /// What the dispatcher knows about one person in an action.
 struct PersonEntry {
+    /// The channel of the current (or last) alert attempt; end messages go there too.
     var channel: Channel
     var distanceMeters: Double
     var seq: Int64
+    /// The participant (address) the person was included at.
+    var participant: Int64 = 0
+    /// The channels to try, in order, and the position of ``channel`` in it.
+    var plan = ChannelPlan(bits: 0)
+    var planIndex: UInt8 = 0
+    /// The alert's current attempt (over all channels) and its attempt on ``channel``.
+    var attempt: UInt16 = 1
+    var channelAttempt: UInt8 = 1
+    /// The end message's current attempt.
+    var endAttempt: UInt16 = 1
+    /// The area version the person was included in.
+    var areaVersion: UInt16 = 1
+    /// The language of the person's texts.
+    var language: String?
 }
 
 /// One action's run-time state inside the dispatcher.
@@ -67,6 +92,19 @@ struct ActionRun {
     var lastAlertCompletedAt: Duration?
     var lastEndCompletedAt: Duration?
     var nextSeq: Int64 = 0
+    /// End message text per language.
+    var resultTexts: [String: String] = [:]
+    /// The current area version (0 before the start's selection is included).
+    var areaVersion = 0
+    /// When the action started (dispatcher clock), for the time-to-reach timer.
+    var startedAt: Duration = .zero
+    /// Persons whose alert, or end message, waits for a retry's backoff (counted as queued).
+    var alertRetryWaiting: Set<Int64> = []
+    var endRetryWaiting: Set<Int64> = []
+    var retries = 0
+    var fallbacks = 0
+    var throttled = 0
+    var skipped: [SkipReason: Int] = [:]
 
     init(id: ActionID, request: ActionRequest, state: ActionState, ringWidthMeters: Double) {
         self.id = id
@@ -93,6 +131,7 @@ struct ActionRun {
             id: id, state: state, included: people.count, alerts: alerts.filter { $0.value != 0 },
             endMessages: endMessages.filter { $0.value != 0 }, outcomes: outcomes, reached: reached.count,
             lastAlertCompletedAt: lastAlertCompletedAt, lastEndCompletedAt: lastEndCompletedAt,
-            isIdle: inFlight == 0 && !hasQueued)
+            isIdle: inFlight == 0 && !hasQueued && alertRetryWaiting.isEmpty && endRetryWaiting.isEmpty,
+            retries: retries, fallbacks: fallbacks, throttled: throttled, skipped: skipped, areaVersions: areaVersion)
     }
 }

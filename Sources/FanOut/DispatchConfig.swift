@@ -11,9 +11,13 @@ import Foundation
 ///   "sms":   { "perSecond": 100, "batchSize": 10 },
 ///   "email": { "perSecond": 10000, "batchSize": 1000 },
 ///   "app":   { "perSecond": 2000, "batchSize": 500 },
-///   "confirmationThresholds": { "burglary": 2000, "missing-child": 50000, "*": 10000 }
+///   "confirmationThresholds": { "burglary": 2000, "missing-child": 50000, "*": 10000 },
+///   "retry": { "attemptsPerChannel": 1, "backoffSeconds": 60, "backoffFactor": 2, "fallback": false },
+///   "backPressure": { "decreaseFactor": 0.5, "increaseFraction": 0.1, "pauseSeconds": 1, "minimumFraction": 0.01 }
 /// }
 /// ```
+///
+/// Unknown keys are refused (a misspelt key would otherwise be silently ignored).
 public struct DispatchConfig: Sendable, Hashable, Codable {
     /// The voice platform: simultaneous lines and the call length assumed when planning.
     public struct Voice: Sendable, Hashable, Codable {
@@ -45,6 +49,92 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
         }
     }
 
+    /// Retries and fallback of alerts that were not delivered (busy, no answer, failed).
+    ///
+    /// An alert is tried up to ``attemptsPerChannel`` times on one channel, attempt `k + 1`
+    /// waiting `backoffSeconds × backoffFactor^(k − 1)` after attempt `k` failed; then, with
+    /// ``fallback``, it moves to the person's next channel at once (attempts count from 1 there
+    /// again). End messages are retried the same way on their channel, without fallback. The
+    /// defaults (one attempt, no fallback) send every message once.
+    public struct Retry: Sendable, Hashable, Codable {
+        /// Attempts per channel (1 = no retry).
+        public var attemptsPerChannel: Int
+        /// Wait before the first retry, in seconds.
+        public var backoffSeconds: Double
+        /// Each further retry waits this many times longer (≥ 1).
+        public var backoffFactor: Double
+        /// Whether to move to the person's next channel when the attempts on one are used up.
+        public var fallback: Bool
+
+        /// Creates a retry policy.
+        public init(attemptsPerChannel: Int = 1, backoffSeconds: Double = 60, backoffFactor: Double = 2, fallback: Bool = false) {
+            self.attemptsPerChannel = attemptsPerChannel
+            self.backoffSeconds = backoffSeconds
+            self.backoffFactor = backoffFactor
+            self.fallback = fallback
+        }
+
+        private enum CodingKeys: String, CodingKey { case attemptsPerChannel, backoffSeconds, backoffFactor, fallback }
+
+        /// Decodes a policy; missing keys take the defaults.
+        public init(from decoder: any Decoder) throws {
+            let d = Retry()
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            attemptsPerChannel = try c.decodeIfPresent(Int.self, forKey: .attemptsPerChannel) ?? d.attemptsPerChannel
+            backoffSeconds = try c.decodeIfPresent(Double.self, forKey: .backoffSeconds) ?? d.backoffSeconds
+            backoffFactor = try c.decodeIfPresent(Double.self, forKey: .backoffFactor) ?? d.backoffFactor
+            fallback = try c.decodeIfPresent(Bool.self, forKey: .fallback) ?? d.fallback
+        }
+
+        /// The wait before attempt `channelAttempt + 1` on a channel.
+        func backoff(after channelAttempt: Int) -> Duration {
+            var seconds = backoffSeconds
+            if channelAttempt > 1 { for _ in 1..<channelAttempt { seconds *= backoffFactor } }
+            return .seconds(fractional: seconds)
+        }
+    }
+
+    /// Back-pressure (AIMD): how the dispatcher slows down for a provider that rejects hand-overs
+    /// as overloaded (``DeliveryResult/throttled``) and speeds up again.
+    ///
+    /// On a rejection the channel's rate (voice: its lines) is multiplied by ``decreaseFactor``
+    /// (not below ``minimumFraction`` of the configured limit; voice keeps at least one line) and
+    /// the channel takes nothing for ``pauseSeconds``. Every hand-over accepted in full (a batch,
+    /// a call) adds ``increaseFraction`` of the configured limit again, up to the limit.
+    public struct BackPressure: Sendable, Hashable, Codable {
+        /// Factor applied to the rate on a rejection (0 < f < 1).
+        public var decreaseFactor: Double
+        /// Share of the configured limit added per accepted hand-over (0 < f ≤ 1).
+        public var increaseFraction: Double
+        /// Seconds the channel rests after a rejection (≥ 0).
+        public var pauseSeconds: Double
+        /// Lowest rate as a share of the configured limit (0 < f ≤ 1).
+        public var minimumFraction: Double
+
+        /// Creates a back-pressure policy.
+        public init(
+            decreaseFactor: Double = 0.5, increaseFraction: Double = 0.1, pauseSeconds: Double = 1,
+            minimumFraction: Double = 0.01
+        ) {
+            self.decreaseFactor = decreaseFactor
+            self.increaseFraction = increaseFraction
+            self.pauseSeconds = pauseSeconds
+            self.minimumFraction = minimumFraction
+        }
+
+        private enum CodingKeys: String, CodingKey { case decreaseFactor, increaseFraction, pauseSeconds, minimumFraction }
+
+        /// Decodes a policy; missing keys take the defaults.
+        public init(from decoder: any Decoder) throws {
+            let d = BackPressure()
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            decreaseFactor = try c.decodeIfPresent(Double.self, forKey: .decreaseFactor) ?? d.decreaseFactor
+            increaseFraction = try c.decodeIfPresent(Double.self, forKey: .increaseFraction) ?? d.increaseFraction
+            pauseSeconds = try c.decodeIfPresent(Double.self, forKey: .pauseSeconds) ?? d.pauseSeconds
+            minimumFraction = try c.decodeIfPresent(Double.self, forKey: .minimumFraction) ?? d.minimumFraction
+        }
+    }
+
     /// Voice lines.
     public var voice: Voice
     /// SMS rate (BE-Alert: 100/s).
@@ -56,13 +146,20 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
     /// Recipient counts above which an action of that incident type needs an explicit
     /// confirmation; the key `"*"` applies to types not listed.
     public var confirmationThresholds: [String: Int]
+    /// Retries and fallback (default: every message once).
+    public var retry: Retry
+    /// Back-pressure on overloaded providers.
+    public var backPressure: BackPressure
 
     /// The defaults (BE-Alert capacity).
     public init(
         voice: Voice = Voice(), sms: Rate = Rate(perSecond: 100, batchSize: 10),
         email: Rate = Rate(perSecond: 10_000, batchSize: 1000), app: Rate = Rate(perSecond: 2000, batchSize: 500),
-        confirmationThresholds: [String: Int] = ["*": 10_000]
+        confirmationThresholds: [String: Int] = ["*": 10_000], retry: Retry = Retry(),
+        backPressure: BackPressure = BackPressure()
     ) {
+        self.retry = retry
+        self.backPressure = backPressure
         self.voice = voice
         self.sms = sms
         self.email = email
@@ -70,7 +167,9 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
         self.confirmationThresholds = confirmationThresholds
     }
 
-    private enum CodingKeys: String, CodingKey { case voice, sms, email, app, confirmationThresholds }
+    private enum CodingKeys: String, CodingKey {
+        case voice, sms, email, app, confirmationThresholds, retry, backPressure
+    }
 
     /// Decodes a configuration; missing keys take the defaults.
     public init(from decoder: any Decoder) throws {
@@ -82,6 +181,33 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
         app = try c.decodeIfPresent(Rate.self, forKey: .app) ?? d.app
         confirmationThresholds =
             try c.decodeIfPresent([String: Int].self, forKey: .confirmationThresholds) ?? d.confirmationThresholds
+        retry = try c.decodeIfPresent(Retry.self, forKey: .retry) ?? d.retry
+        backPressure = try c.decodeIfPresent(BackPressure.self, forKey: .backPressure) ?? d.backPressure
+    }
+
+    /// The keys a configuration file may have, per object.
+    private static let knownKeys: [String: Set<String>] = [
+        "": ["voice", "sms", "email", "app", "confirmationThresholds", "retry", "backPressure"],
+        "voice": ["lines", "typicalCallSeconds"], "sms": ["perSecond", "batchSize"],
+        "email": ["perSecond", "batchSize"], "app": ["perSecond", "batchSize"],
+        "retry": ["attemptsPerChannel", "backoffSeconds", "backoffFactor", "fallback"],
+        "backPressure": ["decreaseFactor", "increaseFraction", "pauseSeconds", "minimumFraction"],
+    ]
+
+    /// Refuses keys the configuration does not know (a misspelt key is not silently ignored).
+    private static func checkKeys(_ data: Data, source: String) throws {
+        guard let top = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return }
+        func check(_ object: [String: Any], _ path: String) throws {
+            guard let known = knownKeys[path] else { return }
+            for key in object.keys.sorted() where !known.contains(key) {
+                let name = path.isEmpty ? key : "\(path).\(key)"
+                throw FanOutError(
+                    .invalidConfig,
+                    "\(source): '\(name)' is not a configuration key (known: \(known.sorted().joined(separator: ", ")))")
+            }
+        }
+        try check(top, "")
+        for (key, value) in top { if let object = value as? [String: Any] { try check(object, key) } }
     }
 
     /// Reads and validates a JSON configuration.
@@ -97,6 +223,7 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
 
     /// Parses and validates a JSON configuration (`source` names it in messages).
     public static func parse(_ data: Data, source: String = "configuration") throws -> DispatchConfig {
+        try checkKeys(data, source: source)
         let config: DispatchConfig
         do { config = try JSONDecoder().decode(DispatchConfig.self, from: data) } catch {
             throw FanOutError(.invalidConfig, "\(source): not a valid dispatcher configuration", cause: error)
@@ -121,6 +248,23 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
         for (type, n) in confirmationThresholds where n < 1 {
             throw bad("confirmationThresholds.\(type)", "\(n)")
         }
+        func range(_ key: String, _ value: Double, _ expected: String, _ ok: Bool) throws {
+            if !ok || !value.isFinite {
+                throw FanOutError(.invalidConfig, "\(source): '\(key)' must be \(expected), got \(value)")
+            }
+        }
+        if retry.attemptsPerChannel < 1 || retry.attemptsPerChannel > 10 {
+            throw FanOutError(
+                .invalidConfig,
+                "\(source): 'retry.attemptsPerChannel' must be 1 to 10, got \(retry.attemptsPerChannel)")
+        }
+        try range("retry.backoffSeconds", retry.backoffSeconds, "≥ 0", retry.backoffSeconds >= 0)
+        try range("retry.backoffFactor", retry.backoffFactor, "≥ 1", retry.backoffFactor >= 1)
+        let bp = backPressure
+        try range("backPressure.decreaseFactor", bp.decreaseFactor, "> 0 and < 1", bp.decreaseFactor > 0 && bp.decreaseFactor < 1)
+        try range("backPressure.increaseFraction", bp.increaseFraction, "> 0 and ≤ 1", bp.increaseFraction > 0 && bp.increaseFraction <= 1)
+        try range("backPressure.pauseSeconds", bp.pauseSeconds, "≥ 0", bp.pauseSeconds >= 0)
+        try range("backPressure.minimumFraction", bp.minimumFraction, "> 0 and ≤ 1", bp.minimumFraction > 0 && bp.minimumFraction <= 1)
     }
 
     /// The rate of a rate-limited channel (`nil` for voice).
@@ -131,6 +275,11 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
         case .email: email
         case .app: app
         }
+    }
+
+    /// A channel's configured limit: messages per second, or for voice the number of lines.
+    public func limit(of channel: Channel) -> Double {
+        rate(for: channel)?.perSecond ?? Double(voice.lines)
     }
 
     /// The confirmation threshold for an incident type.

@@ -1,13 +1,34 @@
+import Foundation
+import Logging
+
+/// A provider adapter as the dispatcher holds it: answering at once, or reporting later.
+enum ProviderSlot: Sendable {
+    case immediate(any MessageProvider)
+    case deferred(any DeferredMessageProvider)
+}
+
+/// One attempt of one message, as a deferred provider reports it.
+struct AttemptKey: Hashable {
+    var key: MessageKey
+    var attempt: UInt16
+}
+
 /// The dispatcher's state and scheduling, guarded by the ``Dispatcher``'s lock.
 ///
 /// A discrete-event scheduler: events (a call ends, an SMS batch has gone out, a delivery report
-/// arrives) are processed in time order; after each, the freed capacity is given to the waiting
-/// actions by weighted round robin on urgency.
+/// arrives, a retry's backoff is over) are processed in time order; after each, the freed capacity
+/// is given to the waiting actions by weighted round robin on urgency.
 struct DispatchCore {
     let config: DispatchConfig
-    let providers: [Channel: any MessageProvider]
+    let providers: [Channel: ProviderSlot]
     let ledger: Ledger?
     let options: DispatchOptions
+    let metrics: DispatchMetrics
+    let logger: Logger
+    /// Hands deferred providers the way back in.
+    let reporter: DeliveryReporter
+    /// The wall-clock instant of dispatcher time zero (quiet hours are local wall time).
+    let wallEpoch: Date
     var actions: [ActionID: ActionRun] = [:]
     var nextActionID: Int64 = 1
     var events = EventQueue()
@@ -16,6 +37,28 @@ struct DispatchCore {
     var readyScheduled: Set<Channel> = []
     var rr: [Channel: WeightedRoundRobin] = [:]
     var pending: [LedgerOp] = []
+    /// Current rate per channel index after back-pressure (messages/s; voice: lines).
+    var rates: [Double]
+    /// Hand-overs to deferred providers whose outcome is not yet reported.
+    var awaiting: Set<AttemptKey> = []
+    /// The channel a fallback just queued a message on (pumped after the completion).
+    var fallbackQueued: Channel?
+
+    init(
+        config: DispatchConfig, providers: [Channel: ProviderSlot], ledger: Ledger?, options: DispatchOptions,
+        metrics: DispatchMetrics, logger: Logger, reporter: DeliveryReporter, wallEpoch: Date
+    ) {
+        self.config = config
+        self.providers = providers
+        self.ledger = ledger
+        self.options = options
+        self.metrics = metrics
+        self.logger = logger
+        self.reporter = reporter
+        self.wallEpoch = wallEpoch
+        rates = Channel.allCases.map { config.limit(of: $0) }
+        for c in Channel.allCases { metrics.rate[c.index].record(rates[c.index]) }
+    }
 
     // MARK: - Ledger
 
@@ -53,7 +96,7 @@ struct DispatchCore {
         try record(
             .enqueue(
                 MessageKey(action: run.id, person: person, kind: kind), entry.channel, seq: seq,
-                distanceMeters: entry.distanceMeters, at: now))
+                distanceMeters: entry.distanceMeters, plan: entry.plan, language: entry.language, at: now))
     }
 
     /// Refuses a distance that is negative, infinite or not a number (before anything is changed).
@@ -64,132 +107,126 @@ struct DispatchCore {
         }
     }
 
-    /// Adds the recipients not yet included to `run`, in the given order; returns how many.
+    /// The minute of the local (Europe/Amsterdam) day at dispatcher time `t`.
+    func localMinute(at t: Duration) -> Int {
+        let date = wallEpoch.addingTimeInterval(t.seconds)
+        let c = Self.amsterdam.dateComponents([.hour, .minute], from: date)
+        return (c.hour ?? 0) * 60 + (c.minute ?? 0)
+    }
+
+    /// The Gregorian calendar in Europe/Amsterdam (quiet hours are Dutch wall-clock times).
+    static let amsterdam: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Europe/Amsterdam") ?? TimeZone(secondsFromGMT: 3600) ?? .current
+        return calendar
+    }()
+
+    /// Adds the recipients not yet included to `run` as area version `run.areaVersion`, in the
+    /// given order (one person once: at their first address); records each inclusion and skip in
+    /// the audit. Returns how many persons were added.
     mutating func include(_ recipients: [Recipient], in run: inout ActionRun, at now: Duration) throws -> Int {
         try Self.checkDistances(recipients)
+        let minute = recipients.contains { $0.quietHours != nil } ? localMinute(at: now) : nil
+        let version = run.areaVersion
         var added = 0
-        for r in recipients where run.people[r.id] == nil {
-            run.people[r.id] = PersonEntry(
-                channel: run.request.channel(for: r), distanceMeters: r.distanceMeters, seq: run.nextSeq)
+        var skippedNow: Set<Int64> = []
+        for r in recipients {
+            if let existing = run.people[r.person] {
+                // Another address of a person already in this version: once per person.
+                if Int(existing.areaVersion) == version, existing.participant != r.id {
+                    run.skipped[.deduplicated, default: 0] += 1
+                    try audit(
+                        run.id, r, .skipped, version: version, reason: .deduplicated,
+                        detail: "same person as participant \(existing.participant), included at "
+                            + "\(Self.meters(existing.distanceMeters))", at: now)
+                }
+                continue
+            }
+            let plan = run.request.plan(for: r, minute: minute)
+            guard let channel = plan[0] else {
+                guard skippedNow.insert(r.person).inserted else { continue }
+                let quiet = minute != nil && !run.request.plan(for: r, minute: nil).isEmpty
+                let reason: SkipReason = quiet ? .quietHours : .noChannel
+                run.skipped[reason, default: 0] += 1
+                let detail =
+                    quiet
+                    ? "every channel of the action is in the person's quiet hours (\(r.quietHours?.description ?? ""))"
+                        + " at \(Self.clock(minute ?? 0)) local time"
+                    : "none of the action's channels can reach the person"
+                try audit(run.id, r, .skipped, version: version, reason: reason, detail: detail, at: now)
+                continue
+            }
+            run.people[r.person] = PersonEntry(
+                channel: channel, distanceMeters: r.distanceMeters, seq: run.nextSeq, participant: r.id, plan: plan,
+                areaVersion: UInt16(clamping: version), language: r.language)
             run.nextSeq += 1
-            run.order.append(r.id)
-            try enqueue(r.id, .alert, in: &run, at: now)
+            run.order.append(r.person)
+            try audit(run.id, r, .included, version: version, channel: channel, at: now)
+            try enqueue(r.person, .alert, in: &run, at: now)
             added += 1
         }
         return added
     }
 
-    // MARK: - Sending
-
-    /// Removes an action's state for mutation (so its queues are not copied on write); the caller
-    /// puts it back.
-    mutating func takeRun(_ id: ActionID) -> ActionRun? { actions.removeValue(forKey: id) }
-
-    /// Hands waiting messages to every channel with free capacity at `now`.
-    mutating func pumpAll(at now: Duration) throws {
-        for channel in Channel.allCases { try pump(channel, at: now) }
+    /// Writes one audit row about recipient `r`.
+    private mutating func audit(
+        _ action: ActionID, _ r: Recipient, _ event: AuditEvent, version: Int, channel: Channel? = nil,
+        reason: SkipReason? = nil, detail: String? = nil, at now: Duration
+    ) throws {
+        try record(
+            .audit(
+                AuditRow(
+                    action: action, person: r.person, participant: r.id, event: event, areaVersion: version,
+                    distanceMeters: r.distanceMeters, channel: channel, reason: reason, detail: detail, at: now)))
     }
 
-    private mutating func pickAction(_ channel: Channel) -> ActionID? {
-        var candidates: [(id: ActionID, weight: Int)] = []
-        for (id, run) in actions where !(run.queues[channel]?.isEmpty ?? true) {
-            candidates.append((id, run.request.urgency.weight))
-        }
-        candidates.sort { $0.id < $1.id }
-        return rr[channel, default: WeightedRoundRobin()].pick(candidates)
+    static func meters(_ d: Double) -> String { String(format: "%.1f m", d) }
+
+    static func clock(_ minute: Int) -> String { String(format: "%02d:%02d", minute / 60, minute % 60) }
+
+    // MARK: - Back-pressure
+
+    /// A provider rejected a hand-over on `channel` as overloaded: slow down and pause.
+    mutating func throttle(_ channel: Channel, at now: Duration) {
+        let i = channel.index
+        let bp = config.backPressure
+        let limit = config.limit(of: channel)
+        let floor = channel == .voice ? max(1, (limit * bp.minimumFraction).rounded(.down)) : limit * bp.minimumFraction
+        let before = rates[i]
+        rates[i] = max(floor, before * bp.decreaseFactor)
+        if channel == .voice { rates[i] = rates[i].rounded(.down) }
+        metrics.throttled[i].increment()
+        metrics.rate[i].record(rates[i])
+        let resume = now + .seconds(fractional: bp.pauseSeconds)
+        freeAt[channel] = max(freeAt[channel] ?? resume, resume)
+        if readyScheduled.insert(channel).inserted { events.push(.channelReady(channel), at: freeAt[channel] ?? resume) }
+        logger.warning(
+            "provider throttled: slowing down",
+            metadata: [
+                "channel": "\(channel.rawValue)", "rate_before": "\(before)", "rate": "\(rates[i])",
+                "pause_s": "\(bp.pauseSeconds)",
+            ])
     }
 
-    private mutating func send(_ m: QueuedMessage, of run: inout ActionRun, on channel: Channel, at now: Duration)
-        throws -> ProviderOutcome
-    {
-        let key = MessageKey(action: run.id, person: m.person, kind: m.kind)
-        let text = m.kind == .alert ? run.request.message : (run.result ?? "")
-        let outbound = OutboundMessage(
-            key: key, channel: channel, text: text, photoURL: m.kind == .alert ? run.request.photoURL : nil)
-        run.count(m.kind, from: .queued, to: .sent)
-        run.inFlight += 1
-        try record(.state(key, .sent, at: now))
-        // No provider (a channel dropped from the configuration before a resume): it fails at once.
-        return providers[channel]?.send(outbound, at: now) ?? ProviderOutcome(.failed)
-    }
-
-    mutating func pump(_ channel: Channel, at now: Duration) throws {
-        if channel == .voice {
-            while linesBusy < config.voice.lines, let id = pickAction(channel), var run = takeRun(id) {
-                defer { actions[id] = run }
-                guard let m = run.queues[channel]?.popFirst() else { break }
-                let outcome = try send(m, of: &run, on: channel, at: now)
-                linesBusy += 1
-                events.push(
-                    .completed(MessageKey(action: id, person: m.person, kind: m.kind), channel, outcome.result),
-                    at: now + outcome.duration)
-            }
-            return
-        }
-        guard let rate = config.rate(for: channel) else { return }
-        if let busyUntil = freeAt[channel], busyUntil > now {
-            if readyScheduled.insert(channel).inserted { events.push(.channelReady(channel), at: busyUntil) }
-            return
-        }
-        guard let id = pickAction(channel), var run = takeRun(id) else { return }
-        var batch: [(QueuedMessage, ProviderOutcome)] = []
-        do {
-            defer { actions[id] = run }
-            while batch.count < rate.batchSize, let m = run.queues[channel]?.popFirst() {
-                batch.append((m, try send(m, of: &run, on: channel, at: now)))
-            }
-        }
-        let sentAt = now + .seconds(fractional: Double(batch.count) / rate.perSecond)
-        freeAt[channel] = sentAt
-        for (m, outcome) in batch {
-            events.push(
-                .completed(MessageKey(action: id, person: m.person, kind: m.kind), channel, outcome.result),
-                at: sentAt + outcome.duration)
-        }
-        // One pending ready event per channel; a stale one reschedules itself when it fires.
-        if readyScheduled.insert(channel).inserted { events.push(.channelReady(channel), at: sentAt) }
-    }
-
-    // MARK: - Events
-
-    /// Processes every event due at or before `time`, in order.
-    mutating func advance(to time: Duration) throws {
-        while let (t, event) = events.popFirst(notAfter: time) {
-            switch event {
-            case .channelReady(let channel):
-                readyScheduled.remove(channel)
-                try pump(channel, at: t)
-            case .completed(let key, let channel, let result):
-                if channel == .voice { linesBusy -= 1 }
-                try complete(key, result: result, at: t)
-                try pump(channel, at: t)
-            }
+    /// A hand-over of `share` of a full batch was accepted on `channel`: speed up towards the limit.
+    mutating func accepted(_ channel: Channel, share: Double) {
+        let i = channel.index
+        let limit = config.limit(of: channel)
+        guard rates[i] < limit else { return }
+        rates[i] = min(limit, rates[i] + limit * config.backPressure.increaseFraction * share)
+        metrics.rate[i].record(rates[i])
+        if rates[i] == limit {
+            logger.info("provider rate recovered", metadata: ["channel": "\(channel.rawValue)", "rate": "\(limit)"])
         }
     }
 
-    private mutating func complete(_ key: MessageKey, result: DeliveryResult, at t: Duration) throws {
-        guard var run = takeRun(key.action) else { return }
-        defer { actions[key.action] = run }
-        let state: MessageState = result.reached ? .delivered : .failed
-        run.inFlight -= 1
-        run.count(key.kind, from: .sent, to: state)
-        try record(.state(key, state, at: t))
-        switch key.kind {
-        case .alert:
-            run.outcomes[result, default: 0] += 1
-            run.lastAlertCompletedAt = max(run.lastAlertCompletedAt ?? t, t)
-            run.rings.record(
-                distanceMeters: run.people[key.person]?.distanceMeters ?? 0, reached: result.reached, at: t)
-            if result.reached {
-                run.reached.insert(key.person)
-                // Reached after the end was declared (a call in progress): they get the end message too.
-                if run.state == .ended, !run.endQueued.contains(key.person) {
-                    try enqueue(key.person, .end, in: &run, at: t)
-                }
-            }
-        case .end:
-            run.lastEndCompletedAt = max(run.lastEndCompletedAt ?? t, t)
+    /// Records every channel's queue depth (O(actions)).
+    func recordQueueDepths() {
+        var depth = [Int](repeating: 0, count: Channel.allCases.count)
+        for run in actions.values {
+            for (channel, queue) in run.queues { depth[channel.index] += queue.count }
         }
+        for c in Channel.allCases { metrics.queueDepth[c.index].record(depth[c.index]) }
     }
 }
 
@@ -203,10 +240,15 @@ public struct DispatchOptions: Sendable, Hashable {
     /// after a crash at most this many messages can be sent a second time (with the same
     /// idempotency key).
     public var ledgerBatchSize: Int
+    /// The wall-clock instant of dispatcher time zero, for quiet hours (local time in
+    /// Europe/Amsterdam). `nil`: the moment the dispatcher is created minus the clock's reading
+    /// (right for ``SystemDispatchClock``); set it for a ``VirtualClock``.
+    public var wallClockAtZero: Date?
 
     /// Creates options (500 m rings, batches of 256 ledger changes).
-    public init(ringWidthMeters: Double = 500, ledgerBatchSize: Int = 256) {
+    public init(ringWidthMeters: Double = 500, ledgerBatchSize: Int = 256, wallClockAtZero: Date? = nil) {
         self.ringWidthMeters = ringWidthMeters
         self.ledgerBatchSize = ledgerBatchSize
+        self.wallClockAtZero = wallClockAtZero
     }
 }

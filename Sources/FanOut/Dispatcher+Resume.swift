@@ -1,3 +1,6 @@
+import Logging
+import Metrics
+
 extension Dispatcher {
     /// Rebuilds a dispatcher from the ledger after a restart (or a crash) and resumes every action
     /// that was running, stopped or ended with end messages still to send.
@@ -14,19 +17,35 @@ extension Dispatcher {
     /// resumed at the crash time; a real clock restarts at zero.
     ///
     /// - Throws: ``FanOutError`` `.ledger`.
+    ///
+    /// Retries resume too: a message waiting for its backoff is due at its stored time (on the
+    /// dispatcher clock; at once if that has passed), with its attempt number, so the idempotency
+    /// key of a repeat is the same as before the crash.
     public static func resume(
         config: DispatchConfig = DispatchConfig(), providers: [Channel: any MessageProvider],
-        clock: any DispatchClock, ledger: Ledger, options: DispatchOptions = DispatchOptions()
+        deferredProviders: [Channel: any DeferredMessageProvider] = [:], clock: any DispatchClock, ledger: Ledger,
+        options: DispatchOptions = DispatchOptions(), metrics: (any MetricsFactory)? = nil,
+        logger: Logger = Logger(label: "fanout.dispatcher")
     ) throws -> Dispatcher {
         let dispatcher = Dispatcher(
-            config: config, providers: providers, clock: clock, ledger: ledger, options: options)
+            config: config, providers: providers, deferredProviders: deferredProviders, clock: clock, ledger: ledger,
+            options: options, metrics: metrics, logger: logger)
         let stored = try ledger.unfinishedActions()
         let lastID = try ledger.maxActionID()
         let now = clock.now
         try dispatcher.withCore { c in
             c.nextActionID = lastID + 1
             for action in stored {
-                var run = rebuild(action, ringWidthMeters: options.ringWidthMeters)
+                var (run, retries) = rebuild(action, ringWidthMeters: options.ringWidthMeters)
+                for (person, kind, due) in retries {
+                    if due > now {
+                        c.events.push(.retryDue(action.id, person: person, kind), at: due)
+                    } else if let entry = run.people[person] {
+                        if kind == .alert { run.alertRetryWaiting.remove(person) } else { run.endRetryWaiting.remove(person) }
+                        run.queues[entry.channel, default: MessageQueue()].append(
+                            QueuedMessage(person: person, kind: kind, seq: entry.seq))
+                    }
+                }
                 if run.state == .ended {
                     for person in run.order where run.reached.contains(person) && !run.endQueued.contains(person) {
                         try c.enqueue(person, .end, in: &run, at: now)
@@ -37,22 +56,38 @@ extension Dispatcher {
             try c.flush()
             try c.pumpAll(at: now)
         }
+        logger.info("dispatcher resumed", metadata: ["actions": "\(stored.count)"])
         return dispatcher
     }
 
-    private static func rebuild(_ action: StoredAction, ringWidthMeters: Double) -> ActionRun {
+
+    /// The action's run-time state from its ledger rows, and its retries waiting for a backoff.
+    private static func rebuild(_ action: StoredAction, ringWidthMeters: Double)
+        -> (ActionRun, [(Int64, MessageKind, Duration)])
+    {
+        var retries: [(Int64, MessageKind, Duration)] = []
         var run = ActionRun(
             id: action.id, request: action.request, state: action.state, ringWidthMeters: ringWidthMeters)
         run.result = action.result
+        run.resultTexts = action.resultTexts
+        run.areaVersion = action.areaVersions
+        run.startedAt = action.startedAt
         for entry in action.messages {
             let person = entry.key.person
             run.nextSeq = max(run.nextSeq, entry.seq + 1)
             let resend = entry.state == .queued || entry.state == .sent
             run.count(entry.key.kind, from: nil, to: resend ? .queued : entry.state)
+            if entry.state == .queued, let due = entry.due {
+                // Waiting for a retry's backoff: due at its stored time.
+                retries.append((person, entry.key.kind, due))
+                if entry.key.kind == .alert { run.alertRetryWaiting.insert(person) } else { run.endRetryWaiting.insert(person) }
+            }
             switch entry.key.kind {
             case .alert:
                 run.people[person] = PersonEntry(
-                    channel: entry.channel, distanceMeters: entry.distanceMeters, seq: entry.seq)
+                    channel: entry.channel, distanceMeters: entry.distanceMeters, seq: entry.seq, participant: person,
+                    plan: entry.plan, planIndex: UInt8(clamping: entry.planIndex), attempt: UInt16(clamping: entry.attempt),
+                    channelAttempt: UInt8(clamping: entry.channelAttempt), language: entry.language)
                 run.order.append(person)
                 if entry.state == .delivered { run.reached.insert(person) }
                 if entry.state == .delivered || entry.state == .failed {
@@ -62,12 +97,13 @@ extension Dispatcher {
                 }
             case .end:
                 run.endQueued.insert(person)
+                run.people[person]?.endAttempt = UInt16(clamping: entry.attempt)
             }
-            if resend {
+            if resend && !(entry.state == .queued && entry.due != nil) {
                 run.queues[entry.channel, default: MessageQueue()].append(
                     QueuedMessage(person: person, kind: entry.key.kind, seq: entry.seq))
             }
         }
-        return run
+        return (run, retries)
     }
 }

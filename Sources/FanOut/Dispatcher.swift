@@ -1,3 +1,6 @@
+import Foundation
+import Logging
+import Metrics
 import Selection
 import Synchronization
 
@@ -28,21 +31,41 @@ public final class Dispatcher: Sendable {
     public let clock: any DispatchClock
     private let core: Mutex<DispatchCore>
     private let signal = WorkSignal()
+    private let logger: Logger
+    /// The ledger, if any (for ``explain(action:person:)``).
+    public let ledger: Ledger?
 
     /// Creates a dispatcher with no actions.
     ///
     /// - Parameters:
-    ///   - config: Provider limits and confirmation thresholds.
-    ///   - providers: One adapter per channel the actions may use.
+    ///   - config: Provider limits, confirmation thresholds, retries and back-pressure.
+    ///   - providers: One adapter per channel the actions may use (answering at once).
+    ///   - deferredProviders: Adapters whose outcomes arrive later (real network services); a
+    ///     channel listed in both uses the deferred one.
     ///   - clock: The time source (``VirtualClock`` in tests).
     ///   - ledger: Where message states are kept durable; `nil` keeps them in memory only.
-    ///   - options: Ring width and ledger batch size.
+    ///   - options: Ring width, ledger batch size, the wall-clock time of clock zero.
+    ///   - metrics: Where counters, gauges and timers go (default: the bootstrapped `MetricsSystem`).
+    ///   - logger: Structured logs of lifecycle transitions and throttling (never personal data).
     public init(
         config: DispatchConfig = DispatchConfig(), providers: [Channel: any MessageProvider],
-        clock: any DispatchClock, ledger: Ledger? = nil, options: DispatchOptions = DispatchOptions()
+        deferredProviders: [Channel: any DeferredMessageProvider] = [:], clock: any DispatchClock,
+        ledger: Ledger? = nil, options: DispatchOptions = DispatchOptions(), metrics: (any MetricsFactory)? = nil,
+        logger: Logger = Logger(label: "fanout.dispatcher")
     ) {
         self.clock = clock
-        core = Mutex(DispatchCore(config: config, providers: providers, ledger: ledger, options: options))
+        self.logger = logger
+        self.ledger = ledger
+        var slots = providers.mapValues { ProviderSlot.immediate($0) }
+        for (channel, p) in deferredProviders { slots[channel] = .deferred(p) }
+        let reporter = DeliveryReporter()
+        let epoch = options.wallClockAtZero ?? Date().addingTimeInterval(-clock.now.seconds)
+        core = Mutex(
+            DispatchCore(
+                config: config, providers: slots, ledger: ledger, options: options,
+                metrics: DispatchMetrics(factory: metrics ?? MetricsSystem.factory), logger: logger, reporter: reporter,
+                wallEpoch: epoch))
+        reporter.attach(self)
     }
 
     private func locked<T: Sendable>(_ body: (inout DispatchCore) throws -> T) throws -> T {
@@ -64,67 +87,100 @@ public final class Dispatcher: Sendable {
 
     /// Starts an action alerting `recipients` in the given (outside-in) order.
     ///
-    /// A person listed twice is alerted once. The action and all its queued messages are in the
-    /// ledger when this returns.
+    /// A person (``Recipient/person``) listed twice, at one or several addresses, is alerted once,
+    /// at the first of them. Each person gets the first channel of their plan (their preferences
+    /// the action allows, without channels in quiet hours now); a person with no channel left is
+    /// skipped with the reason in the audit. The action, its area version 1 and all its queued
+    /// messages are in the ledger when this returns.
+    /// - Parameters:
+    ///   - area: The area drawn and the registry generation it was selected from, for the audit.
     /// - Returns: The new action's id.
     /// - Throws: ``FanOutError`` `.invalidRequest` (empty message, no channel, a channel without a
     ///   provider), `.confirmationRequired` (more recipients than the incident type's threshold and
     ///   `request.confirmed` not set), `.ledger`.
-    public func start(_ request: ActionRequest, recipients: [Recipient]) throws -> ActionID {
+    public func start(_ request: ActionRequest, recipients: [Recipient], area: AreaRecord? = nil) throws -> ActionID {
         let now = clock.now
         return try command { c in
+            var request = request
             if request.message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 throw FanOutError(.invalidRequest, "an action needs a message text")
             }
+            for (language, text) in request.texts where text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                throw FanOutError(.invalidRequest, "the action's text for language '\(language.prefix(10))' is empty")
+            }
+            if request.channelsDefaulted { request.channels.removeAll { c.providers[$0] == nil } }
             guard !request.channels.isEmpty else { throw FanOutError(.invalidRequest, "an action needs a channel") }
             for channel in request.channels where c.providers[channel] == nil {
                 throw FanOutError(.invalidRequest, "no provider is configured for channel '\(channel.rawValue)'")
             }
             try DispatchCore.checkDistances(recipients)
-            let persons = Set(recipients.map(\.id)).count
+            let persons = Set(recipients.map(\.person)).count
             try Planner.checkInterlock(
                 recipients: persons, incidentType: request.incidentType, confirmed: request.confirmed,
                 config: c.config)
             let id = ActionID(rawValue: c.nextActionID)
             c.nextActionID += 1
             var run = ActionRun(id: id, request: request, state: .running, ringWidthMeters: c.options.ringWidthMeters)
+            run.startedAt = now
+            run.areaVersion = 1
             try c.record(.startAction(id, request, at: now))
-            _ = try c.include(recipients, in: &run, at: now)
+            let added = try c.include(recipients, in: &run, at: now)
+            try c.record(.area(id, version: 1, area, recipients: persons, added: added, at: now))
             c.actions[id] = run
             try c.flush()
             try c.pumpAll(at: now)
+            logger.info(
+                "action started",
+                metadata: [
+                    "action": "\(id)", "incident_type": "\(request.incidentType)", "urgency": "\(request.urgency)",
+                    "channels": "\(request.channels.map(\.rawValue).joined(separator: ","))", "included": "\(added)",
+                    "skipped": "\(run.skipped.values.reduce(0, +))",
+                ])
             return id
         }
-
     }
 
     /// Starts an action on a selection (outside-in order as selected).
-    public func start(_ request: ActionRequest, selection: [SelectedParticipant]) throws -> ActionID {
-        try start(request, recipients: selection.map { Recipient($0) })
+    public func start(_ request: ActionRequest, selection: [SelectedParticipant], area: AreaRecord? = nil) throws
+        -> ActionID
+    {
+        try start(request, recipients: selection.map { Recipient($0) }, area: area)
     }
 
     /// Enlarges a running action: only persons not yet included are added, in the given order
     /// (the new area's outside-in order), after those still queued.
     ///
+    /// Each enlargement is a new area version in the audit.
+    ///
+    /// - Parameters:
+    ///   - area: The enlarged area and the registry generation it was selected from, for the audit.
     /// - Returns: How many persons were added.
     /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition` (stopped or ended), `.ledger`.
     @discardableResult
-    public func enlarge(_ id: ActionID, with recipients: [Recipient]) throws -> Int {
+    public func enlarge(_ id: ActionID, with recipients: [Recipient], area: AreaRecord? = nil) throws -> Int {
         let now = clock.now
         return try command { c in
             var run = try Self.run(id, in: c, for: "enlarge", allowed: [.running])
+            run.areaVersion += 1
             let added = try c.include(recipients, in: &run, at: now)
+            try c.record(
+                .area(
+                    id, version: run.areaVersion, area, recipients: Set(recipients.map(\.person)).count, added: added,
+                    at: now))
             c.actions[id] = run
             try c.flush()
             try c.pumpAll(at: now)
+            logger.info(
+                "action enlarged",
+                metadata: ["action": "\(id)", "area_version": "\(run.areaVersion)", "added": "\(added)"])
             return added
         }
     }
 
     /// Enlarges a running action with a new selection.
     @discardableResult
-    public func enlarge(_ id: ActionID, selection: [SelectedParticipant]) throws -> Int {
-        try enlarge(id, with: selection.map { Recipient($0) })
+    public func enlarge(_ id: ActionID, selection: [SelectedParticipant], area: AreaRecord? = nil) throws -> Int {
+        try enlarge(id, with: selection.map { Recipient($0) }, area: area)
     }
 
     /// Stops a running action: every queued alert is cancelled at once.
@@ -144,6 +200,7 @@ public final class Dispatcher: Sendable {
             try c.record(.cancelQueued(id, at: now))
             try c.record(.actionState(id, .stopped, result: nil))
             try c.flush()
+            logger.info("action stopped", metadata: ["action": "\(id)", "cancelled": "\(cancelled)"])
             return cancelled
         }
     }
@@ -152,16 +209,21 @@ public final class Dispatcher: Sendable {
     /// exactly the persons the alert reached (delivered or answered), including those whose call
     /// in progress is answered later, and to nobody else.
     ///
+    /// Each person gets the result in their language when `texts` has it, else `result`.
+    ///
     /// - Returns: How many end messages were queued now.
     /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition` (ended already),
     ///   `.invalidRequest` (empty result), `.ledger`.
     @discardableResult
-    public func end(_ id: ActionID, result: String) throws -> Int {
+    public func end(_ id: ActionID, result: String, texts: [String: String] = [:]) throws -> Int {
         let now = clock.now
         return try command { c in
             var run = try Self.run(id, in: c, for: "end", allowed: [.running, .stopped])
             if result.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 throw FanOutError(.invalidRequest, "ending action \(id) needs a result text")
+            }
+            for (language, text) in texts where text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                throw FanOutError(.invalidRequest, "the result text for language '\(language.prefix(10))' is empty")
             }
             if run.state == .running {
                 _ = Self.cancelQueued(&run)
@@ -169,7 +231,8 @@ public final class Dispatcher: Sendable {
             }
             run.state = .ended
             run.result = result
-            try c.record(.actionState(id, .ended, result: result))
+            run.resultTexts = texts
+            try c.record(.actionState(id, .ended, result: result, texts: texts))
             var queued = 0
             for person in run.order where run.reached.contains(person) {
                 try c.enqueue(person, .end, in: &run, at: now)
@@ -178,6 +241,7 @@ public final class Dispatcher: Sendable {
             c.actions[id] = run
             try c.flush()
             try c.pumpAll(at: now)
+            logger.info("action ended", metadata: ["action": "\(id)", "end_messages": "\(queued)"])
             return queued
         }
     }
@@ -193,7 +257,9 @@ public final class Dispatcher: Sendable {
     }
 
     private static func cancelQueued(_ run: inout ActionRun) -> Int {
-        var cancelled = 0
+        var cancelled = run.alertRetryWaiting.count
+        for _ in run.alertRetryWaiting { run.count(.alert, from: .queued, to: .cancelled) }
+        run.alertRetryWaiting.removeAll()
         for channel in run.queues.keys {
             for m in run.queues[channel]?.removeAll() ?? [] {
                 run.count(m.kind, from: .queued, to: .cancelled)
@@ -210,7 +276,42 @@ public final class Dispatcher: Sendable {
     public func status(_ id: ActionID) throws -> ActionStatus {
         try locked { c in
             guard let run = c.actions[id] else { throw FanOutError(.unknownAction, "no action \(id)") }
-            return run.status()
+            var status = run.status()
+            for channel in Channel.allCases where c.providers[channel] != nil {
+                status.providerRates[channel] = c.rates[channel.index]
+            }
+            return status
+        }
+    }
+
+    /// Each channel's current hand-over rate after back-pressure (messages per second; voice: lines).
+    public var providerRates: [Channel: Double] {
+        core.withLock { c in
+            var rates: [Channel: Double] = [:]
+            for channel in Channel.allCases where c.providers[channel] != nil { rates[channel] = c.rates[channel.index] }
+            return rates
+        }
+    }
+
+    /// Why `person` (a person or participant id) was or was not alerted by `action`: area
+    /// versions, inclusion or skip with the reason, failed attempts, retries and fallbacks (see
+    /// ``Ledger/explain(action:person:)``; buffered ledger changes are written first).
+    /// - Throws: ``FanOutError`` `.invalidRequest` without a ledger, `.unknownAction`, `.ledger`.
+    public func explain(action: ActionID, person: Int64) throws -> ActionExplanation {
+        guard let ledger else {
+            throw FanOutError(.invalidRequest, "explaining needs the dispatch ledger; this dispatcher has none")
+        }
+        try flush()
+        return try ledger.explain(action: action, person: person)
+    }
+
+    /// A deferred provider's report (through its ``DeliveryReporter``).
+    func report(_ message: OutboundMessage, result: DeliveryResult) throws {
+        let now = clock.now
+        defer { signal.bump() }
+        try locked { c in
+            try c.report(message, result: result, at: now)
+            try c.advance(to: now)
         }
     }
 

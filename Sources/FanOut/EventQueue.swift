@@ -1,9 +1,11 @@
 /// Something due at a time in the dispatcher.
 enum DispatchEvent {
     /// A message's outcome arrives (voice: the call ends and frees its line).
-    case completed(MessageKey, Channel, DeliveryResult)
-    /// A rate-limited channel may take its next batch.
+    case completed(MessageKey, Channel, DeliveryResult, attempt: UInt16)
+    /// A channel may take its next batch (or, after a pause, calls again).
     case channelReady(Channel)
+    /// A retry's backoff is over: the message joins its channel's queue.
+    case retryDue(ActionID, person: Int64, MessageKind)
 }
 
 /// A binary min-heap of timed events over contiguous storage; equal times come out in insertion

@@ -6,9 +6,16 @@ import Registry
 /// One change for the ledger, buffered by the dispatcher and written in batches.
 enum LedgerOp {
     case startAction(ActionID, ActionRequest, at: Duration)
-    case actionState(ActionID, ActionState, result: String?)
-    case enqueue(MessageKey, Channel, seq: Int64, distanceMeters: Double, at: Duration)
+    case actionState(ActionID, ActionState, result: String?, texts: [String: String] = [:])
+    case enqueue(
+        MessageKey, Channel, seq: Int64, distanceMeters: Double, plan: ChannelPlan, language: String?, at: Duration)
     case state(MessageKey, MessageState, at: Duration)
+    /// The message is queued again for its next attempt (due after a backoff, or at once).
+    case retry(MessageKey, Channel, attempt: Int, channelAttempt: Int, planIndex: Int, due: Duration?, at: Duration)
+    /// An append-only audit row.
+    case audit(AuditRow)
+    /// An append-only area version.
+    case area(ActionID, version: Int, AreaRecord?, recipients: Int, added: Int, at: Duration)
     /// Every queued alert of the action becomes cancelled (a stop), in one statement.
     case cancelQueued(ActionID, at: Duration)
 }
@@ -27,6 +34,17 @@ public struct LedgerEntry: Sendable, Hashable {
     public var state: MessageState
     /// When the state was last changed (dispatcher clock of the process that changed it).
     public var updatedAt: Duration
+    /// The current (or last) attempt, over all channels (1 for the first).
+    public var attempt: Int = 1
+    /// The attempt on ``channel``.
+    public var channelAttempt: Int = 1
+    /// The person's channel plan and the position of ``channel`` in it.
+    public var plan = ChannelPlan(bits: 0)
+    public var planIndex: Int = 0
+    /// When a retry waiting for its backoff is due.
+    public var due: Duration?
+    /// The language of the text.
+    public var language: String?
 }
 
 /// An action as stored, with its messages (for resuming).
@@ -35,6 +53,9 @@ struct StoredAction {
     var request: ActionRequest
     var state: ActionState
     var result: String?
+    var resultTexts: [String: String]
+    var areaVersions: Int
+    var startedAt: Duration
     var messages: [LedgerEntry]
 }
 
@@ -79,29 +100,56 @@ public final class Ledger: Sendable {
                         try db.execute(
                             sql: """
                                 INSERT INTO dispatch_action (id, incident_type, urgency, message, photo_url, channels,
-                                    incident_x, incident_y, state, result, started_ms)
-                                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', NULL, ?)
+                                    incident_x, incident_y, state, result, started_ms, texts)
+                                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', NULL, ?, ?)
                                 """,
                             arguments: [
                                 id.rawValue, r.incidentType, r.urgency.rawValue, r.message, r.photoURL,
                                 r.channels.map(\.rawValue).joined(separator: ","), r.incidentPoint.x, r.incidentPoint.y,
-                                t.milliseconds,
+                                t.milliseconds, Self.json(r.texts),
                             ])
-                    case .actionState(let id, let state, let result):
+                    case .actionState(let id, let state, let result, let texts):
                         try db.execute(
-                            sql: "UPDATE dispatch_action SET state = ?, result = COALESCE(?, result) WHERE id = ?",
-                            arguments: [state.rawValue, result, id.rawValue])
-                    case .enqueue(let key, let channel, let seq, let distance, let t):
+                            sql: """
+                                UPDATE dispatch_action SET state = ?, result = COALESCE(?, result),
+                                    result_texts = COALESCE(?, result_texts) WHERE id = ?
+                                """,
+                            arguments: [state.rawValue, result, Self.json(texts), id.rawValue])
+                    case .enqueue(let key, let channel, let seq, let distance, let plan, let language, let t):
                         let s = try db.cachedStatement(
                             sql: """
                                 INSERT OR IGNORE INTO dispatch_message
-                                    (action_id, person_id, kind, seq, channel, distance_m, state, updated_ms)
-                                VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)
+                                    (action_id, person_id, kind, seq, channel, distance_m, state, updated_ms, plan, language)
+                                VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
                                 """)
                         try s.execute(arguments: [
                             key.action.rawValue, key.person, key.kind.rawValue, seq, channel.rawValue, distance,
-                            t.milliseconds,
+                            t.milliseconds, Int64(plan.bits), language,
                         ])
+                    case .retry(let key, let channel, let attempt, let channelAttempt, let planIndex, let due, let t):
+                        let s = try db.cachedStatement(
+                            sql: """
+                                UPDATE dispatch_message SET state = 'queued', channel = ?, attempt = ?, channel_attempt = ?,
+                                    plan_index = ?, due_ms = ?, updated_ms = ?
+                                WHERE action_id = ? AND person_id = ? AND kind = ?
+                                """)
+                        try s.execute(arguments: [
+                            channel.rawValue, attempt, channelAttempt, planIndex, due?.milliseconds, t.milliseconds,
+                            key.action.rawValue, key.person, key.kind.rawValue,
+                        ])
+                    case .audit(let row):
+                        try Self.insert(row, db)
+                    case .area(let id, let version, let area, let recipients, let added, let t):
+                        try db.execute(
+                            sql: """
+                                INSERT OR IGNORE INTO dispatch_area
+                                    (action_id, version, geometry, registry_generation, recipients, added, at_ms)
+                                VALUES (?, ?, ?, ?, ?, ?, ?)
+                                """,
+                            arguments: [
+                                id.rawValue, version, area?.geometry, area?.registryGeneration, recipients, added,
+                                t.milliseconds,
+                            ])
                     case .state(let key, let state, let t):
                         let s = try db.cachedStatement(
                             sql: """
@@ -157,20 +205,29 @@ public final class Ledger: Sendable {
                     incidentPoint: RDPoint(x: row["incident_x"], y: row["incident_y"]),
                     incidentType: row["incident_type"], urgency: Urgency(rawValue: row["urgency"]) ?? .normal,
                     message: row["message"], photoURL: row["photo_url"], channels: channels, confirmed: true)
+                var stored = request
+                stored.texts = Self.texts(row["texts"])
+                let versions =
+                    try Int.fetchOne(
+                        db, sql: "SELECT MAX(version) FROM dispatch_area WHERE action_id = ?", arguments: [id.rawValue])
+                    ?? 0
                 return StoredAction(
-                    id: id, request: request, state: ActionState(rawValue: row["state"]) ?? .running,
-                    result: row["result"], messages: try Self.messages(db, id))
+                    id: id, request: stored, state: ActionState(rawValue: row["state"]) ?? .running,
+                    result: row["result"], resultTexts: Self.texts(row["result_texts"]), areaVersions: versions,
+                    startedAt: .milliseconds(row["started_ms"] as Int64), messages: try Self.messages(db, id))
             }
         }
     }
 
-    private static func messages(_ db: Database, _ action: ActionID) throws -> [LedgerEntry] {
+    static func messages(_ db: Database, _ action: ActionID, person: Int64? = nil) throws -> [LedgerEntry] {
         let rows = try Row.fetchCursor(
             db,
             sql: """
-                SELECT person_id, kind, seq, channel, distance_m, state, updated_ms FROM dispatch_message
-                WHERE action_id = ? ORDER BY kind = 'end', seq
-                """, arguments: [action.rawValue])
+                SELECT person_id, kind, seq, channel, distance_m, state, updated_ms, attempt, channel_attempt, plan,
+                    plan_index, due_ms, language
+                FROM dispatch_message WHERE action_id = ? \(person == nil ? "" : "AND person_id = ?")
+                ORDER BY kind = 'end', seq
+                """, arguments: StatementArguments([action.rawValue] + (person.map { [$0] } ?? [])))
         var out: [LedgerEntry] = []
         while let row = try rows.next() {
             guard let kind = MessageKind(rawValue: row[1]), let channel = Channel(rawValue: row[3]),
@@ -179,12 +236,28 @@ public final class Ledger: Sendable {
             out.append(
                 LedgerEntry(
                     key: MessageKey(action: action, person: row[0], kind: kind), seq: row[2], channel: channel,
-                    distanceMeters: row[4], state: state, updatedAt: .milliseconds(row[6] as Int64)))
+                    distanceMeters: row[4], state: state, updatedAt: .milliseconds(row[6] as Int64), attempt: row[7],
+                    channelAttempt: row[8], plan: ChannelPlan(bits: UInt16(truncatingIfNeeded: row[9] as Int64)),
+                    planIndex: row[10], due: (row[11] as Int64?).map { .milliseconds($0) }, language: row[12]))
         }
         return out
     }
 
-    private func read<T>(_ doing: String, _ body: (Database) throws -> T) throws -> T {
+    /// A language → text map as stored (JSON), or `nil` when empty.
+    static func json(_ texts: [String: String]) -> String? {
+        guard !texts.isEmpty, let data = try? JSONSerialization.data(withJSONObject: texts, options: [.sortedKeys])
+        else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The language → text map stored as JSON (empty when absent).
+    static func texts(_ text: String?) -> [String: String] {
+        guard let text, let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String]
+        else { return [:] }
+        return object
+    }
+
+    func read<T>(_ doing: String, _ body: (Database) throws -> T) throws -> T {
         do { return try pool.read(body) } catch {
             throw FanOutError(.ledger, "\(path): \(doing) failed", cause: error)
         }

@@ -8,6 +8,29 @@ public struct OutboundMessage: Sendable, Hashable {
     public var text: String
     /// A photo of the missing person or the vehicle, for channels that can show one.
     public var photoURL: String?
+    /// The attempt (1 for the first; retries and fallbacks count on over all channels).
+    public var attempt: Int
+    /// The language of ``text`` (`nil` for the action's default text).
+    public var language: String?
+
+    /// Creates a message.
+    public init(
+        key: MessageKey, channel: Channel, text: String, photoURL: String? = nil, attempt: Int = 1,
+        language: String? = nil
+    ) {
+        self.key = key
+        self.channel = channel
+        self.text = text
+        self.photoURL = photoURL
+        self.attempt = attempt
+        self.language = language
+    }
+
+    /// The idempotency key to pass to the provider: `"<action>/<person>/<kind>/<attempt>"`.
+    ///
+    /// The same attempt sent again after a restart has the same key (a provider that honours
+    /// keys drops it); a retry is a new attempt with a new key.
+    public var idempotencyKey: String { "\(key)/\(attempt)" }
 }
 
 /// What a provider reports for one message.
@@ -20,6 +43,10 @@ public enum DeliveryResult: String, Sendable, Hashable, Codable {
     case noAnswer
     /// The provider could not deliver it.
     case failed
+    /// The provider rejected the hand-over as overloaded (HTTP 429, an SMSC throttling error):
+    /// not an attempt. The message goes back to the head of its queue and the dispatcher slows
+    /// down for that provider (see ``DispatchConfig/BackPressure``).
+    case throttled
 
     /// Whether the participant was reached.
     public var reached: Bool { self == .delivered }
@@ -48,10 +75,24 @@ public struct ProviderOutcome: Sendable, Hashable {
 /// schedule the line release (voice) and the delivery report. Adapters must pass
 /// ``OutboundMessage/key`` on to the provider as its idempotency key.
 ///
-/// - Important: `send` is called with the dispatcher's lock held; it must return quickly (an
-///   adapter to a real network service queues the request and reports its outcome later; that
-///   asynchronous form is not written yet).
+/// - Important: `send` is called with the dispatcher's lock held; it must return quickly. An
+///   adapter to a real network service is a ``DeferredMessageProvider`` instead.
 public protocol MessageProvider: Sendable {
     /// Sends one message at `time` (dispatcher clock) and returns its outcome.
     func send(_ message: OutboundMessage, at time: Duration) -> ProviderOutcome
+}
+
+/// A provider adapter whose outcomes arrive later: an SMSC over SMPP or HTTP, a SIP platform.
+///
+/// The dispatcher calls ``submit(_:at:reporter:)`` with its lock held: the adapter only takes
+/// the message over (puts it on its own queue or starts a request) and returns at once. When the
+/// provider answers, the adapter calls ``DeliveryReporter/report(_:result:)`` from any thread;
+/// the dispatcher then completes the message (a voice line is held until then), retries it, or
+/// on ``DeliveryResult/throttled`` puts it back at the head of the queue and slows down.
+///
+/// Adapters must pass ``OutboundMessage/idempotencyKey`` on to the provider.
+public protocol DeferredMessageProvider: Sendable {
+    /// Takes `message` over at `time` (dispatcher clock); the outcome is reported later through
+    /// `reporter`. Must not block and must not call back into the dispatcher before returning.
+    func submit(_ message: OutboundMessage, at time: Duration, reporter: DeliveryReporter)
 }

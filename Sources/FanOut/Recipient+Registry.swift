@@ -14,12 +14,31 @@ extension Recipient {
         return out
     }
 
-    /// Recipients for a selection, in its (outside-in) order, with each participant's preferred
-    /// channels from the registry.
+    /// Recipients for a selection, in its (outside-in) order, with each participant's person,
+    /// preferred channels, quiet hours and language from the registry.
     ///
-    /// - Throws: ``RegistryError`` when the registry cannot be read.
+    /// - Throws: ``RegistryError`` when the registry cannot be read; ``FanOutError``
+    ///   `.invalidRequest` naming the participant and field when stored quiet hours do not parse.
     public static func recipients(for selection: [SelectedParticipant], registry: Registry) throws -> [Recipient] {
-        let preferences = try registry.channelPreferences(ids: selection.map(\.id))
-        return selection.map { p in Recipient(p, channels: preferences[p.id].map(channels(parsing:)) ?? []) }
+        let preferences = try registry.contactPreferences(ids: selection.map(\.id))
+        var parsed: [String: QuietHours] = [:]
+        return try selection.map { p in
+            guard let pref = preferences[p.id] else { return Recipient(p) }
+            var quiet: QuietHours?
+            if let text = pref.quietHours {
+                if let known = parsed[text] {
+                    quiet = known
+                } else {
+                    do { quiet = try QuietHours(parsing: text) } catch let e as RegistryError {
+                        throw FanOutError(
+                            .invalidRequest, "participant \(p.id): field 'quiet_hours' in the registry: \(e.message)")
+                    }
+                    parsed[text] = quiet
+                }
+            }
+            return Recipient(
+                id: p.id, distanceMeters: p.distanceMeters, channels: pref.channels.map(channels(parsing:)) ?? [],
+                person: pref.person, quietHours: quiet, language: pref.language)
+        }
     }
 }

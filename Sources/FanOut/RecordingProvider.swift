@@ -1,8 +1,10 @@
 import Synchronization
 
 /// A **test double** for the provider edge: it records every message it receives, honours
-/// idempotency keys (a repeated key is counted in ``duplicates``, not delivered again, and answered
-/// at once with the first outcome), and answers with outcomes from a script.
+/// idempotency keys (a repeated key, that is the same message and attempt, is counted in
+/// ``duplicates``, not delivered again, and answered at once with the first outcome), and answers
+/// with outcomes from a script. A hand-over the script rejects as ``DeliveryResult/throttled`` is
+/// not accepted: it is counted in ``throttled`` and neither recorded nor remembered.
 ///
 /// Used by the tests and for simulated providers on virtual time; it sends nothing anywhere.
 public final class RecordingProvider: MessageProvider {
@@ -14,10 +16,16 @@ public final class RecordingProvider: MessageProvider {
         public var time: Duration
     }
 
+    private struct Attempt: Hashable {
+        var key: MessageKey
+        var attempt: Int
+    }
+
     private struct State {
         var records: [Record] = []
-        var seen: [MessageKey: ProviderOutcome] = [:]
+        var seen: [Attempt: ProviderOutcome] = [:]
         var duplicates: [MessageKey] = []
+        var throttled: [Record] = []
     }
 
     private let state = Mutex(State())
@@ -42,11 +50,16 @@ public final class RecordingProvider: MessageProvider {
     public func send(_ message: OutboundMessage, at time: Duration) -> ProviderOutcome {
         let outcome = script(message)
         return state.withLock { s -> ProviderOutcome in
-            if let first = s.seen[message.key] {
+            let attempt = Attempt(key: message.key, attempt: message.attempt)
+            if let first = s.seen[attempt] {
                 s.duplicates.append(message.key)
                 return ProviderOutcome(first.result)
             }
-            s.seen[message.key] = outcome
+            if outcome.result == .throttled {
+                s.throttled.append(Record(message: message, time: time))
+                return outcome
+            }
+            s.seen[attempt] = outcome
             s.records.append(Record(message: message, time: time))
             return outcome
         }
@@ -55,6 +68,9 @@ public final class RecordingProvider: MessageProvider {
     /// Every first-time message in arrival order.
     public var records: [Record] { state.withLock { $0.records } }
 
-    /// Keys received more than once (each repeat listed).
+    /// Keys received more than once for the same attempt (each repeat listed).
     public var duplicates: [MessageKey] { state.withLock { $0.duplicates } }
+
+    /// Hand-overs rejected as overloaded, in arrival order.
+    public var throttled: [Record] { state.withLock { $0.throttled } }
 }

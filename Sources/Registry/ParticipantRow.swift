@@ -14,12 +14,15 @@ struct ParticipantRow {
     var channels: String?
     var quietHours: String?
     var language: String?
+    /// The person this address belongs to (`person` column); `nil` means the id itself.
+    var person: Int64?
 }
 
 /// The columns a participant CSV may have, located in its header.
 struct CSVLayout {
     static let known: Set<String> = [
         "id", "lon", "lat", "x", "y", "crs", "country", "phone", "email", "channels", "quiet_hours", "language",
+        "person",
     ]
     var id: Int
     var x: Int
@@ -33,6 +36,7 @@ struct CSVLayout {
     var channels: Int?
     var quietHours: Int?
     var language: Int?
+    var person: Int?
     var columnCount: Int
     /// Header names that are not ours, ignored (reported once as a warning).
     var unknown: [String]
@@ -81,6 +85,7 @@ struct CSVLayout {
         channels = index["channels"]
         quietHours = index["quiet_hours"]
         language = index["language"]
+        person = index["person"]
         columnCount = names.count
         unknown = names.filter { !$0.isEmpty && !Self.known.contains($0) }
     }
@@ -153,10 +158,9 @@ struct CSVLayout {
             row.channels = parts.joined(separator: ",")
         }
         if let q = text(quietHours) {
-            guard Self.isQuietHours(q) else {
-                throw RegistryError(.input, "\(at): field 'quiet_hours': '\(q.prefix(20))' is not HH:MM-HH:MM")
+            do { row.quietHours = try QuietHours(parsing: q).description } catch let e as RegistryError {
+                throw RegistryError(.input, "\(at): field 'quiet_hours': \(e.message)")
             }
-            row.quietHours = q
         }
         if let l = text(language) {
             guard (2...3).contains(l.count), l.allSatisfy({ $0.isASCII && $0.isLetter }) else {
@@ -164,6 +168,12 @@ struct CSVLayout {
                     .input, "\(at): field 'language': '\(l.prefix(10))' is not an ISO 639 code (e.g. nl)")
             }
             row.language = l.lowercased()
+        }
+        if let p = text(person) {
+            guard let value = Int64(p), value > 0 else {
+                throw RegistryError(.input, "\(at): field 'person': '\(p.prefix(40))' is not a positive integer")
+            }
+            row.person = value
         }
         return row
     }
@@ -196,17 +206,5 @@ struct CSVLayout {
             domain.contains(UInt8(ascii: "."))
         else { return false }
         return !u.contains { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
-    }
-
-    static func isQuietHours(_ s: String) -> Bool {
-        let parts = s.split(separator: "-")
-        guard parts.count == 2 else { return false }
-        return parts.allSatisfy { p in
-            let hm = p.split(separator: ":")
-            guard hm.count == 2, hm[0].count == 2, hm[1].count == 2, let h = Int(hm[0]), let m = Int(hm[1]) else {
-                return false
-            }
-            return (0..<24).contains(h) && (0..<60).contains(m)
-        }
     }
 }

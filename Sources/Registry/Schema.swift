@@ -93,6 +93,65 @@ enum Schema {
                     CREATE INDEX dispatch_message_queued ON dispatch_message(action_id) WHERE state = 'queued';
                     """)
         }
+        m.registerMigration("v4-person-retries-audit") { db in
+            try db.execute(
+                sql: """
+                    -- The person an address belongs to: several rows (addresses) may share one person, who is
+                    -- alerted once per action. NULL means the participant id itself.
+                    ALTER TABLE participant ADD COLUMN person INTEGER;
+                    -- Alert and end texts per language, as JSON objects {"fr": "..."}; `message` is the default.
+                    ALTER TABLE dispatch_action ADD COLUMN texts TEXT;
+                    ALTER TABLE dispatch_action ADD COLUMN result_texts TEXT;
+                    -- Retries and fallbacks: the attempt now due (1-based, over all channels), the attempt on
+                    -- the current channel, the person's channel plan (packed, see FanOut.ChannelPlan) and its
+                    -- position, a retry's due time, and the language of the text.
+                    ALTER TABLE dispatch_message ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
+                    ALTER TABLE dispatch_message ADD COLUMN channel_attempt INTEGER NOT NULL DEFAULT 1;
+                    ALTER TABLE dispatch_message ADD COLUMN plan INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE dispatch_message ADD COLUMN plan_index INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE dispatch_message ADD COLUMN due_ms INTEGER;
+                    ALTER TABLE dispatch_message ADD COLUMN language TEXT;
+                    -- Append-only audit: every area version of an action (start = 1, each enlargement + 1)
+                    -- with the registry generation it selected from.
+                    CREATE TABLE dispatch_area (
+                        action_id INTEGER NOT NULL REFERENCES dispatch_action(id),
+                        version INTEGER NOT NULL,
+                        geometry TEXT,                   -- WKT or GeoJSON as given by the caller
+                        registry_generation INTEGER,
+                        recipients INTEGER NOT NULL,     -- persons listed for this version
+                        added INTEGER NOT NULL,          -- persons new in this version
+                        at_ms INTEGER NOT NULL,
+                        PRIMARY KEY (action_id, version)
+                    ) WITHOUT ROWID;
+                    -- Append-only audit per person: included, skipped (with the reason), failed attempts,
+                    -- retries and fallbacks. Never phone numbers or e-mail addresses.
+                    CREATE TABLE dispatch_audit (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        action_id INTEGER NOT NULL,
+                        person_id INTEGER NOT NULL,
+                        participant_id INTEGER NOT NULL,
+                        event TEXT NOT NULL,             -- included | skipped | failed | retry | fallback | gave-up
+                        area_version INTEGER,
+                        distance_m REAL,
+                        channel TEXT,
+                        attempt INTEGER,
+                        result TEXT,                     -- provider result of a failed attempt
+                        reason TEXT,                     -- skipped: deduplicated | quiet-hours | no-channel
+                        detail TEXT,
+                        at_ms INTEGER NOT NULL
+                    );
+                    CREATE INDEX dispatch_audit_person ON dispatch_audit(action_id, person_id);
+                    CREATE INDEX dispatch_audit_participant ON dispatch_audit(action_id, participant_id);
+                    CREATE TRIGGER dispatch_audit_no_update BEFORE UPDATE ON dispatch_audit
+                        BEGIN SELECT RAISE(ABORT, 'dispatch_audit is append-only'); END;
+                    CREATE TRIGGER dispatch_audit_no_delete BEFORE DELETE ON dispatch_audit
+                        BEGIN SELECT RAISE(ABORT, 'dispatch_audit is append-only'); END;
+                    CREATE TRIGGER dispatch_area_no_update BEFORE UPDATE ON dispatch_area
+                        BEGIN SELECT RAISE(ABORT, 'dispatch_area is append-only'); END;
+                    CREATE TRIGGER dispatch_area_no_delete BEFORE DELETE ON dispatch_area
+                        BEGIN SELECT RAISE(ABORT, 'dispatch_area is append-only'); END;
+                    """)
+        }
         return m
     }()
 }

@@ -39,3 +39,35 @@ import Testing
         }
     }
 }
+
+@Suite struct RetryConfigTests {
+    @Test func retryAndBackPressureKeysAreReadWithDefaults() throws {
+        let c = try DispatchConfig.parse(
+            Data(#"{"retry": {"attemptsPerChannel": 3, "fallback": true}, "backPressure": {"pauseSeconds": 0.5}}"#.utf8))
+        #expect(c.retry == .init(attemptsPerChannel: 3, backoffSeconds: 60, backoffFactor: 2, fallback: true))
+        #expect(c.backPressure == .init(decreaseFactor: 0.5, increaseFraction: 0.1, pauseSeconds: 0.5, minimumFraction: 0.01))
+        // Backoff 60 s, then × 2 per further attempt.
+        #expect(c.retry.backoff(after: 1) == .seconds(60) && c.retry.backoff(after: 3) == .seconds(240))
+        #expect(DispatchConfig().retry.attemptsPerChannel == 1 && !DispatchConfig().retry.fallback)
+    }
+
+    @Test(arguments: [
+        (#"{"retry": {"attemptsPerChannel": 0}}"#, "'retry.attemptsPerChannel' must be 1 to 10, got 0"),
+        (#"{"retry": {"backoffSeconds": -5}}"#, "'retry.backoffSeconds' must be ≥ 0, got -5.0"),
+        (#"{"retry": {"backoffFactor": 0.5}}"#, "'retry.backoffFactor' must be ≥ 1, got 0.5"),
+        (#"{"backPressure": {"decreaseFactor": 1}}"#, "'backPressure.decreaseFactor' must be > 0 and < 1, got 1.0"),
+        (#"{"backPressure": {"increaseFraction": 0}}"#, "'backPressure.increaseFraction' must be > 0 and ≤ 1"),
+        (#"{"backPressure": {"pauseSeconds": -1}}"#, "'backPressure.pauseSeconds' must be ≥ 0"),
+        (#"{"retry": {"backofSeconds": 5}}"#, "'retry.backofSeconds' is not a configuration key"),
+        (#"{"smss": {"perSecond": 5}}"#, "'smss' is not a configuration key"),
+        (#"{"retry": {"fallback": "yes"}}"#, "not a valid dispatcher configuration"),
+    ])
+    func badRetryConfigurationsNameTheKey(json: String, expected: String) {
+        #expect {
+            try DispatchConfig.parse(Data(json.utf8), source: "limits.json")
+        } throws: { error in
+            (error as? FanOutError)?.code == .invalidConfig && "\(error)".contains(expected)
+                && "\(error)".contains("limits.json")
+        }
+    }
+}

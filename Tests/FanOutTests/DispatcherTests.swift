@@ -101,13 +101,13 @@ enum Fixture {
         #expect(try d.status(critical).alerts == [.delivered: 30])
     }
 
-    @Test func nonUrgentActionsDefaultToEmailAndUrgentOnesToSMS() {
+    @Test func nonUrgentActionsDefaultToEmailAndUrgentOnesToSMSVoiceAndApp() {
         #expect(Fixture.request([.sms]).channels == [.sms])
         let mail = ActionRequest(incidentPoint: Fixture.point, incidentType: "prevention", urgency: .low, message: "m")
         #expect(mail.channels == [.email])
         let urgent = ActionRequest(
             incidentPoint: Fixture.point, incidentType: "robbery", urgency: .critical, message: "m")
-        #expect(urgent.channels == [.sms])
+        #expect(urgent.channels == [.sms, .voice, .app])
     }
 
     @Test func theEndMessageGoesToExactlyThoseReached() async throws {

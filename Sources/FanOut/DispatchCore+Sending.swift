@@ -1,0 +1,149 @@
+extension DispatchCore {
+    /// Removes an action's state for mutation (so its queues are not copied on write); the caller
+    /// puts it back.
+    mutating func takeRun(_ id: ActionID) -> ActionRun? { actions.removeValue(forKey: id) }
+
+    /// Hands waiting messages to every channel with free capacity at `now`.
+    mutating func pumpAll(at now: Duration) throws {
+        for channel in Channel.allCases { try pump(channel, at: now) }
+        recordQueueDepths()
+    }
+
+    private mutating func pickAction(_ channel: Channel) -> ActionID? {
+        var candidates: [(id: ActionID, weight: Int)] = []
+        for (id, run) in actions where !(run.queues[channel]?.isEmpty ?? true) {
+            candidates.append((id, run.request.urgency.weight))
+        }
+        candidates.sort { $0.id < $1.id }
+        return rr[channel, default: WeightedRoundRobin()].pick(candidates)
+    }
+
+    /// What a hand-over gave.
+    enum HandOver {
+        /// The provider answered at once.
+        case outcome(ProviderOutcome)
+        /// A deferred provider took it over; the outcome is reported later.
+        case deferred
+        /// Rejected as overloaded: put back at the head of the queue (not an attempt).
+        case throttled
+    }
+
+    /// Hands `m` to the channel's provider.
+    private mutating func send(_ m: QueuedMessage, of run: inout ActionRun, on channel: Channel, at now: Duration)
+        throws -> HandOver
+    {
+        let key = MessageKey(action: run.id, person: m.person, kind: m.kind)
+        let entry = run.people[m.person]
+        let attempt = m.kind == .alert ? entry?.attempt ?? 1 : entry?.endAttempt ?? 1
+        let language = entry?.language
+        let text: String
+        if m.kind == .alert {
+            text = run.request.text(for: language)
+        } else {
+            text = language.flatMap { run.resultTexts[$0] } ?? run.result ?? ""
+        }
+        let outbound = OutboundMessage(
+            key: key, channel: channel, text: text, photoURL: m.kind == .alert ? run.request.photoURL : nil,
+            attempt: Int(attempt), language: language)
+        run.count(m.kind, from: .queued, to: .sent)
+        run.inFlight += 1
+        try record(.state(key, .sent, at: now))
+        let result: HandOver
+        switch providers[channel] {
+        case .immediate(let provider)?:
+            let outcome = provider.send(outbound, at: now)
+            result = outcome.result == .throttled ? .throttled : .outcome(outcome)
+        case .deferred(let provider)?:
+            awaiting.insert(AttemptKey(key: key, attempt: attempt))
+            provider.submit(outbound, at: now, reporter: reporter)
+            result = .deferred
+        case nil:
+            // No provider (a channel dropped from the configuration before a resume): it fails at once.
+            result = .outcome(ProviderOutcome(.failed))
+        }
+        if case .throttled = result {
+            requeueThrottled(m, of: &run, on: channel, at: now)
+            try record(.state(key, .queued, at: now))
+        } else {
+            metrics.sent[channel.index].increment()
+        }
+        return result
+    }
+
+    /// Puts a rejected hand-over back at the head of its queue (it was counted as sent).
+    mutating func requeueThrottled(_ m: QueuedMessage, of run: inout ActionRun, on channel: Channel, at now: Duration) {
+        run.count(m.kind, from: .sent, to: .queued)
+        run.inFlight -= 1
+        run.throttled += 1
+        run.queues[channel, default: MessageQueue()].pushFront(m)
+    }
+
+    mutating func pump(_ channel: Channel, at now: Duration) throws {
+        if let busyUntil = freeAt[channel], busyUntil > now {
+            if readyScheduled.insert(channel).inserted { events.push(.channelReady(channel), at: busyUntil) }
+            return
+        }
+        if channel == .voice {
+            // One round: calls are placed while lines are free; a round accepted in full speeds up.
+            var placed = 0
+            while linesBusy < Int(rates[channel.index]), let id = pickAction(channel), var run = takeRun(id) {
+                defer { actions[id] = run }
+                guard let m = run.queues[channel]?.popFirst() else { break }
+                let attempt = run.people[m.person].map { m.kind == .alert ? $0.attempt : $0.endAttempt } ?? 1
+                switch try send(m, of: &run, on: channel, at: now) {
+                case .throttled:
+                    throttle(channel, at: now)
+                    return
+                case .deferred:
+                    linesBusy += 1
+                case .outcome(let outcome):
+                    linesBusy += 1
+                    placed += 1
+                    events.push(
+                        .completed(
+                            MessageKey(action: id, person: m.person, kind: m.kind), channel, outcome.result,
+                            attempt: attempt),
+                        at: now + outcome.duration)
+                }
+            }
+            if placed > 0 { accepted(channel, share: 1) }
+            return
+        }
+        guard let rate = config.rate(for: channel) else { return }
+        guard let id = pickAction(channel), var run = takeRun(id) else { return }
+        var batch: [(QueuedMessage, ProviderOutcome?, UInt16)] = []
+        var rejected = false
+        do {
+            defer { actions[id] = run }
+            while batch.count < rate.batchSize, let m = run.queues[channel]?.popFirst() {
+                let attempt = run.people[m.person].map { m.kind == .alert ? $0.attempt : $0.endAttempt } ?? 1
+                switch try send(m, of: &run, on: channel, at: now) {
+                case .throttled:
+                    rejected = true
+                case .deferred:
+                    batch.append((m, nil, attempt))
+                case .outcome(let outcome):
+                    batch.append((m, outcome, attempt))
+                }
+                if rejected { break }
+            }
+        }
+        // A batch of k occupies the channel for k / rate seconds at the current rate.
+        let sentAt = now + .seconds(fractional: Double(batch.count) / rates[channel.index])
+        freeAt[channel] = sentAt
+        for case (let m, let outcome?, let attempt) in batch {
+            events.push(
+                .completed(MessageKey(action: id, person: m.person, kind: m.kind), channel, outcome.result, attempt: attempt),
+                at: sentAt + outcome.duration)
+        }
+        if rejected {
+            // The accepted part goes out; then the channel rests and continues at the lower rate.
+            freeAt[channel] = sentAt
+            throttle(channel, at: sentAt)
+            return
+        }
+        if !batch.isEmpty, batch.allSatisfy({ $0.1 != nil }) { accepted(channel, share: 1) }
+        // One pending ready event per channel; a stale one reschedules itself when it fires.
+        if readyScheduled.insert(channel).inserted { events.push(.channelReady(channel), at: sentAt) }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+@testable import Registry
+
+/// The `person` column (migration v4) and the extended quiet hours in the CSV import.
+@Suite struct PersonImportTests {
+    @Test func personDefaultsToTheParticipantIdAndGroupsAddresses() throws {
+        let s = try Scratch()
+        _ = try s.registry.importCSV(
+            try s.csv(
+                """
+                id,x,y,person,quiet_hours,channels
+                1,155000,463000,,,
+                2,155100,463000,1,"voice 22:00-08:00;sms,app 23:00-07:00 except missing-child","voice,sms"
+                3,155200,463000,77,23:00-07:00,
+                """), options: ImportOptions(crs: .rdNew, countries: .off))
+        let prefs = try s.registry.contactPreferences(ids: [1, 2, 3, 4])
+        #expect(prefs.keys.sorted() == [1, 2, 3])
+        #expect(prefs[1]?.person == 1 && prefs[2]?.person == 1 && prefs[3]?.person == 77)
+        // Stored in canonical form.
+        #expect(prefs[2]?.quietHours == "voice 22:00-08:00; sms,app 23:00-07:00 except missing-child")
+        #expect(prefs[3]?.quietHours == "23:00-07:00")
+        #expect(try s.registry.participant(id: 2)?.person == 1)
+        #expect(try s.registry.participant(id: 1)?.person == nil)
+        // A re-import without the column keeps the stored person.
+        _ = try s.registry.importCSV(
+            try s.csv("id,x,y\n2,155100,463010\n"), options: ImportOptions(crs: .rdNew, countries: .off))
+        #expect(try s.registry.contactPreferences(ids: [2])[2]?.person == 1)
+    }
+
+    @Test(arguments: [
+        ("id,x,y,person\n1,155000,463000,abc\n", "p.csv:2: field 'person': 'abc' is not a positive integer"),
+        ("id,x,y,person\n1,155000,463000,0\n", "p.csv:2: field 'person': '0' is not a positive integer"),
+        (
+            "id,x,y,quiet_hours\n1,155000,463000,\"voice 22:00-08:00;fax 01:00-02:00\"\n",
+            "p.csv:2: field 'quiet_hours': rule 2 'fax 01:00-02:00': 'fax' is neither a channel"
+        ),
+        (
+            "id,x,y,quiet_hours\n1,155000,463000,23:00-24:00\n",
+            "p.csv:2: field 'quiet_hours': '23:00-24:00': '23:00-24:00' is not a time range"
+        ),
+        (
+            "id,x,y,quiet_hours\n1,155000,463000,23:00-07:00 if burglary\n",
+            "p.csv:2: field 'quiet_hours': '23:00-07:00 if burglary': expected 'except TYPE[,TYPE]'"
+        ),
+    ])
+    func badPersonOrQuietHoursNameLineAndField(csv: String, expected: String) throws {
+        let s = try Scratch()
+        let message = try s.failingImport(csv, options: ImportOptions(crs: .rdNew, countries: .off))
+        #expect(message.contains(expected), "\(message)")
+        #expect(try s.registry.count() == 0)
+    }
+}
