@@ -52,4 +52,55 @@ import Testing
             "crash test seed \(seed): \(crashes) crashes, 0 lost, \(duplicates) repeats dropped by key, ledger \(states)"
         )
     }
+
+    /// The same with retries and fallback: calls to every 7th person go unanswered twice (5 s
+    /// backoff), then fall back to SMS; crashes land between attempts, during backoffs and in
+    /// flight.
+    @Test(arguments: [4, 5] as [UInt64])
+    func randomCrashesWithRetriesAndFallbackKeepEveryAttemptOnce(seed: UInt64) async throws {
+        var random = SeededRandom(seed: seed)
+        let ledger = try LedgerResumeTests.ledger()
+        let voice = RecordingProvider { m in
+            ProviderOutcome(m.key.person % 7 == 0 ? .noAnswer : .delivered, after: .seconds(20 + m.key.person % 40))
+        }
+        let sms = RecordingProvider(deliveryDelay: .milliseconds(300))
+        let providers: [Channel: any MessageProvider] = [.voice: voice, .sms: sms]
+        let config = DispatchConfig(
+            voice: .init(lines: 50, typicalCallSeconds: 40),
+            retry: .init(attemptsPerChannel: 2, backoffSeconds: 5, fallback: true))
+        let options = DispatchOptions(ledgerBatchSize: 32)
+        let n = 3000
+        let people = (1...n).map { i in
+            Recipient(id: Int64(i), distanceMeters: Double(n - i), channels: i % 3 == 0 ? [.voice, .sms] : [.sms])
+        }
+        var d = Dispatcher(
+            config: config, providers: providers, clock: VirtualClock(), ledger: ledger, options: options)
+        let id = try d.start(Fixture.request([.voice, .sms]), recipients: people)
+        let crashes = 10
+        var now = Duration.zero
+        for _ in 0..<crashes {
+            now += .milliseconds(Int64.random(in: 500...6_000, using: &random))
+            try d.advance(to: now)
+            d = try Dispatcher.resume(
+                config: config, providers: providers, clock: VirtualClock(start: now), ledger: ledger, options: options)
+        }
+        try await d.runUntilIdle()
+        // Every attempt reached its provider exactly once as a first delivery: persons divisible
+        // by 21 had voice attempts 1 and 2, then SMS attempt 3; everyone else one attempt.
+        var attempts: [Int64: [String]] = [:]
+        for r in voice.records + sms.records {
+            attempts[r.message.key.person, default: []].append("\(r.message.channel.rawValue)\(r.message.attempt)")
+        }
+        for person in 1...Int64(n) {
+            let expected = person % 21 == 0 ? ["voice1", "voice2", "sms3"] : [person % 3 == 0 ? "voice1" : "sms1"]
+            #expect(attempts[person]?.sorted() == expected.sorted(), "person \(person)")
+        }
+        let duplicates = voice.duplicates.count + sms.duplicates.count
+        #expect(duplicates <= crashes * (config.voice.lines + 40 + options.ledgerBatchSize))
+        let states = Dictionary(grouping: try ledger.messages(of: id), by: \.state).mapValues(\.count)
+        #expect(states == [.delivered: n])  // everyone reached in the end
+        let s = try d.status(id)
+        #expect(s.reached == n)
+        print("crash test with retries, seed \(seed): \(crashes) crashes, 0 lost, \(duplicates) repeats dropped by key")
+    }
 }
