@@ -6,7 +6,9 @@ struct AreaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "area",
         abstract: "Check, repair and size action areas (for GIS staff).",
-        subcommands: [AreaCheckCommand.self, AreaFixCommand.self, AreaSuggestCommand.self, AreaConvertCommand.self])
+        subcommands: [AreaCheckCommand.self, AreaFixCommand.self, AreaSuggestCommand.self, AreaConvertCommand.self,
+            AreaMapCommand.self,
+        ])
 }
 
 extension MakeValidMethod: ExpressibleByArgument {}

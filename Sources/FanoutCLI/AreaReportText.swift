@@ -54,12 +54,21 @@ extension AreaCheckReport {
             out += "  bbox RD New: \(f(r.minX, 1)),\(f(r.minY, 1)) … \(f(r.maxX, 1)),\(f(r.maxY, 1))\n"
         }
         if let countries { out += "  countries: \(countries.isEmpty ? "none" : countries.joined(separator: ", "))\n" }
-        out += "  municipalities: \(municipalities)\n"
+        if let municipalities {
+            let list = municipalities.map { "\($0.name) (\($0.code)) \(f($0.share * 100, 1))%" }
+            out += "  municipalities: \(list.isEmpty ? "none (no Dutch municipal land)" : list.joined(separator: ", "))\n"
+            out += "    boundaries: \(municipalityBoundaries)\n"
+        } else {
+            out += "  municipalities: \(municipalityBoundaries)\n"
+        }
         if let p = participants {
             let per = p.byCountry.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
             out += "  participants inside: \(p.total)\(per.isEmpty ? "" : " (\(per))")\n"
             out += "  last one reached after about \(f(p.secondsToLast, 1)) s, assuming \(p.assumption)\n"
             for e in p.byChannel { out += "    \(e.channel) only (\(e.rate)): \(f(e.seconds, 1)) s\n" }
+            if let n = p.nearestOutside {
+                out += "  nearest participant outside: \(f(n.distanceM, 0)) m from the area, \(n.direction) (\(n.country))\n"
+            }
         }
         return out
     }

@@ -63,7 +63,7 @@ public struct AreaCheckReport: Sendable, Codable, Equatable {
         public var severity: Severity
         /// A stable identifier: `shell-clockwise`, `hole-counterclockwise`, `duplicate-vertex`,
         /// `spike`, `lat-lon-swapped`, `rd-as-degrees`, `x-y-swapped`, `outside-service-region`,
-        /// `larger-than-usual`, `outside-territory`, `no-participants`.
+        /// `larger-than-usual`, `outside-territory`, `no-participants`, `few-participants`.
         public var code: String
         /// What it means, for a person.
         public var message: String
@@ -129,6 +129,20 @@ public struct AreaCheckReport: Sendable, Codable, Equatable {
         public var assumption: String
         /// The estimate per channel, if everyone were reached over that channel alone.
         public var byChannel: [ReachEstimate]
+        /// The nearest participant outside the area, when the area holds fewer than
+        /// ``AreaInspector/fewParticipants`` participants (and the registry has anyone outside).
+        public var nearestOutside: NearestParticipant?
+    }
+
+    /// The participant nearest to an area from outside it. Its position is not given (a home
+    /// address is personal data): only how far and in which direction.
+    public struct NearestParticipant: Sendable, Codable, Equatable {
+        /// Distance from the area's boundary in RD New metres.
+        public var distanceM: Double
+        /// Compass direction (N, NE, E, …) from the area's centroid.
+        public var direction: String
+        /// The participant's country code, `??` when unknown.
+        public var country: String
     }
 
     /// The file checked.
@@ -147,8 +161,11 @@ public struct AreaCheckReport: Sendable, Codable, Equatable {
     public var measures: Measures?
     /// Countries whose territory (NL, BE, DE) the area touches; `nil` when not computed.
     public var countries: [String]?
-    /// Always `"not available"`: no municipality boundaries are shipped.
-    public var municipalities: String
+    /// The Dutch municipalities whose land the area overlaps, largest share first; `nil` when
+    /// not computed (unusable area, or no boundaries file).
+    public var municipalities: [MunicipalityShare]?
+    /// Where the municipal boundaries come from and how accurate they are, or why there are none.
+    public var municipalityBoundaries: String
     /// Participants inside, when a registry was given and the area is usable.
     public var participants: Participants?
     /// The incident type the size was compared with, if given.

@@ -25,6 +25,8 @@ public final class AreaInspector {
     let context: GEOSContext
     let converter: CoordinateConverter
     private var locator: CountryLocator?
+    /// The municipalities, loaded on first use (``municipalityLocator()``).
+    var municipalityCache: MunicipalityLocator?
     /// Contact rates assumed for the time estimate.
     public var rates = ChannelRates.beAlert
 
@@ -88,6 +90,8 @@ public final class AreaInspector {
         let placement = plausibility(area, into: &findings)
         var measures: AreaCheckReport.Measures?
         var countries: [String]?
+        var municipalities: [MunicipalityShare]?
+        var boundaries = "not computed: the area cannot be placed"
         var participants: AreaCheckReport.Participants?
         if let placement {
             vertexChecks(
@@ -99,6 +103,9 @@ public final class AreaInspector {
                 findings.add(
                     .warning, "outside-territory", "the area touches no Dutch, Belgian or German territory (open sea?)")
             }
+            (municipalities, boundaries) =
+                validity.valid
+                ? municipalityShares(placement.rd) : (nil, "not computed: the area is invalid")
             if let largest, let m = measures, let incidentType {
                 let usual = Self.largeAreaFactor * Double.pi * largest * largest / 1e6
                 if m.areaKm2 > usual {
@@ -112,8 +119,9 @@ public final class AreaInspector {
             if let engine, validity.valid {
                 let result = try engine.select(SelectionRequest(area: .polygon(area)))
                 participants = rates.participants(result)
-                if result.participants.isEmpty {
-                    findings.add(.warning, "no-participants", "no registered participant lies inside the area")
+                if result.participants.count < Self.fewParticipants {
+                    participants?.nearestOutside = try nearestOutside(
+                        placement.rd, engine: engine, inside: result.participants.count, into: &findings)
                 }
             }
         } else {
@@ -126,12 +134,13 @@ public final class AreaInspector {
         return AreaCheckReport(
             source: area.source, crs: area.crs.description, verdict: verdict, exitStatus: verdict.exitStatus,
             validity: validity, findings: all, measures: measures, countries: countries,
-            municipalities: "not available", participants: participants, incidentType: incidentType)
+            municipalities: municipalities, municipalityBoundaries: boundaries, participants: participants,
+            incidentType: incidentType)
     }
 
     // MARK: - Parts
 
-    private func countryLocator() throws -> CountryLocator {
+    func countryLocator() throws -> CountryLocator {
         if let locator { return locator }
         let made = try CountryLocator(borders: try CountryBorders.load(converter: converter), context: context)
         locator = made

@@ -2,8 +2,10 @@
 
 /// One feature of the borders file: a country and its polygons' lon/lat coordinates, flat.
 struct BordersFeature {
-    /// `properties.country`.
+    /// `properties.country` (for the municipalities file, the member named by the reader's `key`).
     var country: String
+    /// Every string-valued member of `properties`.
+    var strings: [String: String] = [:]
     /// Every position's longitude, polygon by polygon, ring by ring.
     var lons: [Double] = []
     /// Every position's latitude, in the same order.
@@ -12,6 +14,41 @@ struct BordersFeature {
     var ringSizes: [Int] = []
     /// The number of rings of each polygon (shell plus holes), in order.
     var polygonRingCounts: [Int] = []
+}
+
+extension BordersFeature {
+    /// Transforms the lon/lat positions to RD New in one batch and rebuilds the polygons.
+    ///
+    /// - Returns: The polygons in RD New metres and their bounding box.
+    /// - Throws: ``GeoError`` `.proj` when a position cannot be transformed.
+    func polygonsInRD(converter: CoordinateConverter) throws -> (polygons: [PlanarPolygon], envelope: Envelope) {
+        var xs = lons
+        var ys = lats
+        try converter.toRD(xs: &xs, ys: &ys, from: .wgs84)
+        var envelope = Envelope(minX: .infinity, minY: .infinity, maxX: -.infinity, maxY: -.infinity)
+        for k in xs.indices {
+            envelope.minX = min(envelope.minX, xs[k])
+            envelope.minY = min(envelope.minY, ys[k])
+            envelope.maxX = max(envelope.maxX, xs[k])
+            envelope.maxY = max(envelope.maxY, ys[k])
+        }
+        var polygons: [PlanarPolygon] = []
+        polygons.reserveCapacity(polygonRingCounts.count)
+        var ring = 0
+        var k = 0
+        for ringCount in polygonRingCounts {
+            var rings: [[XY]] = []
+            rings.reserveCapacity(ringCount)
+            for _ in 0..<ringCount {
+                let n = ringSizes[ring]
+                rings.append((k..<k + n).map { XY(xs[$0], ys[$0]) })
+                k += n
+                ring += 1
+            }
+            polygons.append(PlanarPolygon(shell: rings[0], holes: Array(rings.dropFirst())))
+        }
+        return (polygons, envelope)
+    }
 }
 
 /// A small single-pass reader for the borders GeoJSON: a `FeatureCollection` whose features have
@@ -26,8 +63,13 @@ struct BordersFeature {
 struct BordersGeoJSONReader {
     private let bytes: [UInt8]
     private var i = 0
+    /// The member of `properties` every feature must have (its value goes to `country`).
+    private let key: String
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: [UInt8], key: String = "country") {
+        self.bytes = bytes
+        self.key = key
+    }
 
     /// Reads the whole document.
     ///
@@ -69,8 +111,12 @@ struct BordersGeoJSONReader {
         try object { key, reader throws(Failure) in
             switch key {
             case "properties":
-                try reader.object { key, reader throws(Failure) in
-                    if key == "country" { country = try reader.string() } else { try reader.skipValue() }
+                try reader.object { name, reader throws(Failure) in
+                    reader.skipSpace()
+                    guard reader.peek == UInt8(ascii: "\"") else { return try reader.skipValue() }
+                    let value = try reader.string()
+                    coordinates.strings[name] = value
+                    if name == reader.key { country = value }
                 }
             case "geometry":
                 try reader.object { key, reader throws(Failure) in
@@ -83,7 +129,7 @@ struct BordersGeoJSONReader {
             default: try reader.skipValue()
             }
         }
-        guard let country else { throw fail("a feature with properties.country", at: i) }
+        guard let country else { throw fail("a feature with properties.\(key)", at: i) }
         switch (geometryType, depth) {
         case ("Polygon", 3), ("MultiPolygon", 4): break
         default:

@@ -139,32 +139,9 @@ public struct CountryBorders: Sendable {
     private static func territory(
         _ country: CountryCode, _ feature: BordersFeature, converter: CoordinateConverter
     ) throws -> Territory {
-        var xs = feature.lons
-        var ys = feature.lats
-        try converter.toRD(xs: &xs, ys: &ys, from: .wgs84)
-        var envelope = Envelope(minX: .infinity, minY: .infinity, maxX: -.infinity, maxY: -.infinity)
-        for k in xs.indices {
-            envelope.minX = min(envelope.minX, xs[k])
-            envelope.minY = min(envelope.minY, ys[k])
-            envelope.maxX = max(envelope.maxX, xs[k])
-            envelope.maxY = max(envelope.maxY, ys[k])
-        }
-        var polygons: [PlanarPolygon] = []
-        polygons.reserveCapacity(feature.polygonRingCounts.count)
-        var ring = 0
-        var k = 0
-        for ringCount in feature.polygonRingCounts {
-            var rings: [[XY]] = []
-            rings.reserveCapacity(ringCount)
-            for _ in 0..<ringCount {
-                let n = feature.ringSizes[ring]
-                rings.append((k..<k + n).map { XY(xs[$0], ys[$0]) })
-                k += n
-                ring += 1
-            }
-            polygons.append(PlanarPolygon(shell: rings[0], holes: Array(rings.dropFirst())))
-        }
+        let (polygons, envelope) = try feature.polygonsInRD(converter: converter)
         guard !polygons.isEmpty else { throw GeoError(.countryBorders, "feature \(country): no polygons") }
-        return Territory(country: country, polygons: polygons, envelope: envelope, vertexCount: xs.count)
+        return Territory(
+            country: country, polygons: polygons, envelope: envelope, vertexCount: feature.lons.count)
     }
 }

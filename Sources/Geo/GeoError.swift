@@ -7,7 +7,7 @@ public struct GeoError: Error, Sendable, CustomStringConvertible, Equatable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         fileprivate enum Kind: String, Sendable {
             case geos, proj, unknownCRS, invalidGeometry, parse, unsupportedGeometry, outOfRange, correctionGrid,
-                countryBorders
+                countryBorders, municipalities
         }
         fileprivate let kind: Kind
 
@@ -29,6 +29,8 @@ public struct GeoError: Error, Sendable, CustomStringConvertible, Equatable {
         public static let correctionGrid = Code(kind: .correctionGrid)
         /// The country borders file (`data/borders-nl-be-de.geojson`) is missing or unreadable.
         public static let countryBorders = Code(kind: .countryBorders)
+        /// The municipalities file (`data/municipalities-nl.geojson`) is missing or unreadable.
+        public static let municipalities = Code(kind: .municipalities)
 
         public var description: String { kind.rawValue }
     }

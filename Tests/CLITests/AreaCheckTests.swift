@@ -73,7 +73,11 @@ struct AreaCheckTests {
         #expect(abs(m.bboxLonLat.minLon - 5.05) < 1e-12 && abs(m.bboxLonLat.maxLat - 52.14) < 1e-12)
         #expect(m.bboxRd.minX > 130_000 && m.bboxRd.maxX < 145_000)
         #expect(r.countries == ["NL"])
-        #expect(r.municipalities == "not available")
+        // Largely the city of Utrecht; all on municipal land, so the shares add up to 1.
+        let crossed: [MunicipalityShare] = try #require(r.municipalities)
+        #expect(crossed.first?.code == "GM0344" && crossed.first?.name == "Utrecht")
+        #expect(crossed.contains { $0.name == "De Bilt" })
+        #expect(abs(crossed.map { $0.share }.reduce(0, +) - 1) < 1e-6)
     }
 
     @Test("clockwise shell and counter-clockwise hole are warnings")

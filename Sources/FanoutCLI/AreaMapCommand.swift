@@ -1,0 +1,97 @@
+import ArgumentParser
+import FanoutEngine
+import Foundation
+
+struct AreaMapCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "map",
+        abstract: "Draw an action area as a map picture (SVG, or PNG through rsvg-convert).",
+        discussion: """
+            Draws, in RD New (grid north up) with the area plus a margin: the country territories
+            and national borders (OpenStreetMap), the Dutch municipalities with their names where
+            they fit (CBS 2023, generalised), the area outline (holes shown), the incident point
+            (--incident, else the area's centroid), a scale bar with a round length and a north
+            arrow pointing to true north. With --db: the participants inside as a density layer
+            (counts per grid cell) and a legend with the counts per country and the total. No web
+            tiles: everything comes from the engine's own data.
+
+            --out FILE.svg writes SVG; --out FILE.png (or --png FILE) writes a PNG through
+            rsvg-convert (Debian package librsvg2-bin), which must be installed. Files are
+            written to a temporary file and renamed; an input is never overwritten.
+
+            Exit status: 0 written, 1 bad arguments or the file cannot be written, 2 the area is
+            invalid or unusable (check it with 'fanout area check'), 3 the file cannot be read.
+            """)
+
+    @Argument(help: "The area file (GeoJSON, WKT, CAP or GeoPackage).")
+    var file: String
+
+    @Option(help: "Where to write the map: .svg, or .png (through rsvg-convert).")
+    var out: String?
+
+    @Option(help: "Also (or only) write a PNG here (through rsvg-convert).")
+    var png: String?
+
+    @Option(help: "A registry: draw the participants inside and count them per country.")
+    var db: String?
+
+    @Option(help: ArgumentHelp("The incident point (default: the area's centroid).", valueName: "LON,LAT"))
+    var incident: LonLatArgument?
+
+    @Option(help: ArgumentHelp("CRS of WKT coordinates (default WGS84 lon,lat).", valueName: "EPSG:NNNN"))
+    var crs: CRS?
+
+    func validate() throws {
+        guard out != nil || png != nil else { throw ValidationError("give --out FILE.svg|FILE.png or --png FILE.png") }
+        if let out {
+            let ext = URL(fileURLWithPath: out).pathExtension.lowercased()
+            guard ext == "svg" || ext == "png" else {
+                throw ValidationError("--out \(out): the name must end in .svg or .png (got '.\(ext)')")
+            }
+        }
+        if let png, URL(fileURLWithPath: png).pathExtension.lowercased() != "png" {
+            throw ValidationError("--png \(png): the name must end in .png")
+        }
+        for target in [out, png].compactMap({ $0 }) {
+            do { try refuseOverwriting(input: file, with: target) } catch { throw ValidationError("\(error)") }
+            if let db { do { try refuseOverwriting(input: db, with: target) } catch { throw ValidationError("\(error)") } }
+        }
+    }
+
+    func run() throws {
+        let inspector = try AreaInspector()
+        let area: AreaGeometry
+        do { area = try inspector.read(contentsOf: URL(fileURLWithPath: file), crs: crs) } catch {
+            throw failUnreadable(error)
+        }
+        var engine: Engine?
+        if let db {
+            guard FileManager.default.fileExists(atPath: db) else {
+                throw ValidationError("--db \(db): no such registry (create one with 'fanout import')")
+            }
+            engine = try Engine.open(registryAt: db)
+        }
+        let map: AreaMap
+        do { map = try inspector.map(area, engine: engine, incident: incident?.value) } catch let e as SelectionError {
+            note("error: \(file): \(e.message) (see 'fanout area check \(file)')")
+            throw ExitCode(2)
+        }
+        var written: [String] = []
+        for target in [out, png].compactMap({ $0 }) {
+            let url = URL(fileURLWithPath: target)
+            do {
+                if url.pathExtension.lowercased() == "png" { try map.writePNG(to: url) } else { try map.writeSVG(to: url) }
+            } catch {
+                note("error: \(error)")
+                throw ExitCode(1)
+            }
+            written.append(target)
+        }
+        var summary = "\(file): \(DecimalFormat.string(map.areaKm2, decimals: 2)) km²"
+        if let d = map.density {
+            let per = d.byCountry.map { "\($0.country) \($0.count)" }.joined(separator: ", ")
+            summary += ", \(d.total) participants inside" + (per.isEmpty ? "" : " (\(per))")
+        }
+        print(summary + "; written: " + written.joined(separator: ", "))
+    }
+}

@@ -1,0 +1,37 @@
+import CGEOS
+
+// MARK: - Overlay and label points
+
+extension GEOSGeometry {
+    /// The part of this geometry that lies in `other` as well.
+    ///
+    /// See `GEOSIntersection_r`. Both must be valid for a meaningful answer; GEOS raises an
+    /// exception (a `TopologyException`) for some invalid inputs.
+    ///
+    /// - Parameter other: A geometry made in the same context.
+    /// - Returns: An owned geometry (possibly empty, possibly a collection of lower dimension where
+    ///   the two only touch).
+    /// - Throws: ``GeoError`` `.geos` with GEOS's message when the overlay fails.
+    package func intersection(_ other: GEOSGeometry) throws -> GEOSGeometry {
+        context.assertOwningThread()
+        let raw = withExtendedLifetime(other) { GEOSIntersection_r(handle, pointer, other.pointer) }
+        guard let raw else { throw context.error("GEOSIntersection_r") }  // returns NULL on exception
+        return GEOSGeometry(owning: raw, context: context)
+    }
+
+    /// A point guaranteed to lie in the interior of the geometry (a good place for a label).
+    ///
+    /// See `GEOSPointOnSurface_r`.
+    ///
+    /// - Returns: The point, or `nil` for an empty geometry.
+    /// - Throws: ``GeoError`` `.geos` on a GEOS failure.
+    package func pointOnSurface() throws -> XY? {
+        guard try !isEmpty else { return nil }
+        guard let raw = GEOSPointOnSurface_r(handle, pointer) else {  // returns NULL on exception
+            throw context.error("GEOSPointOnSurface_r")
+        }
+        let point = GEOSGeometry(owning: raw, context: context)
+        guard try !point.isEmpty else { return nil }
+        return try point.pointXY()
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+
+/// The Dutch municipalities (gemeenten) in RD New metres, as plain polygons.
+///
+/// Loaded from `data/municipalities-nl.geojson` (made by `tools/make_municipalities.py` from CBS's
+/// Wijk- en buurtkaart 2023, CC BY 4.0; see `data/LICENSES.md`): one feature per municipality
+/// with `properties.code` (CBS code, `GM0363`) and `properties.name`, land only (lakes and the
+/// sea belong to no municipality here). The vertices go through a ``CoordinateConverter``
+/// (RDNAPTRANS2018) like participants' positions.
+///
+/// ## Accuracy
+/// The layer is generalised: its vertices are a subset of the official boundary's, so the edges
+/// between them cut corners. Along the land border with Belgium and Germany half of
+/// OpenStreetMap's border vertices lie within 19 m of this outline and 90% within 130 m; in the
+/// estuaries (Dollard, Westerschelde) the gaps reach kilometres because the layer stops at the
+/// shore. Shares of an area per municipality are therefore approximate near boundaries
+/// (``accuracyNote``).
+///
+/// A value: load it once and hand it to a ``MunicipalityLocator`` on each thread that needs one.
+public struct Municipalities: Sendable {
+    /// One municipality.
+    public struct Municipality: Sendable {
+        /// CBS code, such as `GM0363`.
+        public var code: String
+        /// Name, such as `Amsterdam`.
+        public var name: String
+        /// Polygons in RD New metres, as in the file (some are invalid after generalisation;
+        /// ``MunicipalityLocator`` repairs those with GEOS MakeValid).
+        public var polygons: [PlanarPolygon]
+        /// Bounding box in RD New metres.
+        public var envelope: Envelope
+    }
+
+    /// The file name, in the data directory.
+    public static let fileName = "municipalities-nl.geojson"
+    /// What a report says about the boundaries' source and accuracy.
+    public static let accuracyNote =
+        "CBS Wijk- en buurtkaart 2023 (CC BY 4.0), generalised: boundaries typically within 20 m, "
+        + "90% within 130 m of the official ones; land only; shares near a boundary are approximate"
+
+    /// The municipalities, sorted by code.
+    public var list: [Municipality]
+    /// The file they were read from.
+    public var file: URL
+
+    /// Reads the municipalities file and transforms every vertex to RD New.
+    ///
+    /// - Parameters:
+    ///   - file: The file; `nil` looks for ``fileName`` in `FANOUT_DATA_DIR`, else in the
+    ///     package's `data/`.
+    ///   - converter: The converter to RD New.
+    /// - Throws: ``GeoError`` `.municipalities` when the file is missing or not of that shape
+    ///   (naming the file and the place); `.proj` when a vertex cannot be transformed.
+    /// - Complexity: O(n) in the vertices (about 17,800; a few milliseconds).
+    public static func load(from file: URL? = nil, converter: CoordinateConverter) throws -> Municipalities {
+        let candidate =
+            file.map { DataDirectory.Candidate(url: $0.standardizedFileURL, how: "the file given") }
+            ?? DataDirectory.candidate(for: fileName)
+        guard candidate.exists else {
+            throw GeoError(
+                .municipalities,
+                "the municipalities file \(fileName) is not at \(candidate.url.path) (\(candidate.how)); set "
+                    + "\(DataDirectory.environmentVariable) to the directory holding it (the package's data/, "
+                    + "made by tools/make_municipalities.py)")
+        }
+        let data: Data
+        do { data = try Data(contentsOf: candidate.url) } catch {
+            throw GeoError(
+                .municipalities, "\(candidate.url.path): cannot read the municipalities: \(error.localizedDescription)")
+        }
+        return try parse(data, file: candidate.url, converter: converter)
+    }
+
+    /// Parses the GeoJSON text of a municipalities file and transforms it to RD New.
+    ///
+    /// - Throws: ``GeoError`` `.municipalities` naming `file` and the feature or byte offset.
+    package static func parse(_ data: Data, file: URL, converter: CoordinateConverter) throws -> Municipalities {
+        var reader = BordersGeoJSONReader([UInt8](data), key: "code")
+        let features: [BordersFeature]
+        do { features = try reader.features() } catch {
+            throw GeoError(
+                .municipalities,
+                "\(file.path): byte \(error.offset): \(error.message) (the file must be a FeatureCollection of "
+                    + "Polygon/MultiPolygon features with properties.code and properties.name)")
+        }
+        var list: [Municipality] = []
+        var seen: Set<String> = []
+        for (index, feature) in features.enumerated() {
+            let at = "\(file.path): features[\(index)]"
+            guard let name = feature.strings["name"], !name.isEmpty else {
+                throw GeoError(.municipalities, "\(at) (\(feature.country)): properties.name is missing")
+            }
+            guard seen.insert(feature.country).inserted else {
+                throw GeoError(.municipalities, "\(at): code \(feature.country) appears twice")
+            }
+            let (polygons, envelope) = try feature.polygonsInRD(converter: converter)
+            guard !polygons.isEmpty else { throw GeoError(.municipalities, "\(at): no polygons") }
+            list.append(Municipality(code: feature.country, name: name, polygons: polygons, envelope: envelope))
+        }
+        list.sort { $0.code < $1.code }
+        return Municipalities(list: list, file: file)
+    }
+}
