@@ -18,8 +18,10 @@ public struct ScaledClock: DispatchClock {
         self.speed = speed
     }
 
-    /// `start` plus the wall time since creation times `speed`.
-    public var now: Duration { start + (ContinuousClock.now - epoch) * speed }
+    /// `start` plus the wall time since creation times `speed`, in whole nanoseconds (the
+    /// dispatcher's event resolution: a time between two nanoseconds made the dispatcher re-arm a
+    /// channel-ready event at the same truncated instant forever).
+    public var now: Duration { .nanoseconds((start + (ContinuousClock.now - epoch) * speed).nanoseconds) }
 
     /// Sleeps on the continuous clock until dispatcher time `deadline`.
     public func sleep(until deadline: Duration) async throws {

@@ -11,6 +11,12 @@ struct DemoCommand: ParsableCommand {
             in --dir (kept for the next run), then selects a 2 km circle around Amsterdam Dam
             square and a 10 km circle around Kerkrade that crosses into Germany, printing the
             per-country counts, the time of each step and the first and last rows.
+
+            Then it runs a full action on virtual time with the realistic simulated providers: a
+            missing child near Dam square, alerted by voice within 1 km, enlarged to 2 km after two
+            minutes, ended with the end message to everyone reached; with a progress bar on a
+            terminal, the final counts and the ring report. Its ledger is --dir/demo-action.sqlite
+            (replaced each run; inspect it with 'fanout action status --db ...').
             """)
 
     @Option(help: "Directory for the cached demo registry.")
@@ -18,6 +24,9 @@ struct DemoCommand: ParsableCommand {
 
     @Option(help: "Number of synthetic participants.")
     var count: Int = 1_600_000
+
+    @Flag(help: "Skip the simulated action.")
+    var noAction = false
 
     func validate() throws {
         guard count > 0 && count <= 20_000_000 else { throw ValidationError("--count must be 1...20,000,000") }
@@ -56,5 +65,30 @@ struct DemoCommand: ParsableCommand {
                     "  \(p.id),\(DecimalFormat.string(p.distanceMeters, decimals: 3)),\(p.country?.description ?? "")")
             }
         }
+        if !noAction { try runDemoAction(engine: engine) }
+    }
+
+    private func runDemoAction(engine: Engine) throws {
+        let scenario = Demo.actionScenario
+        print("")
+        print("action: \(scenario.name), simulated providers on virtual time")
+        let bar = ProgressLine()
+        let r = try Demo.runAction(
+            scenario, engine: engine,
+            ledgerPath: URL(fileURLWithPath: dir).appendingPathComponent("demo-action.sqlite").path
+        ) { p in bar.update(ActionText.progressBar(p)) }
+        bar.finish()
+        print("  " + ActionText.plan(r.plan).replacingOccurrences(of: "\n", with: "\n  "))
+        print("  T+0: action \(r.id) started, \(grouped(r.plan.recipients.count)) participants")
+        print(
+            "  T+\(ActionText.time(r.enlargedAt)): enlarged to \(Int(scenario.enlargedRadiusMeters)) m, \(grouped(r.added)) participants added"
+        )
+        print(
+            "  T+\(ActionText.time(r.alertsDoneAt)): every alert done; ended, \(grouped(r.endMessages)) end messages to those reached"
+        )
+        print("  T+\(ActionText.time(r.finishedAt)): last end message done (\(duration(r.wallSeconds)) of wall time)")
+        print("  " + ActionText.status(r.status).replacingOccurrences(of: "\n", with: "\n  "))
+        print(ActionText.ringTable(r.rings, since: .zero))
+        print("  ledger: \(r.ledgerPath)")
     }
 }

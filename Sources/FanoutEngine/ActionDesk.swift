@@ -194,19 +194,38 @@ public final class ActionDesk {
     }
 
     /// Processes events until nothing is queued or in flight, waiting on the clock between them
-    /// (not at all on virtual time); the ledger is written before every wait and at the end.
+    /// (not at all on virtual time); on a real clock the ledger is written before every wait, and
+    /// always at the end.
     ///
-    /// - Parameter progress: Called about five times a second of wall time.
+    /// - Parameter progress: Called about five times a second of wall time, and at the end.
     /// - Returns: The number of event steps.
     /// - Throws: ``FanOutError`` `.ledger`.
     @discardableResult
     public func runUntilIdle(progress: ((Progress) -> Void)? = nil) throws -> Int {
+        try process(until: nil, progress: progress)
+    }
+
+    /// Processes every event due up to dispatcher time `deadline`, then lets the clock reach it.
+    ///
+    /// - Returns: The number of event steps.
+    /// - Throws: ``FanOutError`` `.ledger`.
+    @discardableResult
+    public func run(until deadline: Duration, progress: ((Progress) -> Void)? = nil) throws -> Int {
+        let steps = try process(until: deadline, progress: progress)
+        wait(until: deadline)
+        try dispatcher.advance(to: deadline)
+        return steps
+    }
+
+    private func process(until deadline: Duration?, progress: ((Progress) -> Void)?) throws -> Int {
         var steps = 0
         var lastReport = ContinuousClock.now
         while let next = dispatcher.nextEventTime {
-            let now = dispatcher.clock.now
-            if next > now {
-                try dispatcher.flush()
+            if let deadline, next > deadline { break }
+            if next > dispatcher.clock.now {
+                // On a real clock nothing stays unwritten while waiting; virtual time does not wait,
+                // and the dispatcher writes a batch whenever one is full.
+                if scaledClock != nil { try dispatcher.flush() }
                 wait(until: next)
             }
             try dispatcher.advance(to: max(next, dispatcher.clock.now))
