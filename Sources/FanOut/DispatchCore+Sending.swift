@@ -28,9 +28,9 @@ extension DispatchCore {
         case throttled
     }
 
-    /// Hands `m` to the channel's provider.
+    /// Hands `m` to the channel's provider; returns what happened and the attempt number.
     private mutating func send(_ m: QueuedMessage, of run: inout ActionRun, on channel: Channel, at now: Duration)
-        throws -> HandOver
+        throws -> (HandOver, UInt16)
     {
         let key = MessageKey(action: run.id, person: m.person, kind: m.kind)
         let entry = run.people[m.person]
@@ -67,7 +67,7 @@ extension DispatchCore {
         } else {
             metrics.sent[channel.index].increment()
         }
-        return result
+        return (result, attempt)
     }
 
     /// Puts a rejected hand-over back at the head of its queue (it was counted as sent).
@@ -89,8 +89,8 @@ extension DispatchCore {
             while linesBusy < Int(rates[channel.index]), let id = pickAction(channel), var run = takeRun(id) {
                 defer { actions[id] = run }
                 guard let m = run.queues[channel]?.popFirst() else { break }
-                let attempt = run.people[m.person].map { m.kind == .alert ? $0.attempt : $0.endAttempt } ?? 1
-                switch try send(m, of: &run, on: channel, at: now) {
+                let (handOver, attempt) = try send(m, of: &run, on: channel, at: now)
+                switch handOver {
                 case .throttled:
                     throttle(channel, at: now)
                     return
@@ -116,8 +116,8 @@ extension DispatchCore {
         do {
             defer { actions[id] = run }
             while batch.count < rate.batchSize, let m = run.queues[channel]?.popFirst() {
-                let attempt = run.people[m.person].map { m.kind == .alert ? $0.attempt : $0.endAttempt } ?? 1
-                switch try send(m, of: &run, on: channel, at: now) {
+                let (handOver, attempt) = try send(m, of: &run, on: channel, at: now)
+                switch handOver {
                 case .throttled:
                     rejected = true
                 case .deferred:

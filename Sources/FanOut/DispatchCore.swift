@@ -173,6 +173,7 @@ struct DispatchCore {
         _ action: ActionID, _ r: Recipient, _ event: AuditEvent, version: Int, channel: Channel? = nil,
         reason: SkipReason? = nil, detail: String? = nil, at now: Duration
     ) throws {
+        guard ledger != nil else { return }
         try record(
             .audit(
                 AuditRow(

@@ -31,7 +31,7 @@ public enum Planner {
     public static func estimate(_ request: ActionRequest, recipients: [Recipient], config: DispatchConfig) -> Estimate {
         var counts: [Channel: Int] = [:]
         var seen: Set<Int64> = []
-        for r in recipients where seen.insert(r.id).inserted { counts[request.channel(for: r), default: 0] += 1 }
+        for r in recipients where seen.insert(r.person).inserted { counts[request.channel(for: r), default: 0] += 1 }
         return estimate(recipients: counts, config: config)
     }
 

@@ -24,19 +24,10 @@ import Testing
         let people = (1...n).map { i in
             Recipient(id: Int64(i), distanceMeters: Double(n - i), channels: i % 3 == 0 ? [.voice] : [.sms])
         }
-        var d = Dispatcher(
-            config: config, providers: providers, clock: VirtualClock(), ledger: ledger, options: options)
-        let id = try d.start(Fixture.request([.sms, .voice]), recipients: people)
         let crashes = 10
-        var now = Duration.zero
-        for _ in 0..<crashes {
-            now += .milliseconds(Int64.random(in: 100...4_000, using: &random))
-            try d.advance(to: now)
-            // Crash: `d` is dropped with whatever its ledger batch held.
-            d = try Dispatcher.resume(
-                config: config, providers: providers, clock: VirtualClock(start: now), ledger: ledger, options: options)
-        }
-        try await d.runUntilIdle()
+        let (d, id) = try await Self.runWithCrashes(
+            crashes, every: 100...4_000, people: people, request: Fixture.request([.sms, .voice]), config: config,
+            providers: providers, ledger: ledger, options: options, random: &random)
         let received = Set(voice.records.map(\.message.key.person) + sms.records.map(\.message.key.person))
         let duplicates = voice.duplicates.count + sms.duplicates.count
         #expect(received == Set((1...n).map(Int64.init)))  // 0 lost
@@ -73,18 +64,10 @@ import Testing
         let people = (1...n).map { i in
             Recipient(id: Int64(i), distanceMeters: Double(n - i), channels: i % 3 == 0 ? [.voice, .sms] : [.sms])
         }
-        var d = Dispatcher(
-            config: config, providers: providers, clock: VirtualClock(), ledger: ledger, options: options)
-        let id = try d.start(Fixture.request([.voice, .sms]), recipients: people)
         let crashes = 10
-        var now = Duration.zero
-        for _ in 0..<crashes {
-            now += .milliseconds(Int64.random(in: 500...6_000, using: &random))
-            try d.advance(to: now)
-            d = try Dispatcher.resume(
-                config: config, providers: providers, clock: VirtualClock(start: now), ledger: ledger, options: options)
-        }
-        try await d.runUntilIdle()
+        let (d, id) = try await Self.runWithCrashes(
+            crashes, every: 500...6_000, people: people, request: Fixture.request([.voice, .sms]), config: config,
+            providers: providers, ledger: ledger, options: options, random: &random)
         // Every attempt reached its provider exactly once as a first delivery: persons divisible
         // by 21 had voice attempts 1 and 2, then SMS attempt 3; everyone else one attempt.
         var attempts: [Int64: [String]] = [:]
@@ -102,5 +85,27 @@ import Testing
         let s = try d.status(id)
         #expect(s.reached == n)
         print("crash test with retries, seed \(seed): \(crashes) crashes, 0 lost, \(duplicates) repeats dropped by key")
+    }
+
+    /// Starts an action on `people`, crashes `crashes` times at random moments (`every` ms apart),
+    /// resuming each time from the ledger, and runs the last dispatcher until idle.
+    static func runWithCrashes(
+        _ crashes: Int, every: ClosedRange<Int64>, people: [Recipient], request: ActionRequest,
+        config: DispatchConfig, providers: [Channel: any MessageProvider], ledger: Ledger, options: DispatchOptions,
+        random: inout SeededRandom
+    ) async throws -> (Dispatcher, ActionID) {
+        var d = Dispatcher(
+            config: config, providers: providers, clock: VirtualClock(), ledger: ledger, options: options)
+        let id = try d.start(request, recipients: people)
+        var now = Duration.zero
+        for _ in 0..<crashes {
+            now += .milliseconds(Int64.random(in: every, using: &random))
+            try d.advance(to: now)
+            // Crash: `d` is dropped with whatever its ledger batch held.
+            d = try Dispatcher.resume(
+                config: config, providers: providers, clock: VirtualClock(start: now), ledger: ledger, options: options)
+        }
+        try await d.runUntilIdle()
+        return (d, id)
     }
 }
