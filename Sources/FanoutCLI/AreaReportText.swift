@@ -55,8 +55,17 @@ extension AreaCheckReport {
         }
         if let countries { out += "  countries: \(countries.isEmpty ? "none" : countries.joined(separator: ", "))\n" }
         if let municipalities {
-            let list = municipalities.map { "\($0.name) (\($0.code)) \(f($0.share * 100, 1))%" }
-            out += "  municipalities: \(list.isEmpty ? "none (no Dutch municipal land)" : list.joined(separator: ", "))\n"
+            out += "  municipalities: \(municipalities.isEmpty ? "none (no Dutch municipal land)" : "share of the area")\n"
+            let width = municipalities.map { $0.name.count + $0.code.count + 3 }.max() ?? 0
+            func row(_ label: String, _ share: Double) -> String {
+                let pad = String(repeating: " ", count: max(width - label.count, 0))
+                return "    \(label)\(pad) \(f(share * 100, 1).leftPadded(to: 5))%\n"
+            }
+            for m in municipalities { out += row("\(m.name) (\(m.code))", m.share) }
+            let rest = 1 - municipalities.reduce(0) { $0 + $1.share }
+            if !municipalities.isEmpty, rest >= 0.0005 {
+                out += row("elsewhere", rest).dropLast() + " (water, or outside the Netherlands)\n"
+            }
             out += "    boundaries: \(municipalityBoundaries)\n"
         } else {
             out += "  municipalities: \(municipalityBoundaries)\n"
@@ -102,5 +111,12 @@ extension TravelRadiusTable.Suggestion {
             "radius \(Int(radiusMeters.rounded())) m (\(f(e.speedKmh, 1)) km/h × \(f(minutes, 1)) min = \(Int(uncappedMeters.rounded())) m"
         s += capped ? ", capped at \(Int(e.capMeters)) m)" : "; cap \(Int(e.capMeters)) m)"
         return s
+    }
+}
+
+extension String {
+    /// The string with spaces in front up to `width` characters.
+    fileprivate func leftPadded(to width: Int) -> String {
+        String(repeating: " ", count: max(width - count, 0)) + self
     }
 }

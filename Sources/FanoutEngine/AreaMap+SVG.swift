@@ -355,7 +355,9 @@ private struct SVGMap {
             y += 8
             let bounds = AreaMap.classBounds(maximum: d.cells.map(\.count).max() ?? 1)
             let colours = Self.colours(count: bounds.count)
-            line("Participants per \(Int(d.cellMeters)) m × \(Int(d.cellMeters)) m cell", bold: true)
+            let km = d.cellMeters / 1000
+            let side = km >= 1 ? "\(n(km, km.rounded() == km ? 0 : 1)) km" : "\(Int(d.cellMeters)) m"
+            line("Participants per \(side) × \(side) cell", bold: true)
             var low = 1
             for (k, b) in bounds.enumerated() {
                 s += "<rect x=\"\(n(x))\" y=\"\(n(y - 12))\" width=\"22\" height=\"14\" fill=\"\(colours[k])\" "

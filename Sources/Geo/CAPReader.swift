@@ -68,6 +68,12 @@ public enum CAPReader {
         if data.contains(0) || data.starts(with: [0xFE, 0xFF]) || data.starts(with: [0xFF, 0xFE]) {
             throw GeoError(.parse, "\(name): only UTF-8 CAP documents are accepted")
         }
+        // Checked before XMLParser sees the bytes: swift-corelibs-foundation's XMLParser traps on
+        // a comment that is not UTF-8 (found by tools/fuzz.sh).
+        if let (line, offset) = invalidUTF8(data) {
+            throw GeoError(
+                .parse, "\(name): line \(line): byte \(offset) is not UTF-8; only UTF-8 CAP documents are accepted")
+        }
         for marker in ["<!DOCTYPE", "<!ENTITY"] where contains(data, marker) {
             throw GeoError(
                 .parse,
@@ -152,6 +158,26 @@ public enum CAPReader {
 
     static func short(_ s: String) -> String { s.count > 60 ? String(s.prefix(57)) + "..." : s }
 
+    /// The 1-based line and 0-based byte offset of the first byte sequence that is not UTF-8, if any.
+    static func invalidUTF8(_ data: Data) -> (line: Int, offset: Int)? {
+        var parser = Unicode.UTF8.ForwardParser()
+        var bytes = data.makeIterator()
+        var offset = 0
+        var line = 1
+        while true {
+            switch parser.parseScalar(from: &bytes) {
+            case .valid(let scalar):
+                if scalar.count == 1 && scalar.first == 0x0A { line += 1 }
+                offset += scalar.count
+            case .emptyInput: return nil
+            case .error: return (line, offset)
+            }
+        }
+    }
+
+    /// The largest CAP circle radius accepted: half the Earth's circumference, in km.
+    public static let maxRadiusKm = 20_038.0
+
     /// Whether `data` contains the ASCII `marker`, ignoring case.
     static func contains(_ data: Data, _ marker: String) -> Bool {
         let m = Array(marker.uppercased().utf8)
@@ -235,6 +261,13 @@ public enum CAPReader {
         }
         guard let r = number(tokens[1]), r >= 0 else {
             throw GeoError(.parse, "\(place): radius '\(short(String(tokens[1])))' is not a number of km >= 0")
+        }
+        // Beyond this a radius means nothing on Earth (and in metres no longer fits an Int).
+        guard r <= maxRadiusKm else {
+            throw GeoError(
+                .parse,
+                "\(place): radius \(short(String(tokens[1]))) km is larger than half the Earth's circumference "
+                    + "(\(Int(maxRadiusKm)) km)")
         }
         return CAPCircle(center: center, radiusKm: r)
     }

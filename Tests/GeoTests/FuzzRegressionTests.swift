@@ -1,0 +1,57 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import Geo
+
+/// Inputs the fuzzers (`tools/fuzz.sh`, `ReaderFuzzTests`) found crashing a reader, kept so the
+/// crash cannot come back. Each is refused with a `GeoError` naming the file and the place.
+@Suite struct FuzzRegressionTests {
+    func message(_ bytes: [UInt8], name: String = "r.cap") -> String {
+        do {
+            _ = try CAPReader.parse(Data(bytes), name: name)
+            return "accepted"
+        } catch let e as GeoError {
+            return e.message
+        } catch {
+            return "not a GeoError: \(error)"
+        }
+    }
+
+    /// swift-corelibs-foundation's XMLParser traps (SIGILL in `_NSXMLParserComment`) on a comment
+    /// that is not UTF-8; found by libFuzzer in a mutated `noaa_errors.cap`.
+    @Test func commentThatIsNotUTF8IsRefusedBeforeXMLParser() throws {
+        let minimal = Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- ".utf8) + [0xB7]
+            + Array(" -->\n<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"/>\n".utf8)
+        #expect(message(minimal) == "r.cap: line 2: byte 44 is not UTF-8; only UTF-8 CAP documents are accepted")
+        // The fuzzer's own reproducer (2,047 bytes; Python's UTF-8 decoder puts its first bad byte at 498, line 9).
+        let found = Fixtures.packageRoot.appendingPathComponent(
+            "tools/fuzz/corpus/cap/regression-comment-not-utf8.cap")
+        #expect(
+            message([UInt8](try Data(contentsOf: found)))
+                == "r.cap: line 9: byte 498 is not UTF-8; only UTF-8 CAP documents are accepted")
+    }
+
+    /// Text that is not UTF-8 elsewhere (an element's text, an attribute) is refused the same way.
+    @Test func notUTF8AnywhereIsRefused() {
+        let inText = Array("<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><info><area><areaDesc>x".utf8)
+            + [0xC3] + Array("</areaDesc></area></info></alert>".utf8)
+        #expect(message(inText) == "r.cap: line 1: byte 75 is not UTF-8; only UTF-8 CAP documents are accepted")
+    }
+
+    /// A circle radius of 10^20 km trapped when select turned it into whole metres for its advice
+    /// (`Int(1e23)`); radii beyond half the Earth's circumference are now refused by the reader.
+    @Test func hugeCircleRadiusIsRefused() {
+        let alert = """
+            <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><info><area><areaDesc>a</areaDesc>
+            <circle>52.1,5.1 100000000000000000000</circle></area></info></alert>
+            """
+        #expect(
+            message(Array(alert.utf8))
+                == "r.cap: info 1, area 1, circle 1: radius 100000000000000000000 km is larger than half the "
+                + "Earth's circumference (20038 km)")
+        // The largest radius accepted still gives advice in whole metres.
+        let edge = CAPCircle(center: LonLat(lon: 5.1, lat: 52.1), radiusKm: CAPReader.maxRadiusKm)
+        #expect(CAPReader.circleAdvice(edge).contains("--circle 5.1,52.1,20038000 "))
+    }
+}
