@@ -154,6 +154,23 @@ import Testing
         #expect(try CommandRunner.run(["area", "check", both, "--layer", "a2"]).status <= 1)
     }
 
+    @Test func selectTakesAGeoPackagePolygon() throws {
+        let fx = try CLIFixture.shared.get()
+        let source = try write("sel.geojson", Self.withHole)
+        let gpkg = path("sel-area.gpkg")
+        #expect(try convert([source, "--out", gpkg]).status == 0)
+        let fromJSON = try CommandRunner.run(["select", "--db", fx.db, "--polygon", source])
+        let fromGPKG = try CommandRunner.run(["select", "--db", fx.db, "--polygon", gpkg, "--layer", "area"])
+        #expect(fromJSON.status == 0 && fromGPKG.status == 0, "\(fromGPKG.stderr)")
+        let rows = parseSelectionCSV(fromGPKG.stdout).rows
+        #expect(rows.count > 0 && rows.map(\.0) == parseSelectionCSV(fromJSON.stdout).rows.map(\.0))
+        let wrongLayer = try CommandRunner.run(["select", "--db", fx.db, "--polygon", gpkg, "--layer", "nope"])
+        #expect(
+            wrongLayer.status != 0 && wrongLayer.stderr.contains("no feature layer 'nope'; it has area (MULTIPOLYGON)"))
+        let gpkgIsInput = try CommandRunner.run(["select", "--db", fx.db, "--polygon", gpkg, "--gpkg", gpkg])
+        #expect(gpkgIsInput.status != 0 && gpkgIsInput.stderr.contains("is the input file"))
+    }
+
     @Test func geoPackageErrorsReachTheCommandLine() throws {
         let fake = try write("fake.gpkg", "not a database")
         let r1 = try CommandRunner.run(["area", "check", fake])
