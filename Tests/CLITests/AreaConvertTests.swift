@@ -154,6 +154,26 @@ import Testing
         #expect(try CommandRunner.run(["area", "check", both, "--layer", "a2"]).status <= 1)
     }
 
+    /// GDAL reprojects a Brussels square into each CRS; our reader maps the layer's srs_id and CAP
+    /// output transforms back. Belgian Lambert 72 comes back 4e-9° off: GDAL and PROJ's default
+    /// pick different BD72 datum shifts (a few tenths of a millimetre), so it gets 1e-8°. RD New
+    /// comes back through RDNAPTRANS2018 while GDAL went there with PROJ's grid-less Helmert
+    /// (up to 0.25 m apart; 9e-8° here), so it gets 5e-6° (0.35 m).
+    @Test(
+        .enabled(if: gdal, "ogrinfo/ogr2ogr missing: install gdal-bin (tools/test.sh does)"),
+        arguments: [(3812, 1e-9), (4258, 1e-9), (25832, 1e-9), (28992, 5e-6), (31370, 1e-8)])
+    func geoPackagesInOtherCRSsComeBackToWGS84(epsg: Int, tolerance: Double) throws {
+        let source = try write(
+            "be\(epsg).geojson",
+            #"{"type":"Polygon","coordinates":[[[4.35,50.84],[4.37,50.84],[4.37,50.86],[4.35,50.86],[4.35,50.84]]]}"#)
+        let gpkg = path("be\(epsg).gpkg")
+        #expect(try ExternalTool.run("ogr2ogr", ["-f", "GPKG", "-t_srs", "EPSG:\(epsg)", gpkg, source]).status == 0)
+        let cap = path("be\(epsg).cap")
+        let r = try convert([gpkg, "--out", cap])
+        #expect(r.status == 0 && r.stdout.contains("transformed from EPSG:\(epsg) to WGS84"), "\(r.stdout)\(r.stderr)")
+        expectClose(try coordinates(cap), try coordinates(source), within: tolerance)
+    }
+
     @Test func selectTakesAGeoPackagePolygon() throws {
         let fx = try CLIFixture.shared.get()
         let source = try write("sel.geojson", Self.withHole)
