@@ -20,12 +20,15 @@ public struct ParticipantRecord: Sendable, Hashable {
     public var quietHours: String?
     /// Language, ISO 639.
     public var language: String?
+    /// The person this address belongs to; `nil` means the id itself.
+    public var person: Int64?
 
     /// Creates a record.
     public init(
         id: Int64, position: SourcePoint, country: String? = nil, phone: String? = nil, email: String? = nil,
-        channels: String? = nil, quietHours: String? = nil, language: String? = nil
+        channels: String? = nil, quietHours: String? = nil, language: String? = nil, person: Int64? = nil
     ) {
+        self.person = person
         self.id = id
         self.position = position
         self.country = country
@@ -64,6 +67,12 @@ extension Registry {
             if let e = r.email, !CSVLayout.isEmailAddress(e) {
                 throw RegistryError(.input, "\(at): field 'email': not an e-mail address")
             }
+            if let q = r.quietHours {
+                do { _ = try QuietHours(parsing: q) } catch let e as RegistryError {
+                    throw RegistryError(.input, "\(at): field 'quiet_hours': \(e.message)")
+                }
+            }
+            if let p = r.person, p <= 0 { throw RegistryError(.input, "\(at): field 'person': must be positive") }
             var xs = [r.position.x]
             var ys = [r.position.y]
             var lx = xs
@@ -103,19 +112,19 @@ extension Registry {
                 let statement = try db.makeStatement(
                     sql: """
                         INSERT INTO participant (id, source_crs, source_x, source_y, lon, lat, rd_x, rd_y,
-                            country, phone, email, channels, quiet_hours, language, import_run)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            country, phone, email, channels, quiet_hours, language, person, import_run)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT(id) DO UPDATE SET source_crs = excluded.source_crs, source_x = excluded.source_x,
                             source_y = excluded.source_y, lon = excluded.lon, lat = excluded.lat, rd_x = excluded.rd_x,
                             rd_y = excluded.rd_y, country = excluded.country, phone = excluded.phone,
                             email = excluded.email, channels = excluded.channels, quiet_hours = excluded.quiet_hours,
-                            language = excluded.language, import_run = excluded.import_run
+                            language = excluded.language, person = excluded.person, import_run = excluded.import_run
                         """)
                 for (i, r) in records.enumerated() {
                     try statement.execute(arguments: [
                         r.id, r.position.crs.epsg, r.position.x, r.position.y, lonLat[i].lon, lonLat[i].lat, rd[i].x,
                         rd[i].y, countries[i], r.phone, r.email, r.channels,
-                        r.quietHours, r.language, run,
+                        r.quietHours, r.language, r.person, run,
                     ])
                 }
             }

@@ -1,4 +1,5 @@
 import Foundation
+import Geo
 import Testing
 
 @testable import Registry
@@ -50,5 +51,23 @@ import Testing
         let message = try s.failingImport(csv, options: ImportOptions(crs: .rdNew, countries: .off))
         #expect(message.contains(expected), "\(message)")
         #expect(try s.registry.count() == 0)
+    }
+}
+
+@Suite struct PersonUpsertTests {
+    @Test func libraryRegistrationsCarryThePersonAndCheckQuietHours() throws {
+        let s = try Scratch()
+        let at = SourcePoint(x: 155_000, y: 463_000, crs: .rdNew)
+        _ = try s.registry.upsert([
+            ParticipantRecord(id: 5, position: at, country: "NL", quietHours: "voice 22:00-07:00", person: 9)
+        ])
+        #expect(try s.registry.contactPreferences(ids: [5])[5]?.person == 9)
+        #expect {
+            try s.registry.upsert([ParticipantRecord(id: 6, position: at, country: "NL", quietHours: "late")])
+        } throws: { "\($0)".contains("record 1 (id 6): field 'quiet_hours': 'late': 'late' is neither a channel") }
+        #expect(throws: RegistryError.self) {
+            try s.registry.upsert([ParticipantRecord(id: 7, position: at, country: "NL", person: -1)])
+        }
+        #expect(try s.registry.count() == 1)
     }
 }
