@@ -20,8 +20,10 @@ extension BordersFeature {
     /// Transforms the lon/lat positions to RD New in one batch and rebuilds the polygons.
     ///
     /// - Returns: The polygons in RD New metres and their bounding box.
-    /// - Throws: ``GeoError`` `.proj` when a position cannot be transformed.
+    /// - Throws: ``GeoError`` `.invalidGeometry` naming the polygon and ring when a ring has fewer
+    ///   than 4 positions or is not closed; `.proj` when a position cannot be transformed.
     func polygonsInRD(converter: CoordinateConverter) throws -> (polygons: [PlanarPolygon], envelope: Envelope) {
+        try checkRings()
         var xs = lons
         var ys = lats
         try converter.toRD(xs: &xs, ys: &ys, from: .wgs84)
@@ -48,6 +50,29 @@ extension BordersFeature {
             polygons.append(PlanarPolygon(shell: rings[0], holes: Array(rings.dropFirst())))
         }
         return (polygons, envelope)
+    }
+}
+
+extension BordersFeature {
+    /// Checks that every ring has at least 4 positions and ends where it starts (as RFC 7946 and
+    /// GEOS want), before anything is transformed or built.
+    func checkRings() throws {
+        var ring = 0
+        var k = 0
+        for (p, ringCount) in polygonRingCounts.enumerated() {
+            for r in 0..<ringCount {
+                let n = ringSizes[ring]
+                let place = "polygon \(p + 1), ring \(r + 1)"
+                guard n >= 4 else {
+                    throw GeoError(.invalidGeometry, "\(place): \(n) positions; a ring needs at least 4")
+                }
+                guard lons[k] == lons[k + n - 1], lats[k] == lats[k + n - 1] else {
+                    throw GeoError(.invalidGeometry, "\(place): not closed (the last position must equal the first)")
+                }
+                k += n
+                ring += 1
+            }
+        }
     }
 }
 
@@ -316,8 +341,9 @@ struct BordersGeoJSONReader {
             let value = Double(mantissa) / Self.powersOfTen[fractionDigits]
             return negative ? -value : value
         }
-        guard let value = Double(String(decoding: bytes[start..<i], as: UTF8.self)) else {
-            throw fail("a number", at: start)
+        // JSON has no infinity: a number too large for a Double (1e309) is refused, not made infinite.
+        guard let value = Double(String(decoding: bytes[start..<i], as: UTF8.self)), value.isFinite else {
+            throw fail("a finite number", at: start)
         }
         return value
     }

@@ -128,7 +128,9 @@ public struct CountryBorders: Sendable {
             guard !territories.contains(where: { $0.country == country }) else {
                 throw GeoError(.countryBorders, "\(at): a second feature for \(country)")
             }
-            territories.append(try territory(country, feature, converter: converter))
+            do { territories.append(try territory(country, feature, converter: converter)) } catch let e as GeoError {
+                throw GeoError(.countryBorders, "\(at) (\(country)): \(e.message)")
+            }
         }
         func rank(_ c: CountryCode) -> Int { precedence.firstIndex(of: c) ?? precedence.count }
         territories.sort { (rank($0.country), $0.country) < (rank($1.country), $1.country) }

@@ -93,7 +93,11 @@ public struct Municipalities: Sendable {
             guard seen.insert(feature.country).inserted else {
                 throw GeoError(.municipalities, "\(at): code \(feature.country) appears twice")
             }
-            let (polygons, envelope) = try feature.polygonsInRD(converter: converter)
+            let polygons: [PlanarPolygon]
+            let envelope: Envelope
+            do { (polygons, envelope) = try feature.polygonsInRD(converter: converter) } catch let e as GeoError {
+                throw GeoError(.municipalities, "\(at) (\(feature.country)): \(e.message)")
+            }
             guard !polygons.isEmpty else { throw GeoError(.municipalities, "\(at): no polygons") }
             list.append(Municipality(code: feature.country, name: name, polygons: polygons, envelope: envelope))
         }

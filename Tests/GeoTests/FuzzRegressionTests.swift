@@ -55,3 +55,45 @@ import Testing
         #expect(CAPReader.circleAdvice(edge).contains("--circle 5.1,52.1,20038000 "))
     }
 }
+
+/// Borders files the fuzzers found accepted although they cannot be used, leaving a later step to
+/// fail with a message that did not name the file.
+@Suite struct BordersFuzzRegressionTests {
+    func message(_ json: String) throws -> String {
+        let converter = try CoordinateConverter()
+        do {
+            let file = URL(fileURLWithPath: "/b.geojson")
+            _ = try CountryBorders.parse(Data(json.utf8), file: file, converter: converter)
+            return "accepted"
+        } catch let e as GeoError {
+            return e.code == .countryBorders ? e.message : "code \(e.code): \(e.message)"
+        }
+    }
+
+    func feature(_ ring: String) -> String {
+        #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"country":"NL"},"#
+            + #""geometry":{"type":"Polygon","coordinates":["# + ring + "]}}]}"
+    }
+
+    /// `-1e309` became -infinity and reached PROJ, whose error named no file.
+    @Test func numberBeyondDoubleIsRefused() throws {
+        let json = feature("[[5,52],[-1e309,52.3],[5.1,52.1],[5,52]]")
+        let at = json.range(of: "-1e309").map { json.utf8.distance(from: json.startIndex, to: $0.lowerBound) }
+        #expect(
+            try message(json)
+                == "/b.geojson: byte \(at ?? -1): expected a finite number (the file must be a "
+                + "FeatureCollection of Polygon/MultiPolygon features with properties.country)")
+    }
+
+    /// An open ring was accepted and the country locator later failed on it without naming the file.
+    @Test func openOrShortRingIsRefusedNamingFileFeatureAndRing() throws {
+        #expect(
+            try message(feature("[[5,52],[5.1,52],[5.1,52.1],[5,52.1]]"))
+                == "/b.geojson: features[0] (NL): polygon 1, ring 1: not closed (the last position must equal the "
+                + "first)")
+        #expect(
+            try message(feature("[[5,52],[5.1,52],[5.1,52.1],[5,52]],[[5,52],[5,52]]"))
+                == "/b.geojson: features[0] (NL): polygon 1, ring 2: 2 positions; a ring needs at least 4")
+        #expect(try message(feature("[[5,52],[5.1,52],[5.1,52.1],[5,52]]")) == "accepted")
+    }
+}
