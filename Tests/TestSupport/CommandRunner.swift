@@ -29,8 +29,13 @@ public enum CommandRunner {
 
     /// Runs `fanout` with `arguments` in `directory`.
     public static func run(_ arguments: [String], in directory: URL? = nil) throws -> CommandResult {
+        try run(executable: try executable(), arguments, in: directory)
+    }
+
+    /// Runs any executable with `arguments` in `directory`.
+    public static func run(executable: URL, _ arguments: [String], in directory: URL? = nil) throws -> CommandResult {
         let process = Process()
-        process.executableURL = try executable()
+        process.executableURL = executable
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         let out = Pipe()
