@@ -24,14 +24,17 @@ extension AreaMap {
     }
 
     /// Class upper bounds for counts up to `maximum`: at most 6 classes, rounded to 1-2-5 steps,
-    /// roughly evenly spaced on a log scale; the last bound is `maximum`.
-    static func classBounds(maximum: Int) -> [Int] {
+    /// roughly evenly spaced on a log scale; the last bound is `maximum` (a last step below
+    /// two-thirds of it is dropped, so the top class is never a sliver such as 51–53).
+    package static func classBounds(maximum: Int) -> [Int] {
         guard maximum > 1 else { return [max(maximum, 1)] }
         var bounds: [Int] = []
         for k in 1...6 {
             let v = niceRound(pow(Double(maximum), Double(k) / 6))
             if v > (bounds.last ?? 0), v < maximum { bounds.append(v) }
         }
+        // A last class of only a few values (51–53) is merged into the one below it (21–53).
+        if let last = bounds.last, Double(maximum) < 1.5 * Double(last), bounds.count > 1 { bounds.removeLast() }
         bounds.append(maximum)
         return bounds
     }
@@ -247,7 +250,8 @@ private struct SVGMap {
         var s = "<g id=\"labels\" text-anchor=\"middle\" paint-order=\"stroke\" stroke=\"#ffffff\" stroke-width=\"3\">\n"
         // Country names first (large, spaced), then municipalities by visible size.
         let names: [CountryCode: String] = [.nl: "NEDERLAND", .be: "BELGIË", .de: "DEUTSCHLAND"]
-        for t in map.countries.sorted(by: { $0.squareMeters > $1.squareMeters }) {
+        // Only where the map shows more than one country.
+        for t in map.countries.sorted(by: { $0.squareMeters > $1.squareMeters }) where map.countries.count > 1 {
             let text = names[t.country] ?? t.country.description
             if let at = place(text, at: t.label, fontSize: 15, visibleSquareMeters: t.squareMeters, spacing: 3) {
                 s += "<text x=\"\(n(at.x))\" y=\"\(n(at.y))\" font-size=\"15\" letter-spacing=\"3\" fill=\"#6b6b6b\" "
@@ -457,20 +461,12 @@ private struct SVGMap {
     }
 }
 
-/// Text escaped for XML character data and attribute values.
+/// Text escaped for XML character data and attribute values (``CAPWriter/escape(_:)``), with
+/// the control characters XML 1.0 forbids (all below U+0020 but tab, newline and return)
+/// replaced by U+FFFD.
 func esc(_ text: String) -> String {
-    var out = ""
-    for c in text.unicodeScalars {
-        switch c {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&apos;"
-        default:
-            // Control characters are not allowed in XML 1.0 (tab, newline and return are).
-            if c.value < 0x20, c != "\t", c != "\n", c != "\r" { out += "\u{FFFD}" } else { out.unicodeScalars.append(c) }
-        }
-    }
-    return out
+    let allowed = String(
+        String.UnicodeScalarView(
+            text.unicodeScalars.map { $0.value < 0x20 && !["\t", "\n", "\r"].contains($0) ? "\u{FFFD}" : $0 }))
+    return CAPWriter.escape(allowed)
 }

@@ -210,14 +210,24 @@ struct AreaMapTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["bow.wkt"])
     }
 
+    @Test("density classes: 1-2-5 steps on a log scale, the top class ending at the maximum")
+    func classes() {
+        // 53^(k/6) = 1.9, 3.8, 7.3, 14.1, 27.4 → 2, 5, 10, (10), 20; then 50 < 53 < 1.5 × 50: merged.
+        #expect(AreaMap.classBounds(maximum: 53) == [2, 5, 10, 20, 53])
+        // 291^(k/6) = 2.6, 6.6, 17.1, 44.2, 114 → 2, 5, 20, 50, 100; 200 ≤ 291 < 300: merged.
+        #expect(AreaMap.classBounds(maximum: 291) == [2, 5, 20, 50, 100, 291])
+        #expect(AreaMap.classBounds(maximum: 1) == [1])
+        #expect(AreaMap.classBounds(maximum: 2) == [1, 2])
+    }
+
     @Test("text is escaped: a file name with XML metacharacters still gives well-formed SVG")
     func escaping() throws {
-        let name = dir.appendingPathComponent("a&b<c>'\".geojson").path
+        let name = dir.appendingPathComponent("a&b<c>'\"\u{01}.geojson").path
         try geoJSONPolygon([utrecht]).write(toFile: name, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("e.svg").path
         #expect(try CommandRunner.run(["area", "map", name, "--out", out]).status == 0)
         let svg = try String(contentsOfFile: out, encoding: .utf8)
-        #expect(svg.contains("a&amp;b&lt;c&gt;&apos;&quot;.geojson"))
+        #expect(svg.contains("a&amp;b&lt;c&gt;&apos;&quot;\u{FFFD}.geojson"))
         if let xmllint = installedTool("xmllint") { #expect(try runTool(xmllint, ["--noout", out]).status == 0) }
     }
 }
