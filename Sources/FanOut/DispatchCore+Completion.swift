@@ -31,6 +31,7 @@ extension DispatchCore {
         guard awaiting.remove(AttemptKey(key: message.key, attempt: attempt)) != nil else { return }
         events.push(.completed(message.key, message.channel, result, attempt: attempt), at: now)
         if result != .throttled {
+            metrics.sent[message.channel.index].increment()
             // A report is one message of a batch (voice: one call of a round of `lines`).
             let share = 1 / Double(config.rate(for: message.channel)?.batchSize ?? config.voice.lines)
             accepted(message.channel, share: share)

@@ -61,11 +61,14 @@ extension DispatchCore {
             // No provider (a channel dropped from the configuration before a resume): it fails at once.
             result = .outcome(ProviderOutcome(.failed))
         }
-        if case .throttled = result {
+        switch result {
+        case .throttled:
             requeueThrottled(m, of: &run, on: channel, at: now)
             try record(.state(key, .queued, at: now))
-        } else {
+        case .outcome:
             metrics.sent[channel.index].increment()
+        case .deferred:
+            break  // counted as sent when the provider reports it accepted
         }
         return (result, attempt)
     }

@@ -1,3 +1,4 @@
+import MetricsTestKit
 import Synchronization
 import Testing
 
@@ -52,7 +53,8 @@ final class CollectingProvider: DeferredMessageProvider {
     @Test func aThrottledReportPutsTheMessageBackAndSlowsDown() async throws {
         let sms = CollectingProvider()
         let clock = VirtualClock()
-        let d = Dispatcher(providers: [:], deferredProviders: [.sms: sms], clock: clock)
+        let metrics = TestMetrics()
+        let d = Dispatcher(providers: [:], deferredProviders: [.sms: sms], clock: clock, metrics: metrics)
         let id = try d.start(Fixture.request([.sms]), recipients: Fixture.recipients(10))
         let batch = sms.take()
         #expect(batch.count == 10)
@@ -69,5 +71,8 @@ final class CollectingProvider: DeferredMessageProvider {
         #expect(abs(clock.now.seconds - (1 + 1.0 / 59)) < 1e-9)
         try again[0].1.report(again[0].0, result: .delivered)
         #expect(try d.status(id).alerts == [.delivered: 10])
+        // Sent counts what the provider accepted: 10, not the rejected hand-over.
+        #expect(try metrics.expectCounter("fanout_messages_sent_total", [("channel", "sms")]).totalValue == 10)
+        #expect(try metrics.expectCounter("fanout_throttled_total", [("channel", "sms")]).totalValue == 1)
     }
 }
