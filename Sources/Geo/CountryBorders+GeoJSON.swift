@@ -88,6 +88,11 @@ extension BordersFeature {
 struct BordersGeoJSONReader {
     private let bytes: [UInt8]
     private var i = 0
+    /// How many arrays and objects enclose the reading position.
+    private var depth = 0
+    /// The deepest nesting read; deeper input is refused rather than recursed into (a
+    /// MultiPolygon's positions are 6 deep in the file).
+    static let maxDepth = 64
     /// The member of `properties` every feature must have (its value goes to `country`).
     private let key: String
 
@@ -170,6 +175,8 @@ struct BordersGeoJSONReader {
     private mutating func nestedPositions(into f: inout BordersFeature) throws(Failure) -> Int {
         skipSpace()
         guard peek == UInt8(ascii: "[") else { throw fail("an array of coordinates") }
+        try enter()
+        defer { depth -= 1 }
         i += 1
         skipSpace()
         if let c = peek, c == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) {
@@ -230,8 +237,18 @@ struct BordersGeoJSONReader {
     }
 
     /// Reads an object, calling `member` with each key; `member` must read the value.
+    /// Counts one more level of nesting; refuses a level beyond ``maxDepth``.
+    private mutating func enter() throws(Failure) {
+        depth += 1
+        guard depth <= Self.maxDepth else {
+            throw Failure(offset: i, message: "arrays or objects nested deeper than \(Self.maxDepth)")
+        }
+    }
+
     private mutating func object(_ member: (String, inout Self) throws(Failure) -> Void) throws(Failure) {
         try expect(UInt8(ascii: "{"))
+        try enter()
+        defer { depth -= 1 }
         skipSpace()
         if peek == UInt8(ascii: "}") {
             i += 1
@@ -254,6 +271,8 @@ struct BordersGeoJSONReader {
     /// Reads an array, calling `element` for each element; `element` must read it.
     private mutating func array(_ element: (inout Self) throws(Failure) -> Void) throws(Failure) {
         try expect(UInt8(ascii: "["))
+        try enter()
+        defer { depth -= 1 }
         skipSpace()
         if peek == UInt8(ascii: "]") {
             i += 1

@@ -97,3 +97,16 @@ import Testing
         #expect(try message(feature("[[5,52],[5.1,52],[5.1,52.1],[5,52]]")) == "accepted")
     }
 }
+
+extension BordersFuzzRegressionTests {
+    /// Arrays nested 100,000 deep (in the coordinates, and in a member the reader skips) are
+    /// refused with the byte offset where the nesting got too deep, not by overflowing the stack.
+    @Test func deepNestingIsRefused() throws {
+        let deep = String(repeating: "[", count: 100_000)
+        let inCoordinates = try message(feature(deep))
+        #expect(inCoordinates.hasPrefix("/b.geojson: byte "))
+        #expect(inCoordinates.contains("nested deeper than"))
+        let skipped = try message(#"{"type":"FeatureCollection","x":"# + deep + #","features":[]}"#)
+        #expect(skipped.contains("nested deeper than"))
+    }
+}
