@@ -102,14 +102,16 @@ package enum GeoPackageWriter {
             let insert = try db.makeStatement(
                 sql: "INSERT INTO \(quoted(layer)) (geom, participant_id, rank, distance_m, country) VALUES (?,?,?,?,?)"
             )
+            // One blob reused: the 8-byte header and the WKB's byte order and type stay, x and y
+            // (bytes 13..<21 and 21..<29) are overwritten per row.
+            var blob = GeoPackageBinary(srsID: 4326, envelope: nil, wkb: GeoPackageBinary.pointWKB(x: 0, y: 0))
+                .encoded()
             for i in 0..<count {
                 let p = point(i)
-                let blob = GeoPackageBinary(
-                    srsID: 4326, envelope: nil,
-                    wkb: GeoPackageBinary.pointWKB(x: p.position.lon, y: p.position.lat))
-                try insert.execute(arguments: [
-                    Data(blob.encoded()), p.participantID, p.rank, p.distanceMeters, p.country,
-                ])
+                withUnsafeBytes(of: p.position.lon.bitPattern.littleEndian) { blob.replaceSubrange(13..<21, with: $0) }
+                withUnsafeBytes(of: p.position.lat.bitPattern.littleEndian) { blob.replaceSubrange(21..<29, with: $0) }
+                insert.setUncheckedArguments([Data(blob), p.participantID, p.rank, p.distanceMeters, p.country])
+                try insert.execute()
             }
         }
     }
