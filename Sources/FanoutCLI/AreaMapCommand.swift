@@ -54,7 +54,9 @@ struct AreaMapCommand: ParsableCommand {
         }
         for target in [out, png].compactMap({ $0 }) {
             do { try refuseOverwriting(input: file, with: target) } catch { throw ValidationError("\(error)") }
-            if let db { do { try refuseOverwriting(input: db, with: target) } catch { throw ValidationError("\(error)") } }
+            if let db {
+                do { try refuseOverwriting(input: db, with: target) } catch { throw ValidationError("\(error)") }
+            }
         }
     }
 
@@ -80,7 +82,11 @@ struct AreaMapCommand: ParsableCommand {
         for target in [out, png].compactMap({ $0 }) {
             let url = URL(fileURLWithPath: target)
             do {
-                if url.pathExtension.lowercased() == "png" { try map.writePNG(to: url) } else { try map.writeSVG(to: url) }
+                if url.pathExtension.lowercased() == "png" {
+                    try map.writePNG(to: url)
+                } else {
+                    try map.writeSVG(to: url)
+                }
             } catch {
                 note("error: \(error)")
                 throw ExitCode(1)

@@ -46,7 +46,9 @@ extension AreaInspector {
                 if let b = best, bound[i] > b.distanceMeters { break }
                 let d = try prepared.distance(to: try context.makePoint(x: columns.xs[i], y: columns.ys[i]))
                 guard d > 0 else { continue }  // inside or on the boundary
-                if best.map({ d < $0.distanceMeters || (d == $0.distanceMeters && columns.ids[i] < columns.ids[$0.index]) })
+                if best.map({
+                    d < $0.distanceMeters || (d == $0.distanceMeters && columns.ids[i] < columns.ids[$0.index])
+                })
                     ?? true
                 {
                     best = (i, d)

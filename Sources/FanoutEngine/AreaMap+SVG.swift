@@ -105,7 +105,8 @@ struct SVGMap {
             """
         s += countries()
         s += municipalities()
-        s += "<g id=\"area-fill\"><path d=\"\(path(map.area))\" fill=\"#1346c9\" fill-opacity=\"0.07\" fill-rule=\"evenodd\"/></g>\n"
+        s +=
+            "<g id=\"area-fill\"><path d=\"\(path(map.area))\" fill=\"#1346c9\" fill-opacity=\"0.07\" fill-rule=\"evenodd\"/></g>\n"
         s += density()
         s += municipalBoundariesAbove()
         s += borders()
@@ -140,7 +141,8 @@ struct SVGMap {
             case .de: fill = "#e6e9dc"
             default: fill = "#eeeeee"
             }
-            s += "<path data-country=\"\(t.country)\" d=\"\(path(t.polygons))\" fill=\"\(fill)\" fill-rule=\"evenodd\"/>\n"
+            s +=
+                "<path data-country=\"\(t.country)\" d=\"\(path(t.polygons))\" fill=\"\(fill)\" fill-rule=\"evenodd\"/>\n"
         }
         return s + "</g>\n"
     }
@@ -173,7 +175,8 @@ struct SVGMap {
             let x = px(d.origin.x + Double(c.column) * d.cellMeters)
             let y = py(d.origin.y + Double(c.row + 1) * d.cellMeters)
             // A quarter pixel of overlap hides the anti-aliasing seams between neighbouring cells.
-            s += "<rect x=\"\(n(x, 2))\" y=\"\(n(y, 2))\" width=\"\(n(side + 0.25, 2))\" height=\"\(n(side + 0.25, 2))\" "
+            s +=
+                "<rect x=\"\(n(x, 2))\" y=\"\(n(y, 2))\" width=\"\(n(side + 0.25, 2))\" height=\"\(n(side + 0.25, 2))\" "
             s += "fill=\"\(colours[k])\"><title>\(c.count)</title></rect>\n"
         }
         return s + "</g>\n"
@@ -248,7 +251,8 @@ struct SVGMap {
     }
 
     mutating func labels() -> String {
-        var s = "<g id=\"labels\" text-anchor=\"middle\" paint-order=\"stroke\" stroke=\"#ffffff\" stroke-width=\"3\">\n"
+        var s =
+            "<g id=\"labels\" text-anchor=\"middle\" paint-order=\"stroke\" stroke=\"#ffffff\" stroke-width=\"3\">\n"
         // Country names first (large, spaced), then municipalities by visible size.
         let names: [CountryCode: String] = [.nl: "NEDERLAND", .be: "BELGIË", .de: "DEUTSCHLAND"]
         // Only where the map shows more than one country.
@@ -259,7 +263,8 @@ struct SVGMap {
                 s += "font-weight=\"bold\">\(esc(text))</text>\n"
             }
         }
-        let candidates = map.municipalities.compactMap { m in m.label.map { (m.name, $0.point, $0.visibleSquareMeters) } }
+        let candidates = map.municipalities.compactMap { m in m.label.map { (m.name, $0.point, $0.visibleSquareMeters) }
+        }
         for (name, point, visible) in candidates.sorted(by: { $0.2 > $1.2 }) {
             if let at = place(name, at: point, fontSize: 12, visibleSquareMeters: visible, spacing: 0) {
                 s += "<text x=\"\(n(at.x))\" y=\"\(n(at.y))\" font-size=\"12\" fill=\"#555555\">\(esc(name))</text>\n"
@@ -304,7 +309,8 @@ struct SVGMap {
         let x0 = frame.x + 16
         let y0 = frame.y + frame.height - 22
         func label(_ m: Double) -> String {
-            m >= 1000 ? "\(DecimalFormat.string(m / 1000, decimals: m.truncatingRemainder(dividingBy: 1000) == 0 ? 0 : 1)) km"
+            m >= 1000
+                ? "\(DecimalFormat.string(m / 1000, decimals: m.truncatingRemainder(dividingBy: 1000) == 0 ? 0 : 1)) km"
                 : "\(Int(m)) m"
         }
         var s = "<g id=\"scale-bar\" data-meters=\"\(n(meters, 0))\" data-pixels=\"\(n(length, 3))\">\n"

@@ -20,7 +20,9 @@ extension SVGMap {
         line("Participants inside", size: 15, bold: true)
         if let d = map.density {
             for (country, count) in d.byCountry {
-                line("\(country == "??" ? "unknown country" : country): \(grouped(count))", id: "count-\(country)", count: count)
+                line(
+                    "\(country == "??" ? "unknown country" : country): \(grouped(count))", id: "count-\(country)",
+                    count: count)
             }
             line("Total: \(grouped(d.total))", bold: true, id: "count-total", count: d.total)
             y += 8
@@ -37,7 +39,8 @@ extension SVGMap {
                 y += 20
                 low = b + 1
             }
-            s += "<rect x=\"\(n(x))\" y=\"\(n(y - 12))\" width=\"22\" height=\"14\" fill=\"#1346c9\" fill-opacity=\"0.07\" "
+            s +=
+                "<rect x=\"\(n(x))\" y=\"\(n(y - 12))\" width=\"22\" height=\"14\" fill=\"#1346c9\" fill-opacity=\"0.07\" "
             s += "stroke=\"#999999\" stroke-width=\"0.5\"/>\n"
             s += "<text x=\"\(n(x + 30))\" y=\"\(n(y))\">none</text>\n"
             y += 20
@@ -52,7 +55,8 @@ extension SVGMap {
         }
         symbol(
             "<rect x=\"\(n(x))\" y=\"\(n(y - 12))\" width=\"22\" height=\"14\" fill=\"#1346c9\" fill-opacity=\"0.07\" "
-                + "stroke=\"#1346c9\" stroke-width=\"2.6\"/>\n", "action area (\(DecimalFormat.string(map.areaKm2, decimals: 2)) km²)")
+                + "stroke=\"#1346c9\" stroke-width=\"2.6\"/>\n",
+            "action area (\(DecimalFormat.string(map.areaKm2, decimals: 2)) km²)")
         symbol(
             "<circle cx=\"\(n(x + 11))\" cy=\"\(n(y - 5))\" r=\"7\" fill=\"#ffffff\" stroke=\"#000000\" stroke-width=\"2.5\"/>"
                 + "<circle cx=\"\(n(x + 11))\" cy=\"\(n(y - 5))\" r=\"2.5\" fill=\"#000000\"/>\n",

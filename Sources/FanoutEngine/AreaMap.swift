@@ -1,7 +1,8 @@
 import Foundation
 
-/// A map of an action area for people to look at (`fanout area map`): what to draw, in RD New
-/// metres, before any styling. ``svg()`` draws it.
+/// A map of an action area for people to look at (`fanout area map`).
+///
+/// What to draw, in RD New metres, before any styling; ``svg()`` draws it.
 ///
 /// Made by ``AreaInspector/map(_:engine:incident:)`` from the engine's own data: the area, the
 /// country territories (OpenStreetMap, ODbL), the municipalities (CBS, CC BY 4.0) and the
@@ -88,7 +89,7 @@ extension AreaInspector {
         let countries = try countryLocator().territories(clippedTo: extent)
         var municipalities: [AreaMap.Municipality] = []
         var notes = [
-            "Borders: © OpenStreetMap contributors, ODbL 1.0 (timezone-boundary-builder 2026c)",
+            "Borders: © OpenStreetMap contributors, ODbL 1.0 (timezone-boundary-builder 2026c)"
         ]
         if let locator = try? municipalityLocator() {
             for (m, polygons) in try locator.polygons(meeting: extent) {

@@ -185,7 +185,9 @@ struct AreaMapTests {
     @Test("bad input and unwritable output give clear errors and leave no file")
     func errors() throws {
         let fx = try MapFixture.shared.get()
-        let missing = try CommandRunner.run(["area", "map", dir.appendingPathComponent("no.geojson").path, "--out", "x.svg"])
+        let missing = try CommandRunner.run([
+            "area", "map", dir.appendingPathComponent("no.geojson").path, "--out", "x.svg",
+        ])
         #expect(missing.status == 3 && missing.stderr.contains("no.geojson"))
         let bow = dir.appendingPathComponent("bow.wkt").path
         try "POLYGON((5.05 52.05, 5.20 52.14, 5.20 52.05, 5.05 52.14, 5.05 52.05))".write(

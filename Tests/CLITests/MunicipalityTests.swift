@@ -110,7 +110,9 @@ struct MunicipalityTests {
         let nieuwegein = try #require(oracle.features.first { $0.code == "GM0356" })
         let shared = Set(utrecht.rings.flatMap { $0 }.map { "\($0.0),\($0.1)" })
         // Vertices of every other municipality, bucketed in 0.003° × 0.002° cells (about 200 m).
-        func cell(_ p: (Double, Double)) -> [Int] { [Int((p.0 / 0.003).rounded(.down)), Int((p.1 / 0.002).rounded(.down))] }
+        func cell(_ p: (Double, Double)) -> [Int] {
+            [Int((p.0 / 0.003).rounded(.down)), Int((p.1 / 0.002).rounded(.down))]
+        }
         var others: Set<[Int]> = []
         for f in oracle.features where f.code != "GM0344" && f.code != "GM0356" {
             for ring in f.rings { for p in ring { others.insert(cell(p)) } }

@@ -74,7 +74,9 @@ struct NearestParticipantTests {
         #expect(!full.findings.contains { $0.code == "few-participants" || $0.code == "no-participants" })
     }
 
-    @Test("a concave area and 3,000 random participants: the same answer as the brute force", arguments: [1, 2, 3] as [UInt64])
+    @Test(
+        "a concave area and 3,000 random participants: the same answer as the brute force",
+        arguments: [1, 2, 3] as [UInt64])
     func random(seed: UInt64) throws {
         var rng = SeededRandom(seed: seed)
         // An L-shape: its notch holds participants that are near the box but far from the area.
