@@ -64,11 +64,14 @@ extension SVGMap {
         symbol(
             "<path d=\"M\(n(x)) \(n(y - 5))h22\" stroke=\"#3a3a3a\" stroke-width=\"2\" stroke-dasharray=\"9 3 2 3\"/>\n",
             "national border")
-        symbol(
-            "<path d=\"M\(n(x)) \(n(y - 5))h22\" stroke=\"#8f8f8f\" stroke-width=\"0.7\"/>\n", "municipal boundary")
-        symbol(
-            "<rect x=\"\(n(x))\" y=\"\(n(y - 12))\" width=\"22\" height=\"14\" fill=\"#d4e3ee\"/>\n",
-            "water / no municipal land")
+        if !map.municipalities.isEmpty {
+            symbol(
+                "<path d=\"M\(n(x)) \(n(y - 5))h22\" stroke=\"#8f8f8f\" stroke-width=\"0.7\"/>\n",
+                "municipal boundary")
+            symbol(
+                "<rect x=\"\(n(x))\" y=\"\(n(y - 12))\" width=\"22\" height=\"14\" fill=\"#d4e3ee\"/>\n",
+                "water / no municipal land")
+        }
         y += 6
         for note in ["RD New (EPSG:28992), grid north up"] + map.notes {
             for part in wrap(note, width: 46) { line(part, size: 10) }
