@@ -97,6 +97,19 @@ public struct GeoPackageBinary: Sendable, Equatable {
 
     private static func hex(_ b: UInt8) -> String { String(format: "%02X", b) }
 
+    /// The name of a curved ISO WKB type (CircularString … Surface, with or without Z/M), or `nil`
+    /// for any other WKB (GEOS 3.11 reads no curves).
+    public static func curveTypeName(wkb: [UInt8]) -> String? {
+        guard wkb.count >= 5, wkb[0] <= 1 else { return nil }
+        let raw = wkb[1..<5].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        let type = (wkb[0] == 1 ? raw : raw.byteSwapped) % 1000
+        let names: [UInt32: String] = [
+            8: "CircularString", 9: "CompoundCurve", 10: "CurvePolygon", 11: "MultiCurve", 12: "MultiSurface",
+            13: "Curve", 14: "Surface",
+        ]
+        return names[type]
+    }
+
     /// The 21-byte little-endian ISO WKB of a two-dimensional point (byte order 1, type 1, x, y).
     ///
     /// Written by hand for the participant layer, where a GEOS geometry per point would cost

@@ -111,6 +111,12 @@ package enum GeoPackageReader {
                 "\(place), feature \(fid): srs_id \(blob.srsID) in the geometry differs from the layer's \(chosen.srsID)"
             )
         }
+        if let curve = GeoPackageBinary.curveTypeName(wkb: blob.wkb) {
+            throw fail(
+                .unsupportedGeometry,
+                "\(place), feature \(fid): a curved geometry (\(curve)); an area must be a Polygon or MultiPolygon "
+                    + "(linearise it, e.g. ogr2ogr -nlt MULTIPOLYGON)")
+        }
         let geometry: GEOSGeometry
         do { geometry = try context.readWKB(blob.wkb) } catch let e as GeoError {
             throw fail(.parse, "\(place), feature \(fid): \(e.message)")

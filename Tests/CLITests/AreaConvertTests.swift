@@ -149,6 +149,13 @@ import Testing
             "\(onlyPoints.stderr)")
         #expect(try ExternalTool.run("ogr2ogr", ["-f", "GPKG", "-update", both, source, "-nln", "a1"]).status == 0)
         #expect(try ExternalTool.run("ogr2ogr", ["-f", "GPKG", "-update", both, source, "-nln", "a2"]).status == 0)
+        // A polygon stored as a CurvePolygon (GDAL writes WKB type 10): named, not a GEOS parse error.
+        let square = try write(
+            "square.geojson", #"{"type":"Polygon","coordinates":[[[5,52],[5.1,52],[5.1,52.1],[5,52]]]}"#)
+        let curved = path("curved.gpkg")
+        #expect(try ExternalTool.run("ogr2ogr", ["-f", "GPKG", "-nlt", "CURVEPOLYGON", curved, square]).status == 0)
+        let curve = try CommandRunner.run(["area", "check", curved])
+        #expect(curve.status == 3 && curve.stderr.contains("a curved geometry (CurvePolygon)"), "\(curve.stderr)")
         let several = try CommandRunner.run(["area", "check", both])
         #expect(several.status == 3 && several.stderr.contains("choose one with --layer NAME"), "\(several.stderr)")
         #expect(try CommandRunner.run(["area", "check", both, "--layer", "a2"]).status <= 1)
