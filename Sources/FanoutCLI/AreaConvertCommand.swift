@@ -7,18 +7,19 @@ struct AreaConvertCommand: ParsableCommand {
         commandName: "convert",
         abstract: "Convert an area between GeoJSON, WKT, CAP 1.2 and GeoPackage.",
         discussion: """
-            Reads GeoJSON, WKT, a CAP 1.2/1.1 alert or a GeoPackage (--layer NAME when it has
-            several polygon layers) and writes --out in the format of --to, or of its extension
-            (.geojson/.json, .wkt, .cap/.xml, .gpkg). GeoJSON, WKT and GeoPackage keep the input's
-            CRS and coordinates exactly (WKT does not store the CRS); CAP is WGS84, one <info> per
-            --languages entry, one <polygon> per polygon (holes cannot be written to CAP).
+            Reads GeoJSON, WKT, a CAP 1.2/1.1 alert or a GeoPackage (--layer NAME when it has \
+            several polygon layers) and writes --out in the format of --to, or of its extension \
+            (.geojson/.json, .wkt, .cap/.xml, .gpkg). GeoJSON, WKT and GeoPackage keep the input's \
+            CRS and coordinates exactly (WKT does not store the CRS); CAP is WGS84, one <info> per \
+            --languages entry, one <polygon> per polygon (holes cannot be written to CAP). \
             The output is written atomically and never over the input.
 
-            CAP: --msg-type Update or Cancel needs --references sender,identifier,sent (several
-            separated by spaces); texts default per language (nl-NL, fr-BE, de-DE) and can be given
-            as --headline nl=TEXT (or TEXT for every language), likewise --event and --description.
+            CAP: --msg-type Update or Cancel needs --references sender,identifier,sent (several \
+            separated by spaces); texts default per language (nl-NL, fr-BE, de-DE) and can be given \
+            as --headline nl=TEXT (or TEXT for every language), likewise --event and --description. \
+            --circle LON,LAT,RADIUS_M instead of a file writes a circular action as a CAP <circle>.
 
-            Exit status: 0 written, 1 the output cannot be written, 2 the area cannot be written in
+            Exit status: 0 written, 1 the output cannot be written, 2 the area cannot be written in \
             that format, 3 the input cannot be read.
             """)
 
