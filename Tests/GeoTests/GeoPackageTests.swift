@@ -199,6 +199,26 @@ import Testing
         #expect(error(unknown).contains("EPSG:999999 is not a coordinate reference system PROJ knows"))
     }
 
+    @Test func readingAndWritingFreeEveryGEOSHandle() throws {
+        let p = path("leak.gpkg")
+        let point = path("leak-point.gpkg")
+        try withCheckedContext { context in
+            try GeoPackageWriter.writeArea(Self.area, layer: "area", to: p, context: context)
+            let back = try GeoPackageReader.readArea(
+                contentsOf: URL(fileURLWithPath: p), layer: nil, crs: nil, context: context)
+            #expect(back.polygons == Self.area.polygons)
+        }
+        // The error path after GEOS has parsed the WKB (a point where an area is needed).
+        try FileManager.default.copyItem(atPath: p, toPath: point)
+        try alter(point, "UPDATE area SET geom = x'47500001E61000000101000000000000000000F03F0000000000000040'")
+        try withCheckedContext { context in
+            #expect(throws: GeoError.self) {
+                try GeoPackageReader.readArea(
+                    contentsOf: URL(fileURLWithPath: point), layer: nil, crs: nil, context: context)
+            }
+        }
+    }
+
     @Test func layerChoice() throws {
         let p = try write(Self.area, "layers.gpkg")
         // A second polygon layer (a copy) and a point layer.
