@@ -99,5 +99,10 @@ struct AreaMapCommand: ParsableCommand {
             summary += ", \(d.total) participants inside" + (per.isEmpty ? "" : " (\(per))")
         }
         print(summary + "; written: " + written.joined(separator: ", "))
+        if map.incidentOutsideMeters > 0 {
+            note(
+                "note: the incident point (\(map.incident.source)) lies \(Int(map.incidentOutsideMeters.rounded())) m "
+                    + "outside the area")
+        }
     }
 }

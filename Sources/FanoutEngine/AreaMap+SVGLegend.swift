@@ -60,7 +60,9 @@ extension SVGMap {
         symbol(
             "<circle cx=\"\(n(x + 11))\" cy=\"\(n(y - 5))\" r=\"7\" fill=\"#ffffff\" stroke=\"#000000\" stroke-width=\"2.5\"/>"
                 + "<circle cx=\"\(n(x + 11))\" cy=\"\(n(y - 5))\" r=\"2.5\" fill=\"#000000\"/>\n",
-            "incident point (\(map.incident.source))")
+            "incident point (\(map.incident.source)"
+                + (map.incidentOutsideMeters > 0
+                    ? ", \(AreaInspector.distanceText(map.incidentOutsideMeters)) outside the area)" : ")"))
         symbol(
             "<path d=\"M\(n(x)) \(n(y - 5))h22\" stroke=\"#3a3a3a\" stroke-width=\"2\" stroke-dasharray=\"9 3 2 3\"/>\n",
             "national border")

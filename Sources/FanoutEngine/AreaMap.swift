@@ -14,8 +14,11 @@ public struct AreaMap: Sendable {
     public var area: [PlanarPolygon]
     /// The area in km² (RD New).
     public var areaKm2: Double
-    /// The incident point in RD New, and where it came from (`given`, `circle centre`, `centroid`).
+    /// The incident point in RD New, and where it came from (`given` or `area centroid`).
     public var incident: (point: XY, source: String)
+    /// How far the incident point lies outside the area in metres (0 inside or on its boundary):
+    /// a point given far away is more likely a mistake than a plan.
+    public var incidentOutsideMeters: Double
     /// The part of the world drawn, in RD New metres: the area plus a margin.
     public var extent: Envelope
     /// Country territories clipped to ``extent``.
@@ -66,8 +69,7 @@ extension AreaInspector {
     /// - Parameters:
     ///   - area: The area as read (it must be valid and placeable; check it first).
     ///   - engine: A registry engine for the participant density and counts; `nil` draws none.
-    ///   - incident: The incident point; `nil` takes the circle's centre (for an area read from a
-    ///     CAP circle) or the area's centroid.
+    ///   - incident: The incident point; `nil` takes the area's centroid.
     /// - Returns: The map's content.
     /// - Throws: ``SelectionError`` `.invalidArea` for an invalid or unplaceable area;
     ///   ``GeoError`` for data files and GEOS/PROJ failures.
@@ -85,6 +87,7 @@ extension AreaInspector {
             let p = try converter.toRD(incident)
             (incidentPoint, source) = (XY(p.x, p.y), "given")
         }
+        let outside = try polygon.prepared.distance(to: try context.makePoint(x: incidentPoint.x, y: incidentPoint.y))
         let extent = Self.mapExtent(e, including: incidentPoint)
         let countries = try countryLocator().territories(clippedTo: extent)
         var municipalities: [AreaMap.Municipality] = []
@@ -112,6 +115,7 @@ extension AreaInspector {
         let centre = XY((extent.minX + extent.maxX) / 2, (extent.minY + extent.maxY) / 2)
         return AreaMap(
             title: area.source, area: rd, areaKm2: try geometry.area / 1e6, incident: (incidentPoint, source),
+            incidentOutsideMeters: outside,
             extent: extent, countries: countries, municipalities: municipalities, density: density,
             trueNorthDegrees: try trueNorth(at: centre), notes: notes)
     }

@@ -150,6 +150,26 @@ struct AreaMapTests {
         #expect(svg.contains(">\(meters >= 1000 ? "\(Int(meters / 1000)) km" : "\(Int(meters)) m")</text>"))
     }
 
+    @Test("an incident point outside the area is drawn and its distance noted")
+    func incidentOutside() throws {
+        let wkt = "POLYGON((190000 320000, 194000 320000, 194000 323000, 190000 323000, 190000 320000))"
+        let file = dir.appendingPathComponent("rd2.wkt").path
+        try wkt.write(toFile: file, atomically: true, encoding: .utf8)
+        // 1,000 m east of the rectangle's east edge, in RD New; given to the command in lon/lat.
+        let at = try CoordinateConverter().toLonLat([RDPoint(x: 195_000, y: 321_500)])[0]
+        let out = dir.appendingPathComponent("i.svg").path
+        let r = try CommandRunner.run([
+            "area", "map", file, "--crs", "EPSG:28992", "--incident", "\(at.lon),\(at.lat)", "--out", out,
+        ])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("lies 1000 m outside the area"))
+        let svg = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(svg.contains("incident point (given, 1000 m outside the area)"))
+        // Inside (the centroid): no note.
+        let inside = try CommandRunner.run(["area", "map", file, "--crs", "EPSG:28992", "--out", out])
+        #expect(inside.status == 0 && !inside.stderr.contains("outside the area"))
+    }
+
     @Test("a PNG of the SVG's size when rsvg-convert is installed")
     func png() throws {
         guard installedTool("rsvg-convert") != nil else { return }  // tools/test.sh installs it
