@@ -170,6 +170,29 @@ struct MunicipalityTests {
         }
     }
 
+    @Test("a missing or malformed municipalities file is refused naming the file and the feature")
+    func badFile() throws {
+        let dir = try Fixtures.temporaryDirectory("muni")
+        let converter = try CoordinateConverter()
+        let missing = dir.appendingPathComponent("none.geojson")
+        #expect {
+            try Municipalities.load(from: missing, converter: converter)
+        } throws: { e in
+            (e as? GeoError)?.code == .municipalities && "\(e)".contains(missing.path)
+        }
+        let noName = dir.appendingPathComponent("noname.geojson")
+        try #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"GM0001"},"#
+            .appending(#""geometry":{"type":"Polygon","coordinates":[[[5,52],[5.1,52],[5.1,52.1],[5,52]]]}}]}"#)
+            .write(to: noName, atomically: true, encoding: .utf8)
+        #expect {
+            try Municipalities.load(from: noName, converter: converter)
+        } throws: { e in
+            "\(e)".contains("features[0]") && "\(e)".contains("GM0001") && "\(e)".contains("properties.name")
+        }
+        let loaded = try Municipalities.load(converter: converter)
+        #expect(loaded.list.count == 343 && loaded.list.first?.code == "GM0014")
+    }
+
     @Test("an area at sea crosses no municipality")
     func sea() throws {
         let r = try check(circleRing(lon: 4.0, lat: 52.6, radius: 2000))
