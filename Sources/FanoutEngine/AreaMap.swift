@@ -48,7 +48,7 @@ public struct AreaMap: Sendable {
 
     /// Participants inside the area counted per square grid cell.
     public struct Density: Sendable {
-        /// The cell side in metres (a round number: 50 m … 5 km).
+        /// The cell side in metres (a round number: 100 m … 5 km).
         public var cellMeters: Double
         /// The grid origin (south-west corner of cell 0,0) in RD New.
         public var origin: XY
@@ -148,7 +148,8 @@ extension AreaMap {
         of points: [RDPoint], countries: [(country: String, count: Int)], area e: Envelope
     ) -> Density {
         let side = max(e.maxX - e.minX, e.maxY - e.minY)
-        let cell = niceNumber(side / 40, at: [50, 100, 200, 250, 500, 1000, 2000, 2500, 5000])
+        // Never below 100 m, so that a cell holding one participant does not narrow it down to a house.
+        let cell = niceNumber(side / 40, at: [100, 200, 250, 500, 1000, 2000, 2500, 5000])
         let origin = XY((e.minX / cell).rounded(.down) * cell, (e.minY / cell).rounded(.down) * cell)
         var counts: [Int64: Int] = [:]
         for p in points {
