@@ -4,8 +4,9 @@ import Testing
 
 @testable import Geo
 
-/// Inputs the fuzzers (`tools/fuzz.sh`, `ReaderFuzzTests`) found crashing a reader, kept so the
-/// crash cannot come back. Each is refused with a `GeoError` naming the file and the place.
+/// Inputs the fuzzers found crashing a reader, kept so the crash cannot come back.
+///
+/// Found by `tools/fuzz.sh` (libFuzzer) and `ReaderFuzzTests`. Each is refused with a `GeoError` naming the file and the place.
 @Suite struct FuzzRegressionTests {
     func message(_ bytes: [UInt8], name: String = "r.cap") -> String {
         do {
@@ -21,7 +22,8 @@ import Testing
     /// swift-corelibs-foundation's XMLParser traps (SIGILL in `_NSXMLParserComment`) on a comment
     /// that is not UTF-8; found by libFuzzer in a mutated `noaa_errors.cap`.
     @Test func commentThatIsNotUTF8IsRefusedBeforeXMLParser() throws {
-        let minimal = Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- ".utf8) + [0xB7]
+        let minimal =
+            Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- ".utf8) + [0xB7]
             + Array(" -->\n<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"/>\n".utf8)
         #expect(message(minimal) == "r.cap: line 2: byte 44 is not UTF-8; only UTF-8 CAP documents are accepted")
         // The fuzzer's own reproducer (2,047 bytes; Python's UTF-8 decoder puts its first bad byte at 498, line 9).
@@ -34,7 +36,8 @@ import Testing
 
     /// Text that is not UTF-8 elsewhere (an element's text, an attribute) is refused the same way.
     @Test func notUTF8AnywhereIsRefused() {
-        let inText = Array("<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><info><area><areaDesc>x".utf8)
+        let inText =
+            Array("<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><info><area><areaDesc>x".utf8)
             + [0xC3] + Array("</areaDesc></area></info></alert>".utf8)
         #expect(message(inText) == "r.cap: line 1: byte 75 is not UTF-8; only UTF-8 CAP documents are accepted")
     }

@@ -1,0 +1,34 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import FanOut
+
+/// Robustness of the dispatcher's JSON configuration reader under random and mutated input
+/// (`FANOUT_FUZZ_SECONDS`, default 2 s): every refusal is a `FanOutError` naming the file; every
+/// accepted configuration passes validation (all limits positive and finite).
+@Suite struct DispatchConfigFuzzTests {
+    static func check(_ bytes: [UInt8]) throws -> Bool {
+        let config: DispatchConfig
+        do { config = try DispatchConfig.parse(Data(bytes), source: "limits-fuzz.json") } catch {
+            try PropertyViolation.require(error is FanOutError, "threw \(type(of: error)): \(error)")
+            try PropertyViolation.require("\(error)".contains("limits-fuzz.json"), "file not named: \(error)")
+            return false
+        }
+        do { try config.validate() } catch {
+            throw PropertyViolation("an accepted configuration fails validation: \(error)")
+        }
+        try PropertyViolation.require(
+            config.voice.typicalCallSeconds.isFinite, "typicalCallSeconds \(config.voice.typicalCallSeconds)")
+        return true
+    }
+
+    @Test func configurationSurvivesMutatedInput() throws {
+        let mutator = try InputMutator(corpus: "dispatch-config", dictionary: "json", openers: ["[", "{\"a\":"])
+        let run = FuzzRun.run("dispatch-config", mutator: mutator, check: Self.check)
+        #expect(run.failure == nil, "\(run)")
+        #expect(run.inputs > 0 && run.accepted > 0, "\(run)")
+        let prefixes = FuzzRun.prefixes("dispatch-config", mutator: mutator, check: Self.check)
+        #expect(prefixes.failure == nil, "\(prefixes)")
+    }
+}
