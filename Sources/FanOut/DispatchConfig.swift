@@ -99,8 +99,9 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
     ///
     /// On a rejection the channel's rate (voice: its lines) is multiplied by ``decreaseFactor``
     /// (not below ``minimumFraction`` of the configured limit; voice keeps at least one line) and
-    /// the channel takes nothing for ``pauseSeconds``. Every hand-over accepted in full (a batch,
-    /// a call) adds ``increaseFraction`` of the configured limit again, up to the limit.
+    /// the channel takes nothing for ``pauseSeconds``. Every batch accepted in full adds
+    /// ``increaseFraction`` of the configured limit again, up to the limit; for voice, every
+    /// accepted call adds `1 / lines` of that step (a full round of calls, one step).
     public struct BackPressure: Sendable, Hashable, Codable {
         /// Factor applied to the rate on a rejection (0 < f < 1).
         public var decreaseFactor: Double

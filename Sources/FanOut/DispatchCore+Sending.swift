@@ -87,7 +87,7 @@ extension DispatchCore {
             return
         }
         if channel == .voice {
-            // One round: calls are placed while lines are free; a round accepted in full speeds up.
+            // Calls are placed while lines are free; accepted calls speed up.
             var placed = 0
             while linesBusy < Int(rates[channel.index]), let id = pickAction(channel), var run = takeRun(id) {
                 defer { actions[id] = run }
@@ -109,7 +109,8 @@ extension DispatchCore {
                         at: now + outcome.duration)
                 }
             }
-            if placed > 0 { accepted(channel, share: 1) }
+            // Like a batch: a full round of `lines` accepted calls adds one step.
+            if placed > 0 { accepted(channel, share: Double(placed) / Double(config.voice.lines)) }
             return
         }
         guard let rate = config.rate(for: channel) else { return }

@@ -63,10 +63,11 @@ import Testing
         // t = 0: the first call is rejected: 4 lines, voice rests until 2 s.
         #expect(d.providerRates == [.voice: 4])
         try d.advance(to: .seconds(2))
-        // t = 2: four calls on the four lines; the round was accepted in full: 4 + 0.8 (10% of 8).
+        // t = 2: four calls on the four lines, accepted: half a round of 8 lines adds half a step
+        // (10% of 8 lines): 4 + 0.4.
         #expect(voice.records.count == 4)
         #expect(voice.records.allSatisfy { $0.time == .seconds(2) })
-        #expect(d.providerRates == [.voice: 4.8])
+        #expect(d.providerRates == [.voice: 4.4])
         try await d.runUntilIdle()
         #expect(try d.status(id).alerts == [.delivered: 20])
         #expect(try d.status(id).throttled == 1)
