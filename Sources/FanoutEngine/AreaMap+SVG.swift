@@ -61,17 +61,7 @@ struct SVGMap {
 
     init(_ map: AreaMap) {
         self.map = map
-        var e = map.extent
-        // Keep the aspect within 3:4 … 4:3 by growing the shorter side around the centre.
-        let w = e.maxX - e.minX
-        let h = e.maxY - e.minY
-        if h < 0.75 * w {
-            let grow = (0.75 * w - h) / 2
-            (e.minY, e.maxY) = (e.minY - grow, e.maxY + grow)
-        } else if w < 0.75 * h {
-            let grow = (0.75 * h - w) / 2
-            (e.minX, e.maxX) = (e.minX - grow, e.maxX + grow)
-        }
+        let e = map.extent  // its aspect is already within 3:4 … 4:3 (AreaInspector.mapExtent)
         extent = e
         scale = AreaMap.frameWidth / (e.maxX - e.minX)
         frame = (20, 64, AreaMap.frameWidth, (e.maxY - e.minY) * scale)

@@ -120,7 +120,8 @@ extension AreaInspector {
             trueNorthDegrees: try trueNorth(at: centre), notes: notes)
     }
 
-    /// The area's envelope (and the incident) grown by 15% of its larger side (at least 500 m).
+    /// The area's envelope (and the incident) grown by 15% of its larger side (at least 500 m),
+    /// then widened to an aspect between 3:4 and 4:3.
     static func mapExtent(_ e: Envelope, including p: XY) -> Envelope {
         var b = Envelope(
             minX: min(e.minX, p.x), minY: min(e.minY, p.y), maxX: max(e.maxX, p.x), maxY: max(e.maxY, p.y))
@@ -129,6 +130,17 @@ extension AreaInspector {
         b.minY -= margin
         b.maxX += margin
         b.maxY += margin
+        // Keep the aspect within 3:4 … 4:3 by growing the shorter side around the centre, here
+        // rather than in the drawing, so that the countries are clipped to what is drawn.
+        let w = b.maxX - b.minX
+        let h = b.maxY - b.minY
+        if h < 0.75 * w {
+            let grow = (0.75 * w - h) / 2
+            (b.minY, b.maxY) = (b.minY - grow, b.maxY + grow)
+        } else if w < 0.75 * h {
+            let grow = (0.75 * h - w) / 2
+            (b.minX, b.maxX) = (b.minX - grow, b.maxX + grow)
+        }
         return b
     }
 

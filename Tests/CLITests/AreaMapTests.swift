@@ -150,6 +150,31 @@ struct AreaMapTests {
         #expect(svg.contains(">\(meters >= 1000 ? "\(Int(meters / 1000)) km" : "\(Int(meters)) m")</text>"))
     }
 
+    @Test("a long strip: the territories fill the whole widened frame (they are clipped to what is drawn)")
+    func stripFillsFrame() throws {
+        // 35 × 2.2 km near Maastricht: the extent is widened north and south to an aspect of 3:4.
+        let ring: [(Double, Double)] = [(5.60, 50.84), (6.10, 50.84), (6.10, 50.86), (5.60, 50.86), (5.60, 50.84)]
+        let file = dir.appendingPathComponent("strip.geojson").path
+        try geoJSONPolygon([ring]).write(toFile: file, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("strip.svg").path
+        #expect(try CommandRunner.run(["area", "map", file, "--out", out]).status == 0)
+        let svg = try String(contentsOfFile: out, encoding: .utf8)
+        let clip = try #require(capture("<clipPath id=\"frame-clip\">(<rect[^>]*>)", in: svg))
+        func attribute(_ name: String) -> Double? { Double(capture("\(name)=\"([0-9.]+)\"", in: clip) ?? "") }
+        let top = try #require(attribute("y"))
+        let height = try #require(attribute("height"))
+        let width = try #require(attribute("width"))
+        #expect(abs(height / width - 0.75) < 0.01)
+        let countries = try #require(
+            capture("<g id=\"countries\">(.*?)</g>", in: svg.replacingOccurrences(of: "\n", with: " ")))
+        let ys = countries.components(separatedBy: "d=\"").dropFirst().flatMap { d in
+            d.prefix { $0 != "\"" }.split(whereSeparator: { "MLZ".contains($0) }).compactMap {
+                $0.split(separator: " ").last.flatMap { Double($0) }
+            }
+        }
+        #expect(abs((ys.min() ?? 0) - top) < 0.2 && abs((ys.max() ?? 0) - (top + height)) < 0.2)
+    }
+
     @Test("an incident point outside the area is drawn and its distance noted")
     func incidentOutside() throws {
         let wkt = "POLYGON((190000 320000, 194000 320000, 194000 323000, 190000 323000, 190000 320000))"
