@@ -18,13 +18,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
-all=(FuzzGeoJSON FuzzWKT FuzzCAP FuzzBorders FuzzParticipantCSV FuzzPlaceCSV FuzzDispatchConfig)
+all=(FuzzGeoJSON FuzzWKT FuzzCAP FuzzGeoPackage FuzzGeoPackageBlob FuzzBorders FuzzParticipantCSV FuzzPlaceCSV
+    FuzzDispatchConfig)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all[@]}")
 
-declare -A seeds=([FuzzGeoJSON]=geojson [FuzzWKT]=wkt [FuzzCAP]=cap [FuzzBorders]=borders
+declare -A seeds=([FuzzGeoJSON]=geojson [FuzzWKT]=wkt [FuzzCAP]=cap [FuzzGeoPackage]=gpkg
+    [FuzzGeoPackageBlob]=gpkg-blob [FuzzBorders]=borders
     [FuzzParticipantCSV]=participant-csv [FuzzPlaceCSV]=place-csv [FuzzDispatchConfig]=dispatch-config)
-declare -A dicts=([FuzzGeoJSON]=json [FuzzWKT]=wkt [FuzzCAP]=xml [FuzzBorders]=json
+declare -A dicts=([FuzzGeoJSON]=json [FuzzWKT]=wkt [FuzzCAP]=xml [FuzzGeoPackage]=gpkg
+    [FuzzGeoPackageBlob]=gpkg [FuzzBorders]=json
     [FuzzParticipantCSV]=csv [FuzzPlaceCSV]=csv [FuzzDispatchConfig]=json)
 for t in "${targets[@]}"; do
     [ -n "${seeds[$t]:-}" ] || { echo "fuzz.sh: unknown target '$t' (known: ${all[*]})" >&2; exit 2; }

@@ -4,7 +4,8 @@
 import PackageDescription
 
 let fuzzTargets = [
-    "FuzzGeoJSON", "FuzzWKT", "FuzzCAP", "FuzzBorders", "FuzzParticipantCSV", "FuzzPlaceCSV", "FuzzDispatchConfig",
+    "FuzzGeoJSON", "FuzzWKT", "FuzzCAP", "FuzzGeoPackage", "FuzzGeoPackageBlob", "FuzzBorders", "FuzzParticipantCSV",
+    "FuzzPlaceCSV", "FuzzDispatchConfig",
 ]
 
 let package = Package(

@@ -1,0 +1,12 @@
+import Foundation
+import FuzzSupport
+
+/// libFuzzer target: GeoPackage action areas (a SQLite file) through `AreaReader`, as
+/// `fanout area check` and `select --polygon` read them: SQLite on a damaged file, the
+/// GeoPackage tables, the geometry blob and GEOS's WKB reader.
+private let target = AreaTarget(fileName: "area.gpkg")
+
+exit(
+    Fuzz.run { data in
+        target.run(data)
+    })
