@@ -102,6 +102,27 @@ struct NearestParticipantTests {
         #expect(abs(found.distanceMeters - (expected?.element ?? -1)) < 1e-6)
     }
 
+    @Test("through the CLI on an imported registry: the JSON and the text give the brute-force distance")
+    func cli() throws {
+        let fx = try CLIFixture.shared.get()
+        // 2 × 2 km in the North Sea west of IJmuiden, in RD New: nobody lives there.
+        let sea: [(Double, Double)] = [
+            (70_000, 495_000), (72_000, 495_000), (72_000, 497_000), (70_000, 497_000), (70_000, 495_000),
+        ]
+        let file = try fx.write("sea.geojson", rdGeoJSON(sea))
+        let columns = try Registry.open(at: fx.db).loadColumns()
+        let expected = (0..<columns.count).map { bruteDistance([sea], columns.xs[$0], columns.ys[$0]) }.min() ?? -1
+        let r = try CommandRunner.run(["area", "check", file, "--db", fx.db, "--json"])
+        #expect(r.status == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let p = try #require(object["participants"] as? [String: Any])
+        let nearest = try #require(p["nearest_outside"] as? [String: Any])
+        #expect(abs((nearest["distance_m"] as? Double ?? -1) - expected) < 1e-6)
+        let text = try CommandRunner.run(["area", "check", file, "--db", fx.db])
+        #expect(text.stdout.contains("warning: no-participants:"))
+        #expect(text.stdout.contains("nearest participant outside: \(Int(expected.rounded())) m from the area"))
+    }
+
     @Test("an empty registry: no-participants says nobody is registered outside")
     func emptyRegistry() throws {
         let r = try check(square, columns([]))
