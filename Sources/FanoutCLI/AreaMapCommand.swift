@@ -41,6 +41,9 @@ struct AreaMapCommand: ParsableCommand {
     @Option(help: ArgumentHelp("CRS of WKT coordinates (default WGS84 lon,lat).", valueName: "EPSG:NNNN"))
     var crs: CRS?
 
+    @Option(help: "GeoPackage input: the layer to read (default: its only polygon layer).")
+    var layer: String?
+
     func validate() throws {
         guard out != nil || png != nil else { throw ValidationError("give --out FILE.svg|FILE.png or --png FILE.png") }
         if let out {
@@ -63,7 +66,7 @@ struct AreaMapCommand: ParsableCommand {
     func run() throws {
         let inspector = try AreaInspector()
         let area: AreaGeometry
-        do { area = try inspector.read(contentsOf: URL(fileURLWithPath: file), crs: crs) } catch {
+        do { area = try inspector.read(contentsOf: URL(fileURLWithPath: file), crs: crs, layer: layer) } catch {
             throw failUnreadable(error)
         }
         var engine: Engine?

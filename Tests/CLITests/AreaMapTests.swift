@@ -195,6 +195,23 @@ struct AreaMapTests {
         #expect(inside.status == 0 && !inside.stderr.contains("outside the area"))
     }
 
+    @Test("a GeoPackage written by ogr2ogr is drawn, its layer chosen with --layer")
+    func geoPackage() throws {
+        guard let ogr2ogr = installedTool("ogr2ogr") else { return }  // gdal-bin; tools/test.sh installs it
+        let fx = try MapFixture.shared.get()
+        let gpkg = dir.appendingPathComponent("a.gpkg").path
+        #expect(try runTool(ogr2ogr, ["-f", "GPKG", gpkg, fx.area, "-nln", "action"]).status == 0)
+        let out = dir.appendingPathComponent("g.svg").path
+        let r = try CommandRunner.run(["area", "map", gpkg, "--layer", "action", "--db", fx.db, "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let total = fx.expected.values.reduce(0, +)
+        #expect(
+            capture("id=\"count-total\" data-count=\"(\\d+)\"", in: try String(contentsOfFile: out, encoding: .utf8))
+                == "\(total)")
+        let wrong = try CommandRunner.run(["area", "map", gpkg, "--layer", "nope", "--out", out])
+        #expect(wrong.status == 3 && wrong.stderr.contains("'nope'"))
+    }
+
     @Test("a PNG of the SVG's size when rsvg-convert is installed")
     func png() throws {
         guard installedTool("rsvg-convert") != nil else { return }  // tools/test.sh installs it
