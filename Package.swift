@@ -43,7 +43,12 @@ let package = Package(
             ],
             swiftSettings: strict),
         .target(
-            name: "FanoutEngine", dependencies: ["Geo", "Registry", "Selection", "Synthetic", "FanOut"],
+            name: "ProviderAdapters",
+            dependencies: ["FanOut", "Registry", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        .target(
+            name: "FanoutEngine",
+            dependencies: ["Geo", "Registry", "Selection", "Synthetic", "FanOut", "ProviderAdapters"],
             swiftSettings: strict),
         .executableTarget(
             name: "FanoutCLI",
@@ -63,6 +68,13 @@ let package = Package(
             dependencies: [
                 "FanOut", "FanoutEngine", "TestSupport", .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "ProviderAdapterTests",
+            dependencies: [
+                "ProviderAdapters", "FanOut", "Registry", "Geo", "TestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .testTarget(

@@ -1,0 +1,364 @@
+import Dispatch
+import FanOut
+import Foundation
+import Logging
+import Synchronization
+
+/// The state and threads behind ``KannelSMSProvider``: a bounded queue drained by worker threads,
+/// the messages awaiting a delivery report, and the listener thread (reports and timeouts).
+final class KannelCore: Sendable {
+    struct Job: Sendable {
+        var message: OutboundMessage
+        var reporter: DeliveryReporter
+    }
+
+    private struct Awaited: Sendable {
+        var job: Job
+        var deadline: ContinuousClock.Instant
+    }
+
+    private struct State: Sendable {
+        var queue: [Job] = []
+        var head = 0
+        var awaiting: [String: Awaited] = [:]
+        /// Reported throttled by the listener thread (the queue was full).
+        var rejected: [Job] = []
+        var sending = 0
+        var stopping = false
+        var stopped = false
+        var statistics = KannelSMSProvider.Statistics()
+
+        var queued: Int { queue.count - head }
+
+        mutating func pop() -> Job? {
+            guard head < queue.count else { return nil }
+            let job = queue[head]
+            head += 1
+            if head > 1024, head * 2 > queue.count {
+                queue.removeFirst(head)
+                head = 0
+            }
+            return job
+        }
+    }
+
+    let configuration: KannelConfiguration
+    let reportPort: UInt16
+    private let lookup: KannelSMSProvider.PhoneLookup
+    private let logger: Logger
+    private let onReport: (@Sendable (KannelSMSProvider.DeliveryReport) -> Void)?
+    private let state = Mutex(State())
+    private let work = DispatchSemaphore(value: 0)
+    private let exited = DispatchSemaphore(value: 0)
+
+    init(
+        configuration: KannelConfiguration, lookup: @escaping KannelSMSProvider.PhoneLookup, logger: Logger,
+        onReport: (@Sendable (KannelSMSProvider.DeliveryReport) -> Void)?
+    ) throws {
+        self.configuration = configuration
+        self.lookup = lookup
+        self.logger = logger
+        self.onReport = onReport
+        // The listening socket is made on the listener's own thread (it never leaves it); the port
+        // comes back through the handshake, and the thread waits for the finished core.
+        let handshake = ListenerHandshake()
+        let start = ListenerStart(host: configuration.reportListenHost, port: configuration.reportListenPort)
+        let thread = Thread {
+            let socket: Socket
+            do {
+                socket = try Socket.listening(host: start.host, port: start.port)
+                handshake.bound(.success(try socket.localPort()))
+            } catch {
+                handshake.bound(.failure(error as? ProviderAdapterError ?? ProviderAdapterError(.socket, "\(error)")))
+                return
+            }
+            handshake.waitForCore()?.listen(on: socket)
+        }
+        thread.name = "fanout.kannel.reports"
+        thread.start()
+        switch handshake.waitForPort() {
+        case .success(let port): reportPort = port
+        case .failure(let e): throw e
+        }
+        handshake.set(self)
+        for i in 0..<configuration.workers {
+            let worker = Thread { [self] in
+                workLoop()
+                exited.signal()
+            }
+            worker.name = "fanout.kannel.worker.\(i)"
+            worker.start()
+        }
+    }
+
+    // MARK: - Submitting
+
+    func submit(_ message: OutboundMessage, reporter: DeliveryReporter) {
+        let accepted = state.withLock { s -> Bool in
+            if s.stopping { return false }
+            s.statistics.submitted += 1
+            if s.queued >= configuration.queueCapacity {
+                s.rejected.append(Job(message: message, reporter: reporter))
+                return true
+            }
+            s.queue.append(Job(message: message, reporter: reporter))
+            work.signal()
+            return true
+        }
+        if !accepted {
+            logger.error(
+                "kannel: message submitted after shutdown, not sent", metadata: ["key": "\(message.idempotencyKey)"])
+        }
+    }
+
+    var statistics: KannelSMSProvider.Statistics { state.withLock { $0.statistics } }
+
+    var pending: Int { state.withLock { $0.queued + $0.sending + $0.awaiting.count + $0.rejected.count } }
+
+    // MARK: - Workers
+
+    private func workLoop() {
+        while true {
+            work.wait()
+            let job = state.withLock { s -> Job?? in
+                if s.stopping { return .some(nil) }
+                guard let job = s.pop() else { return nil }
+                s.sending += 1
+                return job
+            }
+            guard let next = job else { continue }
+            guard let job = next else { return }
+            send(job)
+            state.withLock { $0.sending -= 1 }
+        }
+    }
+
+    private func send(_ job: Job) {
+        let message = job.message
+        let key = message.idempotencyKey
+        let phone: String?
+        do {
+            phone = try lookup(message.key.person)
+        } catch {
+            // A registry error names the file and the SQL step, never a number.
+            finish(job, .failed, reason: "looking up the phone number failed: \(error)")
+            return
+        }
+        guard let phone, !phone.isEmpty else {
+            finish(job, .failed, reason: "no phone number registered for the person")
+            return
+        }
+        let dlrURL = KannelProtocol.dlrURL(
+            host: configuration.reportURLHost ?? configuration.reportListenHost, port: reportPort, key: key)
+        let target = KannelProtocol.sendTarget(configuration, message: message, phone: phone, dlrURL: dlrURL)
+        // Awaited before the request: the report can arrive before smsbox's answer.
+        let deadline = ContinuousClock.now.advanced(by: configuration.reportTimeout)
+        state.withLock { $0.awaiting[key] = Awaited(job: job, deadline: deadline) }
+        let response: HTTP.Response
+        do {
+            response = try HTTP.get(
+                host: configuration.host, port: configuration.port, target: target,
+                timeoutMilliseconds: configuration.requestTimeout.wholeMilliseconds)
+        } catch let e as ProviderAdapterError {
+            guard take(key) != nil else { return }  // a report came first
+            finish(job, e.code == .unreachable ? .throttled : .failed, reason: "sendsms: \(e)")
+            return
+        } catch {
+            guard take(key) != nil else { return }
+            finish(job, .failed, reason: "sendsms: \(error)")
+            return
+        }
+        switch KannelProtocol.answer(response) {
+        case .accepted:
+            state.withLock { $0.statistics.accepted += 1 }
+        case .throttled(let reason):
+            guard take(key) != nil else { return }
+            finish(job, .throttled, reason: "smsbox: \(reason)")
+        case .failed(let reason):
+            guard take(key) != nil else { return }
+            finish(job, .failed, reason: "smsbox: \(reason)")
+        }
+    }
+
+    /// Removes `key` from the awaited messages; `nil` when it was not awaited (any more).
+    private func take(_ key: String) -> Job? {
+        state.withLock { $0.awaiting.removeValue(forKey: key)?.job }
+    }
+
+    /// Counts and reports a result to the dispatcher (never with the adapter's lock held).
+    private func finish(_ job: Job, _ result: DeliveryResult, reason: String? = nil) {
+        state.withLock { s in
+            switch result {
+            case .delivered: s.statistics.delivered += 1
+            case .throttled: s.statistics.throttled += 1
+            default: s.statistics.failed += 1
+            }
+        }
+        if let reason {
+            let metadata: Logger.Metadata = [
+                "key": "\(job.message.idempotencyKey)", "result": "\(result.rawValue)", "reason": "\(reason)",
+            ]
+            if result == .throttled {
+                logger.warning("kannel: message rejected as overloaded", metadata: metadata)
+            } else {
+                logger.error("kannel: message failed", metadata: metadata)
+            }
+        }
+        do {
+            try job.reporter.report(job.message, result: result)
+        } catch {
+            logger.error(
+                "kannel: the dispatcher could not record a report",
+                metadata: ["key": "\(job.message.idempotencyKey)", "error": "\(error)"])
+        }
+    }
+
+    // MARK: - Listener
+
+    /// The listener thread: accepts Kannel's report requests, and between them reports the
+    /// messages whose report is overdue and those rejected because the queue was full.
+    fileprivate func listen(on socket: Socket) {
+        while !state.withLock({ $0.stopping }) {
+            do {
+                if try socket.waitReadable(milliseconds: 100), let connection = try socket.accept() {
+                    serve(connection)
+                }
+            } catch {
+                logger.error("kannel: report listener: \(error)")
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            sweep()
+        }
+        exited.signal()
+    }
+
+    private func serve(_ connection: Socket) {
+        var data: [UInt8] = []
+        do {
+            try connection.setTimeouts(milliseconds: 2000)
+            while HTTP.headEnd(data) == nil, data.count < 8192 {
+                let chunk = try connection.receive(maximum: 8192)
+                if chunk.isEmpty { break }
+                data += chunk
+            }
+        } catch {
+            logger.warning("kannel: reading a report request failed: \(error)")
+            return
+        }
+        let line = String(decoding: data.prefix(while: { $0 != 13 && $0 != 10 }), as: UTF8.self)
+        let parts = line.split(separator: " ")
+        var status = "400 Bad Request"
+        var report: KannelSMSProvider.DeliveryReport?
+        if parts.count == 3, parts[0] == "GET", let (path, query) = HTTP.parseTarget(parts[1]) {
+            if path != "/dlr" {
+                status = "404 Not Found"
+            } else if let key = KannelProtocol.key(from: query), let type = query["type"].flatMap({ Int($0) }) {
+                status = "200 OK"
+                report = KannelSMSProvider.DeliveryReport(key: key, type: type)
+            }
+        }
+        let answer = "HTTP/1.1 \(status)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        do { try connection.sendAll(Array(answer.utf8)) } catch {
+            logger.warning("kannel: answering a report failed: \(error)")
+        }
+        guard let report else {
+            logger.warning("kannel: a request on the report listener was not a delivery report", metadata: ["status": "\(status)"])
+            return
+        }
+        handle(report)
+    }
+
+    private func handle(_ report: KannelSMSProvider.DeliveryReport) {
+        state.withLock { $0.statistics.reports += 1 }
+        onReport?(report)
+        guard let result = KannelProtocol.result(ofDLRType: report.type, deliveredOn: configuration.deliveredOn) else {
+            return  // intermediate
+        }
+        guard let job = take(report.key) else {
+            state.withLock { $0.statistics.unmatchedReports += 1 }
+            return
+        }
+        finish(job, result, reason: result == .delivered ? nil : "delivery report type \(report.type)")
+    }
+
+    /// Reports overdue messages as failed and queue overflows as throttled.
+    private func sweep() {
+        let now = ContinuousClock.now
+        let (overdue, rejected) = state.withLock { s -> ([Job], [Job]) in
+            var overdue: [Job] = []
+            for (key, a) in s.awaiting where a.deadline <= now {
+                overdue.append(a.job)
+                s.awaiting[key] = nil
+            }
+            s.statistics.timedOut += overdue.count
+            defer { s.rejected.removeAll() }
+            return (overdue, s.rejected)
+        }
+        for job in rejected { finish(job, .throttled, reason: "the adapter's queue is full") }
+        let seconds = configuration.reportTimeout.components.seconds
+        for job in overdue { finish(job, .failed, reason: "no delivery report within \(seconds) s") }
+    }
+
+    // MARK: - Shutdown
+
+    func shutdown() {
+        let first = state.withLock { s -> Bool in
+            defer { s.stopping = true }
+            return !s.stopping
+        }
+        guard first else { return }
+        for _ in 0..<configuration.workers { work.signal() }
+        for _ in 0...configuration.workers { exited.wait() }  // the workers and the listener
+        state.withLock { s in
+            s.stopped = true
+            let dropped = s.queued + s.awaiting.count + s.rejected.count
+            if dropped > 0 {
+                logger.info(
+                    "kannel: stopped with messages not reported (the ledger keeps them as sent)",
+                    metadata: ["queued": "\(s.queued)", "awaiting": "\(s.awaiting.count)"])
+            }
+        }
+    }
+}
+
+/// Where the listener thread starts listening.
+private struct ListenerStart: Sendable {
+    var host: String
+    var port: UInt16
+}
+
+/// The listener thread's start: the bound port goes to `init`, the finished core to the thread.
+private final class ListenerHandshake: Sendable {
+    private let port = Mutex<Result<UInt16, ProviderAdapterError>?>(nil)
+    private let core = Mutex<KannelCore?>(nil)
+    private let portReady = DispatchSemaphore(value: 0)
+    private let coreReady = DispatchSemaphore(value: 0)
+
+    func bound(_ result: Result<UInt16, ProviderAdapterError>) {
+        port.withLock { $0 = result }
+        portReady.signal()
+    }
+
+    func waitForPort() -> Result<UInt16, ProviderAdapterError> {
+        portReady.wait()
+        return port.withLock { $0 } ?? .failure(ProviderAdapterError(.socket, "the report listener did not start"))
+    }
+
+    func set(_ c: KannelCore) {
+        core.withLock { $0 = c }
+        coreReady.signal()
+    }
+
+    func waitForCore() -> KannelCore? {
+        coreReady.wait()
+        return core.withLock { $0 }
+    }
+}
+
+extension Duration {
+    /// The duration in whole milliseconds, at least 1.
+    var wholeMilliseconds: Int {
+        let (seconds, atto) = components
+        return max(1, Int(seconds) * 1000 + Int(atto / 1_000_000_000_000_000))
+    }
+}

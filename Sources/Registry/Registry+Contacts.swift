@@ -1,0 +1,33 @@
+import GRDB
+
+extension Registry {
+    /// The phone number to text `person` on, or `nil` when none is registered.
+    ///
+    /// A person is usually one participant row (the person id is the participant id); a person at
+    /// several addresses has several rows sharing a `person`. The row whose id is the person id is
+    /// preferred, then the person's row with the lowest id that has a phone number.
+    ///
+    /// - Important: The result is personal data: never log it or put it in an error message.
+    /// - Complexity: One lookup by primary key; a person whose own id has no row (or no number)
+    ///   scans the table for the `person` column, which has no index.
+    /// - Throws: ``RegistryError`` `.database`.
+    public func phoneNumber(person: Int64) throws -> String? {
+        do {
+            return try pool.read { db in
+                if let own = try String.fetchOne(
+                    db,
+                    sql: "SELECT phone FROM participant WHERE id = ? AND COALESCE(person, id) = ? AND phone IS NOT NULL",
+                    arguments: [person, person])
+                {
+                    return own
+                }
+                return try String.fetchOne(
+                    db,
+                    sql: "SELECT phone FROM participant WHERE person = ? AND phone IS NOT NULL ORDER BY id LIMIT 1",
+                    arguments: [person])
+            }
+        } catch {
+            throw RegistryError.wrap(error, path: path, doing: "reading a phone number")
+        }
+    }
+}
