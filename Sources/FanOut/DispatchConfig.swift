@@ -100,8 +100,9 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
     /// On a rejection the channel's rate (voice: its lines) is multiplied by ``decreaseFactor``
     /// (not below ``minimumFraction`` of the configured limit; voice keeps at least one line) and
     /// the channel takes nothing for ``pauseSeconds``. Every batch accepted in full adds
-    /// ``increaseFraction`` of the configured limit again, up to the limit; for voice, every
-    /// accepted call adds `1 / lines` of that step (a full round of calls, one step).
+    /// ``increaseFraction`` of the configured limit again, up to the limit; for voice every
+    /// accepted call does (a call is one hand-over request), taking effect from the next round of
+    /// calls.
     public struct BackPressure: Sendable, Hashable, Codable {
         /// Factor applied to the rate on a rejection (0 < f < 1).
         public var decreaseFactor: Double

@@ -32,8 +32,8 @@ extension DispatchCore {
         events.push(.completed(message.key, message.channel, result, attempt: attempt), at: now)
         if result != .throttled {
             metrics.sent[message.channel.index].increment()
-            // A report is one message of a batch (voice: one call of a round of `lines`).
-            let share = 1 / Double(config.rate(for: message.channel)?.batchSize ?? config.voice.lines)
+            // A report is one message of a batch (voice: one call, a whole hand-over request).
+            let share = 1 / Double(config.rate(for: message.channel)?.batchSize ?? 1)
             accepted(message.channel, share: share)
         }
     }
@@ -44,10 +44,18 @@ extension DispatchCore {
         guard var run = takeRun(key.action) else { return }
         defer { actions[key.action] = run }
         if result == .throttled {
-            // A deferred provider's rejection: back to the head of the queue, and slow down.
-            requeueThrottled(QueuedMessage(person: key.person, kind: key.kind, seq: seq(of: key, in: run)), of: &run, on: channel, at: t)
-            try record(.state(key, .queued, at: t))
             throttle(channel, at: t)
+            if key.kind == .alert, run.state != .running {
+                // Rejected after a stop or end: the alert is not offered again.
+                run.inFlight -= 1
+                run.count(.alert, from: .sent, to: .cancelled)
+                try record(.state(key, .cancelled, at: t))
+                return
+            }
+            // A deferred provider's rejection: back to the head of the queue.
+            let m = QueuedMessage(person: key.person, kind: key.kind, seq: seq(of: key, in: run))
+            requeueThrottled(m, of: &run, on: channel, at: t)
+            try record(.state(key, .queued, at: t))
             return
         }
         let i = channel.index

@@ -87,9 +87,10 @@ extension DispatchCore {
             return
         }
         if channel == .voice {
-            // Calls are placed while lines are free; accepted calls speed up.
+            // The line limit holds for the whole round; accepted calls raise it for the next one.
             var placed = 0
-            while linesBusy < Int(rates[channel.index]), let id = pickAction(channel), var run = takeRun(id) {
+            let lines = Int(rates[channel.index])
+            while linesBusy < lines, let id = pickAction(channel), var run = takeRun(id) {
                 defer { actions[id] = run }
                 guard let m = run.queues[channel]?.popFirst() else { break }
                 let (handOver, attempt) = try send(m, of: &run, on: channel, at: now)
@@ -109,8 +110,8 @@ extension DispatchCore {
                         at: now + outcome.duration)
                 }
             }
-            // Like a batch: a full round of `lines` accepted calls adds one step.
-            if placed > 0 { accepted(channel, share: Double(placed) / Double(config.voice.lines)) }
+            // A call is one hand-over request, like a batch: each accepted one adds a step.
+            if placed > 0 { accepted(channel, share: Double(placed)) }
             return
         }
         guard let rate = config.rate(for: channel) else { return }

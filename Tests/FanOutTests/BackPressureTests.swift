@@ -63,11 +63,11 @@ import Testing
         // t = 0: the first call is rejected: 4 lines, voice rests until 2 s.
         #expect(d.providerRates == [.voice: 4])
         try d.advance(to: .seconds(2))
-        // t = 2: four calls on the four lines, accepted: half a round of 8 lines adds half a step
-        // (10% of 8 lines): 4 + 0.4.
+        // t = 2: four calls on the four lines (the limit holds for the round); each accepted call
+        // adds a step of 10% of 8 lines for the next round: 4 + 4 × 0.8.
         #expect(voice.records.count == 4)
         #expect(voice.records.allSatisfy { $0.time == .seconds(2) })
-        #expect(d.providerRates == [.voice: 4.4])
+        #expect(d.providerRates == [.voice: 7.2])
         try await d.runUntilIdle()
         #expect(try d.status(id).alerts == [.delivered: 20])
         #expect(try d.status(id).throttled == 1)

@@ -75,4 +75,18 @@ final class CollectingProvider: DeferredMessageProvider {
         #expect(try metrics.expectCounter("fanout_messages_sent_total", [("channel", "sms")]).totalValue == 10)
         #expect(try metrics.expectCounter("fanout_throttled_total", [("channel", "sms")]).totalValue == 1)
     }
+
+    @Test func anAlertRejectedAfterAStopIsCancelledNotOfferedAgain() async throws {
+        let sms = CollectingProvider()
+        let d = Dispatcher(providers: [:], deferredProviders: [.sms: sms], clock: VirtualClock())
+        let id = try d.start(Fixture.request([.sms]), recipients: Fixture.recipients(2))
+        let batch = sms.take()
+        try d.stop(id)
+        try batch[0].1.report(batch[0].0, result: .throttled)
+        try batch[1].1.report(batch[1].0, result: .delivered)
+        try await d.runUntilIdle()
+        #expect(sms.take().isEmpty)
+        let s = try d.status(id)
+        #expect(s.alerts == [.cancelled: 1, .delivered: 1] && s.isIdle)
+    }
 }
