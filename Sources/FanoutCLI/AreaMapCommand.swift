@@ -102,6 +102,7 @@ struct AreaMapCommand: ParsableCommand {
             summary += ", \(d.total) participants inside" + (per.isEmpty ? "" : " (\(per))")
         }
         print(summary + "; written: " + written.joined(separator: ", "))
+        for problem in map.problems { note("note: \(problem)") }
         if map.incidentOutsideMeters > 0 {
             note(
                 "note: the incident point (\(map.incident.source)) lies \(Int(map.incidentOutsideMeters.rounded())) m "

@@ -33,6 +33,9 @@ public struct AreaMap: Sendable {
     public var trueNorthDegrees: Double
     /// Notes for the legend: sources and accuracy.
     public var notes: [String]
+    /// What could not be drawn and why (for the command to tell the user), such as a missing
+    /// municipalities file.
+    public var problems: [String] = []
 
     /// One municipality to draw.
     public struct Municipality: Sendable {
@@ -94,7 +97,14 @@ extension AreaInspector {
         var notes = [
             "Borders: © OpenStreetMap contributors, ODbL 1.0 (timezone-boundary-builder 2026c)"
         ]
-        if let locator = try? municipalityLocator() {
+        let locator: MunicipalityLocator?
+        var problems: [String] = []
+        do { locator = try municipalityLocator() } catch {
+            locator = nil
+            notes.append("Municipalities: not available (data/municipalities-nl.geojson could not be loaded)")
+            problems.append("municipalities not drawn: \(error)")
+        }
+        if let locator {
             for (m, polygons) in try locator.polygons(meeting: extent) {
                 let label = try locator.labelPoint(code: m.code, within: extent)
                 municipalities.append(
@@ -103,8 +113,6 @@ extension AreaInspector {
                         label: label.map { ($0.point, $0.areaSquareMeters) }))
             }
             notes.append("Municipalities: CBS Wijk- en buurtkaart 2023, CC BY 4.0; generalised (±20–130 m)")
-        } else {
-            notes.append("Municipalities: not available (data/municipalities-nl.geojson missing)")
         }
         var density: AreaMap.Density?
         if let engine {
@@ -117,7 +125,7 @@ extension AreaInspector {
             title: area.source, area: rd, areaKm2: try geometry.area / 1e6, incident: (incidentPoint, source),
             incidentOutsideMeters: outside,
             extent: extent, countries: countries, municipalities: municipalities, density: density,
-            trueNorthDegrees: try trueNorth(at: centre), notes: notes)
+            trueNorthDegrees: try trueNorth(at: centre), notes: notes, problems: problems)
     }
 
     /// The area's envelope (and the incident) grown by 15% of its larger side (at least 500 m),
