@@ -125,7 +125,8 @@ public struct ActionExplanation: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         var lines = ["action \(action) (\(incidentType), \(state.rawValue)), person \(person)"]
         for a in areas {
-            var line = "area version \(a.version) at T+\(DispatchCore.seconds(a.at)): \(a.recipients) persons listed, "
+            var line =
+                "area version \(a.version) at T+\(DispatchCore.seconds(a.at)): \(a.recipients) persons listed, "
                 + "\(a.added) new"
             if let g = a.registryGeneration { line += "; registry generation \(g)" }
             if let text = a.geometry { line += "; area \(text.prefix(80))\(text.count > 80 ? "…" : "")" }
@@ -169,7 +170,8 @@ extension Ledger {
         try read("explaining action \(action) for \(person)") { db in
             guard
                 let a = try Row.fetchOne(
-                    db, sql: "SELECT incident_type, state FROM dispatch_action WHERE id = ?", arguments: [action.rawValue])
+                    db, sql: "SELECT incident_type, state FROM dispatch_action WHERE id = ?",
+                    arguments: [action.rawValue])
             else { throw FanOutError(.unknownAction, "no action \(action) in \(path)") }
             let areas = try Row.fetchAll(
                 db,

@@ -67,7 +67,9 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
         public var fallback: Bool
 
         /// Creates a retry policy.
-        public init(attemptsPerChannel: Int = 1, backoffSeconds: Double = 60, backoffFactor: Double = 2, fallback: Bool = false) {
+        public init(
+            attemptsPerChannel: Int = 1, backoffSeconds: Double = 60, backoffFactor: Double = 2, fallback: Bool = false
+        ) {
             self.attemptsPerChannel = attemptsPerChannel
             self.backoffSeconds = backoffSeconds
             self.backoffFactor = backoffFactor
@@ -124,7 +126,9 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
             self.minimumFraction = minimumFraction
         }
 
-        private enum CodingKeys: String, CodingKey { case decreaseFactor, increaseFraction, pauseSeconds, minimumFraction }
+        private enum CodingKeys: String, CodingKey {
+            case decreaseFactor, increaseFraction, pauseSeconds, minimumFraction
+        }
 
         /// Decodes a policy; missing keys take the defaults.
         public init(from decoder: any Decoder) throws {
@@ -205,7 +209,8 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
                 let name = path.isEmpty ? key : "\(path).\(key)"
                 throw FanOutError(
                     .invalidConfig,
-                    "\(source): '\(name)' is not a configuration key (known: \(known.sorted().joined(separator: ", ")))")
+                    "\(source): '\(name)' is not a configuration key (known: \(known.sorted().joined(separator: ", ")))"
+                )
             }
         }
         try check(top, "")
@@ -263,10 +268,16 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
         try range("retry.backoffSeconds", retry.backoffSeconds, "≥ 0", retry.backoffSeconds >= 0)
         try range("retry.backoffFactor", retry.backoffFactor, "≥ 1", retry.backoffFactor >= 1)
         let bp = backPressure
-        try range("backPressure.decreaseFactor", bp.decreaseFactor, "> 0 and < 1", bp.decreaseFactor > 0 && bp.decreaseFactor < 1)
-        try range("backPressure.increaseFraction", bp.increaseFraction, "> 0 and ≤ 1", bp.increaseFraction > 0 && bp.increaseFraction <= 1)
+        try range(
+            "backPressure.decreaseFactor", bp.decreaseFactor, "> 0 and < 1",
+            bp.decreaseFactor > 0 && bp.decreaseFactor < 1)
+        try range(
+            "backPressure.increaseFraction", bp.increaseFraction, "> 0 and ≤ 1",
+            bp.increaseFraction > 0 && bp.increaseFraction <= 1)
         try range("backPressure.pauseSeconds", bp.pauseSeconds, "≥ 0", bp.pauseSeconds >= 0)
-        try range("backPressure.minimumFraction", bp.minimumFraction, "> 0 and ≤ 1", bp.minimumFraction > 0 && bp.minimumFraction <= 1)
+        try range(
+            "backPressure.minimumFraction", bp.minimumFraction, "> 0 and ≤ 1",
+            bp.minimumFraction > 0 && bp.minimumFraction <= 1)
     }
 
     /// The rate of a rate-limited channel (`nil` for voice).

@@ -138,7 +138,8 @@ extension DispatchCore {
         freeAt[channel] = sentAt
         for case (let m, let outcome?, let attempt) in batch {
             events.push(
-                .completed(MessageKey(action: id, person: m.person, kind: m.kind), channel, outcome.result, attempt: attempt),
+                .completed(
+                    MessageKey(action: id, person: m.person, kind: m.kind), channel, outcome.result, attempt: attempt),
                 at: sentAt + outcome.duration)
         }
         if rejected {

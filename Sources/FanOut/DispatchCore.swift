@@ -200,7 +200,9 @@ struct DispatchCore {
         metrics.rate[i].record(rates[i])
         let resume = now + .seconds(fractional: bp.pauseSeconds)
         freeAt[channel] = max(freeAt[channel] ?? resume, resume)
-        if readyScheduled.insert(channel).inserted { events.push(.channelReady(channel), at: freeAt[channel] ?? resume) }
+        if readyScheduled.insert(channel).inserted {
+            events.push(.channelReady(channel), at: freeAt[channel] ?? resume)
+        }
         logger.warning(
             "provider throttled: slowing down",
             metadata: [

@@ -41,7 +41,11 @@ extension Dispatcher {
                     if due > now {
                         c.events.push(.retryDue(action.id, person: person, kind), at: due)
                     } else if let entry = run.people[person] {
-                        if kind == .alert { run.alertRetryWaiting.remove(person) } else { run.endRetryWaiting.remove(person) }
+                        if kind == .alert {
+                            run.alertRetryWaiting.remove(person)
+                        } else {
+                            run.endRetryWaiting.remove(person)
+                        }
                         run.queues[entry.channel, default: MessageQueue()].append(
                             QueuedMessage(person: person, kind: kind, seq: entry.seq))
                     }
@@ -59,7 +63,6 @@ extension Dispatcher {
         logger.info("dispatcher resumed", metadata: ["actions": "\(stored.count)"])
         return dispatcher
     }
-
 
     /// The action's run-time state from its ledger rows, and its retries waiting for a backoff.
     private static func rebuild(_ action: StoredAction, ringWidthMeters: Double)
@@ -80,13 +83,18 @@ extension Dispatcher {
             if entry.state == .queued, let due = entry.due {
                 // Waiting for a retry's backoff: due at its stored time.
                 retries.append((person, entry.key.kind, due))
-                if entry.key.kind == .alert { run.alertRetryWaiting.insert(person) } else { run.endRetryWaiting.insert(person) }
+                if entry.key.kind == .alert {
+                    run.alertRetryWaiting.insert(person)
+                } else {
+                    run.endRetryWaiting.insert(person)
+                }
             }
             switch entry.key.kind {
             case .alert:
                 run.people[person] = PersonEntry(
                     channel: entry.channel, distanceMeters: entry.distanceMeters, seq: entry.seq, participant: person,
-                    plan: entry.plan, planIndex: UInt8(clamping: entry.planIndex), attempt: UInt16(clamping: entry.attempt),
+                    plan: entry.plan, planIndex: UInt8(clamping: entry.planIndex),
+                    attempt: UInt16(clamping: entry.attempt),
                     channelAttempt: UInt8(clamping: entry.channelAttempt), language: entry.language)
                 run.order.append(person)
                 if entry.state == .delivered { run.reached.insert(person) }

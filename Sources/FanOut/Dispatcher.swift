@@ -288,7 +288,9 @@ public final class Dispatcher: Sendable {
     public var providerRates: [Channel: Double] {
         core.withLock { c in
             var rates: [Channel: Double] = [:]
-            for channel in Channel.allCases where c.providers[channel] != nil { rates[channel] = c.rates[channel.index] }
+            for channel in Channel.allCases where c.providers[channel] != nil {
+                rates[channel] = c.rates[channel.index]
+            }
             return rates
         }
     }

@@ -10,7 +10,8 @@ import Testing
 @Suite struct AuditTests {
     @Test func explainTellsAreaVersionsInclusionRetriesAndTheOutcome() async throws {
         let voice = RecordingProvider { m in
-            m.attempt == 1 ? ProviderOutcome(.busy, after: .seconds(10)) : ProviderOutcome(.delivered, after: .seconds(40))
+            m.attempt == 1
+                ? ProviderOutcome(.busy, after: .seconds(10)) : ProviderOutcome(.delivered, after: .seconds(40))
         }
         let ledger = try LedgerResumeTests.ledger()
         let config = DispatchConfig(retry: .init(attemptsPerChannel: 2, backoffSeconds: 60))

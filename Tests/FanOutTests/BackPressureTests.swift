@@ -10,10 +10,12 @@ import Testing
     static func smsc() -> RecordingProvider {
         let rejected = Mutex(false)
         return RecordingProvider { m in
-            let reject = m.key.person == 201 && rejected.withLock { done in
-                defer { done = true }
-                return !done
-            }
+            let reject =
+                m.key.person == 201
+                && rejected.withLock { done in
+                    defer { done = true }
+                    return !done
+                }
             return ProviderOutcome(reject ? .throttled : .delivered)
         }
     }

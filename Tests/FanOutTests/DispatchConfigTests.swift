@@ -43,9 +43,12 @@ import Testing
 @Suite struct RetryConfigTests {
     @Test func retryAndBackPressureKeysAreReadWithDefaults() throws {
         let c = try DispatchConfig.parse(
-            Data(#"{"retry": {"attemptsPerChannel": 3, "fallback": true}, "backPressure": {"pauseSeconds": 0.5}}"#.utf8))
+            Data(#"{"retry": {"attemptsPerChannel": 3, "fallback": true}, "backPressure": {"pauseSeconds": 0.5}}"#.utf8)
+        )
         #expect(c.retry == .init(attemptsPerChannel: 3, backoffSeconds: 60, backoffFactor: 2, fallback: true))
-        #expect(c.backPressure == .init(decreaseFactor: 0.5, increaseFraction: 0.1, pauseSeconds: 0.5, minimumFraction: 0.01))
+        #expect(
+            c.backPressure
+                == .init(decreaseFactor: 0.5, increaseFraction: 0.1, pauseSeconds: 0.5, minimumFraction: 0.01))
         // Backoff 60 s, then × 2 per further attempt.
         #expect(c.retry.backoff(after: 1) == .seconds(60) && c.retry.backoff(after: 3) == .seconds(240))
         #expect(DispatchConfig().retry.attemptsPerChannel == 1 && !DispatchConfig().retry.fallback)

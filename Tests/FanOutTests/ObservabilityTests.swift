@@ -69,7 +69,9 @@ final class CapturingLogHandler: LogHandler, Sendable {
         #expect(try counter("fanout_retries_total", .sms) == 1)
         // Time to reach: odd persons at 20 s, even ones at 5 + 30 + 20 = 55 s; SMS at 0.05 s.
         let voiceTimer = try metrics.expectTimer("fanout_time_to_reach_seconds", [("channel", "voice")])
-        #expect(voiceTimer.values.sorted() == Array(repeating: 20_000_000_000, count: 5) + Array(repeating: 55_000_000_000, count: 5))
+        #expect(
+            voiceTimer.values.sorted() == Array(repeating: 20_000_000_000, count: 5)
+                + Array(repeating: 55_000_000_000, count: 5))
         let smsTimer = try metrics.expectTimer("fanout_time_to_reach_seconds", [("channel", "sms")])
         #expect(smsTimer.values == Array(repeating: 50_000_000, count: 4))
         #expect(try d.status(id).retries == 6)

@@ -38,11 +38,14 @@ import Testing
         let a = try d.start(Fixture.request([.sms]), recipients: [Recipient(id: 1, distanceMeters: 5, person: 9)])
         let b = try d.start(
             Fixture.request([.sms]),
-            recipients: [Recipient(id: 2, distanceMeters: 5, person: 9), Recipient(id: 1, distanceMeters: 4, person: 9)])
+            recipients: [
+                Recipient(id: 2, distanceMeters: 5, person: 9), Recipient(id: 1, distanceMeters: 4, person: 9),
+            ])
         try await d.runUntilIdle()
-        #expect(sms.records.map(\.message.key) == [
-            MessageKey(action: a, person: 9, kind: .alert), MessageKey(action: b, person: 9, kind: .alert),
-        ])
+        #expect(
+            sms.records.map(\.message.key) == [
+                MessageKey(action: a, person: 9, kind: .alert), MessageKey(action: b, person: 9, kind: .alert),
+            ])
     }
 
     /// Hand-computed Dutch local time: CET (UTC+1) in winter, CEST (UTC+2) from the last Sunday of
@@ -112,14 +115,16 @@ import Testing
         ]
         let id = try d.start(request, recipients: people)
         try await d.runUntilIdle()
-        #expect(sms.records.map(\.message.text) == [
-            "Attention : camionnette rouge", "Achtung: roter Lieferwagen", "Let op: rode bestelbus",
-            "Let op: rode bestelbus",
-        ])
+        #expect(
+            sms.records.map(\.message.text) == [
+                "Attention : camionnette rouge", "Achtung: roter Lieferwagen", "Let op: rode bestelbus",
+                "Let op: rode bestelbus",
+            ])
         #expect(sms.records.map(\.message.language) == ["fr", "de", "en", nil])
         try d.end(id, result: "Aangehouden", texts: ["de": "Festgenommen"])
         try await d.runUntilIdle()
-        #expect(sms.records.suffix(4).map(\.message.text) == ["Aangehouden", "Festgenommen", "Aangehouden", "Aangehouden"])
+        #expect(
+            sms.records.suffix(4).map(\.message.text) == ["Aangehouden", "Festgenommen", "Aangehouden", "Aangehouden"])
     }
 
     @Test func anEmptyTextForALanguageIsRefused() {

@@ -7,7 +7,8 @@ import Testing
     @Test func aBusyCallIsRetriedAfterTheBackoffWithANewIdempotencyKey() async throws {
         // Person 1 is busy twice (10 s each), then answers (30 s).
         let voice = RecordingProvider { m in
-            m.attempt < 3 ? ProviderOutcome(.busy, after: .seconds(10)) : ProviderOutcome(.delivered, after: .seconds(30))
+            m.attempt < 3
+                ? ProviderOutcome(.busy, after: .seconds(10)) : ProviderOutcome(.delivered, after: .seconds(30))
         }
         let config = DispatchConfig(retry: .init(attemptsPerChannel: 3, backoffSeconds: 60, backoffFactor: 2))
         let ledger = try LedgerResumeTests.ledger()
@@ -25,7 +26,8 @@ import Testing
         #expect(s.retries == 2 && s.fallbacks == 0)
         #expect(s.lastAlertCompletedAt == .seconds(230))
         let entry = try #require(try ledger.messages(of: id).first)
-        #expect(entry.attempt == 3 && entry.channelAttempt == 3 && entry.state == .delivered && entry.due == .seconds(200))
+        #expect(
+            entry.attempt == 3 && entry.channelAttempt == 3 && entry.state == .delivered && entry.due == .seconds(200))
     }
 
     @Test func usedUpAttemptsFallBackToThePersonsNextChannel() async throws {
@@ -87,7 +89,8 @@ import Testing
     }
 
     @Test func aFailedEndMessageIsRetriedOnItsChannel() async throws {
-        let sms = RecordingProvider { m in ProviderOutcome(m.key.kind == .end && m.attempt == 1 ? .failed : .delivered) }
+        let sms = RecordingProvider { m in ProviderOutcome(m.key.kind == .end && m.attempt == 1 ? .failed : .delivered)
+        }
         let config = DispatchConfig(retry: .init(attemptsPerChannel: 2, backoffSeconds: 10))
         let d = Dispatcher(config: config, providers: [.sms: sms], clock: VirtualClock())
         let id = try d.start(Fixture.request([.sms]), recipients: Fixture.recipients(2))
