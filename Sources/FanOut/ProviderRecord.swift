@@ -4,7 +4,8 @@ import Synchronization
 /// A **test double** at the provider edge for the kill -9 test: it stands for the provider's own
 /// record of every hand-over it received.
 ///
-/// Each ``send(_:at:)`` appends one line `action/person/kind<TAB>channel<TAB>result` to a file
+/// Each ``send(_:at:)`` appends one line `action/person/kind/attempt<TAB>channel<TAB>result` (the
+/// provider idempotency key, ``OutboundMessage/idempotencyKey``) to a file
 /// with a single `write(2)` on an `O_APPEND` descriptor before it returns, so a line is in the
 /// file (in the kernel's page cache) before the dispatcher can record the hand-over, and it
 /// survives a SIGKILL of the dispatcher process. The outcome comes from an inner provider (a
@@ -29,7 +30,7 @@ public final class ProviderRecordProvider: MessageProvider {
     /// the message fail (the provider never had it) and is counted in ``writeFailures``.
     public func send(_ message: OutboundMessage, at time: Duration) -> ProviderOutcome {
         let outcome = inner.send(message, at: time)
-        let line = "\(message.key)\t\(message.channel.rawValue)\t\(outcome.result.rawValue)\n"
+        let line = "\(message.idempotencyKey)\t\(message.channel.rawValue)\t\(outcome.result.rawValue)\n"
         if file.append(line) { return outcome }
         failures.withLock { $0 += 1 }
         return ProviderOutcome(.failed)
@@ -69,8 +70,10 @@ private final class AppendFile: Sendable {
 public struct ProviderRecord: Sendable {
     /// One hand-over.
     public struct Entry: Sendable, Hashable {
-        /// The idempotency key.
+        /// The message (action, person, kind).
         public var key: MessageKey
+        /// The attempt (1 for the first; a retry is a new attempt with a new provider key).
+        public var attempt: Int
         /// The channel.
         public var channel: Channel
         /// What the provider answered.
@@ -99,7 +102,7 @@ public struct ProviderRecord: Sendable {
             let text = String(decoding: line, as: UTF8.self)
             guard let entry = parse(text) else {
                 throw FanOutError(
-                    .invalidRequest, "\(path):\(i + 1): expected 'action/person/kind<TAB>channel<TAB>result'")
+                    .invalidRequest, "\(path):\(i + 1): expected 'action/person/kind/attempt<TAB>channel<TAB>result'")
             }
             entries.append(entry)
         }
@@ -112,11 +115,11 @@ public struct ProviderRecord: Sendable {
             let result = DeliveryResult(rawValue: String(f[2]))
         else { return nil }
         let k = f[0].split(separator: "/", omittingEmptySubsequences: false)
-        guard k.count == 3, let action = Int64(k[0]), let person = Int64(k[1]),
-            let kind = MessageKind(rawValue: String(k[2]))
+        guard k.count == 4, let action = Int64(k[0]), let person = Int64(k[1]),
+            let kind = MessageKind(rawValue: String(k[2])), let attempt = Int(k[3]), attempt >= 1
         else { return nil }
         return Entry(
-            key: MessageKey(action: ActionID(rawValue: action), person: person, kind: kind), channel: channel,
-            result: result)
+            key: MessageKey(action: ActionID(rawValue: action), person: person, kind: kind), attempt: attempt,
+            channel: channel, result: result)
     }
 }

@@ -12,6 +12,8 @@ import Synchronization
 ///   (line held 4 s), 20% no answer (ring timeout 30 s), 1% failed (2 s); SMS delivered after
 ///   2–20 s, 1% failed; e-mail after 1–60 s, 0.5% failed; app push after 0.5–3 s, 2% failed
 ///   (assumed figures for a Dutch mix of landlines and mobiles; not measured).
+///   One hand-over in 2,000 is rejected as overloaded (``DeliveryResult/throttled``), decided
+///   per key, attempt and moment, so the same message is accepted when offered again later.
 /// - `ideal`: everything delivered; a call holds its line 60 s, other channels report at once
 ///   (the planner's assumptions, so its estimate is the finish time).
 public struct ProviderSimulation: Sendable, Hashable {
@@ -41,6 +43,8 @@ public struct ProviderSimulation: Sendable, Hashable {
     public var smsDelay, emailDelay, appDelay: Delay
     /// Share of non-voice messages that fail.
     public var smsFailureRate, emailFailureRate, appFailureRate: Double
+    /// Share of hand-overs the provider rejects as overloaded (``DeliveryResult/throttled``).
+    public var overloadRate: Double = 0
     /// The seed: a different seed gives different (but again deterministic) outcomes.
     public var seed: UInt64
 
@@ -49,7 +53,7 @@ public struct ProviderSimulation: Sendable, Hashable {
         ProviderSimulation(
             ring: Delay(5, 25), messageSeconds: 30, ringTimeoutSeconds: 30, busyRate: 0.08, noAnswerRate: 0.20,
             voiceFailureRate: 0.01, smsDelay: Delay(2, 20), emailDelay: Delay(1, 60), appDelay: Delay(0.5, 3),
-            smsFailureRate: 0.01, emailFailureRate: 0.005, appFailureRate: 0.02, seed: seed)
+            smsFailureRate: 0.01, emailFailureRate: 0.005, appFailureRate: 0.02, overloadRate: 0.0005, seed: seed)
     }
 
     /// Everything delivered at the planner's assumptions (see the type's description).
@@ -72,7 +76,24 @@ public struct ProviderSimulation: Sendable, Hashable {
         }
     }
 
-    /// The outcome of `key` on `channel`: a pure function of the seed and the key.
+    /// The outcome of a hand-over: a pure function of the seed, the message and the moment.
+    ///
+    /// An overload rejection depends on the key, the attempt and `time`; everything else on the
+    /// seed and the key alone (a repeat after a restart gets the same outcome).
+    public func outcome(of message: OutboundMessage, at time: Duration) -> ProviderOutcome {
+        if overloadRate > 0 {
+            var h = SplitMix(seed ^ 0x5DEE_CE66_D1CE_4E5B)
+            h.mix(UInt64(bitPattern: message.key.action.rawValue))
+            h.mix(UInt64(bitPattern: message.key.person))
+            h.mix(UInt64(message.attempt))
+            h.mix(UInt64(bitPattern: Int64(time.components.seconds)) ^ UInt64(time.components.attoseconds))
+            if h.unit() < overloadRate { return ProviderOutcome(.throttled) }
+        }
+        return outcome(for: message.key, on: message.channel)
+    }
+
+    /// The outcome of `key` on `channel` when it is accepted: a pure function of the seed and
+    /// the key.
     public func outcome(for key: MessageKey, on channel: Channel) -> ProviderOutcome {
         var h = SplitMix(seed ^ UInt64(bitPattern: key.action.rawValue) &* 0x9E37_79B9_7F4A_7C15)
         h.mix(UInt64(bitPattern: key.person))
@@ -147,7 +168,7 @@ public final class SimulatedProvider: MessageProvider {
 
     /// Answers from the simulation.
     public func send(_ message: OutboundMessage, at time: Duration) -> ProviderOutcome {
-        let outcome = simulation.outcome(for: message.key, on: channel)
+        let outcome = simulation.outcome(of: message, at: time)
         counts.withLock {
             $0.handedOver += 1
             $0.results[outcome.result, default: 0] += 1

@@ -61,6 +61,21 @@ struct ActionAreaOptions: ParsableArguments {
         }
         return try engine.select(SelectionRequest(area: area, incident: incident?.value))
     }
+
+    /// The area as drawn, for the action's audit: the polygon file's text (up to 1 MB), or the
+    /// circle; with the registry generation it was selected from.
+    func record(engine: Engine) throws -> AreaRecord {
+        var text: String?
+        if let polygon {
+            let url = URL(fileURLWithPath: polygon)
+            let size = (try? FileManager.default.attributesOfItem(atPath: polygon)[.size] as? Int) ?? nil
+            if let size, size <= 1 << 20 { text = try? String(contentsOf: url, encoding: .utf8) }
+        } else if let radius {
+            let centre = lon.map { "POINT (\($0) \(lat ?? 0))" } ?? "RD POINT (\(rdX ?? 0) \(rdY ?? 0))"
+            text = "circle around \(centre), radius \(radius) m"
+        }
+        return AreaRecord(geometry: text, registryGeneration: try engine.registry?.generation())
+    }
 }
 
 /// `low`, `normal`, `high` or `critical` on the command line.
@@ -151,7 +166,7 @@ struct ActionStartCommand: ParsableCommand {
                     + "usual for a '\(incidentType)' action; check the area and repeat with --confirm to send")
         }
         let d = try desk.openDesk()
-        let id = try d.start(plan)
+        let id = try d.start(plan, area: try area.record(engine: engine))
         print("action \(id) started: \(grouped(plan.recipients.count)) participants queued")
         if keepRunning { try runDesk(d) } else { print(ActionText.handedOverNote(d)) }
         print(ActionText.status(try d.dispatcher.status(id)))
@@ -187,7 +202,7 @@ struct ActionEnlargeCommand: ParsableCommand {
         let recipients =
             try engine.registry.map { try Recipient.recipients(for: selection.participants, registry: $0) }
             ?? selection.participants.map { Recipient($0) }
-        let added = try d.enlarge(action.id, with: recipients)
+        let added = try d.enlarge(action.id, with: recipients, area: try area.record(engine: engine))
         print(
             "action \(action.id) enlarged: \(grouped(added)) participants added "
                 + "(\(grouped(selection.participants.count - added)) were already included)")

@@ -44,8 +44,10 @@ struct ActionExplainCommand: ParsableCommand {
         abstract: "Explain what happened to one participant in one action, from the ledger.",
         discussion: """
             Whether the participant was included, their place in the outside-in order, channel and
-            distance, the alert's state and time, and whether and when the end message went out.
-            Contact details are never shown.
+            distance, the alert's state and time, and whether and when the end message went out;
+            then the dispatcher's audit: each area version (as drawn, with the registry generation),
+            the inclusion or the reason for a skip, every failed attempt with its retry or
+            fallback. Contact details are never shown.
             """)
 
     @Option(help: "The registry database, which also holds the ledger.")
@@ -60,5 +62,6 @@ struct ActionExplainCommand: ParsableCommand {
         let ledger = try Ledger.open(at: db)
         let e = try ledger.explanation(of: action.id, person: participant)
         print(ActionText.explanation(e, action: action.id, person: participant))
+        print(try ledger.explain(action: action.id, person: participant).description)
     }
 }

@@ -21,7 +21,10 @@ struct LoadTestCommand: ParsableCommand {
             circles in one SQL statement: R*Tree search, exact test on the stored doubles, ORDER BY
             distance DESC, id ASC. For polygons SQLite gives the bounding-box candidates already
             sorted, and GEOS keeps those the polygon covers. The registry file is not changed.
-            """)
+
+            'fanout loadtest dispatch' load-tests the dispatcher instead.
+            """,
+        subcommands: [LoadTestDispatchCommand.self])
 
     @Option(help: "The registry database (e.g. the demo's, demo-data/participants-v3-1600000-2016.sqlite).")
     var db: String

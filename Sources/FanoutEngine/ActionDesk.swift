@@ -136,9 +136,11 @@ public final class ActionDesk {
     }
 
     /// Starts the planned action; the ledger holds it and every queued alert when this returns.
+    ///
+    /// `area` (the area as drawn, and the registry generation) goes to the action's audit.
     /// - Throws: ``FanOutError`` (see ``Dispatcher/start(_:recipients:)``).
-    public func start(_ plan: Plan) throws -> ActionID {
-        let id = try dispatcher.start(plan.request, recipients: plan.recipients)
+    public func start(_ plan: Plan, area: AreaRecord? = nil) throws -> ActionID {
+        let id = try dispatcher.start(plan.request, recipients: plan.recipients, area: area)
         try dispatcher.flush()
         return id
     }
@@ -146,9 +148,9 @@ public final class ActionDesk {
     /// Enlarges action `id` with `recipients` (only persons not yet included are added).
     /// - Returns: How many were added.
     /// - Throws: ``FanOutError`` `.unknownAction` (naming the known ids), `.invalidTransition`.
-    public func enlarge(_ id: ActionID, with recipients: [Recipient]) throws -> Int {
+    public func enlarge(_ id: ActionID, with recipients: [Recipient], area: AreaRecord? = nil) throws -> Int {
         try requireHeld(id, for: "enlarge")
-        let added = try dispatcher.enlarge(id, with: recipients)
+        let added = try dispatcher.enlarge(id, with: recipients, area: area)
         try dispatcher.flush()
         return added
     }

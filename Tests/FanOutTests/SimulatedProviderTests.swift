@@ -72,7 +72,9 @@ import Testing
         let path = dir.appendingPathComponent("record.tsv").path
         let people = (1...1500).map { Recipient(id: Int64($0), distanceMeters: Double(1500 - $0), channels: [.sms]) }
         do {
-            let sim = SimulatedProvider(.sms, simulation: .realistic(seed: 3))
+            var noOverload = ProviderSimulation.realistic(seed: 3)
+            noOverload.overloadRate = 0
+            let sim = SimulatedProvider(.sms, simulation: noOverload)
             let record = try ProviderRecordProvider(path: path, answeringWith: sim)
             let d = Dispatcher(providers: [.sms: record], clock: VirtualClock())
             let request = ActionRequest(
@@ -93,18 +95,45 @@ import Testing
         #expect(failed > 0 && failed < 50)  // 1% of 1,500
     }
 
+    /// Overload rejections go back to the dispatcher, which offers the message again later and
+    /// slows down: everyone still gets exactly one accepted hand-over, with the outcome their key
+    /// gives, and 1,000 SMS at 100/s take longer than the 10 s they take without rejections.
+    @Test func overloadRejectionsAreOfferedAgainAndSlowTheDispatcherDown() throws {
+        var sim = ProviderSimulation.ideal(seed: 5)
+        sim.overloadRate = 0.2
+        let provider = SimulatedProvider(.sms, simulation: sim)
+        let d = Dispatcher(providers: [.sms: provider], clock: VirtualClock())
+        let people = (1...1000).map { Recipient(id: Int64($0), distanceMeters: Double(1000 - $0), channels: [.sms]) }
+        let request = ActionRequest(
+            incidentPoint: RDPoint(x: 155_000, y: 463_000), incidentType: "t", urgency: .high, message: "m",
+            channels: [.sms])
+        let id = try d.start(request, recipients: people)
+        var last = Duration.zero
+        while let next = d.nextEventTime {
+            try d.advance(to: next)
+            last = next
+        }
+        let counts = provider.handedOver
+        let throttled = counts.results[.throttled] ?? 0
+        #expect(throttled > 0)
+        #expect(counts.handedOver - throttled == 1000)  // one accepted hand-over each
+        #expect(try d.status(id).alerts[.delivered] == 1000)
+        #expect(last > .seconds(10))
+    }
+
     @Test func aTornLastLineIsReportedAndABadLineNamed() throws {
         let dir = try Fixtures.temporaryDirectory("record")
         let torn = dir.appendingPathComponent("torn.tsv")
-        try "1/5/alert\tsms\tdelivered\n1/6/al".write(to: torn, atomically: true, encoding: .utf8)
+        try "1/5/alert/1\tsms\tdelivered\n1/6/al".write(to: torn, atomically: true, encoding: .utf8)
         let r = try ProviderRecord.read(path: torn.path)
         #expect(r.tornTail && r.entries.count == 1 && r.entries[0].key == Self.key(5))
         let bad = dir.appendingPathComponent("bad.tsv")
-        try "1/5/alert\tsms\tdelivered\n1/x/alert\tsms\tdelivered\n".write(to: bad, atomically: true, encoding: .utf8)
+        try "1/5/alert/1\tsms\tdelivered\n1/x/alert/1\tsms\tdelivered\n".write(
+            to: bad, atomically: true, encoding: .utf8)
         #expect {
             try ProviderRecord.read(path: bad.path)
         } throws: { error in
-            "\(error)".contains("bad.tsv:2: expected 'action/person/kind<TAB>channel<TAB>result'")
+            "\(error)".contains("bad.tsv:2: expected 'action/person/kind/attempt<TAB>channel<TAB>result'")
         }
         #expect(throws: FanOutError.self) {
             try ProviderRecordProvider(
