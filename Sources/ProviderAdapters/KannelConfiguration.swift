@@ -39,6 +39,8 @@ public struct KannelConfiguration: Sendable {
     public var workers: Int
     /// Messages the adapter holds before it rejects new ones as throttled.
     public var queueCapacity: Int
+    /// How many completed keys the adapter remembers, to answer a repeat without sending it.
+    public var rememberedResults: Int
     /// Also pass the idempotency key as SMPP meta-data (`?smpp?fanout_key=…`); Kannel forwards it
     /// only to SMPP SMSCs with a matching `smpp-tlv` group.
     public var keyInMetaData: Bool
@@ -56,7 +58,7 @@ public struct KannelConfiguration: Sendable {
         sendsmsURL: String, username: String, password: String, sender: String, smscID: String? = nil,
         deliveredOn: DeliveredOn = .handset, reportListenHost: String = "127.0.0.1", reportListenPort: UInt16 = 0,
         reportURLHost: String? = nil, reportTimeout: Duration = .seconds(600), requestTimeout: Duration = .seconds(10),
-        workers: Int = 4, queueCapacity: Int = 10_000, keyInMetaData: Bool = true
+        workers: Int = 4, queueCapacity: Int = 10_000, rememberedResults: Int = 100_000, keyInMetaData: Bool = true
     ) throws {
         guard sendsmsURL.hasPrefix("http://") else {
             throw ProviderAdapterError(
@@ -106,6 +108,7 @@ public struct KannelConfiguration: Sendable {
         self.requestTimeout = requestTimeout
         self.workers = workers
         self.queueCapacity = queueCapacity
+        self.rememberedResults = max(0, rememberedResults)
         self.keyInMetaData = keyInMetaData
     }
 }

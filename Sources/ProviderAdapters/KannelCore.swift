@@ -23,12 +23,33 @@ final class KannelCore: Sendable {
         var awaiting: [String: Awaited] = [:]
         /// Reported throttled by the listener thread (the queue was full).
         var rejected: [Job] = []
+        /// The reporter to answer for each key queued, being sent or awaiting its report: a repeat
+        /// of the key (the dispatcher resumed after a restart) takes the message over, not sent again.
+        var owners: [String: DeliveryReporter] = [:]
+        /// Final results of keys handed over, the most recent ``KannelConfiguration/rememberedResults``.
+        var completed: [String: DeliveryResult] = [:]
+        var completedOrder: [String] = []
+        var completedHead = 0
+        /// Repeats of completed keys, reported with the first result by the listener thread.
+        var replays: [(Job, DeliveryResult)] = []
         var sending = 0
         var stopping = false
         var stopped = false
         var statistics = KannelSMSProvider.Statistics()
 
         var queued: Int { queue.count - head }
+
+        mutating func remember(_ key: String, _ result: DeliveryResult, capacity: Int) {
+            if completed.updateValue(result, forKey: key) == nil { completedOrder.append(key) }
+            while completedOrder.count - completedHead > capacity {
+                completed[completedOrder[completedHead]] = nil
+                completedHead += 1
+            }
+            if completedHead > 1024, completedHead * 2 > completedOrder.count {
+                completedOrder.removeFirst(completedHead)
+                completedHead = 0
+            }
+        }
 
         mutating func pop() -> Job? {
             guard head < queue.count else { return nil }
@@ -94,14 +115,28 @@ final class KannelCore: Sendable {
     // MARK: - Submitting
 
     func submit(_ message: OutboundMessage, reporter: DeliveryReporter) {
+        let key = message.idempotencyKey
         let accepted = state.withLock { s -> Bool in
             if s.stopping { return false }
             s.statistics.submitted += 1
-            if s.queued >= configuration.queueCapacity {
-                s.rejected.append(Job(message: message, reporter: reporter))
+            let job = Job(message: message, reporter: reporter)
+            if s.owners[key] != nil {
+                // A repeat of a key still in flight: answer the new reporter when it completes.
+                s.owners[key] = reporter
+                s.statistics.repeats += 1
                 return true
             }
-            s.queue.append(Job(message: message, reporter: reporter))
+            if let result = s.completed[key] {
+                s.replays.append((job, result))
+                s.statistics.repeats += 1
+                return true
+            }
+            if s.queued >= configuration.queueCapacity {
+                s.rejected.append(job)
+                return true
+            }
+            s.owners[key] = reporter
+            s.queue.append(job)
             work.signal()
             return true
         }
@@ -113,7 +148,9 @@ final class KannelCore: Sendable {
 
     var statistics: KannelSMSProvider.Statistics { state.withLock { $0.statistics } }
 
-    var pending: Int { state.withLock { $0.queued + $0.sending + $0.awaiting.count + $0.rejected.count } }
+    var pending: Int {
+        state.withLock { $0.queued + $0.sending + $0.awaiting.count + $0.rejected.count + $0.replays.count }
+    }
 
     // MARK: - Workers
 
@@ -186,13 +223,18 @@ final class KannelCore: Sendable {
     }
 
     /// Counts and reports a result to the dispatcher (never with the adapter's lock held).
-    private func finish(_ job: Job, _ result: DeliveryResult, reason: String? = nil) {
-        state.withLock { s in
+    private func finish(_ job: Job, _ result: DeliveryResult, reason: String? = nil, replay: Bool = false) {
+        let key = job.message.idempotencyKey
+        let reporter = state.withLock { s -> DeliveryReporter in
+            if replay { return job.reporter }
             switch result {
             case .delivered: s.statistics.delivered += 1
             case .throttled: s.statistics.throttled += 1
             default: s.statistics.failed += 1
             }
+            // Throttled means not handed over: a repeat is sent. Any other result is final.
+            if result != .throttled { s.remember(key, result, capacity: configuration.rememberedResults) }
+            return s.owners.removeValue(forKey: key) ?? job.reporter
         }
         if let reason {
             let metadata: Logger.Metadata = [
@@ -205,7 +247,7 @@ final class KannelCore: Sendable {
             }
         }
         do {
-            try job.reporter.report(job.message, result: result)
+            try reporter.report(job.message, result: result)
         } catch {
             logger.error(
                 "kannel: the dispatcher could not record a report",
@@ -254,7 +296,8 @@ final class KannelCore: Sendable {
                 status = "404 Not Found"
             } else if let key = KannelProtocol.key(from: query), let type = query["type"].flatMap({ Int($0) }) {
                 status = "200 OK"
-                report = KannelSMSProvider.DeliveryReport(key: key, type: type)
+                report = KannelSMSProvider.DeliveryReport(
+                    key: key, type: type, answer: PersonalData.masked(query["answer"] ?? "", limit: 120))
             }
         }
         let answer = "HTTP/1.1 \(status)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
@@ -278,23 +321,27 @@ final class KannelCore: Sendable {
             state.withLock { $0.statistics.unmatchedReports += 1 }
             return
         }
-        finish(job, result, reason: result == .delivered ? nil : "delivery report type \(report.type)")
+        finish(job, result, reason: result == .delivered ? nil : "delivery report type \(report.type) '\(report.answer)'")
     }
 
     /// Reports overdue messages as failed and queue overflows as throttled.
     private func sweep() {
         let now = ContinuousClock.now
-        let (overdue, rejected) = state.withLock { s -> ([Job], [Job]) in
+        let (overdue, rejected, replays) = state.withLock { s -> ([Job], [Job], [(Job, DeliveryResult)]) in
             var overdue: [Job] = []
             for (key, a) in s.awaiting where a.deadline <= now {
                 overdue.append(a.job)
                 s.awaiting[key] = nil
             }
             s.statistics.timedOut += overdue.count
-            defer { s.rejected.removeAll() }
-            return (overdue, s.rejected)
+            defer {
+                s.rejected.removeAll()
+                s.replays.removeAll()
+            }
+            return (overdue, s.rejected, s.replays)
         }
         for job in rejected { finish(job, .throttled, reason: "the adapter's queue is full") }
+        for (job, result) in replays { finish(job, result, replay: true) }
         let seconds = configuration.reportTimeout.components.seconds
         for job in overdue { finish(job, .failed, reason: "no delivery report within \(seconds) s") }
     }

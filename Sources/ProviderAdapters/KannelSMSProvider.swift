@@ -28,7 +28,10 @@ import Synchronization
 ///
 /// The idempotency key (``OutboundMessage/idempotencyKey``) travels in `dlr-url` and, for SMPP
 /// SMSCs with a matching `smpp-tlv`, in `meta-data`. Kannel itself does **not** deduplicate: a
-/// key sent twice (the dispatcher re-sending an in-flight message after a restart) is two SMS.
+/// key sent to it twice is two SMS. The adapter honours keys itself while it runs: a key
+/// submitted again while in flight (a dispatcher resumed in the same process) is not sent again
+/// and its outcome goes to the latest submitter; a key already completed is answered with its
+/// result (the last ``KannelConfiguration/rememberedResults`` keys). A new process knows no keys.
 ///
 /// Phone numbers are personal data: they are only in the request to Kannel, never in logs,
 /// errors or reports (answers from Kannel are logged with digit runs masked).
@@ -44,6 +47,8 @@ public final class KannelSMSProvider: DeferredMessageProvider {
         public var key: String
         /// The DLR type (`%d`).
         public var type: Int
+        /// The SMSC's answer text (`%A`, e.g. "ACK/" or an error), digit runs masked.
+        public var answer: String
     }
 
     /// Counts since creation.
@@ -64,6 +69,9 @@ public final class KannelSMSProvider: DeferredMessageProvider {
         public var reports = 0
         /// Final reports for messages not awaited (late, repeated, unknown key).
         public var unmatchedReports = 0
+        /// Submissions of a key already in flight or completed: not sent again (the first
+        /// outcome is reported to the latest submitter).
+        public var repeats = 0
     }
 
     private let core: KannelCore

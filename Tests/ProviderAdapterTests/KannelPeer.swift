@@ -94,7 +94,7 @@ final class KannelPeer {
 
             group = sms-service
             keyword = default
-            text = "ignored"
+            text = ""
             omit-empty = true
             catch-all = true
 

@@ -63,14 +63,17 @@ struct KannelTests {
         try await peer.start()
         let dir = try Fixtures.temporaryDirectory("kannel-run")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let n: Int64 = 200
+        // 200 by default; FANOUT_KANNEL_COUNT and FANOUT_KANNEL_WORKERS for the README's measurement.
+        let env = ProcessInfo.processInfo.environment
+        let n = env["FANOUT_KANNEL_COUNT"].flatMap { Int64($0) }.map { max(1, $0) } ?? 200
+        let workers = env["FANOUT_KANNEL_WORKERS"].flatMap { Int($0) } ?? 4
         let registry = try Self.registry(n, in: dir)
         let reports = Mutex<[KannelSMSProvider.DeliveryReport]>([])
         let log = CapturingLogHandler()
         let kannel = try KannelSMSProvider(
             configuration: KannelConfiguration(
                 sendsmsURL: peer.sendsmsURL, username: KannelPeer.username, password: KannelPeer.password,
-                sender: Self.sender, reportTimeout: .seconds(120)),
+                sender: Self.sender, reportTimeout: .seconds(120), workers: workers),
             registry: registry, logger: log.logger(), onReport: { r in reports.withLock { $0.append(r) } })
         defer { kannel.shutdown() }
         let ledger = try Ledger.open(at: dir.appendingPathComponent("ledger.sqlite").path)
@@ -86,12 +89,14 @@ struct KannelTests {
         let elapsed = ContinuousClock.now - started
         let alerts = try d.status(id).alerts
         #expect(done, "status: \(alerts), kannel: \(kannel.statistics)")
-        print("Kannel: \(n) SMS handed over and reported delivered in \(elapsed) (\(Double(n) / elapsed.seconds) msg/s)")
+        print("Kannel: \(n) SMS, \(workers) workers: all reported delivered after \(elapsed) (\(Double(n) / elapsed.seconds) msg/s)")
 
         // The fake SMSC got exactly one message per person, with the person's number and text.
         #expect(try await Self.eventually { try peer.received().filter { $0.sender == Self.sender }.count >= n })
-        let got = try peer.received().filter { $0.sender == Self.sender }
+        let all = try peer.received()
+        let got = all.filter { $0.sender == Self.sender }
         #expect(got.count == Int(n))
+        #expect(all.count == got.count)  // the fake SMSC's own MO message got no reply
         let expected = Dictionary(
             uniqueKeysWithValues: (1...n).map { i in (Self.phone(i), i % 4 == 0 ? Self.polish : Self.dutch) })
         #expect(Set(got.map(\.receiver)) == Set(expected.keys))
@@ -170,6 +175,47 @@ struct KannelTests {
         #expect(log.lines.contains { $0.contains("rejected as overloaded") && $0.contains("HTTP 503") })
         #expect(!log.lines.contains { $0.contains("+3161") })
         print("Kannel throttling: \(stats.throttled) rejections (503), slowest rate \(slowest)/s")
+    }
+
+    @Test func aDispatcherResumedAfterACrashTextsNobodyTwiceThroughTheSameAdapter() async throws {
+        let peer = try KannelPeer()
+        defer { peer.stop() }
+        try await peer.start(smsc: false)  // taken over by Kannel, no report yet: all in flight
+        let dir = try Fixtures.temporaryDirectory("kannel-resume")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let n: Int64 = 50
+        let registry = try Self.registry(n, in: dir)
+        let kannel = try KannelSMSProvider(
+            configuration: KannelConfiguration(
+                sendsmsURL: peer.sendsmsURL, username: KannelPeer.username, password: KannelPeer.password,
+                sender: Self.sender, reportTimeout: .seconds(120)),
+            registry: registry)
+        defer { kannel.shutdown() }
+        let path = dir.appendingPathComponent("ledger.sqlite").path
+        let config = DispatchConfig(sms: .init(perSecond: 1000, batchSize: 50))
+        var first: Dispatcher? = Dispatcher(
+            config: config, providers: [:], deferredProviders: [.sms: kannel], clock: SystemDispatchClock(),
+            ledger: try Ledger.open(at: path))
+        let id = try #require(first).start(Self.request(), recipients: Self.recipients(n))
+        #expect(try await Self.eventually { kannel.statistics.accepted == Int(n) })
+        first = nil  // the crash: no flush, no goodbye; its reports now go nowhere
+
+        let resumed = try Dispatcher.resume(
+            config: config, providers: [:], deferredProviders: [.sms: kannel], clock: SystemDispatchClock(),
+            ledger: try Ledger.open(at: path))
+        let driver = Task { try await resumed.run() }
+        defer { driver.cancel() }
+        // Every in-flight message is handed over again under its key: the adapter does not resend.
+        #expect(try await Self.eventually { kannel.statistics.repeats == Int(n) })
+        try await peer.startSMSC()
+        let done = try await Self.eventually { try resumed.status(id).alerts == [.delivered: Int(n)] }
+        let alerts = try resumed.status(id).alerts
+        #expect(done, "status: \(alerts), kannel: \(kannel.statistics)")
+        let got = try peer.received().filter { $0.sender == Self.sender }
+        #expect(got.count == Int(n))
+        #expect(Set(got.map(\.receiver)) == Set((1...n).map(Self.phone)))
+        let stats = kannel.statistics
+        #expect(stats.submitted == 2 * Int(n) && stats.accepted == Int(n) && stats.delivered == Int(n))
     }
 
     @Test func aMissingReportFailsAfterTheTimeoutAndARefusalFailsAtOnceWithoutThePhoneNumberInTheLog() async throws {
