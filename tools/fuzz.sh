@@ -13,7 +13,8 @@
 #
 # Environment: FUZZ_TIMEOUT (s per input, default 10), FUZZ_RSS_MB (default 2048),
 # FUZZ_MALLOC_MB (default 1024), FUZZ_MAX_LEN (bytes, default 65536), FUZZ_JOBS (parallel jobs
-# per target, default none: one process).
+# per target, default none: one process), FUZZ_SEED (libFuzzer's -seed, default random),
+# FUZZ_CORPUS (where the growing corpus is kept, default .build-fuzz/corpus).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
@@ -51,7 +52,7 @@ export LSAN_OPTIONS="suppressions=$PWD/tools/fuzz/lsan.supp:print_suppressions=0
 failed=0
 summary=()
 for t in "${targets[@]}"; do
-    work="$scratch/corpus/${seeds[$t]}"
+    work="${FUZZ_CORPUS:-$scratch/corpus}/${seeds[$t]}"
     artifacts="$scratch/artifacts/$t/"
     log="$scratch/logs/$t.log"
     mkdir -p "$work" "$artifacts" "$(dirname "$log")"
@@ -60,7 +61,7 @@ for t in "${targets[@]}"; do
         -dict="tools/fuzz/dict/${dicts[$t]}.dict" -max_total_time="$seconds" \
         -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb="${FUZZ_RSS_MB:-2048}" \
         -malloc_limit_mb="${FUZZ_MALLOC_MB:-1024}" -max_len="${FUZZ_MAX_LEN:-65536}" \
-        ${FUZZ_JOBS:+-jobs=$FUZZ_JOBS -workers=$FUZZ_JOBS} \
+        ${FUZZ_JOBS:+-jobs=$FUZZ_JOBS -workers=$FUZZ_JOBS} ${FUZZ_SEED:+-seed=$FUZZ_SEED} \
         -print_final_stats=1 -artifact_prefix="$artifacts" >"$log" 2>&1 || status=$?
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || echo "?")
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo "?")
