@@ -58,7 +58,7 @@ public struct KannelConfiguration: Sendable {
         sendsmsURL: String, username: String, password: String, sender: String, smscID: String? = nil,
         deliveredOn: DeliveredOn = .handset, reportListenHost: String = "127.0.0.1", reportListenPort: UInt16 = 0,
         reportURLHost: String? = nil, reportTimeout: Duration = .seconds(600), requestTimeout: Duration = .seconds(10),
-        workers: Int = 4, queueCapacity: Int = 10_000, rememberedResults: Int = 100_000, keyInMetaData: Bool = true
+        workers: Int = 16, queueCapacity: Int = 10_000, rememberedResults: Int = 100_000, keyInMetaData: Bool = true
     ) throws {
         guard sendsmsURL.hasPrefix("http://") else {
             throw ProviderAdapterError(

@@ -66,7 +66,7 @@ struct KannelTests {
         // 200 by default; FANOUT_KANNEL_COUNT and FANOUT_KANNEL_WORKERS for the README's measurement.
         let env = ProcessInfo.processInfo.environment
         let n = env["FANOUT_KANNEL_COUNT"].flatMap { Int64($0) }.map { max(1, $0) } ?? 200
-        let workers = env["FANOUT_KANNEL_WORKERS"].flatMap { Int($0) } ?? 4
+        let workers = env["FANOUT_KANNEL_WORKERS"].flatMap { Int($0) } ?? 16
         let registry = try Self.registry(n, in: dir)
         let reports = Mutex<[KannelSMSProvider.DeliveryReport]>([])
         let log = CapturingLogHandler()
