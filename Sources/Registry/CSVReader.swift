@@ -22,6 +22,10 @@ struct CSVReader {
     private(set) var bytesRead: UInt64 = 0
     private let chunkSize: Int
 
+    /// The longest record read, in bytes: memory stays bounded even for a file without line ends
+    /// (or with a quote that is never closed), which would otherwise be held whole as one record.
+    static let maxRecordBytes = 1 << 20
+
     /// Opens `url` for reading.
     ///
     /// - Throws: ``RegistryError`` `.input` naming the file when it cannot be opened.
@@ -81,6 +85,7 @@ struct CSVReader {
             var inQuotes = false
             var sawAnything = false
             var fieldWasQuoted = false
+            var recordBytes = 0
             func finishField() throws {
                 guard let s = String(validating: field, as: UTF8.self) else {
                     throw RegistryError(
@@ -100,6 +105,13 @@ struct CSVReader {
                     break loop
                 }
                 sawAnything = true
+                recordBytes += 1
+                guard recordBytes <= Self.maxRecordBytes else {
+                    throw RegistryError(
+                        .input,
+                        "\(path):\(startLine): a record longer than \(Self.maxRecordBytes) bytes "
+                            + "(a quote that is never closed, or not a CSV file?)")
+                }
                 if inQuotes {
                     if b == UInt8(ascii: "\"") {
                         if try peekByte() == UInt8(ascii: "\"") {

@@ -11,8 +11,7 @@ import Testing
     static func check(_ bytes: [UInt8]) throws -> Bool {
         let config: DispatchConfig
         do { config = try DispatchConfig.parse(Data(bytes), source: "limits-fuzz.json") } catch {
-            try PropertyViolation.require(error is FanOutError, "threw \(type(of: error)): \(error)")
-            try PropertyViolation.require("\(error)".contains("limits-fuzz.json"), "file not named: \(error)")
+            try PropertyViolation.requireError(error, is: [FanOutError.self], naming: "limits-fuzz.json")
             return false
         }
         do { try config.validate() } catch {

@@ -34,8 +34,7 @@ import Testing
 
     /// A refusal must be a `GeoError` whose message names the input.
     static func requireGeoError(_ error: any Error, naming name: String) throws {
-        try PropertyViolation.require(error is GeoError, "threw \(type(of: error)), not GeoError: \(error)")
-        try PropertyViolation.require("\(error)".contains(name), "the message does not name \(name): \(error)")
+        try PropertyViolation.requireError(error, is: [GeoError.self], naming: name)
     }
 
     /// Runs the area reader on mutations of one corpus, then on every prefix of its small seeds.

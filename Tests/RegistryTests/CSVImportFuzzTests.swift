@@ -70,9 +70,7 @@ import Testing
     }
 
     static func requireOwnError(_ error: any Error, naming name: String) throws {
-        try PropertyViolation.require(
-            error is RegistryError || error is GeoError, "threw \(type(of: error)): \(error)")
-        try PropertyViolation.require("\(error)".contains(name), "the message does not name \(name): \(error)")
+        try PropertyViolation.requireError(error, is: [RegistryError.self, GeoError.self], naming: name)
     }
 
     @Test func csvRowsSurviveMutatedInput() throws {
@@ -114,5 +112,43 @@ import Testing
         }
         #expect(run.failure == nil, "\(run)")
         #expect(run.inputs > 0, "\(run)")
+    }
+}
+
+/// Memory limits of the CSV reader.
+@Suite struct CSVReaderLimitTests {
+    /// A file without line ends (or with a quote never closed) used to be held whole as one
+    /// record, so memory grew with the file; a record is now limited to 1 MiB.
+    @Test(arguments: ["id,lon,lat\n1,5,52,", "id,lon,lat\n\"1,5,52\n"])
+    func recordLongerThanOneMebibyteIsRefused(start: String) throws {
+        let dir = try Fixtures.temporaryDirectory("csv-limit")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("long.csv")
+        try Data((start + String(repeating: "9", count: CSVReader.maxRecordBytes)).utf8).write(to: file)
+        var reader = try CSVReader(url: file)
+        #expect(try reader.next()?.fields == ["id", "lon", "lat"])
+        let message: String
+        do {
+            _ = try reader.next()
+            message = "no error"
+        } catch let e as RegistryError {
+            message = e.message
+        }
+        #expect(
+            message
+                == "\(file.path):2: a record longer than 1048576 bytes (a quote that is never closed, or not a "
+                + "CSV file?)")
+    }
+
+    /// A record just under the limit is still read whole.
+    @Test func recordJustUnderTheLimitIsRead() throws {
+        let dir = try Fixtures.temporaryDirectory("csv-limit")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("ok.csv")
+        let field = String(repeating: "x", count: CSVReader.maxRecordBytes - 10)
+        try Data("a,b\n1,\(field)\n".utf8).write(to: file)
+        var reader = try CSVReader(url: file)
+        _ = try reader.next()
+        #expect(try reader.next()?.fields == ["1", field])
     }
 }

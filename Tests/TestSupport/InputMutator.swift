@@ -252,6 +252,12 @@ public struct PropertyViolation: Error, CustomStringConvertible {
     /// Creates a violation.
     public init(_ description: String) { self.description = description }
 
+    /// Throws unless `error` is one of `types` and its text names `input` (a file name or place).
+    public static func requireError(_ error: any Error, is types: [any Error.Type], naming input: String) throws {
+        try require(types.contains { type(of: error) == $0 }, "threw \(type(of: error)), not one of \(types): \(error)")
+        try require("\(error)".contains(input), "the message does not name \(input): \(error)")
+    }
+
     /// Throws unless `condition` holds.
     public static func require(_ condition: Bool, _ message: @autoclosure () -> String) throws {
         if !condition { throw PropertyViolation(message()) }
