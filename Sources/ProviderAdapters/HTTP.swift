@@ -64,7 +64,8 @@ enum HTTP {
         let lines = head.split(separator: "\r\n", omittingEmptySubsequences: true)
         let parts = lines.first?.split(separator: " ", maxSplits: 2) ?? []
         guard parts.count >= 2, parts[0].hasPrefix("HTTP/"), let status = Int(parts[1]) else {
-            throw ProviderAdapterError(.badAnswer, "not an HTTP status line: '\(PersonalData.masked(String(lines.first ?? "")))'")
+            throw ProviderAdapterError(
+                .badAnswer, "not an HTTP status line: '\(PersonalData.masked(String(lines.first ?? "")))'")
         }
         var length: Int?
         for line in lines.dropFirst() {

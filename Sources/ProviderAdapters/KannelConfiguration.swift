@@ -80,12 +80,16 @@ public struct KannelConfiguration: Sendable {
             port = 80
         }
         guard !host.isEmpty else {
-            throw ProviderAdapterError(.invalidConfiguration, "the sendsms URL has no host ('\(sendsmsURL.prefix(60))')")
+            throw ProviderAdapterError(
+                .invalidConfiguration, "the sendsms URL has no host ('\(sendsmsURL.prefix(60))')")
         }
         guard !path.contains("?") else {
-            throw ProviderAdapterError(.invalidConfiguration, "the sendsms URL must not carry a query; give the user apart")
+            throw ProviderAdapterError(
+                .invalidConfiguration, "the sendsms URL must not carry a query; give the user apart")
         }
-        guard !username.isEmpty else { throw ProviderAdapterError(.invalidConfiguration, "the sendsms username is empty") }
+        guard !username.isEmpty else {
+            throw ProviderAdapterError(.invalidConfiguration, "the sendsms username is empty")
+        }
         guard !sender.isEmpty else { throw ProviderAdapterError(.invalidConfiguration, "the sender ('from') is empty") }
         guard reportTimeout > .zero, requestTimeout > .zero else {
             throw ProviderAdapterError(.invalidConfiguration, "the report and request timeouts must be positive")
@@ -94,7 +98,8 @@ public struct KannelConfiguration: Sendable {
             throw ProviderAdapterError(.invalidConfiguration, "workers must be in 1...64, got \(workers)")
         }
         guard queueCapacity > 0 else {
-            throw ProviderAdapterError(.invalidConfiguration, "the queue capacity must be positive, got \(queueCapacity)")
+            throw ProviderAdapterError(
+                .invalidConfiguration, "the queue capacity must be positive, got \(queueCapacity)")
         }
         self.username = username
         self.password = password

@@ -16,13 +16,15 @@ enum KannelProtocol {
 
     /// The `dlr-mask` requested: 1 | 2 | 8 | 16 (final reports and the SMSC's acknowledgement;
     /// 4, "queued on the SMSC", carries no decision).
-    static let dlrMask = DLRType.deliveredToPhone | DLRType.notDeliveredToPhone | DLRType.deliveredToSMSC
+    static let dlrMask =
+        DLRType.deliveredToPhone | DLRType.notDeliveredToPhone | DLRType.deliveredToSMSC
         | DLRType.notDeliveredToSMSC
 
     // MARK: - Requests
 
-    /// Kannel's `coding`: 0 (GSM 03.38 7-bit) when every character is in the GSM default
-    /// alphabet or its extension table, else 2 (UCS-2). The text is always sent as UTF-8 with
+    /// Kannel's `coding` for `text`: 0 (GSM 03.38 7-bit) or 2 (UCS-2).
+    ///
+    /// 0 when every character is in the GSM default alphabet or its extension table. The text is always sent as UTF-8 with
     /// `charset=UTF-8`; Kannel converts it.
     static func coding(for text: String) -> Int {
         text.unicodeScalars.allSatisfy { gsmBasic.contains($0) || gsmExtension.contains($0) } ? 0 : 2
@@ -30,8 +32,8 @@ enum KannelProtocol {
 
     /// The GSM 03.38 default alphabet.
     static let gsmBasic: Set<Unicode.Scalar> = Set(
-        "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-            .unicodeScalars)
+        ("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+            + "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà").unicodeScalars)
     /// The GSM 03.38 extension table (two septets each).
     static let gsmExtension: Set<Unicode.Scalar> = Set("^{}\\[~]|€\u{0C}".unicodeScalars)
 
@@ -104,7 +106,9 @@ enum KannelProtocol {
         case failed(reason: String)
     }
 
-    /// Maps an HTTP answer of smsbox. Reasons are masked (no digit runs that could be a number).
+    /// Maps an HTTP answer of smsbox.
+    ///
+    /// Reasons are masked (no digit runs that could be a number).
     static func answer(_ response: HTTP.Response) -> Answer {
         let body = response.body.trimmingWhitespace
         let reason = "HTTP \(response.status) '\(PersonalData.masked(body))'"

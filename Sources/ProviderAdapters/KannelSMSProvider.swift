@@ -38,7 +38,9 @@ import Synchronization
 ///
 /// - Important: Call ``shutdown()`` when done: it stops the workers and the listener.
 public final class KannelSMSProvider: DeferredMessageProvider {
-    /// Looks a person's phone number up (`nil`: none registered). Called on a worker thread.
+    /// Looks a person's phone number up (`nil`: none registered).
+    ///
+    /// Called on a worker thread.
     public typealias PhoneLookup = @Sendable (_ person: Int64) throws -> String?
 
     /// One delivery report as Kannel sent it (for auditing and tests).
@@ -47,7 +49,7 @@ public final class KannelSMSProvider: DeferredMessageProvider {
         public var key: String
         /// The DLR type (`%d`).
         public var type: Int
-        /// The SMSC's answer text (`%A`, e.g. "ACK/" or an error), digit runs masked.
+        /// The SMSC's answer text (`%A`: "ACK/" or an error), digit runs masked.
         public var answer: String
     }
 
@@ -107,7 +109,9 @@ public final class KannelSMSProvider: DeferredMessageProvider {
 
     deinit { core.shutdown() }
 
-    /// Queues `message` for a worker; never blocks. When the queue is full the message is reported
+    /// Queues `message` for a worker; never blocks.
+    ///
+    /// When the queue is full the message is reported
     /// throttled shortly after (from the listener thread).
     public func submit(_ message: OutboundMessage, at time: Duration, reporter: DeliveryReporter) {
         core.submit(message, reporter: reporter)
@@ -119,8 +123,9 @@ public final class KannelSMSProvider: DeferredMessageProvider {
     /// Messages queued, being sent or awaiting their report.
     public var pending: Int { core.pending }
 
-    /// Stops taking messages, lets requests in progress finish, stops the workers and the listener
-    /// and waits for their threads. Messages still queued are not sent and awaited reports are no
+    /// Stops the adapter: no new messages, requests in progress finish, threads end.
+    ///
+    /// Waits for the workers and the listener. Messages still queued are not sent and awaited reports are no
     /// longer reported: the dispatcher's ledger keeps them as sent, and ``Dispatcher`` `resume`
     /// sends them again under the same key. Idempotent.
     public func shutdown() { core.shutdown() }

@@ -21,7 +21,7 @@ enum PersonalData {
         return out.count > limit ? String(out.prefix(limit)) + "…" : out
     }
 
-    /// A phone number shown as its country prefix and last two digits, e.g. `+31•••••••78`.
+    /// A phone number shown as its country prefix and last two digits: `+31•••••••78`.
     static func maskedPhone(_ phone: String) -> String {
         let chars = Array(phone)
         guard chars.count > 5 else { return String(repeating: "•", count: chars.count) }

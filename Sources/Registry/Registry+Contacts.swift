@@ -16,7 +16,8 @@ extension Registry {
             return try pool.read { db in
                 if let own = try String.fetchOne(
                     db,
-                    sql: "SELECT phone FROM participant WHERE id = ? AND COALESCE(person, id) = ? AND phone IS NOT NULL",
+                    sql:
+                        "SELECT phone FROM participant WHERE id = ? AND COALESCE(person, id) = ? AND phone IS NOT NULL",
                     arguments: [person, person])
                 {
                     return own

@@ -13,7 +13,9 @@ final class ChildProcess {
     /// Starts `path` with `arguments`, stdin from /dev/null, stdout and stderr to `output`.
     init(_ path: String, _ arguments: [String], output: URL) throws {
         var actions = posix_spawn_file_actions_t()
-        guard posix_spawn_file_actions_init(&actions) == 0 else { throw KannelPeerError("posix_spawn_file_actions_init failed") }
+        guard posix_spawn_file_actions_init(&actions) == 0 else {
+            throw KannelPeerError("posix_spawn_file_actions_init failed")
+        }
         defer { posix_spawn_file_actions_destroy(&actions) }
         // Each returns 0 or an error number.
         guard posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0) == 0,
@@ -29,7 +31,8 @@ final class ChildProcess {
         var all = sigset_t()
         sigemptyset(&none)
         sigfillset(&all)
-        guard posix_spawnattr_setsigmask(&attributes, &none) == 0, posix_spawnattr_setsigdefault(&attributes, &all) == 0,
+        guard posix_spawnattr_setsigmask(&attributes, &none) == 0,
+            posix_spawnattr_setsigdefault(&attributes, &all) == 0,
             posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) == 0
         else { throw KannelPeerError("posix_spawnattr signal settings failed") }
         let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]

@@ -45,7 +45,8 @@ final class KannelPeer {
     /// - Parameter outgoingQueueLimit: bearerbox's `sms-outgoing-queue-limit` (-1 unlimited): with
     ///   the SMSC down, smsbox answers 503 once that many messages wait.
     init(outgoingQueueLimit: Int = -1) throws {
-        for path in [Self.bearerbox, Self.smsbox, Self.fakesmsc] where !FileManager.default.isExecutableFile(atPath: path) {
+        for path in [Self.bearerbox, Self.smsbox, Self.fakesmsc]
+        where !FileManager.default.isExecutableFile(atPath: path) {
             throw KannelPeerError("\(path) is not installed: apt-get install kannel kannel-extras (tools/test.sh does)")
         }
         directory = try Fixtures.temporaryDirectory("kannel")
@@ -116,11 +117,14 @@ final class KannelPeer {
         if smsc { try await startSMSC() }
     }
 
-    /// Starts Kannel's fake SMSC and waits until bearerbox has it online. It sends one MO message
+    /// Starts Kannel's fake SMSC and waits until bearerbox has it online.
+    ///
+    /// It sends one MO message
     /// at start (fakesmsc always does), which the catch-all service answers with nothing.
     func startSMSC() async throws {
         try launch(
-            "fakesmsc", Self.fakesmsc, ["-H", "127.0.0.1", "-r", String(smscPort), "-i", "100000", "-m", "-1", "100 200 text mo"])
+            "fakesmsc", Self.fakesmsc,
+            ["-H", "127.0.0.1", "-r", String(smscPort), "-i", "100000", "-m", "-1", "100 200 text mo"])
         try await waitFor("the fake SMSC online") { try self.status()?.contains("(online") ?? false }
     }
 
@@ -128,7 +132,8 @@ final class KannelPeer {
     func status() throws -> String? {
         do {
             let r = try HTTP.get(
-                host: "127.0.0.1", port: adminPort, target: "/status.txt?password=admin-pass", timeoutMilliseconds: 2000)
+                host: "127.0.0.1", port: adminPort, target: "/status.txt?password=admin-pass", timeoutMilliseconds: 2000
+            )
             return r.status == 200 ? r.body : nil
         } catch let e as ProviderAdapterError where e.code == .unreachable || e.code == .noAnswer {
             return nil
@@ -197,11 +202,14 @@ final class KannelPeer {
             case "ucs-2":
                 let bytes = try Self.percentDecoded(fields[3])
                 guard bytes.count % 2 == 0 else { throw KannelPeerError("odd UCS-2 length in: \(line)") }
-                let units = stride(from: 0, to: bytes.count, by: 2).map { UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) }
+                let units = stride(from: 0, to: bytes.count, by: 2).map {
+                    UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1])
+                }
                 text = String(decoding: units, as: UTF16.self)
             default: text = String(fields[3])
             }
-            out.append(Received(sender: String(fields[0]), receiver: String(fields[1]), type: String(fields[2]), text: text))
+            out.append(
+                Received(sender: String(fields[0]), receiver: String(fields[1]), type: String(fields[2]), text: text))
         }
         return out
     }

@@ -19,7 +19,8 @@ import Testing
     }
 
     @Test(arguments: [
-        ("Look out for a red van", 0), ("Één keer €5 [beloning] ^_^ ~ {x} | \\", 0), ("Straße, Ñoño, Øre, ¿Qué pasò?", 0), ("Ñandú", 2),
+        ("Look out for a red van", 0), ("Één keer €5 [beloning] ^_^ ~ {x} | \\", 0),
+        ("Straße, Ñoño, Øre, ¿Qué pasò?", 0), ("Ñandú", 2),
         ("zaginęła dziewczynka", 2), ("Çà et là: ç", 2), ("🚨 alert", 2), ("Ελλάδα", 2),
     ])
     func codingIsGSM7BitOnlyWhenEveryCharacterIsInTheGSMAlphabet(text: String, coding: Int) {
@@ -60,11 +61,17 @@ import Testing
         #expect(answer(202, "0: Accepted for delivery") == .accepted)
         #expect(answer(202, "3: Queued for later delivery") == .accepted)
         #expect(answer(200, "Sent.") == .accepted)
-        #expect(answer(503, "Temporal failure, try again later.") == .throttled(reason: "HTTP 503 'Temporal failure, try again later.'"))
+        #expect(
+            answer(503, "Temporal failure, try again later.")
+                == .throttled(reason: "HTTP 503 'Temporal failure, try again later.'"))
         #expect(answer(503, "Queue full") == .throttled(reason: "HTTP 503 'Queue full'"))
         #expect(answer(429, "") == .throttled(reason: "HTTP 429 ''"))
-        #expect(answer(403, "Authorization failed for sendsms") == .failed(reason: "HTTP 403 'Authorization failed for sendsms'"))
-        #expect(answer(400, "Receiver +31612345678 not allowed") == .failed(reason: "HTTP 400 'Receiver +<number> not allowed'"))
+        #expect(
+            answer(403, "Authorization failed for sendsms")
+                == .failed(reason: "HTTP 403 'Authorization failed for sendsms'"))
+        #expect(
+            answer(400, "Receiver +31612345678 not allowed")
+                == .failed(reason: "HTTP 400 'Receiver +<number> not allowed'"))
         #expect(answer(500, "Sending failed.") == .failed(reason: "HTTP 500 'Sending failed.'"))
     }
 
@@ -82,7 +89,8 @@ import Testing
     }
 
     @Test func personalDataIsMaskedInLoggedAnswers() {
-        #expect(PersonalData.masked("to +31612345678 and 0612345678, code 112") == "to +<number> and <number>, code 112")
+        #expect(
+            PersonalData.masked("to +31612345678 and 0612345678, code 112") == "to +<number> and <number>, code 112")
         #expect(PersonalData.masked(String(repeating: "x", count: 300)).count == 201)
         #expect(PersonalData.masked("a\nb") == "a b")
         #expect(PersonalData.maskedPhone("+31612345678") == "+31•••••••78")

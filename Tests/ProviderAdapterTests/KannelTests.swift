@@ -15,7 +15,8 @@ import Testing
 /// (`FANOUT_REQUIRE_KANNEL=1`, set by `tools/test.sh`, which installs `kannel kannel-extras`).
 @Suite(
     .serialized,
-    .enabled(if: KannelPeer.shouldRun, "Kannel is not installed: apt-get install kannel kannel-extras (tools/test.sh does)"))
+    .enabled(
+        if: KannelPeer.shouldRun, "Kannel is not installed: apt-get install kannel kannel-extras (tools/test.sh does)"))
 struct KannelTests {
     static let sender = "Burgernet"
     static let dutch = "Burgernet: vermist meisje (8), rode jas, blond. Gezien? Bel 112. Één keer €5 beloning"
@@ -89,7 +90,9 @@ struct KannelTests {
         let elapsed = ContinuousClock.now - started
         let alerts = try d.status(id).alerts
         #expect(done, "status: \(alerts), kannel: \(kannel.statistics)")
-        print("Kannel: \(n) SMS, \(workers) workers: all reported delivered after \(elapsed) (\(Double(n) / elapsed.seconds) msg/s)")
+        print(
+            "Kannel: \(n) SMS, \(workers) workers: all reported delivered after \(elapsed) (\(Double(n) / elapsed.seconds) msg/s)"
+        )
 
         // The fake SMSC got exactly one message per person, with the person's number and text.
         #expect(try await Self.eventually { try peer.received().filter { $0.sender == Self.sender }.count >= n })

@@ -1,0 +1,102 @@
+import FanOut
+import Foundation
+
+// MARK: - The delivery-report listener
+
+extension KannelCore {
+    /// The listener thread: accepts Kannel's report requests, and between them reports the
+    /// messages whose report is overdue and those rejected because the queue was full.
+    func listen(on socket: Socket) {
+        var lastSweep = ContinuousClock.now
+        while !state.withLock({ $0.stopping }) {
+            do {
+                if try socket.waitReadable(milliseconds: 100), let connection = try socket.accept() {
+                    serve(connection)
+                }
+            } catch {
+                logger.error("kannel: report listener: \(error)")
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            // At most every 50 ms: the sweep walks every awaited message.
+            if ContinuousClock.now - lastSweep >= .milliseconds(50) {
+                sweep()
+                lastSweep = ContinuousClock.now
+            }
+        }
+        exited.signal()
+    }
+
+    private func serve(_ connection: Socket) {
+        var data: [UInt8] = []
+        do {
+            try connection.setTimeouts(milliseconds: 2000)
+            while HTTP.headEnd(data) == nil, data.count < 8192 {
+                let chunk = try connection.receive(maximum: 8192)
+                if chunk.isEmpty { break }
+                data += chunk
+            }
+        } catch {
+            logger.warning("kannel: reading a report request failed: \(error)")
+            return
+        }
+        let line = String(decoding: data.prefix(while: { $0 != 13 && $0 != 10 }), as: UTF8.self)
+        let parts = line.split(separator: " ")
+        var status = "400 Bad Request"
+        var report: KannelSMSProvider.DeliveryReport?
+        if parts.count == 3, parts[0] == "GET", let (path, query) = HTTP.parseTarget(parts[1]) {
+            if path != "/dlr" {
+                status = "404 Not Found"
+            } else if let key = KannelProtocol.key(from: query), let type = query["type"].flatMap({ Int($0) }) {
+                status = "200 OK"
+                report = KannelSMSProvider.DeliveryReport(
+                    key: key, type: type, answer: PersonalData.masked(query["answer"] ?? "", limit: 120))
+            }
+        }
+        let answer = "HTTP/1.1 \(status)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        do { try connection.sendAll(Array(answer.utf8)) } catch {
+            logger.warning("kannel: answering a report failed: \(error)")
+        }
+        guard let report else {
+            logger.warning(
+                "kannel: a request on the report listener was not a delivery report", metadata: ["status": "\(status)"])
+            return
+        }
+        handle(report)
+    }
+
+    private func handle(_ report: KannelSMSProvider.DeliveryReport) {
+        state.withLock { $0.statistics.reports += 1 }
+        onReport?(report)
+        guard let result = KannelProtocol.result(ofDLRType: report.type, deliveredOn: configuration.deliveredOn) else {
+            return  // intermediate
+        }
+        guard let job = take(report.key) else {
+            state.withLock { $0.statistics.unmatchedReports += 1 }
+            return
+        }
+        finish(
+            job, result, reason: result == .delivered ? nil : "delivery report type \(report.type) '\(report.answer)'")
+    }
+
+    /// Reports overdue messages as failed and queue overflows as throttled.
+    private func sweep() {
+        let now = ContinuousClock.now
+        let (overdue, rejected, replays) = state.withLock { s -> ([Job], [Job], [(Job, DeliveryResult)]) in
+            var overdue: [Job] = []
+            for (key, a) in s.awaiting where a.deadline <= now {
+                overdue.append(a.job)
+                s.awaiting[key] = nil
+            }
+            s.statistics.timedOut += overdue.count
+            defer {
+                s.rejected.removeAll()
+                s.replays.removeAll()
+            }
+            return (overdue, s.rejected, s.replays)
+        }
+        for job in rejected { finish(job, .throttled, reason: "the adapter's queue is full") }
+        for (job, result) in replays { finish(job, result, replay: true) }
+        let seconds = configuration.reportTimeout.components.seconds
+        for job in overdue { finish(job, .failed, reason: "no delivery report within \(seconds) s") }
+    }
+}
