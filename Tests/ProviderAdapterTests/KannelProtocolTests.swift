@@ -133,6 +133,19 @@ import Testing
         #expect(s.reports == 2 && s.unmatchedReports == 1)
     }
 
+    @Test func shutdownStopsTheListenerAndClosesItsSocket() throws {
+        let kannel = try KannelSMSProvider(configuration: try Self.configuration(), phoneNumber: { _ in nil })
+        let port = kannel.reportPort
+        #expect(try HTTP.get(host: "127.0.0.1", port: port, target: "/x", timeoutMilliseconds: 5000).status == 404)
+        kannel.shutdown()
+        kannel.shutdown()  // idempotent
+        #expect {
+            _ = try HTTP.get(host: "127.0.0.1", port: port, target: "/x", timeoutMilliseconds: 2000)
+        } throws: { e in
+            (e as? ProviderAdapterError)?.code == .unreachable
+        }
+    }
+
     @Test func kannelDownIsThrottlingNotAFailureAndNoPhoneMeansFailed() async throws {
         // A port nothing listens on: connections are refused, nothing is handed over.
         let closed = try Socket.listening(host: "127.0.0.1", port: 0)
