@@ -13,7 +13,8 @@ enum HTTP {
     ///   sent); `.noAnswer` when the request went out but no complete answer came back in time;
     ///   `.badAnswer` when the answer is not HTTP.
     static func get(host: String, port: UInt16, target: String, timeoutMilliseconds: Int) throws -> Response {
-        let socket = try Socket.connected(host: host, port: port, timeoutMilliseconds: Int32(timeoutMilliseconds))
+        let socket = try Socket.connected(
+            host: host, port: port, timeoutMilliseconds: Int32(clamping: timeoutMilliseconds))
         let request = "GET \(target) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\n\r\n"
         do {
             try socket.setTimeouts(milliseconds: timeoutMilliseconds)

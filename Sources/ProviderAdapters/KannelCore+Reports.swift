@@ -96,7 +96,7 @@ extension KannelCore {
         }
         for job in rejected { finish(job, .throttled, reason: "the adapter's queue is full") }
         for (job, result) in replays { finish(job, result, replay: true) }
-        let seconds = configuration.reportTimeout.components.seconds
-        for job in overdue { finish(job, .failed, reason: "no delivery report within \(seconds) s") }
+        let timeout = configuration.reportTimeout
+        for job in overdue { finish(job, .failed, reason: "no delivery report within \(timeout)") }
     }
 }

@@ -315,6 +315,7 @@ extension Duration {
     /// The duration in whole milliseconds, at least 1.
     var wholeMilliseconds: Int {
         let (seconds, atto) = components
-        return max(1, Int(seconds) * 1000 + Int(atto / 1_000_000_000_000_000))
+        // At most a day: a socket timeout, never an overflow.
+        return max(1, Int(min(seconds, 86_400)) * 1000 + Int(atto / 1_000_000_000_000_000))
     }
 }

@@ -29,9 +29,8 @@ final class ChildProcess {
         defer { posix_spawnattr_destroy(&attributes) }
         var none = sigset_t()
         var all = sigset_t()
-        sigemptyset(&none)
-        sigfillset(&all)
-        guard posix_spawnattr_setsigmask(&attributes, &none) == 0,
+        guard sigemptyset(&none) == 0, sigfillset(&all) == 0,  // 0, or -1 with errno
+            posix_spawnattr_setsigmask(&attributes, &none) == 0,
             posix_spawnattr_setsigdefault(&attributes, &all) == 0,
             posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) == 0
         else { throw KannelPeerError("posix_spawnattr signal settings failed") }
