@@ -13,6 +13,10 @@ extension GEOSContext {
     ///   could be made.
     package func readWKB(_ bytes: [UInt8]) throws -> GEOSGeometry {
         guard !bytes.isEmpty else { throw GeoError(.parse, "WKB: no bytes") }
+        if let offset = GeometryNesting.wkbExcess(bytes) {
+            throw GeoError(
+                .parse, "WKB: geometries nested deeper than \(GeometryNesting.maxDepth) (byte \(offset))")
+        }
         let reader = try GEOSWKBReaderHandle(context: self)
         let raw = withExtendedLifetime(reader) {
             bytes.withUnsafeBufferPointer { GEOSWKBReader_read_r(handle, reader.pointer, $0.baseAddress, $0.count) }

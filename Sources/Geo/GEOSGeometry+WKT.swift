@@ -14,6 +14,10 @@ extension GEOSContext {
     /// - Throws: ``GeoError`` `.parse` with message `WKT: <GEOS message>`; `.geos` if no reader
     ///   could be made.
     package func readWKT(_ text: String) throws -> GEOSGeometry {
+        if let offset = GeometryNesting.wktExcess(text) {
+            throw GeoError(
+                .parse, "WKT: parentheses nested deeper than \(GeometryNesting.maxDepth) (byte \(offset))")
+        }
         let reader = try GEOSWKTReaderHandle(context: self)
         // The reader must outlive the call, not just the load of its pointer.
         let raw = withExtendedLifetime(reader) { GEOSWKTReader_read_r(handle, reader.pointer, text) }

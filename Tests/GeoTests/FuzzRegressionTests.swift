@@ -113,3 +113,46 @@ extension BordersFuzzRegressionTests {
         #expect(skipped.contains("nested deeper than"))
     }
 }
+
+/// GEOS's WKT and WKB readers recurse per nesting level and overflowed the stack (SIGSEGV in
+/// `fanout area check`) on 60,000 nested WKT collections and 200,000 nested WKB collections in a
+/// GeoPackage blob; nesting deeper than 32 is now refused before GEOS reads it.
+@Suite struct GeometryNestingRegressionTests {
+    @Test func deepWKTCollectionsAreRefused() throws {
+        let context = try GEOSContext()
+        let deep =
+            String(repeating: "GEOMETRYCOLLECTION(", count: 60_000) + "POINT(1 2)"
+            + String(repeating: ")", count: 60_000)
+        let message: String
+        do {
+            _ = try AreaReader.parseWKT(deep, name: "n.wkt", crs: .wgs84, context: context)
+            message = "accepted"
+        } catch let e as GeoError {
+            message = e.message
+        }
+        // The 33rd "(" ends the 33rd 19-byte "GEOMETRYCOLLECTION(": byte 33 × 19 − 1.
+        #expect(message == "n.wkt: WKT: parentheses nested deeper than 32 (byte 626)")
+        // Real nesting still reads: a collection of a collection of a polygon is 4 deep.
+        let shallow = "GEOMETRYCOLLECTION(GEOMETRYCOLLECTION(POLYGON((0 0,1 0,1 1,0 0))))"
+        #expect(try context.readWKT(shallow).toWKT().hasPrefix("GEOMETRYCOLLECTION (GEOMETRYCOLLECTION (POLYGON"))
+    }
+
+    @Test func deepWKBCollectionsAreRefused() throws {
+        let context = try GEOSContext()
+        // 200,000 little-endian GeometryCollection headers (byte order, type 7, one part), then a point.
+        let level: [UInt8] = [1, 7, 0, 0, 0, 1, 0, 0, 0]
+        let point: [UInt8] = [1, 1, 0, 0, 0] + [UInt8](repeating: 0, count: 16)
+        let deep = Array([[UInt8]](repeating: level, count: 200_000).joined()) + point
+        #expect(throws: GeoError(.parse, "WKB: geometries nested deeper than 32 (byte 288)")) {
+            try context.readWKB(deep)
+        }
+        // 32 levels (the limit) still read, in either byte order; a polygon's WKB round-trips.
+        let big: [UInt8] = [0, 0, 0, 0, 7, 0, 0, 0, 1]
+        let pointBig: [UInt8] = [0, 0, 0, 0, 1] + [UInt8](repeating: 0, count: 16)
+        #expect(
+            try context.readWKB(Array([[UInt8]](repeating: big, count: 31).joined()) + pointBig).typeID
+                == .geometryCollection)
+        let polygon = try context.readWKT("MULTIPOLYGON (((0 0, 1 0, 1 1, 0 0)), ((5 5, 6 5, 6 6, 5 5)))")
+        #expect(try context.readWKB(try polygon.toWKB()).toWKT() == polygon.toWKT())
+    }
+}
