@@ -96,7 +96,8 @@ struct DispatchCore {
         try record(
             .enqueue(
                 MessageKey(action: run.id, person: person, kind: kind), entry.channel, seq: seq,
-                distanceMeters: entry.distanceMeters, plan: entry.plan, language: entry.language, at: now))
+                distanceMeters: entry.distanceMeters, plan: entry.plan, language: entry.language,
+                participant: entry.participant, areaVersion: Int(entry.areaVersion), at: now))
     }
 
     /// Refuses a distance that is negative, infinite or not a number (before anything is changed).

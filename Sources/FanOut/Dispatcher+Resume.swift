@@ -92,10 +92,12 @@ extension Dispatcher {
             switch entry.key.kind {
             case .alert:
                 run.people[person] = PersonEntry(
-                    channel: entry.channel, distanceMeters: entry.distanceMeters, seq: entry.seq, participant: person,
+                    channel: entry.channel, distanceMeters: entry.distanceMeters, seq: entry.seq,
+                    participant: entry.participant ?? person,
                     plan: entry.plan, planIndex: UInt8(clamping: entry.planIndex),
                     attempt: UInt16(clamping: entry.attempt),
-                    channelAttempt: UInt8(clamping: entry.channelAttempt), language: entry.language)
+                    channelAttempt: UInt8(clamping: entry.channelAttempt),
+                    areaVersion: UInt16(clamping: entry.areaVersion ?? 1), language: entry.language)
                 run.order.append(person)
                 if entry.state == .delivered { run.reached.insert(person) }
                 if entry.state == .delivered || entry.state == .failed {

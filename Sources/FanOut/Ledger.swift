@@ -8,7 +8,8 @@ enum LedgerOp {
     case startAction(ActionID, ActionRequest, at: Duration)
     case actionState(ActionID, ActionState, result: String?, texts: [String: String] = [:])
     case enqueue(
-        MessageKey, Channel, seq: Int64, distanceMeters: Double, plan: ChannelPlan, language: String?, at: Duration)
+        MessageKey, Channel, seq: Int64, distanceMeters: Double, plan: ChannelPlan, language: String?,
+        participant: Int64, areaVersion: Int, at: Duration)
     case state(MessageKey, MessageState, at: Duration)
     /// The message is queued again for its next attempt (due after a backoff, or at once).
     case retry(MessageKey, Channel, attempt: Int, channelAttempt: Int, planIndex: Int, due: Duration?, at: Duration)
@@ -45,6 +46,10 @@ public struct LedgerEntry: Sendable, Hashable {
     public var due: Duration?
     /// The language of the text.
     public var language: String?
+    /// The participant (address) the person was included at (`nil` in rows from before v5).
+    public var participant: Int64?
+    /// The area version the person was included in (`nil` in rows from before v5).
+    public var areaVersion: Int?
 }
 
 /// An action as stored, with its messages (for resuming).
@@ -115,16 +120,19 @@ public final class Ledger: Sendable {
                                     result_texts = COALESCE(?, result_texts) WHERE id = ?
                                 """,
                             arguments: [state.rawValue, result, Self.json(texts), id.rawValue])
-                    case .enqueue(let key, let channel, let seq, let distance, let plan, let language, let t):
+                    case .enqueue(
+                        let key, let channel, let seq, let distance, let plan, let language, let participant,
+                        let version, let t):
                         let s = try db.cachedStatement(
                             sql: """
                                 INSERT OR IGNORE INTO dispatch_message
-                                    (action_id, person_id, kind, seq, channel, distance_m, state, updated_ms, plan, language)
-                                VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
+                                    (action_id, person_id, kind, seq, channel, distance_m, state, updated_ms, plan, language,
+                                     participant_id, area_version)
+                                VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)
                                 """)
                         try s.execute(arguments: [
                             key.action.rawValue, key.person, key.kind.rawValue, seq, channel.rawValue, distance,
-                            t.milliseconds, Int64(plan.bits), language,
+                            t.milliseconds, Int64(plan.bits), language, participant, version,
                         ])
                     case .retry(let key, let channel, let attempt, let channelAttempt, let planIndex, let due, let t):
                         let s = try db.cachedStatement(
@@ -224,7 +232,7 @@ public final class Ledger: Sendable {
             db,
             sql: """
                 SELECT person_id, kind, seq, channel, distance_m, state, updated_ms, attempt, channel_attempt, plan,
-                    plan_index, due_ms, language
+                    plan_index, due_ms, language, participant_id, area_version
                 FROM dispatch_message WHERE action_id = ? \(person == nil ? "" : "AND person_id = ?")
                 ORDER BY kind = 'end', seq
                 """, arguments: StatementArguments([action.rawValue] + (person.map { [$0] } ?? [])))
@@ -238,7 +246,8 @@ public final class Ledger: Sendable {
                     key: MessageKey(action: action, person: row[0], kind: kind), seq: row[2], channel: channel,
                     distanceMeters: row[4], state: state, updatedAt: .milliseconds(row[6] as Int64), attempt: row[7],
                     channelAttempt: row[8], plan: ChannelPlan(bits: UInt16(truncatingIfNeeded: row[9] as Int64)),
-                    planIndex: row[10], due: (row[11] as Int64?).map { .milliseconds($0) }, language: row[12]))
+                    planIndex: row[10], due: (row[11] as Int64?).map { .milliseconds($0) }, language: row[12],
+                    participant: row[13], areaVersion: row[14]))
         }
         return out
     }

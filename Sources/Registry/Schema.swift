@@ -152,6 +152,15 @@ enum Schema {
                         BEGIN SELECT RAISE(ABORT, 'dispatch_area is append-only'); END;
                     """)
         }
+        m.registerMigration("v5-dispatch-message-participant") { db in
+            try db.execute(
+                sql: """
+                    -- The participant (address) a message's person was included at, and in which area
+                    -- version, so that both survive a restart (NULL in rows written before v5).
+                    ALTER TABLE dispatch_message ADD COLUMN participant_id INTEGER;
+                    ALTER TABLE dispatch_message ADD COLUMN area_version INTEGER;
+                    """)
+        }
         return m
     }()
 }

@@ -101,4 +101,30 @@ import Testing
         #expect(ends.map(\.message.attempt) == [1, 1, 2, 2])
         #expect(try d.status(id).endMessages == [.delivered: 2])
     }
+
+    @Test func aRetryWaitingForItsBackoffSurvivesARestartWithItsAttemptAndAddress() async throws {
+        let voice = RecordingProvider { _ in ProviderOutcome(.noAnswer, after: .seconds(20)) }
+        let config = DispatchConfig(retry: .init(attemptsPerChannel: 2, backoffSeconds: 30))
+        let ledger = try LedgerResumeTests.ledger()
+        let options = DispatchOptions(ledgerBatchSize: 1)
+        let first = Dispatcher(
+            config: config, providers: [.voice: voice], clock: VirtualClock(), ledger: ledger, options: options)
+        // Participant 100 is an address of person 7.
+        let id = try first.start(
+            Fixture.request([.voice]), recipients: [Recipient(id: 100, distanceMeters: 50, person: 7)])
+        try first.advance(to: .seconds(25))  // no answer at 20 s; attempt 2 due at 50 s
+        // Restart at 30 s: the retry is due at its stored time, as attempt 2.
+        let second = try Dispatcher.resume(
+            config: config, providers: [.voice: voice], clock: VirtualClock(start: .seconds(30)), ledger: ledger,
+            options: options)
+        try await second.runUntilIdle()
+        #expect(voice.records.map(\.time) == [.zero, .seconds(50)])
+        #expect(voice.records.map(\.message.idempotencyKey) == ["\(id)/7/alert/1", "\(id)/7/alert/2"])
+        #expect(voice.duplicates.isEmpty)
+        let entry = try #require(try ledger.messages(of: id).first)
+        #expect(entry.state == .failed && entry.attempt == 2 && entry.participant == 100 && entry.areaVersion == 1)
+        let why = try second.explain(action: id, person: 100)
+        #expect(why.events.map(\.event) == [.included, .retry, .gaveUp])
+        #expect(why.events.allSatisfy { $0.participant == 100 && $0.person == 7 })
+    }
 }
