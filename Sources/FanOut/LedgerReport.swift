@@ -51,13 +51,13 @@ extension Ledger {
     /// - Parameter ringWidthMeters: Width of the report's distance rings.
     /// - Throws: ``FanOutError`` `.ledger`.
     public func summaries(ringWidthMeters: Double = 500) throws -> [ActionSummary] {
-        try readOnly("reading the actions") { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM dispatch_action ORDER BY id")
-            return try rows.map { row in
-                var s = Self.summary(row)
-                try Self.addMessages(db, to: &s, ringWidthMeters: ringWidthMeters)
-                return s
-            }
+        let actions = try readOnly("reading the actions") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM dispatch_action ORDER BY id").map(Self.summary)
+        }
+        return try actions.map { a in
+            var s = a
+            addMessages(try messages(of: s.id), to: &s, ringWidthMeters: ringWidthMeters)
+            return s
         }
     }
 
@@ -66,16 +66,12 @@ extension Ledger {
     /// - Throws: ``FanOutError`` `.unknownAction` (naming the ids that exist), `.ledger`.
     public func summary(of id: ActionID, ringWidthMeters: Double = 500) throws -> ActionSummary {
         let found: ActionSummary? = try readOnly("reading action \(id)") { db in
-            guard
-                let row = try Row.fetchOne(
-                    db, sql: "SELECT * FROM dispatch_action WHERE id = ?", arguments: [id.rawValue])
-            else { return nil }
-            var s = Self.summary(row)
-            try Self.addMessages(db, to: &s, ringWidthMeters: ringWidthMeters)
-            return s
+            try Row.fetchOne(db, sql: "SELECT * FROM dispatch_action WHERE id = ?", arguments: [id.rawValue])
+                .map(Self.summary)
         }
-        guard let found else { throw try unknown(id) }
-        return found
+        guard var s = found else { throw try unknown(id) }
+        addMessages(try messages(of: id), to: &s, ringWidthMeters: ringWidthMeters)
+        return s
     }
 
     /// An action's lifecycle state as recorded.
@@ -93,14 +89,8 @@ extension Ledger {
     ///
     /// - Throws: ``FanOutError`` `.unknownAction`, `.ledger`.
     public func explanation(of id: ActionID, person: Int64) throws -> LedgerExplanation {
-        let entries: [LedgerEntry]? = try readOnly("reading action \(id)") { db in
-            guard
-                try Bool.fetchOne(db, sql: "SELECT 1 FROM dispatch_action WHERE id = ?", arguments: [id.rawValue])
-                    != nil
-            else { return nil }
-            return try Self.entries(db, id, person: person)
-        }
-        guard let entries else { throw try unknown(id) }
+        _ = try state(of: id)  // an unknown action is named
+        let entries = try readOnly("reading action \(id)") { db in try Self.messages(db, id, person: person) }
         let alert = entries.first { $0.key.kind == .alert }
         let (position, included): (Int?, Int) = try readOnly("reading action \(id)") { db in
             let n =
@@ -171,9 +161,9 @@ extension Ledger {
             startedAt: .milliseconds(row["started_ms"] as Int64))
     }
 
-    private static func addMessages(_ db: Database, to s: inout ActionSummary, ringWidthMeters: Double) throws {
+    private func addMessages(_ entries: [LedgerEntry], to s: inout ActionSummary, ringWidthMeters: Double) {
         var rings = RingTracker(widthMeters: ringWidthMeters)
-        for e in try entries(db, s.id, person: nil) {
+        for e in entries {
             let done = e.state == .delivered || e.state == .failed
             switch e.key.kind {
             case .alert:
@@ -191,27 +181,5 @@ extension Ledger {
             }
         }
         s.rings = rings.report
-    }
-
-    private static func entries(_ db: Database, _ action: ActionID, person: Int64?) throws -> [LedgerEntry] {
-        var sql = "SELECT person_id, kind, seq, channel, distance_m, state, updated_ms FROM dispatch_message"
-        sql += " WHERE action_id = ?"
-        var arguments: StatementArguments = [action.rawValue]
-        if let person {
-            sql += " AND person_id = ?"
-            arguments += [person]
-        }
-        let rows = try Row.fetchCursor(db, sql: sql + " ORDER BY kind = 'end', seq", arguments: arguments)
-        var out: [LedgerEntry] = []
-        while let row = try rows.next() {
-            guard let kind = MessageKind(rawValue: row[1]), let channel = Channel(rawValue: row[3]),
-                let state = MessageState(rawValue: row[5])
-            else { continue }
-            out.append(
-                LedgerEntry(
-                    key: MessageKey(action: action, person: row[0], kind: kind), seq: row[2], channel: channel,
-                    distanceMeters: row[4], state: state, updatedAt: .milliseconds(row[6] as Int64)))
-        }
-        return out
     }
 }

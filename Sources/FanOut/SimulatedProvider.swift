@@ -120,12 +120,12 @@ public struct ProviderSimulation: Sendable, Hashable {
     }
 }
 
-/// SplitMix64 steps for the simulation's per-key hash.
-private struct SplitMix {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func mix(_ value: UInt64) { state = next() ^ value }
-    mutating func next() -> UInt64 {
+/// SplitMix64: the simulation's per-key hash, and the load test's seeded generator.
+package struct SplitMix {
+    package var state: UInt64
+    package init(_ seed: UInt64) { state = seed }
+    package mutating func mix(_ value: UInt64) { state = next() ^ value }
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -133,7 +133,7 @@ private struct SplitMix {
         return z ^ (z >> 31)
     }
     /// A uniform value in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
+    package mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
 }
 
 /// A **simulated provider** for one channel, answering from a ``ProviderSimulation``.

@@ -27,6 +27,12 @@ struct LoadTestDispatchCommand: ParsableCommand {
     @Option(help: "Scenario: month, worst-case or both.")
     var scenario: String = "both"
 
+    @Option(help: "Time-critical actions in the month.")
+    var urgent: Int = 667
+
+    @Option(help: "Non-urgent e-mails in the month.")
+    var mails: Int = 1_500
+
     @Option(help: "Seed of the month's actions and of the simulated providers.")
     var seed: UInt64 = 2016
 
@@ -47,6 +53,9 @@ struct LoadTestDispatchCommand: ParsableCommand {
         guard ProviderSimulation.names.contains(simulation) else {
             throw ValidationError("--simulation: unknown simulation '\(simulation)'")
         }
+        guard urgent >= 0 && mails >= 0 && urgent + mails <= 1_000_000 else {
+            throw ValidationError("--urgent and --mails must be 0 or more, together at most 1,000,000")
+        }
         if let ledger, FileManager.default.fileExists(atPath: ledger) {
             throw ValidationError("--ledger \(ledger): the file exists; give a new file (it is never overwritten)")
         }
@@ -59,7 +68,9 @@ struct LoadTestDispatchCommand: ParsableCommand {
         let engine = try Engine.open(registryAt: db)
         print("participants: \(grouped(engine.columns.count)); providers simulated ('\(simulation)'); virtual time")
         var plans: [(String, [DispatchLoadTest.PlannedAction])] = []
-        if scenario != "worst-case" { plans.append(("month", try DispatchLoadTest.month(seed: seed))) }
+        if scenario != "worst-case" {
+            plans.append(("month", try DispatchLoadTest.month(urgent: urgent, mails: mails, seed: seed)))
+        }
         if scenario != "month" { plans.append(("worst case", try DispatchLoadTest.worstCase(engine: engine))) }
         for (i, (name, plan)) in plans.enumerated() {
             let bar = ProgressLine()

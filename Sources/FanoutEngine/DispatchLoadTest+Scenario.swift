@@ -42,7 +42,7 @@ extension DispatchLoadTest {
     public static func month(urgent: Int = 667, mails: Int = 1_500, seed: UInt64) throws -> [PlannedAction] {
         let places = try PlaceTable.load()
         let total = places.reduce(0) { $0 + $1.population }
-        var rng = LoadTestRandom(seed: seed)
+        var rng = SplitMix(seed)
         func place() -> LonLat {
             var pick = Int(rng.unit() * Double(total))
             for p in places {
@@ -107,7 +107,7 @@ extension DispatchLoadTest {
     /// The channel a participant prefers in the load test (the synthetic registry has no
     /// preferences): 36% voice, 36% SMS, 28% app (450,000 app users of 1.6 million).
     static func preferred(_ id: Int64) -> [Channel] {
-        var h = LoadTestRandom(seed: UInt64(bitPattern: id) &* 0x9E37_79B9_7F4A_7C15)
+        var h = SplitMix(UInt64(bitPattern: id) &* 0x9E37_79B9_7F4A_7C15)
         let u = h.unit()
         return u < 0.36 ? [.voice] : u < 0.72 ? [.sms] : [.app]
     }
@@ -116,18 +116,3 @@ extension DispatchLoadTest {
 /// `seconds` rounded to whole milliseconds: scenario times stay on the dispatcher's nanosecond
 /// grid (a time between two nanoseconds livelocks its channel-ready event; see `ScaledClock`).
 private func milliseconds(_ seconds: Double) -> Duration { .milliseconds(Int64((seconds * 1000).rounded())) }
-
-/// SplitMix64 for the load test's scenario (seeded, reproducible).
-struct LoadTestRandom {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
-}
