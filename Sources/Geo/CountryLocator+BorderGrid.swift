@@ -34,8 +34,18 @@ struct BorderSegmentGrid {
     private let cellStart: [Int32]
     private let segments: [Segment]
 
+    /// The most cells a grid may have (16 MB of counts): borders spanning more than about
+    /// 2,000 km × 2,000 km in RD New are refused rather than allocated.
+    static let maxCells = 1 << 22
+    /// The most segment entries (a long segment is listed in every cell its box touches).
+    static let maxEntries = 1 << 24
+
     /// Buckets every ring segment of every territory.
-    init(_ territories: [CountryBorders.Territory]) {
+    ///
+    /// - Throws: ``GeoError`` `.countryBorders` when the territories span more than ``maxCells``
+    ///   cells or their segments more than ``maxEntries`` entries (a position far outside the
+    ///   region, as in a damaged file; libFuzzer found one asking for 2.9 GB).
+    init(_ territories: [CountryBorders.Territory]) throws {
         var all: [Segment] = []
         var envelope = Envelope(minX: .infinity, minY: .infinity, maxX: -.infinity, maxY: -.infinity)
         for territory in territories {
@@ -58,8 +68,16 @@ struct BorderSegmentGrid {
         }
         minX = envelope.minX
         minY = envelope.minY
-        columns = Int(((envelope.maxX - envelope.minX) / size).rounded(.down)) + 1
-        rows = Int(((envelope.maxY - envelope.minY) / size).rounded(.down)) + 1
+        let width = (envelope.maxX - envelope.minX) / size
+        let height = (envelope.maxY - envelope.minY) / size
+        guard width.isFinite, height.isFinite, (width + 1) * (height + 1) <= Double(Self.maxCells) else {
+            throw GeoError(
+                .countryBorders,
+                "the borders span \(Int(min(width, 1e9))) km × \(Int(min(height, 1e9))) km in RD New, more than "
+                    + "\(Self.maxCells) cells of 1 km (is a position far outside NL, BE and DE?)")
+        }
+        columns = Int(width.rounded(.down)) + 1
+        rows = Int(height.rounded(.down)) + 1
         // Two passes: count per cell, then place (a counting sort by cell).
         func cells(_ s: Segment) -> (ClosedRange<Int>, ClosedRange<Int>) {
             let c0 = Int(((min(s.ax, s.bx) - envelope.minX) / size).rounded(.down))
@@ -69,8 +87,16 @@ struct BorderSegmentGrid {
             return (c0...c1, r0...r1)
         }
         var counts = [Int32](repeating: 0, count: columns * rows + 1)
+        var entries = 0
         for s in all {
             let (cs, rs) = cells(s)
+            entries += cs.count * rs.count
+            guard entries <= Self.maxEntries else {
+                throw GeoError(
+                    .countryBorders,
+                    "the border segments would fill more than \(Self.maxEntries) grid cells (segments hundreds "
+                        + "of km long?)")
+            }
             for r in rs { for c in cs { counts[r * columns + c + 1] += 1 } }
         }
         for i in 1..<counts.count { counts[i] += counts[i - 1] }

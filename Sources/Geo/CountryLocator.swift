@@ -77,7 +77,7 @@ public final class CountryLocator {
     /// Builds the prepared geometries for `borders` in a new GEOS context.
     ///
     /// - Throws: ``GeoError`` `.invalidGeometry` for a ring GEOS refuses (too short, not closed),
-    ///   `.geos` on a GEOS failure.
+    ///   `.geos` on a GEOS failure, `.countryBorders` for borders spanning far more than NL, BE and DE.
     /// - Complexity: O(n) in the number of vertices; the indexes are built on the first queries.
     public convenience init(borders: CountryBorders) throws {
         try self.init(borders: borders, context: try GEOSContext())
@@ -98,7 +98,9 @@ public final class CountryLocator {
                 country: territory.country, area: try area.prepared(), boundary: try area.boundary().prepared(),
                 reach: Envelope(minX: e.minX - t, minY: e.minY - t, maxX: e.maxX + t, maxY: e.maxY + t))
         }
-        borderGrid = BorderSegmentGrid(borders.territories)
+        do { borderGrid = try BorderSegmentGrid(borders.territories) } catch let e as GeoError {
+            throw GeoError(e.code, "\(borders.file.path): \(e.message)")
+        }
     }
 
     // MARK: - Queries

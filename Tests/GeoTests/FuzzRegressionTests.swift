@@ -156,3 +156,34 @@ extension BordersFuzzRegressionTests {
         #expect(try context.readWKB(try polygon.toWKB()).toWKT() == polygon.toWKT())
     }
 }
+
+extension BordersFuzzRegressionTests {
+    /// libFuzzer's out-of-memory reproducer: one vertex at latitude 2.36 instead of 52.36 made the
+    /// country locator's border grid ask for 2.9 GB of 1 km cells; now refused naming the file.
+    @Test func bordersSpanningFarBeyondTheRegionAreRefused() throws {
+        // Verbatim (498 bytes): also a BE position at longitude 469.
+        let json = #"""
+            {"type":"FeatureCollection","features":[
+            {"type":"Feature","properties":{"country":"NL","name":"x"},"geometry":{"type":"Polygon","coordinates":[[[4.90,52.30],[4.96,52.30],[4.96,54.36],[4.90,02.36],[4.90,52.30]],[[4.92,52.32],[4.92,52.33],[4.93,52.33],[4.92,52.32]]]}},
+            {"type":"Feature","properties":{"country":"BE"},"geometry":{"type":"MultiPolygon","coordinates":[[[[4.92,51.40],[469.,5,1.40],[4.96,51.43],[4.92,51.43],[4.92,51.40]]],[[[4.92,51.44],[5.93,51.44],[4.93,51.45],[4.92,51.44]]]]}}
+            ]}
+            """#
+        let borders = try CountryBorders.parse(
+            Data(json.utf8), file: URL(fileURLWithPath: "/b.geojson"), converter: try CoordinateConverter())
+        let message: String
+        do {
+            _ = try CountryLocator(borders: borders)
+            message = "built"
+        } catch let e as GeoError {
+            message = e.message
+        }
+        #expect(message.hasPrefix("/b.geojson: the borders span "))
+        #expect(
+            message.hasSuffix("in RD New, more than 4194304 cells of 1 km (is a position far outside NL, BE and DE?)"))
+        // The same square without the stray vertex builds.
+        let fine = feature("[[4.90,52.30],[4.96,52.30],[4.96,52.36],[4.90,52.36],[4.90,52.30]]")
+        _ = try CountryLocator(
+            borders: try CountryBorders.parse(
+                Data(fine.utf8), file: URL(fileURLWithPath: "/b.geojson"), converter: try CoordinateConverter()))
+    }
+}
