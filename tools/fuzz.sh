@@ -38,6 +38,9 @@ tools/ensure-deps.sh
 scratch=.build-fuzz
 start=$(date +%s)
 mkdir -p "$scratch"
+# SwiftPM keeps the main package's source list from the last plan: without a newer manifest
+# here it does not see files added to the main package since (measured: "cannot find" errors).
+touch tools/fuzz/Package.swift
 build=0
 (cd tools/fuzz && swift build --scratch-path "../../$scratch" -Xswiftc -sanitize=fuzzer,address) \
     >"$scratch/build.log" 2>&1 || build=$?
