@@ -42,7 +42,7 @@ extension DispatchCore {
         _ key: MessageKey, on channel: Channel, result: DeliveryResult, attempt: UInt16, at t: Duration
     ) throws {
         guard var run = takeRun(key.action) else { return }
-        defer { actions[key.action] = run }
+        defer { put(run) }
         if result == .throttled {
             throttle(channel, at: t)
             if key.kind == .alert, run.state != .running {
@@ -183,7 +183,7 @@ extension DispatchCore {
         -> Channel?
     {
         guard var run = takeRun(id) else { return nil }
-        defer { actions[id] = run }
+        defer { put(run) }
         let waiting = kind == .alert ? run.alertRetryWaiting.remove(person) : run.endRetryWaiting.remove(person)
         guard waiting != nil, let entry = run.people[person] else { return nil }
         let seq = kind == .alert ? entry.seq : run.nextSeq

@@ -3,6 +3,12 @@ extension DispatchCore {
     /// puts it back.
     mutating func takeRun(_ id: ActionID) -> ActionRun? { actions.removeValue(forKey: id) }
 
+    /// Puts an action's state (back) and notes the channels it has messages queued on.
+    mutating func put(_ run: ActionRun) {
+        for (channel, queue) in run.queues where !queue.isEmpty { waiting[channel, default: []].insert(run.id) }
+        actions[run.id] = run
+    }
+
     /// Hands waiting messages to every channel with free capacity at `now`.
     mutating func pumpAll(at now: Duration) throws {
         for channel in Channel.allCases { try pump(channel, at: now) }
@@ -11,9 +17,15 @@ extension DispatchCore {
 
     private mutating func pickAction(_ channel: Channel) -> ActionID? {
         var candidates: [(id: ActionID, weight: Int)] = []
-        for (id, run) in actions where !(run.queues[channel]?.isEmpty ?? true) {
-            candidates.append((id, run.request.urgency.weight))
+        var empty: [ActionID] = []
+        for id in waiting[channel] ?? [] {
+            if let run = actions[id], !(run.queues[channel]?.isEmpty ?? true) {
+                candidates.append((id, run.request.urgency.weight))
+            } else {
+                empty.append(id)
+            }
         }
+        for id in empty { waiting[channel]?.remove(id) }
         candidates.sort { $0.id < $1.id }
         return rr[channel, default: WeightedRoundRobin()].pick(candidates)
     }
@@ -91,7 +103,7 @@ extension DispatchCore {
             var placed = 0
             let lines = Int(rates[channel.index])
             while linesBusy < lines, let id = pickAction(channel), var run = takeRun(id) {
-                defer { actions[id] = run }
+                defer { put(run) }
                 guard let m = run.queues[channel]?.popFirst() else { break }
                 let (handOver, attempt) = try send(m, of: &run, on: channel, at: now)
                 switch handOver {
@@ -119,7 +131,7 @@ extension DispatchCore {
         var batch: [(QueuedMessage, ProviderOutcome?, UInt16)] = []
         var rejected = false
         do {
-            defer { actions[id] = run }
+            defer { put(run) }
             while batch.count < rate.batchSize, let m = run.queues[channel]?.popFirst() {
                 let (handOver, attempt) = try send(m, of: &run, on: channel, at: now)
                 switch handOver {

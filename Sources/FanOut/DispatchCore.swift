@@ -30,6 +30,10 @@ struct DispatchCore {
     /// The wall-clock instant of dispatcher time zero (quiet hours are local wall time).
     let wallEpoch: Date
     var actions: [ActionID: ActionRun] = [:]
+    /// Per channel, the actions that may have messages queued on it: every action put back with a
+    /// non-empty queue is added (``put(_:)``), and ``pickAction(_:)`` drops those found empty. Keeps
+    /// the pick proportional to the actions waiting, not to every action ever started.
+    var waiting: [Channel: Set<ActionID>] = [:]
     var nextActionID: Int64 = 1
     var events = EventQueue()
     var linesBusy = 0

@@ -55,7 +55,7 @@ extension Dispatcher {
                         try c.enqueue(person, .end, in: &run, at: now)
                     }
                 }
-                c.actions[action.id] = run
+                c.put(run)
             }
             try c.flush()
             try c.pumpAll(at: now)

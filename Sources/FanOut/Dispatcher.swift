@@ -126,7 +126,7 @@ public final class Dispatcher: Sendable {
             try c.record(.startAction(id, request, at: now))
             let added = try c.include(recipients, in: &run, at: now)
             try c.record(.area(id, version: 1, area, recipients: persons, added: added, at: now))
-            c.actions[id] = run
+            c.put(run)
             try c.flush()
             try c.pumpAll(at: now)
             logger.info(
@@ -167,7 +167,7 @@ public final class Dispatcher: Sendable {
                 .area(
                     id, version: run.areaVersion, area, recipients: Set(recipients.map(\.person)).count, added: added,
                     at: now))
-            c.actions[id] = run
+            c.put(run)
             try c.flush()
             try c.pumpAll(at: now)
             logger.info(
@@ -196,7 +196,7 @@ public final class Dispatcher: Sendable {
             var run = try Self.run(id, in: c, for: "stop", allowed: [.running])
             let cancelled = Self.cancelQueued(&run)
             run.state = .stopped
-            c.actions[id] = run
+            c.put(run)
             try c.record(.cancelQueued(id, at: now))
             try c.record(.actionState(id, .stopped, result: nil))
             try c.flush()
@@ -238,7 +238,7 @@ public final class Dispatcher: Sendable {
                 try c.enqueue(person, .end, in: &run, at: now)
                 queued += 1
             }
-            c.actions[id] = run
+            c.put(run)
             try c.flush()
             try c.pumpAll(at: now)
             logger.info("action ended", metadata: ["action": "\(id)", "end_messages": "\(queued)"])
