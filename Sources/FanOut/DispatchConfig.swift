@@ -30,6 +30,26 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
             self.lines = lines
             self.typicalCallSeconds = typicalCallSeconds
         }
+
+        private enum CodingKeys: String, CodingKey { case lines, typicalCallSeconds }
+
+        /// Decodes voice limits; a missing key takes its default.
+        public init(from decoder: any Decoder) throws {
+            let d = Voice()
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            lines = try c.decodeIfPresent(Int.self, forKey: .lines) ?? d.lines
+            typicalCallSeconds = try c.decodeIfPresent(Double.self, forKey: .typicalCallSeconds) ?? d.typicalCallSeconds
+        }
+    }
+
+    /// A rate as written in a file: either key may be left out (it takes the channel's default).
+    private struct PartialRate: Decodable {
+        var perSecond: Double?
+        var batchSize: Int?
+
+        func merged(over d: Rate) -> Rate {
+            Rate(perSecond: perSecond ?? d.perSecond, batchSize: batchSize ?? d.batchSize)
+        }
     }
 
     /// A rate-limited channel: messages per second, handed over in batches.
@@ -182,9 +202,9 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
         let d = DispatchConfig()
         let c = try decoder.container(keyedBy: CodingKeys.self)
         voice = try c.decodeIfPresent(Voice.self, forKey: .voice) ?? d.voice
-        sms = try c.decodeIfPresent(Rate.self, forKey: .sms) ?? d.sms
-        email = try c.decodeIfPresent(Rate.self, forKey: .email) ?? d.email
-        app = try c.decodeIfPresent(Rate.self, forKey: .app) ?? d.app
+        sms = try c.decodeIfPresent(PartialRate.self, forKey: .sms)?.merged(over: d.sms) ?? d.sms
+        email = try c.decodeIfPresent(PartialRate.self, forKey: .email)?.merged(over: d.email) ?? d.email
+        app = try c.decodeIfPresent(PartialRate.self, forKey: .app)?.merged(over: d.app) ?? d.app
         confirmationThresholds =
             try c.decodeIfPresent([String: Int].self, forKey: .confirmationThresholds) ?? d.confirmationThresholds
         retry = try c.decodeIfPresent(Retry.self, forKey: .retry) ?? d.retry

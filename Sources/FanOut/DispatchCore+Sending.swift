@@ -94,7 +94,10 @@ extension DispatchCore {
     }
 
     mutating func pump(_ channel: Channel, at now: Duration) throws {
-        if let busyUntil = freeAt[channel], busyUntil > now {
+        // Compared in whole nanoseconds, the event queue's resolution: a channel free at a
+        // fraction of a nanosecond after the ready event's time would otherwise re-arm that event
+        // at the same instant forever.
+        if let busyUntil = freeAt[channel], busyUntil.nanoseconds > now.nanoseconds {
             if readyScheduled.insert(channel).inserted { events.push(.channelReady(channel), at: busyUntil) }
             return
         }

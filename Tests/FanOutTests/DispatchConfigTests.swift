@@ -18,6 +18,16 @@ import Testing
         #expect(c.confirmationThreshold(for: "burglary") == 10_000)
     }
 
+    @Test func aPartialChannelObjectKeepsTheOtherKeysDefaults() throws {
+        let c = try DispatchConfig.parse(
+            Data(#"{"voice": {"lines": 50}, "sms": {"perSecond": 40}, "email": {"batchSize": 7}}"#.utf8))
+        #expect(c.voice == .init(lines: 50, typicalCallSeconds: 60))
+        #expect(c.sms == .init(perSecond: 40, batchSize: 10))
+        #expect(c.email == .init(perSecond: 10_000, batchSize: 7))
+        #expect(c.app == DispatchConfig().app)
+        #expect(throws: FanOutError.self) { try DispatchConfig.parse(Data(#"{"voice": {"lines": 0}}"#.utf8)) }
+    }
+
     @Test func thresholdsPerIncidentTypeWithAFallback() throws {
         let c = try DispatchConfig.parse(Data(#"{"confirmationThresholds": {"burglary": 2000, "*": 9000}}"#.utf8))
         #expect(c.confirmationThreshold(for: "burglary") == 2000)

@@ -35,6 +35,22 @@ enum Fixture {
         #expect(sms.records[100].time == .seconds(1))
     }
 
+    @Test func aRateWhoseBatchEndsBetweenTwoNanosecondsStillFinishes() async throws {
+        // 1 SMS per batch at 3/s: batch k is sent at k/3 s, a time between two whole nanoseconds
+        // (the event queue's resolution). Before the fix the channel-ready event was re-armed at the
+        // same nanosecond forever.
+        let sms = RecordingProvider()
+        let config = DispatchConfig(sms: .init(perSecond: 3, batchSize: 1))
+        let d = Dispatcher(config: config, providers: [.sms: sms], clock: VirtualClock())
+        let id = try d.start(Fixture.request([.sms]), recipients: Fixture.recipients(10))
+        try await d.runUntilIdle()
+        #expect(try d.status(id).alerts == [.delivered: 10])
+        // The 10th message is handed over after 9 batches: 9/3 s = 3 s, within a nanosecond per
+        // batch (each ready event is due at its whole nanosecond).
+        let last = try #require(sms.records.last?.time)
+        #expect(abs((last - .seconds(3)).nanoseconds) <= 9)
+    }
+
     @Test func twelveHundredCallsOfAMinuteOnSixHundredLinesEndAtTwoMinutes() async throws {
         let voice = RecordingProvider(callDuration: .seconds(60))
         let d = Dispatcher(providers: [.voice: voice], clock: VirtualClock())
