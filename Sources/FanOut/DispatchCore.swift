@@ -228,11 +228,12 @@ struct DispatchCore {
         }
     }
 
-    /// Records every channel's queue depth (O(actions)).
+    /// Records every channel's queue depth (O(actions with messages waiting): every non-empty
+    /// queue's action is in ``waiting``).
     func recordQueueDepths() {
         var depth = [Int](repeating: 0, count: Channel.allCases.count)
-        for run in actions.values {
-            for (channel, queue) in run.queues { depth[channel.index] += queue.count }
+        for (channel, ids) in waiting {
+            for id in ids { depth[channel.index] += actions[id]?.queues[channel]?.count ?? 0 }
         }
         for c in Channel.allCases { metrics.queueDepth[c.index].record(depth[c.index]) }
     }
