@@ -5,7 +5,8 @@ import Foundation
 
 extension KannelCore {
     /// The listener thread: accepts Kannel's report requests, and between them reports the
-    /// messages whose report is overdue and those rejected because the queue was full.
+    /// messages whose report is overdue and those rejected because the queue was full. Returns
+    /// when stopping; the thread then releases the socket and signals ``exited``.
     func listen(on socket: Socket) {
         var lastSweep = ContinuousClock.now
         while !state.withLock({ $0.stopping }) {
@@ -23,7 +24,6 @@ extension KannelCore {
                 lastSweep = ContinuousClock.now
             }
         }
-        exited.signal()
     }
 
     private func serve(_ connection: Socket) {

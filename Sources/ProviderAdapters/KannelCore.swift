@@ -85,15 +85,23 @@ final class KannelCore: Sendable {
         let handshake = ListenerHandshake()
         let start = ListenerStart(host: configuration.reportListenHost, port: configuration.reportListenPort)
         let thread = Thread {
-            let socket: Socket
+            var core: KannelCore?
             do {
-                socket = try Socket.listening(host: start.host, port: start.port)
-                handshake.bound(.success(try socket.localPort()))
-            } catch {
-                handshake.bound(.failure(error as? ProviderAdapterError ?? ProviderAdapterError(.socket, "\(error)")))
-                return
+                let socket: Socket
+                do {
+                    socket = try Socket.listening(host: start.host, port: start.port)
+                    handshake.bound(.success(try socket.localPort()))
+                } catch {
+                    handshake.bound(
+                        .failure(error as? ProviderAdapterError ?? ProviderAdapterError(.socket, "\(error)")))
+                    return
+                }
+                core = handshake.waitForCore()
+                core?.listen(on: socket)
             }
-            handshake.waitForCore()?.listen(on: socket)
+            // Signalled only once the socket is released (closed), so that `shutdown` returns with
+            // the port free.
+            core?.exited.signal()
         }
         thread.name = "fanout.kannel.reports"
         thread.start()
