@@ -17,7 +17,7 @@ extension GEOSContext {
             throw GeoError(
                 .parse, "WKB: geometries nested deeper than \(GeometryNesting.maxDepth) (byte \(offset))")
         }
-        let reader = try GEOSWKBReaderHandle(context: self)
+        let reader = try GEOSIOHandle.wkbReader(self)
         let raw = withExtendedLifetime(reader) {
             bytes.withUnsafeBufferPointer { GEOSWKBReader_read_r(handle, reader.pointer, $0.baseAddress, $0.count) }
         }
@@ -34,7 +34,7 @@ extension GEOSGeometry {
     /// - Returns: The WKB bytes, e.g. `01 03 00 00 00 …` for a polygon.
     /// - Throws: ``GeoError`` `.geos` on a GEOS failure.
     package func toWKB() throws -> [UInt8] {
-        let writer = try GEOSWKBWriterHandle(context: context)
+        let writer = try GEOSIOHandle.wkbWriter(context)
         var size = 0
         let buffer = withExtendedLifetime(writer) {
             GEOSWKBWriter_setOutputDimension_r(handle, writer.pointer, 2)
@@ -46,57 +46,5 @@ extension GEOSGeometry {
         guard let buffer else { throw context.error("GEOSWKBWriter_write_r") }
         defer { GEOSFree_r(handle, buffer) }
         return Array(UnsafeBufferPointer(start: buffer, count: size))
-    }
-}
-
-// MARK: - Owners of the reader and writer handles
-
-/// Owns a `GEOSWKBReader*`, freed with `GEOSWKBReader_destroy_r`.
-final class GEOSWKBReaderHandle {
-    /// The context the reader was made in; kept alive by this reference.
-    let context: GEOSContext
-    /// The owned reader.
-    let pointer: OpaquePointer
-
-    /// Creates a reader with `GEOSWKBReader_create_r`.
-    init(context: GEOSContext) throws {
-        context.assertOwningThread()
-        guard let raw = GEOSWKBReader_create_r(context.handle) else {  // returns NULL on failure
-            throw context.error("GEOSWKBReader_create_r")
-        }
-        self.pointer = raw
-        self.context = context
-        context.handleCreated()
-    }
-
-    deinit {
-        context.assertOwningThread()
-        GEOSWKBReader_destroy_r(context.handle, pointer)
-        context.handleDestroyed()
-    }
-}
-
-/// Owns a `GEOSWKBWriter*`, freed with `GEOSWKBWriter_destroy_r`.
-final class GEOSWKBWriterHandle {
-    /// The context the writer was made in; kept alive by this reference.
-    let context: GEOSContext
-    /// The owned writer.
-    let pointer: OpaquePointer
-
-    /// Creates a writer with `GEOSWKBWriter_create_r`.
-    init(context: GEOSContext) throws {
-        context.assertOwningThread()
-        guard let raw = GEOSWKBWriter_create_r(context.handle) else {  // returns NULL on failure
-            throw context.error("GEOSWKBWriter_create_r")
-        }
-        self.pointer = raw
-        self.context = context
-        context.handleCreated()
-    }
-
-    deinit {
-        context.assertOwningThread()
-        GEOSWKBWriter_destroy_r(context.handle, pointer)
-        context.handleDestroyed()
     }
 }

@@ -18,7 +18,7 @@ extension GEOSContext {
             throw GeoError(
                 .parse, "WKT: parentheses nested deeper than \(GeometryNesting.maxDepth) (byte \(offset))")
         }
-        let reader = try GEOSWKTReaderHandle(context: self)
+        let reader = try GEOSIOHandle.wktReader(self)
         // The reader must outlive the call, not just the load of its pointer.
         let raw = withExtendedLifetime(reader) { GEOSWKTReader_read_r(handle, reader.pointer, text) }
         guard let raw else { throw error(.parse, "WKT") }
@@ -34,7 +34,7 @@ extension GEOSGeometry {
     /// - Returns: WKT such as `POLYGON ((0 0, 10 0, 10 10, 0 0))`.
     /// - Throws: ``GeoError`` `.geos` on a GEOS failure.
     package func toWKT() throws -> String {
-        let writer = try GEOSWKTWriterHandle(context: context)
+        let writer = try GEOSIOHandle.wktWriter(context)
         let buffer = withExtendedLifetime(writer) {
             GEOSWKTWriter_setTrim_r(handle, writer.pointer, 1)
             return GEOSWKTWriter_write_r(handle, writer.pointer, pointer)
@@ -47,52 +47,58 @@ extension GEOSGeometry {
 
 // MARK: - Owners of the reader and writer handles
 
-/// Owns a `GEOSWKTReader*`, freed with `GEOSWKTReader_destroy_r`.
-final class GEOSWKTReaderHandle {
-    /// The context the reader was made in; kept alive by this reference.
+/// Owns one GEOS reader or writer (`GEOSWKTReader*`, `GEOSWKTWriter*`, `GEOSWKBReader*`,
+/// `GEOSWKBWriter*`) made in `context`, freed exactly once with its own `_destroy_r` function.
+final class GEOSIOHandle {
+    /// The context the handle was made in; kept alive by this reference.
     let context: GEOSContext
-    /// The owned reader.
+    /// The owned reader or writer.
     let pointer: OpaquePointer
+    private let destroy: (GEOSContextHandle_t, OpaquePointer) -> Void
 
-    /// Creates a reader with `GEOSWKTReader_create_r`.
-    init(context: GEOSContext) throws {
+    private init(
+        context: GEOSContext, creator: String, create: (GEOSContextHandle_t) -> OpaquePointer?,
+        destroy: @escaping (GEOSContextHandle_t, OpaquePointer) -> Void
+    ) throws {
         context.assertOwningThread()
-        guard let raw = GEOSWKTReader_create_r(context.handle) else {
-            throw context.error("GEOSWKTReader_create_r")
-        }
+        guard let raw = create(context.handle) else { throw context.error(creator) }  // NULL on failure
         self.pointer = raw
         self.context = context
+        self.destroy = destroy
         context.handleCreated()
     }
 
     deinit {
         context.assertOwningThread()
-        GEOSWKTReader_destroy_r(context.handle, pointer)
+        destroy(context.handle, pointer)
         context.handleDestroyed()
     }
-}
 
-/// Owns a `GEOSWKTWriter*`, freed with `GEOSWKTWriter_destroy_r`.
-final class GEOSWKTWriterHandle {
-    /// The context the writer was made in; kept alive by this reference.
-    let context: GEOSContext
-    /// The owned writer.
-    let pointer: OpaquePointer
-
-    /// Creates a writer with `GEOSWKTWriter_create_r`.
-    init(context: GEOSContext) throws {
-        context.assertOwningThread()
-        guard let raw = GEOSWKTWriter_create_r(context.handle) else {
-            throw context.error("GEOSWKTWriter_create_r")
-        }
-        self.pointer = raw
-        self.context = context
-        context.handleCreated()
+    /// A WKT reader (`GEOSWKTReader_create_r`).
+    static func wktReader(_ context: GEOSContext) throws -> GEOSIOHandle {
+        try GEOSIOHandle(
+            context: context, creator: "GEOSWKTReader_create_r", create: { GEOSWKTReader_create_r($0) },
+            destroy: { GEOSWKTReader_destroy_r($0, $1) })
     }
 
-    deinit {
-        context.assertOwningThread()
-        GEOSWKTWriter_destroy_r(context.handle, pointer)
-        context.handleDestroyed()
+    /// A WKT writer (`GEOSWKTWriter_create_r`).
+    static func wktWriter(_ context: GEOSContext) throws -> GEOSIOHandle {
+        try GEOSIOHandle(
+            context: context, creator: "GEOSWKTWriter_create_r", create: { GEOSWKTWriter_create_r($0) },
+            destroy: { GEOSWKTWriter_destroy_r($0, $1) })
+    }
+
+    /// A WKB reader (`GEOSWKBReader_create_r`).
+    static func wkbReader(_ context: GEOSContext) throws -> GEOSIOHandle {
+        try GEOSIOHandle(
+            context: context, creator: "GEOSWKBReader_create_r", create: { GEOSWKBReader_create_r($0) },
+            destroy: { GEOSWKBReader_destroy_r($0, $1) })
+    }
+
+    /// A WKB writer (`GEOSWKBWriter_create_r`).
+    static func wkbWriter(_ context: GEOSContext) throws -> GEOSIOHandle {
+        try GEOSIOHandle(
+            context: context, creator: "GEOSWKBWriter_create_r", create: { GEOSWKBWriter_create_r($0) },
+            destroy: { GEOSWKBWriter_destroy_r($0, $1) })
     }
 }
