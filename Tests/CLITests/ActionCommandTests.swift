@@ -16,7 +16,7 @@ import Testing
         return max(Double(sms) / 100, Double((voice + 599) / 600) * 60)
     }
 
-    @Test func actionRunsFromStartThroughEnlargementToItsEndMessageOnVirtualTime() throws {
+    @Test func actionRunsFromStartThroughEnlargementToItsEndMessageOnVirtualTime() async throws {
         let fx = try Self.shared.get()
         let inner = try fx.oracle(fx.centre, radius: 500)
         let outer = try fx.oracle(fx.centre, radius: 900)
@@ -26,7 +26,7 @@ import Testing
         let centre = ["--lon", "\(fx.centre.lon)", "--lat", "\(fx.centre.lat)"]
         let common = ["--simulation", "ideal"]
 
-        let start = try fx.action(
+        let start = try await fx.action(
             ["start"] + centre + [
                 "--radius", "500", "--incident-type", "missing-child", "--message", "Boy (8), red coat",
                 "--channels", "sms,voice", "--run",
@@ -43,7 +43,7 @@ import Testing
         let lastMs = alerts.map { $0.updatedAt }.max() ?? .zero
         #expect(abs(lastMs.seconds - expected) < 0.002, "last alert at \(lastMs), planned \(expected) s")
 
-        let enlarge = try fx.action(["enlarge", "\(id)"] + centre + ["--radius", "900", "--run"] + common)
+        let enlarge = try await fx.action(["enlarge", "\(id)"] + centre + ["--radius", "900", "--run"] + common)
         #expect(enlarge.status == 0, "\(enlarge.stderr)")
         #expect(
             enlarge.stdout.contains("\(thousands(outer.count - inner.count)) participants added"), "\(enlarge.stdout)")
@@ -51,7 +51,7 @@ import Testing
         // The first area's people first, then the rest of the larger area in its own outside-in order.
         #expect(alerts.map(\.key.person) == inner + outer.filter { !Set(inner).contains($0) })
 
-        let end = try fx.action(["end", "\(id)", "--result", "Found safe. Thank you.", "--run"] + common)
+        let end = try await fx.action(["end", "\(id)", "--result", "Found safe. Thank you.", "--run"] + common)
         #expect(end.status == 0, "\(end.stderr)")
         let messages = try ledger.messages(of: id)
         let reached = Set(messages.filter { $0.key.kind == .alert && $0.state == .delivered }.map(\.key.person))
@@ -60,7 +60,7 @@ import Testing
         #expect(Set(ended.map(\.key.person)) == reached && ended.count == reached.count)
         #expect(ended.allSatisfy { $0.state == .delivered })
 
-        let status = try fx.action(["status", "\(id)"])
+        let status = try await fx.action(["status", "\(id)"])
         #expect(status.status == 0, "\(status.stderr)")
         #expect(status.stdout.contains("action \(id): ended, missing-child"), "\(status.stdout)")
         #expect(status.stdout.contains("\(thousands(outer.count)) included, \(thousands(outer.count)) reached"))
@@ -68,7 +68,7 @@ import Testing
         #expect(status.stdout.contains("| 500–1000 |"), "ring report: \(status.stdout)")
 
         let lastAdded = outer.last { !Set(inner).contains($0) } ?? 0  // the last alerted: closest of the enlargement
-        let explain = try fx.action(["explain", "\(id)", "\(lastAdded)"])
+        let explain = try await fx.action(["explain", "\(id)", "\(lastAdded)"])
         #expect(explain.status == 0, "\(explain.stderr)")
         #expect(
             explain.stdout.contains("position \(thousands(outer.count)) of \(thousands(outer.count))"),
@@ -79,22 +79,22 @@ import Testing
         }
     }
 
-    @Test func badTransitionsAndUnknownActionsAreRefusedWithClearErrors() throws {
+    @Test func badTransitionsAndUnknownActionsAreRefusedWithClearErrors() async throws {
         let fx = try Self.shared.get()
         let id = try #require(try Self.nextActionID(fx))
-        let started = try fx.action(
+        let started = try await fx.action(
             [
                 "start", "--lon", "\(fx.centre.lon)", "--lat", "\(fx.centre.lat)", "--radius", "200", "--incident-type",
                 "burglary", "--message", "Two men, white van", "--run", "--simulation", "ideal",
             ])
         #expect(started.status == 0, "\(started.stderr)")
-        let stop = try fx.action(["stop", "\(id)"])
+        let stop = try await fx.action(["stop", "\(id)"])
         #expect(stop.status == 0, "\(stop.stderr)")
-        let stopAgain = try fx.action(["stop", "\(id)"])
+        let stopAgain = try await fx.action(["stop", "\(id)"])
         #expect(
             stopAgain.status != 0 && stopAgain.stderr.contains("cannot stop action \(id): it is stopped"),
             "\(stopAgain.stderr)")
-        let end = try fx.action(["end", "\(id)", "--result", "Arrested", "--run"])
+        let end = try await fx.action(["end", "\(id)", "--result", "Arrested", "--run"])
         #expect(end.status == 0, "\(end.stderr)")
         let cases: [([String], String)] = [
             (
@@ -110,31 +110,31 @@ import Testing
             (["stop", "0"], "invalid for '<action>'"),
         ]
         for (args, message) in cases {
-            let r = try fx.action(args)
+            let r = try await fx.action(args)
             #expect(r.status != 0, "\(args) should fail")
             #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
         }
     }
 
-    @Test func theInterlockRefusesALargeActionWithoutConfirmAndSendsNothing() throws {
+    @Test func theInterlockRefusesALargeActionWithoutConfirmAndSendsNothing() async throws {
         let fx = try Self.shared.get()
         let config = try fx.write("small.json", #"{"confirmationThresholds": {"burglary": 50, "*": 100000}}"#)
         let before = try Ledger.open(at: fx.db).summaries().count
         let area = ["--lon", "\(fx.centre.lon)", "--lat", "\(fx.centre.lat)", "--radius", "400"]
         let n = try fx.oracle(fx.centre, radius: 400).count
         #expect(n > 50)
-        let refused = try fx.action(
+        let refused = try await fx.action(
             ["start"] + area + ["--incident-type", "burglary", "--message", "m", "--config", config])
         #expect(refused.status != 0)
         #expect(refused.stdout.contains("plan: \(thousands(n)) participants"), "\(refused.stdout)")
         #expect(refused.stderr.contains("more than the 50 usual for a 'burglary' action"), "\(refused.stderr)")
         #expect(refused.stderr.contains("--confirm"))
         #expect(try Ledger.open(at: fx.db).summaries().count == before)  // nothing started, nothing sent
-        let confirmed = try fx.action(
+        let confirmed = try await fx.action(
             ["start"] + area + ["--incident-type", "burglary", "--message", "m", "--config", config, "--confirm"])
         #expect(confirmed.status == 0, "\(confirmed.stderr)")
         #expect(try Ledger.open(at: fx.db).summaries().count == before + 1)
-        let done = try fx.action(["run"])  // finish it so later tests start from an idle ledger
+        let done = try await fx.action(["run"])  // finish it so later tests start from an idle ledger
         #expect(done.status == 0, "\(done.stderr)")
     }
 
@@ -143,10 +143,10 @@ import Testing
         (#"{"sms": {"perSecond": -1, "batchSize": 10}}"#, "'sms.perSecond' must be positive"),
         (#"{"voice": "#, "not a valid dispatcher configuration"),
     ])
-    func badConfigIsRefusedNamingTheFileAndKey(json: String, message: String) throws {
+    func badConfigIsRefusedNamingTheFileAndKey(json: String, message: String) async throws {
         let fx = try Self.shared.get()
         let path = try fx.write("bad-\(abs(json.hashValue)).json", json)
-        let r = try fx.action(
+        let r = try await fx.action(
             [
                 "start", "--lon", "\(fx.centre.lon)", "--lat", "\(fx.centre.lat)", "--radius", "100", "--incident-type",
                 "burglary", "--message", "m", "--config", path,
@@ -155,7 +155,7 @@ import Testing
         #expect(r.stderr.contains(path) && r.stderr.contains(message), "\(r.stderr)")
     }
 
-    @Test func badArgumentsAreRefused() throws {
+    @Test func badArgumentsAreRefused() async throws {
         let fx = try Self.shared.get()
         let cases: [([String], String)] = [
             (
@@ -185,23 +185,23 @@ import Testing
             ),
         ]
         for (args, message) in cases {
-            let r = try fx.action(args)
+            let r = try await fx.action(args)
             #expect(r.status != 0, "\(args) should fail")
             #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
         }
-        let missing = try CommandRunner.run([
+        let missing = try await CommandRunner.run([
             "action", "run", "--db", fx.dir.appendingPathComponent("none.sqlite").path,
         ])
         #expect(missing.status != 0 && missing.stderr.contains("no such registry"), "\(missing.stderr)")
     }
 
-    @Test func actionRunsOnTheRealClock() throws {
+    @Test func actionRunsOnTheRealClock() async throws {
         let fx = try Self.shared.get()
         let ids = try fx.oracle(fx.centre, radius: 300)
         let id = try #require(try Self.nextActionID(fx))
         let speed = 20.0
         let wall = ContinuousClock.now
-        let start = try fx.action(
+        let start = try await fx.action(
             [
                 "start", "--lon", "\(fx.centre.lon)", "--lat", "\(fx.centre.lat)", "--radius", "300", "--incident-type",
                 "missing-child", "--message", "m", "--channels", "sms", "--clock", "real", "--speed", "\(speed)",
@@ -209,7 +209,7 @@ import Testing
                 "--simulation", "ideal",
             ])
         #expect(start.status == 0, "\(start.stderr)")
-        let end = try fx.action(
+        let end = try await fx.action(
             [
                 "end", "\(id)", "--result", "found", "--clock", "real", "--speed", "\(speed)", "--run", "--simulation",
                 "ideal",

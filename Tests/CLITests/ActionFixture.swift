@@ -34,7 +34,7 @@ struct ActionFixture {
             csv += "\(i + 1),\(lon),\(lat),NL,+316\(String(10_000_000 + i)),p\(i + 1)@example.org,\(channels)\n"
         }
         try csv.write(to: dir.appendingPathComponent("grid.csv"), atomically: true, encoding: .utf8)
-        let imported = try CommandRunner.run(["import", "--db", db, "--csv", "grid.csv"], in: dir)
+        let imported = try CommandRunner.runBlocking(["import", "--db", db, "--csv", "grid.csv"], in: dir)
         guard imported.status == 0 else {
             throw CocoaError(.featureUnsupported, userInfo: ["stderr": imported.stderr])
         }
@@ -48,8 +48,8 @@ struct ActionFixture {
     }
 
     /// Runs `fanout action ARGS --db DB`.
-    func action(_ arguments: [String]) throws -> CommandResult {
-        try CommandRunner.run(["action"] + arguments + ["--db", db], in: dir)
+    func action(_ arguments: [String]) async throws -> CommandResult {
+        try await CommandRunner.run(["action"] + arguments + ["--db", db], in: dir)
     }
 
     /// The participant ids inside a circle by the engine's brute-force scan (the oracle), outside-in.

@@ -3,29 +3,6 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The path of an installed program, if any.
-func installedTool(_ name: String) -> String? {
-    for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-        let path = "\(dir)/\(name)"
-        if FileManager.default.isExecutableFile(atPath: path) { return path }
-    }
-    return nil
-}
-
-/// Runs a program and returns its exit status and standard error.
-func runTool(_ path: String, _ arguments: [String]) throws -> (status: Int32, stderr: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: path)
-    p.arguments = arguments
-    let err = Pipe()
-    p.standardError = err
-    p.standardOutput = FileHandle.nullDevice
-    try p.run()
-    let data = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-}
-
 /// The first capture group of `pattern` in `text`.
 func capture(_ pattern: String, in text: String) -> String? {
     guard let re = try? NSRegularExpression(pattern: pattern),
@@ -73,7 +50,7 @@ struct MapFixture {
             csv += "\(id),\(lon),\(lat)\n"
         }
         try csv.write(to: dir.appendingPathComponent("p.csv"), atomically: true, encoding: .utf8)
-        let imp = try CommandRunner.run(["import", "--db", db, "--csv", "p.csv"], in: dir)
+        let imp = try CommandRunner.runBlocking(["import", "--db", db, "--csv", "p.csv"], in: dir)
         guard imp.status == 0 else { throw CocoaError(.featureUnsupported, userInfo: ["stderr": imp.stderr]) }
         // Countries as the registry holds them (derived at import); membership by brute force.
         let columns = try Registry.open(at: db).loadColumns()
@@ -93,10 +70,10 @@ struct AreaMapTests {
     init() throws { dir = try Fixtures.temporaryDirectory("map-out") }
 
     @Test("the SVG is well-formed (xmllint) and has every layer")
-    func wellFormed() throws {
+    func wellFormed() async throws {
         let fx = try MapFixture.shared.get()
         let out = dir.appendingPathComponent("m.svg").path
-        let r = try CommandRunner.run(["area", "map", fx.area, "--db", fx.db, "--out", out])
+        let r = try await CommandRunner.run(["area", "map", fx.area, "--db", fx.db, "--out", out])
         #expect(r.status == 0, "\(r.stderr)")
         let svg = try String(contentsOfFile: out, encoding: .utf8)
         for id in [
@@ -107,16 +84,16 @@ struct AreaMapTests {
         }
         #expect(svg.contains("data-country=\"NL\"") && svg.contains("data-country=\"DE\""))
         #expect(svg.contains("data-code=\"GM0928\""))  // Kerkrade
-        let xmllint = try #require(installedTool("xmllint"), "xmllint (libxml2-utils) is needed for this test")
-        let lint = try runTool(xmllint, ["--noout", out])
+        try #require(ExternalTool.has("xmllint"), "xmllint (libxml2-utils) is needed for this test")
+        let lint = try await ExternalTool.run("xmllint", ["--noout", out])
         #expect(lint.status == 0, "\(lint.stderr)")
     }
 
     @Test("the legend's counts per country equal a brute-force count")
-    func legendCounts() throws {
+    func legendCounts() async throws {
         let fx = try MapFixture.shared.get()
         let out = dir.appendingPathComponent("c.svg").path
-        #expect(try CommandRunner.run(["area", "map", fx.area, "--db", fx.db, "--out", out]).status == 0)
+        #expect(try await CommandRunner.run(["area", "map", fx.area, "--db", fx.db, "--out", out]).status == 0)
         let svg = try String(contentsOfFile: out, encoding: .utf8)
         #expect(fx.expected["NL", default: 0] > 50 && fx.expected["DE", default: 0] > 50)
         for (country, count) in fx.expected {
@@ -130,13 +107,13 @@ struct AreaMapTests {
     }
 
     @Test("the scale bar's length matches the map scale measured on the area's own vertices")
-    func scaleBar() throws {
+    func scaleBar() async throws {
         // A 4 × 3 km rectangle given in RD New: its first edge is exactly 4,000 m long.
         let wkt = "POLYGON((190000 320000, 194000 320000, 194000 323000, 190000 323000, 190000 320000))"
         let file = dir.appendingPathComponent("rd.wkt").path
         try wkt.write(toFile: file, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("s.svg").path
-        let r = try CommandRunner.run(["area", "map", file, "--crs", "EPSG:28992", "--out", out])
+        let r = try await CommandRunner.run(["area", "map", file, "--crs", "EPSG:28992", "--out", out])
         #expect(r.status == 0, "\(r.stderr)")
         let svg = try String(contentsOfFile: out, encoding: .utf8)
         let d = try #require(capture("id=\"area-outline\" d=\"([^\"]+)\"", in: svg))
@@ -151,13 +128,13 @@ struct AreaMapTests {
     }
 
     @Test("a long strip: the territories fill the whole widened frame (they are clipped to what is drawn)")
-    func stripFillsFrame() throws {
+    func stripFillsFrame() async throws {
         // 35 × 2.2 km near Maastricht: the extent is widened north and south to an aspect of 3:4.
         let ring: [(Double, Double)] = [(5.60, 50.84), (6.10, 50.84), (6.10, 50.86), (5.60, 50.86), (5.60, 50.84)]
         let file = dir.appendingPathComponent("strip.geojson").path
         try geoJSONPolygon([ring]).write(toFile: file, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("strip.svg").path
-        #expect(try CommandRunner.run(["area", "map", file, "--out", out]).status == 0)
+        #expect(try await CommandRunner.run(["area", "map", file, "--out", out]).status == 0)
         let svg = try String(contentsOfFile: out, encoding: .utf8)
         let clip = try #require(capture("<clipPath id=\"frame-clip\">(<rect[^>]*>)", in: svg))
         func attribute(_ name: String) -> Double? { Double(capture("\(name)=\"([0-9.]+)\"", in: clip) ?? "") }
@@ -176,14 +153,14 @@ struct AreaMapTests {
     }
 
     @Test("an incident point outside the area is drawn and its distance noted")
-    func incidentOutside() throws {
+    func incidentOutside() async throws {
         let wkt = "POLYGON((190000 320000, 194000 320000, 194000 323000, 190000 323000, 190000 320000))"
         let file = dir.appendingPathComponent("rd2.wkt").path
         try wkt.write(toFile: file, atomically: true, encoding: .utf8)
         // 1,000 m east of the rectangle's east edge, in RD New; given to the command in lon/lat.
         let at = try CoordinateConverter().toLonLat([RDPoint(x: 195_000, y: 321_500)])[0]
         let out = dir.appendingPathComponent("i.svg").path
-        let r = try CommandRunner.run([
+        let r = try await CommandRunner.run([
             "area", "map", file, "--crs", "EPSG:28992", "--incident", "\(at.lon),\(at.lat)", "--out", out,
         ])
         #expect(r.status == 0, "\(r.stderr)")
@@ -191,34 +168,34 @@ struct AreaMapTests {
         let svg = try String(contentsOfFile: out, encoding: .utf8)
         #expect(svg.contains("incident point (given, 1000 m outside the area)"))
         // Inside (the centroid): no note.
-        let inside = try CommandRunner.run(["area", "map", file, "--crs", "EPSG:28992", "--out", out])
+        let inside = try await CommandRunner.run(["area", "map", file, "--crs", "EPSG:28992", "--out", out])
         #expect(inside.status == 0 && !inside.stderr.contains("outside the area"))
     }
 
     @Test("a GeoPackage written by ogr2ogr is drawn, its layer chosen with --layer")
-    func geoPackage() throws {
-        guard let ogr2ogr = installedTool("ogr2ogr") else { return }  // gdal-bin; tools/test.sh installs it
+    func geoPackage() async throws {
+        guard ExternalTool.has("ogr2ogr") else { return }  // gdal-bin; tools/test.sh installs it
         let fx = try MapFixture.shared.get()
         let gpkg = dir.appendingPathComponent("a.gpkg").path
-        #expect(try runTool(ogr2ogr, ["-f", "GPKG", gpkg, fx.area, "-nln", "action"]).status == 0)
+        #expect(try await ExternalTool.run("ogr2ogr", ["-f", "GPKG", gpkg, fx.area, "-nln", "action"]).status == 0)
         let out = dir.appendingPathComponent("g.svg").path
-        let r = try CommandRunner.run(["area", "map", gpkg, "--layer", "action", "--db", fx.db, "--out", out])
+        let r = try await CommandRunner.run(["area", "map", gpkg, "--layer", "action", "--db", fx.db, "--out", out])
         #expect(r.status == 0, "\(r.stderr)")
         let total = fx.expected.values.reduce(0, +)
         #expect(
             capture("id=\"count-total\" data-count=\"(\\d+)\"", in: try String(contentsOfFile: out, encoding: .utf8))
                 == "\(total)")
-        let wrong = try CommandRunner.run(["area", "map", gpkg, "--layer", "nope", "--out", out])
+        let wrong = try await CommandRunner.run(["area", "map", gpkg, "--layer", "nope", "--out", out])
         #expect(wrong.status == 3 && wrong.stderr.contains("'nope'"))
     }
 
     @Test("a PNG of the SVG's size when rsvg-convert is installed")
-    func png() throws {
-        guard installedTool("rsvg-convert") != nil else { return }  // tools/test.sh installs it
+    func png() async throws {
+        guard ExternalTool.has("rsvg-convert") else { return }  // tools/test.sh installs it
         let fx = try MapFixture.shared.get()
         let out = dir.appendingPathComponent("m.png").path
         let svgOut = dir.appendingPathComponent("m2.svg").path
-        let r = try CommandRunner.run(["area", "map", fx.area, "--db", fx.db, "--out", svgOut, "--png", out])
+        let r = try await CommandRunner.run(["area", "map", fx.area, "--db", fx.db, "--out", svgOut, "--png", out])
         #expect(r.status == 0, "\(r.stderr)")
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: out)))
         #expect(Array(bytes.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
@@ -245,29 +222,29 @@ struct AreaMapTests {
     }
 
     @Test("bad input and unwritable output give clear errors and leave no file")
-    func errors() throws {
+    func errors() async throws {
         let fx = try MapFixture.shared.get()
-        let missing = try CommandRunner.run([
+        let missing = try await CommandRunner.run([
             "area", "map", dir.appendingPathComponent("no.geojson").path, "--out", "x.svg",
         ])
         #expect(missing.status == 3 && missing.stderr.contains("no.geojson"))
         let bow = dir.appendingPathComponent("bow.wkt").path
         try "POLYGON((5.05 52.05, 5.20 52.14, 5.20 52.05, 5.05 52.14, 5.05 52.05))".write(
             toFile: bow, atomically: true, encoding: .utf8)
-        let invalid = try CommandRunner.run(["area", "map", bow, "--out", dir.appendingPathComponent("b.svg").path])
+        let invalid = try await CommandRunner.run(["area", "map", bow, "--out", dir.appendingPathComponent("b.svg").path])
         #expect(invalid.status == 2 && invalid.stderr.contains("Self-intersection"))
         let unwritable = "/nonexistent-dir-\(UUID().uuidString)/m.svg"
-        let w = try CommandRunner.run(["area", "map", fx.area, "--out", unwritable])
+        let w = try await CommandRunner.run(["area", "map", fx.area, "--out", unwritable])
         #expect(w.status == 1 && w.stderr.contains(unwritable) && w.stderr.contains("cannot write"))
-        let ext = try CommandRunner.run(["area", "map", fx.area, "--out", dir.appendingPathComponent("m.pdf").path])
+        let ext = try await CommandRunner.run(["area", "map", fx.area, "--out", dir.appendingPathComponent("m.pdf").path])
         #expect(ext.status != 0 && ext.stderr.contains(".svg or .png"))
-        let none = try CommandRunner.run(["area", "map", fx.area])
+        let none = try await CommandRunner.run(["area", "map", fx.area])
         #expect(none.status != 0 && none.stderr.contains("--out"))
         let before = try String(contentsOfFile: fx.area, encoding: .utf8)
-        let same = try CommandRunner.run(["area", "map", fx.area, "--out", fx.area])
+        let same = try await CommandRunner.run(["area", "map", fx.area, "--out", fx.area])
         let after = try String(contentsOfFile: fx.area, encoding: .utf8)
         #expect(same.status != 0 && after == before)
-        let badIncident = try CommandRunner.run([
+        let badIncident = try await CommandRunner.run([
             "area", "map", fx.area, "--incident", "52.1,5.1", "--out", dir.appendingPathComponent("i.svg").path,
         ])
         #expect(badIncident.status == 2 && badIncident.stderr.contains("incident point"))
@@ -285,13 +262,13 @@ struct AreaMapTests {
     }
 
     @Test("text is escaped: a file name with XML metacharacters still gives well-formed SVG")
-    func escaping() throws {
+    func escaping() async throws {
         let name = dir.appendingPathComponent("a&b<c>'\"\u{01}.geojson").path
         try geoJSONPolygon([utrecht]).write(toFile: name, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("e.svg").path
-        #expect(try CommandRunner.run(["area", "map", name, "--out", out]).status == 0)
+        #expect(try await CommandRunner.run(["area", "map", name, "--out", out]).status == 0)
         let svg = try String(contentsOfFile: out, encoding: .utf8)
         #expect(svg.contains("a&amp;b&lt;c&gt;&apos;&quot;\u{FFFD}.geojson"))
-        if let xmllint = installedTool("xmllint") { #expect(try runTool(xmllint, ["--noout", out]).status == 0) }
+        if ExternalTool.has("xmllint") { #expect(try await ExternalTool.run("xmllint", ["--noout", out]).status == 0) }
     }
 }

@@ -132,7 +132,7 @@ struct CAPReaderTests {
     }
 
     @Test("fanout area check and select --polygon read CAP through the binary")
-    func cli() throws {
+    func cli() async throws {
         let dir = try Fixtures.temporaryDirectory("cap")
         // A CAP polygon around Utrecht (lat,lon), counter-clockwise in lon/lat.
         let ring = utrecht.map { "\($0.1),\($0.0)" }.joined(separator: " ")
@@ -142,18 +142,18 @@ struct CAPReaderTests {
                 of: "38.47,-120.14 38.34,-119.95 38.52,-119.74 38.62,-119.89 38.47,-120.14", with: ring
             )
             .write(to: cap, atomically: true, encoding: .utf8)
-        let check = try CommandRunner.run(["area", "check", cap.path])
+        let check = try await CommandRunner.run(["area", "check", cap.path])
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
-        let xee = try CommandRunner.run(["area", "check", Fixtures.url("CLITests/Fixtures/cap/xee.cap").path])
+        let xee = try await CommandRunner.run(["area", "check", Fixtures.url("CLITests/Fixtures/cap/xee.cap").path])
         #expect(xee.status != 0 && xee.stderr.contains("XXE") && !xee.stderr.contains("root:"))
 
         let fx = try CLIFixture.shared.get()
         let gj = dir.appendingPathComponent("utrecht.geojson")
         try geoJSONPolygon([utrecht]).write(to: gj, atomically: true, encoding: .utf8)
-        let a = try CommandRunner.run(["select", "--db", fx.db, "--polygon", cap.path, "--incident", "5.1214,52.0908"])
-        let b = try CommandRunner.run(["select", "--db", fx.db, "--polygon", gj.path, "--incident", "5.1214,52.0908"])
+        let a = try await CommandRunner.run(["select", "--db", fx.db, "--polygon", cap.path, "--incident", "5.1214,52.0908"])
+        let b = try await CommandRunner.run(["select", "--db", fx.db, "--polygon", gj.path, "--incident", "5.1214,52.0908"])
         #expect(a.status == 0 && a.stdout == b.stdout && !a.stdout.isEmpty, "\(a.stderr)")
-        let quake = try CommandRunner.run([
+        let quake = try await CommandRunner.run([
             "select", "--db", fx.db, "--polygon", Fixtures.url("CLITests/Fixtures/cap/earthquake.cap").path,
         ])
         #expect(quake.status != 0 && quake.stderr.contains("--circle -173.274,-16.053,RADIUS_M"))

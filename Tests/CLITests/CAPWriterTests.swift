@@ -90,12 +90,12 @@ import Testing
     @Test(
         .enabled(if: ExternalTool.has("xmllint"), "xmllint missing: install libxml2-utils (tools/test.sh does)"),
         arguments: messages.map(\.0))
-    func everyWrittenDocumentValidatesAndReadsBack(name: String) throws {
+    func everyWrittenDocumentValidatesAndReadsBack(name: String) async throws {
         let message = try #require(Self.messages.first { $0.0 == name }?.1)
         let xml = try CAPWriter.xml(message)
         let file = dir.appendingPathComponent("\(name).cap")
         try xml.write(to: file, atomically: true, encoding: .utf8)
-        let lint = try ExternalTool.run("xmllint", ["--noout", "--schema", Self.xsd, file.path])
+        let lint = try await ExternalTool.run("xmllint", ["--noout", "--schema", Self.xsd, file.path])
         #expect(lint.status == 0, "\(lint.stderr)\n\(xml)")
         #expect(lint.stderr.contains("validates"))
         let back = try CAPReader.parse(Data(xml.utf8), name: name)
@@ -110,12 +110,12 @@ import Testing
     }
 
     @Test(.enabled(if: ExternalTool.has("xmllint"), "xmllint missing: install libxml2-utils (tools/test.sh does)"))
-    func theSchemaCheckCanFail() throws {
+    func theSchemaCheckCanFail() async throws {
         let xml = try CAPWriter.xml(Self.messages[0].1).replacingOccurrences(
             of: "<msgType>Alert", with: "<msgType>Bogus")
         let file = dir.appendingPathComponent("bogus.cap")
         try xml.write(to: file, atomically: true, encoding: .utf8)
-        let lint = try ExternalTool.run("xmllint", ["--noout", "--schema", Self.xsd, file.path])
+        let lint = try await ExternalTool.run("xmllint", ["--noout", "--schema", Self.xsd, file.path])
         #expect(lint.status != 0 && lint.stderr.contains("msgType"))
     }
 

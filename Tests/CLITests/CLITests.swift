@@ -13,9 +13,9 @@ struct CLIFixture {
     private init() throws {
         dir = try Fixtures.temporaryDirectory("cli")
         db = dir.appendingPathComponent("r.sqlite").path
-        let gen = try CommandRunner.run(["generate", "--count", "20000", "--seed", "5", "--out", "p.csv"], in: dir)
+        let gen = try CommandRunner.runBlocking(["generate", "--count", "20000", "--seed", "5", "--out", "p.csv"], in: dir)
         guard gen.status == 0 else { throw CocoaError(.featureUnsupported, userInfo: ["stderr": gen.stderr]) }
-        let imp = try CommandRunner.run(["import", "--db", db, "--csv", "p.csv"], in: dir)
+        let imp = try CommandRunner.runBlocking(["import", "--db", db, "--csv", "p.csv"], in: dir)
         guard imp.status == 0 else { throw CocoaError(.featureUnsupported, userInfo: ["stderr": imp.stderr]) }
     }
 
@@ -52,8 +52,8 @@ func parseSelectionCSV(_ text: String) -> (header: String, rows: [(Int64, String
     let fx: CLIFixture
     init() throws { fx = try CLIFixture.shared.get() }
 
-    @Test func circleSelectionMatchesTheBruteForceOracle() throws {
-        let r = try CommandRunner.run(["select", "--db", fx.db, "--circle", "4.8930,52.3731,8000"])
+    @Test func circleSelectionMatchesTheBruteForceOracle() async throws {
+        let r = try await CommandRunner.run(["select", "--db", fx.db, "--circle", "4.8930,52.3731,8000"])
         #expect(r.status == 0, "\(r.stderr)")
         let csv = parseSelectionCSV(r.stdout)
         #expect(csv.header == "participant_id,distance_m,country")
@@ -69,25 +69,25 @@ func parseSelectionCSV(_ text: String) -> (header: String, rows: [(Int64, String
         #expect(r.stderr.contains("NL "))
     }
 
-    @Test func polygonFromGeoJSONAndWKTGiveTheSameSelection() throws {
+    @Test func polygonFromGeoJSONAndWKTGiveTheSameSelection() async throws {
         // A square of about 10 km around Utrecht, as GeoJSON and as WKT.
         let ring = "[5.05,52.05],[5.20,52.05],[5.20,52.14],[5.05,52.14],[5.05,52.05]"
         let gj = try fx.write(
             "sq.geojson",
             #"{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[["# + ring + "]]}}")
         let wkt = try fx.write("sq.wkt", "POLYGON ((5.05 52.05, 5.20 52.05, 5.20 52.14, 5.05 52.14, 5.05 52.05))")
-        let a = try CommandRunner.run(["select", "--db", fx.db, "--polygon", gj, "--incident", "5.1214,52.0908"])
-        let b = try CommandRunner.run(["select", "--db", fx.db, "--polygon", wkt, "--incident", "5.1214,52.0908"])
+        let a = try await CommandRunner.run(["select", "--db", fx.db, "--polygon", gj, "--incident", "5.1214,52.0908"])
+        let b = try await CommandRunner.run(["select", "--db", fx.db, "--polygon", wkt, "--incident", "5.1214,52.0908"])
         #expect(a.status == 0 && b.status == 0, "\(a.stderr) \(b.stderr)")
         #expect(a.stdout == b.stdout)
         #expect(parseSelectionCSV(a.stdout).rows.count > 50)
-        let c = try CommandRunner.run(["select", "--db", fx.db, "--polygon", gj])
+        let c = try await CommandRunner.run(["select", "--db", fx.db, "--polygon", gj])
         #expect(c.stderr.contains("incident point: polygon centroid"))
     }
 
-    @Test func geojsonOutputToAFile() throws {
+    @Test func geojsonOutputToAFile() async throws {
         let out = fx.dir.appendingPathComponent("sel.geojson")
-        let r = try CommandRunner.run(
+        let r = try await CommandRunner.run(
             ["select", "--db", fx.db, "--circle", "5.1214,52.0908,3000", "--format", "geojson", "--out", out.path])
         #expect(r.status == 0, "\(r.stderr)")
         let data = try Data(contentsOf: out)
@@ -108,8 +108,8 @@ func parseSelectionCSV(_ text: String) -> (header: String, rows: [(Int64, String
         (["--circle", "4.89,52.37"], "--circle"),
         (["--circle", "4.89,52.37,100", "--polygon", "x.geojson"], "exactly one of"),
     ])
-    func badCirclesAreRefused(args: [String], expected: String) throws {
-        let r = try CommandRunner.run(["select", "--db", fx.db] + args)
+    func badCirclesAreRefused(args: [String], expected: String) async throws {
+        let r = try await CommandRunner.run(["select", "--db", fx.db] + args)
         #expect(r.status != 0)
         #expect(r.stderr.contains(expected), "\(r.stderr)")
         #expect(r.stdout.isEmpty)
@@ -142,59 +142,59 @@ func parseSelectionCSV(_ text: String) -> (header: String, rows: [(Int64, String
         ("line.wkt", "LINESTRING (5 52, 5.1 52.1)", "expected a Polygon or MultiPolygon"),
         ("nan.wkt", "POLYGON ((5.0 52.0, NaN 52.0, 5.1 52.1, 5.0 52.0))", "non-finite coordinate"),
     ])
-    func badPolygonsAreRefusedWithReason(name: String, content: String, expected: String) throws {
+    func badPolygonsAreRefusedWithReason(name: String, content: String, expected: String) async throws {
         let path = try fx.write(name, content)
-        let r = try CommandRunner.run(["select", "--db", fx.db, "--polygon", path])
+        let r = try await CommandRunner.run(["select", "--db", fx.db, "--polygon", path])
         #expect(r.status != 0)
         #expect(r.stderr.contains(expected), "\(r.stderr)")
         #expect(r.stdout.isEmpty)
     }
 
-    @Test func failedSelectionLeavesAnExistingOutputFileAlone() throws {
+    @Test func failedSelectionLeavesAnExistingOutputFileAlone() async throws {
         let out = fx.dir.appendingPathComponent("keep.csv")
         try "previous\n".write(to: out, atomically: true, encoding: .utf8)
         let bad = try fx.write("bowtie2.wkt", "POLYGON ((5.0 52.0, 5.1 52.1, 5.1 52.0, 5.0 52.1, 5.0 52.0))")
-        let r = try CommandRunner.run(["select", "--db", fx.db, "--polygon", bad, "--out", out.path])
+        let r = try await CommandRunner.run(["select", "--db", fx.db, "--polygon", bad, "--out", out.path])
         #expect(r.status != 0)
         #expect(try String(contentsOf: out, encoding: .utf8) == "previous\n")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: fx.dir.path).filter { $0.hasSuffix(".tmp") }
         #expect(leftovers.isEmpty)
     }
 
-    @Test func registryProblemsAreReported() throws {
+    @Test func registryProblemsAreReported() async throws {
         let notDB = try fx.write("not.sqlite", String(repeating: "hello world\n", count: 200))
-        let r1 = try CommandRunner.run(["select", "--db", notDB, "--circle", "4.89,52.37,100"])
+        let r1 = try await CommandRunner.run(["select", "--db", notDB, "--circle", "4.89,52.37,100"])
         #expect(r1.status != 0 && r1.stderr.contains("not an SQLite database"), "\(r1.stderr)")
-        let r2 = try CommandRunner.run([
+        let r2 = try await CommandRunner.run([
             "select", "--db", fx.dir.appendingPathComponent("missing.sqlite").path, "--circle", "4.89,52.37,100",
         ])
         #expect(r2.status != 0 && r2.stderr.contains("no such registry"), "\(r2.stderr)")
     }
 
-    @Test func importErrorsExitNonZeroAndKeepTheRegistry() throws {
+    @Test func importErrorsExitNonZeroAndKeepTheRegistry() async throws {
         let db = fx.dir.appendingPathComponent("imp.sqlite").path
         let good = try fx.write("good.csv", "id,lon,lat,phone\n1,4.9,52.3,+31612345678\n")
-        #expect(try CommandRunner.run(["import", "--db", db, "--csv", good]).status == 0)
+        #expect(try await CommandRunner.run(["import", "--db", db, "--csv", good]).status == 0)
         let bad = try fx.write("bad.csv", "id,lon,lat,phone\n2,4.9,52.3,+31612345679\n3,4.9,abc,+31612345670\n")
-        let r = try CommandRunner.run(["import", "--db", db, "--csv", bad])
+        let r = try await CommandRunner.run(["import", "--db", db, "--csv", bad])
         #expect(r.status != 0)
         #expect(r.stderr.contains("bad.csv:3: field 'lat': 'abc' is not a number"), "\(r.stderr)")
         #expect(!r.stderr.contains("+3161234567"), "no phone numbers in errors")
         #expect(try Registry.open(at: db).count() == 1)
-        let unknown = try CommandRunner.run(["import", "--db", db, "--csv", good, "--crs", "EPSG:999999"])
+        let unknown = try await CommandRunner.run(["import", "--db", db, "--csv", good, "--crs", "EPSG:999999"])
         #expect(unknown.status != 0 && unknown.stderr.contains("EPSG:999999"), "\(unknown.stderr)")
-        let warn = try CommandRunner.run([
+        let warn = try await CommandRunner.run([
             "import", "--db", db, "--csv", try fx.write("w.csv", "id,lon,lat,hobby\n5,4.9,52.3,chess\n"),
         ])
         #expect(warn.status == 0 && warn.stderr.contains("ignored unknown column(s): hobby"), "\(warn.stderr)")
     }
 
-    @Test func importDerivesCountriesAndPrintsContradictionsWithTheLine() throws {
+    @Test func importDerivesCountriesAndPrintsContradictionsWithTheLine() async throws {
         let db = fx.dir.appendingPathComponent("countries.sqlite").path
         let csv = try fx.write(
             "countries.csv",
             "id,lon,lat,country,phone\n1,4.92701,51.43626,NL,+31612345678\n2,4.92340,51.43890,,\n3,6.1296,49.6116,,\n")
-        let r = try CommandRunner.run(["import", "--db", db, "--csv", csv])
+        let r = try await CommandRunner.run(["import", "--db", db, "--csv", csv])
         #expect(r.status == 0, "\(r.stderr)")
         // Row 1 lies in the Belgian exclave H1 of Baarle-Hertog, 269 m from the Netherlands.
         #expect(r.stderr.contains("countries.csv:2: country NL given, but the position lies in BE, "), "\(r.stderr)")
@@ -203,17 +203,22 @@ func parseSelectionCSV(_ text: String) -> (header: String, rows: [(Int64, String
         #expect(!r.stderr.contains("+3161234567"), "no phone numbers in warnings")
     }
 
-    @Test func rdInputWithCRS() throws {
+    @Test func rdInputWithCRS() async throws {
         let db = fx.dir.appendingPathComponent("rd.sqlite").path
         let csv = try fx.write("rd.csv", "id,x,y\n1,155000,463000\n2,155100,463000\n3,156000,463000\n")
-        #expect(try CommandRunner.run(["import", "--db", db, "--csv", csv, "--crs", "EPSG:28992"]).status == 0)
+        #expect(try await CommandRunner.run(["import", "--db", db, "--csv", csv, "--crs", "EPSG:28992"]).status == 0)
         // A WKT polygon in RD New around the first two points only.
         let wkt = try fx.write(
             "rd.wkt", "POLYGON ((154900 462900, 155100 462900, 155100 463100, 154900 463100, 154900 462900))")
-        let r = try CommandRunner.run([
+        let r = try await CommandRunner.run([
             "select", "--db", db, "--polygon", wkt, "--crs", "EPSG:28992", "--incident", "5.3872,52.1552",
         ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(parseSelectionCSV(r.stdout).rows.map(\.0) == [2, 1])  // 2 is on the boundary x = 155100
     }
 }
+
+
+
+
+

@@ -13,11 +13,11 @@ import Testing
 /// The full-size run (100,000 participants, 20+ kills) is `tools/kill-test.sh`; set
 /// `FANOUT_KILL_TEST_COUNT` and `FANOUT_KILL_TEST_KILLS` to run this test at another size.
 @Suite struct KillTests {
-    @Test func killedAtRandomMomentsTheActionLosesNobodyAndRepeatsOnlyInFlightMessages() throws {
+    @Test func killedAtRandomMomentsTheActionLosesNobodyAndRepeatsOnlyInFlightMessages() async throws {
         let env = ProcessInfo.processInfo.environment
         let count = env["FANOUT_KILL_TEST_COUNT"].flatMap(Int.init) ?? 12_000
         let kills = env["FANOUT_KILL_TEST_KILLS"].flatMap(Int.init) ?? 20
-        let report = try KillTest.run(count: count, kills: kills, seed: 20_261_129)
+        let report = try await KillTest.run(count: count, kills: kills, seed: 20_261_129)
         print(report.summary)
         #expect(report.kills >= kills)
         #expect(report.lost == 0, "lost: \(report.lostExamples)")
@@ -60,7 +60,7 @@ enum KillTest {
     /// throughout it.
     static let speed = ProcessInfo.processInfo.environment["FANOUT_KILL_TEST_SPEED"].flatMap(Double.init) ?? 20
 
-    static func run(count: Int, kills: Int, seed: UInt64) throws -> Report {
+    static func run(count: Int, kills: Int, seed: UInt64) async throws -> Report {
         let wall = ContinuousClock.now
         let fx = try ActionFixture(count: count, label: "kill")
         let record = fx.dir.appendingPathComponent("provider-record.tsv").path
@@ -80,7 +80,7 @@ enum KillTest {
 
         // Start: the plan, the ledger rows and the first hand-overs; the process then exits with
         // messages in flight (an interruption like a kill).
-        let started = try fx.action(
+        let started = try await fx.action(
             [
                 "start", "--lon", "\(fx.centre.lon)", "--lat", "\(fx.centre.lat)", "--radius", "30000",
                 "--incident-type", "missing-child", "--message", "Girl (6), yellow raincoat", "--channels", "sms,voice",
@@ -95,14 +95,14 @@ enum KillTest {
             let target = phase == 0 ? kills / 2 : kills
             while report.kills < target {
                 let delay = Double.random(in: 0.05...maxDelay, using: &random)
-                guard try runAndKill(fx, arguments: ["run"] + desk, after: delay) else { break }  // finished first
+                guard try await runAndKill(fx, arguments: ["run"] + desk, after: delay) else { break }  // finished first
                 report.kills += 1
                 try account(fx, &report)
             }
-            let finish = try fx.action(["run"] + desk)
+            let finish = try await fx.action(["run"] + desk)
             guard finish.status == 0 else { throw KillTestError("run failed: \(finish.stderr)") }
             if phase == 0 {
-                let end = try fx.action(["end", "1", "--result", "Found safe. Thank you."] + desk)
+                let end = try await fx.action(["end", "1", "--result", "Found safe. Thank you."] + desk)
                 guard end.status == 0 else { throw KillTestError("end failed: \(end.stderr)") }
                 try account(fx, &report)
             }
@@ -122,11 +122,20 @@ enum KillTest {
     }
 
     /// Starts `fanout ARGS`, SIGKILLs it after `delay` seconds; false if it exited by itself first.
-    static func runAndKill(_ fx: ActionFixture, arguments: [String], after delay: Double) throws -> Bool {
+    ///
+    /// It waits on a thread of its own, off Swift concurrency's cooperative pool.
+    static func runAndKill(_ fx: ActionFixture, arguments: [String], after delay: Double) async throws -> Bool {
+        let (executable, db, dir) = (try CommandRunner.executable(), fx.db, fx.dir)
+        return try await onOwnThread { try runAndKill(executable, ["action"] + arguments + ["--db", db], in: dir, after: delay) }
+    }
+
+    private static func runAndKill(_ executable: URL, _ arguments: [String], in dir: URL, after delay: Double) throws
+        -> Bool
+    {
         let p = Process()
-        p.executableURL = try CommandRunner.executable()
-        p.arguments = ["action"] + arguments + ["--db", fx.db]
-        p.currentDirectoryURL = fx.dir
+        p.executableURL = executable
+        p.arguments = arguments
+        p.currentDirectoryURL = dir
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()

@@ -103,7 +103,7 @@ struct NearestParticipantTests {
     }
 
     @Test("through the CLI on an imported registry: the JSON and the text give the brute-force distance")
-    func cli() throws {
+    func cli() async throws {
         let fx = try CLIFixture.shared.get()
         // 2 × 2 km in the North Sea west of IJmuiden, in RD New: nobody lives there.
         let sea: [(Double, Double)] = [
@@ -112,13 +112,13 @@ struct NearestParticipantTests {
         let file = try fx.write("sea.geojson", rdGeoJSON(sea))
         let columns = try Registry.open(at: fx.db).loadColumns()
         let expected = (0..<columns.count).map { bruteDistance([sea], columns.xs[$0], columns.ys[$0]) }.min() ?? -1
-        let r = try CommandRunner.run(["area", "check", file, "--db", fx.db, "--json"])
+        let r = try await CommandRunner.run(["area", "check", file, "--db", fx.db, "--json"])
         #expect(r.status == 1)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         let p = try #require(object["participants"] as? [String: Any])
         let nearest = try #require(p["nearest_outside"] as? [String: Any])
         #expect(abs((nearest["distance_m"] as? Double ?? -1) - expected) < 1e-6)
-        let text = try CommandRunner.run(["area", "check", file, "--db", fx.db])
+        let text = try await CommandRunner.run(["area", "check", file, "--db", fx.db])
         #expect(text.stdout.contains("warning: no-participants:"))
         #expect(text.stdout.contains("nearest participant outside: \(Int(expected.rounded())) m from the area"))
     }

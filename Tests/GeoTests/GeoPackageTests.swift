@@ -101,9 +101,9 @@ import Testing
     }
 
     @Test(.enabled(if: ExternalTool.has("ogrinfo"), "ogrinfo missing: install gdal-bin (tools/test.sh does)"))
-    func gdalOpensTheAreaFileAndPrintsTheSameCoordinates() throws {
+    func gdalOpensTheAreaFileAndPrintsTheSameCoordinates() async throws {
         let p = try write(Self.area, "gdal.gpkg")
-        let r = try ExternalTool.run("ogrinfo", ["-ro", "-al", p])
+        let r = try await ExternalTool.run("ogrinfo", ["-ro", "-al", p])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(!r.stderr.contains("ERROR") && !r.stderr.contains("Warning"), "\(r.stderr)")
         #expect(r.stdout.contains("Layer name: area"))
@@ -122,7 +122,7 @@ import Testing
         .enabled(
             if: ExternalTool.geoPackageValidator != nil,
             "GDAL's validate_gpkg.py missing: install python3-gdal (gdal-bin depends on it)"))
-    func gdalsGeoPackageValidatorAcceptsEveryKindOfFile() throws {
+    func gdalsGeoPackageValidatorAcceptsEveryKindOfFile() async throws {
         let rd = AreaGeometry(
             polygons: [
                 PlanarPolygon(shell: [XY(155000, 463000), XY(156000, 463000), XY(156000, 464000), XY(155000, 463000)])
@@ -136,13 +136,13 @@ import Testing
                 distanceMeters: 100 - Double(i), country: i == 1 ? nil : "NL")
         }
         for file in [try write(Self.area, "v1.gpkg"), try write(rd, "v2.gpkg"), try write(one, "v3.gpkg"), points] {
-            let r = try ExternalTool.validateGeoPackage(file)
+            let r = try await ExternalTool.validateGeoPackage(file)
             #expect(r.status == 0 && r.stdout.isEmpty && r.stderr.isEmpty, "\(file): \(r.stdout)\(r.stderr)")
         }
         // The validator can fail: a wrong user_version is reported.
         let broken = try write(one, "v4.gpkg")
         try alter(broken, "PRAGMA user_version = 0")
-        let r = try ExternalTool.validateGeoPackage(broken)
+        let r = try await ExternalTool.validateGeoPackage(broken)
         #expect(r.status != 0 && r.stderr.contains("user_version"))
     }
 

@@ -8,7 +8,10 @@ import TestSupport
 /// ports chosen free, stopped (SIGTERM, then SIGKILL) by ``stop()``.
 ///
 /// Not a test double: these are Kannel's own programs, from Debian's `kannel` and `kannel-extras`.
-final class KannelPeer {
+///
+/// `@unchecked Sendable`: one test owns it; ``start(smsc:)`` hands it to a thread of its own and
+/// awaits that thread's end before the test goes on.
+final class KannelPeer: @unchecked Sendable {
     static let bearerbox = "/usr/sbin/bearerbox"
     static let smsbox = "/usr/sbin/smsbox"
     static let fakesmsc = "/usr/lib/kannel/test/fakesmsc"
@@ -107,14 +110,20 @@ final class KannelPeer {
 
     /// Starts bearerbox and smsbox (and the fake SMSC unless `smsc` is false) and waits until
     /// smsbox is connected and, with the SMSC, the SMSC link is online.
+    ///
+    /// The waiting (blocking HTTP requests to bearerbox, sleeps between them) runs on a thread of
+    /// its own: on Swift concurrency's cooperative pool it could be held up behind other tests
+    /// for longer than its deadline.
     func start(smsc: Bool = true) async throws {
-        try launch("bearerbox", Self.bearerbox, [directory.appendingPathComponent("kannel.conf").path])
-        try await waitFor("bearerbox's admin port") { try self.status() != nil }
-        try launch("smsbox", Self.smsbox, [directory.appendingPathComponent("kannel.conf").path])
-        try await waitFor("smsbox connected to bearerbox") {
-            (try self.status()?.contains("smsbox:") ?? false) && self.accepts(self.sendsmsPort)
+        try await onOwnThread {
+            try self.launch("bearerbox", Self.bearerbox, [self.directory.appendingPathComponent("kannel.conf").path])
+            try self.waitFor("bearerbox's admin port") { try self.status() != nil }
+            try self.launch("smsbox", Self.smsbox, [self.directory.appendingPathComponent("kannel.conf").path])
+            try self.waitFor("smsbox connected to bearerbox") {
+                (try self.status()?.contains("smsbox:") ?? false) && self.accepts(self.sendsmsPort)
+            }
+            if smsc { try self.startSMSCBlocking() }
         }
-        if smsc { try await startSMSC() }
     }
 
     /// Starts Kannel's fake SMSC and waits until bearerbox has it online.
@@ -122,10 +131,14 @@ final class KannelPeer {
     /// It sends one MO message
     /// at start (fakesmsc always does), which the catch-all service answers with nothing.
     func startSMSC() async throws {
+        try await onOwnThread { try self.startSMSCBlocking() }
+    }
+
+    private func startSMSCBlocking() throws {
         try launch(
             "fakesmsc", Self.fakesmsc,
             ["-H", "127.0.0.1", "-r", String(smscPort), "-i", "100000", "-m", "-1", "100 200 text mo"])
-        try await waitFor("the fake SMSC online") { try self.status()?.contains("(online") ?? false }
+        try waitFor("the fake SMSC online") { try self.status()?.contains("(online") ?? false }
     }
 
     /// bearerbox's `status.txt`, or `nil` when it does not answer.
@@ -149,14 +162,15 @@ final class KannelPeer {
             path, arguments, output: directory.appendingPathComponent("\(name).out"))
     }
 
-    private func waitFor(_ what: String, seconds: Double = 60, _ condition: () throws -> Bool) async throws {
+    /// Polls `condition` every 50 ms, blocking the calling thread, until it holds or `seconds` pass.
+    private func waitFor(_ what: String, seconds: Double = 60, _ condition: () throws -> Bool) throws {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while ContinuousClock.now < deadline {
             if try condition() { return }
             for (name, p) in processes where p.poll().exited {
                 throw KannelPeerError("\(name) exited while waiting for \(what); see \(directory.path)")
             }
-            try await Task.sleep(for: .milliseconds(50))
+            usleep(50_000)
         }
         throw KannelPeerError("timed out after \(Int(seconds)) s waiting for \(what); see \(directory.path)")
     }

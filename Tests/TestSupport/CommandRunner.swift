@@ -28,12 +28,28 @@ public enum CommandRunner {
     }
 
     /// Runs `fanout` with `arguments` in `directory`.
-    public static func run(_ arguments: [String], in directory: URL? = nil) throws -> CommandResult {
-        try run(executable: try executable(), arguments, in: directory)
+    public static func run(_ arguments: [String], in directory: URL? = nil) async throws -> CommandResult {
+        try await run(executable: try executable(), arguments, in: directory)
     }
 
-    /// Runs any executable with `arguments` in `directory`.
-    public static func run(executable: URL, _ arguments: [String], in directory: URL? = nil) throws -> CommandResult {
+    /// Runs `fanout` with `arguments` in `directory`, blocking the calling thread: only for the
+    /// one-off set-up of a suite's shared fixture (a `static let`, which cannot await).
+    public static func runBlocking(_ arguments: [String], in directory: URL? = nil) throws -> CommandResult {
+        try runBlocking(executable: try executable(), arguments, in: directory)
+    }
+
+    /// Runs any executable with `arguments` in `directory`, waiting for it on a thread of its own
+    /// (see ``onOwnThread(_:)``).
+    public static func run(executable: URL, _ arguments: [String], in directory: URL? = nil) async throws
+        -> CommandResult
+    {
+        try await onOwnThread { try runBlocking(executable: executable, arguments, in: directory) }
+    }
+
+    /// Runs any executable with `arguments` in `directory`, blocking the calling thread until it exits.
+    public static func runBlocking(executable: URL, _ arguments: [String], in directory: URL? = nil) throws
+        -> CommandResult
+    {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -53,6 +69,20 @@ public enum CommandRunner {
         return CommandResult(
             status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
             stderr: String(decoding: errData.value, as: UTF8.self))
+    }
+}
+
+/// Runs `body` on a new thread and awaits its result.
+///
+/// For work that blocks (waiting for a child process, a socket, `sleep`): done on a thread of
+/// Swift concurrency's cooperative pool, it would hold one of its few threads (two on a 2-core CI
+/// machine) and stall every other test's `await` for as long, so that tests with wall-clock
+/// deadlines (the Kannel peer's start-up, the kill test) time out while nothing is wrong.
+public func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        let thread = Thread { continuation.resume(with: Result { try body() }) }
+        thread.stackSize = 8 << 20
+        thread.start()
     }
 }
 

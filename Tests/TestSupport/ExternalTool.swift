@@ -27,11 +27,11 @@ public enum ExternalTool {
     /// Runs GDAL's GeoPackage validator on `path` (exit 0 and no output when the file conforms).
     ///
     /// - Throws: `CocoaError(.fileNoSuchFile)` when it is not installed.
-    public static func validateGeoPackage(_ path: String) throws -> CommandResult {
+    public static func validateGeoPackage(_ path: String) async throws -> CommandResult {
         guard let command = geoPackageValidator else {
             throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "validate_gpkg.py"])
         }
-        return try run(command[0], Array(command.dropFirst()) + [path])
+        return try await run(command[0], Array(command.dropFirst()) + [path])
     }
 
     /// Whether `name` is installed.
@@ -40,10 +40,10 @@ public enum ExternalTool {
     /// Runs `name` with `arguments` and captures its output.
     ///
     /// - Throws: `CocoaError(.fileNoSuchFile)` when the tool is not installed.
-    public static func run(_ name: String, _ arguments: [String]) throws -> CommandResult {
+    public static func run(_ name: String, _ arguments: [String]) async throws -> CommandResult {
         guard let url = name.hasPrefix("/") ? URL(fileURLWithPath: name) : find(name) else {
             throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: name])
         }
-        return try CommandRunner.run(executable: url, arguments)
+        return try await CommandRunner.run(executable: url, arguments)
     }
 }
