@@ -53,14 +53,7 @@ final class KannelPeer: @unchecked Sendable {
             throw KannelPeerError("\(path) is not installed: apt-get install kannel kannel-extras (tools/test.sh does)")
         }
         directory = try Fixtures.temporaryDirectory("kannel")
-        var ports: [UInt16] = []
-        var held: [Socket] = []  // held open until all four are chosen, so they differ
-        for _ in 0..<4 {
-            let s = try Socket.listening(host: "127.0.0.1", port: 0)
-            ports.append(try s.localPort())
-            held.append(s)
-        }
-        held.removeAll()
+        let ports = try Self.unusedPorts(4)
         (adminPort, smsboxPort, smscPort, sendsmsPort) = (ports[0], ports[1], ports[2], ports[3])
         let conf = """
             group = core
@@ -151,6 +144,23 @@ final class KannelPeer: @unchecked Sendable {
         } catch let e as ProviderAdapterError where e.code == .unreachable || e.code == .noAnswer {
             return nil
         }
+    }
+
+    /// `n` different loopback ports free now, chosen below the kernel's ephemeral range
+    /// (32768–60999 here): a port the kernel hands to another test's `bind(0)` listener between the
+    /// choice and Kannel binding it (a CI run lost bearerbox's admin port that way) cannot be one of
+    /// these. Each is checked by binding it once.
+    static func unusedPorts(_ n: Int) throws -> [UInt16] {
+        var ports: [UInt16] = []
+        var tries = 0
+        while ports.count < n {
+            tries += 1
+            guard tries <= 1000 else { throw KannelPeerError("no free loopback port in 20000–31999") }
+            let port = UInt16.random(in: 20_000...31_999)
+            guard !ports.contains(port), (try? Socket.listening(host: "127.0.0.1", port: port)) != nil else { continue }
+            ports.append(port)
+        }
+        return ports
     }
 
     private func accepts(_ port: UInt16) -> Bool {

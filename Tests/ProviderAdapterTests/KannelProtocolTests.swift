@@ -147,10 +147,9 @@ import Testing
     }
 
     @Test func kannelDownIsThrottlingNotAFailureAndNoPhoneMeansFailed() async throws {
-        // A port nothing listens on: connections are refused, nothing is handed over.
-        let closed = try Socket.listening(host: "127.0.0.1", port: 0)
-        let port = try closed.localPort()
-        _ = consume closed
+        // A port nothing listens on: connections are refused, nothing is handed over. Chosen outside
+        // the ephemeral range, so that no parallel test's bind(0) listener can take it meanwhile.
+        let port = try KannelPeer.unusedPorts(1)[0]
         let log = CapturingLogHandler()
         let kannel = try KannelSMSProvider(
             configuration: try Self.configuration("http://127.0.0.1:\(port)/cgi-bin/sendsms"),
