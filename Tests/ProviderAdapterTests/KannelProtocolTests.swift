@@ -134,13 +134,17 @@ import Testing
     }
 
     @Test func shutdownStopsTheListenerAndClosesItsSocket() throws {
-        let kannel = try KannelSMSProvider(configuration: try Self.configuration(), phoneNumber: { _ in nil })
+        // The listener on a port below the ephemeral range: after the shutdown no other test's
+        // bind(0) or outgoing connection can be given it (a CI run lost a port from that range so).
+        var configuration = try Self.configuration()
+        configuration.reportListenPort = try KannelPeer.unusedPorts(1)[0]
+        let kannel = try KannelSMSProvider(configuration: configuration, phoneNumber: { _ in nil })
         let port = kannel.reportPort
+        #expect(port == configuration.reportListenPort)
         #expect(try HTTP.get(host: "127.0.0.1", port: port, target: "/x", timeoutMilliseconds: 5000).status == 404)
         kannel.shutdown()
         // The port can be listened on again at once: the listener's socket is closed (Linux refuses a
-        // second listener on a port, SO_REUSEADDR or not). Binding right away, rather than
-        // connecting, leaves no time for a parallel test's Kannel to take the freed port.
+        // second listener on a port, SO_REUSEADDR or not).
         let again = try Socket.listening(host: "127.0.0.1", port: port)
         _ = consume again
         kannel.shutdown()  // idempotent
