@@ -1,41 +1,9 @@
 import Logging
 import MetricsTestKit
-import Synchronization
+import TestSupport
 import Testing
 
 @testable import FanOut
-
-/// A **test double** log handler: keeps every record in memory.
-final class CapturingLogHandler: LogHandler, Sendable {
-    struct Entry: Sendable {
-        var level: Logger.Level
-        var message: String
-        var metadata: [String: String]
-    }
-
-    private let store = Mutex<[Entry]>([])
-    var entries: [Entry] { store.withLock { $0 } }
-
-    var metadata: Logger.Metadata {
-        get { [:] }
-        set {}
-    }
-    var logLevel: Logger.Level {
-        get { .trace }
-        set {}
-    }
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { nil }
-        set {}
-    }
-
-    func log(event: LogEvent) {
-        let entry = Entry(
-            level: event.level, message: "\(event.message)",
-            metadata: (event.metadata ?? [:]).mapValues { "\($0)" })
-        store.withLock { $0.append(entry) }
-    }
-}
 
 @Suite struct MetricsTests {
     @Test func countersGaugesAndTimersHaveExactValues() async throws {
