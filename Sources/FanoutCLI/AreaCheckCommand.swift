@@ -23,14 +23,7 @@ struct AreaCheckCommand: ParsableCommand {
             refuse it), 3 the file cannot be read.
             """)
 
-    @Argument(help: "The area file (GeoJSON, WKT, CAP or GeoPackage).")
-    var file: String
-
-    @Option(help: ArgumentHelp("CRS of WKT coordinates (default WGS84 lon,lat).", valueName: "EPSG:NNNN"))
-    var crs: CRS?
-
-    @Option(help: "GeoPackage input: the layer to read (default: its only polygon layer).")
-    var layer: String?
+    @OptionGroup var input: AreaInputOptions
 
     @Option(help: "A registry: count the participants inside.")
     var db: String?
@@ -47,7 +40,7 @@ struct AreaCheckCommand: ParsableCommand {
     func run() throws {
         let inspector = try AreaInspector()
         let area: AreaGeometry
-        do { area = try inspector.read(contentsOf: URL(fileURLWithPath: file), crs: crs, layer: layer) } catch {
+        do { area = try inspector.read(contentsOf: input.url, crs: input.crs, layer: input.layer) } catch {
             throw failUnreadable(error)
         }
         var travel: TravelRadiusTable?

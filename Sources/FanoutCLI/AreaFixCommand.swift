@@ -18,8 +18,7 @@ struct AreaFixCommand: ParsableCommand {
             3 the input cannot be read.
             """)
 
-    @Argument(help: "The area file (GeoJSON, WKT, CAP or GeoPackage).")
-    var file: String
+    @OptionGroup var input: AreaInputOptions
 
     @Option(help: "Where to write the repaired area (.geojson/.json, .wkt, .gpkg or .cap).")
     var out: String
@@ -27,21 +26,15 @@ struct AreaFixCommand: ParsableCommand {
     @Option(help: "MakeValid method: structure or linework.")
     var method: MakeValidMethod = .structure
 
-    @Option(help: ArgumentHelp("CRS of WKT coordinates (default WGS84 lon,lat).", valueName: "EPSG:NNNN"))
-    var crs: CRS?
-
-    @Option(help: "GeoPackage input: the layer to read (default: its only polygon layer).")
-    var layer: String?
-
     @Flag(help: "Print the report as JSON.")
     var json = false
 
     func run() throws {
-        do { try refuseOverwriting(input: file, with: out) } catch { throw ValidationError("\(error)") }
+        do { try refuseOverwriting(input: input.file, with: out) } catch { throw ValidationError("\(error)") }
         let fixer = try AreaFixer()
         let (fixed, report): (AreaGeometry, AreaFixer.Report)
         do {
-            let area = try fixer.read(contentsOf: URL(fileURLWithPath: file), crs: crs, layer: layer)
+            let area = try fixer.read(contentsOf: input.url, crs: input.crs, layer: input.layer)
             (fixed, report) = try fixer.fix(area, method: method)
         } catch {
             throw failUnreadable(error)

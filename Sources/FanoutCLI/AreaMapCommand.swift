@@ -23,8 +23,7 @@ struct AreaMapCommand: ParsableCommand {
             invalid or unusable (check it with 'fanout area check'), 3 the file cannot be read.
             """)
 
-    @Argument(help: "The area file (GeoJSON, WKT, CAP or GeoPackage).")
-    var file: String
+    @OptionGroup var input: AreaInputOptions
 
     @Option(help: "Where to write the map: .svg, or .png (through rsvg-convert).")
     var out: String?
@@ -38,12 +37,6 @@ struct AreaMapCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The incident point (default: the area's centroid).", valueName: "LON,LAT"))
     var incident: LonLatArgument?
 
-    @Option(help: ArgumentHelp("CRS of WKT coordinates (default WGS84 lon,lat).", valueName: "EPSG:NNNN"))
-    var crs: CRS?
-
-    @Option(help: "GeoPackage input: the layer to read (default: its only polygon layer).")
-    var layer: String?
-
     func validate() throws {
         guard out != nil || png != nil else { throw ValidationError("give --out FILE.svg|FILE.png or --png FILE.png") }
         if let out {
@@ -56,7 +49,7 @@ struct AreaMapCommand: ParsableCommand {
             throw ValidationError("--png \(png): the name must end in .png")
         }
         for target in [out, png].compactMap({ $0 }) {
-            do { try refuseOverwriting(input: file, with: target) } catch { throw ValidationError("\(error)") }
+            do { try refuseOverwriting(input: input.file, with: target) } catch { throw ValidationError("\(error)") }
             if let db {
                 do { try refuseOverwriting(input: db, with: target) } catch { throw ValidationError("\(error)") }
             }
@@ -66,7 +59,7 @@ struct AreaMapCommand: ParsableCommand {
     func run() throws {
         let inspector = try AreaInspector()
         let area: AreaGeometry
-        do { area = try inspector.read(contentsOf: URL(fileURLWithPath: file), crs: crs, layer: layer) } catch {
+        do { area = try inspector.read(contentsOf: input.url, crs: input.crs, layer: input.layer) } catch {
             throw failUnreadable(error)
         }
         var engine: Engine?
@@ -78,7 +71,7 @@ struct AreaMapCommand: ParsableCommand {
         }
         let map: AreaMap
         do { map = try inspector.map(area, engine: engine, incident: incident?.value) } catch let e as SelectionError {
-            note("error: \(file): \(e.message) (see 'fanout area check \(file)')")
+            note("error: \(input.file): \(e.message) (see 'fanout area check \(input.file)')")
             throw ExitCode(2)
         }
         var written: [String] = []
@@ -96,7 +89,7 @@ struct AreaMapCommand: ParsableCommand {
             }
             written.append(target)
         }
-        var summary = "\(file): \(DecimalFormat.string(map.areaKm2, decimals: 2)) km²"
+        var summary = "\(input.file): \(DecimalFormat.string(map.areaKm2, decimals: 2)) km²"
         if let d = map.density {
             let per = d.byCountry.map { "\($0.country) \($0.count)" }.joined(separator: ", ")
             summary += ", \(d.total) participants inside" + (per.isEmpty ? "" : " (\(per))")
