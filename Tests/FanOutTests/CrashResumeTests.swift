@@ -5,19 +5,24 @@ import Testing
 
 /// Repeated in-process crashes at random moments of one action, each followed by a resume.
 ///
-/// The dispatcher is abandoned with its unwritten ledger batch and its calls in progress. A
-/// scaled-down, single-process stand-in for the kill -9 test of issue 6, which is still to be
-/// written.
+/// The dispatcher is abandoned with its unwritten ledger batch and its calls in progress: the
+/// in-process companion of the kill -9 test with real processes (CLITests/KillTests).
 @Suite struct CrashResumeTests {
-    @Test(arguments: [1, 2, 3] as [UInt64])
-    func randomCrashesLoseNobodyAndRepeatOnlyInFlightMessages(seed: UInt64) async throws {
-        var random = SeededRandom(seed: seed)
-        let ledger = try LedgerResumeTests.ledger()
+    /// Calls to every 7th person go unanswered, the others are answered after 20–59 s; texts are
+    /// delivered after 0.3 s.
+    static func providers() -> (voice: RecordingProvider, sms: RecordingProvider, [Channel: any MessageProvider]) {
         let voice = RecordingProvider { m in
             ProviderOutcome(m.key.person % 7 == 0 ? .noAnswer : .delivered, after: .seconds(20 + m.key.person % 40))
         }
         let sms = RecordingProvider(deliveryDelay: .milliseconds(300))
-        let providers: [Channel: any MessageProvider] = [.voice: voice, .sms: sms]
+        return (voice, sms, [.voice: voice, .sms: sms])
+    }
+
+    @Test(arguments: [1, 2, 3] as [UInt64])
+    func randomCrashesLoseNobodyAndRepeatOnlyInFlightMessages(seed: UInt64) async throws {
+        var random = SeededRandom(seed: seed)
+        let ledger = try LedgerResumeTests.ledger()
+        let (voice, sms, providers) = Self.providers()
         let config = DispatchConfig(voice: .init(lines: 50, typicalCallSeconds: 40))
         let options = DispatchOptions(ledgerBatchSize: 32)
         let n = 5000
@@ -51,11 +56,7 @@ import Testing
     func randomCrashesWithRetriesAndFallbackKeepEveryAttemptOnce(seed: UInt64) async throws {
         var random = SeededRandom(seed: seed)
         let ledger = try LedgerResumeTests.ledger()
-        let voice = RecordingProvider { m in
-            ProviderOutcome(m.key.person % 7 == 0 ? .noAnswer : .delivered, after: .seconds(20 + m.key.person % 40))
-        }
-        let sms = RecordingProvider(deliveryDelay: .milliseconds(300))
-        let providers: [Channel: any MessageProvider] = [.voice: voice, .sms: sms]
+        let (voice, sms, providers) = Self.providers()
         let config = DispatchConfig(
             voice: .init(lines: 50, typicalCallSeconds: 40),
             retry: .init(attemptsPerChannel: 2, backoffSeconds: 5, fallback: true))
