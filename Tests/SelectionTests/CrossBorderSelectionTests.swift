@@ -66,11 +66,13 @@ struct HandPlaced: Sendable {
         HandPlaced(id: 35, lon: 4.93335, lat: 51.40704, country: .be, inside: false),  // exclave, 3.65 km
     ]
 
-    @Test func aCircleAroundBaarleNassauSelectsBothCountriesEachWithItsCountry() throws {
-        let people = Self.baarle
+    /// Selects a 3 km circle around `center` from `people` and checks it against their hand
+    /// placement: exactly those marked inside, each with its country, and the counts per country.
+    func selectAndCheck(_ people: [HandPlaced], around center: LonLat) throws
+        -> (engine: Engine, result: SelectionResult, counts: [String: Int])
+    {
         let engine = try engine(people)
-        let result = try engine.select(
-            SelectionRequest(area: .circle(center: LonLat(lon: 4.93, lat: 51.44), radiusMeters: 3_000)))
+        let result = try engine.select(SelectionRequest(area: .circle(center: center, radiusMeters: 3_000)))
         let byID = Dictionary(uniqueKeysWithValues: people.map { ($0.id, $0) })
         #expect(Set(result.participants.map(\.id)) == Set(people.filter(\.inside).map(\.id)))
         for p in result.participants {
@@ -78,6 +80,11 @@ struct HandPlaced: Sendable {
         }
         let counts = Dictionary(uniqueKeysWithValues: result.countsByCountry.map { ($0.country, $0.count) })
         #expect(counts == handCount(people))
+        return (engine, result, counts)
+    }
+
+    @Test func aCircleAroundBaarleNassauSelectsBothCountriesEachWithItsCountry() throws {
+        let (engine, _, counts) = try selectAndCheck(Self.baarle, around: LonLat(lon: 4.93, lat: 51.44))
         #expect(counts == ["BE": 8, "NL": 7])
         // Restricting to Belgium keeps exactly the exclaves' participants.
         let be = try engine.select(
@@ -102,17 +109,7 @@ struct HandPlaced: Sendable {
     ]
 
     @Test func aCircleAroundKerkradeReachesGermanParticipants() throws {
-        let people = Self.kerkrade
-        let engine = try engine(people)
-        let result = try engine.select(
-            SelectionRequest(area: .circle(center: LonLat(lon: 6.0650, lat: 50.8655), radiusMeters: 3_000)))
-        let byID = Dictionary(uniqueKeysWithValues: people.map { ($0.id, $0) })
-        #expect(Set(result.participants.map(\.id)) == Set(people.filter(\.inside).map(\.id)))
-        for p in result.participants {
-            #expect(p.country == byID[p.id]?.country, "participant \(p.id)")
-        }
-        let counts = Dictionary(uniqueKeysWithValues: result.countsByCountry.map { ($0.country, $0.count) })
-        #expect(counts == handCount(people))
+        let (_, result, counts) = try selectAndCheck(Self.kerkrade, around: LonLat(lon: 6.0650, lat: 50.8655))
         #expect(counts == ["DE": 4, "NL": 3])
         // Outside-in: the farthest participant (Germany, 2.94 km) is called first.
         #expect(result.participants.first?.id == 7)
