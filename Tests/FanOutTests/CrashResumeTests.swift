@@ -30,7 +30,7 @@ import Testing
             Recipient(id: Int64(i), distanceMeters: Double(n - i), channels: i % 3 == 0 ? [.voice] : [.sms])
         }
         let crashes = 10
-        let (d, id) = try await Self.runWithCrashes(
+        let (_, id) = try await Self.runWithCrashes(
             crashes, every: 100...4_000, people: people, request: Fixture.request([.sms, .voice]), config: config,
             providers: providers, ledger: ledger, options: options, random: &random)
         let received = Set(voice.records.map(\.message.key.person) + sms.records.map(\.message.key.person))
