@@ -18,12 +18,15 @@ public struct Recipient: Sendable, Hashable {
     public var quietHours: QuietHours?
     /// Language (ISO 639, such as `"nl"`) for the action's text; `nil` for the default text.
     public var language: String?
+    /// Incident types the person does not want alerts for, or all; `nil` for none.
+    public var optOut: OptOut?
 
     /// Creates a recipient.
     public init(
         id: Int64, distanceMeters: Double, channels: [Channel] = [], person: Int64? = nil,
-        quietHours: QuietHours? = nil, language: String? = nil
+        quietHours: QuietHours? = nil, language: String? = nil, optOut: OptOut? = nil
     ) {
+        self.optOut = optOut
         self.id = id
         self.distanceMeters = distanceMeters
         self.channels = channels
@@ -59,8 +62,10 @@ public enum SkipReason: String, Sendable, Hashable, Codable, CaseIterable {
     case deduplicated
     /// Every channel the action could use is in the person's quiet hours now.
     case quietHours = "quiet-hours"
-    /// None of the person's channels is allowed, or the person opted out of every channel.
+    /// None of the action's channels can reach the person.
     case noChannel = "no-channel"
+    /// The person opted out of alerts for this incident type, or of all alerts (registry `opt_out`).
+    case optedOut = "opted-out"
 }
 
 /// What the control room asks for when it starts an action.

@@ -147,6 +147,16 @@ struct DispatchCore {
                 }
                 continue
             }
+            if let optOut = r.optOut, optOut.covers(run.request.incidentType) {
+                guard skippedNow.insert(r.person).inserted else { continue }
+                run.skipped[.optedOut, default: 0] += 1
+                let detail =
+                    optOut.all
+                    ? "the person opted out of all alerts"
+                    : "the person opted out of \(run.request.incidentType) alerts (opt_out: \(optOut))"
+                try audit(run.id, r, .skipped, version: version, reason: .optedOut, detail: detail, at: now)
+                continue
+            }
             let plan = run.request.plan(for: r, minute: minute)
             guard let channel = plan[0] else {
                 guard skippedNow.insert(r.person).inserted else { continue }

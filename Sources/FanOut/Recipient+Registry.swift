@@ -15,10 +15,11 @@ extension Recipient {
     }
 
     /// Recipients for a selection, in its (outside-in) order, with each participant's person,
-    /// preferred channels, quiet hours and language from the registry.
+    /// preferred channels, quiet hours, language and opt-out from the registry.
     ///
     /// - Throws: ``RegistryError`` when the registry cannot be read; ``FanOutError``
-    ///   `.invalidRequest` naming the participant and field when stored quiet hours do not parse.
+    ///   `.invalidRequest` naming the participant and field when stored quiet hours or an opt-out
+    ///   do not parse.
     public static func recipients(for selection: [SelectedParticipant], registry: Registry) throws -> [Recipient] {
         let preferences = try registry.contactPreferences(ids: selection.map(\.id))
         var parsed: [String: QuietHours] = [:]
@@ -36,9 +37,16 @@ extension Recipient {
                     parsed[text] = quiet
                 }
             }
+            var optOut: OptOut?
+            if let text = pref.optOut {
+                do { optOut = try OptOut(parsing: text) } catch let e as RegistryError {
+                    throw FanOutError(
+                        .invalidRequest, "participant \(p.id): field 'opt_out' in the registry: \(e.message)")
+                }
+            }
             return Recipient(
                 id: p.id, distanceMeters: p.distanceMeters, channels: pref.channels.map(channels(parsing:)) ?? [],
-                person: pref.person, quietHours: quiet, language: pref.language)
+                person: pref.person, quietHours: quiet, language: pref.language, optOut: optOut)
         }
     }
 }

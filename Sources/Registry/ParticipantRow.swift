@@ -16,13 +16,15 @@ struct ParticipantRow {
     var language: String?
     /// The person this address belongs to (`person` column); `nil` means the id itself.
     var person: Int64?
+    /// Incident types opted out of, canonical (`opt_out` column, see ``OptOut``).
+    var optOut: String?
 }
 
 /// The columns a participant CSV may have, located in its header.
 struct CSVLayout {
     static let known: Set<String> = [
         "id", "lon", "lat", "x", "y", "crs", "country", "phone", "email", "channels", "quiet_hours", "language",
-        "person",
+        "person", "opt_out",
     ]
     var id: Int
     var x: Int
@@ -37,6 +39,7 @@ struct CSVLayout {
     var quietHours: Int?
     var language: Int?
     var person: Int?
+    var optOut: Int?
     var columnCount: Int
     /// Header names that are not ours, ignored (reported once as a warning).
     var unknown: [String]
@@ -86,6 +89,7 @@ struct CSVLayout {
         quietHours = index["quiet_hours"]
         language = index["language"]
         person = index["person"]
+        optOut = index["opt_out"]
         columnCount = names.count
         unknown = names.filter { !$0.isEmpty && !Self.known.contains($0) }
     }
@@ -174,6 +178,11 @@ struct CSVLayout {
                 throw RegistryError(.input, "\(at): field 'person': '\(p.prefix(40))' is not a positive integer")
             }
             row.person = value
+        }
+        if let o = text(optOut) {
+            do { row.optOut = try OptOut(parsing: o).description } catch let e as RegistryError {
+                throw RegistryError(.input, "\(at): field 'opt_out': \(e.message)")
+            }
         }
         return row
     }

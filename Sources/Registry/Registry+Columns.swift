@@ -47,12 +47,14 @@ extension Registry {
         public var language: String?
         /// The person this address belongs to; `nil` means the participant id itself.
         public var person: Int64? = nil
+        /// Incident types opted out of, as stored (see ``OptOut``).
+        public var optOut: String? = nil
 
         public static func == (a: Participant, b: Participant) -> Bool {
             a.id == b.id && a.sourceCRS == b.sourceCRS && a.source == b.source && a.lonLat == b.lonLat
                 && a.rd == b.rd && a.country == b.country && a.phone == b.phone && a.email == b.email
                 && a.channels == b.channels && a.quietHours == b.quietHours && a.language == b.language
-                && a.person == b.person
+                && a.person == b.person && a.optOut == b.optOut
         }
     }
 
@@ -68,7 +70,8 @@ extension Registry {
                     id: r["id"], sourceCRS: CRS(epsg: r["source_crs"]), source: (r["source_x"], r["source_y"]),
                     lonLat: LonLat(lon: r["lon"], lat: r["lat"]), rd: RDPoint(x: r["rd_x"], y: r["rd_y"]),
                     country: r["country"], phone: r["phone"], email: r["email"], channels: r["channels"],
-                    quietHours: r["quiet_hours"], language: r["language"], person: r["person"])
+                    quietHours: r["quiet_hours"], language: r["language"], person: r["person"],
+                    optOut: r["opt_out"])
             }
         } catch {
             throw RegistryError.wrap(error, path: path, doing: "reading participant")

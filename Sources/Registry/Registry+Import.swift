@@ -200,7 +200,7 @@ private struct BatchWriter {
         let optional: [(Int?, String)] = [
             (layout.country, "country"), (layout.phone, "phone"), (layout.email, "email"),
             (layout.channels, "channels"), (layout.quietHours, "quiet_hours"), (layout.language, "language"),
-            (layout.person, "person"),
+            (layout.person, "person"), (layout.optOut, "opt_out"),
         ]
         var assignments = updates.map { "\($0) = excluded.\($0)" }
         assignments += optional.compactMap { $0.0 == nil ? nil : "\($0.1) = excluded.\($0.1)" }
@@ -210,8 +210,8 @@ private struct BatchWriter {
         statement = try db.makeStatement(
             sql: """
                 INSERT INTO participant (id, source_crs, source_x, source_y, lon, lat, rd_x, rd_y,
-                    country, phone, email, channels, quiet_hours, language, person, import_run)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    country, phone, email, channels, quiet_hours, language, person, opt_out, import_run)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET \(assignments.joined(separator: ", "))
                 WHERE participant.import_run <> excluded.import_run
                 """)
@@ -254,7 +254,7 @@ private struct BatchWriter {
             let country = try countries.country(given: row.country, line: row.line, rd: RDPoint(x: rdX[i], y: rdY[i]))
             try statement.execute(arguments: [
                 row.id, (row.crs ?? crs).epsg, row.x, row.y, lon[i], lat[i], rdX[i], rdY[i],
-                country, row.phone, row.email, row.channels, row.quietHours, row.language, row.person, run,
+                country, row.phone, row.email, row.channels, row.quietHours, row.language, row.person, row.optOut, run,
             ])
             if db.changesCount == 0 {
                 errors.append(

@@ -10,10 +10,16 @@ public struct ContactPreferences: Sendable, Hashable {
     public var quietHours: String?
     /// Language, ISO 639 (e.g. `"nl"`).
     public var language: String?
+    /// Incident types opted out of, as stored (see ``OptOut``).
+    public var optOut: String?
 
     /// Creates preferences.
-    public init(person: Int64, channels: String? = nil, quietHours: String? = nil, language: String? = nil) {
+    public init(
+        person: Int64, channels: String? = nil, quietHours: String? = nil, language: String? = nil,
+        optOut: String? = nil
+    ) {
         self.person = person
+        self.optOut = optOut
         self.channels = channels
         self.quietHours = quietHours
         self.language = language
@@ -21,7 +27,7 @@ public struct ContactPreferences: Sendable, Hashable {
 }
 
 extension Registry {
-    /// The person, channels, quiet hours and language of each listed participant.
+    /// The person, channels, quiet hours, language and opt-out of each listed participant.
     ///
     /// Participants not registered are left out. Read in one snapshot, in chunks of 500 ids.
     /// - Complexity: O(ids) lookups by primary key.
@@ -38,13 +44,13 @@ extension Registry {
                     let rows = try Row.fetchCursor(
                         db,
                         sql: """
-                            SELECT id, COALESCE(person, id), channels, quiet_hours, language FROM participant
+                            SELECT id, COALESCE(person, id), channels, quiet_hours, language, opt_out FROM participant
                             WHERE id IN (\(marks))
                             """,
                         arguments: StatementArguments(Array(chunk)))
                     while let row = try rows.next() {
                         out[row[0]] = ContactPreferences(
-                            person: row[1], channels: row[2], quietHours: row[3], language: row[4])
+                            person: row[1], channels: row[2], quietHours: row[3], language: row[4], optOut: row[5])
                     }
                     start += chunk.count
                 }

@@ -22,13 +22,17 @@ public struct ParticipantRecord: Sendable, Hashable {
     public var language: String?
     /// The person this address belongs to; `nil` means the id itself.
     public var person: Int64?
+    /// Incident types the person does not want alerts for, or all (see ``OptOut``); `nil` for none.
+    public var optOut: OptOut?
 
     /// Creates a record.
     public init(
         id: Int64, position: SourcePoint, country: String? = nil, phone: String? = nil, email: String? = nil,
-        channels: String? = nil, quietHours: String? = nil, language: String? = nil, person: Int64? = nil
+        channels: String? = nil, quietHours: String? = nil, language: String? = nil, person: Int64? = nil,
+        optOut: OptOut? = nil
     ) {
         self.person = person
+        self.optOut = optOut
         self.id = id
         self.position = position
         self.country = country
@@ -112,19 +116,20 @@ extension Registry {
                 let statement = try db.makeStatement(
                     sql: """
                         INSERT INTO participant (id, source_crs, source_x, source_y, lon, lat, rd_x, rd_y,
-                            country, phone, email, channels, quiet_hours, language, person, import_run)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            country, phone, email, channels, quiet_hours, language, person, opt_out, import_run)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT(id) DO UPDATE SET source_crs = excluded.source_crs, source_x = excluded.source_x,
                             source_y = excluded.source_y, lon = excluded.lon, lat = excluded.lat, rd_x = excluded.rd_x,
                             rd_y = excluded.rd_y, country = excluded.country, phone = excluded.phone,
                             email = excluded.email, channels = excluded.channels, quiet_hours = excluded.quiet_hours,
-                            language = excluded.language, person = excluded.person, import_run = excluded.import_run
+                            language = excluded.language, person = excluded.person, opt_out = excluded.opt_out,
+                            import_run = excluded.import_run
                         """)
                 for (i, r) in records.enumerated() {
                     try statement.execute(arguments: [
                         r.id, r.position.crs.epsg, r.position.x, r.position.y, lonLat[i].lon, lonLat[i].lat, rd[i].x,
                         rd[i].y, countries[i], r.phone, r.email, r.channels,
-                        r.quietHours, r.language, r.person, run,
+                        r.quietHours, r.language, r.person, r.optOut?.description, run,
                     ])
                 }
             }

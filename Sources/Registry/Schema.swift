@@ -161,6 +161,14 @@ enum Schema {
                     ALTER TABLE dispatch_message ADD COLUMN area_version INTEGER;
                     """)
         }
+        m.registerMigration("v6-participant-opt-out") { db in
+            try db.execute(
+                sql: """
+                    -- Incident types the person does not want alerts for ("burglary,bike-theft"), or "all"
+                    -- (see Registry.OptOut). NULL: every type. The audit then records the reason "opted-out".
+                    ALTER TABLE participant ADD COLUMN opt_out TEXT;
+                    """)
+        }
         return m
     }()
 }

@@ -48,6 +48,43 @@ import Testing
             ])
     }
 
+    @Test func anOptedOutPersonIsSkippedForThatIncidentTypeOnlyWithItsOwnReason() async throws {
+        let sms = RecordingProvider()
+        let ledger = try LedgerResumeTests.ledger()
+        let d = Dispatcher(providers: [.sms: sms], clock: VirtualClock(), ledger: ledger)
+        let burglaryOnly = try OptOut(parsing: "burglary,bike-theft")
+        let people = [
+            Recipient(id: 1, distanceMeters: 900, optOut: burglaryOnly),
+            Recipient(id: 2, distanceMeters: 800, optOut: .everything),
+            Recipient(id: 3, distanceMeters: 700, optOut: try OptOut(parsing: "missing-child")),
+            Recipient(id: 4, distanceMeters: 600),
+            // Person 1's second address: the person was skipped once, not twice.
+            Recipient(id: 5, distanceMeters: 500, person: 1, optOut: burglaryOnly),
+        ]
+        let burglary = try d.start(Fixture.request([.sms], type: "burglary"), recipients: people)
+        let child = try d.start(Fixture.request([.sms], type: "missing-child"), recipients: people)
+        try await d.runUntilIdle()
+        let byAction = Dictionary(grouping: sms.records.map(\.message.key), by: \.action)
+        #expect(byAction[burglary]?.map(\.person) == [3, 4])
+        #expect(byAction[child]?.map(\.person) == [1, 4])
+        #expect(try d.status(burglary).skipped == [.optedOut: 2])
+        // Missing child: persons 2 (all) and 3 opted out; person 1 is alerted at address 1, so
+        // address 5 is a repeat of the person.
+        #expect(try d.status(child).skipped == [.optedOut: 2, .deduplicated: 1])
+        // An enlargement applies the opt-out to the persons it adds.
+        _ = try d.enlarge(
+            burglary, with: [Recipient(id: 6, distanceMeters: 1200, optOut: try OptOut(parsing: "burglary"))])
+        try await d.runUntilIdle()
+        #expect(try d.status(burglary).skipped == [.optedOut: 3])
+        let one = try d.explain(action: burglary, person: 1).description
+        #expect(one.contains("skipped (opted-out) in area version 1 as participant 1 at 900.0 m"), "\(one)")
+        #expect(one.contains("the person opted out of burglary alerts (opt_out: bike-theft,burglary)"))
+        #expect(try d.explain(action: burglary, person: 1).events.map(\.event) == [.skipped])
+        #expect(try d.explain(action: burglary, person: 2).description.contains("opted out of all alerts"))
+        #expect(try d.explain(action: burglary, person: 6).description.contains("in area version 2"))
+        #expect(try d.explain(action: child, person: 1).events.map(\.event) == [.included, .skipped])
+    }
+
     /// Hand-computed Dutch local time: CET (UTC+1) in winter, CEST (UTC+2) from the last Sunday of
     /// March to the last Sunday of October.
     @Test(arguments: [

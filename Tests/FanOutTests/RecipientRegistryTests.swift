@@ -18,10 +18,11 @@ import Testing
         let dir = try Fixtures.temporaryDirectory("fanout-prefs")
         let csv = dir.appendingPathComponent("p.csv")
         try """
-        id,x,y,channels
-        1,155000,463000,"sms,voice"
-        2,155100,463000,
-        3,155200,463000,voice
+        id,x,y,channels,opt_out
+        1,155000,463000,"sms,voice",
+        2,155100,463000,,bike-theft
+        3,155200,463000,voice,
+        5,155300,463000,sms,burglary
         """.write(to: csv, atomically: true, encoding: .utf8)
         let path = dir.appendingPathComponent("r.sqlite").path
         let registry = try Registry.open(at: path)
@@ -30,6 +31,10 @@ import Testing
         let recipients = try Recipient.recipients(for: selection, registry: registry)
         #expect(recipients.map(\.id) == [3, 2, 1, 4])
         #expect(recipients.map(\.channels) == [[.voice], [], [.sms, .voice], []])
+        #expect(recipients.map { $0.optOut?.description } == [nil, "bike-theft", nil, nil])
+        let optedOut = try Recipient.recipients(
+            for: [SelectedParticipant(id: 5, distanceMeters: 0, country: nil, row: 0)], registry: registry)
+        #expect(optedOut.first?.optOut?.covers("burglary") == true)
         // The ledger lives in the same file.
         let voice = RecordingProvider(callDuration: .seconds(1))
         let sms = RecordingProvider()

@@ -47,10 +47,62 @@ import Testing
         ),
     ])
     func badPersonOrQuietHoursNameLineAndField(csv: String, expected: String) throws {
+        try Self.refused(csv, expected)
+    }
+
+    static func refused(_ csv: String, _ expected: String) throws {
         let s = try Scratch()
         let message = try s.failingImport(csv, options: ImportOptions(crs: .rdNew, countries: .off))
         #expect(message.contains(expected), "\(message)")
         #expect(try s.registry.count() == 0)
+    }
+}
+
+/// The `opt_out` column (migration v6): incident types a person wants no alerts for, or `all`.
+@Suite struct OptOutImportTests {
+    @Test func optOutIsStoredCanonicallyAndKeptWhenAReimportLacksTheColumn() throws {
+        let s = try Scratch()
+        _ = try s.registry.importCSV(
+            try s.csv(
+                """
+                id,x,y,opt_out
+                1,155000,463000,
+                2,155100,463000,"Bike-Theft, burglary,bike-theft"
+                3,155200,463000,ALL
+                """), options: ImportOptions(crs: .rdNew, countries: .off))
+        let prefs = try s.registry.contactPreferences(ids: [1, 2, 3])
+        #expect(prefs[1]?.optOut == nil)
+        #expect(prefs[2]?.optOut == "bike-theft,burglary")  // lower-case, sorted, once each
+        #expect(prefs[3]?.optOut == "all")
+        #expect(try s.registry.participant(id: 2)?.optOut == "bike-theft,burglary")
+        _ = try s.registry.importCSV(
+            try s.csv("id,x,y\n2,155100,463010\n"), options: ImportOptions(crs: .rdNew, countries: .off))
+        #expect(try s.registry.contactPreferences(ids: [2])[2]?.optOut == "bike-theft,burglary")
+        // A re-import with the column empty clears it.
+        _ = try s.registry.importCSV(
+            try s.csv("id,x,y,opt_out\n2,155100,463010,\n"), options: ImportOptions(crs: .rdNew, countries: .off))
+        #expect(try s.registry.contactPreferences(ids: [2])[2]?.optOut == nil)
+    }
+
+    @Test(arguments: [
+        ("id,x,y,opt_out\n1,155000,463000,\"burglary,,theft\"\n", "p.csv:2: field 'opt_out': empty incident type"),
+        ("id,x,y,opt_out\n1,155000,463000,\"all,burglary\"\n", "p.csv:2: field 'opt_out': 'all' cannot be combined"),
+        ("id,x,y,opt_out\n1,155000,463000,bike theft\n", "p.csv:2: field 'opt_out': 'bike theft' is not an incident type"),
+    ])
+    func badOptOutNamesLineAndField(csv: String, expected: String) throws {
+        try PersonImportTests.refused(csv, expected)
+    }
+
+    @Test func libraryRegistrationsCarryTheOptOut() throws {
+        let s = try Scratch()
+        let at = SourcePoint(x: 155_000, y: 463_000, crs: .rdNew)
+        _ = try s.registry.upsert([
+            ParticipantRecord(id: 5, position: at, country: "NL", optOut: try OptOut(incidentTypes: ["burglary"])),
+            ParticipantRecord(id: 6, position: at, country: "NL", optOut: .everything),
+        ])
+        let prefs = try s.registry.contactPreferences(ids: [5, 6])
+        #expect(prefs[5]?.optOut == "burglary" && prefs[6]?.optOut == "all")
+        #expect(throws: RegistryError.self) { try OptOut(incidentTypes: []) }
     }
 }
 
