@@ -1,3 +1,5 @@
+import Registry
+
 /// A message waiting in an action's channel queue.
 struct QueuedMessage {
     var person: Int64
@@ -67,6 +69,8 @@ struct PersonEntry {
     var areaVersion: UInt16 = 1
     /// The language of the person's texts.
     var language: String?
+    /// The person's quiet hours (checked again before a retry, a fallback and the end message).
+    var quiet: QuietHours?
 }
 
 /// One action's run-time state inside the dispatcher.

@@ -12,6 +12,8 @@ public enum AuditEvent: String, Sendable, Hashable, Codable {
     case fallback
     /// An attempt was not delivered and none is left.
     case gaveUp = "gave-up"
+    /// The end message waits for the end of the person's quiet hours on its channel.
+    case deferred
 }
 
 /// One append-only audit row (table `dispatch_audit`). Never holds a phone number or e-mail address.
@@ -73,8 +75,12 @@ public struct AuditRow: Sendable, Hashable {
                 + "\(participant) at \(DispatchCore.meters(distanceMeters ?? 0))" + (detail.map { ": \($0)" } ?? "")
         case .retry, .fallback, .gaveUp:
             let failed = "attempt \(attempt ?? 0) on \(channel?.rawValue ?? "?"): \(result?.rawValue ?? "?")"
-            let next = event == .gaveUp ? "gave up" : "\(event == .retry ? "retry" : "fallback"), \(detail ?? "")"
+            let next =
+                event == .gaveUp
+                ? "gave up" + (detail.map { ": \($0)" } ?? "") : "\(event == .retry ? "retry" : "fallback"), \(detail ?? "")"
             return "\(when): \(failed); \(next)"
+        case .deferred:
+            return "\(when): deferred: \(detail ?? "")"
         }
     }
 }

@@ -65,9 +65,15 @@ extension DispatchCore {
             metrics.failed[i].increment()
         }
         if key.kind == .alert { run.outcomes[result, default: 0] += 1 }
-        if !result.reached, try scheduleRetry(key, of: &run, on: channel, result: result, attempt: attempt, at: t) {
-            run.inFlight -= 1
-            return
+        var quietGaveUp: String?
+        if !result.reached {
+            switch try scheduleRetry(key, of: &run, on: channel, result: result, attempt: attempt, at: t) {
+            case .scheduled:
+                run.inFlight -= 1
+                return
+            case .none: break
+            case .quiet(let detail): quietGaveUp = detail
+            }
         }
         let state: MessageState = result.reached ? .delivered : .failed
         run.inFlight -= 1
@@ -85,13 +91,13 @@ extension DispatchCore {
                 if run.state == .ended, !run.endQueued.contains(key.person) {
                     try enqueue(key.person, .end, in: &run, at: t)
                 }
-            } else if let entry, entry.attempt > 1 {
+            } else if let entry, entry.attempt > 1 || quietGaveUp != nil {
                 try record(
                     .audit(
                         AuditRow(
                             action: run.id, person: key.person, participant: entry.participant, event: .gaveUp,
                             channel: channel, attempt: Int(attempt), result: result,
-                            detail: "no attempt left after \(entry.attempt) attempts", at: t)))
+                            detail: quietGaveUp ?? "no attempt left after \(entry.attempt) attempts", at: t)))
             }
         case .end:
             run.lastEndCompletedAt = max(run.lastEndCompletedAt ?? t, t)
@@ -102,41 +108,76 @@ extension DispatchCore {
         key.kind == .alert ? run.people[key.person]?.seq ?? 0 : 0
     }
 
+    /// What ``scheduleRetry(_:of:on:result:attempt:at:)`` decided.
+    enum RetryDecision {
+        /// The next attempt is queued (or waits for its backoff).
+        case scheduled
+        /// No attempt is left.
+        case none
+        /// Attempts were left, but each falls in the person's quiet hours (the reason, for the audit).
+        case quiet(String)
+    }
+
     /// Schedules the next attempt of a message that was not delivered, if the retry policy allows:
     /// the same channel after the backoff, or (alerts) the person's next channel at once.
     ///
-    /// - Returns: Whether a next attempt was scheduled (the message is queued again).
+    /// The person's quiet hours are checked again: an alert's retry that would fall in them goes to
+    /// the next channel that is not quiet now (with fallback), or is given up; an end message's
+    /// retry waits until they end.
     private mutating func scheduleRetry(
         _ key: MessageKey, of run: inout ActionRun, on channel: Channel, result: DeliveryResult, attempt: UInt16,
         at t: Duration
-    ) throws -> Bool {
-        guard var entry = run.people[key.person] else { return false }
+    ) throws -> RetryDecision {
+        guard var entry = run.people[key.person] else { return .none }
         let policy = config.retry
         let i = channel.index
+        let type = run.request.incidentType
         switch key.kind {
         case .alert:
             // A stopped or ended action makes no new attempts; a stale report changes nothing.
-            guard run.state == .running, attempt == entry.attempt else { return false }
-            let event: AuditEvent
+            guard run.state == .running, attempt == entry.attempt else { return .none }
+            var event: AuditEvent?
             var due = t
-            var detail: String
+            var detail = ""
+            var quiet: [String] = []
             if Int(entry.channelAttempt) < policy.attemptsPerChannel {
-                due = t + policy.backoff(after: Int(entry.channelAttempt))
-                entry.channelAttempt += 1
-                event = .retry
-                run.retries += 1
-                metrics.retries[i].increment()
-                detail = "attempt \(entry.attempt + 1) on \(channel.rawValue) after \(Self.seconds(due - t))"
-            } else if policy.fallback, let next = entry.plan[Int(entry.planIndex) + 1] {
-                entry.planIndex += 1
-                entry.channel = next
-                entry.channelAttempt = 1
-                event = .fallback
-                run.fallbacks += 1
-                metrics.fallbacks[i].increment()
-                detail = "attempt \(entry.attempt + 1) on \(next.rawValue)"
-            } else {
-                return false
+                let retryAt = t + policy.backoff(after: Int(entry.channelAttempt))
+                if isQuiet(entry, on: channel, incidentType: type, at: retryAt) {
+                    quiet.append("\(channel.rawValue) at \(Self.clock(localMinute(at: retryAt)))")
+                } else {
+                    due = retryAt
+                    entry.channelAttempt += 1
+                    event = .retry
+                    run.retries += 1
+                    metrics.retries[i].increment()
+                    detail = "attempt \(entry.attempt + 1) on \(channel.rawValue) after \(Self.seconds(due - t))"
+                }
+            }
+            if event == nil, policy.fallback {
+                // The next channel of the plan that is not in the person's quiet hours now.
+                var index = Int(entry.planIndex) + 1
+                while let next = entry.plan[index] {
+                    if isQuiet(entry, on: next, incidentType: type, at: t) {
+                        quiet.append("\(next.rawValue) at \(Self.clock(localMinute(at: t)))")
+                        index += 1
+                        continue
+                    }
+                    entry.planIndex = UInt8(clamping: index)
+                    entry.channel = next
+                    entry.channelAttempt = 1
+                    event = .fallback
+                    run.fallbacks += 1
+                    metrics.fallbacks[i].increment()
+                    detail = "attempt \(entry.attempt + 1) on \(next.rawValue)"
+                    if !quiet.isEmpty { detail += " (not \(quiet.joined(separator: ", ")): quiet hours)" }
+                    break
+                }
+            }
+            guard let event else {
+                guard !quiet.isEmpty else { return .none }
+                return .quiet(
+                    "the next attempt (\(quiet.joined(separator: ", ")) local time) falls in the person's quiet hours "
+                        + "(\(entry.quiet?.description ?? ""))")
             }
             entry.attempt += 1
             run.people[key.person] = entry
@@ -158,10 +199,13 @@ extension DispatchCore {
                     QueuedMessage(person: key.person, kind: .alert, seq: entry.seq))
                 fallbackQueued = entry.channel
             }
-            return true
+            return .scheduled
         case .end:
-            guard attempt == entry.endAttempt, Int(entry.endAttempt) < policy.attemptsPerChannel else { return false }
-            let due = t + policy.backoff(after: Int(entry.endAttempt))
+            guard attempt == entry.endAttempt, Int(entry.endAttempt) < policy.attemptsPerChannel else { return .none }
+            var due = t + policy.backoff(after: Int(entry.endAttempt))
+            if let quiet = entry.quiet, let ends = quietEnds(quiet, channel, incidentType: type, after: due) {
+                due = ends  // after the backoff, and out of the person's quiet hours
+            }
             entry.endAttempt += 1
             run.people[key.person] = entry
             run.retries += 1
@@ -173,7 +217,7 @@ extension DispatchCore {
                     planIndex: Int(entry.planIndex), due: due, at: t))
             run.endRetryWaiting.insert(key.person)
             events.push(.retryDue(run.id, person: key.person, .end), at: due)
-            return true
+            return .scheduled
         }
     }
 

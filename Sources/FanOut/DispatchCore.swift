@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Registry
 
 /// A provider adapter as the dispatcher holds it: answering at once, or reporting later.
 enum ProviderSlot: Sendable {
@@ -84,24 +85,93 @@ struct DispatchCore {
 
     // MARK: - Queueing
 
-    /// Queues one message of `run` (the caller writes the ledger op).
+    /// Queues one message of `run` and writes it to the ledger.
+    ///
+    /// An end message whose channel is in the person's quiet hours now waits (as a retry waits for
+    /// its backoff) until the first minute that is not quiet, and the audit says so.
     mutating func enqueue(_ person: Int64, _ kind: MessageKind, in run: inout ActionRun, at now: Duration) throws {
         guard let entry = run.people[person] else { return }
         let seq: Int64
+        var due: Duration?
         if kind == .alert {
             seq = entry.seq
         } else {
             seq = run.nextSeq
             run.nextSeq += 1
             run.endQueued.insert(person)
+            if let quiet = entry.quiet,
+                let ends = quietEnds(quiet, entry.channel, incidentType: run.request.incidentType, after: now),
+                ends > now
+            {
+                due = ends
+            }
         }
-        run.queues[entry.channel, default: MessageQueue()].append(QueuedMessage(person: person, kind: kind, seq: seq))
+        if let due {
+            run.endRetryWaiting.insert(person)
+            events.push(.retryDue(run.id, person: person, .end), at: due)
+        } else {
+            run.queues[entry.channel, default: MessageQueue()].append(
+                QueuedMessage(person: person, kind: kind, seq: seq))
+        }
         run.count(kind, from: nil, to: .queued)
+        let key = MessageKey(action: run.id, person: person, kind: kind)
         try record(
             .enqueue(
-                MessageKey(action: run.id, person: person, kind: kind), entry.channel, seq: seq,
-                distanceMeters: entry.distanceMeters, plan: entry.plan, language: entry.language,
-                participant: entry.participant, areaVersion: Int(entry.areaVersion), at: now))
+                key, entry.channel, seq: seq, distanceMeters: entry.distanceMeters, plan: entry.plan,
+                language: entry.language, participant: entry.participant, areaVersion: Int(entry.areaVersion),
+                quietHours: entry.quiet?.description, due: due, at: now))
+        if let due, let quiet = entry.quiet {
+            try record(
+                .audit(
+                    AuditRow(
+                        action: run.id, person: person, participant: entry.participant, event: .deferred,
+                        channel: entry.channel,
+                        detail: "the end message waits for the end of the person's quiet hours (\(quiet)) on "
+                            + "\(entry.channel.rawValue): sent at \(Self.clock(localMinute(at: due))) local time, "
+                            + "after \(Self.seconds(due - now))", at: now)))
+        }
+    }
+
+    // MARK: - Quiet hours
+
+    /// Whether `channel` is in the person's quiet hours at dispatcher time `t`, for an action of
+    /// `incidentType`.
+    func isQuiet(_ entry: PersonEntry, on channel: Channel, incidentType: String, at t: Duration) -> Bool {
+        guard let quiet = entry.quiet else { return false }
+        return quiet.isQuiet(channel: channel.rawValue, incidentType: incidentType, minute: localMinute(at: t))
+    }
+
+    /// The first dispatcher time at or after `t` at which `channel` is not in `quiet`: `t` itself
+    /// when it is not quiet now, else the start of the first local minute that is not; `nil` when
+    /// the channel is quiet all day.
+    ///
+    /// Walks the minutes of the local day (no calendar per minute) and corrects once for a clock
+    /// change (the local minute reached must be the one found).
+    func quietEnds(_ quiet: QuietHours, _ channel: Channel, incidentType: String, after t: Duration) -> Duration? {
+        Self.quietEnds(quiet, channel, incidentType: incidentType, after: t, epoch: wallEpoch)
+    }
+
+    /// ``quietEnds(_:_:incidentType:after:)`` with time zero at `epoch`.
+    static func quietEnds(
+        _ quiet: QuietHours, _ channel: Channel, incidentType: String, after t: Duration, epoch: Date
+    ) -> Duration? {
+        let start = localMinute(at: t, epoch: epoch)
+        func isQuiet(_ minute: Int) -> Bool {
+            quiet.isQuiet(channel: channel.rawValue, incidentType: incidentType, minute: minute)
+        }
+        guard isQuiet(start) else { return t }
+        guard let ahead = (1..<1440).first(where: { !isQuiet((start + $0) % 1440) }) else { return nil }
+        // The start of the current minute (Amsterdam's offsets are whole hours: minutes align with
+        // UTC minutes), then `ahead` minutes on.
+        let wallSeconds = epoch.timeIntervalSince1970 + t.seconds
+        let intoMinute = wallSeconds - (wallSeconds / 60).rounded(.down) * 60
+        var due = t - .milliseconds(Int64((intoMinute * 1000).rounded())) + .seconds(60 * ahead)
+        // Over a clock change the local minute is an hour off: move by the difference.
+        let target = (start + ahead) % 1440
+        var off = (localMinute(at: due, epoch: epoch) - target + 1440) % 1440
+        if off > 720 { off -= 1440 }
+        due = due - .seconds(60 * off)
+        return due > t ? due : t
     }
 
     /// Refuses a distance that is negative, infinite or not a number (before anything is changed).
@@ -113,8 +183,11 @@ struct DispatchCore {
     }
 
     /// The minute of the local (Europe/Amsterdam) day at dispatcher time `t`.
-    func localMinute(at t: Duration) -> Int {
-        let date = wallEpoch.addingTimeInterval(t.seconds)
+    func localMinute(at t: Duration) -> Int { Self.localMinute(at: t, epoch: wallEpoch) }
+
+    /// The minute of the local (Europe/Amsterdam) day at dispatcher time `t`, time zero being `epoch`.
+    static func localMinute(at t: Duration, epoch: Date) -> Int {
+        let date = epoch.addingTimeInterval(t.seconds)
         let c = Self.amsterdam.dateComponents([.hour, .minute], from: date)
         return (c.hour ?? 0) * 60 + (c.minute ?? 0)
     }
@@ -173,7 +246,7 @@ struct DispatchCore {
             }
             run.people[r.person] = PersonEntry(
                 channel: channel, distanceMeters: r.distanceMeters, seq: run.nextSeq, participant: r.id, plan: plan,
-                areaVersion: UInt16(clamping: version), language: r.language)
+                areaVersion: UInt16(clamping: version), language: r.language, quiet: r.quietHours)
             run.nextSeq += 1
             run.order.append(r.person)
             try audit(run.id, r, .included, version: version, channel: channel, at: now)

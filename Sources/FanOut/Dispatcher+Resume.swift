@@ -1,5 +1,6 @@
 import Logging
 import Metrics
+import Registry
 
 extension Dispatcher {
     /// Rebuilds a dispatcher from the ledger after a restart (or a crash) and resumes every action
@@ -97,7 +98,9 @@ extension Dispatcher {
                     plan: entry.plan, planIndex: UInt8(clamping: entry.planIndex),
                     attempt: UInt16(clamping: entry.attempt),
                     channelAttempt: UInt8(clamping: entry.channelAttempt),
-                    areaVersion: UInt16(clamping: entry.areaVersion ?? 1), language: entry.language)
+                    areaVersion: UInt16(clamping: entry.areaVersion ?? 1), language: entry.language,
+                    // Written from QuietHours.description, so it parses.
+                    quiet: entry.quietHours.flatMap { try? QuietHours(parsing: $0) })
                 run.order.append(person)
                 if entry.state == .delivered { run.reached.insert(person) }
                 if entry.state == .delivered || entry.state == .failed {

@@ -7,9 +7,10 @@ import Registry
 enum LedgerOp {
     case startAction(ActionID, ActionRequest, at: Duration)
     case actionState(ActionID, ActionState, result: String?, texts: [String: String] = [:])
+    /// A new message; `due` when it waits (an end message deferred past the person's quiet hours).
     case enqueue(
         MessageKey, Channel, seq: Int64, distanceMeters: Double, plan: ChannelPlan, language: String?,
-        participant: Int64, areaVersion: Int, at: Duration)
+        participant: Int64, areaVersion: Int, quietHours: String?, due: Duration?, at: Duration)
     case state(MessageKey, MessageState, at: Duration)
     /// The message is queued again for its next attempt (due after a backoff, or at once).
     case retry(MessageKey, Channel, attempt: Int, channelAttempt: Int, planIndex: Int, due: Duration?, at: Duration)
@@ -50,6 +51,8 @@ public struct LedgerEntry: Sendable, Hashable {
     public var participant: Int64?
     /// The area version the person was included in (`nil` in rows from before v5).
     public var areaVersion: Int?
+    /// The person's quiet hours at inclusion, as stored (`nil`: none, or a row from before v7).
+    public var quietHours: String?
 }
 
 /// An action as stored, with its messages (for resuming).
@@ -122,17 +125,18 @@ public final class Ledger: Sendable {
                             arguments: [state.rawValue, result, Self.json(texts), id.rawValue])
                     case .enqueue(
                         let key, let channel, let seq, let distance, let plan, let language, let participant,
-                        let version, let t):
+                        let version, let quietHours, let due, let t):
                         let s = try db.cachedStatement(
                             sql: """
                                 INSERT OR IGNORE INTO dispatch_message
                                     (action_id, person_id, kind, seq, channel, distance_m, state, updated_ms, plan, language,
-                                     participant_id, area_version)
-                                VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)
+                                     participant_id, area_version, quiet_hours, due_ms)
+                                VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)
                                 """)
                         try s.execute(arguments: [
                             key.action.rawValue, key.person, key.kind.rawValue, seq, channel.rawValue, distance,
-                            t.milliseconds, Int64(plan.bits), language, participant, version,
+                            t.milliseconds, Int64(plan.bits), language, participant, version, quietHours,
+                            due?.milliseconds,
                         ])
                     case .retry(let key, let channel, let attempt, let channelAttempt, let planIndex, let due, let t):
                         let s = try db.cachedStatement(
@@ -232,7 +236,7 @@ public final class Ledger: Sendable {
             db,
             sql: """
                 SELECT person_id, kind, seq, channel, distance_m, state, updated_ms, attempt, channel_attempt, plan,
-                    plan_index, due_ms, language, participant_id, area_version
+                    plan_index, due_ms, language, participant_id, area_version, quiet_hours
                 FROM dispatch_message WHERE action_id = ? \(person == nil ? "" : "AND person_id = ?")
                 ORDER BY kind = 'end', seq
                 """, arguments: StatementArguments([action.rawValue] + (person.map { [$0] } ?? [])))
@@ -247,7 +251,7 @@ public final class Ledger: Sendable {
                     distanceMeters: row[4], state: state, updatedAt: .milliseconds(row[6] as Int64), attempt: row[7],
                     channelAttempt: row[8], plan: ChannelPlan(bits: UInt16(truncatingIfNeeded: row[9] as Int64)),
                     planIndex: row[10], due: (row[11] as Int64?).map { .milliseconds($0) }, language: row[12],
-                    participant: row[13], areaVersion: row[14]))
+                    participant: row[13], areaVersion: row[14], quietHours: row[15]))
         }
         return out
     }

@@ -169,6 +169,14 @@ enum Schema {
                     ALTER TABLE participant ADD COLUMN opt_out TEXT;
                     """)
         }
+        m.registerMigration("v7-dispatch-message-quiet-hours") { db in
+            try db.execute(
+                sql: """
+                    -- The person's quiet hours as they were at inclusion (NULL: none), so that retries,
+                    -- fallbacks and end messages respect them after a restart too.
+                    ALTER TABLE dispatch_message ADD COLUMN quiet_hours TEXT;
+                    """)
+        }
         return m
     }()
 }
