@@ -20,13 +20,18 @@ public struct Recipient: Sendable, Hashable {
     public var language: String?
     /// Incident types the person does not want alerts for, or all; `nil` for none.
     public var optOut: OptOut?
+    /// Channels the registry holds no contact data for (voice and SMS: no phone number; e-mail: no
+    /// address): left out of the person's plan, so neither the first attempt nor a fallback is
+    /// made on them. Empty: every channel (app push needs no registry data here).
+    public var noContact: [Channel]
 
     /// Creates a recipient.
     public init(
         id: Int64, distanceMeters: Double, channels: [Channel] = [], person: Int64? = nil,
-        quietHours: QuietHours? = nil, language: String? = nil, optOut: OptOut? = nil
+        quietHours: QuietHours? = nil, language: String? = nil, optOut: OptOut? = nil, noContact: [Channel] = []
     ) {
         self.optOut = optOut
+        self.noContact = noContact
         self.id = id
         self.distanceMeters = distanceMeters
         self.channels = channels
@@ -126,11 +131,17 @@ public struct ActionRequest: Sendable, Hashable {
     }
 
     /// The channels tried for `recipient`, in order: their preferences that the action allows (or,
-    /// when none is, the action's channels), without channels in quiet hours at local `minute`.
+    /// when none is, the action's channels), without channels they have no contact data for, and
+    /// without channels in quiet hours at local `minute`.
     func plan(for recipient: Recipient, minute: Int?) -> ChannelPlan {
         var plan = ChannelPlan([])
         for c in recipient.channels where channels.contains(c) { plan.append(c) }
         if plan.isEmpty { for c in channels { plan.append(c) } }
+        if !recipient.noContact.isEmpty {
+            var reachable = ChannelPlan([])
+            for c in plan.channels where !recipient.noContact.contains(c) { reachable.append(c) }
+            plan = reachable
+        }
         guard let quiet = recipient.quietHours, let minute else { return plan }
         var open = ChannelPlan([])
         for c in plan.channels where !quiet.isQuiet(channel: c.rawValue, incidentType: incidentType, minute: minute) {
@@ -139,9 +150,11 @@ public struct ActionRequest: Sendable, Hashable {
         return open
     }
 
-    /// The channel used for `recipient` (the first of their plan, ignoring quiet hours).
-    func channel(for recipient: Recipient) -> Channel {
-        plan(for: recipient, minute: nil)[0] ?? channels[0]
+    /// The channel used for `recipient` (the first of their plan, ignoring quiet hours), or `nil`
+    /// when the person is skipped (opted out of this incident type, or no channel with contact data).
+    func channel(for recipient: Recipient) -> Channel? {
+        if let optOut = recipient.optOut, optOut.covers(incidentType) { return nil }
+        return plan(for: recipient, minute: nil)[0]
     }
 }
 

@@ -240,7 +240,10 @@ struct DispatchCore {
                     quiet
                     ? "every channel of the action is in the person's quiet hours (\(r.quietHours?.description ?? ""))"
                         + " at \(Self.clock(minute ?? 0)) local time"
-                    : "none of the action's channels can reach the person"
+                    : r.noContact.isEmpty
+                        ? "none of the action's channels can reach the person"
+                        : "none of the action's channels can reach the person (no contact data for "
+                            + "\(r.noContact.map(\.rawValue).joined(separator: ", ")))"
                 try audit(run.id, r, .skipped, version: version, reason: reason, detail: detail, at: now)
                 continue
             }

@@ -27,11 +27,14 @@ public enum Planner {
         return Estimate(perChannel: per, lastRecipientAt: per.values.max() ?? .zero)
     }
 
-    /// Estimates for an action request: each recipient on the channel the dispatcher would use.
+    /// Estimates for an action request: each recipient on the channel the dispatcher would use
+    /// (none for those it would skip: opted out, or no channel with contact data).
     public static func estimate(_ request: ActionRequest, recipients: [Recipient], config: DispatchConfig) -> Estimate {
         var counts: [Channel: Int] = [:]
         var seen: Set<Int64> = []
-        for r in recipients where seen.insert(r.person).inserted { counts[request.channel(for: r), default: 0] += 1 }
+        for r in recipients where seen.insert(r.person).inserted {
+            if let c = request.channel(for: r) { counts[c, default: 0] += 1 }
+        }
         return estimate(recipients: counts, config: config)
     }
 

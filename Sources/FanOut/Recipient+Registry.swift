@@ -15,7 +15,8 @@ extension Recipient {
     }
 
     /// Recipients for a selection, in its (outside-in) order, with each participant's person,
-    /// preferred channels, quiet hours, language and opt-out from the registry.
+    /// preferred channels, quiet hours, language and opt-out from the registry, and the channels
+    /// they have no phone number or e-mail address for.
     ///
     /// - Throws: ``RegistryError`` when the registry cannot be read; ``FanOutError``
     ///   `.invalidRequest` naming the participant and field when stored quiet hours or an opt-out
@@ -44,9 +45,13 @@ extension Recipient {
                         .invalidRequest, "participant \(p.id): field 'opt_out' in the registry: \(e.message)")
                 }
             }
+            var noContact: [Channel] = []
+            if !pref.hasPhone { noContact += [.voice, .sms] }
+            if !pref.hasEmail { noContact.append(.email) }
             return Recipient(
                 id: p.id, distanceMeters: p.distanceMeters, channels: pref.channels.map(channels(parsing:)) ?? [],
-                person: pref.person, quietHours: quiet, language: pref.language, optOut: optOut)
+                person: pref.person, quietHours: quiet, language: pref.language, optOut: optOut,
+                noContact: noContact)
         }
     }
 }

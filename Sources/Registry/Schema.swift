@@ -177,6 +177,14 @@ enum Schema {
                     ALTER TABLE dispatch_message ADD COLUMN quiet_hours TEXT;
                     """)
         }
+        m.registerMigration("v8-participant-person-index") { db in
+            try db.execute(
+                sql: """
+                    -- A person's other addresses (their phone number or e-mail address may be on one of
+                    -- them); partial: only rows that name a person.
+                    CREATE INDEX participant_person ON participant(person) WHERE person IS NOT NULL;
+                    """)
+        }
         return m
     }()
 }

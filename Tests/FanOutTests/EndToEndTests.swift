@@ -10,9 +10,10 @@ import Testing
     @Test func anActionRunsFromSelectionThroughEnlargementToItsEndMessage() async throws {
         let dir = try Fixtures.temporaryDirectory("fanout-e2e")
         // 40 participants on a line east of the incident, 100 m apart (about 0.00147° of longitude).
-        var lines = ["id,lon,lat,channels"]
+        // Each has a phone number (a person without one gets no call or text).
+        var lines = ["id,lon,lat,channels,phone"]
         for i in 1...40 {
-            lines.append("\(i),\(5.12 + Double(i) * 0.001467),52.09,\(i % 4 == 0 ? "voice" : "sms")")
+            lines.append("\(i),\(5.12 + Double(i) * 0.001467),52.09,\(i % 4 == 0 ? "voice" : "sms"),+316\(10_000_000 + i)")
         }
         let csv = dir.appendingPathComponent("p.csv")
         try (lines.joined(separator: "\n") + "\n").write(to: csv, atomically: true, encoding: .utf8)

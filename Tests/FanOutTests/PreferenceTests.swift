@@ -85,6 +85,41 @@ import Testing
         #expect(try d.explain(action: child, person: 1).events.map(\.event) == [.included, .skipped])
     }
 
+    @Test func channelsWithoutContactDataAreNeitherTriedNorFallenBackTo() async throws {
+        let voice = RecordingProvider { _ in ProviderOutcome(.noAnswer, after: .seconds(20)) }
+        let sms = RecordingProvider { _ in ProviderOutcome(.failed, after: .seconds(1)) }
+        let email = RecordingProvider()
+        let ledger = try LedgerResumeTests.ledger()
+        let config = DispatchConfig(retry: .init(attemptsPerChannel: 1, fallback: true))
+        let d = Dispatcher(
+            config: config, providers: [.voice: voice, .sms: sms, .email: email], clock: VirtualClock(),
+            ledger: ledger)
+        let people = [
+            // No e-mail address: voice, then SMS, and no fallback to e-mail.
+            Recipient(id: 1, distanceMeters: 30, channels: [.voice, .sms, .email], noContact: [.email]),
+            // No phone number: straight to e-mail.
+            Recipient(id: 2, distanceMeters: 20, channels: [.voice, .sms, .email], noContact: [.voice, .sms]),
+            // Nothing registered: skipped.
+            Recipient(id: 3, distanceMeters: 10, noContact: [.voice, .sms, .email]),
+        ]
+        let id = try d.start(Fixture.request([.voice, .sms, .email]), recipients: people)
+        try await d.runUntilIdle()
+        #expect(voice.records.map(\.message.key.person) == [1])
+        #expect(sms.records.map(\.message.key.person) == [1])
+        #expect(email.records.map(\.message.key.person) == [2])
+        let s = try d.status(id)
+        #expect(s.skipped == [.noChannel: 1])
+        #expect(s.alerts == [.failed: 1, .delivered: 1])
+        let three = try d.explain(action: id, person: 3).description
+        #expect(three.contains("skipped (no-channel)"), "\(three)")
+        #expect(three.contains("no contact data for voice, sms, email"), "\(three)")
+        let one = try d.explain(action: id, person: 1)
+        #expect(one.events.map(\.event) == [.included, .fallback, .gaveUp])
+        // The planner counts nobody it would skip.
+        let estimate = Planner.estimate(Fixture.request([.voice, .sms, .email]), recipients: people, config: config)
+        #expect(estimate.perChannel.keys.sorted() == [.voice, .email])
+    }
+
     /// Hand-computed Dutch local time: CET (UTC+1) in winter, CEST (UTC+2) from the last Sunday of
     /// March to the last Sunday of October.
     @Test(arguments: [

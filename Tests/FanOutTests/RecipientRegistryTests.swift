@@ -18,11 +18,11 @@ import Testing
         let dir = try Fixtures.temporaryDirectory("fanout-prefs")
         let csv = dir.appendingPathComponent("p.csv")
         try """
-        id,x,y,channels,opt_out
-        1,155000,463000,"sms,voice",
-        2,155100,463000,,bike-theft
-        3,155200,463000,voice,
-        5,155300,463000,sms,burglary
+        id,x,y,channels,opt_out,phone,email
+        1,155000,463000,"sms,voice",,+31600000001,
+        2,155100,463000,,bike-theft,+31600000002,p2@example.org
+        3,155200,463000,voice,,+31600000003,
+        5,155300,463000,sms,burglary,,
         """.write(to: csv, atomically: true, encoding: .utf8)
         let path = dir.appendingPathComponent("r.sqlite").path
         let registry = try Registry.open(at: path)
@@ -32,9 +32,11 @@ import Testing
         #expect(recipients.map(\.id) == [3, 2, 1, 4])
         #expect(recipients.map(\.channels) == [[.voice], [], [.sms, .voice], []])
         #expect(recipients.map { $0.optOut?.description } == [nil, "bike-theft", nil, nil])
+        #expect(recipients.map(\.noContact) == [[.email], [], [.email], []])  // 4 is not registered
         let optedOut = try Recipient.recipients(
             for: [SelectedParticipant(id: 5, distanceMeters: 0, country: nil, row: 0)], registry: registry)
         #expect(optedOut.first?.optOut?.covers("burglary") == true)
+        #expect(optedOut.first?.noContact == [.voice, .sms, .email])
         // The ledger lives in the same file.
         let voice = RecordingProvider(callDuration: .seconds(1))
         let sms = RecordingProvider()

@@ -106,6 +106,36 @@ import Testing
     }
 }
 
+/// Whether a person has a phone number or an e-mail address, from any of their addresses.
+@Suite struct ContactPresenceTests {
+    @Test func aPersonsContactDataIsFoundOnAnyOfTheirAddressesAsThePhoneLookupFindsIt() throws {
+        let s = try Scratch()
+        let at = SourcePoint(x: 155_000, y: 463_000, crs: .rdNew)
+        _ = try s.registry.upsert([
+            ParticipantRecord(id: 1, position: at, country: "NL", phone: "+31600000001"),
+            ParticipantRecord(id: 2, position: at, country: "NL", person: 1),  // person 1's second address
+            ParticipantRecord(id: 3, position: at, country: "NL", email: "p3@example.org"),
+            ParticipantRecord(id: 4, position: at, country: "NL", person: 10),
+            ParticipantRecord(id: 5, position: at, country: "NL", phone: "+31600000005", person: 10),
+            ParticipantRecord(id: 6, position: at, country: "NL"),
+            // Row 20 belongs to person 21: its number is not person 20's.
+            ParticipantRecord(id: 20, position: at, country: "NL", phone: "+31600000020", person: 21),
+            ParticipantRecord(id: 22, position: at, country: "NL", person: 20),
+        ])
+        let prefs = try s.registry.contactPreferences(ids: [1, 2, 3, 4, 5, 6, 20, 22])
+        let expected: [Int64: (Bool, Bool)] = [
+            1: (true, false), 2: (true, false), 3: (false, true), 4: (true, false), 5: (true, false),
+            6: (false, false), 20: (true, false), 22: (false, false),
+        ]
+        for (id, (phone, email)) in expected {
+            let p = try #require(prefs[id])
+            #expect(p.hasPhone == phone && p.hasEmail == email, "participant \(id)")
+            // The same answer as the phone lookup the SMS adapter uses.
+            #expect(p.hasPhone == (try s.registry.phoneNumber(person: p.person) != nil), "participant \(id)")
+        }
+    }
+}
+
 @Suite struct PersonUpsertTests {
     @Test func libraryRegistrationsCarryThePersonAndCheckQuietHours() throws {
         let s = try Scratch()
