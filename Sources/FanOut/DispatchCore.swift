@@ -42,6 +42,9 @@ struct DispatchCore {
     var readyScheduled: Set<Channel> = []
     var rr: [Channel: WeightedRoundRobin] = [:]
     var pending: [LedgerOp] = []
+    /// Set by a command until its first ``flush()``: ``record(_:)`` does not write full batches, so
+    /// the command's changes go in one transaction.
+    var oneTransaction = false
     /// Current rate per channel index after back-pressure (messages/s; voice: lines).
     var rates: [Double]
     /// Hand-overs to deferred providers whose outcome is not yet reported.
@@ -68,6 +71,7 @@ struct DispatchCore {
     // MARK: - Ledger
 
     mutating func flush() throws {
+        oneTransaction = false
         guard let ledger, !pending.isEmpty else {
             pending.removeAll(keepingCapacity: true)
             return
@@ -80,7 +84,7 @@ struct DispatchCore {
     mutating func record(_ op: LedgerOp) throws {
         guard ledger != nil else { return }
         pending.append(op)
-        if pending.count >= options.ledgerBatchSize { try flush() }
+        if pending.count >= options.ledgerBatchSize, !oneTransaction { try flush() }
     }
 
     // MARK: - Queueing

@@ -73,9 +73,24 @@ public final class Dispatcher: Sendable {
     }
 
     /// Runs a command on the locked state, then wakes a waiting ``run()`` loop.
+    ///
+    /// Everything the command records up to its first ``DispatchCore/flush()`` is written in one
+    /// transaction (a start with all its persons, an end with all its end messages): a crash
+    /// leaves the action wholly in the ledger or not at all, and each page is written once rather
+    /// than once per ledger batch. If the command throws before that, its changes are dropped.
     private func command<T: Sendable>(_ body: (inout DispatchCore) throws -> T) throws -> T {
         defer { signal.bump() }
-        return try locked(body)
+        return try locked { c in
+            let mark = c.pending.count
+            c.oneTransaction = true
+            defer { c.oneTransaction = false }
+            do {
+                return try body(&c)
+            } catch {
+                if c.oneTransaction { c.pending.removeSubrange(mark...) }  // nothing of it was written
+                throw error
+            }
+        }
     }
 
     /// Runs `body` on the locked state (for extensions in this module).

@@ -91,6 +91,10 @@ public final class Ledger: Sendable {
             var config = Configuration()
             config.label = "fanout.ledger"
             config.busyMode = .timeout(5)
+            // A page cache of up to 64 MiB per connection (SQLite's default is 2 MB): the batches of a
+            // large action touch more pages than that (measured: 33.5 → 30.2 µs per message, system
+            // time 8.5 → 3.7 s, in the worst-case load test).
+            config.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -65536") }
             return Ledger(path: path, pool: try DatabasePool(path: path, configuration: config))
         } catch {
             throw FanOutError(.ledger, "\(path): cannot open the dispatch ledger", cause: error)

@@ -185,6 +185,43 @@ enum Schema {
                     CREATE INDEX participant_person ON participant(person) WHERE person IS NOT NULL;
                     """)
         }
+        m.registerMigration("v9-dispatch-message-in-send-order") { db in
+            // The messages stored in outside-in order (action, kind, seq) instead of by person: the
+            // dispatcher sends in that order, so the state changes of one ledger batch fall on a few
+            // neighbouring pages instead of one page each. The idempotency key stays unique.
+            try db.execute(
+                sql: """
+                    CREATE TABLE dispatch_message_new (
+                        action_id INTEGER NOT NULL REFERENCES dispatch_action(id),
+                        person_id INTEGER NOT NULL,
+                        kind TEXT NOT NULL,              -- alert | end
+                        seq INTEGER NOT NULL,            -- outside-in order within the action
+                        channel TEXT NOT NULL,
+                        distance_m REAL NOT NULL,
+                        state TEXT NOT NULL,             -- queued | sent | delivered | failed | cancelled
+                        updated_ms INTEGER NOT NULL,
+                        attempt INTEGER NOT NULL DEFAULT 1,
+                        channel_attempt INTEGER NOT NULL DEFAULT 1,
+                        plan INTEGER NOT NULL DEFAULT 0,
+                        plan_index INTEGER NOT NULL DEFAULT 0,
+                        due_ms INTEGER,
+                        language TEXT,
+                        participant_id INTEGER,
+                        area_version INTEGER,
+                        quiet_hours TEXT,
+                        PRIMARY KEY (action_id, kind, seq)
+                    ) WITHOUT ROWID;
+                    INSERT INTO dispatch_message_new
+                        SELECT action_id, person_id, kind, seq, channel, distance_m, state, updated_ms, attempt,
+                            channel_attempt, plan, plan_index, due_ms, language, participant_id, area_version,
+                            quiet_hours
+                        FROM dispatch_message;
+                    DROP TABLE dispatch_message;
+                    ALTER TABLE dispatch_message_new RENAME TO dispatch_message;
+                    CREATE UNIQUE INDEX dispatch_message_key ON dispatch_message(action_id, person_id, kind);
+                    CREATE INDEX dispatch_message_queued ON dispatch_message(action_id) WHERE state = 'queued';
+                    """)
+        }
         return m
     }()
 }
