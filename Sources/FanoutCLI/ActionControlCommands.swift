@@ -13,10 +13,11 @@ struct ActionStopCommand: ParsableCommand {
     var action: ActionIDArgument
 
     func run() throws {
-        let d = try desk.openDesk()
-        let cancelled = try d.stop(action.id)
-        print("action \(action.id) stopped: \(grouped(cancelled)) queued alerts cancelled")
-        print(ActionText.status(try d.dispatcher.status(action.id)))
+        try withDesk(try desk.openDesk(try desk.setup())) { d in
+            let cancelled = try d.stop(action.id)
+            print("action \(action.id) stopped: \(grouped(cancelled)) queued alerts cancelled")
+            print(ActionText.status(try d.dispatcher.status(action.id)))
+        }
     }
 }
 
@@ -46,11 +47,12 @@ struct ActionEndCommand: ParsableCommand {
     }
 
     func run() throws {
-        let d = try desk.openDesk()
-        let queued = try d.end(action.id, result: result)
-        print("action \(action.id) ended: \(grouped(queued)) end messages queued")
-        if keepRunning { try runDesk(d) } else { print(ActionText.handedOverNote(d)) }
-        print(ActionText.status(try d.dispatcher.status(action.id)))
+        try withDesk(try desk.openDesk(try desk.setup())) { d in
+            let queued = try d.end(action.id, result: result)
+            print("action \(action.id) ended: \(grouped(queued)) end messages queued")
+            if keepRunning { try runDesk(d) } else { print(ActionText.handedOverNote(d)) }
+            print(ActionText.status(try d.dispatcher.status(action.id)))
+        }
     }
 }
 
@@ -68,12 +70,13 @@ struct ActionRunCommand: ParsableCommand {
     @OptionGroup var desk: DeskOptions
 
     func run() throws {
-        let d = try desk.openDesk()
-        let ids = d.dispatcher.actionIDs
-        print(
-            "resumed \(ids.count) unfinished action\(ids.count == 1 ? "" : "s")\(ids.isEmpty ? "" : ": " + ids.map(\.description).joined(separator: ", "))"
-        )
-        try runDesk(d)
-        for id in ids { print(ActionText.status(try d.dispatcher.status(id))) }
+        try withDesk(try desk.openDesk(try desk.setup())) { d in
+            let ids = d.dispatcher.actionIDs
+            print(
+                "resumed \(ids.count) unfinished action\(ids.count == 1 ? "" : "s")\(ids.isEmpty ? "" : ": " + ids.map(\.description).joined(separator: ", "))"
+            )
+            try runDesk(d)
+            for id in ids { print(ActionText.status(try d.dispatcher.status(id))) }
+        }
     }
 }

@@ -128,8 +128,25 @@ enum ActionText {
     }
 
     static func handedOverNote(_ d: ActionDesk) -> String {
+        if d.kannel != nil {
+            // Held: nothing was handed over; the queues, not the event queue, tell what is left.
+            let queued = d.dispatcher.actionIDs.reduce(0) { n, id in
+                guard let s = try? d.dispatcher.status(id) else { return n }
+                return n + s.alerts[.queued, default: 0] + s.endMessages[.queued, default: 0]
+            }
+            guard queued > 0 else { return "nothing queued" }
+            return "\(grouped(queued)) messages queued, none handed to Kannel yet: send them with "
+                + "'fanout action run --db \(d.ledger.path)' and the same --config"
+        }
         guard d.dispatcher.nextEventTime != nil else { return "nothing queued or in flight" }
         return "messages are queued or in flight: continue with 'fanout action run --db \(d.ledger.path)' "
             + "(those handed over now are re-sent under the same key)"
+    }
+
+    /// The Kannel adapter's counts in this process (no numbers, texts or password).
+    static func kannel(_ s: KannelSMSProvider.Statistics) -> String {
+        "kannel: \(grouped(s.accepted)) accepted by smsbox, \(grouped(s.delivered)) delivered, "
+            + "\(grouped(s.failed)) failed (\(grouped(s.timedOut)) without a report in time), "
+            + "\(grouped(s.throttled)) throttled, \(grouped(s.reports)) delivery reports"
     }
 }
