@@ -115,10 +115,13 @@ struct DeskOptions: ParsableArguments {
     /// - Throws: `ValidationError` for Kannel on virtual or faster time; the configuration's
     ///   errors (naming the file and key).
     func setup() throws -> DeskSetup {
-        guard let config else {
-            return DeskSetup(
-                config: DispatchConfig(), kannel: nil, clock: clock == .real ? .real(speed: speed) : .virtual)
+        // Without Kannel: virtual unless --clock real.
+        func simulatedClock() throws -> DeskClock {
+            if clock == .real { return .real(speed: speed) }
+            if speed != 1 { throw ValidationError("--speed applies to --clock real only") }
+            return .virtual
         }
+        guard let config else { return DeskSetup(config: DispatchConfig(), kannel: nil, clock: try simulatedClock()) }
         let url = URL(fileURLWithPath: config)
         let limits = try DispatchConfig.load(from: url)
         var kannel: KannelConfiguration?
@@ -132,9 +135,7 @@ struct DeskOptions: ParsableArguments {
                         + "(sendsmsURL, username, password, sender)")
             }
         }
-        guard kannel != nil else {
-            return DeskSetup(config: limits, kannel: nil, clock: clock == .real ? .real(speed: speed) : .virtual)
-        }
+        guard kannel != nil else { return DeskSetup(config: limits, kannel: nil, clock: try simulatedClock()) }
         if clock == .virtual {
             throw ValidationError(
                 "--clock virtual cannot wait for a real SMSC: SMS goes through Kannel (\(config)), "
