@@ -2,9 +2,11 @@ import Foundation
 import TestSupport
 import Testing
 
-/// Choosing Kannel for `fanout action`'s SMS, without Kannel: the `"kannel"` object of `--config`
-/// and `--sms-provider`, refused with the file and key named, on virtual or faster time, and never
-/// showing the password. The runs through a real Kannel are `ProviderAdapterTests/KannelActionCommandTests`.
+/// Choosing Kannel for `fanout action`'s SMS, without Kannel.
+///
+/// The `"kannel"` object of `--config` and `--sms-provider`: refused with the file and key named,
+/// on virtual or faster time, and never showing the password. The runs through a real Kannel are
+/// `ProviderAdapterTests/KannelActionCommandTests`.
 @Suite(.serialized) struct ActionKannelOptionTests {
     static let shared: Result<ActionFixture, any Error> = Result {
         try ActionFixture(count: 40, label: "action-kannel")
