@@ -44,6 +44,7 @@ struct KannelActionCommandTests {
         let texted = inside.filter { $0 != fx.phoneless }
         let phones = Set(texted.map(KannelActionFixture.phone))
         let id = ActionID(rawValue: 1)
+        let n = KannelActionFixture.thousands
 
         // Without --run nothing goes to Kannel: the command only writes the ledger.
         let start = try await fx.action(
@@ -51,8 +52,9 @@ struct KannelActionCommandTests {
                 "--incident-type", "missing-child", "--message", Self.alert, "--channels", "sms", "--confirm",
             ])
         #expect(start.status == 0, "\(start.stderr)")
-        #expect(start.stdout.contains("action 1 started: \(inside.count) participants queued"), "\(start.stdout)")
-        #expect(start.stdout.contains("\(inside.count) messages queued, none handed to Kannel yet"), "\(start.stdout)")
+        #expect(start.stdout.contains("action 1 started: \(n(inside.count)) participants queued"), "\(start.stdout)")
+        #expect(
+            start.stdout.contains("\(n(inside.count)) messages queued, none handed to Kannel yet"), "\(start.stdout)")
         #expect(try peer.received().isEmpty)
         let ledger = try Ledger.open(at: fx.db)
         #expect(try ledger.messages(of: id).allSatisfy { $0.state == .queued })
@@ -63,7 +65,8 @@ struct KannelActionCommandTests {
         let runSeconds = (ContinuousClock.now - wall).seconds
         #expect(run.status == 0, "\(run.stderr)")
         #expect(
-            run.stdout.contains("kannel: \(texted.count) accepted by smsbox, \(texted.count) delivered, 1 failed"),
+            run.stdout.contains(
+                "kannel: \(n(texted.count)) accepted by smsbox, \(n(texted.count)) delivered, 1 failed"),
             "\(run.stdout)")
         #expect(try await Self.eventually { try peer.received(text: Self.alert).count >= texted.count })
         let alerts = try peer.received(text: Self.alert)
@@ -75,9 +78,11 @@ struct KannelActionCommandTests {
         #expect(entries.filter { $0.state == .failed }.map(\.key.person) == [fx.phoneless])
 
         // The end message: exactly those reached, each once.
+        let endStart = ContinuousClock.now
         let end = try await fx.action(["end", "1", "--result", Self.result, "--run"])
+        let endSeconds = (ContinuousClock.now - endStart).seconds
         #expect(end.status == 0, "\(end.stderr)")
-        #expect(end.stdout.contains("action 1 ended: \(texted.count) end messages queued"), "\(end.stdout)")
+        #expect(end.stdout.contains("action 1 ended: \(n(texted.count)) end messages queued"), "\(end.stdout)")
         #expect(try await Self.eventually { try peer.received(text: Self.result).count >= texted.count })
         let ends = try peer.received(text: Self.result)
         #expect(ends.count == texted.count)
@@ -89,13 +94,14 @@ struct KannelActionCommandTests {
         let status = try await CommandRunner.run(["action", "status", "1", "--db", fx.db], in: fx.dir)
         #expect(status.status == 0, "\(status.stderr)")
         #expect(status.stdout.contains("action 1: ended, missing-child"), "\(status.stdout)")
-        #expect(status.stdout.contains("alerts: delivered \(texted.count), failed 1"), "\(status.stdout)")
-        #expect(status.stdout.contains("end messages: delivered \(texted.count)"), "\(status.stdout)")
+        #expect(status.stdout.contains("alerts: delivered \(n(texted.count)), failed 1"), "\(status.stdout)")
+        #expect(status.stdout.contains("end messages: delivered \(n(texted.count))"), "\(status.stdout)")
         for r in [start, run, end, status] { #expect(!KannelActionFixture.leaks(r.stdout + r.stderr)) }
         print(
-            "Kannel CLI: \(count) participants, \(texted.count) alerts through Kannel (sms.perSecond \(rate), "
-                + "\(workers) workers): 'fanout action run' took \(runSeconds) s, "
-                + "\(Double(texted.count) / runSeconds) SMS/s with every delivery report")
+            "Kannel CLI: \(count) participants, \(texted.count) texted through Kannel (sms.perSecond \(rate), "
+                + "\(workers) workers): alerts by 'fanout action run' in \(runSeconds) s "
+                + "(\(Double(texted.count) / runSeconds) SMS/s), end messages by 'fanout action end --run' in "
+                + "\(endSeconds) s (\(Double(texted.count) / endSeconds) SMS/s), each until every delivery report")
     }
 
     @Test func aRunInterruptedByCtrlCDrainsKannelAndOneKilledLosesNobodyWhenResumed() async throws {

@@ -21,6 +21,17 @@ struct KannelActionFixture {
     /// Participant `id`'s phone number (`+3162` and 7 digits).
     static func phone(_ id: Int64) -> String { "+3162" + String(1_000_000 + id).suffix(7) }
 
+    /// `n` with thousands separators, as fanout prints counts (`2,024`).
+    static func thousands(_ n: Int) -> String {
+        var s = String(n)
+        var i = s.count - 3
+        while i > 0 {
+            s.insert(",", at: s.index(s.startIndex, offsetBy: i))
+            i -= 3
+        }
+        return s
+    }
+
     /// Whether `text` shows a participant's phone number or the Kannel password.
     static func leaks(_ text: String) -> Bool { text.contains("+3162") || text.contains(KannelPeer.password) }
 
