@@ -30,6 +30,9 @@ public struct DeskProviders: Sendable {
         self.recordPath = recordPath
         self.kannel = kannel
     }
+
+    /// Where SMS goes, as the ledger records it for each action: `kannel` or `simulated`.
+    public var smsProviderName: String { kannel != nil ? "kannel" : "simulated" }
 }
 
 /// A request to interrupt an ``ActionDesk``, safe to make from any thread (a signal handler's
@@ -101,6 +104,7 @@ public final class ActionDesk {
                     + "virtual or faster time cannot wait for a real SMSC's delivery reports")
         }
         ledger = try Ledger.open(at: db)
+        try Self.checkProviders(in: ledger, smsProvider: providers.smsProviderName)
         self.config = config
         let start = try ledger.lastRecordedTime()
         simulated = SimulatedProvider.all(providers.simulation)
@@ -212,7 +216,23 @@ public final class ActionDesk {
     public func start(_ plan: Plan, area: AreaRecord? = nil) throws -> ActionID {
         let id = try dispatcher.start(plan.request, recipients: plan.recipients, area: area)
         try dispatcher.flush()
+        try ledger.recordProviders("sms=\(kannel != nil ? "kannel" : "simulated")", for: id)
         return id
+    }
+
+    /// Refuses to resume an action on another SMS provider than it was started with: an action
+    /// texting through Kannel resumed on the simulation would have its SMS marked delivered
+    /// without sending them; one started on the simulation would text real phones from the middle.
+    private static func checkProviders(in ledger: Ledger, smsProvider: String) throws {
+        for (id, recorded) in try ledger.unfinishedProviders() {
+            guard let recorded, recorded.hasPrefix("sms="), recorded != "sms=\(smsProvider)" else { continue }
+            let started = recorded.dropFirst("sms=".count)
+            throw FanOutError(
+                .invalidRequest,
+                "action \(id) sends its SMS through \(started == "kannel" ? "Kannel" : "the simulation") "
+                    + "(recorded when it started), not through \(smsProvider == "kannel" ? "Kannel" : "the simulation"): "
+                    + "resume it with the same providers (for Kannel: the --config with its \"kannel\" object)")
+        }
     }
 
     /// Enlarges action `id` with `recipients` (only persons not yet included are added).

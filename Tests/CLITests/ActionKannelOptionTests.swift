@@ -83,4 +83,41 @@ import Testing
         #expect(
             !(r.stdout + r.stderr).contains(Self.password) && !ActionFixture.leaksContactDetails(r.stdout + r.stderr))
     }
+
+    @Test func anActionIsResumedOnlyOnTheSMSProviderItWasStartedWith() async throws {
+        let fx = try ActionFixture(count: 40, label: "action-kannel-resume")
+        defer { try? FileManager.default.removeItem(at: fx.dir) }
+        // Kannel at a port where nobody listens: without --run nothing is handed over, so no
+        // command here reaches it.
+        let config = try fx.write("kannel.json", Self.kannel())
+        let start = try await fx.action(Self.start + ["--config", config])
+        #expect(start.status == 0, "\(start.stderr)")
+        #expect(start.stdout.contains("none handed to Kannel yet"), "\(start.stdout)")
+        for args in [["run"], ["run", "--config", config, "--sms-provider", "simulated"], ["stop", "1"]] {
+            let r = try await fx.action(args)
+            #expect(r.status == 1, "\(args): \(r.stdout)")
+            #expect(
+                r.stderr.contains(
+                    "action 1 sends its SMS through Kannel (recorded when it started), not through the simulation"),
+                "\(args): \(r.stderr)")
+        }
+        let stop = try await fx.action(["stop", "1", "--config", config])
+        #expect(stop.status == 0 && stop.stdout.contains("action 1 stopped"), "\(stop.stderr)")
+        let end = try await fx.action(["end", "1", "--result", "Found", "--config", config])
+        #expect(end.status == 0 && end.stdout.contains("0 end messages queued"), "\(end.stdout) \(end.stderr)")
+
+        // The other way round: an action on the simulation is not taken up by Kannel.
+        let simulated = try await fx.action(Self.start + ["--simulation", "ideal"])
+        #expect(simulated.status == 0, "\(simulated.stderr)")
+        let refused = try await fx.action(["run", "--config", config])
+        #expect(refused.status == 1)
+        #expect(
+            refused.stderr.contains("action 2 sends its SMS through the simulation (recorded when it started)"),
+            "\(refused.stderr)")
+        let run = try await fx.action(["run", "--simulation", "ideal"])
+        #expect(run.status == 0 && run.stdout.contains("resumed 1 unfinished action: 2"), "\(run.stdout)")
+        for r in [start, stop, end, simulated, refused, run] {
+            #expect(!(r.stdout + r.stderr).contains(Self.password))
+        }
+    }
 }
