@@ -61,7 +61,10 @@ struct DeskOptions: ParsableArguments {
     @Option(help: "The registry database, which also holds the ledger.")
     var db: String
 
-    @Option(help: ArgumentHelp("Provider limits and confirmation thresholds (JSON).", valueName: "dispatch.json"))
+    @Option(
+        help: ArgumentHelp(
+            "Provider limits and confirmation thresholds (JSON); a \"kannel\" object sends SMS through Kannel.",
+            valueName: "dispatch.json"))
     var config: String?
 
     @Option(
@@ -84,7 +87,8 @@ struct DeskOptions: ParsableArguments {
     @Option(help: "Seed of the simulated providers' outcomes.")
     var seed: UInt64 = 1
 
-    @Option(help: ArgumentHelp("Append every hand-over to this provider-record file.", valueName: "FILE"))
+    @Option(
+        help: ArgumentHelp("Append every hand-over to a simulated provider to this record file.", valueName: "FILE"))
     var providerRecord: String?
 
     @Option(help: "Ledger changes written per transaction (bounds the repeats after a crash).")

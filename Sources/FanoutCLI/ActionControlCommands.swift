@@ -64,7 +64,9 @@ struct ActionRunCommand: ParsableCommand {
             After a crash (or after commands given without --run) this sends what the ledger shows
             queued, re-sends what it shows in flight under the same idempotency key, and waits for
             every outcome; a progress bar is drawn on a terminal. Safe to kill at any moment and
-            run again.
+            run again. With Kannel, SMS in flight at a kill -9 are sent again and may reach a
+            phone twice; Ctrl-C or SIGTERM stops handing over and waits for their delivery
+            reports instead.
             """)
 
     @OptionGroup var desk: DeskOptions
