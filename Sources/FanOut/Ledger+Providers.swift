@@ -3,10 +3,10 @@ import GRDB
 extension Ledger {
     // MARK: - Where an action's messages go
 
-    /// Records where `action`'s messages go, e.g. `"sms=kannel"`, for a later process to check
-    /// before it resumes the action (see ``unfinishedProviders()``).
+    /// Records where `action`'s messages go, for a later process to check before it resumes it.
     ///
-    /// The text is the caller's; the dispatcher does not read it. Recorded once, when the action
+    /// The text is the caller's (`fanout action` writes `"sms=kannel"` or `"sms=simulated"`); the
+    /// dispatcher does not read it. See ``unfinishedProviders()``. Recorded once, when the action
     /// starts; recording again replaces it.
     /// - Throws: ``FanOutError`` `.unknownAction`, `.ledger`.
     public func recordProviders(_ providers: String, for action: ActionID) throws {
