@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(
             name: "ProviderAdapterTests",
             dependencies: [
-                "ProviderAdapters", "FanOut", "Registry", "Geo", "TestSupport",
+                "ProviderAdapters", "FanOut", "FanoutEngine", "Registry", "Geo", "TestSupport",
                 .product(name: "MetricsTestKit", package: "swift-metrics"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

@@ -17,7 +17,9 @@ import Foundation
 /// }
 /// ```
 ///
-/// Unknown keys are refused (a misspelt key would otherwise be silently ignored).
+/// Unknown keys are refused (a misspelt key would otherwise be silently ignored). The top-level
+/// object `"kannel"` is the SMS adapter's (`ProviderAdapters`' `KannelConfiguration`): allowed
+/// here, read and checked there.
 public struct DispatchConfig: Sendable, Hashable, Codable {
     /// The voice platform: simultaneous lines and the call length assumed when planning.
     public struct Voice: Sendable, Hashable, Codable {
@@ -213,7 +215,7 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
 
     /// The keys a configuration file may have, per object.
     private static let knownKeys: [String: Set<String>] = [
-        "": ["voice", "sms", "email", "app", "confirmationThresholds", "retry", "backPressure"],
+        "": ["voice", "sms", "email", "app", "confirmationThresholds", "retry", "backPressure", "kannel"],
         "voice": ["lines", "typicalCallSeconds"], "sms": ["perSecond", "batchSize"],
         "email": ["perSecond", "batchSize"], "app": ["perSecond", "batchSize"],
         "retry": ["attemptsPerChannel", "backoffSeconds", "backoffFactor", "fallback"],

@@ -94,6 +94,8 @@ extension DispatchCore {
     }
 
     mutating func pump(_ channel: Channel, at now: Duration) throws {
+        // Held: nothing is handed over; ``Dispatcher/releaseHandOvers()`` pumps every channel again.
+        if held { return }
         // Compared in whole nanoseconds, the event queue's resolution: a channel free at a
         // fraction of a nanosecond after the ready event's time would otherwise re-arm that event
         // at the same instant forever.

@@ -51,6 +51,9 @@ struct DispatchCore {
     var awaiting: Set<AttemptKey> = []
     /// The channel a fallback just queued a message on (pumped after the completion).
     var fallbackQueued: Channel?
+    /// Whether hand-overs are held: nothing is given to a provider until released
+    /// (``Dispatcher/holdHandOvers()``).
+    var held: Bool
 
     init(
         config: DispatchConfig, providers: [Channel: ProviderSlot], ledger: Ledger?, options: DispatchOptions,
@@ -64,6 +67,7 @@ struct DispatchCore {
         self.logger = logger
         self.reporter = reporter
         self.wallEpoch = wallEpoch
+        held = options.handOversHeld
         rates = Channel.allCases.map { config.limit(of: $0) }
         for c in Channel.allCases { metrics.rate[c.index].record(rates[c.index]) }
     }
@@ -343,11 +347,18 @@ public struct DispatchOptions: Sendable, Hashable {
     /// Europe/Amsterdam). `nil`: the moment the dispatcher is created minus the clock's reading
     /// (right for ``SystemDispatchClock``); set it for a ``VirtualClock``.
     public var wallClockAtZero: Date?
+    /// Whether the dispatcher starts with hand-overs held (see ``Dispatcher/holdHandOvers()``):
+    /// a resumed dispatcher then gives nothing to a provider until ``Dispatcher/releaseHandOvers()``.
+    public var handOversHeld: Bool
 
     /// Creates options (500 m rings, batches of 256 ledger changes).
-    public init(ringWidthMeters: Double = 500, ledgerBatchSize: Int = 256, wallClockAtZero: Date? = nil) {
+    public init(
+        ringWidthMeters: Double = 500, ledgerBatchSize: Int = 256, wallClockAtZero: Date? = nil,
+        handOversHeld: Bool = false
+    ) {
         self.ringWidthMeters = ringWidthMeters
         self.ledgerBatchSize = ledgerBatchSize
         self.wallClockAtZero = wallClockAtZero
+        self.handOversHeld = handOversHeld
     }
 }

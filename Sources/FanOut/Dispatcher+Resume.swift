@@ -4,7 +4,7 @@ import Registry
 
 extension Dispatcher {
     /// Rebuilds a dispatcher from the ledger after a restart (or a crash) and resumes every action
-    /// that was running, stopped or ended with end messages still to send.
+    /// that was running, stopped, or ended with messages still to send or still with a provider.
     ///
     /// Messages the ledger shows as queued are sent in their original order. Messages shown as sent
     /// (with a provider, outcome not yet known: the in-flight window) are sent again first, with

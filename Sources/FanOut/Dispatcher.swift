@@ -98,6 +98,9 @@ public final class Dispatcher: Sendable {
         try locked(body)
     }
 
+    /// Wakes a waiting ``run()`` loop (for extensions in this module).
+    func wake() { signal.bump() }
+
     // MARK: - Lifecycle
 
     /// Starts an action alerting `recipients` in the given (outside-in) order.

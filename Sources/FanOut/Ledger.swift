@@ -202,16 +202,18 @@ public final class Ledger: Sendable {
         try read("reading the messages of action \(action)") { db in try Self.messages(db, action) }
     }
 
-    /// Actions to resume: not ended, or ended with end messages still queued.
+    /// Which actions are unfinished: not ended, or ended with messages still queued or with a
+    /// provider (`sent`: in flight at a crash, their outcome never reported).
+    static let unfinishedCondition = """
+        state != 'ended' OR id IN (SELECT action_id FROM dispatch_message WHERE state = 'queued')
+            OR id IN (SELECT action_id FROM dispatch_message WHERE state = 'sent')
+        """
+
+    /// Actions to resume (see ``unfinishedCondition``).
     func unfinishedActions() throws -> [StoredAction] {
         try read("reading the running actions") { db in
             let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM dispatch_action
-                    WHERE state != 'ended' OR id IN (SELECT action_id FROM dispatch_message WHERE state = 'queued')
-                    ORDER BY id
-                    """)
+                db, sql: "SELECT * FROM dispatch_action WHERE \(Self.unfinishedCondition) ORDER BY id")
             return try rows.map { row in
                 let id = ActionID(rawValue: row["id"])
                 let channels = (row["channels"] as String).split(separator: ",").compactMap {
@@ -276,6 +278,12 @@ public final class Ledger: Sendable {
 
     func read<T>(_ doing: String, _ body: (Database) throws -> T) throws -> T {
         do { return try pool.read(body) } catch {
+            throw FanOutError(.ledger, "\(path): \(doing) failed", cause: error)
+        }
+    }
+
+    func write<T>(_ doing: String, _ body: (Database) throws -> T) throws -> T {
+        do { return try pool.write(body) } catch {
             throw FanOutError(.ledger, "\(path): \(doing) failed", cause: error)
         }
     }

@@ -30,12 +30,22 @@ public enum Planner {
     /// Estimates for an action request: each recipient on the channel the dispatcher would use
     /// (none for those it would skip: opted out, or no channel with contact data).
     public static func estimate(_ request: ActionRequest, recipients: [Recipient], config: DispatchConfig) -> Estimate {
+        estimate(recipients: channelCounts(request, recipients: recipients).perChannel, config: config)
+    }
+
+    /// The persons the dispatcher would alert on each channel (each person once, on the first
+    /// channel of their plan, quiet hours aside), and how many it would skip (opted out of this
+    /// incident type, or no channel with contact data).
+    public static func channelCounts(_ request: ActionRequest, recipients: [Recipient]) -> (
+        perChannel: [Channel: Int], skipped: Int
+    ) {
         var counts: [Channel: Int] = [:]
+        var skipped = 0
         var seen: Set<Int64> = []
         for r in recipients where seen.insert(r.person).inserted {
-            if let c = request.channel(for: r) { counts[c, default: 0] += 1 }
+            if let c = request.channel(for: r) { counts[c, default: 0] += 1 } else { skipped += 1 }
         }
-        return estimate(recipients: counts, config: config)
+        return (counts, skipped)
     }
 
     /// Refuses an action larger than its incident type's threshold unless it is confirmed.

@@ -17,11 +17,20 @@ struct ActionCommand: ParsableCommand {
 
             Providers are simulated (--simulation realistic|ideal, seeded and deterministic); with
             --provider-record FILE every hand-over is also appended to FILE (the kill -9 test's
-            provider-side record). Nothing is sent to a real network.
+            provider-side record). Nothing is sent to a real network, except SMS when the --config
+            file has a "kannel" object (or --sms-provider kannel is given): then SMS goes to
+            Kannel's smsbox, to the phone numbers in the registry, and the other channels stay
+            simulated.
+
+            With Kannel a command hands nothing over unless it runs (--run, or 'fanout action
+            run'): without, it only writes the ledger. Before exiting, a run stops handing over
+            and waits for the delivery reports of the SMS Kannel has taken (at most the report
+            timeout); Ctrl-C (SIGINT) or SIGTERM stops a run the same way, and a second one stops
+            the wait (those SMS are sent again by the next run, and may then arrive twice).
 
             Time: --clock virtual (default) runs without waiting and continues from the ledger's
             last recorded time; --clock real waits on the wall clock (--speed N runs it N times
-            as fast).
+            as fast). SMS through Kannel needs --clock real at speed 1 (the default then).
             """,
         subcommands: [
             ActionStartCommand.self, ActionEnlargeCommand.self, ActionStopCommand.self, ActionEndCommand.self,
@@ -34,16 +43,40 @@ enum ClockArgument: String, ExpressibleByArgument, CaseIterable {
     case virtual, real
 }
 
+/// Where SMS goes: `simulated` or `kannel` on the command line.
+enum SMSProviderArgument: String, ExpressibleByArgument, CaseIterable {
+    case simulated, kannel
+}
+
+/// What the desk options resolve to: the limits, Kannel's configuration (when SMS goes there)
+/// and the clock.
+struct DeskSetup {
+    var config: DispatchConfig
+    var kannel: KannelConfiguration?
+    var clock: DeskClock
+}
+
 /// Options every `fanout action` command shares: the database, limits, clock and providers.
 struct DeskOptions: ParsableArguments {
     @Option(help: "The registry database, which also holds the ledger.")
     var db: String
 
-    @Option(help: ArgumentHelp("Provider limits and confirmation thresholds (JSON).", valueName: "dispatch.json"))
+    @Option(
+        help: ArgumentHelp(
+            "Provider limits and confirmation thresholds (JSON); a \"kannel\" object sends SMS through Kannel.",
+            valueName: "dispatch.json"))
     var config: String?
 
-    @Option(help: "Clock: virtual (no waiting) or real.")
-    var clock: ClockArgument = .virtual
+    @Option(
+        help: ArgumentHelp(
+            "Clock: virtual (no waiting) or real (default: virtual; real when SMS goes through Kannel)."))
+    var clock: ClockArgument?
+
+    @Option(
+        help: ArgumentHelp(
+            "Where SMS goes: simulated, or kannel (the --config file's \"kannel\" object; the default when it has one).",
+            valueName: "simulated|kannel"))
+    var smsProvider: SMSProviderArgument?
 
     @Option(help: "With --clock real: dispatcher seconds per wall-clock second.")
     var speed: Double = 1
@@ -54,7 +87,8 @@ struct DeskOptions: ParsableArguments {
     @Option(help: "Seed of the simulated providers' outcomes.")
     var seed: UInt64 = 1
 
-    @Option(help: ArgumentHelp("Append every hand-over to this provider-record file.", valueName: "FILE"))
+    @Option(
+        help: ArgumentHelp("Append every hand-over to a simulated provider to this record file.", valueName: "FILE"))
     var providerRecord: String?
 
     @Option(help: "Ledger changes written per transaction (bounds the repeats after a crash).")
@@ -64,7 +98,12 @@ struct DeskOptions: ParsableArguments {
         guard speed > 0 && speed.isFinite && speed <= 1_000_000 else {
             throw ValidationError("--speed must be a positive number up to 1,000,000, got \(speed)")
         }
-        if speed != 1 && clock != .real { throw ValidationError("--speed applies to --clock real only") }
+        if speed != 1 && clock == .virtual { throw ValidationError("--speed applies to --clock real only") }
+        if smsProvider == .kannel && config == nil {
+            throw ValidationError(
+                "--sms-provider kannel needs --config FILE with a \"kannel\" object "
+                    + "(sendsmsURL, username, password, sender)")
+        }
         guard ProviderSimulation.names.contains(simulation) else {
             throw ValidationError(
                 "--simulation: unknown simulation '\(simulation)' (\(ProviderSimulation.names.joined(separator: ", ")))"
@@ -75,27 +114,59 @@ struct DeskOptions: ParsableArguments {
         }
     }
 
-    /// The dispatcher configuration: the file's, or the defaults.
-    func dispatchConfig() throws -> DispatchConfig {
-        guard let config else { return DispatchConfig() }
-        return try DispatchConfig.load(from: URL(fileURLWithPath: config))
+    /// Reads the --config file (limits and Kannel) and resolves the SMS provider and the clock.
+    ///
+    /// - Throws: `ValidationError` for Kannel on virtual or faster time; the configuration's
+    ///   errors (naming the file and key).
+    func setup() throws -> DeskSetup {
+        // Without Kannel: virtual unless --clock real.
+        func simulatedClock() throws -> DeskClock {
+            if clock == .real { return .real(speed: speed) }
+            if speed != 1 { throw ValidationError("--speed applies to --clock real only") }
+            return .virtual
+        }
+        guard let config else { return DeskSetup(config: DispatchConfig(), kannel: nil, clock: try simulatedClock()) }
+        let url = URL(fileURLWithPath: config)
+        let limits = try DispatchConfig.load(from: url)
+        var kannel: KannelConfiguration?
+        if smsProvider != .simulated {
+            kannel = try KannelConfiguration.load(
+                fromDispatchConfig: url,
+                password: ProcessInfo.processInfo.environment[KannelConfiguration.passwordVariable])
+            if kannel == nil && smsProvider == .kannel {
+                throw ValidationError(
+                    "--sms-provider kannel: \(config) has no \"kannel\" object "
+                        + "(sendsmsURL, username, password, sender)")
+            }
+        }
+        guard kannel != nil else { return DeskSetup(config: limits, kannel: nil, clock: try simulatedClock()) }
+        if clock == .virtual {
+            throw ValidationError(
+                "--clock virtual cannot wait for a real SMSC: SMS goes through Kannel (\(config)), "
+                    + "which needs --clock real (the default then)")
+        }
+        if speed != 1 {
+            throw ValidationError(
+                "--speed \(speed): SMS through Kannel runs on real time (speed 1); a faster clock would hand "
+                    + "Kannel more than sms.perSecond")
+        }
+        return DeskSetup(config: limits, kannel: kannel, clock: .real(speed: 1))
     }
 
-    /// Opens the desk: ledger, providers, resumed dispatcher.
-    func openDesk() throws -> ActionDesk {
+    /// Opens the desk: ledger, providers (Kannel's report listener), resumed dispatcher.
+    func openDesk(_ setup: DeskSetup) throws -> ActionDesk {
         guard FileManager.default.fileExists(atPath: db) else {
             throw ValidationError("--db \(db): no such registry (create one with 'fanout import' or 'fanout demo')")
         }
         let simulation = ProviderSimulation.named(simulation, seed: seed) ?? .realistic(seed: seed)
         return try ActionDesk(
-            db: db, config: try dispatchConfig(),
-            providers: DeskProviders(simulation: simulation, recordPath: providerRecord),
-            clock: clock == .virtual ? .virtual : .real(speed: speed),
-            options: DispatchOptions(ledgerBatchSize: ledgerBatch))
+            db: db, config: setup.config,
+            providers: DeskProviders(simulation: simulation, recordPath: providerRecord, kannel: setup.kannel),
+            clock: setup.clock, options: DispatchOptions(ledgerBatchSize: ledgerBatch))
     }
 }
 
-/// Runs a desk until idle with a progress bar on a terminal, then prints what happened.
+/// Runs a desk until idle (or interrupted) with a progress bar on a terminal, then prints what happened.
 func runDesk(_ desk: ActionDesk) throws {
     let bar = ProgressLine()
     let wall = ContinuousClock.now
@@ -103,8 +174,9 @@ func runDesk(_ desk: ActionDesk) throws {
     bar.finish()
     let seconds = (ContinuousClock.now - wall).seconds
     print(
-        "run: idle at T+\(ActionText.time(desk.dispatcher.clock.now)) after \(grouped(steps)) events "
-            + "in \(duration(seconds)) of wall time")
+        "run: \(desk.interruption.requests > 0 ? "interrupted" : "idle") at T+\(ActionText.time(desk.dispatcher.clock.now)) "
+            + "after \(grouped(steps)) events in \(duration(seconds)) of wall time")
+    if let kannel = desk.kannel { print(ActionText.kannel(kannel.statistics)) }
     if desk.recordWriteFailures > 0 {
         throw ValidationError("provider record: \(desk.recordWriteFailures) hand-overs could not be written")
     }

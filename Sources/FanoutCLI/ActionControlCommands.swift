@@ -13,10 +13,11 @@ struct ActionStopCommand: ParsableCommand {
     var action: ActionIDArgument
 
     func run() throws {
-        let d = try desk.openDesk()
-        let cancelled = try d.stop(action.id)
-        print("action \(action.id) stopped: \(grouped(cancelled)) queued alerts cancelled")
-        print(ActionText.status(try d.dispatcher.status(action.id)))
+        try withDesk(try desk.openDesk(try desk.setup())) { d in
+            let cancelled = try d.stop(action.id)
+            print("action \(action.id) stopped: \(grouped(cancelled)) queued alerts cancelled")
+            print(ActionText.status(try d.dispatcher.status(action.id)))
+        }
     }
 }
 
@@ -46,11 +47,12 @@ struct ActionEndCommand: ParsableCommand {
     }
 
     func run() throws {
-        let d = try desk.openDesk()
-        let queued = try d.end(action.id, result: result)
-        print("action \(action.id) ended: \(grouped(queued)) end messages queued")
-        if keepRunning { try runDesk(d) } else { print(ActionText.handedOverNote(d)) }
-        print(ActionText.status(try d.dispatcher.status(action.id)))
+        try withDesk(try desk.openDesk(try desk.setup())) { d in
+            let queued = try d.end(action.id, result: result)
+            print("action \(action.id) ended: \(grouped(queued)) end messages queued")
+            if keepRunning { try runDesk(d) } else { print(ActionText.handedOverNote(d)) }
+            print(ActionText.status(try d.dispatcher.status(action.id)))
+        }
     }
 }
 
@@ -62,18 +64,21 @@ struct ActionRunCommand: ParsableCommand {
             After a crash (or after commands given without --run) this sends what the ledger shows
             queued, re-sends what it shows in flight under the same idempotency key, and waits for
             every outcome; a progress bar is drawn on a terminal. Safe to kill at any moment and
-            run again.
+            run again. With Kannel, SMS in flight at a kill -9 are sent again and may reach a
+            phone twice; Ctrl-C or SIGTERM stops handing over and waits for their delivery
+            reports instead.
             """)
 
     @OptionGroup var desk: DeskOptions
 
     func run() throws {
-        let d = try desk.openDesk()
-        let ids = d.dispatcher.actionIDs
-        print(
-            "resumed \(ids.count) unfinished action\(ids.count == 1 ? "" : "s")\(ids.isEmpty ? "" : ": " + ids.map(\.description).joined(separator: ", "))"
-        )
-        try runDesk(d)
-        for id in ids { print(ActionText.status(try d.dispatcher.status(id))) }
+        try withDesk(try desk.openDesk(try desk.setup())) { d in
+            let ids = d.dispatcher.actionIDs
+            print(
+                "resumed \(ids.count) unfinished action\(ids.count == 1 ? "" : "s")\(ids.isEmpty ? "" : ": " + ids.map(\.description).joined(separator: ", "))"
+            )
+            try runDesk(d)
+            for id in ids { print(ActionText.status(try d.dispatcher.status(id))) }
+        }
     }
 }

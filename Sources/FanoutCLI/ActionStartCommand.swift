@@ -146,7 +146,8 @@ struct ActionStartCommand: ParsableCommand {
     }
 
     func run() throws {
-        let config = try desk.dispatchConfig()
+        let setup = try desk.setup()
+        let config = setup.config
         guard FileManager.default.fileExists(atPath: desk.db) else {
             throw ValidationError(
                 "--db \(desk.db): no such registry (create one with 'fanout import' or 'fanout demo')")
@@ -165,11 +166,12 @@ struct ActionStartCommand: ParsableCommand {
                 "\(grouped(plan.recipients.count)) participants is more than the \(grouped(plan.threshold ?? 0)) "
                     + "usual for a '\(incidentType)' action; check the area and repeat with --confirm to send")
         }
-        let d = try desk.openDesk()
-        let id = try d.start(plan, area: try area.record(engine: engine))
-        print("action \(id) started: \(grouped(plan.recipients.count)) participants queued")
-        if keepRunning { try runDesk(d) } else { print(ActionText.handedOverNote(d)) }
-        print(ActionText.status(try d.dispatcher.status(id)))
+        try withDesk(try desk.openDesk(setup)) { d in
+            let id = try d.start(plan, area: try area.record(engine: engine))
+            print(ActionText.started(try d.dispatcher.status(id)))
+            if keepRunning { try runDesk(d) } else { print(ActionText.handedOverNote(d)) }
+            print(ActionText.status(try d.dispatcher.status(id)))
+        }
     }
 }
 
@@ -191,22 +193,23 @@ struct ActionEnlargeCommand: ParsableCommand {
     var keepRunning = false
 
     func run() throws {
-        _ = try desk.dispatchConfig()
+        let setup = try desk.setup()
         guard FileManager.default.fileExists(atPath: desk.db) else {
             throw ValidationError("--db \(desk.db): no such registry")
         }
         let engine = try Engine.open(registryAt: desk.db)
         let selection = try area.select(with: engine)
         note(Summary.line(selection))
-        let d = try desk.openDesk()
         let recipients =
             try engine.registry.map { try Recipient.recipients(for: selection.participants, registry: $0) }
             ?? selection.participants.map { Recipient($0) }
-        let added = try d.enlarge(action.id, with: recipients, area: try area.record(engine: engine))
-        print(
-            "action \(action.id) enlarged: \(grouped(added)) participants added "
-                + "(\(grouped(selection.participants.count - added)) were already included)")
-        if keepRunning { try runDesk(d) } else { print(ActionText.handedOverNote(d)) }
-        print(ActionText.status(try d.dispatcher.status(action.id)))
+        try withDesk(try desk.openDesk(setup)) { d in
+            let added = try d.enlarge(action.id, with: recipients, area: try area.record(engine: engine))
+            print(
+                "action \(action.id) enlarged: \(grouped(added)) participants added "
+                    + "(\(grouped(selection.participants.count - added)) were already included)")
+            if keepRunning { try runDesk(d) } else { print(ActionText.handedOverNote(d)) }
+            print(ActionText.status(try d.dispatcher.status(action.id)))
+        }
     }
 }

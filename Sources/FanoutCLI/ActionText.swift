@@ -22,8 +22,20 @@ enum ActionText {
     static let states: [MessageState] = [.queued, .sent, .delivered, .failed, .cancelled]
     static let results: [DeliveryResult] = [.delivered, .busy, .noAnswer, .failed]
 
+    /// "action 1 started: 17 participants queued" and the persons skipped, with their reasons.
+    static func started(_ s: ActionStatus) -> String {
+        var line = "action \(s.id) started: \(grouped(s.included)) participants queued"
+        let skipped = s.skipped.values.reduce(0, +)
+        if skipped > 0 {
+            let reasons = s.skipped.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \(grouped($0.value))" }
+            line += ", \(grouped(skipped)) skipped (\(reasons.joined(separator: ", ")))"
+        }
+        return line
+    }
+
     static func plan(_ p: ActionDesk.Plan) -> String {
-        let per = counts(p.perChannel, order: Channel.allCases, name: \.rawValue)
+        var per = counts(p.perChannel, order: Channel.allCases, name: \.rawValue)
+        if p.skipped > 0 { per += "; \(grouped(p.skipped)) to skip: opted out or no contact data" }
         var lines = [
             "plan: \(grouped(p.recipients.count)) participants (\(per)); last recipient at T+\(time(p.estimate.lastRecipientAt))"
         ]
@@ -128,8 +140,25 @@ enum ActionText {
     }
 
     static func handedOverNote(_ d: ActionDesk) -> String {
+        if d.kannel != nil {
+            // Held: nothing was handed over; the queues, not the event queue, tell what is left.
+            let queued = d.dispatcher.actionIDs.reduce(0) { n, id in
+                guard let s = try? d.dispatcher.status(id) else { return n }
+                return n + s.alerts[.queued, default: 0] + s.endMessages[.queued, default: 0]
+            }
+            guard queued > 0 else { return "nothing queued" }
+            return "\(grouped(queued)) messages queued, none handed to Kannel yet: send them with "
+                + "'fanout action run --db \(d.ledger.path)' and the same --config"
+        }
         guard d.dispatcher.nextEventTime != nil else { return "nothing queued or in flight" }
         return "messages are queued or in flight: continue with 'fanout action run --db \(d.ledger.path)' "
             + "(those handed over now are re-sent under the same key)"
+    }
+
+    /// The Kannel adapter's counts in this process (no numbers, texts or password).
+    static func kannel(_ s: KannelSMSProvider.Statistics) -> String {
+        "kannel: \(grouped(s.accepted)) accepted by smsbox, \(grouped(s.delivered)) delivered, "
+            + "\(grouped(s.failed)) failed (\(grouped(s.timedOut)) without a report in time), "
+            + "\(grouped(s.throttled)) throttled, \(grouped(s.reports)) delivery reports"
     }
 }

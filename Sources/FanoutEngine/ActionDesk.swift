@@ -1,5 +1,7 @@
 import FanOut
 import Foundation
+import Logging
+import Synchronization
 
 /// The clock an ``ActionDesk`` runs its dispatcher on.
 public enum DeskClock: Sendable, Hashable {
@@ -11,26 +13,59 @@ public enum DeskClock: Sendable, Hashable {
 
 /// Where an ``ActionDesk``'s messages go.
 public struct DeskProviders: Sendable {
-    /// The simulation answering every channel.
+    /// The simulation answering every channel (but SMS when ``kannel`` is set).
     public var simulation: ProviderSimulation
-    /// When set, every hand-over is also appended to this provider-record file (the kill -9
-    /// test's evidence; see ``ProviderRecordProvider``).
+    /// When set, every hand-over to a simulated provider is also appended to this provider-record
+    /// file (the kill -9 test's evidence; see ``ProviderRecordProvider``).
     public var recordPath: String?
+    /// When set, SMS goes to a real Kannel; the other channels stay simulated.
+    ///
+    /// The adapter is a ``KannelSMSProvider`` with phone numbers from the registry. Needs
+    /// ``DeskClock/real(speed:)`` at speed 1.
+    public var kannel: KannelConfiguration?
 
     /// Creates a provider choice.
-    public init(simulation: ProviderSimulation, recordPath: String? = nil) {
+    public init(simulation: ProviderSimulation, recordPath: String? = nil, kannel: KannelConfiguration? = nil) {
         self.simulation = simulation
         self.recordPath = recordPath
+        self.kannel = kannel
     }
+
+    /// Where SMS goes, as the ledger records it for each action: `kannel` or `simulated`.
+    public var smsProviderName: String { kannel != nil ? "kannel" : "simulated" }
+}
+
+/// A request to interrupt an ``ActionDesk``, safe to make from any thread (a signal handler's
+/// queue): the first stops ``ActionDesk/runUntilIdle(progress:)``; one made while
+/// ``ActionDesk/close(waiting:)`` waits for delivery reports stops that wait.
+public final class DeskInterruption: Sendable {
+    private let count = Mutex(0)
+
+    /// Creates a token with no request.
+    public init() {}
+
+    /// Requests an interruption.
+    public func request() { count.withLock { $0 += 1 } }
+
+    /// How many interruptions were requested.
+    public var requests: Int { count.withLock { $0 } }
 }
 
 /// The control room's desk over the embedded database: the ledger in the registry file, a
-/// dispatcher resumed from it, and simulated providers; one per process of `fanout action`.
+/// dispatcher resumed from it, and simulated providers (SMS optionally through a real Kannel);
+/// one per process of `fanout action`.
 ///
 /// Opening a desk resumes every unfinished action (messages the ledger shows in flight are sent
 /// again under their keys). Commands (start, enlarge, stop, end) go to the dispatcher; ``runUntilIdle(progress:)``
 /// processes until nothing is queued or in flight. A virtual or scaled clock continues from the
 /// ledger's last recorded time, so times stay continuous over processes.
+///
+/// With Kannel (``DeskProviders/kannel``) nothing is handed over until ``runUntilIdle(progress:)``:
+/// a command alone only writes the ledger. ``close(waiting:)`` then holds new hand-overs, waits
+/// for the delivery reports of the SMS Kannel has taken, and shuts the adapter down, so that no
+/// SMS is left in flight for the next process to send a second time.
+///
+/// - Important: Call ``close(waiting:)`` when done with a desk that uses Kannel.
 public final class ActionDesk {
     /// The ledger (in the registry's SQLite file).
     public let ledger: Ledger
@@ -40,31 +75,62 @@ public final class ActionDesk {
     public let config: DispatchConfig
     /// The simulated providers, one per channel (their hand-over counts).
     public let simulated: [Channel: SimulatedProvider]
+    /// The SMS adapter to Kannel, when SMS goes there (its statistics).
+    public let kannel: KannelSMSProvider?
+    /// Interrupts ``runUntilIdle(progress:)`` and the wait in ``close(waiting:)`` from any thread.
+    public let interruption = DeskInterruption()
     private let recorders: [ProviderRecordProvider]
-    private let virtualClock: VirtualClock?
-    private let scaledClock: ScaledClock?
+    let kannelConfiguration: KannelConfiguration?
+    let virtualClock: VirtualClock?
+    let scaledClock: ScaledClock?
+    var closed = false
 
     /// Opens the ledger in `db`, builds the providers and resumes the dispatcher.
     ///
-    /// - Throws: ``FanOutError`` `.ledger` or `.invalidRequest` (the record file cannot be opened).
+    /// With ``DeskProviders/kannel`` the Kannel adapter is started (its report listener bound)
+    /// and the dispatcher is resumed with hand-overs held (``Dispatcher/holdHandOvers()``).
+    ///
+    /// - Throws: ``FanOutError`` `.ledger` or `.invalidRequest` (the record file cannot be opened;
+    ///   Kannel on a virtual or scaled clock), ``RegistryError``, ``ProviderAdapterError`` (the
+    ///   report listener cannot bind).
     public init(
         db: String, config: DispatchConfig, providers: DeskProviders, clock: DeskClock,
         options: DispatchOptions = DispatchOptions()
     ) throws {
+        if providers.kannel != nil, clock != .real(speed: 1) {
+            throw FanOutError(
+                .invalidRequest,
+                "SMS through Kannel needs the real clock at speed 1: "
+                    + "virtual or faster time cannot wait for a real SMSC's delivery reports")
+        }
         ledger = try Ledger.open(at: db)
+        try Self.checkProviders(in: ledger, smsProvider: providers.smsProviderName)
         self.config = config
         let start = try ledger.lastRecordedTime()
         simulated = SimulatedProvider.all(providers.simulation)
         var chosen: [Channel: any MessageProvider] = simulated
         var recorders: [ProviderRecordProvider] = []
         if let path = providers.recordPath {
-            for (channel, inner) in simulated {
+            for (channel, inner) in simulated where !(channel == .sms && providers.kannel != nil) {
                 let r = try ProviderRecordProvider(path: path, answeringWith: inner)
                 recorders.append(r)
                 chosen[channel] = r
             }
         }
         self.recorders = recorders
+        var deferred: [Channel: any DeferredMessageProvider] = [:]
+        var options = options
+        kannelConfiguration = providers.kannel
+        let adapter = try providers.kannel.map {
+            try KannelSMSProvider(
+                configuration: $0, registry: try Registry.open(at: db), logger: Logger(label: "fanout.kannel"))
+        }
+        kannel = adapter
+        if let adapter {
+            deferred[.sms] = adapter
+            chosen[.sms] = nil
+            options.handOversHeld = true
+        }
         let dispatchClock: any DispatchClock
         switch clock {
         case .virtual:
@@ -78,9 +144,17 @@ public final class ActionDesk {
             scaledClock = s
             dispatchClock = s
         }
-        dispatcher = try Dispatcher.resume(
-            config: config, providers: chosen, clock: dispatchClock, ledger: ledger, options: options)
+        do {
+            dispatcher = try Dispatcher.resume(
+                config: config, providers: chosen, deferredProviders: deferred, clock: dispatchClock, ledger: ledger,
+                options: options)
+        } catch {
+            adapter?.shutdown()
+            throw error
+        }
     }
+
+    deinit { kannel?.shutdown() }
 
     /// Hand-overs whose provider-record line could not be written (0 without a record file).
     public var recordWriteFailures: Int { recorders.reduce(0) { $0 + $1.writeFailures } }
@@ -93,8 +167,10 @@ public final class ActionDesk {
         public var request: ActionRequest
         /// The persons to alert, outside-in, each with their registry channel preferences.
         public var recipients: [Recipient]
-        /// Recipients per channel the dispatcher would use.
+        /// Persons per channel the dispatcher would use.
         public var perChannel: [Channel: Int]
+        /// Persons the dispatcher would skip (opted out, or no channel with contact data).
+        public var skipped: Int
         /// When the last recipient would be reached at the configured limits.
         public var estimate: Planner.Estimate
         /// The incident type's confirmation threshold (`nil`: none configured).
@@ -119,20 +195,13 @@ public final class ActionDesk {
 
     /// Plans an action on `recipients`.
     public static func plan(_ request: ActionRequest, recipients: [Recipient], config: DispatchConfig) -> Plan {
-        var perChannel: [Channel: Int] = [:]
-        var seen = Set<Int64>()
-        for r in recipients where seen.insert(r.id).inserted {
-            perChannel[request.channels.isEmpty ? .sms : channel(request, r), default: 0] += 1
-        }
+        let (perChannel, skipped) = Planner.channelCounts(request, recipients: recipients)
+        let persons = Set(recipients.map(\.person)).count
         let threshold = config.confirmationThreshold(for: request.incidentType)
         return Plan(
-            request: request, recipients: recipients, perChannel: perChannel,
+            request: request, recipients: recipients, perChannel: perChannel, skipped: skipped,
             estimate: Planner.estimate(recipients: perChannel, config: config), threshold: threshold,
-            needsConfirmation: !request.confirmed && threshold.map { seen.count > $0 } == true)
-    }
-
-    private static func channel(_ request: ActionRequest, _ r: Recipient) -> Channel {
-        r.channels.first(where: request.channels.contains) ?? request.channels[0]
+            needsConfirmation: !request.confirmed && threshold.map { persons > $0 } == true)
     }
 
     /// Starts the planned action; the ledger holds it and every queued alert when this returns.
@@ -142,7 +211,23 @@ public final class ActionDesk {
     public func start(_ plan: Plan, area: AreaRecord? = nil) throws -> ActionID {
         let id = try dispatcher.start(plan.request, recipients: plan.recipients, area: area)
         try dispatcher.flush()
+        try ledger.recordProviders("sms=\(kannel != nil ? "kannel" : "simulated")", for: id)
         return id
+    }
+
+    /// Refuses to resume an action on another SMS provider than it was started with: an action
+    /// texting through Kannel resumed on the simulation would have its SMS marked delivered
+    /// without sending them; one started on the simulation would text real phones from the middle.
+    private static func checkProviders(in ledger: Ledger, smsProvider: String) throws {
+        for (id, recorded) in try ledger.unfinishedProviders() {
+            guard let recorded, recorded.hasPrefix("sms="), recorded != "sms=\(smsProvider)" else { continue }
+            let started = recorded.dropFirst("sms=".count)
+            throw FanOutError(
+                .invalidRequest,
+                "action \(id) sends its SMS through \(started == "kannel" ? "Kannel" : "the simulation") "
+                    + "(recorded when it started), not through \(smsProvider == "kannel" ? "Kannel" : "the simulation"): "
+                    + "resume it with the same providers (for Kannel: the --config with its \"kannel\" object)")
+        }
     }
 
     /// Enlarges action `id` with `recipients` (only persons not yet included are added).
@@ -181,80 +266,5 @@ public final class ActionDesk {
         if dispatcher.actionIDs.contains(id) { return }
         let state = try ledger.state(of: id)
         throw FanOutError(.invalidTransition, "cannot \(operation) action \(id): it is \(state.rawValue)")
-    }
-
-    // MARK: - Running
-
-    /// Progress of a run, for a progress bar.
-    public struct Progress: Sendable {
-        /// Dispatcher time.
-        public var now: Duration
-        /// Status of every action the dispatcher holds.
-        public var actions: [ActionStatus]
-        /// Events processed so far in this run.
-        public var steps: Int
-    }
-
-    /// Processes events until nothing is queued or in flight, waiting on the clock between them
-    /// (not at all on virtual time); on a real clock the ledger is written before every wait, and
-    /// always at the end.
-    ///
-    /// - Parameter progress: Called about five times a second of wall time, and at the end.
-    /// - Returns: The number of event steps.
-    /// - Throws: ``FanOutError`` `.ledger`.
-    @discardableResult
-    public func runUntilIdle(progress: ((Progress) -> Void)? = nil) throws -> Int {
-        try process(until: nil, progress: progress)
-    }
-
-    /// Processes every event due up to dispatcher time `deadline`, then lets the clock reach it.
-    ///
-    /// - Returns: The number of event steps.
-    /// - Throws: ``FanOutError`` `.ledger`.
-    @discardableResult
-    public func run(until deadline: Duration, progress: ((Progress) -> Void)? = nil) throws -> Int {
-        let steps = try process(until: deadline, progress: progress)
-        wait(until: deadline)
-        try dispatcher.advance(to: deadline)
-        return steps
-    }
-
-    private func process(until deadline: Duration?, progress: ((Progress) -> Void)?) throws -> Int {
-        var steps = 0
-        var lastReport = ContinuousClock.now
-        while let next = dispatcher.nextEventTime {
-            if let deadline, next > deadline { break }
-            if next > dispatcher.clock.now {
-                // On a real clock nothing stays unwritten while waiting; virtual time does not wait,
-                // and the dispatcher writes a batch whenever one is full.
-                if scaledClock != nil { try dispatcher.flush() }
-                wait(until: next)
-            }
-            try dispatcher.advance(to: max(next, dispatcher.clock.now))
-            steps += 1
-            if let progress, steps & 63 == 0, ContinuousClock.now - lastReport > .milliseconds(200) {
-                lastReport = ContinuousClock.now
-                progress(currentProgress(steps: steps))
-            }
-        }
-        try dispatcher.flush()
-        progress?(currentProgress(steps: steps))
-        return steps
-    }
-
-    /// The current progress.
-    public func currentProgress(steps: Int = 0) -> Progress {
-        Progress(
-            now: dispatcher.clock.now, actions: dispatcher.actionIDs.compactMap { try? dispatcher.status($0) },
-            steps: steps)
-    }
-
-    private func wait(until deadline: Duration) {
-        if let virtualClock {
-            virtualClock.advance(to: deadline)
-        } else if let scaledClock {
-            let wall = scaledClock.wallInstant(for: deadline) - ContinuousClock.now
-            if wall > .zero { Thread.sleep(forTimeInterval: wall.seconds) }
-        }
     }
 }

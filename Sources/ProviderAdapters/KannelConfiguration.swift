@@ -53,13 +53,18 @@ public struct KannelConfiguration: Sendable {
     ///   - password: Its password.
     ///   - sender: The `from` of every message.
     /// - Throws: ``ProviderAdapterError`` `.invalidConfiguration` for a URL that is not
-    ///   `http://host[:port]/path` or an empty user or sender.
+    ///   `http://host[:port]/path` (no user or password in it, no query) or an empty user or sender.
     public init(
         sendsmsURL: String, username: String, password: String, sender: String, smscID: String? = nil,
         deliveredOn: DeliveredOn = .handset, reportListenHost: String = "127.0.0.1", reportListenPort: UInt16 = 0,
         reportURLHost: String? = nil, reportTimeout: Duration = .seconds(600), requestTimeout: Duration = .seconds(10),
         workers: Int = 16, queueCapacity: Int = 10_000, rememberedResults: Int = 100_000, keyInMetaData: Bool = true
     ) throws {
+        guard !sendsmsURL.contains("@") else {
+            // Not echoed: it would show the password.
+            throw ProviderAdapterError(
+                .invalidConfiguration, "the sendsms URL must not carry a user or password; give them apart")
+        }
         guard sendsmsURL.hasPrefix("http://") else {
             throw ProviderAdapterError(
                 .invalidConfiguration, "the sendsms URL must start with http:// (got '\(sendsmsURL.prefix(60))')")

@@ -222,6 +222,23 @@ enum Schema {
                     CREATE INDEX dispatch_message_queued ON dispatch_message(action_id) WHERE state = 'queued';
                     """)
         }
+        m.registerMigration("v10-dispatch-message-sent") { db in
+            try db.execute(
+                sql: """
+                    -- Messages with a provider, outcome not yet known: an ended action whose last messages
+                    -- were in flight at a crash is resumed through it (found without reading every message).
+                    CREATE INDEX dispatch_message_sent ON dispatch_message(action_id) WHERE state = 'sent';
+                    """)
+        }
+        m.registerMigration("v11-dispatch-action-providers") { db in
+            try db.execute(
+                sql: """
+                    -- Where the action's messages go, as the process that started it recorded it (e.g.
+                    -- "sms=kannel"), so that a later process does not resume it on other providers. NULL:
+                    -- not recorded.
+                    ALTER TABLE dispatch_action ADD COLUMN providers TEXT;
+                    """)
+        }
         return m
     }()
 }

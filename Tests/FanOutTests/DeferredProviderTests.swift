@@ -1,5 +1,7 @@
+import Foundation
 import MetricsTestKit
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import FanOut
@@ -88,5 +90,38 @@ final class CollectingProvider: DeferredMessageProvider {
         #expect(sms.take().isEmpty)
         let s = try d.status(id)
         #expect(s.alerts == [.cancelled: 1, .delivered: 1] && s.isIdle)
+    }
+
+    @Test func heldHandOversLetWhatIsInFlightCompleteAndSendNothingNewUntilReleased() async throws {
+        let sms = CollectingProvider()
+        let clock = VirtualClock()
+        let path = try Fixtures.temporaryDirectory("fanout-hold").appendingPathComponent("r.sqlite").path
+        let d = Dispatcher(
+            providers: [:], deferredProviders: [.sms: sms], clock: clock, ledger: try Ledger.open(at: path))
+        let id = try d.start(Fixture.request([.sms]), recipients: Fixture.recipients(25))
+        let first = sms.take()
+        #expect(first.count == 10 && d.awaitingReports == 10 && !d.handOversHeld)
+        #expect(d.nextEventTime != nil)  // the channel's next batch
+
+        d.holdHandOvers()
+        clock.advance(to: .seconds(5))
+        try await d.runUntilIdle()  // the channel is free again, but nothing is handed over
+        #expect(sms.take().isEmpty && d.awaitingReports == 10 && d.nextEventTime == nil)
+        for (message, reporter) in first {
+            try reporter.report(message, result: message.key.person == 1 ? .failed : .delivered)
+        }
+        #expect(sms.take().isEmpty && d.awaitingReports == 0)
+        try d.flush()
+        #expect(try d.status(id).alerts == [.delivered: 9, .failed: 1, .queued: 15])
+
+        // A dispatcher resumed held from the ledger hands nothing over either, until released.
+        let resumed = try Dispatcher.resume(
+            providers: [:], deferredProviders: [.sms: sms], clock: clock, ledger: try Ledger.open(at: path),
+            options: DispatchOptions(handOversHeld: true))
+        #expect(sms.take().isEmpty && resumed.handOversHeld)
+        try resumed.releaseHandOvers()
+        #expect(!resumed.handOversHeld)
+        #expect(sms.take().map(\.0.key.person) == Array(11...20))
+        #expect(resumed.awaitingReports == 10)
     }
 }

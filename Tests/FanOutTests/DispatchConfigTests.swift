@@ -28,6 +28,13 @@ import Testing
         #expect(throws: FanOutError.self) { try DispatchConfig.parse(Data(#"{"voice": {"lines": 0}}"#.utf8)) }
     }
 
+    @Test func theKannelObjectIsLeftToTheSMSAdapter() throws {
+        // Read and checked by ProviderAdapters' KannelConfiguration; the dispatcher only allows it.
+        let c = try DispatchConfig.parse(Data(#"{"sms": {"perSecond": 40}, "kannel": {"workers": "many"}}"#.utf8))
+        #expect(c.sms.perSecond == 40)
+        #expect(throws: FanOutError.self) { try DispatchConfig.parse(Data(#"{"kanel": {}}"#.utf8)) }
+    }
+
     @Test func thresholdsPerIncidentTypeWithAFallback() throws {
         let c = try DispatchConfig.parse(Data(#"{"confirmationThresholds": {"burglary": 2000, "*": 9000}}"#.utf8))
         #expect(c.confirmationThreshold(for: "burglary") == 2000)

@@ -81,6 +81,78 @@ import Testing
     }
 }
 
+extension LedgerResumeTests {
+    @Test func anEndedActionWhoseLastMessagesWereInFlightAtACrashIsResumed() async throws {
+        let ledger = try Self.ledger()
+        let clock = VirtualClock()
+        let before = CollectingProvider()
+        let first = Dispatcher(providers: [:], deferredProviders: [.sms: before], clock: clock, ledger: ledger)
+        let ended = try first.start(Fixture.request([.sms]), recipients: Fixture.recipients(10))
+        for (m, r) in before.take() { try r.report(m, result: .delivered) }
+        #expect(try first.end(ended, result: "Found safe") == 10)
+        clock.advance(to: .seconds(1))
+        try first.advance(to: clock.now)
+        #expect(before.take().count == 10)  // every end message with the provider, none queued
+        // A second action ended while its alerts were with the provider: they complete later.
+        let inFlight = try first.start(Fixture.request([.sms]), recipients: Fixture.recipients(5, from: 100))
+        clock.advance(to: .seconds(2))
+        try first.advance(to: clock.now)
+        #expect(before.take().count == 5)
+        try first.end(inFlight, result: "Arrested")
+        try first.flush()
+        // kill -9: no report comes back. Both actions are `ended`, with nothing queued.
+
+        let after = CollectingProvider()
+        let second = try Dispatcher.resume(
+            providers: [:], deferredProviders: [.sms: after], clock: clock, ledger: ledger)
+        #expect(second.actionIDs == [ended, inFlight])
+        // Everything handed over within the next 3 s.
+        func handedOver() throws -> [(OutboundMessage, DeliveryReporter)] {
+            var all = after.take()
+            for _ in 0..<3 {
+                clock.advance(by: .seconds(1))
+                try second.advance(to: clock.now)
+                all += after.take()
+            }
+            return all
+        }
+        let again = try handedOver()
+        #expect(
+            Set(again.map(\.0.idempotencyKey))
+                == Set((1...10).map { "1/\($0)/end/1" } + (100...104).map { "2/\($0)/alert/1" }))
+        for (m, r) in again { try r.report(m, result: .delivered) }
+        // The alerts now delivered are reached: they get the end message.
+        let ends = try handedOver()
+        #expect(Set(ends.map(\.0.idempotencyKey)) == Set((100...104).map { "2/\($0)/end/1" }))
+        for (m, r) in ends { try r.report(m, result: .delivered) }
+        try second.flush()
+        #expect(try ledger.messages(of: ended).allSatisfy { $0.state == .delivered })
+        #expect(try ledger.messages(of: inFlight).allSatisfy { $0.state == .delivered })
+        #expect(
+            try Dispatcher.resume(providers: [:], deferredProviders: [.sms: after], clock: clock, ledger: ledger)
+                .actionIDs.isEmpty)
+    }
+}
+
+extension LedgerResumeTests {
+    @Test func theProvidersRecordedForAnActionAreReadBackWhileItIsUnfinished() async throws {
+        let ledger = try Self.ledger()
+        let d = Dispatcher(providers: [.sms: RecordingProvider()], clock: VirtualClock(), ledger: ledger)
+        let a = try d.start(Fixture.request([.sms]), recipients: Fixture.recipients(3))
+        let b = try d.start(Fixture.request([.sms]), recipients: Fixture.recipients(3, from: 10))
+        try d.flush()
+        try ledger.recordProviders("sms=kannel", for: a)
+        #expect(try ledger.unfinishedProviders().map(\.action) == [a, b])
+        #expect(try ledger.unfinishedProviders().map(\.providers) == ["sms=kannel", nil])
+        #expect(throws: FanOutError.self) { try ledger.recordProviders("sms=kannel", for: ActionID(rawValue: 99)) }
+        try await d.runUntilIdle()
+        try d.end(a, result: "Found")
+        try d.end(b, result: "Found")
+        try await d.runUntilIdle()
+        #expect(try ledger.unfinishedProviders().isEmpty)  // both ended, every end message delivered
+    }
+}
+
 @Suite struct ResumeWithoutAProviderTests {
     @Test func messagesForAChannelWithoutAProviderFailAndTheCountsStayConsistent() async throws {
         let ledger = try LedgerResumeTests.ledger()

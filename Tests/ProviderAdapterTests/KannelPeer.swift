@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TestSupport
 
 @testable import ProviderAdapters
@@ -150,6 +151,10 @@ final class KannelPeer: @unchecked Sendable {
     /// (32768–60999 here): a port the kernel hands to another test's `bind(0)` listener between the
     /// choice and Kannel binding it (a CI run lost bearerbox's admin port that way) cannot be one of
     /// these. Each is checked by binding it once.
+    ///
+    /// No port is handed out twice in one test process: two suites starting a peer at the same time
+    /// could otherwise both find one port free before either binds it (seen once when the
+    /// command-line suite joined the adapter's).
     static func unusedPorts(_ n: Int) throws -> [UInt16] {
         var ports: [UInt16] = []
         var tries = 0
@@ -157,11 +162,16 @@ final class KannelPeer: @unchecked Sendable {
             tries += 1
             guard tries <= 1000 else { throw KannelPeerError("no free loopback port in 20000–31999") }
             let port = UInt16.random(in: 20_000...31_999)
-            guard !ports.contains(port), (try? Socket.listening(host: "127.0.0.1", port: port)) != nil else { continue }
+            guard !ports.contains(port), (try? Socket.listening(host: "127.0.0.1", port: port)) != nil,
+                handedOut.withLock({ $0.insert(port).inserted })
+            else { continue }
             ports.append(port)
         }
         return ports
     }
+
+    /// Every port ``unusedPorts(_:)`` has handed out in this process.
+    private static let handedOut = Mutex<Set<UInt16>>([])
 
     private func accepts(_ port: UInt16) -> Bool {
         (try? Socket.connected(host: "127.0.0.1", port: port, timeoutMilliseconds: 1000)) != nil

@@ -214,6 +214,8 @@ struct KannelTests {
         let done = try await Self.eventually { try resumed.status(id).alerts == [.delivered: Int(n)] }
         let alerts = try resumed.status(id).alerts
         #expect(done, "status: \(alerts), kannel: \(kannel.statistics)")
+        // fakesmsc writes its lines to a file, buffered: they can come after the reports.
+        #expect(try await Self.eventually { try peer.received().filter { $0.sender == Self.sender }.count >= n })
         let got = try peer.received().filter { $0.sender == Self.sender }
         #expect(got.count == Int(n))
         #expect(Set(got.map(\.receiver)) == Set((1...n).map(Self.phone)))
