@@ -7,7 +7,9 @@ struct AreaCheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Report everything about an action area: validity, vertices, likely mistakes, size, countries.",
         discussion: """
-            Reads GeoJSON, WKT or CAP (as 'fanout select --polygon'). Reports GEOS validity with the reason
+            Reads GeoJSON, WKT, CAP or GeoPackage (as 'fanout select --polygon'; a layer or
+            FeatureCollection with several features needs --feature ID or --all-features, the union
+            of all). Reports GEOS validity with the reason
             and the location of the defect (lon/lat and RD New), ring orientation (RFC 7946 wants
             counter-clockwise shells and clockwise holes: a warning), consecutive vertices closer than
             1 cm, spikes (edges meeting at less than 1°), swapped lat/lon, RD metres given as degrees,
@@ -40,7 +42,11 @@ struct AreaCheckCommand: ParsableCommand {
     func run() throws {
         let inspector = try AreaInspector()
         let area: AreaGeometry
-        do { area = try inspector.read(contentsOf: input.url, crs: input.crs, layer: input.layer) } catch {
+        do {
+            area = try inspector.read(
+                contentsOf: input.url, crs: input.reading.crs, layer: input.reading.layer,
+                features: input.reading.features)
+        } catch {
             throw failUnreadable(error)
         }
         var travel: TravelRadiusTable?

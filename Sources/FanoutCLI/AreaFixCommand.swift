@@ -34,7 +34,9 @@ struct AreaFixCommand: ParsableCommand {
         let fixer = try AreaFixer()
         let (fixed, report): (AreaGeometry, AreaFixer.Report)
         do {
-            let area = try fixer.read(contentsOf: input.url, crs: input.crs, layer: input.layer)
+            let area = try fixer.read(
+                contentsOf: input.url, crs: input.reading.crs, layer: input.reading.layer,
+                features: input.reading.features)
             (fixed, report) = try fixer.fix(area, method: method)
         } catch {
             throw failUnreadable(error)

@@ -59,7 +59,11 @@ struct AreaMapCommand: ParsableCommand {
     func run() throws {
         let inspector = try AreaInspector()
         let area: AreaGeometry
-        do { area = try inspector.read(contentsOf: input.url, crs: input.crs, layer: input.layer) } catch {
+        do {
+            area = try inspector.read(
+                contentsOf: input.url, crs: input.reading.crs, layer: input.reading.layer,
+                features: input.reading.features)
+        } catch {
             throw failUnreadable(error)
         }
         var engine: Engine?
