@@ -7,17 +7,17 @@ struct SelectCommand: ParsableCommand {
         commandName: "select",
         abstract: "List the participants inside an action area, farthest from the incident first.",
         discussion: """
-            Give the area as --circle LON,LAT,RADIUS_M (a closed disc in RD New metres around the
-            incident point) or --polygon FILE (GeoJSON Polygon/MultiPolygon/Feature/FeatureCollection,
-            WKT, a CAP 1.2/1.1 alert with one polygon area, or a GeoPackage layer). A layer or
-            FeatureCollection with several features is refused with a list of them: choose one with
-            --feature ID (GeoPackage fid, GeoJSON id) or take their union with --all-features.
-            Points on the boundary are inside; holes are respected. An invalid polygon is refused
+            Give the area as --circle LON,LAT,RADIUS_M (a closed disc in RD New metres around the \
+            incident point) or --polygon FILE (GeoJSON Polygon/MultiPolygon/Feature/FeatureCollection, \
+            WKT, a CAP 1.2/1.1 alert with one polygon area, or a GeoPackage layer). A layer or \
+            FeatureCollection with several features is refused with a list of them: choose one with \
+            --feature ID (GeoPackage fid, GeoJSON id) or take their union with --all-features. \
+            Points on the boundary are inside; holes are respected. An invalid polygon is refused \
             with GEOS's reason and location, never repaired.
 
-            Output (stdout or --out): CSV participant_id,distance_m,country, outside-in (equal
-            distances by id ascending), or --format geojson; --gpkg FILE also writes a GeoPackage
-            point layer 'participants' (participant_id, rank, distance_m, country; no contact
+            Output (stdout or --out): CSV participant_id,distance_m,country, outside-in (equal \
+            distances by id ascending), or --format geojson; --gpkg FILE also writes a GeoPackage \
+            point layer 'participants' (participant_id, rank, distance_m, country; no contact \
             details). A summary goes to stderr.
             """)
 
