@@ -80,6 +80,8 @@ import Testing
                         == "CREATE VIRTUAL TABLE \"rtree_\(table)_geom\" USING rtree(id, minx, maxx, miny, maxy)")
                 let triggers = try String.fetchAll(
                     db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+                // SQLite's own consistency check of the R*Tree structure.
+                #expect(try String.fetchOne(db, sql: "SELECT rtreecheck('rtree_\(table)_geom')") == "ok")
                 #expect(
                     triggers
                         == ["delete", "insert", "update1", "update2", "update3", "update4"].map {
