@@ -7,19 +7,21 @@ struct AreaCheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Report everything about an action area: validity, vertices, likely mistakes, size, countries.",
         discussion: """
-            Reads GeoJSON, WKT or CAP (as 'fanout select --polygon'). Reports GEOS validity with the reason
-            and the location of the defect (lon/lat and RD New), ring orientation (RFC 7946 wants
-            counter-clockwise shells and clockwise holes: a warning), consecutive vertices closer than
-            1 cm, spikes (edges meeting at less than 1°), swapped lat/lon, RD metres given as degrees,
-            an area larger than 4 × the largest suggested circle for --incident-type, area, perimeter,
-            bounding boxes, vertex count and the countries (NL, BE, DE) the area touches.
-            The Dutch municipalities the area crosses, with the share of the area in each (CBS 2023,
-            generalised: boundaries typically within 20 m, 90% within 130 m). With --db: the
-            participants inside per country and how long reaching the last one takes at BE-Alert
-            rates (everyone by SMS at 100/s; voice and e-mail alone are listed too); with fewer than
+            Reads GeoJSON, WKT, CAP or GeoPackage (as 'fanout select --polygon'; a layer or \
+            FeatureCollection with several features needs --feature ID or --all-features, the union \
+            of all). Reports GEOS validity with the reason \
+            and the location of the defect (lon/lat and RD New), ring orientation (RFC 7946 wants \
+            counter-clockwise shells and clockwise holes: a warning), consecutive vertices closer than \
+            1 cm, spikes (edges meeting at less than 1°), swapped lat/lon, RD metres given as degrees, \
+            an area larger than 4 × the largest suggested circle for --incident-type, area, perimeter, \
+            bounding boxes, vertex count and the countries (NL, BE, DE) the area touches. \
+            The Dutch municipalities the area crosses, with the share of the area in each (CBS 2023, \
+            generalised: boundaries typically within 20 m, 90% within 130 m). With --db: the \
+            participants inside per country and how long reaching the last one takes at BE-Alert \
+            rates (everyone by SMS at 100/s; voice and e-mail alone are listed too); with fewer than \
             10 inside, the distance and direction of the nearest participant outside.
 
-            Exit status: 0 valid, 1 valid with warnings, 2 invalid or unusable (the engine would
+            Exit status: 0 valid, 1 valid with warnings, 2 invalid or unusable (the engine would \
             refuse it), 3 the file cannot be read.
             """)
 
@@ -40,7 +42,11 @@ struct AreaCheckCommand: ParsableCommand {
     func run() throws {
         let inspector = try AreaInspector()
         let area: AreaGeometry
-        do { area = try inspector.read(contentsOf: input.url, crs: input.crs, layer: input.layer) } catch {
+        do {
+            area = try inspector.read(
+                contentsOf: input.url, crs: input.reading.crs, layer: input.reading.layer,
+                features: input.reading.features)
+        } catch {
             throw failUnreadable(error)
         }
         var travel: TravelRadiusTable?

@@ -8,7 +8,8 @@ struct AreaConvertCommand: ParsableCommand {
         abstract: "Convert an area between GeoJSON, WKT, CAP 1.2 and GeoPackage.",
         discussion: """
             Reads GeoJSON, WKT, a CAP 1.2/1.1 alert or a GeoPackage (--layer NAME when it has \
-            several polygon layers) and writes --out in the format of --to, or of its extension \
+            several polygon layers; --feature ID or --all-features when the layer or FeatureCollection \
+            holds several features) and writes --out in the format of --to, or of its extension \
             (.geojson/.json, .wkt, .cap/.xml, .gpkg). GeoJSON, WKT and GeoPackage keep the input's \
             CRS and coordinates exactly (WKT does not store the CRS); CAP is WGS84, one <info> per \
             --languages entry, one <polygon> per polygon (holes cannot be written to CAP). \
@@ -38,11 +39,7 @@ struct AreaConvertCommand: ParsableCommand {
     @Option(help: "Output format: geojson, wkt, cap or gpkg (default: from --out's extension).")
     var to: AreaFormat?
 
-    @Option(help: ArgumentHelp("CRS of WKT coordinates (default WGS84 lon,lat).", valueName: "EPSG:NNNN"))
-    var crs: CRS?
-
-    @Option(help: "GeoPackage input: the layer to read.")
-    var layer: String?
+    @OptionGroup var reading: AreaReadOptions
 
     @Option(help: ArgumentHelp("CAP <identifier> (default fanout-<UUID>).", valueName: "ID"))
     var identifier: String?
@@ -94,6 +91,9 @@ struct AreaConvertCommand: ParsableCommand {
 
     func validate() throws {
         guard (file == nil) != (circle == nil) else { throw ValidationError("give an area FILE or --circle, not both") }
+        if circle != nil, let option = reading.given.first {
+            throw ValidationError("\(option) applies to an area FILE, not to --circle")
+        }
         let format = to ?? AreaFormat(pathExtension: URL(fileURLWithPath: out).pathExtension)
         if let circle {
             guard format == .cap else {
@@ -125,7 +125,8 @@ struct AreaConvertCommand: ParsableCommand {
             }
             guard let file else { throw ValidationError("give an area FILE or --circle") }
             report = try converter.convert(
-                input: file, output: out, format: to, crs: crs, layer: layer, cap: options)
+                input: file, output: out, format: to, crs: reading.crs, layer: reading.layer,
+                features: reading.features, cap: options)
         } catch let e as ValidationError {
             throw e
         } catch let e as AreaToolError where e.code == .unwritable {

@@ -7,14 +7,14 @@ struct AreaFixCommand: ParsableCommand {
         commandName: "fix",
         abstract: "Repair an invalid area with GEOS MakeValid and write it to a new file.",
         discussion: """
-            --method structure (default) rebuilds shells and holes (collapsed parts dropped);
-            --method linework keeps every edge (a bowtie becomes two triangles, a spike a line).
-            Only polygonal parts are written; anything else MakeValid returns is dropped and named.
-            The output is GeoJSON, or WKT, GeoPackage or CAP 1.2 when --out ends in .wkt, .gpkg or
-            .cap, in the input's CRS (CAP: WGS84), written
+            --method structure (default) rebuilds shells and holes (collapsed parts dropped); \
+            --method linework keeps every edge (a bowtie becomes two triangles, a spike a line). \
+            Only polygonal parts are written; anything else MakeValid returns is dropped and named. \
+            The output is GeoJSON, or WKT, GeoPackage or CAP 1.2 when --out ends in .wkt, .gpkg or \
+            .cap, in the input's CRS (CAP: WGS84), written \
             atomically; --out may never be the input (checked through symlinks and hard links).
 
-            Exit status: 0 the output is valid, 2 nothing polygonal is left or still invalid,
+            Exit status: 0 the output is valid, 2 nothing polygonal is left or still invalid, \
             3 the input cannot be read.
             """)
 
@@ -34,7 +34,9 @@ struct AreaFixCommand: ParsableCommand {
         let fixer = try AreaFixer()
         let (fixed, report): (AreaGeometry, AreaFixer.Report)
         do {
-            let area = try fixer.read(contentsOf: input.url, crs: input.crs, layer: input.layer)
+            let area = try fixer.read(
+                contentsOf: input.url, crs: input.reading.crs, layer: input.reading.layer,
+                features: input.reading.features)
             (fixed, report) = try fixer.fix(area, method: method)
         } catch {
             throw failUnreadable(error)

@@ -7,19 +7,19 @@ struct AreaMapCommand: ParsableCommand {
         commandName: "map",
         abstract: "Draw an action area as a map picture (SVG, or PNG through rsvg-convert).",
         discussion: """
-            Draws, in RD New (grid north up) with the area plus a margin: the country territories
-            and national borders (OpenStreetMap), the Dutch municipalities with their names where
-            they fit (CBS 2023, generalised), the area outline (holes shown), the incident point
-            (--incident, else the area's centroid), a scale bar with a round length and a north
-            arrow pointing to true north. With --db: the participants inside as a density layer
-            (counts per grid cell) and a legend with the counts per country and the total. No web
+            Draws, in RD New (grid north up) with the area plus a margin: the country territories \
+            and national borders (OpenStreetMap), the Dutch municipalities with their names where \
+            they fit (CBS 2023, generalised), the area outline (holes shown), the incident point \
+            (--incident, else the area's centroid), a scale bar with a round length and a north \
+            arrow pointing to true north. With --db: the participants inside as a density layer \
+            (counts per grid cell) and a legend with the counts per country and the total. No web \
             tiles: everything comes from the engine's own data.
 
-            --out FILE.svg writes SVG; --out FILE.png (or --png FILE) writes a PNG through
-            rsvg-convert (Debian package librsvg2-bin), which must be installed. Files are
+            --out FILE.svg writes SVG; --out FILE.png (or --png FILE) writes a PNG through \
+            rsvg-convert (Debian package librsvg2-bin), which must be installed. Files are \
             written to a temporary file and renamed; an input is never overwritten.
 
-            Exit status: 0 written, 1 bad arguments or the file cannot be written, 2 the area is
+            Exit status: 0 written, 1 bad arguments or the file cannot be written, 2 the area is \
             invalid or unusable (check it with 'fanout area check'), 3 the file cannot be read.
             """)
 
@@ -59,7 +59,11 @@ struct AreaMapCommand: ParsableCommand {
     func run() throws {
         let inspector = try AreaInspector()
         let area: AreaGeometry
-        do { area = try inspector.read(contentsOf: input.url, crs: input.crs, layer: input.layer) } catch {
+        do {
+            area = try inspector.read(
+                contentsOf: input.url, crs: input.reading.crs, layer: input.reading.layer,
+                features: input.reading.features)
+        } catch {
             throw failUnreadable(error)
         }
         var engine: Engine?

@@ -7,16 +7,17 @@ struct SelectCommand: ParsableCommand {
         commandName: "select",
         abstract: "List the participants inside an action area, farthest from the incident first.",
         discussion: """
-            Give the area as --circle LON,LAT,RADIUS_M (a closed disc in RD New metres around the
-            incident point) or --polygon FILE (GeoJSON Polygon/MultiPolygon/Feature/FeatureCollection
-            with one area, WKT, a CAP 1.2/1.1 alert with one polygon area, or a GeoPackage layer
-            with one feature). Points on the boundary
-            are inside; holes are respected. An
-            invalid polygon is refused with GEOS's reason and location, never repaired.
+            Give the area as --circle LON,LAT,RADIUS_M (a closed disc in RD New metres around the \
+            incident point) or --polygon FILE (GeoJSON Polygon/MultiPolygon/Feature/FeatureCollection, \
+            WKT, a CAP 1.2/1.1 alert with one polygon area, or a GeoPackage layer). A layer or \
+            FeatureCollection with several features is refused with a list of them: choose one with \
+            --feature ID (GeoPackage fid, GeoJSON id) or take their union with --all-features. \
+            Points on the boundary are inside; holes are respected. An invalid polygon is refused \
+            with GEOS's reason and location, never repaired.
 
-            Output (stdout or --out): CSV participant_id,distance_m,country, outside-in (equal
-            distances by id ascending), or --format geojson; --gpkg FILE also writes a GeoPackage
-            point layer 'participants' (participant_id, rank, distance_m, country; no contact
+            Output (stdout or --out): CSV participant_id,distance_m,country, outside-in (equal \
+            distances by id ascending), or --format geojson; --gpkg FILE also writes a GeoPackage \
+            point layer 'participants' (participant_id, rank, distance_m, country; no contact \
             details). A summary goes to stderr.
             """)
 
@@ -29,11 +30,8 @@ struct SelectCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Polygon file (GeoJSON, WKT, CAP or GeoPackage).", valueName: "FILE"))
     var polygon: String?
 
-    @Option(help: ArgumentHelp("CRS of a WKT polygon's coordinates (default WGS84 lon,lat).", valueName: "EPSG:NNNN"))
-    var crs: CRS?
-
-    @Option(help: "GeoPackage --polygon: the layer to read (default: its only polygon layer).")
-    var layer: String?
+    @OptionGroup(title: "Reading the --polygon file")
+    var reading: AreaReadOptions
 
     @Option(
         help: ArgumentHelp(
@@ -53,15 +51,17 @@ struct SelectCommand: ParsableCommand {
     @Option(help: "Write to this file (atomically) instead of stdout.")
     var out: String?
 
-    @Option(help: ArgumentHelp("Also write the selection as a GeoPackage point layer (lon/lat).", valueName: "FILE.gpkg"))
+    @Option(
+        help: ArgumentHelp("Also write the selection as a GeoPackage point layer (lon/lat).", valueName: "FILE.gpkg"))
     var gpkg: String?
 
     func validate() throws {
         guard (circle == nil) != (polygon == nil) else {
             throw ValidationError("give exactly one of --circle LON,LAT,RADIUS_M and --polygon FILE")
         }
-        if crs != nil && polygon == nil { throw ValidationError("--crs applies to --polygon only") }
-        if layer != nil && polygon == nil { throw ValidationError("--layer applies to --polygon only") }
+        if polygon == nil, let option = reading.given.first {
+            throw ValidationError("\(option) applies to --polygon only")
+        }
     }
 
     func run() throws {
@@ -76,7 +76,10 @@ struct SelectCommand: ParsableCommand {
         if let circle {
             area = .circle(center: circle.center, radiusMeters: circle.radiusMeters)
         } else if let polygon {
-            area = .polygon(try engine.readArea(contentsOf: URL(fileURLWithPath: polygon), crs: crs, layer: layer))
+            area = .polygon(
+                try engine.readArea(
+                    contentsOf: URL(fileURLWithPath: polygon), crs: reading.crs, layer: reading.layer,
+                    features: reading.features))
         } else {
             throw ValidationError("no area given")
         }

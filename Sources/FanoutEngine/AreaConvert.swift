@@ -57,8 +57,10 @@ public final class AreaConverter {
     }
 
     /// Reads an area file in any supported format (GeoJSON, WKT, CAP, GeoPackage).
-    public func read(contentsOf url: URL, crs: CRS? = nil, layer: String? = nil) throws -> AreaGeometry {
-        try AreaReader.read(contentsOf: url, crs: crs, layer: layer, context: context)
+    public func read(
+        contentsOf url: URL, crs: CRS? = nil, layer: String? = nil, features: FeatureChoice = .single
+    ) throws -> AreaGeometry {
+        try AreaReader.read(contentsOf: url, crs: crs, layer: layer, features: features, context: context)
     }
 
     /// Reads `input` and writes it to `output` atomically, never over the input.
@@ -67,12 +69,13 @@ public final class AreaConverter {
     ///   - format: The output format; `nil` takes it from the output's extension.
     ///   - crs: The CRS of WKT input (or of a GeoPackage layer in an undefined system).
     ///   - layer: The GeoPackage layer to read.
+    ///   - features: Which features of a multi-feature input make the area (see ``FeatureChoice``).
     ///   - cap: The alert around the area, for CAP output.
     /// - Throws: ``AreaToolError`` `.output` / `.badArgument` for the paths and format,
     ///   `.unwritable` for an area the format cannot hold; ``GeoError`` for unreadable input.
     public func convert(
         input: String, output: String, format: AreaFormat? = nil, crs: CRS? = nil, layer: String? = nil,
-        cap: CAPAlertOptions = CAPAlertOptions()
+        features: FeatureChoice = .single, cap: CAPAlertOptions = CAPAlertOptions()
     ) throws -> Report {
         try refuseOverwriting(input: input, with: output)
         let outURL = URL(fileURLWithPath: output)
@@ -82,7 +85,7 @@ public final class AreaConverter {
                 "--out \(output): cannot tell the format from '.\(outURL.pathExtension)'; "
                     + "use .geojson, .wkt, .cap or .gpkg, or give --to geojson|wkt|cap|gpkg")
         }
-        let area = try read(contentsOf: URL(fileURLWithPath: input), crs: crs, layer: layer)
+        let area = try read(contentsOf: URL(fileURLWithPath: input), crs: crs, layer: layer, features: features)
         let (written, notes): (AreaGeometry, [String])
         do {
             (written, notes) = try write(area, to: outURL, as: format, cap: cap, areaDesc: defaultAreaDesc(input))

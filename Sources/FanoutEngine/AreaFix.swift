@@ -47,8 +47,10 @@ public final class AreaFixer {
     }
 
     /// Reads an area file as ``AreaReader`` does (in this fixer's GEOS context).
-    public func read(contentsOf url: URL, crs: CRS? = nil, layer: String? = nil) throws -> AreaGeometry {
-        try AreaReader.read(contentsOf: url, crs: crs, layer: layer, context: context)
+    public func read(
+        contentsOf url: URL, crs: CRS? = nil, layer: String? = nil, features: FeatureChoice = .single
+    ) throws -> AreaGeometry {
+        try AreaReader.read(contentsOf: url, crs: crs, layer: layer, features: features, context: context)
     }
 
     /// Repairs an area.

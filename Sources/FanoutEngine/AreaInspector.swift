@@ -38,11 +38,14 @@ public final class AreaInspector {
         converter = try CoordinateConverter()
     }
 
-    /// Reads an area file (GeoJSON or WKT), as ``Engine/readArea(contentsOf:crs:)``.
+    /// Reads an area file (GeoJSON, WKT, CAP or GeoPackage), as
+    /// ``Engine/readArea(contentsOf:crs:layer:features:)``.
     ///
     /// - Throws: ``GeoError`` naming the file and what is wrong.
-    public func read(contentsOf url: URL, crs: CRS? = nil, layer: String? = nil) throws -> AreaGeometry {
-        try AreaReader.read(contentsOf: url, crs: crs, layer: layer, context: context)
+    public func read(
+        contentsOf url: URL, crs: CRS? = nil, layer: String? = nil, features: FeatureChoice = .single
+    ) throws -> AreaGeometry {
+        try AreaReader.read(contentsOf: url, crs: crs, layer: layer, features: features, context: context)
     }
 
     // MARK: - Planar validity (no CRS)

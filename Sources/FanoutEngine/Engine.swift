@@ -18,7 +18,7 @@ import Foundation
 ///
 /// ## Topics
 /// - ``select(_:)``
-/// - ``readArea(contentsOf:crs:)``
+/// - ``readArea(contentsOf:crs:layer:features:)``
 public final class Engine {
     /// The registry the index was loaded from, if any.
     public let registry: Registry?
@@ -99,14 +99,19 @@ public final class Engine {
     /// changed ones).
     public var columns: ParticipantColumns { live.snapshot().allColumns }
 
-    /// Reads an area file (GeoJSON or WKT).
+    /// Reads an area file (GeoJSON, WKT, CAP or GeoPackage).
     ///
     /// - Parameters:
     ///   - crs: The CRS for WKT (GeoJSON is lon/lat unless it names a CRS); `nil` is WGS84.
     ///   - layer: The layer of a GeoPackage (`nil`: its only polygon layer).
+    ///   - features: Which features of a GeoPackage layer or GeoJSON FeatureCollection make the
+    ///     area: the only one (the default; several are refused with a list), one by id, or the
+    ///     union of all.
     /// - Throws: ``GeoError`` naming the file and what is wrong.
-    public func readArea(contentsOf url: URL, crs: CRS? = nil, layer: String? = nil) throws -> AreaGeometry {
-        try AreaReader.read(contentsOf: url, crs: crs, layer: layer, context: context)
+    public func readArea(
+        contentsOf url: URL, crs: CRS? = nil, layer: String? = nil, features: FeatureChoice = .single
+    ) throws -> AreaGeometry {
+        try AreaReader.read(contentsOf: url, crs: crs, layer: layer, features: features, context: context)
     }
 
     /// Selects every participant inside the request's area, outside-in.

@@ -19,8 +19,9 @@ public struct AreaGeometry: Sendable, Equatable {
 
 /// Reads action areas from GeoJSON (RFC 7946) or WKT text.
 ///
-/// GeoJSON may be a Polygon, a MultiPolygon, a Feature holding one, or a FeatureCollection with
-/// exactly one such Feature. Coordinates are WGS84 lon/lat unless a legacy `crs` member names an
+/// GeoJSON may be a Polygon, a MultiPolygon, a Feature holding one, or a FeatureCollection of such
+/// Features: with one Feature it is read as it is, with several the caller chooses (see
+/// ``FeatureChoice``). Coordinates are WGS84 lon/lat unless a legacy `crs` member names an
 /// EPSG code (as QGIS writes for non-WGS84 layers). WKT carries no CRS: it is the caller's
 /// (`--crs`, default WGS84).
 public enum AreaReader {
@@ -35,14 +36,19 @@ public enum AreaReader {
     ///   - url: The file.
     ///   - crs: The CRS for WKT input (and GeoJSON without a `crs` member); `nil` means WGS84.
     ///   - layer: The GeoPackage layer to read (`nil`: the only polygon layer); GeoPackage only.
-    ///   - context: The GEOS context used to parse WKT.
-    /// - Throws: ``GeoError`` `.parse` or `.unsupportedGeometry`, naming the file and the field.
+    ///   - features: Which features make the area, for a GeoPackage layer or a GeoJSON
+    ///     FeatureCollection with several (WKT and CAP take only `.single`).
+    ///   - context: The GEOS context used to parse WKT and to take a union.
+    /// - Throws: ``GeoError`` `.parse` or `.unsupportedGeometry`, naming the file and the field;
+    ///   `.featureChoice` for several features and no choice, or an id the file lacks.
     package static func read(
-        contentsOf url: URL, crs: CRS?, layer: String? = nil, context: GEOSContext
+        contentsOf url: URL, crs: CRS?, layer: String? = nil, features: FeatureChoice = .single,
+        context: GEOSContext
     ) throws -> AreaGeometry {
         let name = url.path
         if url.pathExtension.lowercased() == "gpkg" || GeoPackageReader.isSQLite(url) {
-            return try GeoPackageReader.readArea(contentsOf: url, layer: layer, crs: crs, context: context)
+            return try GeoPackageReader.readArea(
+                contentsOf: url, layer: layer, crs: crs, features: features, context: context)
         }
         if let layer {
             throw GeoError(.parse, "\(name): --layer \(layer.prefix(40)) applies to GeoPackage (.gpkg) input only")
@@ -58,7 +64,14 @@ public enum AreaReader {
             throw GeoError(.parse, "\(name): empty file (expected GeoJSON or WKT)")
         }
         if first == UInt8(ascii: "{") {
-            return try parseGeoJSON(data, name: name, crs: crs)
+            return try parseGeoJSON(data, name: name, crs: crs, features: features, context: context)
+        }
+        if features != .single {
+            let option = features == .all ? "--all-features" : "--feature"
+            throw GeoError(
+                .featureChoice,
+                "\(name): \(option) applies to GeoPackage and GeoJSON input only; this file is "
+                    + (first == UInt8(ascii: "<") ? "CAP" : "WKT"))
         }
         if first == UInt8(ascii: "<") {
             if let crs, crs != .wgs84 {
@@ -90,16 +103,29 @@ public enum AreaReader {
         }
     }
 
-    /// Parses GeoJSON into polygons.
+    /// Parses GeoJSON holding one area (a FeatureCollection must hold one feature) into polygons.
     ///
     /// - Throws: ``GeoError`` naming the file and the JSON path of the problem.
     public static func parseGeoJSON(_ data: Data, name: String, crs: CRS? = nil) throws -> AreaGeometry {
+        try parseGeoJSON(data, name: name, crs: crs, features: .single, context: nil)
+    }
+
+    /// Parses GeoJSON into polygons, choosing among the features of a FeatureCollection.
+    ///
+    /// - Parameters:
+    ///   - features: `.single` (several features are refused with a list of them), `.id` (the
+    ///     feature whose `id` member matches) or `.all` (the union of all features).
+    ///   - context: The GEOS context for `.all`'s union (`nil` only for the other choices).
+    /// - Throws: ``GeoError`` naming the file and the JSON path of the problem, or the features.
+    package static func parseGeoJSON(
+        _ data: Data, name: String, crs: CRS?, features: FeatureChoice, context: GEOSContext?
+    ) throws -> AreaGeometry {
         let json: JSONValue
         do { json = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
             throw GeoError(.parse, "\(name): not valid JSON: \(JSONValue.describe(error))")
         }
-        var p = GeoJSONParser(name: name)
-        let polygons = try p.area(json, path: "")
+        let p = GeoJSONParser(name: name)
+        let polygons = try p.area(json, choosing: features, context: context)
         var areaCRS = crs ?? .wgs84
         if case .object(let object) = json, let named = try p.legacyCRS(object["crs"]) {
             areaCRS = named
@@ -112,8 +138,13 @@ public enum AreaReader {
 private struct GeoJSONParser {
     let name: String
 
+    /// An error about the whole file.
+    func failFile(_ message: String, _ code: GeoError.Code) -> GeoError { GeoError(code, "\(name): \(message)") }
+
+    /// An error at a JSON path; `name` (the file) comes first unless it is empty.
     func fail(_ path: String, _ message: String, _ code: GeoError.Code = .parse) -> GeoError {
-        GeoError(code, "\(name): \(path.isEmpty ? "top level" : path): \(message)")
+        let place = path.isEmpty ? "top level" : path
+        return GeoError(code, name.isEmpty ? "\(place): \(message)" : "\(name): \(place): \(message)")
     }
 
     func object(_ value: JSONValue, _ path: String) throws -> [String: JSONValue] {
@@ -126,19 +157,124 @@ private struct GeoJSONParser {
         return a
     }
 
-    mutating func area(_ value: JSONValue, path: String) throws -> [PlanarPolygon] {
+    // MARK: - Choosing features
+
+    /// The area of a whole GeoJSON document: a geometry, a Feature, or the chosen features of a
+    /// FeatureCollection.
+    func area(_ json: JSONValue, choosing choice: FeatureChoice, context: GEOSContext?) throws
+        -> [PlanarPolygon]
+    {
+        let o = try object(json, "")
+        let features: [JSONValue]
+        let path: (Int) -> String
+        switch o["type"] {
+        case .string("FeatureCollection"):
+            features = try array(o["features"], ".features", "an array of features")
+            path = { ".features[\($0)]" }
+            guard !features.isEmpty else {
+                throw fail(".features", "the FeatureCollection is empty (no features)", .unsupportedGeometry)
+            }
+        case .string("Feature"):
+            features = [json]
+            path = { _ in "" }
+        default:
+            switch choice {
+            case .single: return try area(json, path: "")
+            case .id(let id):
+                throw failFile(
+                    "--feature \(AreaFeatures.clean(id.text)): the file is a bare geometry, without features or ids",
+                    .featureChoice)
+            case .all:
+                features = [json]
+                path = { _ in "" }
+            }
+        }
+        switch choice {
+        case .single:
+            guard features.count == 1 else {
+                throw failFile(
+                    AreaFeatures.severalMessage(
+                        place: "the FeatureCollection", count: features.count, labels: labels(features), idName: "ID"),
+                    .featureChoice)
+            }
+            return try area(features[0], path: path(0))
+        case .id(let id):
+            let matching = features.indices.filter { i in
+                guard case .object(let f) = features[i], let member = f["id"] else { return false }
+                return id.matches(member)
+            }
+            guard let index = matching.first else {
+                throw failFile(
+                    AreaFeatures.unknownIDMessage(
+                        id, idName: "id", place: features.count == 1 ? "the file" : "the FeatureCollection",
+                        count: features.count, labels: labels(features)),
+                    .featureChoice)
+            }
+            guard matching.count == 1 else {
+                throw failFile(
+                    "\(matching.count) features have id \(AreaFeatures.clean(id.text)) ("
+                        + matching.prefix(AreaFeatures.maxListed).map(path).joined(separator: ", ")
+                        + "); ids must be unique to choose by them", .featureChoice)
+            }
+            return try area(features[index], path: path(index))
+        case .all:
+            guard let context else { preconditionFailure("the union of GeoJSON features needs a GEOS context") }
+            // Each feature is parsed with messages that leave out the file name: the union's
+            // message names the file once, then lists the features in the way.
+            let quiet = GeoJSONParser(name: "")
+            let label = labels(features, limit: features.count)
+            var parsed: [FeatureGeometry] = []
+            for i in features.indices {
+                do {
+                    parsed.append(
+                        FeatureGeometry(
+                            label: label[i].id, polygons: .success(try quiet.area(features[i], path: path(i)))))
+                } catch let e as GeoError {
+                    parsed.append(FeatureGeometry(label: label[i].id, polygons: .failure(e)))
+                }
+            }
+            return try AreaFeatures.union(
+                parsed, place: features.count == 1 ? "the Feature" : "the FeatureCollection", context: context,
+                fail: { code, message in GeoError(code, "\(name): \(message)") })
+        }
+    }
+
+    /// How messages name the first features (up to `limit`): by `id`, else by position, with a
+    /// name-like property when there is one.
+    func labels(_ features: [JSONValue], limit: Int = AreaFeatures.maxListed) -> [FeatureLabel] {
+        features.prefix(limit).enumerated().map { i, feature in
+            guard case .object(let f) = feature else { return FeatureLabel(id: "features[\(i)] (not an object)") }
+            var label: FeatureLabel
+            switch f["id"] {
+            case .string(let s)?: label = FeatureLabel(id: "id \"\(AreaFeatures.clean(s))\"")
+            case .number(let n)?: label = FeatureLabel(id: "id \(Self.number(n))")
+            default: label = FeatureLabel(id: "features[\(i)] (no id)")
+            }
+            if case .object(let properties)? = f["properties"],
+                let key = AreaFeatures.nameAttribute(among: properties.keys)
+            {
+                switch properties[key] {
+                case .string(let s)?: label.name = (AreaFeatures.clean(key, limit: 30), AreaFeatures.clean(s))
+                case .number(let n)?: label.name = (AreaFeatures.clean(key, limit: 30), Self.number(n))
+                default: break
+                }
+            }
+            return label
+        }
+    }
+
+    /// A JSON number as a person wrote it: `7`, not `7.0`.
+    static func number(_ n: Double) -> String {
+        n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : "\(n)"
+    }
+
+    func area(_ value: JSONValue, path: String) throws -> [PlanarPolygon] {
         let o = try object(value, path)
         guard case .string(let t)? = o["type"] else { throw fail(path, "missing \"type\"") }
         switch t {
         case "FeatureCollection":
-            let features = try array(o["features"], path + ".features", "an array of features")
-            guard features.count == 1 else {
-                throw fail(
-                    path + ".features",
-                    "a FeatureCollection must hold exactly one area, this one has \(features.count) features",
-                    .unsupportedGeometry)
-            }
-            return try area(features[0], path: path + ".features[0]")
+            // Only the top level may be a collection (``area(_:choosing:context:)``).
+            throw fail(path, "expected a Polygon or MultiPolygon, got a nested FeatureCollection", .unsupportedGeometry)
         case "Feature":
             guard let g = o["geometry"], g != .null else {
                 throw fail(path + ".geometry", "the Feature has no geometry", .unsupportedGeometry)

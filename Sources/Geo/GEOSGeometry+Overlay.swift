@@ -35,3 +35,24 @@ extension GEOSGeometry {
         return try point.pointXY()
     }
 }
+
+// MARK: - Union
+
+extension GEOSGeometry {
+    /// The union of all parts of this geometry, dissolving the boundaries between parts that
+    /// overlap or touch.
+    ///
+    /// See `GEOSUnaryUnion_r`. For a multipolygon whose parts overlap (not valid as a
+    /// multipolygon, but each part a valid polygon) the result is valid: a `Polygon` or a
+    /// `MultiPolygon`. Invalid parts (a self-intersecting ring) may make GEOS raise a
+    /// `TopologyException`; check the parts with ``validity()`` first.
+    ///
+    /// - Returns: An owned geometry.
+    /// - Throws: ``GeoError`` `.geos` with GEOS's message when the union fails.
+    package func unaryUnion() throws -> GEOSGeometry {
+        guard let raw = GEOSUnaryUnion_r(handle, pointer) else {  // returns NULL on exception
+            throw context.error("GEOSUnaryUnion_r")
+        }
+        return GEOSGeometry(owning: raw, context: context)
+    }
+}

@@ -7,7 +7,7 @@ public struct GeoError: Error, Sendable, CustomStringConvertible, Equatable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         fileprivate enum Kind: String, Sendable {
             case geos, proj, unknownCRS, invalidGeometry, parse, unsupportedGeometry, outOfRange, correctionGrid,
-                countryBorders, municipalities
+                countryBorders, municipalities, featureChoice
         }
         fileprivate let kind: Kind
 
@@ -31,6 +31,9 @@ public struct GeoError: Error, Sendable, CustomStringConvertible, Equatable {
         public static let countryBorders = Code(kind: .countryBorders)
         /// The municipalities file (`data/municipalities-nl.geojson`) is missing or unreadable.
         public static let municipalities = Code(kind: .municipalities)
+        /// An area file holds several features and none was chosen, or the chosen id is not in it
+        /// (see ``FeatureChoice``).
+        public static let featureChoice = Code(kind: .featureChoice)
 
         public var description: String { kind.rawValue }
     }

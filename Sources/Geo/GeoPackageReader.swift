@@ -22,9 +22,9 @@ package struct GeoPackageLayer: Sendable, Equatable {
 /// (`ogr2ogr -f GPKG`) and QGIS.
 ///
 /// The layer is the one named, or else the only layer whose declared geometry type can hold
-/// polygons. It must hold exactly one feature with a Polygon or MultiPolygon geometry (like a
-/// GeoJSON FeatureCollection). Its `srs_id` must map to an EPSG code PROJ knows; the undefined
-/// systems (-1, 0) need `--crs`.
+/// polygons. The area is its one feature, or with several the feature chosen by fid or the union
+/// of all (see ``FeatureChoice``); it must be a Polygon or MultiPolygon. The layer's `srs_id`
+/// must map to an EPSG code PROJ knows; the undefined systems (-1, 0) need `--crs`.
 package enum GeoPackageReader {
     /// The 16-byte header of every SQLite 3 database file.
     package static let sqliteHeader = Array("SQLite format 3\u{0}".utf8)
@@ -43,13 +43,17 @@ package enum GeoPackageReader {
     ///   - layer: The table to read; `nil` picks the only polygon layer.
     ///   - crs: The CRS for a layer in an undefined system (srs_id -1 or 0); must agree with a
     ///     defined one.
-    ///   - context: The GEOS context for the WKB reader.
+    ///   - features: Which features make the area: the only one (a layer with several is refused
+    ///     with a list of them), the one with a given fid, or the union of all.
+    ///   - context: The GEOS context for the WKB reader and the union.
     /// - Throws: ``GeoError`` `.parse` (not SQLite, not a GeoPackage, missing tables, bad blobs,
-    ///   several layers), `.unsupportedGeometry` (wrong geometry type, empty layer, several
-    ///   features), `.unknownCRS`, each naming the file and the layer.
-    package static func readArea(contentsOf url: URL, layer: String?, crs: CRS?, context: GEOSContext) throws
-        -> AreaGeometry
-    {
+    ///   several layers), `.unsupportedGeometry` (wrong geometry type, empty layer),
+    ///   `.featureChoice` (several features and no choice, an unknown fid), `.invalidGeometry` (an
+    ///   invalid polygon in a union), `.unknownCRS`, each naming the file and the layer.
+    package static func readArea(
+        contentsOf url: URL, layer: String?, crs: CRS?, features choice: FeatureChoice = .single,
+        context: GEOSContext
+    ) throws -> AreaGeometry {
         let name = url.path
         guard FileManager.default.isReadableFile(atPath: name) else {
             throw GeoError(.parse, "\(name): cannot read (no such file or not readable)")
@@ -65,70 +69,39 @@ package enum GeoPackageReader {
         }
         defer { try? queue.close() }
         let fail = { (code: GeoError.Code, message: String) in GeoError(code, "\(name): \(message)") }
-        let raw: (GeoPackageLayer, Int, [(Int64, [UInt8]?)], CRS?)
+        let raw: (GeoPackageLayer, CRS?, FeatureRows)
         do {
             raw = try queue.read { db in
                 try checkGeoPackage(db, fail: fail)
                 let chosen = try pickLayer(db, named: layer, fail: fail)
                 let layerCRS = try resolveCRS(db, layer: chosen, given: crs, fail: fail)
-                let rows = try Row.fetchAll(
-                    db,
-                    sql: "SELECT rowid, \(GeoPackageWriter.quoted(chosen.column)) FROM "
-                        + "\(GeoPackageWriter.quoted(chosen.name)) LIMIT 2")
-                let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(GeoPackageWriter.quoted(chosen.name))")
-                let features: [(Int64, [UInt8]?)] = rows.map { row in
-                    let data: Data? = row[1]
-                    return (row[0], data.map { Array($0) })
-                }
-                return (chosen, count ?? features.count, features, layerCRS)
+                return (chosen, layerCRS, try fetchFeatures(db, layer: chosen, choice: choice, fail: fail))
             }
         } catch let e as GeoError {
             throw e
         } catch {
             throw fail(.parse, "SQLite: \(sqliteMessage(error))")
         }
-        let (chosen, count, features, layerCRS) = raw
+        let (chosen, layerCRS, rows) = raw
         let place = "layer '\(chosen.name)'"
-        guard let first = features.first else {
-            throw fail(.unsupportedGeometry, "\(place) is empty (no features)")
-        }
-        guard features.count == 1 else {
-            throw fail(
-                .unsupportedGeometry,
-                "\(place) has \(count) features; an area file must hold exactly one (merge them, "
-                    + "e.g. Vector > Geoprocessing > Dissolve in QGIS)")
-        }
-        let (fid, blobBytes) = first
-        guard let blobBytes else { throw fail(.unsupportedGeometry, "\(place), feature \(fid): no geometry (NULL)") }
-        let blob: GeoPackageBinary
-        do { blob = try GeoPackageBinary.decode(blobBytes) } catch {
-            throw fail(.parse, "\(place), feature \(fid): not a GeoPackage geometry: \(error.reason)")
-        }
-        guard !blob.isEmpty else { throw fail(.unsupportedGeometry, "\(place), feature \(fid): the geometry is empty") }
-        guard Int(blob.srsID) == chosen.srsID else {
-            throw fail(
-                .parse,
-                "\(place), feature \(fid): srs_id \(blob.srsID) in the geometry differs from the layer's \(chosen.srsID)"
-            )
-        }
-        if let curve = GeoPackageBinary.curveTypeName(wkb: blob.wkb) {
-            throw fail(
-                .unsupportedGeometry,
-                "\(place), feature \(fid): a curved geometry (\(curve)); an area must be a Polygon or MultiPolygon "
-                    + "(linearise it, e.g. ogr2ogr -nlt MULTIPOLYGON)")
-        }
-        let geometry: GEOSGeometry
-        do { geometry = try context.readWKB(blob.wkb) } catch let e as GeoError {
-            throw fail(.parse, "\(place), feature \(fid): \(e.message)")
-        }
-        let type = try geometry.typeID
-        guard type == .polygon || type == .multiPolygon else {
-            throw fail(
-                .unsupportedGeometry, "\(place), feature \(fid): expected a Polygon or MultiPolygon, got \(type)")
-        }
-        let polygons = try geometry.polygons()
-        guard !polygons.isEmpty else {
-            throw fail(.unsupportedGeometry, "\(place), feature \(fid): the polygon is empty")
+        let polygons: [PlanarPolygon]
+        switch rows {
+        case .one(let fid, let blob):
+            do { polygons = try decodeFeature(blob, layer: chosen, context: context) } catch let e as GeoError {
+                throw fail(e.code, "\(place), feature \(fid): \(e.message)")
+            }
+        case .all(let rows):
+            var parsed: [FeatureGeometry] = []
+            parsed.reserveCapacity(rows.count)
+            for (fid, blob) in rows {
+                do {
+                    let polygons = try decodeFeature(blob, layer: chosen, context: context)
+                    parsed.append(FeatureGeometry(label: "fid \(fid)", polygons: .success(polygons)))
+                } catch let e as GeoError {
+                    parsed.append(FeatureGeometry(label: "fid \(fid)", polygons: .failure(e)))
+                }
+            }
+            polygons = try AreaFeatures.union(parsed, place: place, context: context, fail: fail)
         }
         return AreaGeometry(polygons: polygons, crs: layerCRS ?? .wgs84, source: name)
     }

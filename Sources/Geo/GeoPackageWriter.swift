@@ -26,8 +26,10 @@ package struct GeoPackagePoint: Sendable {
 
 /// Writes OGC GeoPackage 1.3 files through SQLite (GRDB): `application_id` 'GPKG',
 /// `user_version` 10300, `gpkg_spatial_ref_sys` (the two undefined systems, EPSG:4326 and the
-/// layer's CRS, with PROJ's WKT1 definitions), `gpkg_contents`, `gpkg_geometry_columns` and one
-/// feature table whose geometries are standard GeoPackage binary (``GeoPackageBinary``).
+/// layer's CRS, with PROJ's WKT1 definitions), `gpkg_contents`, `gpkg_geometry_columns`, one
+/// feature table whose geometries are standard GeoPackage binary (``GeoPackageBinary``), and its
+/// spatial index (the RTree Spatial Indexes extension, `gpkg_extensions` and `rtree_<t>_geom`,
+/// filled with each feature's bounding box, with the standard triggers).
 ///
 /// The file is created at the given path, which must not exist: callers write to a temporary
 /// path and rename it (see `AtomicFile.replace` in FanoutEngine), so a failed write never leaves
@@ -60,10 +62,12 @@ package enum GeoPackageWriter {
         try write(
             to: path, layer: layer, geometryType: type, crs: area.crs, envelope: envelope,
             columns: "source TEXT"
-        ) { db in
+        ) { db, index in
             try db.execute(
                 sql: "INSERT INTO \(quoted(layer)) (geom, source) VALUES (?, ?)",
                 arguments: [Data(blob.encoded()), URL(fileURLWithPath: area.source).lastPathComponent])
+            try index.execute(
+                arguments: [db.lastInsertedRowID, envelope.minX, envelope.maxX, envelope.minY, envelope.maxY])
         }
     }
 
@@ -98,7 +102,7 @@ package enum GeoPackageWriter {
         }
         let columns = "participant_id INTEGER NOT NULL, rank INTEGER NOT NULL, distance_m REAL NOT NULL, country TEXT"
         try write(to: path, layer: layer, geometryType: "POINT", crs: .wgs84, envelope: envelope, columns: columns) {
-            db in
+            db, index in
             let insert = try db.makeStatement(
                 sql: "INSERT INTO \(quoted(layer)) (geom, participant_id, rank, distance_m, country) VALUES (?,?,?,?,?)"
             )
@@ -112,17 +116,22 @@ package enum GeoPackageWriter {
                 withUnsafeBytes(of: p.position.lat.bitPattern.littleEndian) { blob.replaceSubrange(21..<29, with: $0) }
                 insert.setUncheckedArguments([Data(blob), p.participantID, p.rank, p.distanceMeters, p.country])
                 try insert.execute()
+                let (x, y) = (p.position.lon, p.position.lat)
+                index.setUncheckedArguments([db.lastInsertedRowID, x, x, y, y])
+                try index.execute()
             }
         }
     }
 
     // MARK: - Private
 
-    /// Creates the file, the GeoPackage tables and one feature layer, then lets `fill` insert the
-    /// features, all in one transaction; closes the database before returning.
+    /// Creates the file, the GeoPackage tables and one feature layer with its spatial index, then
+    /// lets `fill` insert the features and their bounding boxes (through the index's insert
+    /// statement: fid, min x, max x, min y, max y), then adds the index's triggers, all in one
+    /// transaction; closes the database before returning.
     private static func write(
         to path: String, layer: String, geometryType: String, crs: CRS, envelope: Envelope?, columns: String,
-        fill: (Database) throws -> Void
+        fill: (Database, Statement) throws -> Void
     ) throws {
         try checkLayerName(layer)
         guard !FileManager.default.fileExists(atPath: path) else {
@@ -158,7 +167,9 @@ package enum GeoPackageWriter {
                     try db.execute(
                         sql: "INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, ?, 0, 0)",
                         arguments: [layer, geometryType, crs.epsg])
-                    try fill(db)
+                    try createSpatialIndex(db, layer: layer, column: "geom")
+                    try fill(db, try spatialIndexInsert(db, layer: layer, column: "geom"))
+                    try createSpatialIndexTriggers(db, layer: layer, column: "geom", primaryKey: "fid")
                     return .commit
                 }
             }

@@ -131,7 +131,7 @@ func parseSelectionCSV(_ text: String) -> (header: String, rows: [(Int64, String
         (
             "two.geojson",
             #"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null},{"type":"Feature","geometry":null}]}"#,
-            "exactly one area"
+            "the FeatureCollection holds 2 features; an area is one feature"
         ),
         (
             "bad.geojson", #"{"type":"Polygon","coordinates":[[[5.0,"x"]]]}"#,

@@ -63,7 +63,7 @@ import Testing
         (#"{"type":"LineString","coordinates":[[5,52],[6,52]]}"#, "expected a Polygon or MultiPolygon, got LineString"),
         (#"{"type":"GeometryCollection","geometries":[]}"#, "got GeometryCollection"),
         (#"{"type":"Feature","geometry":null}"#, "the Feature has no geometry"),
-        (#"{"type":"FeatureCollection","features":[]}"#, "this one has 0 features"),
+        (#"{"type":"FeatureCollection","features":[]}"#, "the FeatureCollection is empty (no features)"),
         (#"{"type":"Circle"}"#, "unknown GeoJSON type"),
         (#"{"coordinates":[]}"#, "missing \"type\""),
         (#"[1,2]"#, "top level: expected a JSON object"),

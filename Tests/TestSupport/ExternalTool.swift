@@ -47,3 +47,30 @@ public enum ExternalTool {
         return try await CommandRunner.run(executable: url, arguments)
     }
 }
+
+// MARK: - GeoPackages made by GDAL
+
+extension ExternalTool {
+    /// Whether GDAL's `ogr2ogr` and `ogrinfo` are installed (Debian package gdal-bin).
+    public static var hasGDAL: Bool { has("ogr2ogr") && has("ogrinfo") }
+
+    /// Writes `geoJSON` to `<name>.geojson` in `directory` and converts it with GDAL's `ogr2ogr`
+    /// into the GeoPackage `<name>.gpkg` with one layer named `layer`, so that an independent tool
+    /// made the file (its fids are 1, 2, … in feature order unless `options` say otherwise).
+    ///
+    /// - Returns: The GeoPackage's path.
+    /// - Throws: `CocoaError(.fileNoSuchFile)` without ogr2ogr, `CocoaError(.fileWriteUnknown)`
+    ///   (with GDAL's message) when ogr2ogr fails.
+    public static func geoPackage(
+        fromGeoJSON geoJSON: String, layer: String, named name: String, in directory: URL, options: [String] = []
+    ) async throws -> String {
+        let source = directory.appendingPathComponent(name + ".geojson")
+        let target = directory.appendingPathComponent(name + ".gpkg")
+        try geoJSON.write(to: source, atomically: true, encoding: .utf8)
+        let r = try await run("ogr2ogr", ["-f", "GPKG", target.path, source.path, "-nln", layer] + options)
+        guard r.status == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "ogr2ogr: \(r.stderr)"])
+        }
+        return target.path
+    }
+}
