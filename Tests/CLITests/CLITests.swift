@@ -26,17 +26,6 @@ struct CLIFixture {
     }
 }
 
-/// `n` with a comma every three digits, as the CLI prints counts.
-func thousands(_ n: Int) -> String {
-    var s = String(n)
-    var i = s.count - 3
-    while i > 0 {
-        s.insert(",", at: s.index(s.startIndex, offsetBy: i))
-        i -= 3
-    }
-    return s
-}
-
 /// Parses `participant_id,distance_m,country` CSV.
 func parseSelectionCSV(_ text: String) -> (header: String, rows: [(Int64, String, String)]) {
     var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)

@@ -16,15 +16,6 @@ struct KannelActionCommandTests {
     static let alert = "Burgernet: vermist meisje (8), rode jas, blond. Gezien? Bel 112."
     static let result = "Burgernet: het meisje is gevonden. Dank voor het uitkijken!"
 
-    /// Waits (real time, without blocking a thread) until `condition` holds.
-    static func eventually(seconds: Double = 60, _ condition: () throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            if try condition() { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return try condition()
-    }
 
     @Test func anActionTextsEveryoneInsideOnceThroughKannelAndTheEndMessageGoesToExactlyThoseReached() async throws {
         let peer = try KannelPeer()
@@ -72,7 +63,7 @@ struct KannelActionCommandTests {
             run.stdout.contains(
                 "kannel: \(n(texted.count)) accepted by smsbox, \(n(texted.count)) delivered, 0 failed"),
             "\(run.stdout)")
-        #expect(try await Self.eventually { try peer.received(text: Self.alert).count >= texted.count })
+        #expect(try await eventually { try peer.received(text: Self.alert).count >= texted.count })
         let alerts = try peer.received(text: Self.alert)
         #expect(alerts.count == texted.count)  // exactly one each: nobody twice
         #expect(Set(alerts.map(\.receiver)) == phones)  // everyone inside with a number, nobody outside
@@ -88,7 +79,7 @@ struct KannelActionCommandTests {
         let endSeconds = (ContinuousClock.now - endStart).seconds
         #expect(end.status == 0, "\(end.stderr)")
         #expect(end.stdout.contains("action 1 ended: \(n(texted.count)) end messages queued"), "\(end.stdout)")
-        #expect(try await Self.eventually { try peer.received(text: Self.result).count >= texted.count })
+        #expect(try await eventually { try peer.received(text: Self.result).count >= texted.count })
         let ends = try peer.received(text: Self.result)
         #expect(ends.count == texted.count)
         #expect(Set(ends.map(\.receiver)) == phones)
@@ -133,7 +124,7 @@ struct KannelActionCommandTests {
                 "--incident-type", "missing-child", "--message", Self.alert, "--channels", "sms", "--run",
                 "--ledger-batch", "\(batch)",
             ], output: "start.out")
-        #expect(try await Self.eventually { try peer.received(text: Self.alert).count >= 60 })
+        #expect(try await eventually { try peer.received(text: Self.alert).count >= 60 })
         _ = kill(start.pid, SIGINT)  // 0, or -1 if it is gone: the exit status tells
         let status = try await Self.exitStatus(of: start)
         let startOutput = try String(contentsOf: fx.dir.appendingPathComponent("start.out"), encoding: .utf8)
@@ -147,7 +138,7 @@ struct KannelActionCommandTests {
 
         let resumed = try await fx.action(["run", "--ledger-batch", "\(batch)"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
-        #expect(try await Self.eventually { try peer.received(text: Self.alert).count >= phones.count })
+        #expect(try await eventually { try peer.received(text: Self.alert).count >= phones.count })
         let alerts = try peer.received(text: Self.alert)
         #expect(alerts.count == phones.count && Set(alerts.map(\.receiver)) == phones)  // once each, nobody lost
 
@@ -155,14 +146,14 @@ struct KannelActionCommandTests {
         // possible for what the ledger shows in flight (plus one unwritten batch).
         let end = try await Self.spawn(
             fx, ["end", "1", "--result", Self.result, "--run", "--ledger-batch", "\(batch)"], output: "end.out")
-        #expect(try await Self.eventually { try peer.received(text: Self.result).count >= 60 })
+        #expect(try await eventually { try peer.received(text: Self.result).count >= 60 })
         _ = kill(end.pid, SIGKILL)
         _ = try await Self.exitStatus(of: end)
         entries = try ledger.messages(of: id).filter { $0.key.kind == .end }
         let inFlight = entries.filter { $0.state == .sent }.count
         let last = try await fx.action(["run", "--ledger-batch", "\(batch)"])
         #expect(last.status == 0, "\(last.stderr)")
-        #expect(try await Self.eventually { Set(try peer.received(text: Self.result).map(\.receiver)) == phones })
+        #expect(try await eventually { Set(try peer.received(text: Self.result).map(\.receiver)) == phones })
         let ends = try peer.received(text: Self.result)
         let repeats = ends.count - Set(ends.map(\.receiver)).count
         #expect(repeats <= inFlight + batch, "\(repeats) repeats, \(inFlight) in flight at the kill")

@@ -22,15 +22,7 @@ struct KannelActionFixture {
     static func phone(_ id: Int64) -> String { "+3162" + String(1_000_000 + id).suffix(7) }
 
     /// `n` with thousands separators, as fanout prints counts (`2,024`).
-    static func thousands(_ n: Int) -> String {
-        var s = String(n)
-        var i = s.count - 3
-        while i > 0 {
-            s.insert(",", at: s.index(s.startIndex, offsetBy: i))
-            i -= 3
-        }
-        return s
-    }
+    static func thousands(_ n: Int) -> String { TestSupport.thousands(n) }
 
     /// Whether `text` shows a participant's phone number or the Kannel password.
     static func leaks(_ text: String) -> Bool { text.contains("+3162") || text.contains(KannelPeer.password) }

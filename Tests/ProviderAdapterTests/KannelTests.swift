@@ -48,15 +48,6 @@ struct KannelTests {
             message: dutch, channels: [.sms], texts: ["pl": polish])
     }
 
-    /// Waits (real time) until `condition` holds.
-    static func eventually(seconds: Double = 90, _ condition: () throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            if try condition() { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return try condition()
-    }
 
     @Test func twoHundredPersonsAreTextedThroughKannelAndEveryReportComesBack() async throws {
         let peer = try KannelPeer()
@@ -86,7 +77,7 @@ struct KannelTests {
 
         let started = ContinuousClock.now
         let id = try d.start(Self.request(), recipients: Self.recipients(n))
-        let done = try await Self.eventually { try d.status(id).alerts == [.delivered: Int(n)] }
+        let done = try await eventually { try d.status(id).alerts == [.delivered: Int(n)] }
         let elapsed = ContinuousClock.now - started
         let alerts = try d.status(id).alerts
         #expect(done, "status: \(alerts), kannel: \(kannel.statistics)")
@@ -95,7 +86,7 @@ struct KannelTests {
         )
 
         // The fake SMSC got exactly one message per person, with the person's number and text.
-        #expect(try await Self.eventually { try peer.received().filter { $0.sender == Self.sender }.count >= n })
+        #expect(try await eventually { try peer.received().filter { $0.sender == Self.sender }.count >= n })
         let all = try peer.received()
         let got = all.filter { $0.sender == Self.sender }
         #expect(got.count == Int(n))
@@ -155,14 +146,14 @@ struct KannelTests {
         defer { driver.cancel() }
 
         let id = try d.start(Self.request(), recipients: Self.recipients(n))
-        #expect(try await Self.eventually { kannel.statistics.throttled >= 20 })
+        #expect(try await eventually { kannel.statistics.throttled >= 20 })
         let slowest = d.providerRates[.sms] ?? 0
         #expect(slowest < 200, "the dispatcher slowed down: \(slowest)/s")
         #expect(try d.status(id).throttled >= 20)
         #expect(try d.status(id).alerts[.delivered, default: 0] == 0)
 
         try await peer.startSMSC()
-        let done = try await Self.eventually { try d.status(id).alerts == [.delivered: Int(n)] }
+        let done = try await eventually { try d.status(id).alerts == [.delivered: Int(n)] }
         let alerts = try d.status(id).alerts
         #expect(done, "status: \(alerts), kannel: \(kannel.statistics)")
 
@@ -200,7 +191,7 @@ struct KannelTests {
             config: config, providers: [:], deferredProviders: [.sms: kannel], clock: SystemDispatchClock(),
             ledger: try Ledger.open(at: path))
         let id = try #require(first).start(Self.request(), recipients: Self.recipients(n))
-        #expect(try await Self.eventually { kannel.statistics.accepted == Int(n) })
+        #expect(try await eventually { kannel.statistics.accepted == Int(n) })
         first = nil  // the crash: no flush, no goodbye; its reports now go nowhere
 
         let resumed = try Dispatcher.resume(
@@ -209,13 +200,13 @@ struct KannelTests {
         let driver = Task { try await resumed.run() }
         defer { driver.cancel() }
         // Every in-flight message is handed over again under its key: the adapter does not resend.
-        #expect(try await Self.eventually { kannel.statistics.repeats == Int(n) })
+        #expect(try await eventually { kannel.statistics.repeats == Int(n) })
         try await peer.startSMSC()
-        let done = try await Self.eventually { try resumed.status(id).alerts == [.delivered: Int(n)] }
+        let done = try await eventually { try resumed.status(id).alerts == [.delivered: Int(n)] }
         let alerts = try resumed.status(id).alerts
         #expect(done, "status: \(alerts), kannel: \(kannel.statistics)")
         // fakesmsc writes its lines to a file, buffered: they can come after the reports.
-        #expect(try await Self.eventually { try peer.received().filter { $0.sender == Self.sender }.count >= n })
+        #expect(try await eventually { try peer.received().filter { $0.sender == Self.sender }.count >= n })
         let got = try peer.received().filter { $0.sender == Self.sender }
         #expect(got.count == Int(n))
         #expect(Set(got.map(\.receiver)) == Set((1...n).map(Self.phone)))
@@ -250,8 +241,8 @@ struct KannelTests {
         let started = ContinuousClock.now
         let id = try d.start(Self.request(), recipients: Self.recipients(3))
         let refusedID = try refused.start(Self.request(), recipients: Array(Self.recipients(6).suffix(3)))
-        #expect(try await Self.eventually { try refused.status(refusedID).alerts == [.failed: 3] })
-        #expect(try await Self.eventually { try d.status(id).alerts == [.failed: 3] })
+        #expect(try await eventually { try refused.status(refusedID).alerts == [.failed: 3] })
+        #expect(try await eventually { try d.status(id).alerts == [.failed: 3] })
         #expect(ContinuousClock.now - started >= .milliseconds(800))
         #expect(kannel.statistics.accepted == 3 && kannel.statistics.timedOut == 3)
         #expect(wrongPassword.statistics.accepted == 0 && wrongPassword.statistics.failed == 3)

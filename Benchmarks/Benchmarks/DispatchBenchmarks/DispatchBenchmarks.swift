@@ -1,7 +1,9 @@
 // The dispatcher's own cost on virtual time: one action of 100,000 recipients (36% voice on 600
 // lines, 36% SMS at 100/s, 28% app at 2,000/s) from the first hand-over to the last completion,
 // with the realistic simulated providers and no ledger (the dispatcher alone), then with the
-// ledger in a temporary SQLite file (what a control room runs).
+// ledger in a temporary SQLite file (what a control room runs). The ledger runs twice: with
+// person ids in send order (ids 1...100,000 outside-in: every ledger row a neighbour of the
+// last), and with the ids shuffled, as in a real registry, where ids say nothing about distance.
 //
 // Messages per second of wall time = 100,000 / the wall time of one iteration; the target is
 // at least 50,000 per second (issue 6). No registry is needed: the recipients are generated.
@@ -24,12 +26,16 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("dispatch-100k-virtual-ledger", configuration: configuration) { benchmark in
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bench-ledger-\(getpid()).sqlite").path
-        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
-        let handed = try DispatchRun.once(ledgerPath: path, benchmark: benchmark)
-        guard handed == DispatchRun.count else {
-            throw BenchmarkFailure("handed over \(handed) messages, expected \(DispatchRun.count)")
+    for (name, recipients) in [("", DispatchRun.recipients), ("-shuffled-ids", DispatchRun.shuffledRecipients)] {
+        Benchmark("dispatch-100k-virtual-ledger\(name)", configuration: configuration) { benchmark in
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "bench-ledger-\(getpid())\(name).sqlite"
+            ).path
+            defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
+            let handed = try DispatchRun.once(ledgerPath: path, recipients: recipients, benchmark: benchmark)
+            guard handed == DispatchRun.count else {
+                throw BenchmarkFailure("handed over \(handed) messages, expected \(DispatchRun.count)")
+            }
         }
     }
 }
@@ -48,8 +54,25 @@ enum DispatchRun {
         return Recipient(id: Int64(i + 1), distanceMeters: Double(count - i), channels: [channel])
     }
 
+    /// The same, each with another person id: a fixed shuffle of 1...100,000 (ids unrelated to
+    /// the outside-in order, as in a registry).
+    static let shuffledRecipients: [Recipient] = {
+        var ids = Array(1...Int64(count))
+        var state: UInt64 = 0x5EED_2026  // SplitMix64, fixed seed
+        for i in stride(from: ids.count - 1, to: 0, by: -1) {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            ids.swapAt(i, Int((z ^ (z >> 31)) % UInt64(i + 1)))
+        }
+        return zip(recipients, ids).map { r, id in
+            Recipient(id: id, distanceMeters: r.distanceMeters, channels: r.channels)
+        }
+    }()
+
     /// Runs one action to idle on virtual time; returns the accepted hand-overs.
-    static func once(ledgerPath: String?, benchmark: Benchmark) throws -> Int {
+    static func once(ledgerPath: String?, recipients: [Recipient] = recipients, benchmark: Benchmark) throws -> Int {
         let providers = SimulatedProvider.all(.realistic(seed: 1))
         var chosen: [Channel: any MessageProvider] = [:]
         for (c, p) in providers { chosen[c] = p }
