@@ -14,10 +14,11 @@ struct ActionAreaOptions: ParsableArguments {
     var rdY: Double?
     @Option(help: "Circle radius in metres.")
     var radius: Double?
-    @Option(help: ArgumentHelp("Polygon file (GeoJSON, WKT or CAP) instead of a circle.", valueName: "FILE"))
+    @Option(
+        help: ArgumentHelp("Polygon file (GeoJSON, WKT, CAP or GeoPackage) instead of a circle.", valueName: "FILE"))
     var polygon: String?
-    @Option(help: ArgumentHelp("CRS of a WKT polygon's coordinates.", valueName: "EPSG:NNNN"))
-    var crs: CRS?
+    @OptionGroup(title: "Reading the --polygon file")
+    var reading: AreaReadOptions
     @Option(help: ArgumentHelp("Incident point (default: circle centre or polygon centroid).", valueName: "LON,LAT"))
     var incident: LonLatArgument?
 
@@ -32,7 +33,7 @@ struct ActionAreaOptions: ParsableArguments {
             }
             return
         }
-        if crs != nil { throw ValidationError("--crs applies to --polygon only") }
+        if let option = reading.given.first { throw ValidationError("\(option) applies to --polygon only") }
         guard wgs != rd else {
             throw ValidationError(
                 "give the circle centre as --lon and --lat, or as --rd-x and --rd-y (or a --polygon FILE)")
@@ -48,8 +49,8 @@ struct ActionAreaOptions: ParsableArguments {
     /// Selects the area's participants, outside-in.
     func select(with engine: Engine) throws -> SelectionResult {
         let area: SelectionRequest.Area
-        if let polygon {
-            area = .polygon(try engine.readArea(contentsOf: URL(fileURLWithPath: polygon), crs: crs))
+        if let polygon = try polygonArea(engine: engine) {
+            area = .polygon(polygon)
         } else if let lon, let lat, let radius {
             area = .circle(center: LonLat(lon: lon, lat: lat), radiusMeters: radius)
         } else if let rdX, let rdY, let radius {
@@ -62,14 +63,23 @@ struct ActionAreaOptions: ParsableArguments {
         return try engine.select(SelectionRequest(area: area, incident: incident?.value))
     }
 
-    /// The area as drawn, for the action's audit: the polygon file's text (up to 1 MB), or the
-    /// circle; with the registry generation it was selected from.
+    /// The `--polygon` area as read (with `--layer`, `--feature` or `--all-features`), or `nil`
+    /// for a circle.
+    func polygonArea(engine: Engine) throws -> AreaGeometry? {
+        guard let polygon else { return nil }
+        return try engine.readArea(
+            contentsOf: URL(fileURLWithPath: polygon), crs: reading.crs, layer: reading.layer,
+            features: reading.features)
+    }
+
+    /// The area as used, for the action's audit: the polygon as GeoJSON in its own CRS (the
+    /// feature chosen, or the union; up to 1 MB of text), or the circle; with the registry
+    /// generation it was selected from.
     func record(engine: Engine) throws -> AreaRecord {
         var text: String?
-        if let polygon {
-            let url = URL(fileURLWithPath: polygon)
-            let size = (try? FileManager.default.attributesOfItem(atPath: polygon)[.size] as? Int) ?? nil
-            if let size, size <= 1 << 20 { text = try? String(contentsOf: url, encoding: .utf8) }
+        if let area = try polygonArea(engine: engine) {
+            let json = area.geoJSONText()
+            if json.utf8.count <= 1 << 20 { text = json }
         } else if let radius {
             let centre = lon.map { "POINT (\($0) \(lat ?? 0))" } ?? "RD POINT (\(rdX ?? 0) \(rdY ?? 0))"
             text = "circle around \(centre), radius \(radius) m"

@@ -197,4 +197,56 @@ import Testing
         let circle = try await fanout(["select", "--db", db, "--circle", "4.6,51.6,500", "--all-features"])
         #expect(circle.status == 64 && circle.stderr.contains("--all-features applies to --polygon only"))
     }
+
+    // MARK: - fanout action start/enlarge --polygon
+
+    @Test(.enabled(if: gdal, gdalMissing))
+    func actionsTakeOneFeatureOrTheUnionAndAuditTheAreaUsed() async throws {
+        let gpkg = try await ExternalTool.geoPackage(
+            fromGeoJSON: Self.districts, layer: "districts", named: "districts", in: dir)
+        // As in selectTakesOneFeatureOrTheUnion, each with a phone number (needed for SMS).
+        let csv = """
+            id,x,y,phone
+            1,100500,400500,+31600000001
+            2,104000,401000,+31600000002
+            3,106250,400250,+31600000003
+            4,107250,400250,+31600000004
+            5,102000,400500,+31600000005
+            6,110000,410000,+31600000006
+            """
+        try csv.write(toFile: path("a.csv"), atomically: true, encoding: .utf8)
+        let db = path("a.sqlite")
+        let imp = try await fanout(["import", "--db", db, "--csv", path("a.csv"), "--crs", "EPSG:28992"])
+        #expect(imp.status == 0, "\(imp.stderr)")
+        let request = ["--incident-type", "burglary", "--message", "Look out for a red van", "--channels", "sms"]
+
+        let none = try await fanout(["action", "start", "--db", db, "--polygon", gpkg] + request)
+        #expect(none.status != 0 && none.stderr.contains("layer 'districts' holds 3 features"), "\(none.stderr)")
+        let circle = try await fanout(
+            ["action", "start", "--db", db, "--lon", "4.6", "--lat", "51.6", "--radius", "500", "--feature", "3"]
+                + request)
+        #expect(circle.status == 64 && circle.stderr.contains("--feature applies to --polygon only"), "\(circle.stderr)")
+
+        // Oost (fid 3, two squares): participants 3 and 4.
+        let start = try await fanout(["action", "start", "--db", db, "--polygon", gpkg, "--feature", "3"] + request)
+        #expect(start.status == 0, "\(start.stderr)")
+        let ledger = try Ledger.open(at: db)
+        let id = ActionID(rawValue: 1)
+        #expect(Set(try ledger.messages(of: id).map(\.key.person)) == [3, 4])
+        // The union enlarges it by Noord and Zuid's participants.
+        let enlarge = try await fanout(["action", "enlarge", "1", "--db", db, "--polygon", gpkg, "--all-features"])
+        #expect(enlarge.status == 0, "\(enlarge.stderr)")
+        #expect(Set(try ledger.messages(of: id).map(\.key.person)) == [1, 2, 3, 4])
+
+        // The audit holds the areas used, in RD New: Oost's two squares, then all four.
+        let areas = try ledger.explain(action: id, person: 1).areas
+        #expect(areas.map(\.version) == [1, 2])
+        let first = try #require(areas.first?.geometry)
+        #expect(first.contains(#""type":"MultiPolygon""#) && first.contains("EPSG:28992"), "\(first)")
+        #expect(first.contains("[106000.0,400000.0]") && first.contains("[107500.0,400500.0]"), "\(first)")
+        #expect(!first.contains("[100000.0,400000.0]"))
+        let second = try #require(areas.last?.geometry)
+        #expect(second.contains("[100000.0,400000.0]") && second.contains("[105000.0,402000.0]"), "\(second)")
+        for r in [none, circle, start, enlarge] { #expect(!(r.stdout + r.stderr).contains("+3160")) }
+    }
 }
