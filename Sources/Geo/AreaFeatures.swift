@@ -3,7 +3,7 @@ import Foundation
 /// One feature of a multi-feature area file as messages name it: its id and, when it has one, a
 /// name-like attribute (`name`, `naam`, `statnaam`, …).
 struct FeatureLabel: Sendable, Equatable {
-    /// How the feature is identified: `fid 3`, `id 7`, `id "noord"`, or `features[4] (no id)`.
+    /// How the feature is identified: `fid 3`, `id 7`, `id "noord"`, or `features[4] (no id; --feature '#5')`.
     var id: String
     /// The name-like attribute and its value (cleaned for a terminal), if the feature has one.
     var name: (attribute: String, value: String)?
@@ -73,7 +73,7 @@ enum AreaFeatures {
         var text = "\(place) holds \(count) features; an area is one feature, so say which:\n"
         text += list(labels, count: count)
         text += "\nchoose one with --feature \(idName), or take their union as one area with --all-features"
-        if labels.contains(where: { $0.id.hasSuffix("(no id)") }) {
+        if labels.contains(where: { $0.id.contains("(no id;") }) {
             text += noIDHint
         }
         return text
@@ -85,13 +85,13 @@ enum AreaFeatures {
     ) -> String {
         "\(place) has no feature with \(idName) \(clean(id.text)); it holds \(count) feature"
             + (count == 1 ? "" : "s") + ":\n" + list(labels, count: count)
-            + (labels.contains(where: { $0.id.hasSuffix("(no id)") }) ? noIDHint : "")
+            + (labels.contains(where: { $0.id.contains("(no id;") }) ? noIDHint : "")
     }
 
     /// Appended when GeoJSON features lack an `id` member.
     static let noIDHint =
-        "\nfeatures without an \"id\" member cannot be chosen with --feature; give them ids "
-        + "(e.g. ogr2ogr -preserve_fid out.geojson in.gpkg) or convert the file to GeoPackage"
+        "\nfeatures without an \"id\" member are chosen by their position in the file: --feature '#N' "
+        + "(1 for the first)"
 
     // MARK: - Union
 

@@ -199,10 +199,12 @@ private struct GeoJSONParser {
             }
             return try area(features[0], path: path(0))
         case .id(let id):
-            let matching = features.indices.filter { i in
+            var matching = features.indices.filter { i in
                 guard case .object(let f) = features[i], let member = f["id"] else { return false }
                 return id.matches(member)
             }
+            // `#N`: the N-th feature, unless a feature's id is literally "#N".
+            if matching.isEmpty, let n = id.position, n <= features.count { matching = [n - 1] }
             guard let index = matching.first else {
                 throw failFile(
                     AreaFeatures.unknownIDMessage(
@@ -248,7 +250,7 @@ private struct GeoJSONParser {
             switch f["id"] {
             case .string(let s)?: label = FeatureLabel(id: "id \"\(AreaFeatures.clean(s))\"")
             case .number(let n)?: label = FeatureLabel(id: "id \(Self.number(n))")
-            default: label = FeatureLabel(id: "features[\(i)] (no id)")
+            default: label = FeatureLabel(id: "features[\(i)] (no id; --feature '#\(i + 1)')")
             }
             if case .object(let properties)? = f["properties"],
                 let key = AreaFeatures.nameAttribute(among: properties.keys)

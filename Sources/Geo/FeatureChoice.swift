@@ -45,6 +45,14 @@ public struct FeatureID: Sendable, Hashable, CustomStringConvertible {
     /// The id as a GeoPackage fid (an SQLite integer primary key), when it is an integer.
     public var fid: Int64? { Int64(text) }
 
+    /// `#N`: the N-th feature of a GeoJSON FeatureCollection in file order (1-based), for features
+    /// without an `id` member (GDAL and QGIS often write none). `nil` for any other id.
+    public var position: Int? {
+        guard text.hasPrefix("#"), let n = Int(text.dropFirst()), n >= 1, text.dropFirst().allSatisfy(\.isASCII)
+        else { return nil }
+        return n
+    }
+
     /// Whether a GeoJSON feature's `id` member is this id.
     ///
     /// - Parameter member: The decoded `id` member.

@@ -130,8 +130,39 @@ import Testing
         // GeoJSON features without an id: listed by position, with a hint.
         let json = try geoJSONFile(Self.collection(features), "twelve")
         let j = try #require(error(json, .single))
-        #expect(j.message.contains("  features[0] (no id): NAME 'Wijk 0'\n"), "\(j)")
-        #expect(j.message.contains("cannot be chosen with --feature; give them ids"), "\(j)")
+        #expect(j.message.contains("  features[0] (no id; --feature '#1'): NAME 'Wijk 0'\n"), "\(j)")
+        #expect(j.message.contains("are chosen by their position in the file: --feature '#N'"), "\(j)")
+    }
+
+    @Test func aFeatureWithoutAnIDIsChosenByItsPosition() throws {
+        // Three squares without ids, 1, 2 and 3 km wide, so each position gives a known shell.
+        let features = (1...3).map { i in
+            Self.feature(id: nil, "{}", Self.square(100_000 + Double(i) * 10_000, 400_000, Double(i) * 1000))
+        }
+        let json = try geoJSONFile(Self.collection(features), "positions")
+        for n in 1...3 {
+            let area = try AreaReader.read(
+                contentsOf: URL(fileURLWithPath: json), crs: nil, features: .id(try #require(FeatureID("#\(n)"))),
+                context: try GEOSContext())
+            let xs = area.polygons[0].shell.map(\.x)
+            #expect(xs.min() == 100_000 + Double(n) * 10_000 && xs.max() == 100_000 + Double(n) * 11_000, "#\(n)")
+        }
+        for bad in ["#0", "#4", "#-1", "#x"] {
+            let id = try #require(FeatureID(bad))
+            let e = try #require(error(json, .id(id)), "\(bad)")
+            #expect(e.message.contains("has no feature with id \(bad);"), "\(e)")
+        }
+        // A feature whose id is literally "#2" wins over the position.
+        let literal = try geoJSONFile(
+            Self.collection([
+                Self.feature(id: nil, "{}", Self.square(100_000, 400_000, 1000)),
+                Self.feature(id: nil, "{}", Self.square(110_000, 400_000, 1000)),
+                Self.feature(id: ##""#2""##, "{}", Self.square(120_000, 400_000, 1000)),
+            ]), "literal")
+        let chosen = try AreaReader.read(
+            contentsOf: URL(fileURLWithPath: literal), crs: nil, features: .id(try #require(FeatureID("#2"))),
+            context: try GEOSContext())
+        #expect(chosen.polygons[0].shell.map(\.x).min() == 120_000)
     }
 
     @Test func nameAttributesAreMatchedWithoutCaseInTheirOrder() {
@@ -251,7 +282,7 @@ import Testing
         let j = try #require(error(json, .all))
         #expect(j.message.hasPrefix("\(json): the FeatureCollection: 2 of 3 features cannot be part"), "\(j)")
         #expect(j.message.contains(#"  id "b": .features[1].geometry.coordinates: the polygon is empty"#), "\(j)")
-        #expect(j.message.contains("  features[2] (no id): .features[2].geometry: the Feature has no geometry"), "\(j)")
+        #expect(j.message.contains("  features[2] (no id; --feature '#3'): .features[2].geometry: the Feature has no geometry"), "\(j)")
 
         // Only invalid polygons: the code says so.
         let invalid = try geoJSONFile(Self.collection([Self.feature(id: "1", "{}", bowtie)]), "invalid")
