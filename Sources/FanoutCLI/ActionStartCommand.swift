@@ -46,11 +46,20 @@ struct ActionAreaOptions: ParsableArguments {
         }
     }
 
-    /// Selects the area's participants, outside-in.
-    func select(with engine: Engine) throws -> SelectionResult {
+    /// Selects the area's participants, outside-in, and says what the action's audit records: the
+    /// area as used (a polygon as GeoJSON in its own CRS: the feature chosen, or the union; up to
+    /// 1 MB of text; or the circle), with the registry generation it was selected from. The
+    /// `--polygon` file is read once (with `--layer`, `--feature` or `--all-features`).
+    func select(with engine: Engine) throws -> (selection: SelectionResult, record: AreaRecord) {
         let area: SelectionRequest.Area
-        if let polygon = try polygonArea(engine: engine) {
-            area = .polygon(polygon)
+        var text: String?
+        if let polygon {
+            let geometry = try engine.readArea(
+                contentsOf: URL(fileURLWithPath: polygon), crs: reading.crs, layer: reading.layer,
+                features: reading.features)
+            area = .polygon(geometry)
+            let json = geometry.geoJSONText()
+            if json.utf8.count <= 1 << 20 { text = json }
         } else if let lon, let lat, let radius {
             area = .circle(center: LonLat(lon: lon, lat: lat), radiusMeters: radius)
         } else if let rdX, let rdY, let radius {
@@ -60,31 +69,12 @@ struct ActionAreaOptions: ParsableArguments {
         } else {
             throw ValidationError("no action area given")
         }
-        return try engine.select(SelectionRequest(area: area, incident: incident?.value))
-    }
-
-    /// The `--polygon` area as read (with `--layer`, `--feature` or `--all-features`), or `nil`
-    /// for a circle.
-    func polygonArea(engine: Engine) throws -> AreaGeometry? {
-        guard let polygon else { return nil }
-        return try engine.readArea(
-            contentsOf: URL(fileURLWithPath: polygon), crs: reading.crs, layer: reading.layer,
-            features: reading.features)
-    }
-
-    /// The area as used, for the action's audit: the polygon as GeoJSON in its own CRS (the
-    /// feature chosen, or the union; up to 1 MB of text), or the circle; with the registry
-    /// generation it was selected from.
-    func record(engine: Engine) throws -> AreaRecord {
-        var text: String?
-        if let area = try polygonArea(engine: engine) {
-            let json = area.geoJSONText()
-            if json.utf8.count <= 1 << 20 { text = json }
-        } else if let radius {
+        if polygon == nil, let radius {
             let centre = lon.map { "POINT (\($0) \(lat ?? 0))" } ?? "RD POINT (\(rdX ?? 0) \(rdY ?? 0))"
             text = "circle around \(centre), radius \(radius) m"
         }
-        return AreaRecord(geometry: text, registryGeneration: try engine.registry?.generation())
+        let selection = try engine.select(SelectionRequest(area: area, incident: incident?.value))
+        return (selection, AreaRecord(geometry: text, registryGeneration: try engine.registry?.generation()))
     }
 }
 
@@ -163,7 +153,7 @@ struct ActionStartCommand: ParsableCommand {
                 "--db \(desk.db): no such registry (create one with 'fanout import' or 'fanout demo')")
         }
         let engine = try Engine.open(registryAt: desk.db)
-        let selection = try area.select(with: engine)
+        let (selection, record) = try area.select(with: engine)
         note(Summary.line(selection))
         let request = ActionRequest(
             incidentPoint: selection.incident, incidentType: incidentType, urgency: urgency?.value ?? .high,
@@ -177,7 +167,7 @@ struct ActionStartCommand: ParsableCommand {
                     + "usual for a '\(incidentType)' action; check the area and repeat with --confirm to send")
         }
         try withDesk(try desk.openDesk(setup)) { d in
-            let id = try d.start(plan, area: try area.record(engine: engine))
+            let id = try d.start(plan, area: record)
             print(ActionText.started(try d.dispatcher.status(id)))
             if keepRunning { try runDesk(d) } else { print(ActionText.handedOverNote(d)) }
             print(ActionText.status(try d.dispatcher.status(id)))
@@ -208,13 +198,11 @@ struct ActionEnlargeCommand: ParsableCommand {
             throw ValidationError("--db \(desk.db): no such registry")
         }
         let engine = try Engine.open(registryAt: desk.db)
-        let selection = try area.select(with: engine)
+        let (selection, record) = try area.select(with: engine)
         note(Summary.line(selection))
-        let recipients =
-            try engine.registry.map { try Recipient.recipients(for: selection.participants, registry: $0) }
-            ?? selection.participants.map { Recipient($0) }
+        let recipients = try Recipient.recipients(for: selection.participants, registry: engine.registry)
         try withDesk(try desk.openDesk(setup)) { d in
-            let added = try d.enlarge(action.id, with: recipients, area: try area.record(engine: engine))
+            let added = try d.enlarge(action.id, with: recipients, area: record)
             print(
                 "action \(action.id) enlarged: \(grouped(added)) participants added "
                     + "(\(grouped(selection.participants.count - added)) were already included)")
