@@ -16,12 +16,14 @@ extension Recipient {
 
     /// Recipients for a selection, in its (outside-in) order, with each participant's person,
     /// preferred channels, quiet hours, language and opt-out from the registry, and the channels
-    /// they have no phone number or e-mail address for.
+    /// they have no phone number or e-mail address for. Without a registry: the participants as
+    /// they are (no preferences).
     ///
     /// - Throws: ``RegistryError`` when the registry cannot be read; ``FanOutError``
     ///   `.invalidRequest` naming the participant and field when stored quiet hours or an opt-out
     ///   do not parse.
-    public static func recipients(for selection: [SelectedParticipant], registry: Registry) throws -> [Recipient] {
+    public static func recipients(for selection: [SelectedParticipant], registry: Registry?) throws -> [Recipient] {
+        guard let registry else { return selection.map { Recipient($0) } }
         let preferences = try registry.contactPreferences(ids: selection.map(\.id))
         var parsed: [String: QuietHours] = [:]
         return try selection.map { p in

@@ -187,9 +187,7 @@ public final class ActionDesk {
     ) throws -> Plan {
         var request = request
         request.incidentPoint = selection.incident
-        let recipients =
-            try registry.map { try Recipient.recipients(for: selection.participants, registry: $0) }
-            ?? selection.participants.map { Recipient($0) }
+        let recipients = try Recipient.recipients(for: selection.participants, registry: registry)
         return plan(request, recipients: recipients, config: config)
     }
 

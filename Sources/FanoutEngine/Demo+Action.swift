@@ -77,9 +77,7 @@ extension Demo {
         try desk.run(until: s.enlargeAt, progress: progress)
         let larger = try engine.select(
             SelectionRequest(area: .circle(center: s.centre, radiusMeters: s.enlargedRadiusMeters)))
-        let recipients =
-            try engine.registry.map { try Recipient.recipients(for: larger.participants, registry: $0) }
-            ?? larger.participants.map { Recipient($0) }
+        let recipients = try Recipient.recipients(for: larger.participants, registry: engine.registry)
         let added = try desk.enlarge(id, with: recipients)
         try desk.runUntilIdle(progress: progress)
         let alertsDone = desk.dispatcher.clock.now

@@ -14,7 +14,8 @@ extension Dispatcher {
     ) throws -> ActionID {
         var request = request
         request.incidentPoint = selection.incident
-        return try start(request, recipients: try Self.recipients(selection, registry: registry), area: area)
+        return try start(
+            request, recipients: try Recipient.recipients(for: selection.participants, registry: registry), area: area)
     }
 
     /// Enlarges a running action with a new selection (only persons not yet included are added).
@@ -26,11 +27,6 @@ extension Dispatcher {
     public func enlarge(
         _ id: ActionID, selection: SelectionResult, registry: Registry? = nil, area: AreaRecord? = nil
     ) throws -> Int {
-        try enlarge(id, with: try Self.recipients(selection, registry: registry), area: area)
-    }
-
-    private static func recipients(_ selection: SelectionResult, registry: Registry?) throws -> [Recipient] {
-        guard let registry else { return selection.participants.map { Recipient($0) } }
-        return try Recipient.recipients(for: selection.participants, registry: registry)
+        try enlarge(id, with: try Recipient.recipients(for: selection.participants, registry: registry), area: area)
     }
 }
