@@ -12,15 +12,11 @@ extension Registry {
         do {
             return try pool.read { db in
                 var out: [Int64: String] = [:]
-                var start = 0
-                while start < ids.count {
-                    let chunk = ids[start..<min(start + 500, ids.count)]
-                    let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                try Self.inChunks(ids) { chunk, marks in
                     let rows = try Row.fetchCursor(
                         db, sql: "SELECT id, channels FROM participant WHERE channels IS NOT NULL AND id IN (\(marks))",
-                        arguments: StatementArguments(Array(chunk)))
+                        arguments: StatementArguments(chunk))
                     while let row = try rows.next() { out[row[0]] = row[1] }
-                    start += chunk.count
                 }
                 return out
             }

@@ -46,10 +46,7 @@ extension Registry {
             return try pool.read { db in
                 var out: [Int64: ContactPreferences] = [:]
                 out.reserveCapacity(ids.count)
-                var start = 0
-                while start < ids.count {
-                    let chunk = ids[start..<min(start + 500, ids.count)]
-                    let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                try Self.inChunks(ids) { chunk, marks in
                     let rows = try Row.fetchCursor(
                         db,
                         sql: """
@@ -57,13 +54,12 @@ extension Registry {
                                 phone IS NOT NULL, email IS NOT NULL
                             FROM participant WHERE id IN (\(marks))
                             """,
-                        arguments: StatementArguments(Array(chunk)))
+                        arguments: StatementArguments(chunk))
                     while let row = try rows.next() {
                         out[row[0]] = ContactPreferences(
                             person: row[1], channels: row[2], quietHours: row[3], language: row[4], optOut: row[5],
                             hasPhone: row[6], hasEmail: row[7])
                     }
-                    start += chunk.count
                 }
                 // A row without its own phone or e-mail: the person's other addresses may have one.
                 let lacking = Set(out.values.filter { !$0.hasPhone || !$0.hasEmail }.map(\.person))
@@ -84,10 +80,7 @@ extension Registry {
     /// row, whose id is the person, or a row naming them in `person`).
     private static func personContacts(_ db: Database, _ persons: [Int64]) throws -> [Int64: (phone: Bool, email: Bool)] {
         var out: [Int64: (phone: Bool, email: Bool)] = [:]
-        var start = 0
-        while start < persons.count {
-            let chunk = Array(persons[start..<min(start + 500, persons.count)])
-            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+        try inChunks(persons) { chunk, marks in
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
@@ -97,8 +90,18 @@ extension Registry {
                     """,
                 arguments: StatementArguments(chunk + chunk))
             while let row = try rows.next() { out[row[0]] = (row[1], row[2]) }
-            start += chunk.count
         }
         return out
+    }
+
+    /// Calls `body` with `ids` in chunks of at most 500 (below SQLite's limit on bound parameters)
+    /// and the `?,?,…` placeholder list for one chunk.
+    static func inChunks(_ ids: [Int64], _ body: (_ chunk: [Int64], _ marks: String) throws -> Void) rethrows {
+        var start = 0
+        while start < ids.count {
+            let chunk = Array(ids[start..<min(start + 500, ids.count)])
+            try body(chunk, Array(repeating: "?", count: chunk.count).joined(separator: ","))
+            start += chunk.count
+        }
     }
 }
