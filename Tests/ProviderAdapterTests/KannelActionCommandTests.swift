@@ -35,7 +35,7 @@ struct KannelActionCommandTests {
         let texted = inside.filter { $0 != fx.phoneless }
         let phones = Set(texted.map(KannelActionFixture.phone))
         let id = ActionID(rawValue: 1)
-        let n = KannelActionFixture.thousands
+        let n = thousands
 
         // Without --run nothing goes to Kannel: the command only writes the ledger.
         let start = try await fx.action(

@@ -21,9 +21,6 @@ struct KannelActionFixture {
     /// Participant `id`'s phone number (`+3162` and 7 digits).
     static func phone(_ id: Int64) -> String { "+3162" + String(1_000_000 + id).suffix(7) }
 
-    /// `n` with thousands separators, as fanout prints counts (`2,024`).
-    static func thousands(_ n: Int) -> String { TestSupport.thousands(n) }
-
     /// Whether `text` shows a participant's phone number or the Kannel password.
     static func leaks(_ text: String) -> Bool { text.contains("+3162") || text.contains(KannelPeer.password) }
 
