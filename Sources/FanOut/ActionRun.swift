@@ -105,6 +105,10 @@ struct ActionRun {
     /// Persons whose alert, or end message, waits for a retry's backoff (counted as queued).
     var alertRetryWaiting: Set<Int64> = []
     var endRetryWaiting: Set<Int64> = []
+    /// Alerts the ledger showed `sent` at a resume (with a provider at a crash, outcome unknown),
+    /// queued to be sent again under their key: a stop or end does not cancel them, since the
+    /// provider may have delivered them; their outcome decides the end message.
+    var inFlightAtResume: Set<Int64> = []
     var retries = 0
     var fallbacks = 0
     var throttled = 0

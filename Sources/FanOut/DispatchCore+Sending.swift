@@ -40,9 +40,25 @@ extension DispatchCore {
         case throttled
     }
 
-    /// Hands `m` to the channel's provider; returns what happened and the attempt number.
-    private mutating func send(_ m: QueuedMessage, of run: inout ActionRun, on channel: Channel, at now: Duration)
-        throws -> (HandOver, UInt16)
+    /// Marks `m` as with its provider (counted and recorded `sent`) before it is handed over.
+    ///
+    /// The `sent` state is written to the ledger before the hand-over (``flushBeforeHandOver()``),
+    /// so that after a crash at any moment every message a provider may have taken is `sent` in
+    /// the ledger (in flight, outcome unknown): it is resolved by sending it again under its key,
+    /// never cancelled as if it had not gone out.
+    private mutating func markSent(_ m: QueuedMessage, of run: inout ActionRun, at now: Duration) throws {
+        run.count(m.kind, from: .queued, to: .sent)
+        run.inFlight += 1
+        try record(.state(MessageKey(action: run.id, person: m.person, kind: m.kind), .sent, at: now))
+    }
+
+    /// Writes what is recorded, the `sent` states of the coming hand-overs included (write-ahead).
+    private mutating func flushBeforeHandOver() throws { try flush() }
+
+    /// Hands `m` (already marked sent) to the channel's provider; returns what happened and the
+    /// attempt number. A throttled hand-over is put back at the head of its queue.
+    private mutating func handOver(_ m: QueuedMessage, of run: inout ActionRun, on channel: Channel, at now: Duration)
+        -> (HandOver, UInt16)
     {
         let key = MessageKey(action: run.id, person: m.person, kind: m.kind)
         let entry = run.people[m.person]
@@ -57,9 +73,6 @@ extension DispatchCore {
         let outbound = OutboundMessage(
             key: key, channel: channel, text: text, photoURL: m.kind == .alert ? run.request.photoURL : nil,
             attempt: Int(attempt), language: language)
-        run.count(m.kind, from: .queued, to: .sent)
-        run.inFlight += 1
-        try record(.state(key, .sent, at: now))
         let result: HandOver
         switch providers[channel] {
         case .immediate(let provider)?:
@@ -75,14 +88,28 @@ extension DispatchCore {
         }
         switch result {
         case .throttled:
-            requeueThrottled(m, of: &run, on: channel, at: now)
-            try record(.state(key, .queued, at: now))
+            break  // the caller gives it (and the rest of its batch) back
         case .outcome:
             metrics.sent[channel.index].increment()
         case .deferred:
             break  // counted as sent when the provider reports it accepted
         }
         return (result, attempt)
+    }
+
+    /// Gives back messages marked sent but not taken: the first was rejected as overloaded, the
+    /// rest of its batch (or round) was not offered. Each goes back to the head of its queue, in
+    /// the original order, and is queued again in the ledger.
+    private mutating func giveBack(_ ms: ArraySlice<(ActionID, QueuedMessage)>, on channel: Channel, at now: Duration)
+        throws
+    {
+        for (offset, (id, m)) in ms.enumerated().reversed() {
+            guard var run = takeRun(id) else { continue }
+            requeueThrottled(m, of: &run, on: channel, at: now)
+            if offset > 0 { run.throttled -= 1 }  // not rejected itself, only not offered
+            try record(.state(MessageKey(action: id, person: m.person, kind: m.kind), .queued, at: now))
+            put(run)
+        }
     }
 
     /// Puts a rejected hand-over back at the head of its queue (it was counted as sent).
@@ -105,14 +132,27 @@ extension DispatchCore {
         }
         if channel == .voice {
             // The line limit holds for the whole round; accepted calls raise it for the next one.
-            var placed = 0
-            let lines = Int(rates[channel.index])
-            while linesBusy < lines, let id = pickAction(channel), var run = takeRun(id) {
+            // Every call of the round is marked sent and written before the first is placed.
+            var round: [(ActionID, QueuedMessage)] = []
+            while linesBusy + round.count < Int(rates[channel.index]), let id = pickAction(channel),
+                var run = takeRun(id)
+            {
                 defer { put(run) }
                 guard let m = run.queues[channel]?.popFirst() else { break }
-                let (handOver, attempt) = try send(m, of: &run, on: channel, at: now)
+                try markSent(m, of: &run, at: now)
+                round.append((id, m))
+            }
+            guard !round.isEmpty else { return }
+            try flushBeforeHandOver()
+            var placed = 0
+            for (i, (id, m)) in round.enumerated() {
+                guard var run = takeRun(id) else { continue }
+                let (handOver, attempt) = handOver(m, of: &run, on: channel, at: now)
+                put(run)
                 switch handOver {
                 case .throttled:
+                    try giveBack(round[i...], on: channel, at: now)
+                    if placed > 0 { accepted(channel, share: Double(placed)) }
                     throttle(channel, at: now)
                     return
                 case .deferred:
@@ -134,22 +174,31 @@ extension DispatchCore {
         guard let rate = config.rate(for: channel) else { return }
         guard let id = pickAction(channel), var run = takeRun(id) else { return }
         var batch: [(QueuedMessage, ProviderOutcome?, UInt16)] = []
-        var rejected = false
+        var popped: [(ActionID, QueuedMessage)] = []
+        var rejectedAt: Int?
         do {
             defer { put(run) }
-            while batch.count < rate.batchSize, let m = run.queues[channel]?.popFirst() {
-                let (handOver, attempt) = try send(m, of: &run, on: channel, at: now)
+            // The whole batch is marked sent and written before its first message is handed over.
+            while popped.count < rate.batchSize, let m = run.queues[channel]?.popFirst() {
+                try markSent(m, of: &run, at: now)
+                popped.append((id, m))
+            }
+            if !popped.isEmpty { try flushBeforeHandOver() }
+            for (i, (_, m)) in popped.enumerated() {
+                let (handOver, attempt) = handOver(m, of: &run, on: channel, at: now)
                 switch handOver {
                 case .throttled:
-                    rejected = true
+                    rejectedAt = i
                 case .deferred:
                     batch.append((m, nil, attempt))
                 case .outcome(let outcome):
                     batch.append((m, outcome, attempt))
                 }
-                if rejected { break }
+                if rejectedAt != nil { break }
             }
         }
+        if let i = rejectedAt { try giveBack(popped[i...], on: channel, at: now) }
+        let rejected = rejectedAt != nil
         // A batch of k occupies the channel for k / rate seconds at the current rate.
         let sentAt = now + .seconds(fractional: Double(batch.count) / rates[channel.index])
         freeAt[channel] = sentAt

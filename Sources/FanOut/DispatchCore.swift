@@ -339,9 +339,9 @@ public struct DispatchOptions: Sendable, Hashable {
     public var ringWidthMeters: Double
     /// Ledger changes buffered before a transaction is written.
     ///
-    /// This bounds the in-flight window:
-    /// after a crash at most this many messages can be sent a second time (with the same
-    /// idempotency key).
+    /// A message's `sent` state is always written before it is handed over (write-ahead), so a
+    /// crash never hides a hand-over; the batch bounds the outcomes (delivered, failed) lost with
+    /// a crash, whose messages are then sent a second time under the same idempotency key.
     public var ledgerBatchSize: Int
     /// The wall-clock instant of dispatcher time zero, for quiet hours (local time in
     /// Europe/Amsterdam). `nil`: the moment the dispatcher is created minus the clock's reading

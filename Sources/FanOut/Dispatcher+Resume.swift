@@ -7,12 +7,15 @@ extension Dispatcher {
     /// that was running, stopped, or ended with messages still to send or still with a provider.
     ///
     /// Messages the ledger shows as queued are sent in their original order. Messages shown as sent
-    /// (with a provider, outcome not yet known: the in-flight window) are sent again first, with
-    /// the same idempotency key: a provider honouring the key drops the repeat and answers with the
-    /// first outcome, so the end message still reaches exactly those reached. Delivered, failed and
-    /// cancelled messages are not sent again. Repeats are therefore bounded by the messages in
-    /// flight at the crash: calls in progress, texts awaiting their delivery report, and at most
-    /// ``DispatchOptions/ledgerBatchSize`` hand-overs whose `sent` state was not yet written.
+    /// (with a provider, outcome not yet known: the in-flight window) are sent again, with the same
+    /// idempotency key: a provider honouring the key drops the repeat and answers with the first
+    /// outcome, so the end message still reaches exactly those reached. Every hand-over is written
+    /// `sent` before it is made (write-ahead), so no message a provider may hold is ever seen as
+    /// queued; an alert in flight at the crash is therefore not cancelled by a later stop or end,
+    /// but resolved by sending it again, and gets the end message when that outcome is delivered.
+    /// Delivered, failed and cancelled messages are not sent again. Repeats are therefore bounded
+    /// by the messages in flight at the crash: calls in progress, texts awaiting their delivery
+    /// report, and at most ``DispatchOptions/ledgerBatchSize`` outcomes not yet written.
     ///
     /// The ring report is rebuilt from the ledger's times, which are continuous on a virtual clock
     /// resumed at the crash time; a real clock restarts at zero.
@@ -112,6 +115,7 @@ extension Dispatcher {
                 run.endQueued.insert(person)
                 run.people[person]?.endAttempt = UInt16(clamping: entry.attempt)
             }
+            if entry.state == .sent && entry.key.kind == .alert { run.inFlightAtResume.insert(person) }
             if resend && !(entry.state == .queued && entry.due != nil) {
                 run.queues[entry.channel, default: MessageQueue()].append(
                     QueuedMessage(person: person, kind: entry.key.kind, seq: entry.seq))

@@ -280,6 +280,12 @@ public final class Dispatcher: Sendable {
         run.alertRetryWaiting.removeAll()
         for channel in run.queues.keys {
             for m in run.queues[channel]?.removeAll() ?? [] {
+                if run.inFlightAtResume.contains(m.person) {
+                    // In flight at a crash: sent again under its key, never cancelled (the ledger
+                    // keeps it `sent`).
+                    run.queues[channel, default: MessageQueue()].append(m)
+                    continue
+                }
                 run.count(m.kind, from: .queued, to: .cancelled)
                 cancelled += 1
             }

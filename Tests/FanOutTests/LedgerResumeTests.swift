@@ -11,9 +11,15 @@ import Testing
 
     @Test func everyMessageIsInTheLedgerWithItsState() async throws {
         let ledger = try Self.ledger()
-        let d = Dispatcher(providers: [.sms: RecordingProvider()], clock: VirtualClock(), ledger: ledger)
+        let sms = RecordingProvider()
+        let d = Dispatcher(providers: [.sms: sms], clock: VirtualClock(), ledger: ledger)
         let id = try d.start(Fixture.request([.sms]), recipients: Fixture.recipients(30))
-        #expect(try ledger.messages(of: id).allSatisfy { $0.state == .queued })
+        // The first SMS batch (10) went to the provider at once, and is `sent` in the ledger before
+        // that (write-ahead); the rest waits, queued.
+        let started = try ledger.messages(of: id)
+        #expect(sms.records.map(\.message.key.person) == Array(1...10))
+        #expect(started.filter { $0.state == .sent }.map(\.key.person) == Array(1...10))
+        #expect(started.filter { $0.state == .queued }.map(\.key.person) == Array(11...30))
         try await d.runUntilIdle()
         try d.end(id, result: "Arrested")
         try await d.runUntilIdle()
@@ -55,6 +61,30 @@ import Testing
         // A new action after the restart gets a fresh id.
         let next = try second.start(Fixture.request([.sms]), recipients: Fixture.recipients(1, from: 5000))
         #expect(next.rawValue == id.rawValue + 1)
+    }
+
+    @Test func anEndRightAfterACrashReachesEveryoneHandedOverAndNobodyElse() async throws {
+        let ledger = try Self.ledger()
+        let sms = RecordingProvider()  // the provider side survives the crash
+        let options = DispatchOptions(ledgerBatchSize: 64)
+        let first = Dispatcher(providers: [.sms: sms], clock: VirtualClock(), ledger: ledger, options: options)
+        let id = try first.start(Fixture.request([.sms]), recipients: Fixture.recipients(1000))
+        try first.advance(to: .milliseconds(4_550))  // 46 batches handed over; outcomes not all written
+        let handedOver = Set(sms.records.map(\.message.key.person))
+        #expect(handedOver == Set(1...460))
+        // kill -9, then at once `end` in a new process: the alerts with the provider at the crash
+        // are in flight (written `sent` before each hand-over), so the end cancels only what never
+        // went out, and the in-flight ones are resolved under their keys before the end message.
+        let second = try Dispatcher.resume(
+            providers: [.sms: sms], clock: VirtualClock(start: .milliseconds(4_550)), ledger: ledger, options: options)
+        try second.end(id, result: "Arrested")
+        try await second.runUntilIdle()
+        let alerts = sms.records.filter { $0.message.key.kind == .alert }.map(\.message.key.person)
+        let ends = sms.records.filter { $0.message.key.kind == .end }.map(\.message.key.person)
+        #expect(Set(alerts) == handedOver)  // no alert went out for the first time after the end
+        #expect(ends.sorted() == handedOver.sorted())  // exactly those reached, once each
+        let states = Dictionary(grouping: try ledger.messages(of: id), by: \.state).mapValues(\.count)
+        #expect(states == [.delivered: 460 + 460, .cancelled: 540])
     }
 
     @Test func anEndedActionResumesItsEndMessagesOnlyToThoseReached() async throws {
