@@ -3,9 +3,9 @@ public struct FanOutError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         fileprivate enum Value: String, Sendable {
-            case invalidTransition, unknownAction, invalidRequest, invalidConfig, confirmationRequired, ledger
+            case invalidTransition, unknownAction, invalidRequest, invalidConfig, confirmationRequired, ledger, ledgerBusy
         }
-        fileprivate let value: Value
+        private let value: Value
         /// An action's state does not allow the operation (such as enlarging after the end).
         public static let invalidTransition = Code(value: .invalidTransition)
         /// No action with that id.
@@ -18,8 +18,17 @@ public struct FanOutError: Error, Sendable, CustomStringConvertible {
         public static let confirmationRequired = Code(value: .confirmationRequired)
         /// The SQLite ledger failed.
         public static let ledger = Code(value: .ledger)
+        /// Another process runs the ledger's dispatcher and did not take the command (or this one
+        /// cannot take a command it must run itself, such as a second `run`).
+        public static let ledgerBusy = Code(value: .ledgerBusy)
         /// The code's name.
         public var description: String { value.rawValue }
+        /// The code of a name as ``description`` gives it (read back from the ledger's inbox).
+        public init?(named name: String) {
+            guard let value = Value(rawValue: name) else { return nil }
+            self.value = value
+        }
+        private init(value: Value) { self.value = value }
     }
 
     /// What kind of failure this is.

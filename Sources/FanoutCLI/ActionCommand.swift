@@ -162,7 +162,28 @@ struct DeskOptions: ParsableArguments {
         return try ActionDesk(
             db: db, config: setup.config,
             providers: DeskProviders(simulation: simulation, recordPath: providerRecord, kannel: setup.kannel),
-            clock: setup.clock, options: DispatchOptions(ledgerBatchSize: ledgerBatch))
+            clock: setup.clock, options: DispatchOptions(ledgerBatchSize: ledgerBatch),
+            command: (["fanout"] + CommandLine.arguments.dropFirst().prefix(2)).joined(separator: " "))
+    }
+
+    /// Carries out `command`: with this process's desk when it can take the ledger, else through
+    /// the process that runs the ledger's dispatcher (which applies it at once); then `body` with
+    /// the answer and this process's desk (`nil` when the other process applied it).
+    func perform(
+        _ command: DeskCommand, _ setup: DeskSetup, _ body: (DeskAnswer, ActionDesk?) throws -> Void
+    ) throws {
+        let done = try ActionDesk.perform(command, db: db, open: { try openDesk(setup) }) { holder in
+            note(
+                "the dispatcher of \(db) runs in \(holder.map { "\($0)" } ?? "another process"): "
+                    + "handing it the \(command.kind) command")
+        }
+        guard let own = done.desk else { return try body(done.answer, nil) }
+        try withDesk(own) { d in try body(done.answer, d) }
+    }
+
+    /// The action's line from the ledger, for a command another process applied.
+    func ledgerStatus(_ id: ActionID) throws -> String {
+        ActionText.summary(try Ledger.open(at: db).summary(of: id, ringWidthMeters: 500), rings: false)
     }
 }
 
@@ -177,6 +198,9 @@ func runDesk(_ desk: ActionDesk) throws {
         "run: \(desk.interruption.requests > 0 ? "interrupted" : "idle") at T+\(ActionText.time(desk.dispatcher.clock.now)) "
             + "after \(grouped(steps)) events in \(duration(seconds)) of wall time")
     if let kannel = desk.kannel { print(ActionText.kannel(kannel.statistics)) }
+    if desk.inboxApplied > 0 {
+        print("\(grouped(desk.inboxApplied)) command\(desk.inboxApplied == 1 ? "" : "s") from other processes applied")
+    }
     if desk.recordWriteFailures > 0 {
         throw ValidationError("provider record: \(desk.recordWriteFailures) hand-overs could not be written")
     }

@@ -13,10 +13,9 @@ struct ActionStopCommand: ParsableCommand {
     var action: ActionIDArgument
 
     func run() throws {
-        try withDesk(try desk.openDesk(try desk.setup())) { d in
-            let cancelled = try d.stop(action.id)
-            print("action \(action.id) stopped: \(grouped(cancelled)) queued alerts cancelled")
-            print(ActionText.status(try d.dispatcher.status(action.id)))
+        try desk.perform(.stop(action.id), try desk.setup()) { answer, d in
+            print("action \(action.id) stopped: \(grouped(answer.count)) queued alerts cancelled")
+            print(try d.map { ActionText.status(try $0.dispatcher.status(action.id)) } ?? desk.ledgerStatus(action.id))
         }
     }
 }
@@ -47,9 +46,9 @@ struct ActionEndCommand: ParsableCommand {
     }
 
     func run() throws {
-        try withDesk(try desk.openDesk(try desk.setup())) { d in
-            let queued = try d.end(action.id, result: result)
-            print("action \(action.id) ended: \(grouped(queued)) end messages queued")
+        try desk.perform(.end(action.id, result: result, texts: [:]), try desk.setup()) { answer, d in
+            print("action \(action.id) ended: \(grouped(answer.count)) end messages queued")
+            guard let d else { return print(try desk.ledgerStatus(action.id)) }
             if keepRunning { try runDesk(d) } else { print(ActionText.handedOverNote(d)) }
             print(ActionText.status(try d.dispatcher.status(action.id)))
         }

@@ -166,8 +166,13 @@ struct ActionStartCommand: ParsableCommand {
                 "\(grouped(plan.recipients.count)) participants is more than the \(grouped(plan.threshold ?? 0)) "
                     + "usual for a '\(incidentType)' action; check the area and repeat with --confirm to send")
         }
-        try withDesk(try desk.openDesk(setup)) { d in
-            let id = try d.start(plan, area: record)
+        let command = DeskCommand.start(plan.request, participants: selection.participants, area: record)
+        try desk.perform(command, setup) { answer, d in
+            let id = answer.action
+            guard let d else {
+                print("action \(id) started: \(grouped(answer.count)) participants queued")
+                return print(try desk.ledgerStatus(id))
+            }
             print(ActionText.started(try d.dispatcher.status(id)))
             if keepRunning { try runDesk(d) } else { print(ActionText.handedOverNote(d)) }
             print(ActionText.status(try d.dispatcher.status(id)))
@@ -200,12 +205,13 @@ struct ActionEnlargeCommand: ParsableCommand {
         let engine = try Engine.open(registryAt: desk.db)
         let (selection, record) = try area.select(with: engine)
         note(Summary.line(selection))
-        let recipients = try Recipient.recipients(for: selection.participants, registry: engine.registry)
-        try withDesk(try desk.openDesk(setup)) { d in
-            let added = try d.enlarge(action.id, with: recipients, area: record)
+        let command = DeskCommand.enlarge(action.id, participants: selection.participants, area: record)
+        try desk.perform(command, setup) { answer, d in
+            let added = answer.count
             print(
                 "action \(action.id) enlarged: \(grouped(added)) participants added "
                     + "(\(grouped(selection.participants.count - added)) were already included)")
+            guard let d else { return print(try desk.ledgerStatus(action.id)) }
             if keepRunning { try runDesk(d) } else { print(ActionText.handedOverNote(d)) }
             print(ActionText.status(try d.dispatcher.status(action.id)))
         }

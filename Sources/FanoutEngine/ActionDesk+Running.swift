@@ -47,16 +47,25 @@ extension ActionDesk {
     /// How often a run on a real clock looks for delivery reports and interruptions while it waits.
     static let slice = Duration.milliseconds(20)
 
+    /// How often a run looks for commands other processes left in the ledger's inbox (wall time).
+    static let inboxInterval = Duration.milliseconds(100)
+
     private func process(until deadline: Duration?, progress: ((Progress) -> Void)?) throws -> Int {
         var steps = 0
         var lastReport = ContinuousClock.now
-        while interruption.requests == 0, let (next, isEvent) = nextDue() {
+        var lastInbox = ContinuousClock.now
+        try applyInbox()
+        while interruption.requests == 0, let (next, isEvent) = try nextDueLookingAtTheInbox() {
+            if ContinuousClock.now - lastInbox > Self.inboxInterval {
+                lastInbox = ContinuousClock.now
+                if !(try applyInbox()).isEmpty { continue }  // the commands may have changed what is due
+            }
             if let deadline, next > deadline { break }
             if next > dispatcher.clock.now {
                 // On a real clock nothing stays unwritten while waiting; virtual time does not wait,
                 // and the dispatcher writes a batch whenever one is full.
                 if scaledClock != nil { try dispatcher.flush() }
-                guard waitForEvent(at: next) else { continue }  // something came earlier: look again
+                guard try waitForEvent(at: next) else { continue }  // something came earlier: look again
             }
             try dispatcher.advance(to: max(next, dispatcher.clock.now))
             if isEvent { steps += 1 }
@@ -68,6 +77,13 @@ extension ActionDesk {
         try dispatcher.flush()
         progress?(currentProgress(steps: steps))
         return steps
+    }
+
+    /// The next event's time (``nextDue()``); when idle, the inbox is looked at once more, so
+    /// that a command handed over just now is applied and run rather than left to the next process.
+    private func nextDueLookingAtTheInbox() throws -> (time: Duration, isEvent: Bool)? {
+        if let due = nextDue() { return due }
+        return try applyInbox().isEmpty ? nil : nextDue()
     }
 
     /// The next event's time; with nothing scheduled but delivery reports owed (real clock only),
@@ -96,7 +112,7 @@ extension ActionDesk {
 
     /// Waits until dispatcher time `next`; on a real clock in slices, returning `false` early when
     /// an event is due sooner (a delivery report's completion scheduled one) or on an interruption.
-    private func waitForEvent(at next: Duration) -> Bool {
+    private func waitForEvent(at next: Duration) throws -> Bool {
         if let virtualClock {
             virtualClock.advance(to: next)
             return true
@@ -108,6 +124,10 @@ extension ActionDesk {
             if interruption.requests > 0 { return false }
             Thread.sleep(forTimeInterval: min(wall, Self.slice).seconds)
             if let t = dispatcher.nextEventTime, t < next { return false }
+            if ContinuousClock.now - lastInboxDuringWait > Self.inboxInterval {
+                lastInboxDuringWait = ContinuousClock.now
+                if !(try applyInbox()).isEmpty { return false }
+            }
         }
     }
 

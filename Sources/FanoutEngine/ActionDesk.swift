@@ -80,10 +80,18 @@ public final class ActionDesk {
     /// Interrupts ``runUntilIdle(progress:)`` and the wait in ``close(waiting:)`` from any thread.
     public let interruption = DeskInterruption()
     private let recorders: [ProviderRecordProvider]
+    /// The ledger's one-writer lock, held while the desk lives.
+    private let lock: LedgerLock
+    /// The registry (for the preferences of commands from the inbox), opened when first needed.
+    private var openedRegistry: Registry?
+    /// Commands from other processes applied (or answered) by this desk.
+    public internal(set) var inboxApplied = 0
     let kannelConfiguration: KannelConfiguration?
     let virtualClock: VirtualClock?
     let scaledClock: ScaledClock?
     var closed = false
+    /// When a wait on the real clock last looked at the inbox.
+    var lastInboxDuringWait = ContinuousClock.now
 
     /// Opens the ledger in `db`, builds the providers and resumes the dispatcher.
     ///
@@ -95,7 +103,7 @@ public final class ActionDesk {
     ///   report listener cannot bind).
     public init(
         db: String, config: DispatchConfig, providers: DeskProviders, clock: DeskClock,
-        options: DispatchOptions = DispatchOptions()
+        options: DispatchOptions = DispatchOptions(), command: String = "fanout action"
     ) throws {
         if providers.kannel != nil, clock != .real(speed: 1) {
             throw FanOutError(
@@ -104,6 +112,14 @@ public final class ActionDesk {
                     + "virtual or faster time cannot wait for a real SMSC's delivery reports")
         }
         ledger = try Ledger.open(at: db)
+        guard let lock = try LedgerLock.acquire(for: db, command: command) else {
+            let holder = LedgerLock.holder(of: db).map { "\($0)" } ?? "another process"
+            throw FanOutError(
+                .ledgerBusy,
+                "\(db): the dispatcher of this ledger runs in \(holder); one process at a time runs it "
+                    + "(commands are handed to it; a second run is refused)")
+        }
+        self.lock = lock
         try Self.checkProviders(in: ledger, smsProvider: providers.smsProviderName)
         self.config = config
         let start = try ledger.lastRecordedTime()
@@ -155,6 +171,14 @@ public final class ActionDesk {
     }
 
     deinit { kannel?.shutdown() }
+
+    /// The registry in the ledger's file, opened once.
+    func registry() throws -> Registry {
+        if let openedRegistry { return openedRegistry }
+        let r = try Registry.open(at: ledger.path)
+        openedRegistry = r
+        return r
+    }
 
     /// Hand-overs whose provider-record line could not be written (0 without a record file).
     public var recordWriteFailures: Int { recorders.reduce(0) { $0 + $1.writeFailures } }
@@ -251,9 +275,9 @@ public final class ActionDesk {
     /// Ends action `id` with `result`: the end message goes to exactly those reached.
     /// - Returns: How many end messages were queued now.
     /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition`, `.invalidRequest` (empty result).
-    public func end(_ id: ActionID, result: String) throws -> Int {
+    public func end(_ id: ActionID, result: String, texts: [String: String] = [:]) throws -> Int {
         try requireHeld(id, for: "end")
-        let n = try dispatcher.end(id, result: result)
+        let n = try dispatcher.end(id, result: result, texts: texts)
         try dispatcher.flush()
         return n
     }

@@ -239,6 +239,28 @@ enum Schema {
                     ALTER TABLE dispatch_action ADD COLUMN providers TEXT;
                     """)
         }
+        m.registerMigration("v12-dispatch-command") { db in
+            try db.execute(
+                sql: """
+                    -- Commands handed to the process that holds the ledger (the dispatcher lock): another
+                    -- process writes one here and waits for its answer, so one dispatcher applies every
+                    -- command at once. `payload` is JSON; `submitted_at` wall-clock seconds (a command
+                    -- waiting longer than its submitter waits is refused as expired).
+                    CREATE TABLE dispatch_command (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        kind TEXT NOT NULL,
+                        action_id INTEGER,
+                        payload BLOB NOT NULL,
+                        submitted_at REAL NOT NULL,
+                        submitter_pid INTEGER NOT NULL,
+                        state TEXT NOT NULL DEFAULT 'pending'
+                            CHECK (state IN ('pending', 'applied', 'refused', 'withdrawn', 'expired')),
+                        answer TEXT,
+                        error_code TEXT
+                    );
+                    CREATE INDEX dispatch_command_pending ON dispatch_command(id) WHERE state = 'pending';
+                    """)
+        }
         return m
     }()
 }
