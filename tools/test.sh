@@ -7,7 +7,7 @@
 # SMS adapter's tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tools/ensure-deps.sh gdal-bin libxml2-utils librsvg2-bin kannel kannel-extras
+tools/ensure-deps.sh gdal-bin libxml2-utils librsvg2-bin kannel kannel-extras sqlite3
 export FANOUT_REQUIRE_KANNEL=1  # the Kannel adapter tests run against a real Kannel; fail, never skip
 swift build --build-tests
 if [ "$#" -gt 0 ]; then

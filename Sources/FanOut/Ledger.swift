@@ -82,15 +82,24 @@ public final class Ledger: Sendable {
         self.pool = pool
     }
 
+    /// How long a ledger write waits for another writer of the file (a `fanout import` holds the
+    /// registry's write lock for its one transaction, about 25 s for 1.6M rows): the dispatcher
+    /// pauses meanwhile and goes on, rather than failing with "database is locked".
+    public static let writeWaitSeconds: TimeInterval = 300
+
     /// Opens the ledger in the registry database at `path` (created if new).
     ///
+    /// A read-only ledger (`readOnly`: `status`, `explain`) writes nothing and never migrates:
+    /// a registry of an older schema is refused rather than upgraded.
+    ///
     /// - Throws: ``FanOutError`` `.ledger` wrapping the registry's or SQLite's error.
-    public static func open(at path: String) throws -> Ledger {
+    public static func open(at path: String, readOnly: Bool = false) throws -> Ledger {
         do {
-            _ = try Registry.open(at: path)  // ownership check and migrations
+            _ = try Registry.open(at: path, readOnly: readOnly)  // ownership check and migrations
             var config = Configuration()
             config.label = "fanout.ledger"
-            config.busyMode = .timeout(5)
+            config.readonly = readOnly
+            config.busyMode = .timeout(writeWaitSeconds)
             // A page cache of up to 64 MiB per connection (SQLite's default is 2 MB): the batches of a
             // large action touch more pages than that (measured: 33.5 → 30.2 µs per message, system
             // time 8.5 → 3.7 s, in the worst-case load test).

@@ -183,7 +183,7 @@ struct DeskOptions: ParsableArguments {
 
     /// The action's line from the ledger, for a command another process applied.
     func ledgerStatus(_ id: ActionID) throws -> String {
-        ActionText.summary(try Ledger.open(at: db).summary(of: id, ringWidthMeters: 500), rings: false)
+        ActionText.summary(try Ledger.open(at: db, readOnly: true).summary(of: id, ringWidthMeters: 500), rings: false)
     }
 }
 

@@ -27,7 +27,7 @@ struct ActionStatusCommand: ParsableCommand {
 
     func run() throws {
         guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("--db \(db): no such registry") }
-        let ledger = try Ledger.open(at: db)
+        let ledger = try Ledger.open(at: db, readOnly: true)
         if let action {
             print(ActionText.summary(try ledger.summary(of: action.id, ringWidthMeters: ringWidth), rings: true))
         } else {
@@ -59,7 +59,7 @@ struct ActionExplainCommand: ParsableCommand {
 
     func run() throws {
         guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("--db \(db): no such registry") }
-        let ledger = try Ledger.open(at: db)
+        let ledger = try Ledger.open(at: db, readOnly: true)
         let e = try ledger.explanation(of: action.id, person: participant)
         print(ActionText.explanation(e, action: action.id, person: participant))
         print(try ledger.explain(action: action.id, person: participant).description)

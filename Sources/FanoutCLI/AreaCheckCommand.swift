@@ -56,7 +56,7 @@ struct AreaCheckCommand: ParsableCommand {
             guard FileManager.default.fileExists(atPath: db) else {
                 throw ValidationError("--db \(db): no such registry (create one with 'fanout import')")
             }
-            engine = try Engine.open(registryAt: db)
+            engine = try Engine.open(registryAt: db, readOnly: true)
         }
         let report = try inspector.check(area, incidentType: incidentType, table: travel, engine: engine)
         print(json ? report.jsonText() : report.humanText(), terminator: "")

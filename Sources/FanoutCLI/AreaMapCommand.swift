@@ -71,7 +71,7 @@ struct AreaMapCommand: ParsableCommand {
             guard FileManager.default.fileExists(atPath: db) else {
                 throw ValidationError("--db \(db): no such registry (create one with 'fanout import')")
             }
-            engine = try Engine.open(registryAt: db)
+            engine = try Engine.open(registryAt: db, readOnly: true)
         }
         let map: AreaMap
         do { map = try inspector.map(area, engine: engine, incident: incident?.value) } catch let e as SelectionError {

@@ -54,7 +54,7 @@ struct LoadTestCommand: ParsableCommand {
         let rssBefore = residentBytes()
         let clock = ContinuousClock()
         let t0 = clock.now
-        let engine = try Engine.open(registryAt: db)
+        let engine = try Engine.open(registryAt: db, readOnly: true)
         let opened = (clock.now - t0).seconds
         let first = try engine.select(ReferenceQuery.all[0].request(on: engine))
         let coldStart = (clock.now - t0).seconds

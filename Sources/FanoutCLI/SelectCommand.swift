@@ -71,7 +71,7 @@ struct SelectCommand: ParsableCommand {
         if let gpkg, let polygon {
             do { try refuseOverwriting(input: polygon, with: gpkg) } catch { throw ValidationError("\(error)") }
         }
-        let engine = try Engine.open(registryAt: db)
+        let engine = try Engine.open(registryAt: db, readOnly: true)
         let area: SelectionRequest.Area
         if let circle {
             area = .circle(center: circle.center, radiusMeters: circle.radiusMeters)

@@ -78,9 +78,13 @@ public final class Engine {
     /// generation has not moved since it was stored); otherwise the index is built from the rows
     /// and stored for the next open.
     ///
+    /// With `readOnly` nothing is written: the registry is not migrated (one of an older schema
+    /// is refused) and a rebuilt index is not stored; selections work beside any writer, a long
+    /// import included.
+    ///
     /// - Throws: ``RegistryError`` for an unusable database, ``GeoError`` for GEOS/PROJ failures.
-    public static func open(registryAt path: String) throws -> Engine {
-        let registry = try Registry.open(at: path)
+    public static func open(registryAt path: String, readOnly: Bool = false) throws -> Engine {
+        let registry = try Registry.open(at: path, readOnly: readOnly)
         let generation = try registry.generation()
         if let packed = try registry.loadIndexSnapshot(), let index = GridIndex(packed: packed) {
             let engine = try Engine(index: index, registry: registry)
@@ -89,7 +93,7 @@ public final class Engine {
         }
         let index = GridIndex(columns: try registry.loadColumns())
         // A read-only registry cannot keep the copy: the engine works all the same.
-        let stored = (try? registry.storeIndexSnapshot(index.packed, generation: generation)) ?? false
+        let stored = readOnly ? false : (try? registry.storeIndexSnapshot(index.packed, generation: generation)) ?? false
         let engine = try Engine(index: index, registry: registry)
         engine.indexSource = .rebuilt(stored: stored)
         return engine

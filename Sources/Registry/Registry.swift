@@ -29,11 +29,22 @@ public final class Registry: Sendable {
 
     /// Opens (or creates) the registry at `path`.
     ///
-    /// - Throws: ``RegistryError`` `.notADatabase`, `.foreignSchema`, `.newerSchema` or `.database`.
-    public static func open(at path: String) throws -> Registry {
+    /// A writable open migrates a registry an older fanout wrote to this version's schema (taking
+    /// the write lock only when there is something to migrate, so that opening never waits for a
+    /// long import). A read-only open (`readOnly`) writes nothing, never migrates and never
+    /// creates: it refuses a missing file, a registry of an older schema (``RegistryError/Code/olderSchema``)
+    /// and one of a newer schema, and works beside any writer (SQLite's WAL mode).
+    ///
+    /// - Throws: ``RegistryError`` `.notADatabase`, `.foreignSchema`, `.newerSchema`, `.olderSchema`
+    ///   (read-only) or `.database`.
+    public static func open(at path: String, readOnly: Bool = false) throws -> Registry {
         var config = Configuration()
-        config.label = "fanout.registry"
+        config.label = readOnly ? "fanout.registry.reader" : "fanout.registry"
         config.busyMode = .timeout(5)
+        config.readonly = readOnly
+        if readOnly && !FileManager.default.fileExists(atPath: path) {
+            throw RegistryError(.notADatabase, "\(path): no such registry")
+        }
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: config)
@@ -41,36 +52,69 @@ public final class Registry: Sendable {
             throw RegistryError.wrap(error, path: path, doing: "opening the database")
         }
         do {
-            try checkOwnership(pool, path: path)
-            try Schema.migrator.migrate(pool)
+            let state = try pool.read { db in try checkOwnership(db, path: path) }
+            if readOnly {
+                guard state == .current else {
+                    throw RegistryError(
+                        .olderSchema,
+                        "\(path): written by an older fanout (schema migrations missing: "
+                            + "\(state.missing.joined(separator: ", "))); reading does not upgrade it: "
+                            + "a writing command (fanout import, fanout action run) does")
+                }
+            } else if state != .current {
+                try pool.write { db in
+                    if state == .new { try db.execute(sql: "PRAGMA application_id = \(applicationID)") }
+                }
+                try Schema.migrator.migrate(pool)
+            }
         } catch {
             throw RegistryError.wrap(error, path: path, doing: "preparing the schema")
         }
         return Registry(path: path, pool: pool)
     }
 
-    private static func checkOwnership(_ pool: DatabasePool, path: String) throws {
-        try pool.write { db in
-            let appID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
-            let tables = try String.fetchAll(
-                db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-            if appID != applicationID {
-                guard appID == 0, tables.isEmpty else {
-                    throw RegistryError(
-                        .foreignSchema,
-                        "\(path): SQLite database of another application (tables: \(tables.prefix(5).joined(separator: ", "))); "
-                            + "not a fanout registry")
-                }
-                try db.execute(sql: "PRAGMA application_id = \(applicationID)")
-            }
-            if try Schema.migrator.hasBeenSuperseded(db) {
-                let applied = try Schema.migrator.appliedIdentifiers(db)
-                throw RegistryError(
-                    .newerSchema,
-                    "\(path): written by a newer fanout (schema migrations \(applied.sorted().joined(separator: ", "))); "
-                        + "this version knows \(Schema.migrator.migrations.joined(separator: ", "))")
+    /// What ``checkOwnership(_:path:)`` found.
+    private enum SchemaState: Equatable {
+        /// An empty database: a new registry.
+        case new
+        /// A registry with migrations of this version not yet applied.
+        case older(missing: [String])
+        /// A registry with every migration of this version.
+        case current
+
+        var missing: [String] {
+            switch self {
+            case .new: Schema.migrator.migrations
+            case .older(let missing): missing
+            case .current: []
             }
         }
+    }
+
+    /// Checks, reading only, that the database is a registry (or empty) this version can use.
+    private static func checkOwnership(_ db: Database, path: String) throws -> SchemaState {
+        let appID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+        let tables = try String.fetchAll(
+            db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        if appID != applicationID {
+            guard appID == 0, tables.isEmpty else {
+                throw RegistryError(
+                    .foreignSchema,
+                    "\(path): SQLite database of another application (tables: \(tables.prefix(5).joined(separator: ", "))); "
+                        + "not a fanout registry")
+            }
+            return .new
+        }
+        if try Schema.migrator.hasBeenSuperseded(db) {
+            let applied = try Schema.migrator.appliedIdentifiers(db)
+            throw RegistryError(
+                .newerSchema,
+                "\(path): written by a newer fanout (schema migrations \(applied.sorted().joined(separator: ", "))); "
+                    + "this version knows \(Schema.migrator.migrations.joined(separator: ", "))")
+        }
+        let applied = try Schema.migrator.appliedIdentifiers(db)
+        let missing = Schema.migrator.migrations.filter { !applied.contains($0) }
+        return missing.isEmpty ? .current : .older(missing: missing)
     }
 
     /// The number of participants.

@@ -7,7 +7,7 @@ public struct RegistryError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         fileprivate enum Kind: String, Sendable {
-            case input, notADatabase, foreignSchema, newerSchema, database
+            case input, notADatabase, foreignSchema, newerSchema, olderSchema, database
         }
         fileprivate let kind: Kind
         /// An input file (CSV) is malformed; the message names file, line and field.
@@ -18,6 +18,9 @@ public struct RegistryError: Error, Sendable, CustomStringConvertible {
         public static let foreignSchema = Code(kind: .foreignSchema)
         /// The registry was written by a newer fanout with a schema this version does not know.
         public static let newerSchema = Code(kind: .newerSchema)
+        /// A read-only open found a registry an older fanout wrote: reading does not migrate it
+        /// (an older fanout could no longer open it); a writing command does.
+        public static let olderSchema = Code(kind: .olderSchema)
         /// SQLite reported an error.
         public static let database = Code(kind: .database)
 

@@ -1,0 +1,75 @@
+import FanoutEngine
+import Foundation
+import TestSupport
+import Testing
+
+/// Read-only commands write nothing (issue 11): they do not migrate an older registry (an older
+/// fanout could no longer open it) and they work while an import holds the registry's write lock.
+@Suite struct ReadOnlyAccessTests {
+    /// Makes the registry look as an older fanout left it: the newest migration not applied.
+    static func downgrade(_ db: String) async throws {
+        let r = try await ExternalTool.run("sqlite3", [
+            db, "DROP TABLE dispatch_command; DELETE FROM grdb_migrations WHERE identifier = 'v12-dispatch-command';",
+        ])
+        guard r.status == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: ["stderr": r.stderr]) }
+    }
+
+    static func migrations(_ db: String) async throws -> String {
+        try await ExternalTool.run("sqlite3", [db, "SELECT identifier FROM grdb_migrations ORDER BY identifier"]).stdout
+    }
+
+    /// Whether a writer could take the registry's write lock now (SQLite's own CLI, no waiting).
+    static func writable(_ db: String) async throws -> Bool {
+        try await ExternalTool.run("sqlite3", [db, ".timeout 0", "BEGIN IMMEDIATE;", "ROLLBACK;"]).status == 0
+    }
+
+    @Test func selectAndStatusNeitherMigrateNorWriteAnOlderRegistry() async throws {
+        let fx = try ActionFixture(count: 200, label: "older")
+        try await Self.downgrade(fx.db)
+        let before = try await Self.migrations(fx.db)
+        #expect(!before.contains("v12"))
+        let select = try await CommandRunner.run(
+            ["select", "--db", fx.db, "--circle", "\(fx.centre.lon),\(fx.centre.lat),1000"], in: fx.dir)
+        #expect(select.status != 0)
+        #expect(select.stderr.contains("older fanout"), "\(select.stderr)")
+        #expect(select.stderr.contains("a writing command"), "\(select.stderr)")
+        let status = try await fx.action(["status"])
+        #expect(status.status != 0)
+        #expect(status.stderr.contains("older fanout"), "\(status.stderr)")
+        #expect(try await Self.migrations(fx.db) == before)  // nothing was migrated
+        // A writing command upgrades it; then reading works.
+        let run = try await fx.action(["run"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try await Self.migrations(fx.db).contains("v12-dispatch-command"))
+        let again = try await CommandRunner.run(
+            ["select", "--db", fx.db, "--circle", "\(fx.centre.lon),\(fx.centre.lat),1000"], in: fx.dir)
+        #expect(again.status == 0, "\(again.stderr)")
+    }
+
+    @Test func selectionsAndStatusWorkWhileAnImportHoldsTheRegistry() async throws {
+        let fx = try ActionFixture(count: 200, label: "during-import")
+        let generated = try await CommandRunner.run(
+            ["generate", "--count", "300000", "--seed", "11", "--out", "big.csv"], in: fx.dir)
+        #expect(generated.status == 0, "\(generated.stderr)")
+        async let importing = CommandRunner.run(["import", "--db", fx.db, "--csv", "big.csv"], in: fx.dir)
+        // The import's one transaction holds the write lock for seconds: wait until it has it.
+        var locked = false
+        for _ in 0..<600 where !locked {
+            locked = try await !Self.writable(fx.db)
+            if !locked { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(locked)
+        let select = try await CommandRunner.run(
+            ["select", "--db", fx.db, "--circle", "\(fx.centre.lon),\(fx.centre.lat),1000"], in: fx.dir)
+        let status = try await fx.action(["status"])
+        let stillImporting = try await !Self.writable(fx.db)
+        #expect(stillImporting, "the import ended before the readers did: make it larger")
+        let imported = try await importing
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(select.status == 0, "\(select.stderr)")
+        #expect(select.stdout.split(separator: "\n").count > 1)
+        #expect(status.status == 0, "\(status.stderr)")
+        // The selection saw the registry as before the import: at most the 200 fixture rows.
+        #expect(select.stdout.split(separator: "\n").count <= 201)
+    }
+}
