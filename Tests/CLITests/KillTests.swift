@@ -121,30 +121,54 @@ enum KillTest {
         report.largestInFlight = max(report.largestInFlight, inFlight)
     }
 
+    /// How a run that was to be killed ended.
+    enum RunEnd: Equatable {
+        /// SIGKILLed.
+        case killed
+        /// It finished first.
+        case finished
+        /// It was refused: another process held the ledger (the lock's message).
+        case refused(String)
+    }
+
     /// Starts `fanout ARGS`, SIGKILLs it after `delay` seconds; false if it exited by itself first.
     ///
     /// It waits on a thread of its own, off Swift concurrency's cooperative pool.
     static func runAndKill(_ fx: ActionFixture, arguments: [String], after delay: Double) async throws -> Bool {
+        switch try await runAndKilling(fx, arguments: arguments, after: delay) {
+        case .killed: return true
+        case .finished: return false
+        case .refused(let message): throw KillTestError("run refused: \(message)")
+        }
+    }
+
+    /// Starts `fanout ARGS`, SIGKILLs it after `delay` seconds, and says how it ended.
+    static func runAndKilling(_ fx: ActionFixture, arguments: [String], after delay: Double) async throws -> RunEnd {
         let (executable, db, dir) = (try CommandRunner.executable(), fx.db, fx.dir)
-        return try await onOwnThread { try runAndKill(executable, ["action"] + arguments + ["--db", db], in: dir, after: delay) }
+        return try await onOwnThread {
+            try runAndKill(executable, ["action"] + arguments + ["--db", db], in: dir, after: delay)
+        }
     }
 
     private static func runAndKill(_ executable: URL, _ arguments: [String], in dir: URL, after delay: Double) throws
-        -> Bool
+        -> RunEnd
     {
         let p = Process()
         p.executableURL = executable
         p.arguments = arguments
         p.currentDirectoryURL = dir
+        let errors = Pipe()
         p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
+        p.standardError = errors
         try p.run()
         Thread.sleep(forTimeInterval: delay)
         if p.isRunning { kill(p.processIdentifier, SIGKILL) }  // returns -1 only if it is already gone
         p.waitUntilExit()
-        if p.terminationReason == .uncaughtSignal && p.terminationStatus == SIGKILL { return true }
-        guard p.terminationStatus == 0 else { throw KillTestError("run exited with \(p.terminationStatus)") }
-        return false
+        if p.terminationReason == .uncaughtSignal && p.terminationStatus == SIGKILL { return .killed }
+        if p.terminationStatus == 0 { return .finished }
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        if message.contains("runs in process") { return .refused(message) }
+        throw KillTestError("run exited with \(p.terminationStatus): \(message)")
     }
 
     /// Reads the provider record and compares it with the participants written to the registry.
