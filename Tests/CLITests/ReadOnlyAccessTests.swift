@@ -46,11 +46,21 @@ import Testing
         #expect(again.status == 0, "\(again.stderr)")
     }
 
-    @Test func selectionsAndStatusWorkWhileAnImportHoldsTheRegistry() async throws {
+    @Test func selectionsStatusAndARunningActionGoOnWhileAnImportHoldsTheRegistry() async throws {
         let fx = try ActionFixture(count: 200, label: "during-import")
         let generated = try await CommandRunner.run(
             ["generate", "--count", "300000", "--seed", "11", "--out", "big.csv"], in: fx.dir)
         #expect(generated.status == 0, "\(generated.stderr)")
+        // An action whose run (SMS at 20/s: 10 s of real time) spans the import.
+        let config = try fx.write("dispatch.json", #"{"sms": {"perSecond": 20, "batchSize": 1}}"#)
+        let desk = ["--config", config, "--clock", "real"]
+        let started = try await fx.action(
+            [
+                "start", "--lon", "\(fx.centre.lon)", "--lat", "\(fx.centre.lat)", "--radius", "30000",
+                "--incident-type", "burglary", "--message", "Look out", "--channels", "sms", "--confirm",
+            ] + desk)
+        #expect(started.status == 0, "\(started.stderr)")
+        async let running = fx.action(["run"] + desk)
         async let importing = CommandRunner.run(["import", "--db", fx.db, "--csv", "big.csv"], in: fx.dir)
         // The import's one transaction holds the write lock for seconds: wait until it has it.
         var locked = false
@@ -66,6 +76,11 @@ import Testing
         #expect(stillImporting, "the import ended before the readers did: make it larger")
         let imported = try await importing
         #expect(imported.status == 0, "\(imported.stderr)")
+        // The running action paused for the import's transaction and went on to the end.
+        let run = try await running
+        #expect(run.status == 0, "\(run.stderr)")
+        let s = try Ledger.open(at: fx.db, readOnly: true).summary(of: ActionID(rawValue: 1))
+        #expect(s.included == 200 && s.alerts[.queued] == nil && s.alerts[.sent] == nil)
         #expect(select.status == 0, "\(select.stderr)")
         #expect(select.stdout.split(separator: "\n").count > 1)
         #expect(status.status == 0, "\(status.stderr)")
