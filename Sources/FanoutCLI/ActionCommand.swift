@@ -88,7 +88,9 @@ struct DeskOptions: ParsableArguments {
     var seed: UInt64 = 1
 
     @Option(
-        help: ArgumentHelp("Append every hand-over to a simulated provider to this record file.", valueName: "FILE"))
+        help: ArgumentHelp(
+            "Append every hand-over to a simulated provider to this record file (never the registry or a database).",
+            valueName: "FILE"))
     var providerRecord: String?
 
     @Option(help: "Ledger changes written per transaction (bounds the repeats after a crash).")
@@ -111,6 +113,11 @@ struct DeskOptions: ParsableArguments {
         }
         guard ledgerBatch >= 1 && ledgerBatch <= 1_000_000 else {
             throw ValidationError("--ledger-batch must be 1...1,000,000, got \(ledgerBatch)")
+        }
+        if let providerRecord {
+            // Appended to, never replaced: refused when it is the registry, the config or any database.
+            let inputs = [OutputTarget.Input("--db registry", db)] + (config.map { [.init("--config file", $0)] } ?? [])
+            _ = try checkOutput(providerRecord, option: "--provider-record", kind: .append, inputs: inputs)
         }
     }
 
