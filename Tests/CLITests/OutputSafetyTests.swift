@@ -209,7 +209,16 @@ import Testing
         #expect(try FileManager.default.attributesOfItem(atPath: log)[.systemFileNumber] as? Int == inode)
     }
 
-    // MARK: - The load test's ledgers
+    // MARK: - The ledgers of the demo and the load test
+
+    @Test func theDemoNeverDeletesADirectoryWhereItsLedgerGoes() async throws {
+        let ledger = path("demo/demo-action.sqlite")
+        try FileManager.default.createDirectory(atPath: ledger, withIntermediateDirectories: true)
+        try "keep".write(toFile: ledger + "/keep.txt", atomically: true, encoding: .utf8)
+        let r = try await CommandRunner.run(["demo", "--dir", path("demo"), "--count", "500"])
+        expectRefused(r, "\(ledger) is not a file; the demo replaces its ledger there on every run")
+        #expect(try String(contentsOfFile: ledger + "/keep.txt", encoding: .utf8) == "keep")
+    }
 
     @Test func theLoadTestNeverReusesAnyOfItsLedgerFiles() async throws {
         let ledger = path("ledger.sqlite")
