@@ -108,6 +108,14 @@ import Testing
             "--lat", "52.0908", "--radius", "500", "--provider-record", db,
         ])
         expectRefused(record, "--provider-record \(db): is the --db registry")
+        let area = try digest(polygon)
+        let onPolygon = try await CommandRunner.run([
+            "action", "start", "--db", db, "--incident-type", "missing-child", "--message", "test", "--polygon",
+            polygon,
+            "--provider-record", polygon,
+        ])
+        expectRefused(onPolygon, "--provider-record \(polygon): is the --polygon file")
+        #expect(try digest(polygon) == area)
         try expectRegistryIntact(before)
     }
 
