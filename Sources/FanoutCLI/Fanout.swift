@@ -13,6 +13,8 @@ struct Fanout: ParsableCommand {
             the incident first, so the search closes in.
 
             Coordinates are WGS84 lon,lat unless --crs says otherwise; distances are RD New metres.
+
+            Output files are checked before anything is done: \(outputFilesHelp)
             """,
         subcommands: [
             DemoCommand.self, ImportCommand.self, GenerateCommand.self, SelectCommand.self, LoadTestCommand.self,
