@@ -94,13 +94,13 @@ public final class AtomicFileWriter {
             if close(fd) != 0 { throw failure(errno) }  // 0, or -1 with errno
             return
         }
-        do {
-            if fsync(fd) != 0 { throw failure(errno) }  // 0, or -1 with errno
-            if close(fd) != 0 { throw failure(errno) }
-            if rename(temporaryPath, resolved) != 0 { throw failure(errno) }
-        } catch {
+        // Each returns 0, or -1 with errno; the descriptor is closed whatever fsync said.
+        let synced = fsync(fd) == 0 ? 0 : errno
+        let closed = close(fd) == 0 ? 0 : errno
+        let failed = synced != 0 ? synced : closed != 0 ? closed : rename(temporaryPath, resolved) == 0 ? 0 : errno
+        if failed != 0 {
             unlink(temporaryPath)
-            throw error
+            throw failure(failed)
         }
     }
 
