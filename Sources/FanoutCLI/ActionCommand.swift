@@ -88,7 +88,9 @@ struct DeskOptions: ParsableArguments {
     var seed: UInt64 = 1
 
     @Option(
-        help: ArgumentHelp("Append every hand-over to a simulated provider to this record file.", valueName: "FILE"))
+        help: ArgumentHelp(
+            "Append every hand-over to a simulated provider to this record file (never the registry or a database).",
+            valueName: "FILE"))
     var providerRecord: String?
 
     @Option(help: "Ledger changes written per transaction (bounds the repeats after a crash).")
@@ -112,6 +114,17 @@ struct DeskOptions: ParsableArguments {
         guard ledgerBatch >= 1 && ledgerBatch <= 1_000_000 else {
             throw ValidationError("--ledger-batch must be 1...1,000,000, got \(ledgerBatch)")
         }
+        try checkProviderRecord(polygon: nil)
+    }
+
+    /// Checks --provider-record: appended to, never replaced; refused when it is the registry, the
+    /// config, the `polygon` the command reads, or any database (see ``OutputTarget``).
+    func checkProviderRecord(polygon: String?) throws {
+        guard let providerRecord else { return }
+        let inputs =
+            [OutputTarget.Input("--db registry", db)] + (config.map { [.init("--config file", $0)] } ?? [])
+            + (polygon.map { [.init("--polygon file", $0)] } ?? [])
+        _ = try checkOutput(providerRecord, option: "--provider-record", kind: .append, inputs: inputs)
     }
 
     /// Reads the --config file (limits and Kannel) and resolves the SMS provider and the clock.

@@ -143,6 +143,7 @@ struct ActionStartCommand: ParsableCommand {
         if message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw ValidationError("--message must not be empty")
         }
+        try desk.checkProviderRecord(polygon: area.polygon)
     }
 
     func run() throws {
@@ -196,6 +197,8 @@ struct ActionEnlargeCommand: ParsableCommand {
 
     @Flag(name: .customLong("run"), help: "Keep processing until nothing is queued or in flight.")
     var keepRunning = false
+
+    func validate() throws { try desk.checkProviderRecord(polygon: area.polygon) }
 
     func run() throws {
         let setup = try desk.setup()

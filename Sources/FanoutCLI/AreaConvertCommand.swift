@@ -13,7 +13,7 @@ struct AreaConvertCommand: ParsableCommand {
             (.geojson/.json, .wkt, .cap/.xml, .gpkg). GeoJSON, WKT and GeoPackage keep the input's \
             CRS and coordinates exactly (WKT does not store the CRS); CAP is WGS84, one <info> per \
             --languages entry, one <polygon> per polygon (holes cannot be written to CAP). \
-            The output is written atomically and never over the input.
+            Output file: \(outputFilesHelp)
 
             CAP: --msg-type Update or Cancel needs --references sender,identifier,sent (several \
             separated by spaces); texts default per language (nl-NL, fr-BE, de-DE) and can be given \
@@ -21,7 +21,8 @@ struct AreaConvertCommand: ParsableCommand {
             --circle LON,LAT,RADIUS_M instead of a file writes a circular action as a CAP <circle>.
 
             Exit status: 0 written, 1 the output cannot be written, 2 the area cannot be written in \
-            that format, 3 the input cannot be read.
+            that format, 3 the input cannot be read, 64 bad arguments or an output that may not be \
+            written.
             """)
 
     @Argument(help: "The area file (GeoJSON, WKT, CAP or GeoPackage).")
@@ -117,7 +118,7 @@ struct AreaConvertCommand: ParsableCommand {
             if let circle {
                 let message = options.message(
                     circle: circle.center, radiusMeters: circle.radiusMeters, areaDesc: areaDesc ?? "circle")
-                let bytes = try converter.writeCAP(message, to: URL(fileURLWithPath: out))
+                let bytes = try converter.writeCAP(message, to: try checkOutput(out))
                 print(
                     "wrote \(out): cap, 1 circle (\(circle.radiusMeters / 1000) km), EPSG:4326, \(grouped(bytes)) bytes"
                 )
@@ -129,6 +130,8 @@ struct AreaConvertCommand: ParsableCommand {
                 features: reading.features, cap: options)
         } catch let e as ValidationError {
             throw e
+        } catch let e as OutputError {
+            throw exitError(for: e)
         } catch let e as AreaToolError where e.code == .unwritable {
             note("error: \(e)")
             throw ExitCode(2)

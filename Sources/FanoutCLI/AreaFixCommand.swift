@@ -11,8 +11,9 @@ struct AreaFixCommand: ParsableCommand {
             --method linework keeps every edge (a bowtie becomes two triangles, a spike a line). \
             Only polygonal parts are written; anything else MakeValid returns is dropped and named. \
             The output is GeoJSON, or WKT, GeoPackage or CAP 1.2 when --out ends in .wkt, .gpkg or \
-            .cap, in the input's CRS (CAP: WGS84), written \
-            atomically; --out may never be the input (checked through symlinks and hard links).
+            .cap, in the input's CRS (CAP: WGS84).
+
+            Output file: \(outputFilesHelp)
 
             Exit status: 0 the output is valid, 2 nothing polygonal is left or still invalid, \
             3 the input cannot be read.
@@ -30,7 +31,9 @@ struct AreaFixCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        do { try refuseOverwriting(input: input.file, with: out) } catch { throw ValidationError("\(error)") }
+        let format = AreaFormat(pathExtension: URL(fileURLWithPath: out).pathExtension) ?? .geojson
+        let target = try checkOutput(
+            out, kind: format == .gpkg ? .geoPackage : .stream, inputs: [.init("input file", input.file)])
         let fixer = try AreaFixer()
         let (fixed, report): (AreaGeometry, AreaFixer.Report)
         do {
@@ -42,11 +45,10 @@ struct AreaFixCommand: ParsableCommand {
             throw failUnreadable(error)
         }
         if !report.empty {
-            let url = URL(fileURLWithPath: out)
             do {
                 _ = try AreaConverter().write(
-                    fixed, to: url, as: AreaFormat(pathExtension: url.pathExtension) ?? .geojson,
-                    areaDesc: url.deletingPathExtension().lastPathComponent)
+                    fixed, to: target, as: format,
+                    areaDesc: URL(fileURLWithPath: out).deletingPathExtension().lastPathComponent)
             } catch let e as AreaToolError where e.code == .unwritable {
                 note("error: \(e)")
                 throw ExitCode(2)

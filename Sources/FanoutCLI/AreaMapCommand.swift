@@ -16,11 +16,13 @@ struct AreaMapCommand: ParsableCommand {
             tiles: everything comes from the engine's own data.
 
             --out FILE.svg writes SVG; --out FILE.png (or --png FILE) writes a PNG through \
-            rsvg-convert (Debian package librsvg2-bin), which must be installed. Files are \
-            written to a temporary file and renamed; an input is never overwritten.
+            rsvg-convert (Debian package librsvg2-bin), which must be installed.
 
-            Exit status: 0 written, 1 bad arguments or the file cannot be written, 2 the area is \
-            invalid or unusable (check it with 'fanout area check'), 3 the file cannot be read.
+            Output files: \(outputFilesHelp)
+
+            Exit status: 0 written, 1 the file cannot be written, 2 the area is invalid or unusable \
+            (check it with 'fanout area check'), 3 the file cannot be read, 64 bad arguments or an \
+            output that may not be written.
             """)
 
     @OptionGroup var input: AreaInputOptions
@@ -48,15 +50,23 @@ struct AreaMapCommand: ParsableCommand {
         if let png, URL(fileURLWithPath: png).pathExtension.lowercased() != "png" {
             throw ValidationError("--png \(png): the name must end in .png")
         }
-        for target in [out, png].compactMap({ $0 }) {
-            do { try refuseOverwriting(input: input.file, with: target) } catch { throw ValidationError("\(error)") }
-            if let db {
-                do { try refuseOverwriting(input: db, with: target) } catch { throw ValidationError("\(error)") }
-            }
+    }
+
+    /// The --out and --png files, checked against the inputs and each other.
+    func targets() throws -> [OutputTarget] {
+        var inputs = [OutputTarget.Input("input file", input.file)] + (db.map { [.init("--db registry", $0)] } ?? [])
+        var targets: [OutputTarget] = []
+        for (option, path) in [("--out", out), ("--png", png)] {
+            guard let path else { continue }
+            let png = URL(fileURLWithPath: path).pathExtension.lowercased() == "png"
+            targets.append(try checkOutput(path, option: option, kind: png ? .rendered : .stream, inputs: inputs))
+            inputs.append(.init("\(option) file", path))
         }
+        return targets
     }
 
     func run() throws {
+        let targets = try targets()
         let inspector = try AreaInspector()
         let area: AreaGeometry
         do {
@@ -79,19 +89,20 @@ struct AreaMapCommand: ParsableCommand {
             throw ExitCode(2)
         }
         var written: [String] = []
-        for target in [out, png].compactMap({ $0 }) {
-            let url = URL(fileURLWithPath: target)
+        for target in targets {
             do {
-                if url.pathExtension.lowercased() == "png" {
-                    try map.writePNG(to: url)
+                if target.kind == .rendered {
+                    try map.writePNG(to: target)
                 } else {
-                    try map.writeSVG(to: url)
+                    try map.writeSVG(to: target)
                 }
+            } catch let e as OutputError {
+                throw exitError(for: e)
             } catch {
                 note("error: \(error)")
                 throw ExitCode(1)
             }
-            written.append(target)
+            written.append(target.path)
         }
         var summary = "\(input.file): \(DecimalFormat.string(map.areaKm2, decimals: 2)) km²"
         if let d = map.density {

@@ -47,11 +47,6 @@ struct CircleArgument: ExpressibleByArgument {
     }
 }
 
-/// Writes a line to standard error.
-func note(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
-}
-
 /// Whether standard error is a terminal (progress lines are drawn only then).
 let stderrIsTerminal = isatty(2) == 1
 
@@ -66,11 +61,11 @@ final class ProgressLine {
         guard now - last > .milliseconds(200) else { return }
         last = now
         drawn = true
-        FileHandle.standardError.write(Data(("\r\u{1B}[K" + text()).utf8))
+        writeStandardError("\r\u{1B}[K" + text())
     }
 
     func finish() {
-        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if drawn { writeStandardError("\r\u{1B}[K") }
         drawn = false
     }
 }

@@ -16,7 +16,8 @@ struct DemoCommand: ParsableCommand {
             missing child near Dam square, alerted by voice within 1 km, enlarged to 2 km after two
             minutes, ended with the end message to everyone reached; with a progress bar on a
             terminal, the final counts and the ring report. Its ledger is --dir/demo-action.sqlite
-            (replaced each run; inspect it with 'fanout action status --db ...').
+            (replaced each run; anything there that is not a file is refused, never removed; inspect
+            it with 'fanout action status --db ...').
             """)
 
     @Option(help: "Directory for the cached demo registry.")

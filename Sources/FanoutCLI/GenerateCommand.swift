@@ -11,6 +11,8 @@ struct GenerateCommand: ParsableCommand {
             with some rural spread, about 3% across the Belgian and German borders, households
             sharing an exact address, and ids that are a permutation of 1...N not in row order.
             The same --count and --seed always give the same file.
+
+            Output file: \(outputFilesHelp)
             """)
 
     @Option(help: "Number of participants.")
@@ -19,7 +21,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Random seed.")
     var seed: UInt64 = 1
 
-    @Option(help: "Output CSV file (written to a temporary file and renamed when complete).")
+    @Option(help: "Output CSV file (written to a temporary file and renamed when complete; a FIFO or device in place).")
     var out: String
 
     func validate() throws {
@@ -28,12 +30,15 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
+        let writer = try AtomicFileWriter(target: try checkOutput(out))
         let progress = ProgressLine()
         let clock = ContinuousClock()
         let start = clock.now
         try PopulationGenerator.writeCSV(
-            count: count, seed: seed, places: try PlaceTable.load(), to: URL(fileURLWithPath: out),
-            progress: { n in progress.update("generating: \(grouped(n)) of \(grouped(count))") })
+            count: count, seed: seed, places: try PlaceTable.load(),
+            progress: { n in progress.update("generating: \(grouped(n)) of \(grouped(count))") },
+            into: { try writer.write($0) })
+        try writer.commit()
         progress.finish()
         note("wrote \(grouped(count)) participants to \(out) in \(duration((clock.now - start).seconds))")
     }

@@ -56,8 +56,12 @@ struct LoadTestDispatchCommand: ParsableCommand {
         guard urgent >= 0 && mails >= 0 && urgent + mails <= 1_000_000 else {
             throw ValidationError("--urgent and --mails must be 0 or more, together at most 1,000,000")
         }
-        if let ledger, FileManager.default.fileExists(atPath: ledger) {
-            throw ValidationError("--ledger \(ledger): the file exists; give a new file (it is never overwritten)")
+        if let ledger {
+            // With both scenarios the ledgers are FILE.1 and FILE.2: none of them may exist (not even as a link).
+            for path in [ledger] + (scenario == "both" ? ["\(ledger).1", "\(ledger).2"] : [])
+            where (try? FileManager.default.attributesOfItem(atPath: path)) != nil {
+                throw ValidationError("--ledger \(ledger): \(path) exists; give a new file (it is never overwritten)")
+            }
         }
     }
 

@@ -19,6 +19,8 @@ struct SelectCommand: ParsableCommand {
             distances by id ascending), or --format geojson; --gpkg FILE also writes a GeoPackage \
             point layer 'participants' (participant_id, rank, distance_m, country; no contact \
             details). A summary goes to stderr.
+
+            Output files: \(outputFilesHelp)
             """)
 
     @Option(help: "The registry database.")
@@ -48,7 +50,7 @@ struct SelectCommand: ParsableCommand {
     @Option(help: "Output format: csv or geojson.")
     var format: SelectionFormat = .csv
 
-    @Option(help: "Write to this file (atomically) instead of stdout.")
+    @Option(help: "Write to this file (atomically; a FIFO or device in place) instead of stdout.")
     var out: String?
 
     @Option(
@@ -68,8 +70,12 @@ struct SelectCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: db) else {
             throw ValidationError("--db \(db): no such registry (create one with 'fanout import')")
         }
-        if let gpkg, let polygon {
-            do { try refuseOverwriting(input: polygon, with: gpkg) } catch { throw ValidationError("\(error)") }
+        let inputs = [OutputTarget.Input("--db registry", db)] + (polygon.map { [.init("--polygon file", $0)] } ?? [])
+        let outTarget = try out.map { try checkOutput($0, inputs: inputs) }
+        let gpkgTarget = try gpkg.map {
+            try checkOutput(
+                $0, option: "--gpkg", kind: .geoPackage,
+                inputs: inputs + (out.map { [.init("--out file", $0)] } ?? []))
         }
         let engine = try Engine.open(registryAt: db, readOnly: true)
         let area: SelectionRequest.Area
@@ -85,18 +91,17 @@ struct SelectCommand: ParsableCommand {
         }
         let result = try engine.select(
             SelectionRequest(area: area, incident: incident?.value, distance: distance, countries: country?.codes))
-        if let out {
-            let writer = try AtomicFileWriter(url: URL(fileURLWithPath: out))
+        if let outTarget {
+            let writer = try AtomicFileWriter(target: outTarget)
             try engine.write(result, as: format, to: { try writer.write($0) })
             try writer.commit()
         } else {
-            let stdout = FileHandle.standardOutput
-            try engine.write(result, as: format, to: { stdout.write(Data($0)) })
+            try engine.write(result, as: format, to: { try StandardOutput.write($0) })
         }
         note(Summary.line(result))
-        if let gpkg {
+        if let gpkg, let gpkgTarget {
             let start = ContinuousClock.now
-            try engine.writeGeoPackage(result, to: URL(fileURLWithPath: gpkg))
+            try engine.writeGeoPackage(result, to: gpkgTarget)
             let d = (ContinuousClock.now - start).components
             let seconds = Double(d.seconds) + Double(d.attoseconds) * 1e-18
             note("wrote \(gpkg): \(grouped(result.participants.count)) points in \(duration(seconds))")

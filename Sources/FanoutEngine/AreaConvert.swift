@@ -48,6 +48,8 @@ public final class AreaConverter {
 
     let context: GEOSContext
     private var converter: CoordinateConverter?
+    /// The size of the last file written (also when it went into a FIFO or device).
+    private var writtenBytes = 0
 
     /// Creates a converter with its own GEOS context (PROJ is started when CAP needs it).
     ///
@@ -71,13 +73,14 @@ public final class AreaConverter {
     ///   - layer: The GeoPackage layer to read.
     ///   - features: Which features of a multi-feature input make the area (see ``FeatureChoice``).
     ///   - cap: The alert around the area, for CAP output.
-    /// - Throws: ``AreaToolError`` `.output` / `.badArgument` for the paths and format,
-    ///   `.unwritable` for an area the format cannot hold; ``GeoError`` for unreadable input.
+    /// - Throws: ``OutputError`` `.refused` for an output that may not be written (the input, a
+    ///   database, a directory: see ``OutputTarget``) and `.writeFailed`; ``AreaToolError``
+    ///   `.badArgument` for the format, `.unwritable` for an area the format cannot hold;
+    ///   ``GeoError`` for unreadable input.
     public func convert(
         input: String, output: String, format: AreaFormat? = nil, crs: CRS? = nil, layer: String? = nil,
         features: FeatureChoice = .single, cap: CAPAlertOptions = CAPAlertOptions()
     ) throws -> Report {
-        try refuseOverwriting(input: input, with: output)
         let outURL = URL(fileURLWithPath: output)
         guard let format = format ?? AreaFormat(pathExtension: outURL.pathExtension) else {
             throw AreaToolError(
@@ -85,74 +88,80 @@ public final class AreaConverter {
                 "--out \(output): cannot tell the format from '.\(outURL.pathExtension)'; "
                     + "use .geojson, .wkt, .cap or .gpkg, or give --to geojson|wkt|cap|gpkg")
         }
+        let target = try OutputTarget.check(
+            output, kind: format == .gpkg ? .geoPackage : .stream, inputs: [OutputTarget.Input("input file", input)])
         let area = try read(contentsOf: URL(fileURLWithPath: input), crs: crs, layer: layer, features: features)
         let (written, notes): (AreaGeometry, [String])
         do {
-            (written, notes) = try write(area, to: outURL, as: format, cap: cap, areaDesc: defaultAreaDesc(input))
+            (written, notes) = try write(area, to: target, as: format, cap: cap, areaDesc: defaultAreaDesc(input))
         } catch let e as AreaToolError {
+            throw e
+        } catch let e as OutputError {
             throw e
         } catch let e as GeoError where e.code == .proj || e.code == .correctionGrid || e.code == .unknownCRS {
             throw e
         } catch {
             throw AreaToolError(.output, "cannot write \(output): \(GeoPackageReader.sqliteMessage(error))")
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
         return Report(
             input: input, output: output, format: format, crs: format == .wkt ? nil : written.crs,
             polygons: written.polygons.count, holes: written.polygons.reduce(0) { $0 + $1.holes.count },
             vertices: written.polygons.reduce(0) { $0 + $1.shell.count + $1.holes.reduce(0) { $0 + $1.count } },
-            bytes: size, notes: notes)
+            bytes: writtenBytes, notes: notes)
     }
 
-    /// Writes an area atomically in `format`.
+    /// Writes an area atomically in `format` to a checked target.
     ///
     /// - Parameters:
+    ///   - target: Where to write, checked with ``OutputTarget/check(_:option:kind:inputs:)`` for
+    ///     the format (kind ``OutputTarget/Kind/geoPackage`` for `.gpkg`, else `.stream`).
     ///   - areaDesc: The CAP `<areaDesc>` when `cap.areaDesc` is not set.
     /// - Returns: The area as written (WGS84 for CAP) and notes for the user.
     /// - Throws: ``AreaToolError`` `.unwritable` for an area the format cannot hold (holes in CAP,
-    ///   an empty area), ``GeoError`` from PROJ, or the write error.
+    ///   an empty area), ``GeoError`` from PROJ, ``OutputError``, or SQLite's error.
     public func write(
-        _ area: AreaGeometry, to url: URL, as format: AreaFormat, cap: CAPAlertOptions = CAPAlertOptions(),
+        _ area: AreaGeometry, to target: OutputTarget, as format: AreaFormat, cap: CAPAlertOptions = CAPAlertOptions(),
         areaDesc: String
     ) throws -> (AreaGeometry, [String]) {
         do {
-            return try writeUnchecked(area, to: url, as: format, cap: cap, areaDesc: areaDesc)
+            return try writeUnchecked(area, to: target, as: format, cap: cap, areaDesc: areaDesc)
         } catch let e as GeoError where e.code == .unsupportedGeometry {
             throw AreaToolError(.unwritable, e.message)
         }
     }
 
     private func writeUnchecked(
-        _ area: AreaGeometry, to url: URL, as format: AreaFormat, cap: CAPAlertOptions, areaDesc: String
+        _ area: AreaGeometry, to target: OutputTarget, as format: AreaFormat, cap: CAPAlertOptions, areaDesc: String
     ) throws -> (AreaGeometry, [String]) {
         switch format {
         case .geojson:
-            try write(area.geoJSONText(), to: url)
+            try write(area.geoJSONText(), to: target)
         case .wkt:
-            try write(area.wktText(), to: url)
+            try write(area.wktText(), to: target)
             if area.crs != .wgs84 { return (area, ["WKT does not store the CRS: read it back with --crs \(area.crs)"]) }
         case .gpkg:
-            try AtomicFileWriter.replace(url) { tmp in
+            try AtomicFileWriter.replace(target) { tmp in
                 try GeoPackageWriter.writeArea(area, layer: "area", to: tmp.path, context: context)
+                writtenBytes = (try? FileManager.default.attributesOfItem(atPath: tmp.path)[.size] as? Int) ?? 0
             }
         case .cap:
             let lonLat = try wgs84(area)
-            _ = try writeCAP(cap.message(for: lonLat, areaDesc: cap.areaDesc ?? areaDesc), to: url)
+            _ = try writeCAP(cap.message(for: lonLat, areaDesc: cap.areaDesc ?? areaDesc), to: target)
             if area.crs != .wgs84 { return (lonLat, ["transformed from \(area.crs) to WGS84 (CAP is always WGS84)"]) }
             return (lonLat, [])
         }
         return (area, [])
     }
 
-    /// Writes a CAP message atomically.
+    /// Writes a CAP message atomically to a checked target (kind ``OutputTarget/Kind/stream``).
     ///
     /// - Returns: The number of bytes written.
     /// - Throws: ``AreaToolError`` `.badArgument` for a message CAP would reject (the reason from
-    ///   ``CAPWriter``), or the write error.
-    public func writeCAP(_ message: CAPMessage, to url: URL) throws -> Int {
+    ///   ``CAPWriter``), or ``OutputError``.
+    public func writeCAP(_ message: CAPMessage, to target: OutputTarget) throws -> Int {
         let xml: String
         do { xml = try CAPWriter.xml(message) } catch let e as GeoError { throw AreaToolError(.badArgument, e.message) }
-        try write(xml, to: url)
+        try write(xml, to: target)
         return xml.utf8.count
     }
 
@@ -175,10 +184,11 @@ public final class AreaConverter {
         return AreaGeometry(polygons: polygons, crs: .wgs84, source: area.source)
     }
 
-    private func write(_ text: String, to url: URL) throws {
-        let writer = try AtomicFileWriter(url: url)
+    private func write(_ text: String, to target: OutputTarget) throws {
+        let writer = try AtomicFileWriter(target: target)
         try writer.write(text)
         try writer.commit()
+        writtenBytes = text.utf8.count
     }
 
     private func defaultAreaDesc(_ input: String) -> String {

@@ -139,24 +139,3 @@ extension AreaGeometry {
         return "MULTIPOLYGON (" + polygons.map(polygon).joined(separator: ", ") + ")\n"
     }
 }
-
-/// Checks that writing `output` cannot touch `input`: not the same path, not through a symlink,
-/// not a hard link to the same file.
-///
-/// - Throws: ``AreaToolError`` `.output` saying why.
-public func refuseOverwriting(input: String, with output: String) throws {
-    let inReal = URL(fileURLWithPath: input).resolvingSymlinksInPath().standardizedFileURL.path
-    let outURL = URL(fileURLWithPath: output)
-    // The output may not exist yet: resolve its directory, then add the name.
-    let outReal =
-        FileManager.default.fileExists(atPath: output)
-        ? outURL.resolvingSymlinksInPath().standardizedFileURL.path
-        : outURL.deletingLastPathComponent().resolvingSymlinksInPath().appendingPathComponent(outURL.lastPathComponent)
-            .standardizedFileURL.path
-    var a = stat()
-    var b = stat()
-    let sameInode = stat(input, &a) == 0 && stat(output, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino
-    if inReal == outReal || sameInode {
-        throw AreaToolError(.output, "\(output) is the input file \(input); an input is never overwritten")
-    }
-}

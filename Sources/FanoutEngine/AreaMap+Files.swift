@@ -6,28 +6,40 @@ extension AreaMap {
     /// The program that turns the SVG into a PNG (librsvg; Debian package `librsvg2-bin`).
     public static let pngConverter = "rsvg-convert"
 
-    /// Writes the SVG atomically (temporary file, then rename).
-    ///
-    /// - Throws: ``AreaToolError`` `.output` naming the path when it cannot be written.
+    /// Checks `url` (no inputs) and writes the SVG there, as the `OutputTarget` overload does.
     public func writeSVG(to url: URL) throws {
-        do {
-            let writer = try AtomicFileWriter(url: url)
-            try writer.write(svg())
-            try writer.commit()
-        } catch {
-            throw AreaToolError(.output, "\(url.path): cannot write the map: \(Self.reason(error))")
-        }
+        try writeSVG(to: OutputTarget.check(url.path))
+    }
+
+    /// Writes the SVG to a checked target (kind ``OutputTarget/Kind/stream``): atomically
+    /// (temporary file, then rename), or in place into a FIFO or character device.
+    ///
+    /// - Throws: ``OutputError`` naming the path when it may not or cannot be written.
+    public func writeSVG(to target: OutputTarget) throws {
+        let writer = try AtomicFileWriter(target: target)
+        try writer.write(svg())
+        try writer.commit()
+    }
+
+    /// Checks `url` (no inputs) and writes a PNG there, as the `OutputTarget` overload does.
+    public func writePNG(to url: URL, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        try writePNG(to: OutputTarget.check(url.path, kind: .rendered), environment: environment)
     }
 
     /// Writes a PNG of the map, one pixel per SVG unit, through `rsvg-convert` found on `PATH`.
     ///
-    /// The SVG goes to a temporary file beside `url`, `rsvg-convert` writes a temporary PNG
-    /// there, and that is renamed over `url` only when the converter succeeded and the result
-    /// starts with the PNG signature; on failure nothing is left behind.
+    /// The SVG goes to a temporary file beside the target (a regular file: kind
+    /// ``OutputTarget/Kind/rendered``), `rsvg-convert` writes a temporary PNG there, and that is
+    /// renamed over the target only when the converter succeeded and the result starts with the
+    /// PNG signature; on failure nothing is left behind.
     ///
-    /// - Throws: ``AreaToolError`` `.output` when `rsvg-convert` is not installed (naming the
-    ///   package to install), fails (with its message), or the file cannot be written.
-    public func writePNG(to url: URL, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    /// - Throws: ``OutputError`` when the target may not be written or the rename fails;
+    ///   ``AreaToolError`` `.output` when `rsvg-convert` is not installed (naming the package to
+    ///   install), fails (with its message), or the SVG cannot be written.
+    public func writePNG(
+        to target: OutputTarget, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws {
+        let url = URL(fileURLWithPath: target.path)
         guard let converter = Self.findConverter(environment: environment) else {
             throw AreaToolError(
                 .output,
@@ -35,14 +47,15 @@ extension AreaMap {
                     + "(Debian/Ubuntu: apt-get install librsvg2-bin; macOS: brew install librsvg) or write SVG "
                     + "with --out FILE.svg")
         }
-        let dir = url.deletingLastPathComponent()
-        let stem = ".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier)"
-        let svgTemp = dir.appendingPathComponent(stem + ".svg.tmp")
-        let pngTemp = dir.appendingPathComponent(stem + ".png.tmp")
-        defer {
-            try? FileManager.default.removeItem(at: svgTemp)
-            try? FileManager.default.removeItem(at: pngTemp)
+        try AtomicFileWriter.replace(target) { pngTemp in
+            try render(with: converter, to: pngTemp, for: url)
         }
+    }
+
+    /// Writes the SVG beside `pngTemp`, runs `converter` on it into `pngTemp` and checks the result.
+    private func render(with converter: URL, to pngTemp: URL, for url: URL) throws {
+        let svgTemp = URL(fileURLWithPath: pngTemp.path + ".svg")
+        defer { try? FileManager.default.removeItem(at: svgTemp) }
         do { try Data(svg().utf8).write(to: svgTemp) } catch {
             throw AreaToolError(.output, "\(url.path): cannot write the map: \(Self.reason(error))")
         }
@@ -67,9 +80,6 @@ extension AreaMap {
         guard let head = try? FileHandle(forReadingFrom: pngTemp).read(upToCount: 8), [UInt8](head) == signature
         else {
             throw AreaToolError(.output, "\(url.path): \(Self.pngConverter) did not produce a PNG")
-        }
-        if rename(pngTemp.path, url.path) != 0 {
-            throw AreaToolError(.output, "\(url.path): cannot write the map: \(String(cString: strerror(errno)))")
         }
     }
 

@@ -14,7 +14,8 @@ public struct AreaToolError: Error, Sendable, CustomStringConvertible {
         public static let unknownMode = Code(kind: .unknownMode)
         /// An argument is out of range (minutes, paths).
         public static let badArgument = Code(kind: .badArgument)
-        /// The output file cannot be written, or would overwrite the input.
+        /// The output cannot be made (the PNG converter is missing or fails, SQLite fails); a refused
+        /// or failed file write is an ``OutputError``.
         public static let output = Code(kind: .output)
         /// The area cannot be written in the format asked for (holes in CAP, say).
         public static let unwritable = Code(kind: .unwritable)

@@ -61,13 +61,25 @@ extension Demo {
     /// Runs the demo action on virtual time with the realistic simulated providers, its ledger in
     /// a fresh file at `ledgerPath` (replaced on every run).
     ///
-    /// - Throws: ``FanOutError``, ``SelectionError``, ``RegistryError``.
+    /// - Throws: ``OutputError`` `.refused` when something other than a file or symbolic link is
+    ///   in the way of the ledger (it is never removed); ``FanOutError``, ``SelectionError``,
+    ///   ``RegistryError``.
     public static func runAction(
         _ s: ActionScenario = actionScenario, engine: Engine, ledgerPath: String,
         progress: ((ActionDesk.Progress) -> Void)? = nil
     ) throws -> ActionReport {
         let wall = ContinuousClock.now
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: ledgerPath + suffix) }
+        let old = ["", "-wal", "-shm"].map { ledgerPath + $0 }
+        for path in old {
+            // removeItem would delete a directory with everything in it.
+            guard let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
+            else { continue }
+            guard type == .typeRegular || type == .typeSymbolicLink else {
+                throw OutputError(
+                    .refused, "\(path) is not a file; the demo replaces its ledger there on every run, move it away")
+            }
+        }
+        for path in old { try? FileManager.default.removeItem(atPath: path) }
         let desk = try ActionDesk(
             db: ledgerPath, config: DispatchConfig(), providers: DeskProviders(simulation: .realistic(seed: 2016)),
             clock: .virtual)

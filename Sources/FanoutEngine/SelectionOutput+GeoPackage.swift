@@ -7,13 +7,14 @@ extension Engine {
     /// `distance_m` (metres, as the selection measured them) and `country`. No phone number,
     /// e-mail address or name is written.
     ///
-    /// - Parameter url: The file; replaced only when the whole GeoPackage has been written.
-    /// - Throws: ``GeoError`` from PROJ or the writer, or SQLite's error.
+    /// - Parameter target: The file, checked with kind ``OutputTarget/Kind/geoPackage``; replaced
+    ///   only when the whole GeoPackage has been written.
+    /// - Throws: ``OutputError``, ``GeoError`` from PROJ or the writer, or SQLite's error.
     /// - Complexity: O(n), one transaction.
-    public func writeGeoPackage(_ result: SelectionResult, to url: URL) throws {
+    public func writeGeoPackage(_ result: SelectionResult, to target: OutputTarget) throws {
         let positions = try lonLats(of: result)
         let participants = result.participants
-        try AtomicFileWriter.replace(url) { tmp in
+        try AtomicFileWriter.replace(target) { tmp in
             try GeoPackageWriter.writePoints(count: participants.count, layer: "participants", to: tmp.path) { i in
                 let p = participants[i]
                 return GeoPackagePoint(

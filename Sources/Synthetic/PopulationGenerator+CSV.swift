@@ -39,17 +39,7 @@ extension PopulationGenerator {
     package static func writeCancellableCSV(
         count: Int, seed: UInt64, places: [Place], to url: URL, checkpoint: (Int) throws -> Void
     ) throws {
-        guard count >= 0 else {
-            throw SyntheticError(.invalidArgument, "count must be at least 0, got \(count)", field: "count")
-        }
-        guard !places.isEmpty else {
-            throw SyntheticError(.invalidArgument, "no places to generate participants around", field: "places")
-        }
-        for place in places where !(place.country.utf8.count == 2 && place.country.utf8.allSatisfy(isUpperASCII)) {
-            throw SyntheticError(
-                .invalidArgument, "place \"\(place.name)\" has country \"\(place.country)\", not two capital letters",
-                field: "country")
-        }
+        try validate(count: count, places: places)
         let generator = PopulationGenerator(places: places, seed: seed)
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
@@ -60,8 +50,10 @@ extension PopulationGenerator {
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
         var closed = false
         do {
-            var sink = CSVByteSink(handle: handle)
-            try sink.write(generator: generator, count: count, checkpoint: checkpoint)
+            var sink = CSVByteSink()
+            try sink.write(
+                generator: generator, count: count, output: { try handle.write(contentsOf: $0) }, checkpoint: checkpoint
+            )
             try handle.synchronize()
             try handle.close()
             closed = true
@@ -79,6 +71,45 @@ extension PopulationGenerator {
     }
 }
 
+extension PopulationGenerator {
+    /// Writes a synthetic population as CSV into `output`, a megabyte at a time.
+    ///
+    /// The same bytes as ``writeCSV(count:seed:places:to:progress:)``, for a caller that owns the
+    /// file (a checked output, a FIFO, standard output).
+    ///
+    /// - Parameters:
+    ///   - output: Takes each chunk of bytes, in order; what it throws stops the write and is rethrown.
+    ///   - progress: Called with the number of rows written so far after every chunk.
+    /// - Throws: ``SyntheticError`` with code `invalidArgument` (before anything is written), or
+    ///   what `output` throws.
+    /// - Complexity: O(count); memory stays O(places.count) plus a 1 MB buffer.
+    public static func writeCSV(
+        count: Int, seed: UInt64, places: [Place], progress: ((Int) -> Void)?,
+        into output: (ArraySlice<UInt8>) throws -> Void
+    ) throws {
+        try validate(count: count, places: places)
+        var sink = CSVByteSink()
+        try sink.write(
+            generator: PopulationGenerator(places: places, seed: seed), count: count, output: output,
+            checkpoint: { progress?($0) })
+    }
+
+    /// Refuses a negative count and places without a proper country code.
+    static func validate(count: Int, places: [Place]) throws {
+        guard count >= 0 else {
+            throw SyntheticError(.invalidArgument, "count must be at least 0, got \(count)", field: "count")
+        }
+        guard !places.isEmpty else {
+            throw SyntheticError(.invalidArgument, "no places to generate participants around", field: "places")
+        }
+        for place in places where !(place.country.utf8.count == 2 && place.country.utf8.allSatisfy(isUpperASCII)) {
+            throw SyntheticError(
+                .invalidArgument, "place \"\(place.name)\" has country \"\(place.country)\", not two capital letters",
+                field: "country")
+        }
+    }
+}
+
 private func isUpperASCII(_ byte: UInt8) -> Bool { byte >= 65 && byte <= 90 }
 
 private func errnoMessage() -> String { String(cString: strerror(errno)) }
@@ -90,18 +121,19 @@ struct CheckpointError: Error {
 
 // MARK: - Byte sink
 
-/// Formats raw rows into a reusable byte buffer and flushes it to a file every megabyte.
+/// Formats raw rows into a reusable byte buffer and hands it to an output every megabyte.
 struct CSVByteSink {
     static let flushThreshold = 1 << 20
-    private let handle: FileHandle
     private var buffer: [UInt8] = []
 
-    init(handle: FileHandle) {
-        self.handle = handle
+    init() {
         buffer.reserveCapacity(Self.flushThreshold + 256)
     }
 
-    mutating func write(generator: PopulationGenerator, count: Int, checkpoint: (Int) throws -> Void) throws {
+    mutating func write(
+        generator: PopulationGenerator, count: Int, output: (ArraySlice<UInt8>) throws -> Void,
+        checkpoint: (Int) throws -> Void
+    ) throws {
         append("id,lon,lat,country,phone,email,language\n")
         let countries = generator.countries.map { Array($0.utf8) }
         let domains = generator.countries.map { Array(("@" + PopulationGenerator.emailDomain(country: $0)).utf8) }
@@ -128,17 +160,17 @@ struct CSVByteSink {
             buffer.append(UInt8(ascii: "\n"))
             written += 1
             if buffer.count >= Self.flushThreshold {
-                try flush()
+                try flush(output)
                 do { try checkpoint(written) } catch { throw CheckpointError(underlying: error) }
             }
         }
-        try flush()
+        try flush(output)
         do { try checkpoint(written) } catch { throw CheckpointError(underlying: error) }
     }
 
-    private mutating func flush() throws {
+    private mutating func flush(_ output: (ArraySlice<UInt8>) throws -> Void) throws {
         guard !buffer.isEmpty else { return }
-        try handle.write(contentsOf: buffer)
+        try output(buffer[...])
         buffer.removeAll(keepingCapacity: true)
     }
 

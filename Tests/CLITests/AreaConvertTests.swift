@@ -195,7 +195,7 @@ import Testing
         #expect(
             wrongLayer.status != 0 && wrongLayer.stderr.contains("no feature layer 'nope'; it has area (MULTIPOLYGON)"))
         let gpkgIsInput = try await CommandRunner.run(["select", "--db", fx.db, "--polygon", gpkg, "--gpkg", gpkg])
-        #expect(gpkgIsInput.status != 0 && gpkgIsInput.stderr.contains("is the input file"))
+        #expect(gpkgIsInput.status != 0 && gpkgIsInput.stderr.contains("is the --polygon file \(gpkg)"))
     }
 
     @Test func geoPackageErrorsReachTheCommandLine() async throws {

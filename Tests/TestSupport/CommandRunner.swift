@@ -46,23 +46,36 @@ public enum CommandRunner {
         try await onOwnThread { try runBlocking(executable: executable, arguments, in: directory) }
     }
 
-    /// Runs any executable with `arguments` in `directory`, blocking the calling thread until it exits.
-    public static func runBlocking(executable: URL, _ arguments: [String], in directory: URL? = nil) throws
+    /// Runs `fanout` with `arguments` and its standard output going to `standardOutput` (a file,
+    /// `/dev/full`) instead of a pipe; the result's `stdout` is empty.
+    public static func run(_ arguments: [String], standardOutput: FileHandle, in directory: URL? = nil) async throws
         -> CommandResult
     {
+        let executable = try executable()
+        return try await onOwnThread {
+            try runBlocking(executable: executable, arguments, in: directory, standardOutput: standardOutput)
+        }
+    }
+
+    /// Runs any executable with `arguments` in `directory`, blocking the calling thread until it
+    /// exits; its standard output goes to `standardOutput` when given, else it is captured.
+    public static func runBlocking(
+        executable: URL, _ arguments: [String], in directory: URL? = nil, standardOutput: FileHandle? = nil
+    ) throws -> CommandResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         let out = Pipe()
         let err = Pipe()
-        process.standardOutput = out
+        process.standardOutput = standardOutput ?? out
         process.standardError = err
         try process.run()
         // Read both pipes concurrently so a full pipe never blocks the child.
         let errData = LockedData()
         let reader = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
         reader.start()
+        if standardOutput != nil { try out.fileHandleForWriting.close() }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         while !errData.isSet { usleep(1000) }
