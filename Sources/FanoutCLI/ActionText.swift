@@ -99,15 +99,21 @@ enum ActionText {
         return lines.joined(separator: "\n")
     }
 
-    static func explanation(_ e: LedgerExplanation, action: ActionID, person: Int64) -> String {
+    static func explanation(_ e: LedgerExplanation, action: ActionID) -> String {
+        let person = e.person == e.participant ? "" : " (person \(e.person))"
         guard let alert = e.alert else {
-            return
-                "participant \(person) is not among the \(grouped(e.included)) participants of action \(action): never alerted"
+            return "participant \(e.participant)\(person) is not among the \(grouped(e.included)) persons of action "
+                + "\(action): never alerted"
         }
         var lines = [
-            "participant \(person) in action \(action): position \(grouped(e.position ?? 0)) of \(grouped(e.included)) outside-in, "
-                + "\(DecimalFormat.string(alert.distanceMeters, decimals: 1)) m from the incident, by \(alert.channel.rawValue)"
+            "participant \(e.participant)\(person) in action \(action): position \(grouped(e.position ?? 0)) of "
+                + "\(grouped(e.included)) outside-in, \(DecimalFormat.string(alert.distanceMeters, decimals: 1)) m from "
+                + "the incident, by \(alert.channel.rawValue)"
         ]
+        if let through = e.alertedThrough {
+            lines.append(
+                "  alerted through participant \(through), another address of the same person (a person is alerted once)")
+        }
         lines.append(
             "  alert: \(alert.state.rawValue) at T+\(time(alert.updatedAt))\(alert.state == .delivered ? " (reached)" : "")"
         )
