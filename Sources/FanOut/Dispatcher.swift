@@ -22,7 +22,7 @@ import Synchronization
 ///
 /// ## Topics
 /// - ``start(_:recipients:)``
-/// - ``enlarge(_:with:)``
+/// - ``enlarge(_:with:area:confirmed:)``
 /// - ``stop(_:)``
 /// - ``end(_:result:)``
 /// - ``resume(config:providers:clock:ledger:options:)``
@@ -168,17 +168,25 @@ public final class Dispatcher: Sendable {
     /// Enlarges a running action: only persons not yet included are added, in the given order
     /// (the new area's outside-in order), after those still queued.
     ///
-    /// Each enlargement is a new area version in the audit.
+    /// Each enlargement is a new area version in the audit. The confirmation threshold applies as
+    /// at the start, to the action's persons after the enlargement (see
+    /// ``Planner/checkInterlock(enlarging:_:confirmed:config:)``).
     ///
     /// - Parameters:
     ///   - area: The enlarged area and the registry generation it was selected from, for the audit.
+    ///   - confirmed: Confirms an enlargement that leaves the action larger than its threshold.
     /// - Returns: How many persons were added.
-    /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition` (stopped or ended), `.ledger`.
+    /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition` (stopped or ended),
+    ///   `.confirmationRequired` (nothing is added then), `.ledger`.
     @discardableResult
-    public func enlarge(_ id: ActionID, with recipients: [Recipient], area: AreaRecord? = nil) throws -> Int {
+    public func enlarge(
+        _ id: ActionID, with recipients: [Recipient], area: AreaRecord? = nil, confirmed: Bool = false
+    ) throws -> Int {
         let now = clock.now
         return try command { c in
             var run = try Self.run(id, in: c, for: "enlarge", allowed: [.running])
+            try Planner.checkInterlock(
+                enlarging: id, Self.enlargementCount(run, recipients), confirmed: confirmed, config: c.config)
             run.areaVersion += 1
             let added = try c.include(recipients, in: &run, at: now)
             try c.record(
@@ -197,8 +205,10 @@ public final class Dispatcher: Sendable {
 
     /// Enlarges a running action with a new selection.
     @discardableResult
-    public func enlarge(_ id: ActionID, selection: [SelectedParticipant], area: AreaRecord? = nil) throws -> Int {
-        try enlarge(id, with: selection.map { Recipient($0) }, area: area)
+    public func enlarge(
+        _ id: ActionID, selection: [SelectedParticipant], area: AreaRecord? = nil, confirmed: Bool = false
+    ) throws -> Int {
+        try enlarge(id, with: selection.map { Recipient($0) }, area: area, confirmed: confirmed)
     }
 
     /// Stops a running action: every queued alert is cancelled at once.

@@ -182,12 +182,20 @@ struct ActionEnlargeCommand: ParsableCommand {
         discussion: """
             The new area's participants are added outside-in after those still queued; anyone
             already included is skipped. An action that is stopped or ended cannot be enlarged.
+            Prints the enlargement's plan first. The confirmation threshold applies as at the start,
+            to the action's persons after the enlargement: above it the enlargement is refused
+            unless --confirm is given (an earlier --confirm does not carry over). A new area that
+            lists fewer persons than the current one, or none of those already included, draws a
+            warning (it may be the wrong area: an enlargement never takes anyone out).
             """)
 
     @OptionGroup var desk: DeskOptions
     @Argument(help: "The action id.")
     var action: ActionIDArgument
     @OptionGroup var area: ActionAreaOptions
+
+    @Flag(help: "Confirm an enlargement that leaves the action larger than the incident type's threshold.")
+    var confirm = false
 
     @Flag(name: .customLong("run"), help: "Keep processing until nothing is queued or in flight.")
     var keepRunning = false
@@ -202,7 +210,16 @@ struct ActionEnlargeCommand: ParsableCommand {
         note(Summary.line(selection))
         let recipients = try Recipient.recipients(for: selection.participants, registry: engine.registry)
         try withDesk(try desk.openDesk(setup)) { d in
-            let added = try d.enlarge(action.id, with: recipients, area: record)
+            let plan = try d.planEnlargement(action.id, with: recipients, confirmed: confirm)
+            print(ActionText.enlargement(plan))
+            for w in plan.warnings { note("warning: \(ActionText.warning(w))") }
+            if plan.needsConfirmation {
+                throw ValidationError(
+                    "enlarging action \(action.id) would give it \(grouped(plan.count.total)) persons, more than the "
+                        + "\(grouped(plan.threshold ?? 0)) usual for a '\(plan.count.incidentType)' action; check the "
+                        + "area and repeat with --confirm to enlarge")
+            }
+            let added = try d.enlarge(plan, area: record)
             print(
                 "action \(action.id) enlarged: \(grouped(added)) participants added "
                     + "(\(grouped(selection.participants.count - added)) were already included)")
