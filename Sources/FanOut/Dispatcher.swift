@@ -114,7 +114,8 @@ public final class Dispatcher: Sendable {
     ///   - area: The area drawn and the registry generation it was selected from, for the audit.
     /// - Returns: The new action's id.
     /// - Throws: ``FanOutError`` `.invalidRequest` (empty message, no channel, a channel without a
-    ///   provider), `.confirmationRequired` (more recipients than the incident type's threshold and
+    ///   provider, a text too long for one of the channels or a bad photo URL: see
+    ///   ``MessageLimits``), `.confirmationRequired` (more recipients than the incident type's threshold and
     ///   `request.confirmed` not set), `.ledger`.
     public func start(_ request: ActionRequest, recipients: [Recipient], area: AreaRecord? = nil) throws -> ActionID {
         let now = clock.now
@@ -131,6 +132,7 @@ public final class Dispatcher: Sendable {
             for channel in request.channels where c.providers[channel] == nil {
                 throw FanOutError(.invalidRequest, "no provider is configured for channel '\(channel.rawValue)'")
             }
+            try MessageLimits.check(request)
             try DispatchCore.checkDistances(recipients)
             let persons = Set(recipients.map(\.person)).count
             try Planner.checkInterlock(
@@ -241,7 +243,8 @@ public final class Dispatcher: Sendable {
     ///
     /// - Returns: How many end messages were queued now.
     /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition` (ended already),
-    ///   `.invalidRequest` (empty result), `.ledger`.
+    ///   `.invalidRequest` (empty result, or one too long for the action's channels: see
+    ///   ``MessageLimits``), `.ledger`.
     @discardableResult
     public func end(_ id: ActionID, result: String, texts: [String: String] = [:]) throws -> Int {
         let now = clock.now
@@ -252,6 +255,12 @@ public final class Dispatcher: Sendable {
             }
             for (language, text) in texts where text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 throw FanOutError(.invalidRequest, "the result text for language '\(language.prefix(10))' is empty")
+            }
+            // End messages go on the channels the alerts went on: the action's.
+            try MessageLimits.check(result, named: "result", channels: run.request.channels)
+            for (language, text) in texts.sorted(by: { $0.key < $1.key }) {
+                try MessageLimits.check(
+                    text, named: "result for language '\(language.prefix(10))'", channels: run.request.channels)
             }
             if run.state == .running {
                 _ = Self.cancelQueued(&run)

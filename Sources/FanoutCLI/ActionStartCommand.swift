@@ -143,6 +143,14 @@ struct ActionStartCommand: ParsableCommand {
         if message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw ValidationError("--message must not be empty")
         }
+        // The same limits the dispatcher checks, named by option and before the area is selected.
+        let channels = channels?.channels ?? ActionRequest.defaultChannels(urgency?.value ?? .high)
+        do {
+            try MessageLimits.check(message, named: "--message", channels: channels)
+            if let photoURL { try MessageLimits.checkPhotoURL(photoURL, named: "--photo-url") }
+        } catch let error as FanOutError {
+            throw ValidationError(error.message)
+        }
     }
 
     func run() throws {

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// Limits a user can reach through `fanout action`, run as a real process: configuration values
-/// that crashed the planner, and the confirmation threshold on enlargements.
+/// that crashed the planner, the confirmation threshold on enlargements, and text lengths per channel.
 @Suite(.serialized) struct ActionLimitsTests {
     static let shared: Result<ActionFixture, any Error> = Result { try ActionFixture(count: 3000, label: "limits") }
 
@@ -111,5 +111,33 @@ import Testing
             "\(far.stderr)")
         let stop = try await fx.action(["stop", "\(id)"] + common)
         #expect(stop.status == 0, "\(stop.stderr)")
+    }
+
+    @Test func textsTooLongForTheirChannelsAreRefusedNamingOptionChannelAndLength() async throws {
+        let fx = try Self.shared.get()
+        let before = try Ledger.open(at: fx.db).summaries().count
+        // 919 GSM characters need 7 SMS: refused before anything is selected or queued (exit 64).
+        let sms = try await start(fx, radius: 100, ["--message", String(repeating: "a", count: 919), "--channels", "sms"])
+        #expect(sms.status == 64, "\(sms.stderr)")
+        #expect(sms.stderr.contains("--message: too long for sms: 919 GSM 7-bit characters take 7 SMS; at most 6"))
+        // The default channels of an urgent action include voice: 1,001 characters are too long to speak.
+        let voice = try await start(fx, radius: 100, ["--message", String(repeating: "b", count: 1001)])
+        #expect(voice.stderr.contains("--message: too long for voice: 1001 characters; at most 1000"), "\(voice.stderr)")
+        // By e-mail the same text fits, and the action starts.
+        let email = try await start(
+            fx, radius: 100, ["--message", String(repeating: "b", count: 1001), "--channels", "email"])
+        #expect(email.status == 0, "\(email.stderr)")
+        let photo = try await start(fx, radius: 100, ["--photo-url", "file:///etc/passwd", "--channels", "email"])
+        #expect(photo.stderr.contains("--photo-url: 'file:///etc/passwd' is not an http or https URL"), "\(photo.stderr)")
+        #expect(try Ledger.open(at: fx.db).summaries().count == before + 1)  // only the e-mail action started
+
+        // The end's result is checked on the action's channels by the dispatcher (nothing ended).
+        let id = try #require(try Ledger.open(at: fx.db).summaries().last?.id)
+        let long = try await fx.action(["end", "\(id)", "--result", String(repeating: "c", count: 10_001)])
+        #expect(long.status == 1, "\(long.stderr)")
+        #expect(long.stderr.contains("result: too long for email: 10001 characters; at most 10000"), "\(long.stderr)")
+        #expect(try Ledger.open(at: fx.db).state(of: id) == .running)
+        let ended = try await fx.action(["end", "\(id)", "--result", "Found.", "--run"])
+        #expect(ended.status == 0, "\(ended.stderr)")
     }
 }
