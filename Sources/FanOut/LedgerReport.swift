@@ -59,9 +59,10 @@ public struct LedgerExplanation: Sendable {
 extension Ledger {
     /// Every action in the ledger, in id order, summarised from its messages.
     ///
-    /// - Parameter ringWidthMeters: Width of the report's distance rings.
-    /// - Throws: ``FanOutError`` `.ledger`.
+    /// - Parameter ringWidthMeters: Width of the report's distance rings (``RingReport/widthRange``).
+    /// - Throws: ``FanOutError`` `.invalidRequest` (ring width), `.ledger`.
     public func summaries(ringWidthMeters: Double = 500) throws -> [ActionSummary] {
+        try RingReport.checkWidth(ringWidthMeters)
         let actions = try readOnly("reading the actions") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM dispatch_action ORDER BY id").map(Self.summary)
         }
@@ -74,8 +75,10 @@ extension Ledger {
 
     /// One action's summary.
     ///
-    /// - Throws: ``FanOutError`` `.unknownAction` (naming the ids that exist), `.ledger`.
+    /// - Throws: ``FanOutError`` `.unknownAction` (naming the ids that exist), `.invalidRequest`
+    ///   (ring width outside ``RingReport/widthRange``), `.ledger`.
     public func summary(of id: ActionID, ringWidthMeters: Double = 500) throws -> ActionSummary {
+        try RingReport.checkWidth(ringWidthMeters)
         let found: ActionSummary? = try readOnly("reading action \(id)") { db in
             try Row.fetchOne(db, sql: "SELECT * FROM dispatch_action WHERE id = ?", arguments: [id.rawValue])
                 .map(Self.summary)

@@ -22,7 +22,9 @@ struct ActionStatusCommand: ParsableCommand {
     var ringWidth: Double = 500
 
     func validate() throws {
-        guard ringWidth > 0 && ringWidth.isFinite else { throw ValidationError("--ring-width must be positive") }
+        do { try RingReport.checkWidth(ringWidth, named: "--ring-width") } catch let e as FanOutError {
+            throw ValidationError(e.message)
+        }
     }
 
     func run() throws {
