@@ -92,11 +92,13 @@ extension DispatchConfig {
             let range = Self.range(of: n.key)
             if n.value.isNaN || n.value < range.lowerBound {
                 throw FanOutError(
-                    .invalidConfig, "\(source): \(n.key): \(n.text) is below the minimum \(Self.show(range.lowerBound))")
+                    .invalidConfig, "\(source): \(n.key): \(n.text) is below the minimum \(Self.show(range.lowerBound))"
+                )
             }
             if n.value > range.upperBound {
                 throw FanOutError(
-                    .invalidConfig, "\(source): \(n.key): \(n.text) is above the maximum \(Self.show(range.upperBound))")
+                    .invalidConfig, "\(source): \(n.key): \(n.text) is above the maximum \(Self.show(range.upperBound))"
+                )
             }
         }
         let longest = retry.longestBackoffSeconds
@@ -104,7 +106,8 @@ extension DispatchConfig {
             throw FanOutError(
                 .invalidConfig,
                 "\(source): retry: the last retry would wait \(Self.show(longest)) s (backoffSeconds × "
-                    + "backoffFactor^(attemptsPerChannel − 2)), more than a day (\(Self.show(Self.longestBackoffSeconds)) s)")
+                    + "backoffFactor^(attemptsPerChannel − 2)), more than a day (\(Self.show(Self.longestBackoffSeconds)) s)"
+            )
         }
     }
 

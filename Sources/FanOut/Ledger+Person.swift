@@ -10,7 +10,8 @@ extension Ledger {
     /// - Complexity: Two indexed look-ups.
     static func person(of participant: Int64, in action: ActionID, _ db: Database) throws -> Int64 {
         if let p = try Int64.fetchOne(
-            db, sql: "SELECT person_id FROM dispatch_audit WHERE action_id = ? AND participant_id = ? ORDER BY id LIMIT 1",
+            db,
+            sql: "SELECT person_id FROM dispatch_audit WHERE action_id = ? AND participant_id = ? ORDER BY id LIMIT 1",
             arguments: [action.rawValue, participant])
         {
             return p

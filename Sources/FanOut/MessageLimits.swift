@@ -76,7 +76,9 @@ public enum MessageLimits {
     ///   and the limit.
     public static func check(_ text: String, named name: String, channels: [Channel]) throws {
         for channel in Channel.allCases where channels.contains(channel) {
-            if let problem = problem(with: text, on: channel) { throw FanOutError(.invalidRequest, "\(name): \(problem)") }
+            if let problem = problem(with: text, on: channel) {
+                throw FanOutError(.invalidRequest, "\(name): \(problem)")
+            }
         }
     }
 
@@ -88,7 +90,8 @@ public enum MessageLimits {
             guard n.parts > smsMaxParts else { return nil }
             let found =
                 n.isGSM
-                ? "\(n.units) GSM 7-bit characters" : "\(n.units) UTF-16 units in UCS-2 (it has characters outside the GSM alphabet)"
+                ? "\(n.units) GSM 7-bit characters"
+                : "\(n.units) UTF-16 units in UCS-2 (it has characters outside the GSM alphabet)"
             return "too long for sms: \(found) take \(n.parts) SMS; at most \(smsMaxParts) "
                 + "(\(smsMaxParts * 153) GSM 7-bit characters, or \(smsMaxParts * 67) in UCS-2)"
         case .voice:

@@ -35,7 +35,9 @@ struct RingTracker {
     /// A tracker of rings `widthMeters` wide, kept within ``RingReport/widthRange`` (a width of
     /// 1e-300 m made the ring index overflow and trap).
     init(widthMeters: Double) {
-        self.widthMeters = widthMeters.isNaN ? 500 : min(max(widthMeters, RingReport.widthRange.lowerBound), RingReport.widthRange.upperBound)
+        self.widthMeters =
+            widthMeters.isNaN
+            ? 500 : min(max(widthMeters, RingReport.widthRange.lowerBound), RingReport.widthRange.upperBound)
     }
 
     mutating func record(distanceMeters: Double, reached: Bool, at time: Duration) {

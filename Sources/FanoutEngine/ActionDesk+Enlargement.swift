@@ -50,7 +50,8 @@ extension ActionDesk {
         if count.included > 0 && count.alreadyIncluded == 0 { warnings.append(.disjoint(included: count.included)) }
         return EnlargementPlan(
             action: id, recipients: recipients, count: count, threshold: threshold, confirmed: confirmed,
-            needsConfirmation: Planner.needsConfirmation(count, confirmed: confirmed, config: config), warnings: warnings)
+            needsConfirmation: Planner.needsConfirmation(count, confirmed: confirmed, config: config),
+            warnings: warnings)
     }
 
     /// Enlarges the planned action (only persons not yet included are added).

@@ -19,8 +19,10 @@ import Testing
 
     func start(_ fx: ActionFixture, radius: Int, _ more: [String]) async throws -> CommandResult {
         try await fx.action(
-            ["start", "--lon", "\(fx.centre.lon)", "--lat", "\(fx.centre.lat)", "--radius", "\(radius)",
-             "--incident-type", "burglary", "--message", "Red van"] + more)
+            [
+                "start", "--lon", "\(fx.centre.lon)", "--lat", "\(fx.centre.lat)", "--radius", "\(radius)",
+                "--incident-type", "burglary", "--message", "Red van",
+            ] + more)
     }
 
     @Test(arguments: [
@@ -117,18 +119,21 @@ import Testing
         let fx = try Self.shared.get()
         let before = try Ledger.open(at: fx.db).summaries().count
         // 919 GSM characters need 7 SMS: refused before anything is selected or queued (exit 64).
-        let sms = try await start(fx, radius: 100, ["--message", String(repeating: "a", count: 919), "--channels", "sms"])
+        let sms = try await start(
+            fx, radius: 100, ["--message", String(repeating: "a", count: 919), "--channels", "sms"])
         #expect(sms.status == 64, "\(sms.stderr)")
         #expect(sms.stderr.contains("--message: too long for sms: 919 GSM 7-bit characters take 7 SMS; at most 6"))
         // The default channels of an urgent action include voice: 1,001 characters are too long to speak.
         let voice = try await start(fx, radius: 100, ["--message", String(repeating: "b", count: 1001)])
-        #expect(voice.stderr.contains("--message: too long for voice: 1001 characters; at most 1000"), "\(voice.stderr)")
+        #expect(
+            voice.stderr.contains("--message: too long for voice: 1001 characters; at most 1000"), "\(voice.stderr)")
         // By e-mail the same text fits, and the action starts.
         let email = try await start(
             fx, radius: 100, ["--message", String(repeating: "b", count: 1001), "--channels", "email"])
         #expect(email.status == 0, "\(email.stderr)")
         let photo = try await start(fx, radius: 100, ["--photo-url", "file:///etc/passwd", "--channels", "email"])
-        #expect(photo.stderr.contains("--photo-url: 'file:///etc/passwd' is not an http or https URL"), "\(photo.stderr)")
+        #expect(
+            photo.stderr.contains("--photo-url: 'file:///etc/passwd' is not an http or https URL"), "\(photo.stderr)")
         #expect(try Ledger.open(at: fx.db).summaries().count == before + 1)  // only the e-mail action started
 
         // The end's result is checked on the action's channels by the dispatcher (nothing ended).

@@ -15,8 +15,10 @@ import Testing
         (#"{"sms": {"perSecond": V}}"#, "sms.perSecond", 0.01, 1_000_000, 1e-9, 1e7),
         (#"{"email": {"perSecond": V}}"#, "email.perSecond", 0.01, 1_000_000, 0.009, 1_000_001),
         (#"{"app": {"batchSize": V}}"#, "app.batchSize", 1, 100_000, 0, 100_001),
-        (#"{"confirmationThresholds": {"burglary": V}}"#, "confirmationThresholds.burglary", 1,
-            100_000_000, 0, 100_000_001),
+        (
+            #"{"confirmationThresholds": {"burglary": V}}"#, "confirmationThresholds.burglary", 1,
+            100_000_000, 0, 100_000_001
+        ),
         (#"{"retry": {"attemptsPerChannel": V}}"#, "retry.attemptsPerChannel", 1, 10, 0, 11),
         (#"{"retry": {"backoffSeconds": V}}"#, "retry.backoffSeconds", 0, 86_400, -1, 86_401),
         (#"{"retry": {"backoffFactor": V}}"#, "retry.backoffFactor", 1, 10, 0.99, 10.5),

@@ -21,24 +21,38 @@ import Testing
         #expect(MessageLimits.smsLength(String(repeating: "a", count: 161)).parts == 2)
         #expect(MessageLimits.smsLength(String(repeating: "€", count: 80)) == .init(isGSM: true, units: 160, parts: 1))
         #expect(MessageLimits.smsLength("Jeugd ë" + String(repeating: "a", count: 63)).parts == 1)  // 70 units
-        #expect(MessageLimits.smsLength("Jeugd ë" + String(repeating: "a", count: 64)) == .init(isGSM: false, units: 71, parts: 2))
+        #expect(
+            MessageLimits.smsLength("Jeugd ë" + String(repeating: "a", count: 64))
+                == .init(isGSM: false, units: 71, parts: 2))
         #expect(MessageLimits.smsLength("🚲").units == 2)  // a surrogate pair
     }
 
     @Test(arguments: [
-        (String(repeating: "a", count: 918), String(repeating: "a", count: 919), Channel.sms,
-         "--message: too long for sms: 919 GSM 7-bit characters take 7 SMS; at most 6 (918 GSM 7-bit characters, or 402 in UCS-2)"),
-        (String(repeating: "€", count: 459), String(repeating: "€", count: 460), .sms,
-         "--message: too long for sms: 920 GSM 7-bit characters take 7 SMS"),
-        (String(repeating: "ë", count: 402), String(repeating: "ë", count: 403), .sms,
-         "--message: too long for sms: 403 UTF-16 units in UCS-2 (it has characters outside the GSM alphabet) take 7 SMS"),
+        (
+            String(repeating: "a", count: 918), String(repeating: "a", count: 919), Channel.sms,
+            "--message: too long for sms: 919 GSM 7-bit characters take 7 SMS; at most 6 (918 GSM 7-bit characters, or 402 in UCS-2)"
+        ),
+        (
+            String(repeating: "€", count: 459), String(repeating: "€", count: 460), .sms,
+            "--message: too long for sms: 920 GSM 7-bit characters take 7 SMS"
+        ),
+        (
+            String(repeating: "ë", count: 402), String(repeating: "ë", count: 403), .sms,
+            "--message: too long for sms: 403 UTF-16 units in UCS-2 (it has characters outside the GSM alphabet) take 7 SMS"
+        ),
         (String(repeating: "🚲", count: 201), String(repeating: "🚲", count: 202), .sms, "404 UTF-16 units in UCS-2"),
-        (String(repeating: "x", count: 1000), String(repeating: "x", count: 1001), .voice,
-         "--message: too long for voice: 1001 characters; at most 1000 (about a minute of speech)"),
-        (String(repeating: "x", count: 10_000), String(repeating: "x", count: 10_001), .email,
-         "--message: too long for email: 10001 characters; at most 10000"),
-        (String(repeating: "é", count: 1024), String(repeating: "é", count: 1024) + "x", .app,
-         "--message: too long for app push: 2049 bytes of UTF-8; at most 2048"),
+        (
+            String(repeating: "x", count: 1000), String(repeating: "x", count: 1001), .voice,
+            "--message: too long for voice: 1001 characters; at most 1000 (about a minute of speech)"
+        ),
+        (
+            String(repeating: "x", count: 10_000), String(repeating: "x", count: 10_001), .email,
+            "--message: too long for email: 10001 characters; at most 10000"
+        ),
+        (
+            String(repeating: "é", count: 1024), String(repeating: "é", count: 1024) + "x", .app,
+            "--message: too long for app push: 2049 bytes of UTF-8; at most 2048"
+        ),
     ])
     func eachChannelsLimitHoldsAtItsBound(fits: String, tooLong: String, channel: Channel, message: String) {
         #expect(Self.problem(fits, channel) == nil)
@@ -54,16 +68,17 @@ import Testing
         } throws: { "\($0)".hasPrefix("result: too long for voice") }
     }
 
-    @Test(arguments: [
-        ("https://example.org/van.jpg", nil),
-        ("http://politie.nl/foto?id=12&s=2", nil),
-        ("ftp://example.org/van.jpg", "is not an http or https URL"),
-        ("van.jpg", "is not an http or https URL"),
-        ("https:///van.jpg", "has no host"),
-        ("https://example.org/a van.jpg", "has a space or a control character"),
-        ("https://example.org/\u{07}", "has a space or a control character"),
-        ("https://example.org/" + String(repeating: "a", count: 1005), "is 1025 bytes long; at most 1024"),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("https://example.org/van.jpg", nil),
+            ("http://politie.nl/foto?id=12&s=2", nil),
+            ("ftp://example.org/van.jpg", "is not an http or https URL"),
+            ("van.jpg", "is not an http or https URL"),
+            ("https:///van.jpg", "has no host"),
+            ("https://example.org/a van.jpg", "has a space or a control character"),
+            ("https://example.org/\u{07}", "has a space or a control character"),
+            ("https://example.org/" + String(repeating: "a", count: 1005), "is 1025 bytes long; at most 1024"),
+        ] as [(String, String?)])
     func photoURLsMustBeHTTPWithAHost(url: String, problem: String?) {
         let got: String?
         do {
