@@ -150,6 +150,27 @@ public struct ActionExplanation: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension Ledger {
+    /// Every area version of an action as recorded, in version order.
+    ///
+    /// - Throws: ``FanOutError`` `.ledger`.
+    public func areaVersions(of action: ActionID) throws -> [AreaVersion] {
+        try read("reading the areas of action \(action)") { db in try Self.areaVersions(db, action) }
+    }
+
+    static func areaVersions(_ db: Database, _ action: ActionID) throws -> [AreaVersion] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT version, geometry, registry_generation, recipients, added, at_ms FROM dispatch_area
+                WHERE action_id = ? ORDER BY version
+                """, arguments: [action.rawValue]
+        ).map { r in
+            AreaVersion(
+                version: r[0], geometry: r[1], registryGeneration: r[2], recipients: r[3], added: r[4],
+                at: .milliseconds(r[5] as Int64))
+        }
+    }
+
     static func insert(_ row: AuditRow, _ db: Database) throws {
         let s = try db.cachedStatement(
             sql: """
@@ -179,22 +200,13 @@ extension Ledger {
                     db, sql: "SELECT incident_type, state FROM dispatch_action WHERE id = ?",
                     arguments: [action.rawValue])
             else { throw FanOutError(.unknownAction, "no action \(action) in \(path)") }
-            let areas = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT version, geometry, registry_generation, recipients, added, at_ms FROM dispatch_area
-                    WHERE action_id = ? ORDER BY version
-                    """, arguments: [action.rawValue]
-            ).map { r in
-                AreaVersion(
-                    version: r[0], geometry: r[1], registryGeneration: r[2], recipients: r[3], added: r[4],
-                    at: .milliseconds(r[5] as Int64))
-            }
-            // The persons the id stands for: itself, and the person of a participant (an address).
+            let areas = try Self.areaVersions(db, action)
+            // The persons the id stands for: itself, and the person of a participant (an address,
+            // listed in the audit or, outside the area, in the registry).
             let persons = try Int64.fetchAll(
                 db, sql: "SELECT DISTINCT person_id FROM dispatch_audit WHERE action_id = ? AND participant_id = ?",
                 arguments: [action.rawValue, person])
-            let ids = Array(Set(persons + [person]))
+            let ids = Array(Set(persons + [person, try Self.person(of: person, in: action, db)]))
             let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
             let rows = try Row.fetchAll(
                 db,

@@ -79,8 +79,18 @@ extension Duration {
         return s * 1000 + atto / 1_000_000_000_000_000
     }
 
-    /// A duration of `seconds` (fractional) seconds.
+    /// A duration of `seconds` (fractional) seconds, saturating at ±``longestSeconds`` (NaN is zero).
+    ///
+    /// Durations come from configured rates and waits (`batch / perSecond`, a retry's backoff); a
+    /// value beyond the range of whole nanoseconds must not trap the dispatcher, and about 31 years
+    /// is "never" for an alert.
     static func seconds(fractional seconds: Double) -> Duration {
-        .nanoseconds(Int64((seconds * 1e9).rounded()))
+        guard !seconds.isNaN else { return .zero }
+        let clamped = min(max(seconds, -longestSeconds), longestSeconds)
+        return .nanoseconds(Int64((clamped * 1e9).rounded()))
     }
+
+    /// The longest duration ``seconds(fractional:)`` gives: 10⁹ s (about 31.7 years), far from the
+    /// limit of whole nanoseconds in an `Int64` (about 292 years), so sums of a few stay exact.
+    static let longestSeconds = 1e9
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Geo
 
 /// Provider limits and safety thresholds, read from a JSON file.
 ///
@@ -17,7 +18,9 @@ import Foundation
 /// }
 /// ```
 ///
-/// Unknown keys are refused (a misspelt key would otherwise be silently ignored). The top-level
+/// Every number has an accepted range (``ranges``: a rate of 0.01 to 1,000,000 per second, a
+/// call of 1 s to an hour, ...), checked by ``validate(source:)``. Unknown keys are refused (a
+/// misspelt key would otherwise be silently ignored). The top-level
 /// object `"kannel"` is the SMS adapter's (`ProviderAdapters`' `KannelConfiguration`): allowed
 /// here, read and checked there.
 public struct DispatchConfig: Sendable, Hashable, Codable {
@@ -241,13 +244,29 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
 
     /// Reads and validates a JSON configuration.
     ///
-    /// - Throws: ``FanOutError`` `.invalidConfig` naming the file and the bad key.
+    /// - Throws: ``FanOutError`` `.invalidConfig` naming the file and the bad key, or saying the file
+    ///   is larger than ``maxFileBytes`` (read no further than that).
     public static func load(from url: URL) throws -> DispatchConfig {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw FanOutError(.invalidConfig, "\(url.path): cannot read the dispatcher configuration", cause: error)
+        try parse(try readFile(url, what: "the dispatcher configuration"), source: url.path)
+    }
+
+    /// Largest configuration file accepted (1 MiB; a real one is a few hundred bytes).
+    public static let maxFileBytes = 1 << 20
+
+    /// Reads a configuration file, refusing one over ``maxFileBytes`` after reading no more than that.
+    ///
+    /// - Throws: ``FanOutError`` `.invalidConfig` naming the file.
+    package static func readFile(_ url: URL, what: String) throws -> Data {
+        do { return try BoundedFile.read(url, limit: maxFileBytes) } catch {
+            switch error {
+            case .tooLarge(let limit):
+                throw FanOutError(
+                    .invalidConfig,
+                    "\(url.path): larger than \(BoundedFile.describe(limit: limit)); \(what) is a small JSON file")
+            case .unreadable(let cause):
+                throw FanOutError(.invalidConfig, "\(url.path): cannot read \(what)", cause: cause)
+            }
         }
-        return try parse(data, source: url.path)
     }
 
     /// Parses and validates a JSON configuration (`source` names it in messages).
@@ -259,47 +278,6 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
         }
         try config.validate(source: source)
         return config
-    }
-
-    /// Checks every limit is positive.
-    ///
-    /// - Throws: ``FanOutError`` `.invalidConfig`.
-    public func validate(source: String = "configuration") throws {
-        func bad(_ key: String, _ value: String) -> FanOutError {
-            FanOutError(.invalidConfig, "\(source): '\(key)' must be positive, got \(value)")
-        }
-        if voice.lines < 1 { throw bad("voice.lines", "\(voice.lines)") }
-        if !(voice.typicalCallSeconds > 0) { throw bad("voice.typicalCallSeconds", "\(voice.typicalCallSeconds)") }
-        for (name, rate) in [("sms", sms), ("email", email), ("app", app)] {
-            if !(rate.perSecond > 0 && rate.perSecond.isFinite) { throw bad("\(name).perSecond", "\(rate.perSecond)") }
-            if rate.batchSize < 1 { throw bad("\(name).batchSize", "\(rate.batchSize)") }
-        }
-        for (type, n) in confirmationThresholds where n < 1 {
-            throw bad("confirmationThresholds.\(type)", "\(n)")
-        }
-        func range(_ key: String, _ value: Double, _ expected: String, _ ok: Bool) throws {
-            if !ok || !value.isFinite {
-                throw FanOutError(.invalidConfig, "\(source): '\(key)' must be \(expected), got \(value)")
-            }
-        }
-        if retry.attemptsPerChannel < 1 || retry.attemptsPerChannel > 10 {
-            throw FanOutError(
-                .invalidConfig,
-                "\(source): 'retry.attemptsPerChannel' must be 1 to 10, got \(retry.attemptsPerChannel)")
-        }
-        try range("retry.backoffSeconds", retry.backoffSeconds, "≥ 0", retry.backoffSeconds >= 0)
-        try range("retry.backoffFactor", retry.backoffFactor, "≥ 1", retry.backoffFactor >= 1)
-        let bp = backPressure
-        try range(
-            "backPressure.decreaseFactor", bp.decreaseFactor, "> 0 and < 1",
-            bp.decreaseFactor > 0 && bp.decreaseFactor < 1)
-        try range(
-            "backPressure.increaseFraction", bp.increaseFraction, "> 0 and ≤ 1",
-            bp.increaseFraction > 0 && bp.increaseFraction <= 1)
-        try range("backPressure.pauseSeconds", bp.pauseSeconds, "≥ 0", bp.pauseSeconds >= 0)
-        try range(
-            "backPressure.minimumFraction", bp.minimumFraction, "> 0 and ≤ 1",
-            bp.minimumFraction > 0 && bp.minimumFraction <= 1)
     }
 
     /// The rate of a rate-limited channel (`nil` for voice).

@@ -351,6 +351,10 @@ public struct DispatchOptions: Sendable, Hashable {
     /// a resumed dispatcher then gives nothing to a provider until ``Dispatcher/releaseHandOvers()``.
     public var handOversHeld: Bool
 
+    /// The ledger batch sizes that make sense: 1 to 1,000,000 changes per transaction (the command
+    /// line's `--ledger-batch` range; any value works, one of 0 or less writes every change at once).
+    public static let ledgerBatchRange = 1...1_000_000
+
     /// Creates options (500 m rings, batches of 256 ledger changes).
     public init(
         ringWidthMeters: Double = 500, ledgerBatchSize: Int = 256, wallClockAtZero: Date? = nil,

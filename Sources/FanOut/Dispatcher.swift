@@ -22,7 +22,7 @@ import Synchronization
 ///
 /// ## Topics
 /// - ``start(_:recipients:)``
-/// - ``enlarge(_:with:)``
+/// - ``enlarge(_:with:area:confirmed:)``
 /// - ``stop(_:)``
 /// - ``end(_:result:)``
 /// - ``resume(config:providers:clock:ledger:options:)``
@@ -114,7 +114,8 @@ public final class Dispatcher: Sendable {
     ///   - area: The area drawn and the registry generation it was selected from, for the audit.
     /// - Returns: The new action's id.
     /// - Throws: ``FanOutError`` `.invalidRequest` (empty message, no channel, a channel without a
-    ///   provider), `.confirmationRequired` (more recipients than the incident type's threshold and
+    ///   provider, a text too long for one of the channels or a bad photo URL: see
+    ///   ``MessageLimits``), `.confirmationRequired` (more recipients than the incident type's threshold and
     ///   `request.confirmed` not set), `.ledger`.
     public func start(_ request: ActionRequest, recipients: [Recipient], area: AreaRecord? = nil) throws -> ActionID {
         let now = clock.now
@@ -131,6 +132,7 @@ public final class Dispatcher: Sendable {
             for channel in request.channels where c.providers[channel] == nil {
                 throw FanOutError(.invalidRequest, "no provider is configured for channel '\(channel.rawValue)'")
             }
+            try MessageLimits.check(request)
             try DispatchCore.checkDistances(recipients)
             let persons = Set(recipients.map(\.person)).count
             try Planner.checkInterlock(
@@ -168,17 +170,25 @@ public final class Dispatcher: Sendable {
     /// Enlarges a running action: only persons not yet included are added, in the given order
     /// (the new area's outside-in order), after those still queued.
     ///
-    /// Each enlargement is a new area version in the audit.
+    /// Each enlargement is a new area version in the audit. The confirmation threshold applies as
+    /// at the start, to the action's persons after the enlargement (see
+    /// ``Planner/checkInterlock(enlarging:_:confirmed:config:)``).
     ///
     /// - Parameters:
     ///   - area: The enlarged area and the registry generation it was selected from, for the audit.
+    ///   - confirmed: Confirms an enlargement that leaves the action larger than its threshold.
     /// - Returns: How many persons were added.
-    /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition` (stopped or ended), `.ledger`.
+    /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition` (stopped or ended),
+    ///   `.confirmationRequired` (nothing is added then), `.ledger`.
     @discardableResult
-    public func enlarge(_ id: ActionID, with recipients: [Recipient], area: AreaRecord? = nil) throws -> Int {
+    public func enlarge(
+        _ id: ActionID, with recipients: [Recipient], area: AreaRecord? = nil, confirmed: Bool = false
+    ) throws -> Int {
         let now = clock.now
         return try command { c in
             var run = try Self.run(id, in: c, for: "enlarge", allowed: [.running])
+            try Planner.checkInterlock(
+                enlarging: id, Self.enlargementCount(run, recipients), confirmed: confirmed, config: c.config)
             run.areaVersion += 1
             let added = try c.include(recipients, in: &run, at: now)
             try c.record(
@@ -197,8 +207,10 @@ public final class Dispatcher: Sendable {
 
     /// Enlarges a running action with a new selection.
     @discardableResult
-    public func enlarge(_ id: ActionID, selection: [SelectedParticipant], area: AreaRecord? = nil) throws -> Int {
-        try enlarge(id, with: selection.map { Recipient($0) }, area: area)
+    public func enlarge(
+        _ id: ActionID, selection: [SelectedParticipant], area: AreaRecord? = nil, confirmed: Bool = false
+    ) throws -> Int {
+        try enlarge(id, with: selection.map { Recipient($0) }, area: area, confirmed: confirmed)
     }
 
     /// Stops a running action: every queued alert is cancelled at once.
@@ -231,7 +243,8 @@ public final class Dispatcher: Sendable {
     ///
     /// - Returns: How many end messages were queued now.
     /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition` (ended already),
-    ///   `.invalidRequest` (empty result), `.ledger`.
+    ///   `.invalidRequest` (empty result, or one too long for the action's channels: see
+    ///   ``MessageLimits``), `.ledger`.
     @discardableResult
     public func end(_ id: ActionID, result: String, texts: [String: String] = [:]) throws -> Int {
         let now = clock.now
@@ -242,6 +255,12 @@ public final class Dispatcher: Sendable {
             }
             for (language, text) in texts where text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 throw FanOutError(.invalidRequest, "the result text for language '\(language.prefix(10))' is empty")
+            }
+            // End messages go on the channels the alerts went on: the action's.
+            try MessageLimits.check(result, named: "result", channels: run.request.channels)
+            for (language, text) in texts.sorted(by: { $0.key < $1.key }) {
+                try MessageLimits.check(
+                    text, named: "result for language '\(language.prefix(10))'", channels: run.request.channels)
             }
             if run.state == .running {
                 _ = Self.cancelQueued(&run)

@@ -33,8 +33,19 @@ public struct ActionSummary: Sendable {
     public var rings: [RingReport] = []
 }
 
-/// One person's messages in one action, from the ledger.
+/// One participant's messages in one action, from the ledger: those of the participant's person,
+/// who may have been alerted at another of their addresses.
 public struct LedgerExplanation: Sendable {
+    /// The participant asked about.
+    public var participant: Int64
+    /// The person the participant belongs to (the ledger keys messages by person).
+    public var person: Int64
+    /// The participant (address) the person's alert went to, when it went to another one than
+    /// ``participant``; `nil` when it went to ``participant`` or nowhere.
+    public var alertedThrough: Int64? {
+        guard let at = alert?.participant, at != participant else { return nil }
+        return at
+    }
     /// The alert, if the person was included.
     public var alert: LedgerEntry?
     /// The end message, if one was queued.
@@ -48,9 +59,10 @@ public struct LedgerExplanation: Sendable {
 extension Ledger {
     /// Every action in the ledger, in id order, summarised from its messages.
     ///
-    /// - Parameter ringWidthMeters: Width of the report's distance rings.
-    /// - Throws: ``FanOutError`` `.ledger`.
+    /// - Parameter ringWidthMeters: Width of the report's distance rings (``RingReport/widthRange``).
+    /// - Throws: ``FanOutError`` `.invalidRequest` (ring width), `.ledger`.
     public func summaries(ringWidthMeters: Double = 500) throws -> [ActionSummary] {
+        try RingReport.checkWidth(ringWidthMeters)
         let actions = try readOnly("reading the actions") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM dispatch_action ORDER BY id").map(Self.summary)
         }
@@ -63,8 +75,10 @@ extension Ledger {
 
     /// One action's summary.
     ///
-    /// - Throws: ``FanOutError`` `.unknownAction` (naming the ids that exist), `.ledger`.
+    /// - Throws: ``FanOutError`` `.unknownAction` (naming the ids that exist), `.invalidRequest`
+    ///   (ring width outside ``RingReport/widthRange``), `.ledger`.
     public func summary(of id: ActionID, ringWidthMeters: Double = 500) throws -> ActionSummary {
+        try RingReport.checkWidth(ringWidthMeters)
         let found: ActionSummary? = try readOnly("reading action \(id)") { db in
             try Row.fetchOne(db, sql: "SELECT * FROM dispatch_action WHERE id = ?", arguments: [id.rawValue])
                 .map(Self.summary)
@@ -85,12 +99,16 @@ extension Ledger {
         return ActionState(rawValue: text) ?? .running
     }
 
-    /// The ledger's record of one person in one action.
+    /// The ledger's record of one participant in one action: the messages of the participant's
+    /// person, wherever the person was alerted (see ``person(of:in:_:)`` for how the person is found).
     ///
     /// - Throws: ``FanOutError`` `.unknownAction`, `.ledger`.
-    public func explanation(of id: ActionID, person: Int64) throws -> LedgerExplanation {
+    public func explanation(of id: ActionID, participant: Int64) throws -> LedgerExplanation {
         _ = try state(of: id)  // an unknown action is named
-        let entries = try readOnly("reading action \(id)") { db in try Self.messages(db, id, person: person) }
+        let (person, entries) = try readOnly("reading action \(id)") { db in
+            let person = try Self.person(of: participant, in: id, db)
+            return (person, try Self.messages(db, id, person: person))
+        }
         let alert = entries.first { $0.key.kind == .alert }
         let (position, included): (Int?, Int) = try readOnly("reading action \(id)") { db in
             let n =
@@ -105,7 +123,8 @@ extension Ledger {
             return (before + 1, n)
         }
         return LedgerExplanation(
-            alert: alert, end: entries.first { $0.key.kind == .end }, position: position, included: included)
+            participant: participant, person: person, alert: alert, end: entries.first { $0.key.kind == .end },
+            position: position, included: included)
     }
 
     /// The latest time the ledger recorded (zero when empty): where a resumed virtual or scaled

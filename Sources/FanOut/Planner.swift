@@ -2,27 +2,43 @@
 public enum Planner {
     /// When each channel, and the whole action, will have reached its last recipient.
     public struct Estimate: Sendable, Hashable {
-        /// Per channel: time until its last message is sent (voice: the last call has ended).
+        /// Per channel: time until its last message is sent (voice: the last call has ended), at
+        /// most ``Planner/longestEstimate``.
         public var perChannel: [Channel: Duration]
         /// The latest of ``perChannel``: "last recipient at T+…".
         public var lastRecipientAt: Duration
+
+        /// Whether some channel would take ``Planner/longestEstimate`` or longer (its time is then
+        /// given as that bound: "more than 100 days").
+        public var exceedsLongest: Bool { lastRecipientAt >= Planner.longestEstimate }
     }
+
+    /// The longest estimate given (100 days); a longer one is reported as this bound
+    /// (``Estimate/exceedsLongest``).
+    public static let longestEstimate: Duration = .seconds(100 * 86_400)
 
     /// Estimates when the last of `recipients` per channel is reached, from the configured limits,
     /// assuming this action has the channels to itself.
     ///
     /// Voice: `ceil(n / lines)` rounds of `typicalCallSeconds`. Rate channels: `n / perSecond`
     /// (batches add no delay, see ``DispatchConfig/Rate``). Delivery-report delays are not counted.
+    /// Never traps: a time beyond ``longestEstimate`` (or a configuration that was not validated,
+    /// with a rate of 0) is given as ``longestEstimate``.
     /// - Complexity: O(channels).
     public static func estimate(recipients: [Channel: Int], config: DispatchConfig) -> Estimate {
         var per: [Channel: Duration] = [:]
+        let longest = longestEstimate.seconds
         for (channel, n) in recipients where n > 0 {
+            let seconds: Double
             if let rate = config.rate(for: channel) {
-                per[channel] = .seconds(fractional: Double(n) / rate.perSecond)
+                seconds = Double(n) / rate.perSecond
             } else {
-                let rounds = (n + config.voice.lines - 1) / config.voice.lines
-                per[channel] = .seconds(fractional: Double(rounds) * config.voice.typicalCallSeconds)
+                let lines = max(1, config.voice.lines)
+                let rounds = n / lines + (n % lines == 0 ? 0 : 1)
+                seconds = Double(rounds) * config.voice.typicalCallSeconds
             }
+            // NaN (0 / 0) and negative times come only from unvalidated limits: the bound, too.
+            per[channel] = seconds >= 0 && seconds < longest ? .seconds(fractional: seconds) : longestEstimate
         }
         return Estimate(perChannel: per, lastRecipientAt: per.values.max() ?? .zero)
     }

@@ -14,15 +14,35 @@ public struct RingReport: Sendable, Hashable {
     public var lastCompletedAt: Duration
 }
 
+extension RingReport {
+    /// The ring widths a report may have, in metres: 1 m to 100 km.
+    public static let widthRange: ClosedRange<Double> = 1...100_000
+
+    /// Checks a ring width.
+    /// - Throws: ``FanOutError`` `.invalidRequest` naming `name` (`--ring-width`, `ringWidthMeters`).
+    public static func checkWidth(_ meters: Double, named name: String = "ringWidthMeters") throws {
+        guard widthRange.contains(meters) else {
+            throw FanOutError(.invalidRequest, "\(name) must be 1 to 100000 metres, got \(meters)")
+        }
+    }
+}
+
 /// Accumulates per-ring completion times.
 struct RingTracker {
     let widthMeters: Double
     private var rings: [Int: RingReport] = [:]
 
-    init(widthMeters: Double) { self.widthMeters = widthMeters }
+    /// A tracker of rings `widthMeters` wide, kept within ``RingReport/widthRange`` (a width of
+    /// 1e-300 m made the ring index overflow and trap).
+    init(widthMeters: Double) {
+        self.widthMeters =
+            widthMeters.isNaN
+            ? 500 : min(max(widthMeters, RingReport.widthRange.lowerBound), RingReport.widthRange.upperBound)
+    }
 
     mutating func record(distanceMeters: Double, reached: Bool, at time: Duration) {
-        let index = Int((max(0, distanceMeters) / widthMeters).rounded(.down))
+        // Distances are finite and below the Earth's size; the bound only keeps a bad one from trapping.
+        let index = Int(min((max(0, distanceMeters) / widthMeters).rounded(.down), 1e9))
         var r =
             rings[index]
             ?? RingReport(

@@ -111,7 +111,7 @@ struct DeskOptions: ParsableArguments {
                 "--simulation: unknown simulation '\(simulation)' (\(ProviderSimulation.names.joined(separator: ", ")))"
             )
         }
-        guard ledgerBatch >= 1 && ledgerBatch <= 1_000_000 else {
+        guard DispatchOptions.ledgerBatchRange.contains(ledgerBatch) else {
             throw ValidationError("--ledger-batch must be 1...1,000,000, got \(ledgerBatch)")
         }
         try checkProviderRecord(polygon: nil)

@@ -144,6 +144,14 @@ struct ActionStartCommand: ParsableCommand {
             throw ValidationError("--message must not be empty")
         }
         try desk.checkProviderRecord(polygon: area.polygon)
+        // The same limits the dispatcher checks, named by option and before the area is selected.
+        let channels = channels?.channels ?? ActionRequest.defaultChannels(urgency?.value ?? .high)
+        do {
+            try MessageLimits.check(message, named: "--message", channels: channels)
+            if let photoURL { try MessageLimits.checkPhotoURL(photoURL, named: "--photo-url") }
+        } catch let error as FanOutError {
+            throw ValidationError(error.message)
+        }
     }
 
     func run() throws {
@@ -188,12 +196,20 @@ struct ActionEnlargeCommand: ParsableCommand {
         discussion: """
             The new area's participants are added outside-in after those still queued; anyone
             already included is skipped. An action that is stopped or ended cannot be enlarged.
+            Prints the enlargement's plan first. The confirmation threshold applies as at the start,
+            to the action's persons after the enlargement: above it the enlargement is refused
+            unless --confirm is given (an earlier --confirm does not carry over). A new area that
+            lists fewer persons than the current one, or none of those already included, draws a
+            warning (it may be the wrong area: an enlargement never takes anyone out).
             """)
 
     @OptionGroup var desk: DeskOptions
     @Argument(help: "The action id.")
     var action: ActionIDArgument
     @OptionGroup var area: ActionAreaOptions
+
+    @Flag(help: "Confirm an enlargement that leaves the action larger than the incident type's threshold.")
+    var confirm = false
 
     @Flag(name: .customLong("run"), help: "Keep processing until nothing is queued or in flight.")
     var keepRunning = false
@@ -208,7 +224,20 @@ struct ActionEnlargeCommand: ParsableCommand {
         let engine = try Engine.open(registryAt: desk.db)
         let (selection, record) = try area.select(with: engine)
         note(Summary.line(selection))
-        let command = DeskCommand.enlarge(action.id, participants: selection.participants, area: record)
+        let recipients = try Recipient.recipients(for: selection.participants, registry: engine.registry)
+        // Planned from the ledger, read here: the threshold on the action's total, and warnings.
+        let plan = try ActionDesk.planEnlargement(
+            action.id, with: recipients, confirmed: confirm, ledger: try Ledger.open(at: desk.db), config: setup.config)
+        print(ActionText.enlargement(plan))
+        for w in plan.warnings { note("warning: \(ActionText.warning(w))") }
+        if plan.needsConfirmation {
+            throw ValidationError(
+                "enlarging action \(action.id) would give it \(grouped(plan.count.total)) persons, more than the "
+                    + "\(grouped(plan.threshold ?? 0)) usual for a '\(plan.count.incidentType)' action; check the "
+                    + "area and repeat with --confirm to enlarge")
+        }
+        let command = DeskCommand.enlarge(
+            action.id, participants: selection.participants, area: record, confirmed: confirm)
         try desk.perform(command, setup) { answer, d in
             let added = answer.count
             print(

@@ -22,7 +22,9 @@ struct ActionStatusCommand: ParsableCommand {
     var ringWidth: Double = 500
 
     func validate() throws {
-        guard ringWidth > 0 && ringWidth.isFinite else { throw ValidationError("--ring-width must be positive") }
+        do { try RingReport.checkWidth(ringWidth, named: "--ring-width") } catch let e as FanOutError {
+            throw ValidationError(e.message)
+        }
     }
 
     func run() throws {
@@ -43,8 +45,9 @@ struct ActionExplainCommand: ParsableCommand {
         commandName: "explain",
         abstract: "Explain what happened to one participant in one action, from the ledger.",
         discussion: """
-            Whether the participant was included, their place in the outside-in order, channel and
-            distance, the alert's state and time, and whether and when the end message went out;
+            Whether the participant's person was included (a person registered at several
+            addresses is alerted once, through one of them, which is then named), their place in
+            the outside-in order, channel and distance, the alert's state and time, and whether and when the end message went out;
             then the dispatcher's audit: each area version (as drawn, with the registry generation),
             the inclusion or the reason for a skip, every failed attempt with its retry or
             fallback. Contact details are never shown.
@@ -60,8 +63,8 @@ struct ActionExplainCommand: ParsableCommand {
     func run() throws {
         guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("--db \(db): no such registry") }
         let ledger = try Ledger.open(at: db, readOnly: true)
-        let e = try ledger.explanation(of: action.id, person: participant)
-        print(ActionText.explanation(e, action: action.id, person: participant))
+        let e = try ledger.explanation(of: action.id, participant: participant)
+        print(ActionText.explanation(e, action: action.id))
         print(try ledger.explain(action: action.id, person: participant).description)
     }
 }

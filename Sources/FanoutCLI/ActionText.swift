@@ -7,6 +7,8 @@ enum ActionText {
     static func time(_ d: Duration) -> String {
         let s = d.seconds
         if s < 60 { return "\(DecimalFormat.string(s, decimals: 1)) s" }
+        // Dispatcher times stay below 10⁹ s (saturated); anything larger is shown in days, not trapped on.
+        guard s < 1e12 else { return "\(DecimalFormat.string(s / 86_400, decimals: 0)) days" }
         let whole = Int(s.rounded())
         let (h, m, sec) = (whole / 3600, whole / 60 % 60, whole % 60)
         let mm = h > 0 && m < 10 ? "0\(m)" : "\(m)"
@@ -37,10 +39,10 @@ enum ActionText {
         var per = counts(p.perChannel, order: Channel.allCases, name: \.rawValue)
         if p.skipped > 0 { per += "; \(grouped(p.skipped)) to skip: opted out or no contact data" }
         var lines = [
-            "plan: \(grouped(p.recipients.count)) participants (\(per)); last recipient at T+\(time(p.estimate.lastRecipientAt))"
+            "plan: \(grouped(p.recipients.count)) participants (\(per)); last recipient \(planned(p.estimate.lastRecipientAt))"
         ]
         for c in Channel.allCases {
-            if let t = p.estimate.perChannel[c] { lines.append("  \(c.rawValue): last at T+\(time(t))") }
+            if let t = p.estimate.perChannel[c] { lines.append("  \(c.rawValue): last \(planned(t))") }
         }
         if let t = p.threshold {
             lines.append(
@@ -48,6 +50,35 @@ enum ActionText {
             )
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// "enlargement of action 3: 1,600,000 persons in the new area, 1,599,556 not yet included; ..."
+    static func enlargement(_ p: ActionDesk.EnlargementPlan) -> String {
+        var line =
+            "enlargement of action \(p.action): \(grouped(p.count.listed)) persons in the new area, "
+            + "\(grouped(p.count.adding)) not yet included; the action would have \(grouped(p.count.total)) persons"
+        if let t = p.threshold {
+            line += " (confirmation threshold for '\(p.count.incidentType)': \(grouped(t))\(p.confirmed ? ", confirmed" : ""))"
+        }
+        return line
+    }
+
+    /// One ``AreaWarning`` for a person.
+    static func warning(_ w: AreaWarning) -> String {
+        switch w {
+        case .smaller(let listed, let current):
+            "the new area lists \(grouped(listed)) persons, fewer than the \(grouped(current)) of the current area: "
+                + "is it smaller? An enlargement takes nobody out"
+        case .disjoint(let included):
+            "none of the \(grouped(included)) persons already included is inside the new area: is it the right area?"
+        }
+    }
+
+    /// "at T+1:00", or "after more than 100 days" at the planner's bound.
+    static func planned(_ t: Duration) -> String {
+        t >= Planner.longestEstimate
+            ? "after more than \(grouped(Int(Planner.longestEstimate.seconds / 86_400))) days (check the --config limits)"
+            : "at T+\(time(t))"
     }
 
     static func status(_ s: ActionStatus) -> String {
@@ -99,15 +130,21 @@ enum ActionText {
         return lines.joined(separator: "\n")
     }
 
-    static func explanation(_ e: LedgerExplanation, action: ActionID, person: Int64) -> String {
+    static func explanation(_ e: LedgerExplanation, action: ActionID) -> String {
+        let person = e.person == e.participant ? "" : " (person \(e.person))"
         guard let alert = e.alert else {
-            return
-                "participant \(person) is not among the \(grouped(e.included)) participants of action \(action): never alerted"
+            return "participant \(e.participant)\(person) is not among the \(grouped(e.included)) persons of action "
+                + "\(action): never alerted"
         }
         var lines = [
-            "participant \(person) in action \(action): position \(grouped(e.position ?? 0)) of \(grouped(e.included)) outside-in, "
-                + "\(DecimalFormat.string(alert.distanceMeters, decimals: 1)) m from the incident, by \(alert.channel.rawValue)"
+            "participant \(e.participant)\(person) in action \(action): position \(grouped(e.position ?? 0)) of "
+                + "\(grouped(e.included)) outside-in, \(DecimalFormat.string(alert.distanceMeters, decimals: 1)) m from "
+                + "the incident, by \(alert.channel.rawValue)"
         ]
+        if let through = e.alertedThrough {
+            lines.append(
+                "  alerted through participant \(through), another address of the same person (a person is alerted once)")
+        }
         lines.append(
             "  alert: \(alert.state.rawValue) at T+\(time(alert.updatedAt))\(alert.state == .delivered ? " (reached)" : "")"
         )

@@ -30,7 +30,9 @@ struct DemoCommand: ParsableCommand {
     var noAction = false
 
     func validate() throws {
-        guard count > 0 && count <= 20_000_000 else { throw ValidationError("--count must be 1...20,000,000") }
+        guard Demo.countRange.contains(count) else {
+            throw ValidationError("--count must be 1...20,000,000, got \(count)")
+        }
     }
 
     func run() throws {

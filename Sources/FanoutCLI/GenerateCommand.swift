@@ -26,7 +26,9 @@ struct GenerateCommand: ParsableCommand {
 
     func validate() throws {
         guard count > 0 else { throw ValidationError("--count must be a positive number, got \(count)") }
-        guard count <= 100_000_000 else { throw ValidationError("--count \(count) is more than 100 million") }
+        guard count <= PopulationGenerator.maxCount else {
+            throw ValidationError("--count \(count) is more than 100 million")
+        }
     }
 
     func run() throws {

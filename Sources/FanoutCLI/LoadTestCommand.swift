@@ -42,7 +42,12 @@ struct LoadTestCommand: ParsableCommand {
     var concurrencySeconds: Double = 3
 
     func validate() throws {
-        guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
+        guard LoadTest.repetitionsRange.contains(repetitions) else {
+            throw ValidationError("--repetitions must be 1...1,000, got \(repetitions)")
+        }
+        guard concurrencySeconds == 0 || LoadTest.throughputSecondsRange.contains(concurrencySeconds) else {
+            throw ValidationError("--concurrency-seconds must be 0 (skip) or 0.001...3,600, got \(concurrencySeconds)")
+        }
         for p in peers.split(separator: ",") where LoadTest.Peer(rawValue: String(p)) == nil {
             throw ValidationError("--peers: unknown peer '\(p)' (engine, brute-force, geos-strtree, sqlite-rtree)")
         }

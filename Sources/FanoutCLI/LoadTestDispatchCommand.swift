@@ -53,7 +53,7 @@ struct LoadTestDispatchCommand: ParsableCommand {
         guard ProviderSimulation.names.contains(simulation) else {
             throw ValidationError("--simulation: unknown simulation '\(simulation)'")
         }
-        guard urgent >= 0 && mails >= 0 && urgent + mails <= 1_000_000 else {
+        guard urgent >= 0 && mails >= 0 && urgent <= DispatchLoadTest.maxActions - mails else {
             throw ValidationError("--urgent and --mails must be 0 or more, together at most 1,000,000")
         }
         if let ledger {

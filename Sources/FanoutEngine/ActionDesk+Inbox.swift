@@ -7,7 +7,7 @@ public enum DeskCommand: Sendable {
     /// hours and contact data come from the registry of the process that applies it.
     case start(ActionRequest, participants: [SelectedParticipant], area: AreaRecord?)
     /// Enlarge an action with the selected participants.
-    case enlarge(ActionID, participants: [SelectedParticipant], area: AreaRecord?)
+    case enlarge(ActionID, participants: [SelectedParticipant], area: AreaRecord?, confirmed: Bool)
     /// Stop an action: its queued alerts are cancelled.
     case stop(ActionID)
     /// End an action with its result text (and texts per language).
@@ -27,7 +27,7 @@ public enum DeskCommand: Sendable {
     public var action: ActionID? {
         switch self {
         case .start: nil
-        case .enlarge(let id, _, _), .stop(let id), .end(let id, _, _): id
+        case .enlarge(let id, _, _, _), .stop(let id), .end(let id, _, _): id
         }
     }
 }
@@ -68,9 +68,9 @@ extension ActionDesk {
             let plan = Self.plan(request, recipients: recipients, config: config)
             let id = try start(plan, area: area)
             return DeskAnswer(action: id, count: try dispatcher.status(id).included)
-        case .enlarge(let id, let participants, let area):
+        case .enlarge(let id, let participants, let area, let confirmed):
             let recipients = try Recipient.recipients(for: participants, registry: try registry())
-            return DeskAnswer(action: id, count: try enlarge(id, with: recipients, area: area))
+            return DeskAnswer(action: id, count: try enlarge(id, with: recipients, area: area, confirmed: confirmed))
         case .stop(let id):
             return DeskAnswer(action: id, count: try stop(id))
         case .end(let id, let result, let texts):
@@ -236,7 +236,8 @@ enum DeskCommandCoding {
             p.channels = r.channelsDefaulted ? nil : r.channels.map(\.rawValue)
             p.confirmed = r.confirmed
             selection(participants, area)
-        case .enlarge(_, let participants, let area):
+        case .enlarge(_, let participants, let area, let confirmed):
+            p.confirmed = confirmed
             selection(participants, area)
         case .stop:
             break
@@ -278,7 +279,7 @@ enum DeskCommandCoding {
             return .start(request, participants: try participants(), area: area)
         case "enlarge":
             guard let id = item.action else { throw bad("no action") }
-            return .enlarge(id, participants: try participants(), area: area)
+            return .enlarge(id, participants: try participants(), area: area, confirmed: p.confirmed ?? false)
         case "stop":
             guard let id = item.action else { throw bad("no action") }
             return .stop(id)

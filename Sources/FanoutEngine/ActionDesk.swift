@@ -252,16 +252,6 @@ public final class ActionDesk {
         }
     }
 
-    /// Enlarges action `id` with `recipients` (only persons not yet included are added).
-    /// - Returns: How many were added.
-    /// - Throws: ``FanOutError`` `.unknownAction` (naming the known ids), `.invalidTransition`.
-    public func enlarge(_ id: ActionID, with recipients: [Recipient], area: AreaRecord? = nil) throws -> Int {
-        try requireHeld(id, for: "enlarge")
-        let added = try dispatcher.enlarge(id, with: recipients, area: area)
-        try dispatcher.flush()
-        return added
-    }
-
     /// Stops action `id`: its queued alerts are cancelled.
     /// - Returns: How many alerts were cancelled.
     /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition`.
@@ -284,7 +274,7 @@ public final class ActionDesk {
 
     /// The dispatcher resumes only unfinished actions; an ended, finished one is found in the
     /// ledger and refused as a bad transition, an unknown id as unknown.
-    private func requireHeld(_ id: ActionID, for operation: String) throws {
+    func requireHeld(_ id: ActionID, for operation: String) throws {
         if dispatcher.actionIDs.contains(id) { return }
         let state = try ledger.state(of: id)
         throw FanOutError(.invalidTransition, "cannot \(operation) action \(id): it is \(state.rawValue)")

@@ -90,7 +90,7 @@ extension Demo {
         let larger = try engine.select(
             SelectionRequest(area: .circle(center: s.centre, radiusMeters: s.enlargedRadiusMeters)))
         let recipients = try Recipient.recipients(for: larger.participants, registry: engine.registry)
-        let added = try desk.enlarge(id, with: recipients)
+        let added = try desk.enlarge(try desk.planEnlargement(id, with: recipients, confirmed: s.request.confirmed))
         try desk.runUntilIdle(progress: progress)
         let alertsDone = desk.dispatcher.clock.now
         let ends = try desk.end(id, result: s.result)

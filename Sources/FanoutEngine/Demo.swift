@@ -37,16 +37,25 @@ public enum Demo {
     /// RD New transformation changes what a registry holds, so a stale cache is never reused.
     public static let cacheVersion = 3
 
+    /// The demo's participant counts: 1 to 20 million.
+    public static let countRange = 1...20_000_000
+
     /// Builds the demo registry in `directory` unless one with `count` participants is there.
     ///
     /// The registry is written under a temporary name and renamed when complete, so an
     /// interrupted build is never mistaken for a finished one.
     ///
     /// - Parameters:
+    ///   - count: Participants, within ``countRange``.
     ///   - progress: Called with a stage name and the rows done so far.
+    /// - Throws: ``AreaToolError`` `.badArgument` for a count outside ``countRange``; the
+    ///   generator's and the registry's errors.
     public static func prepare(
         in directory: URL, count: Int, seed: UInt64 = 2016, progress: ((String, Int) -> Void)? = nil
     ) throws -> Preparation {
+        guard countRange.contains(count) else {
+            throw AreaToolError(.badArgument, "the demo's count must be 1 to 20000000, got \(count)")
+        }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let db = directory.appendingPathComponent("participants-v\(cacheVersion)-\(count)-\(seed).sqlite")
         if FileManager.default.fileExists(atPath: db.path) {

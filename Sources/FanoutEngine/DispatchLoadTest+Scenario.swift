@@ -35,11 +35,21 @@ extension DispatchLoadTest {
             message: "Burgernet load test: \(type)", channels: channels, confirmed: true)
     }
 
+    /// The most actions a month scenario may have.
+    public static let maxActions = 1_000_000
+
     /// A realistic month (DOMAIN.md, 2016 figures): `urgent` time-critical actions (about 667) at
     /// uniformly random times over 30 days, around population-weighted places, radius
     /// log-uniform 500 m – 5 km, ended 20–90 minutes after the start; and `mails` non-urgent
     /// e-mails (about 1,500) to a neighbourhood (200 m – 1.5 km), never ended.
+    ///
+    /// - Throws: ``AreaToolError`` `.badArgument` unless both counts are 0 or more and together at
+    ///   most ``maxActions``.
     public static func month(urgent: Int = 667, mails: Int = 1_500, seed: UInt64) throws -> [PlannedAction] {
+        guard urgent >= 0, mails >= 0, urgent <= maxActions - mails else {
+            throw AreaToolError(
+                .badArgument, "urgent (\(urgent)) and mails (\(mails)) must be 0 or more, together at most \(maxActions)")
+        }
         let places = try PlaceTable.load()
         let total = places.reduce(0) { $0 + $1.population }
         var rng = SplitMix(seed)

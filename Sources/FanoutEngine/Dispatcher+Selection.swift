@@ -22,11 +22,14 @@ extension Dispatcher {
     ///
     /// - Parameter area: The enlarged area's text and registry generation for the audit.
     /// - Returns: How many persons were added.
-    /// - Throws: ``FanOutError`` (see ``Dispatcher/enlarge(_:with:area:)``) or ``RegistryError``.
+    /// - Throws: ``FanOutError`` (see ``Dispatcher/enlarge(_:with:area:confirmed:)``) or ``RegistryError``.
     @discardableResult
     public func enlarge(
-        _ id: ActionID, selection: SelectionResult, registry: Registry? = nil, area: AreaRecord? = nil
+        _ id: ActionID, selection: SelectionResult, registry: Registry? = nil, area: AreaRecord? = nil,
+        confirmed: Bool = false
     ) throws -> Int {
-        try enlarge(id, with: try Recipient.recipients(for: selection.participants, registry: registry), area: area)
+        try enlarge(
+            id, with: try Recipient.recipients(for: selection.participants, registry: registry), area: area,
+            confirmed: confirmed)
     }
 }

@@ -12,10 +12,14 @@ extension LoadTest {
     ///   - threads: Threads selecting at once.
     ///   - seconds: How long they run.
     /// - Returns: Completed selections per second, over all threads.
-    /// - Throws: The first error a thread met.
+    /// - Throws: ``AreaToolError`` `.badArgument` for `seconds` outside
+    ///   ``throughputSecondsRange``; the first error a thread met.
     public static func throughput(live: LiveIndex, query: ReferenceQuery, threads: Int, seconds: Double) throws
         -> Double
     {
+        guard throughputSecondsRange.contains(seconds) else {
+            throw AreaToolError(.badArgument, "seconds must be 0.001 to 3600, got \(seconds)")
+        }
         let done = Atomic<Int>(0)
         let failure = Mutex<String?>(nil)
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))

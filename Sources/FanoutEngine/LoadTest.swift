@@ -27,6 +27,11 @@ public enum LoadTest {
         public var firstBatchSeconds: Double
     }
 
+    /// The repetitions ``run(engine:queries:peers:repetitions:progress:)`` accepts.
+    public static let repetitionsRange = 1...1000
+    /// The seconds ``throughput(live:query:threads:seconds:)`` accepts (up to an hour).
+    public static let throughputSecondsRange: ClosedRange<Double> = 0.001...3600
+
     /// Runs each query `repetitions` times per peer (brute force and polygons with fewer when slow).
     ///
     /// The engine runs first when it is among `peers`; every other peer must then return the same
@@ -38,6 +43,9 @@ public enum LoadTest {
         engine: Engine, queries: [ReferenceQuery] = ReferenceQuery.all, peers: [Peer] = Peer.allCases,
         repetitions: Int = 15, progress: ((String) -> Void)? = nil
     ) throws -> [Row] {
+        guard repetitionsRange.contains(repetitions) else {
+            throw AreaToolError(.badArgument, "repetitions must be 1 to 1000, got \(repetitions)")
+        }
         let clock = ContinuousClock()
         var rows: [Row] = []
         for query in queries {

@@ -1,4 +1,5 @@
 import Foundation
+import Geo
 
 /// How far someone may have got since an incident, by incident type and travel mode: the table
 /// behind `fanout area suggest` and the "larger than usual" warning of `fanout area check`.
@@ -47,15 +48,30 @@ public struct TravelRadiusTable: Sendable, Equatable {
         self.source = source
     }
 
-    /// Loads the table from `url`, or from `data/travel-radius.csv` (`FANOUT_DATA_DIR` honoured).
+    /// Largest table file read (1 MiB; the shipped one is a few kilobytes).
+    public static let maxFileBytes = 1 << 20
+
+    /// Loads the table from `url`, or from `data/travel-radius.csv` (`FANOUT_DATA_DIR` honoured);
+    /// at most ``maxFileBytes`` are read.
     ///
     /// - Throws: ``AreaToolError`` `.travelTable` naming the file and line of the problem.
     public static func load(from url: URL? = nil) throws -> TravelRadiusTable {
         let file = url ?? DataDirectory.candidate(for: fileName).url
-        let text: String
-        do { text = try String(contentsOf: file, encoding: .utf8) } catch {
-            throw AreaToolError(
-                .travelTable, "\(file.path): cannot read the travel-radius table (\(error.localizedDescription))")
+        let data: Data
+        do {
+            data = try BoundedFile.read(file, limit: maxFileBytes)
+        } catch {
+            switch error {
+            case .tooLarge(let limit):
+                throw AreaToolError(
+                    .travelTable, "\(file.path): larger than \(BoundedFile.describe(limit: limit)); not a travel-radius table")
+            case .unreadable(let cause):
+                throw AreaToolError(
+                    .travelTable, "\(file.path): cannot read the travel-radius table (\(cause.localizedDescription))")
+            }
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw AreaToolError(.travelTable, "\(file.path): the travel-radius table is not UTF-8 text")
         }
         return try parse(text, source: file.path)
     }

@@ -54,11 +54,13 @@ public enum AreaReader {
             throw GeoError(.parse, "\(name): --layer \(layer.prefix(40)) applies to GeoPackage (.gpkg) input only")
         }
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw GeoError(.parse, "\(name): cannot read (\(error.localizedDescription))")
-        }
-        guard data.count <= maxFileBytes else {
-            throw GeoError(.parse, "\(name): \(data.count) bytes; area files are limited to \(maxFileBytes) bytes")
+        do { data = try BoundedFile.read(url, limit: maxFileBytes) } catch {
+            switch error {
+            case .tooLarge:
+                throw GeoError(.parse, "\(name): more than \(maxFileBytes) bytes; area files are limited to \(maxFileBytes) bytes")
+            case .unreadable(let cause):
+                throw GeoError(.parse, "\(name): cannot read (\(cause.localizedDescription))")
+            }
         }
         guard let first = data.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else {
             throw GeoError(.parse, "\(name): empty file (expected GeoJSON or WKT)")

@@ -1,3 +1,4 @@
+import FanOut
 import Foundation
 
 // MARK: - The "kannel" object of a dispatcher configuration file
@@ -31,8 +32,9 @@ extension KannelConfiguration {
     ///   showing the password.
     public static func load(fromDispatchConfig url: URL, password: String? = nil) throws -> KannelConfiguration? {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ProviderAdapterError(.invalidConfiguration, "\(url.path): cannot read the configuration (\(error))")
+        // At most DispatchConfig.maxFileBytes are read: a larger file is refused before it is all in memory.
+        do { data = try DispatchConfig.readFile(url, what: "the configuration") } catch {
+            throw ProviderAdapterError(.invalidConfiguration, "\(error)")
         }
         return try parse(dispatchConfig: data, source: url.path, password: password)
     }

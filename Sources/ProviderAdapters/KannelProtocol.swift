@@ -27,15 +27,8 @@ enum KannelProtocol {
     /// 0 when every character is in the GSM default alphabet or its extension table. The text is always sent as UTF-8 with
     /// `charset=UTF-8`; Kannel converts it.
     static func coding(for text: String) -> Int {
-        text.unicodeScalars.allSatisfy { gsmBasic.contains($0) || gsmExtension.contains($0) } ? 0 : 2
+        MessageLimits.isGSM(text) ? 0 : 2  // the alphabet the dispatcher's SMS length check uses too
     }
-
-    /// The GSM 03.38 default alphabet.
-    static let gsmBasic: Set<Unicode.Scalar> = Set(
-        ("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-            + "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà").unicodeScalars)
-    /// The GSM 03.38 extension table (two septets each).
-    static let gsmExtension: Set<Unicode.Scalar> = Set("^{}\\[~]|€\u{0C}".unicodeScalars)
 
     /// Whether `key` can stand in `dlr-url` as it is: Kannel replaces `%` escapes (`%d`, `%A`,
     /// `%B`...) in the URL, so a key with other characters is written in hex (`hexkey=`).

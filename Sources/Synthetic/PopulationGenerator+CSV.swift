@@ -17,7 +17,7 @@ extension PopulationGenerator {
     /// only when complete; on any error the temporary file is removed and `url` is left as it was.
     ///
     /// - Parameters:
-    ///   - count: The number of participants, at least 0.
+    ///   - count: The number of participants, 0 to ``PopulationGenerator/maxCount``.
     ///   - seed: The PRNG seed; the same seed and count give byte-identical files.
     ///   - places: The places to cluster around (not empty), usually ``PlaceTable/load()``.
     ///   - url: The destination file.
@@ -96,8 +96,9 @@ extension PopulationGenerator {
 
     /// Refuses a negative count and places without a proper country code.
     static func validate(count: Int, places: [Place]) throws {
-        guard count >= 0 else {
-            throw SyntheticError(.invalidArgument, "count must be at least 0, got \(count)", field: "count")
+        guard count >= 0 && count <= PopulationGenerator.maxCount else {
+            throw SyntheticError(
+                .invalidArgument, "count must be 0 to \(PopulationGenerator.maxCount), got \(count)", field: "count")
         }
         guard !places.isEmpty else {
             throw SyntheticError(.invalidArgument, "no places to generate participants around", field: "places")

@@ -85,6 +85,8 @@ public struct PopulationGenerator: Sendable {
 
     // MARK: - Model constants
 
+    /// The most participants one file may have (100 million: the ids, 8 digits, and the disk).
+    public static let maxCount = 100_000_000
     static let homeCountry = "NL"
     static let crossBorderShare = 0.03
     static let ruralShare = 0.05

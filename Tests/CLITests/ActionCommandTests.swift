@@ -139,8 +139,8 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"voice": {"lines": 0, "typicalCallSeconds": 60}}"#, "'voice.lines' must be positive, got 0"),
-        (#"{"sms": {"perSecond": -1, "batchSize": 10}}"#, "'sms.perSecond' must be positive"),
+        (#"{"voice": {"lines": 0, "typicalCallSeconds": 60}}"#, "voice.lines: 0 is below the minimum 1"),
+        (#"{"sms": {"perSecond": -1, "batchSize": 10}}"#, "sms.perSecond: -1 is below the minimum 0.01"),
         (#"{"voice": "#, "not a valid dispatcher configuration"),
     ])
     func badConfigIsRefusedNamingTheFileAndKey(json: String, message: String) async throws {

@@ -19,6 +19,17 @@ import Testing
         }
         try PropertyViolation.require(
             config.voice.typicalCallSeconds.isFinite, "typicalCallSeconds \(config.voice.typicalCallSeconds)")
+        // Accepted means plannable: the estimate for any recipient count does not trap and stays
+        // within the planner's bound; so does the longest retry wait.
+        for n in [1, 1_600_000, Int.max] {
+            let estimate = Planner.estimate(
+                recipients: Dictionary(uniqueKeysWithValues: Channel.allCases.map { ($0, n) }), config: config)
+            try PropertyViolation.require(
+                estimate.lastRecipientAt > .zero && estimate.lastRecipientAt <= Planner.longestEstimate,
+                "estimate for \(n) per channel: \(estimate.lastRecipientAt)")
+        }
+        let wait = config.retry.backoff(after: config.retry.attemptsPerChannel)
+        try PropertyViolation.require(wait >= .zero, "backoff \(wait)")
         return true
     }
 
