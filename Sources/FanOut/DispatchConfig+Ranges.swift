@@ -21,6 +21,7 @@ extension DispatchConfig {
     /// | `backPressure.increaseFraction` | 0.001 | 1 |
     /// | `backPressure.pauseSeconds` | 0 | 3,600 |
     /// | `backPressure.minimumFraction` | 0.001 | 1 |
+    /// | `backPressure.giveUpSeconds` | 1 | 86,400 |
     ///
     /// Besides, the longest retry wait (`backoffSeconds × backoffFactor^(attemptsPerChannel − 2)`)
     /// may be at most ``longestBackoffSeconds``.
@@ -37,6 +38,7 @@ extension DispatchConfig {
         ("backPressure.increaseFraction", 0.001...1),
         ("backPressure.pauseSeconds", 0...3600),
         ("backPressure.minimumFraction", 0.001...1),
+        ("backPressure.giveUpSeconds", 1...86_400),
     ]
 
     /// The longest wait before a retry, in seconds (a day).
@@ -77,6 +79,7 @@ extension DispatchConfig {
             Number("backPressure.increaseFraction", backPressure.increaseFraction),
             Number("backPressure.pauseSeconds", backPressure.pauseSeconds),
             Number("backPressure.minimumFraction", backPressure.minimumFraction),
+            Number("backPressure.giveUpSeconds", backPressure.giveUpSeconds),
         ]
         return out
     }

@@ -14,7 +14,8 @@ import Geo
 ///   "app":   { "perSecond": 2000, "batchSize": 500 },
 ///   "confirmationThresholds": { "burglary": 2000, "missing-child": 50000, "*": 10000 },
 ///   "retry": { "attemptsPerChannel": 1, "backoffSeconds": 60, "backoffFactor": 2, "fallback": false },
-///   "backPressure": { "decreaseFactor": 0.5, "increaseFraction": 0.1, "pauseSeconds": 1, "minimumFraction": 0.01 }
+///   "backPressure": { "decreaseFactor": 0.5, "increaseFraction": 0.1, "pauseSeconds": 1, "minimumFraction": 0.01,
+///                     "giveUpSeconds": 300 }
 /// }
 /// ```
 ///
@@ -130,6 +131,12 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
     /// ``increaseFraction`` of the configured limit again, up to the limit; for voice every
     /// accepted call does (a call is one hand-over request), taking effect from the next round of
     /// calls.
+    ///
+    /// A provider that has rejected every hand-over for ``giveUpSeconds`` (none accepted since its
+    /// first rejection: overloaded for that long, or unreachable, as Kannel is when smsbox is
+    /// down) is unavailable: each further rejection counts as a failed attempt, so the retry policy
+    /// and fallback take the message to the person's next channel, or give it up (audit event
+    /// `gave-up`). The first accepted hand-over makes the channel available again.
     public struct BackPressure: Sendable, Hashable, Codable {
         /// Factor applied to the rate on a rejection (0 < f < 1).
         public var decreaseFactor: Double
@@ -139,12 +146,15 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
         public var pauseSeconds: Double
         /// Lowest rate as a share of the configured limit (0 < f ≤ 1).
         public var minimumFraction: Double
+        /// Seconds of rejections only after which a provider counts as unavailable.
+        public var giveUpSeconds: Double
 
         /// Creates a back-pressure policy.
         public init(
             decreaseFactor: Double = 0.5, increaseFraction: Double = 0.1, pauseSeconds: Double = 1,
-            minimumFraction: Double = 0.01
+            minimumFraction: Double = 0.01, giveUpSeconds: Double = 300
         ) {
+            self.giveUpSeconds = giveUpSeconds
             self.decreaseFactor = decreaseFactor
             self.increaseFraction = increaseFraction
             self.pauseSeconds = pauseSeconds
@@ -152,7 +162,7 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
         }
 
         private enum CodingKeys: String, CodingKey {
-            case decreaseFactor, increaseFraction, pauseSeconds, minimumFraction
+            case decreaseFactor, increaseFraction, pauseSeconds, minimumFraction, giveUpSeconds
         }
 
         /// Decodes a policy; missing keys take the defaults.
@@ -163,6 +173,7 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
             increaseFraction = try c.decodeIfPresent(Double.self, forKey: .increaseFraction) ?? d.increaseFraction
             pauseSeconds = try c.decodeIfPresent(Double.self, forKey: .pauseSeconds) ?? d.pauseSeconds
             minimumFraction = try c.decodeIfPresent(Double.self, forKey: .minimumFraction) ?? d.minimumFraction
+            giveUpSeconds = try c.decodeIfPresent(Double.self, forKey: .giveUpSeconds) ?? d.giveUpSeconds
         }
     }
 
@@ -222,7 +233,7 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
         "voice": ["lines", "typicalCallSeconds"], "sms": ["perSecond", "batchSize"],
         "email": ["perSecond", "batchSize"], "app": ["perSecond", "batchSize"],
         "retry": ["attemptsPerChannel", "backoffSeconds", "backoffFactor", "fallback"],
-        "backPressure": ["decreaseFactor", "increaseFraction", "pauseSeconds", "minimumFraction"],
+        "backPressure": ["decreaseFactor", "increaseFraction", "pauseSeconds", "minimumFraction", "giveUpSeconds"],
     ]
 
     /// Refuses keys the configuration does not know (a misspelt key is not silently ignored).

@@ -43,6 +43,10 @@ extension DispatchCore {
     ) throws {
         guard var run = takeRun(key.action) else { return }
         defer { put(run) }
+        var result = result
+        if result == .throttled && unavailable(channel, at: t) {
+            result = .failed  // given up on the provider: a failed attempt (retry, fallback or give-up)
+        }
         if result == .throttled {
             throttle(channel, at: t)
             if key.kind == .alert, run.state != .running {

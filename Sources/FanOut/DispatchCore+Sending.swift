@@ -38,6 +38,9 @@ extension DispatchCore {
         case deferred
         /// Rejected as overloaded: put back at the head of the queue (not an attempt).
         case throttled
+        /// Rejected by a provider given up on (``DispatchCore/unavailable(_:at:)``): a failed
+        /// attempt at once, which does not count as accepted.
+        case unavailable
     }
 
     /// Marks `m` as with its provider (counted and recorded `sent`) before it is handed over.
@@ -77,7 +80,13 @@ extension DispatchCore {
         switch providers[channel] {
         case .immediate(let provider)?:
             let outcome = provider.send(outbound, at: now)
-            result = outcome.result == .throttled ? .throttled : .outcome(outcome)
+            if outcome.result != .throttled {
+                result = .outcome(outcome)
+            } else if unavailable(channel, at: now) {
+                result = .unavailable
+            } else {
+                result = .throttled
+            }
         case .deferred(let provider)?:
             awaiting.insert(AttemptKey(key: key, attempt: attempt))
             provider.submit(outbound, at: now, reporter: reporter)
@@ -87,8 +96,8 @@ extension DispatchCore {
             result = .outcome(ProviderOutcome(.failed))
         }
         switch result {
-        case .throttled:
-            break  // the caller gives it (and the rest of its batch) back
+        case .throttled, .unavailable:
+            break  // the caller gives it (and the rest of its batch) back, or fails it
         case .outcome:
             metrics.sent[channel.index].increment()
         case .deferred:
@@ -157,6 +166,11 @@ extension DispatchCore {
                     return
                 case .deferred:
                     linesBusy += 1
+                case .unavailable:
+                    linesBusy += 1
+                    events.push(
+                        .completed(MessageKey(action: id, person: m.person, kind: m.kind), channel, .failed, attempt: attempt),
+                        at: now)
                 case .outcome(let outcome):
                     linesBusy += 1
                     placed += 1
@@ -176,6 +190,7 @@ extension DispatchCore {
         var batch: [(QueuedMessage, ProviderOutcome?, UInt16)] = []
         var popped: [(ActionID, QueuedMessage)] = []
         var rejectedAt: Int?
+        var givenUp = false
         do {
             defer { put(run) }
             // The whole batch is marked sent and written before its first message is handed over.
@@ -191,6 +206,9 @@ extension DispatchCore {
                     rejectedAt = i
                 case .deferred:
                     batch.append((m, nil, attempt))
+                case .unavailable:
+                    batch.append((m, ProviderOutcome(.failed), attempt))
+                    givenUp = true
                 case .outcome(let outcome):
                     batch.append((m, outcome, attempt))
                 }
@@ -214,7 +232,7 @@ extension DispatchCore {
             throttle(channel, at: sentAt)
             return
         }
-        if !batch.isEmpty, batch.allSatisfy({ $0.1 != nil }) { accepted(channel, share: 1) }
+        if !batch.isEmpty, !givenUp, batch.allSatisfy({ $0.1 != nil }) { accepted(channel, share: 1) }
         // One pending ready event per channel; a stale one reschedules itself when it fires.
         if readyScheduled.insert(channel).inserted { events.push(.channelReady(channel), at: sentAt) }
     }

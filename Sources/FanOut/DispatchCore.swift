@@ -49,6 +49,10 @@ struct DispatchCore {
     var rates: [Double]
     /// Hand-overs to deferred providers whose outcome is not yet reported.
     var awaiting: Set<AttemptKey> = []
+    /// Per channel, when its provider started rejecting every hand-over (cleared by an accepted one).
+    var rejectingSince: [Channel: Duration] = [:]
+    /// Channels whose unavailability was logged (in this episode of rejections).
+    var unavailableLogged: Set<Channel> = []
     /// The channel a fallback just queued a message on (pumped after the completion).
     var fallbackQueued: Channel?
     /// Whether hand-overs are held: nothing is given to a provider until released
@@ -70,6 +74,22 @@ struct DispatchCore {
         held = options.handOversHeld
         rates = Channel.allCases.map { config.limit(of: $0) }
         for c in Channel.allCases { metrics.rate[c.index].record(rates[c.index]) }
+    }
+
+    /// The time of the next event that can change anything: a channel-ready event for a channel
+    /// with nothing queued (left from a pause or a slower rate) is dropped, so that a run is idle
+    /// when only such events are left (a later message on the channel pumps it again).
+    mutating func nextEventTime() -> Duration? {
+        while case .channelReady(let channel)? = events.first, !hasQueued(on: channel), let t = events.firstTime {
+            _ = events.popFirst(notAfter: t)
+            readyScheduled.remove(channel)
+        }
+        return events.firstTime
+    }
+
+    /// Whether any action has a message queued on `channel`.
+    func hasQueued(on channel: Channel) -> Bool {
+        waiting[channel]?.contains { actions[$0]?.queues[channel]?.isEmpty == false } ?? false
     }
 
     // MARK: - Ledger
@@ -302,6 +322,14 @@ struct DispatchCore {
         if readyScheduled.insert(channel).inserted {
             events.push(.channelReady(channel), at: freeAt[channel] ?? resume)
         }
+        // One warning per episode of rejections, not one per rejection (a provider down for
+        // minutes would write one a second); each later one is a debug line.
+        if rejectingSince[channel] != nil {
+            logger.debug(
+                "provider still rejecting", metadata: ["channel": "\(channel.rawValue)", "rate": "\(rates[i])"])
+            return
+        }
+        rejectingSince[channel] = now
         logger.warning(
             "provider throttled: slowing down",
             metadata: [
@@ -310,8 +338,32 @@ struct DispatchCore {
             ])
     }
 
+    /// Whether `channel`'s provider has rejected every hand-over for ``DispatchConfig/BackPressure/giveUpSeconds``
+    /// at `now`: then a rejection counts as a failed attempt. Logged once per episode.
+    mutating func unavailable(_ channel: Channel, at now: Duration) -> Bool {
+        guard let since = rejectingSince[channel],
+            now - since >= .seconds(fractional: config.backPressure.giveUpSeconds)
+        else { return false }
+        if unavailableLogged.insert(channel).inserted {
+            // Failing its messages needs no slowing down: back to the configured rate, so that a
+            // backlog fails over at once rather than at the throttled rate.
+            rates[channel.index] = config.limit(of: channel)
+            freeAt[channel] = min(freeAt[channel] ?? now, now)
+            readyScheduled.insert(channel)
+            events.push(.channelReady(channel), at: now)  // the pending one may be far off
+            logger.error(
+                "provider unavailable: its messages fail over to the next channel or are given up",
+                metadata: ["channel": "\(channel.rawValue)", "rejecting_s": "\((now - since).seconds)"])
+        }
+        return true
+    }
+
     /// A hand-over of `share` of a full batch was accepted on `channel`: speed up towards the limit.
     mutating func accepted(_ channel: Channel, share: Double) {
+        rejectingSince[channel] = nil
+        if unavailableLogged.remove(channel) != nil {
+            logger.notice("provider available again", metadata: ["channel": "\(channel.rawValue)"])
+        }
         let i = channel.index
         let limit = config.limit(of: channel)
         guard rates[i] < limit else { return }

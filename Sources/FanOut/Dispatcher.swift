@@ -375,7 +375,7 @@ public final class Dispatcher: Sendable {
     // MARK: - Time
 
     /// When the next event is due (`nil` when nothing is queued or in flight).
-    public var nextEventTime: Duration? { core.withLock { $0.events.firstTime } }
+    public var nextEventTime: Duration? { core.withLock { $0.nextEventTime() } }
 
     /// Processes everything due up to `time` (dispatcher clock).
     /// - Throws: ``FanOutError`` `.ledger`.

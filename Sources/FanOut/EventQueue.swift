@@ -30,6 +30,8 @@ struct EventQueue {
     var isEmpty: Bool { heap.isEmpty }
     var count: Int { heap.count }
     var firstTime: Duration? { heap.first.map { .nanoseconds($0.nanoseconds) } }
+    /// The earliest event, if any.
+    var first: DispatchEvent? { heap.first?.event }
 
     mutating func push(_ event: DispatchEvent, at time: Duration) {
         heap.append(Entry(nanoseconds: time.nanoseconds, seq: nextSeq, event: event))

@@ -36,6 +36,9 @@ final class KannelCore: Sendable {
         var stopping = false
         var stopped = false
         var statistics = KannelSMSProvider.Statistics()
+        /// Whether smsbox is rejecting (or unreachable) since the last accepted message: the first
+        /// rejection of such an episode is a warning, the rest are debug lines.
+        var rejecting = false
 
         var queued: Int { queue.count - head }
 
@@ -215,7 +218,10 @@ final class KannelCore: Sendable {
         }
         switch KannelProtocol.answer(response) {
         case .accepted:
-            state.withLock { $0.statistics.accepted += 1 }
+            state.withLock {
+                $0.statistics.accepted += 1
+                $0.rejecting = false
+            }
         case .throttled(let reason):
             guard take(key) != nil else { return }
             finish(job, .throttled, reason: "smsbox: \(reason)")
@@ -233,8 +239,10 @@ final class KannelCore: Sendable {
     /// Counts and reports a result to the dispatcher (never with the adapter's lock held).
     func finish(_ job: Job, _ result: DeliveryResult, reason: String? = nil, replay: Bool = false) {
         let key = job.message.idempotencyKey
-        let reporter = state.withLock { s -> DeliveryReporter in
-            if replay { return job.reporter }
+        let (reporter, episode) = state.withLock { s -> (DeliveryReporter, Bool) in
+            if replay { return (job.reporter, false) }
+            let firstRejection = result == .throttled && !s.rejecting
+            if result == .throttled { s.rejecting = true }
             switch result {
             case .delivered: s.statistics.delivered += 1
             case .throttled: s.statistics.throttled += 1
@@ -242,14 +250,16 @@ final class KannelCore: Sendable {
             }
             // Throttled means not handed over: a repeat is sent. Any other result is final.
             if result != .throttled { s.remember(key, result, capacity: configuration.rememberedResults) }
-            return s.owners.removeValue(forKey: key) ?? job.reporter
+            return (s.owners.removeValue(forKey: key) ?? job.reporter, firstRejection)
         }
         if let reason {
             let metadata: Logger.Metadata = [
                 "key": "\(job.message.idempotencyKey)", "result": "\(result.rawValue)", "reason": "\(reason)",
             ]
-            if result == .throttled {
-                logger.warning("kannel: message rejected as overloaded", metadata: metadata)
+            if result == .throttled && episode {
+                logger.warning("kannel: message rejected as overloaded (further rejections at debug level)", metadata: metadata)
+            } else if result == .throttled {
+                logger.debug("kannel: message rejected as overloaded", metadata: metadata)
             } else {
                 logger.error("kannel: message failed", metadata: metadata)
             }

@@ -84,6 +84,23 @@ import Testing
             !(r.stdout + r.stderr).contains(Self.password) && !ActionFixture.leaksContactDetails(r.stdout + r.stderr))
     }
 
+    @Test func aRunWithKannelUnreachableGivesUpAfterTheConfiguredTime() async throws {
+        let fx = try ActionFixture(count: 40, label: "action-kannel-down")
+        defer { try? FileManager.default.removeItem(at: fx.dir) }
+        // Nobody listens at Kannel's port: every hand-over is refused as unreachable (throttled).
+        let config = try fx.write(
+            "kannel.json", Self.kannel().replacingOccurrences(of: #"{"sms": {"perSecond": 50},"#, with: #"{"sms": {"perSecond": 50}, "backPressure": {"giveUpSeconds": 3},"#))
+        let start = try await fx.action(Self.start + ["--config", config, "--run"])
+        #expect(start.status == 0, "\(start.stderr)")
+        let status = try await fx.action(["status", "1"])
+        #expect(status.stdout.contains("alerts: failed"), "\(status.stdout)")
+        #expect(!status.stdout.contains("queued") && !status.stdout.contains("sent "), "\(status.stdout)")
+        // One warning when the rejections start and one error at the give-up, not one a second.
+        let loud = start.stderr.split(separator: "\n").filter { $0.contains("warning") || $0.contains("error") }
+        #expect(loud.filter { $0.contains("provider") }.count == 2, "\(start.stderr)")
+        #expect(!(start.stdout + start.stderr).contains(Self.password))
+    }
+
     @Test func anActionIsResumedOnlyOnTheSMSProviderItWasStartedWith() async throws {
         let fx = try ActionFixture(count: 40, label: "action-kannel-resume")
         defer { try? FileManager.default.removeItem(at: fx.dir) }

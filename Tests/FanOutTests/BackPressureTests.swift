@@ -1,5 +1,7 @@
+import Logging
 import MetricsTestKit
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import FanOut
@@ -86,5 +88,47 @@ struct ThrottleBefore: MessageProvider {
     }
     func send(_ message: OutboundMessage, at time: Duration) -> ProviderOutcome {
         time < until ? ProviderOutcome(.throttled) : inner.send(message, at: time)
+    }
+}
+
+/// A provider that rejects everything for `giveUpSeconds` (Kannel unreachable) is given up on.
+@Suite struct UnavailableProviderTests {
+    @Test func aProviderRejectingEverythingIsGivenUpOnAndItsMessagesFallBack() async throws {
+        let handler = CapturingLogHandler()
+        let down = RecordingProvider { _ in ProviderOutcome(.throttled) }  // smsbox unreachable
+        let voice = RecordingProvider()
+        let config = DispatchConfig(
+            retry: .init(attemptsPerChannel: 1, fallback: true),
+            backPressure: .init(pauseSeconds: 1, giveUpSeconds: 30))
+        let d = Dispatcher(
+            config: config, providers: [.sms: down, .voice: voice], clock: VirtualClock(), logger: handler.logger())
+        let id = try d.start(Fixture.request([.sms, .voice]), recipients: Fixture.recipients(50))
+        try await d.runUntilIdle()  // returns: the dispatcher does not retry the dead provider for ever
+        let s = try d.status(id)
+        #expect(s.alerts == [.delivered: 50])
+        // Everyone reached by voice, the fallback, once the SMS provider was given up on at 30 s:
+        // the rejections before that were offered again (not attempts), each after a 1 s pause.
+        #expect(Set(voice.records.map(\.message.key.person)) == Set(1...50))
+        #expect(voice.records.allSatisfy { $0.time >= .seconds(30) })
+        // Before: one rejection per 1 s pause (0, 1, ..., 29 s); from 30 s each person's hand-over
+        // is rejected once more and failed at once.
+        #expect(down.records.isEmpty)
+        #expect(down.throttled.filter { $0.time < .seconds(30) }.map(\.time) == (0..<30).map { .seconds($0) })
+        #expect(Set(down.throttled.filter { $0.time >= .seconds(30) }.map(\.message.key.person)) == Set(1...50))
+        // One warning when the rejections start and one error when the provider is given up on,
+        // not one line per rejection.
+        let loud = handler.entries.filter { $0.level >= .warning }.map(\.message)
+        #expect(loud == ["provider throttled: slowing down", "provider unavailable: its messages fail over to the next channel or are given up"])
+    }
+
+    @Test func withoutAFallbackTheMessagesFailAndTheActionFinishes() async throws {
+        let down = RecordingProvider { _ in ProviderOutcome(.throttled) }
+        let config = DispatchConfig(backPressure: .init(giveUpSeconds: 5))
+        let d = Dispatcher(config: config, providers: [.sms: down], clock: VirtualClock())
+        let id = try d.start(Fixture.request([.sms]), recipients: Fixture.recipients(20))
+        try await d.runUntilIdle()
+        let s = try d.status(id)
+        #expect(s.alerts == [.failed: 20])
+        #expect(d.clock.now < .seconds(60))
     }
 }
