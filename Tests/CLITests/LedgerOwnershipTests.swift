@@ -1,5 +1,6 @@
 import FanoutEngine
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 
@@ -7,6 +8,15 @@ import Testing
 /// is refused, and `start`, `enlarge`, `stop` and `end` from other processes are handed to it and
 /// applied at once, while `status` reads beside it.
 @Suite struct LedgerOwnershipTests {
+    /// Set when the runner has exited.
+    final class Finished: Sendable {
+        private let flag = Mutex(false)
+        var done: Bool {
+            get { flag.withLock { $0 } }
+            set { flag.withLock { $0 = newValue } }
+        }
+    }
+
     /// A registry of `count` participants and a runner on the real clock that takes several
     /// seconds (SMS at 150/s), every hand-over appended to a provider record.
     struct Runner {
@@ -21,19 +31,22 @@ import Testing
             desk = ["--config", config, "--provider-record", record, "--clock", "real", "--channels", "sms"]
         }
 
-        func start(radius: Int) async throws -> CommandResult {
-            try await fx.action(
+        func start(radius: Int, exited: Finished) async throws -> CommandResult {
+            defer { exited.done = true }
+            return try await fx.action(
                 [
                     "start", "--lon", "\(fx.centre.lon)", "--lat", "\(fx.centre.lat)", "--radius", "\(radius)",
                     "--incident-type", "missing-child", "--message", "Girl (6), yellow raincoat", "--confirm", "--run",
                 ] + desk)
         }
 
-        /// Waits until the runner holds the ledger and has handed over at least `n` messages.
-        func waitForRunner(handOvers n: Int) async throws -> Bool {
-            try await eventually(seconds: 60) {
-                try LedgerLock.isHeld(for: fx.db) && (try? ProviderRecord.read(path: record).entries.count) ?? 0 >= n
-            }
+        /// Waits until the runner holds the ledger and has handed over at least `n` messages (on a
+        /// loaded machine its start-up can take long), or until it has exited.
+        func waitForRunner(handOvers n: Int, exited: Finished) async throws -> Bool {
+            try await eventually(seconds: 300) {
+                if exited.done { return true }
+                return try LedgerLock.isHeld(for: fx.db) && (try? ProviderRecord.read(path: record).entries.count) ?? 0 >= n
+            } && !exited.done
         }
 
         var control: [String] { desk.filter { $0 != "--channels" && $0 != "sms" } }
@@ -41,8 +54,13 @@ import Testing
 
     @Test func aSecondRunIsRefusedNamingTheProcessThatRunsTheLedger() async throws {
         let r = try Runner(count: 1500, label: "second-run")
-        async let runner = r.start(radius: 30_000)
-        #expect(try await r.waitForRunner(handOvers: 20))
+        let exited = Finished()
+        async let runner = r.start(radius: 30_000, exited: exited)
+        guard try await r.waitForRunner(handOvers: 20, exited: exited) else {
+            let first = try await runner
+            Issue.record("the runner did not get going: exit \(first.status), \(first.stderr)")
+            return
+        }
         let second = try await r.fx.action(["run"] + r.control)
         #expect(second.status != 0)
         #expect(second.stderr.contains("runs in process"), "\(second.stderr)")
@@ -62,8 +80,13 @@ import Testing
 
     @Test func anEndFromAnotherProcessIsAppliedAtOnceByTheRunner() async throws {
         let r = try Runner(count: 3000, label: "end-handed")
-        async let runner = r.start(radius: 30_000)
-        #expect(try await r.waitForRunner(handOvers: 100))
+        let exited = Finished()
+        async let runner = r.start(radius: 30_000, exited: exited)
+        guard try await r.waitForRunner(handOvers: 100, exited: exited) else {
+            let first = try await runner
+            Issue.record("the runner did not get going: exit \(first.status), \(first.stderr)")
+            return
+        }
         let end = try await r.fx.action(["end", "1", "--result", "Found safe. Thank you."] + r.control)
         #expect(end.status == 0, "\(end.stderr)")
         #expect(end.stderr.contains("handing it the end command"), "\(end.stderr)")
@@ -87,8 +110,13 @@ import Testing
 
     @Test func anEnlargementFromAnotherProcessIsRunToTheEndByTheRunner() async throws {
         let r = try Runner(count: 1200, label: "enlarge-handed")
-        async let runner = r.start(radius: 800)
-        #expect(try await r.waitForRunner(handOvers: 10))
+        let exited = Finished()
+        async let runner = r.start(radius: 800, exited: exited)
+        guard try await r.waitForRunner(handOvers: 10, exited: exited) else {
+            let first = try await runner
+            Issue.record("the runner did not get going: exit \(first.status), \(first.stderr)")
+            return
+        }
         let enlarge = try await r.fx.action(
             ["enlarge", "1", "--lon", "\(r.fx.centre.lon)", "--lat", "\(r.fx.centre.lat)", "--radius", "30000"]
                 + r.control)
