@@ -60,6 +60,8 @@ public enum AreaReader {
         guard data.count <= maxFileBytes else {
             throw GeoError(.parse, "\(name): \(data.count) bytes; area files are limited to \(maxFileBytes) bytes")
         }
+        // Before any parser: GEOS's WKT reader and libxml2 take C strings, which end at a NUL.
+        try TextBytes.refuseNUL(in: data, name: name, what: "an area file (GeoJSON, WKT or CAP)")
         guard let first = data.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else {
             throw GeoError(.parse, "\(name): empty file (expected GeoJSON or WKT)")
         }

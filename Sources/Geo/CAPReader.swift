@@ -65,9 +65,11 @@ public enum CAPReader {
         guard data.count <= maxBytes else {
             throw GeoError(.parse, "\(name): \(data.count) bytes; CAP files are limited to \(maxBytes) bytes")
         }
-        if data.contains(0) || data.starts(with: [0xFE, 0xFF]) || data.starts(with: [0xFF, 0xFE]) {
+        if data.starts(with: [0xFE, 0xFF]) || data.starts(with: [0xFF, 0xFE]) {
             throw GeoError(.parse, "\(name): only UTF-8 CAP documents are accepted")
         }
+        // libxml2 reads C strings in places: a NUL byte would end a value early.
+        try TextBytes.refuseNUL(in: data, name: name, what: "CAP")
         // Checked before XMLParser sees the bytes: swift-corelibs-foundation's XMLParser traps on
         // a comment that is not UTF-8 (found by tools/fuzz.sh).
         if let (line, offset) = invalidUTF8(data) {
