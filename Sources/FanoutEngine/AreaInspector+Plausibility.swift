@@ -12,7 +12,8 @@ extension AreaInspector {
     /// Looks for the usual mix-ups and, when there are none, places the area in RD New and lon/lat.
     ///
     /// - Returns: `nil` (with an error finding) when the vertices cannot be placed in the service
-    ///   region: swapped lat/lon, RD metres given as degrees, swapped RD x/y, or simply elsewhere.
+    ///   region: swapped lat/lon, RD metres given as degrees, swapped RD x/y, degrees given in a
+    ///   projected CRS, the coordinates of another CRS, or simply elsewhere.
     func plausibility(_ area: AreaGeometry, into findings: inout Findings) -> Placement? {
         let points = area.polygons.flatMap { [$0.shell] + $0.holes }.flatMap { $0 }
         guard !points.isEmpty, points.allSatisfy({ $0.x.isFinite && $0.y.isFinite }) else {
@@ -64,6 +65,16 @@ extension AreaInspector {
                 .error, "x-y-swapped",
                 "\(count), but with x and y swapped they lie inside: the RD New x and y look swapped",
                 at: .init(x: first.x, y: first.y))
+            return nil
+        }
+        if area.crs != .wgs84, let misplaced = ServiceRegion.misplacement(of: points, in: area.crs, converter: converter),
+            let hint = misplaced.hint
+        {
+            // Degrees in a projected CRS (a legacy GeoJSON crs member, a GeoPackage layer's SRS or
+            // --crs naming RD New over lon/lat values), or the coordinates of another CRS.
+            findings.add(
+                .error, misplaced.kind == .degreesAsMetres ? "degrees-as-metres" : "outside-service-region",
+                "\(count): \(hint); the engine refuses such areas", at: .init(x: first.x, y: first.y))
             return nil
         }
         findings.add(

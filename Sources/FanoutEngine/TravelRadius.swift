@@ -83,6 +83,13 @@ public struct TravelRadiusTable: Sendable, Equatable {
         var entries: [Entry] = []
         var sawHeader = false
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            // `Double("30\0.5")` reads 30: a NUL byte is refused, not cut off.
+            if let column = raw.utf8.firstIndex(of: 0) {
+                throw AreaToolError(
+                    .travelTable,
+                    "\(source):\(index + 1): column \(raw.utf8.distance(from: raw.utf8.startIndex, to: column) + 1) is a "
+                        + "NUL byte (0x00); the table is text")
+            }
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") { continue }
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map {

@@ -21,7 +21,8 @@ public struct AreaGeometry: Sendable, Equatable {
 ///
 /// GeoJSON may be a Polygon, a MultiPolygon, a Feature holding one, or a FeatureCollection of such
 /// Features: with one Feature it is read as it is, with several the caller chooses (see
-/// ``FeatureChoice``). Coordinates are WGS84 lon/lat unless a legacy `crs` member names an
+/// ``FeatureChoice``). A WKT file may hold several geometries one after the other: they are its
+/// features, chosen by position (`#N`). Coordinates are WGS84 lon/lat unless a legacy `crs` member names an
 /// EPSG code (as QGIS writes for non-WGS84 layers). WKT carries no CRS: it is the caller's
 /// (`--crs`, default WGS84).
 public enum AreaReader {
@@ -36,8 +37,8 @@ public enum AreaReader {
     ///   - url: The file.
     ///   - crs: The CRS for WKT input (and GeoJSON without a `crs` member); `nil` means WGS84.
     ///   - layer: The GeoPackage layer to read (`nil`: the only polygon layer); GeoPackage only.
-    ///   - features: Which features make the area, for a GeoPackage layer or a GeoJSON
-    ///     FeatureCollection with several (WKT and CAP take only `.single`).
+    ///   - features: Which features make the area, for a GeoPackage layer, a GeoJSON
+    ///     FeatureCollection or a WKT file with several (CAP takes only `.single`).
     ///   - context: The GEOS context used to parse WKT and to take a union.
     /// - Throws: ``GeoError`` `.parse` or `.unsupportedGeometry`, naming the file and the field;
     ///   `.featureChoice` for several features and no choice, or an id the file lacks.
@@ -62,20 +63,20 @@ public enum AreaReader {
                 throw GeoError(.parse, "\(name): cannot read (\(cause.localizedDescription))")
             }
         }
+        // Before any parser: GEOS's WKT reader and libxml2 take C strings, which end at a NUL.
+        try TextBytes.refuseNUL(in: data, name: name, what: "an area file (GeoJSON, WKT or CAP)")
         guard let first = data.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else {
             throw GeoError(.parse, "\(name): empty file (expected GeoJSON or WKT)")
         }
         if first == UInt8(ascii: "{") {
             return try parseGeoJSON(data, name: name, crs: crs, features: features, context: context)
         }
-        if features != .single {
-            let option = features == .all ? "--all-features" : "--feature"
-            throw GeoError(
-                .featureChoice,
-                "\(name): \(option) applies to GeoPackage and GeoJSON input only; this file is "
-                    + (first == UInt8(ascii: "<") ? "CAP" : "WKT"))
-        }
         if first == UInt8(ascii: "<") {
+            if features != .single {
+                let option = features == .all ? "--all-features" : "--feature"
+                throw GeoError(
+                    .featureChoice, "\(name): \(option) applies to GeoPackage, GeoJSON and WKT input only; this file is CAP")
+            }
             if let crs, crs != .wgs84 {
                 throw GeoError(.parse, "\(name): CAP coordinates are always WGS84; drop --crs \(crs)")
             }
@@ -84,25 +85,7 @@ public enum AreaReader {
         guard let text = String(data: data, encoding: .utf8) else {
             throw GeoError(.parse, "\(name): not UTF-8 text (expected GeoJSON or WKT)")
         }
-        return try parseWKT(text, name: name, crs: crs ?? .wgs84, context: context)
-    }
-
-    /// Parses WKT into polygons.
-    ///
-    /// - Throws: ``GeoError`` `.parse` with GEOS's message, `.unsupportedGeometry` for non-areas.
-    package static func parseWKT(_ text: String, name: String, crs: CRS, context: GEOSContext) throws -> AreaGeometry {
-        let geometry: GEOSGeometry
-        do { geometry = try context.readWKT(text) } catch let e as GeoError {
-            throw GeoError(e.code, "\(name): \(e.message)")
-        }
-        if try geometry.isEmpty {
-            throw GeoError(.invalidGeometry, "\(name): the polygon is empty")
-        }
-        do {
-            return AreaGeometry(polygons: try geometry.polygons(), crs: crs, source: name)
-        } catch let e as GeoError {
-            throw GeoError(e.code, "\(name): \(e.message)")
-        }
+        return try parseWKT(text, name: name, crs: crs ?? .wgs84, features: features, context: context)
     }
 
     /// Parses GeoJSON holding one area (a FeatureCollection must hold one feature) into polygons.

@@ -46,7 +46,8 @@ public struct CAPAlert: Sendable, Equatable {
 /// Reads the areas of an OASIS CAP 1.2 (or 1.1) alert, safely.
 ///
 /// Documents with a DOCTYPE or ENTITY declaration are refused before parsing (XXE protection);
-/// external entities are never resolved; size and element nesting are limited.
+/// external entities are never resolved; size, element nesting, attributes per element and the
+/// number of areas are limited (see ``maxAttributesPerElement``, ``maxAreas``).
 public enum CAPReader {
     /// Largest CAP document accepted, in bytes.
     public static let maxBytes = 4 << 20
@@ -65,9 +66,11 @@ public enum CAPReader {
         guard data.count <= maxBytes else {
             throw GeoError(.parse, "\(name): \(data.count) bytes; CAP files are limited to \(maxBytes) bytes")
         }
-        if data.contains(0) || data.starts(with: [0xFE, 0xFF]) || data.starts(with: [0xFF, 0xFE]) {
+        if data.starts(with: [0xFE, 0xFF]) || data.starts(with: [0xFF, 0xFE]) {
             throw GeoError(.parse, "\(name): only UTF-8 CAP documents are accepted")
         }
+        // libxml2 reads C strings in places: a NUL byte would end a value early.
+        try TextBytes.refuseNUL(in: data, name: name, what: "CAP")
         // Checked before XMLParser sees the bytes: swift-corelibs-foundation's XMLParser traps on
         // a comment that is not UTF-8 (found by tools/fuzz.sh).
         if let (line, offset) = invalidUTF8(data) {
@@ -80,6 +83,8 @@ public enum CAPReader {
                 "\(name): the document has a \(marker) declaration; DTDs and entities are not accepted (XXE protection)"
             )
         }
+        // libxml2 compares each attribute with the ones before it: quadratic in their number.
+        try checkAttributeCounts([UInt8](data), name: name)
         let handler = CAPHandler(name: name)
         let parser = XMLParser(data: data)
         parser.shouldResolveExternalEntities = false
@@ -120,7 +125,10 @@ public enum CAPReader {
             throw GeoError(.unsupportedGeometry, "\(name): the CAP alert has no <area> with a <polygon> or <circle>")
         }
         guard distinct.count == 1 else {
-            let list = distinct.map { "  \($0.place) '\(short($0.areaDesc))': \(describe($0))" }
+            var list = distinct.prefix(AreaFeatures.maxListed).map {
+                "  \($0.place) '\(short($0.areaDesc))': \(describe($0))"
+            }
+            if distinct.count > list.count { list.append("  … and \(distinct.count - list.count) more") }
             throw GeoError(
                 .unsupportedGeometry,
                 "\(name): the CAP alert has \(distinct.count) different areas; select one area at a time "
@@ -282,6 +290,7 @@ private final class CAPHandler: NSObject, XMLParserDelegate {
     var path: [String] = []
     var infoCount = 0
     var areaCount = 0
+    var totalAreas = 0
     var text = ""
     var current: CAPArea?
 
@@ -323,6 +332,16 @@ private final class CAPHandler: NSObject, XMLParserDelegate {
             areaCount = 0
         } else if path == ["alert", "info", "area"] {
             areaCount += 1
+            totalAreas += 1
+            guard totalAreas <= CAPReader.maxAreas else {
+                fail(
+                    parser,
+                    GeoError(
+                        .parse,
+                        "\(name): line \(parser.lineNumber): more than \(CAPReader.maxAreas) <area> elements in the "
+                            + "alert (limit \(CAPReader.maxAreas))"))
+                return
+            }
             current = CAPArea(info: infoCount, index: areaCount, areaDesc: "", polygons: [], circles: [])
         }
     }

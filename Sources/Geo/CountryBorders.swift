@@ -111,6 +111,9 @@ public struct CountryBorders: Sendable {
     /// - Throws: ``GeoError`` `.countryBorders` naming `file` and the feature or byte offset that
     ///   is wrong.
     package static func parse(_ data: Data, file: URL, converter: CoordinateConverter) throws -> CountryBorders {
+        if let (line, offset) = TextBytes.firstNUL(in: data) {
+            throw GeoError(.countryBorders, TextBytes.nulMessage(file.path, line: line, offset: offset, what: "GeoJSON"))
+        }
         var reader = BordersGeoJSONReader([UInt8](data))
         let features: [BordersFeature]
         do { features = try reader.features() } catch {

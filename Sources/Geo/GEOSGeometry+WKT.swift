@@ -11,9 +11,13 @@ extension GEOSContext {
     ///
     /// - Parameter text: The WKT, for example `POLYGON ((0 0, 1 0, 1 1, 0 0))`.
     /// - Returns: An owned geometry.
-    /// - Throws: ``GeoError`` `.parse` with message `WKT: <GEOS message>`; `.geos` if no reader
-    ///   could be made.
+    /// - Throws: ``GeoError`` `.parse` with message `WKT: <GEOS message>`, or naming the byte of a
+    ///   NUL (which would end GEOS's C string early); `.geos` if no reader could be made.
     package func readWKT(_ text: String) throws -> GEOSGeometry {
+        // GEOS takes a C string: text after a NUL byte would be silently ignored.
+        if let (line, offset) = TextBytes.firstNUL(in: text.utf8) {
+            throw GeoError(.parse, "WKT: line \(line): byte \(offset) is a NUL byte (0x00); WKT is text and may not contain one")
+        }
         if let offset = GeometryNesting.wktExcess(text) {
             throw GeoError(
                 .parse, "WKT: parentheses nested deeper than \(GeometryNesting.maxDepth) (byte \(offset))")

@@ -75,6 +75,9 @@ public struct Municipalities: Sendable {
     ///
     /// - Throws: ``GeoError`` `.municipalities` naming `file` and the feature or byte offset.
     package static func parse(_ data: Data, file: URL, converter: CoordinateConverter) throws -> Municipalities {
+        if let (line, offset) = TextBytes.firstNUL(in: data) {
+            throw GeoError(.municipalities, TextBytes.nulMessage(file.path, line: line, offset: offset, what: "GeoJSON"))
+        }
         var reader = BordersGeoJSONReader([UInt8](data), key: "code")
         let features: [BordersFeature]
         do { features = try reader.features() } catch {

@@ -58,6 +58,11 @@ struct CSVReader {
         return true
     }
 
+    /// The 0-based offset in the file of the byte `back` bytes before the next one to be read.
+    private func fileOffset(back: Int) -> UInt64 {
+        bytesRead - UInt64(buffer.count - position) - UInt64(back)
+    }
+
     private mutating func nextByte() throws -> UInt8? {
         if position == buffer.count {
             guard try fill() else { return nil }
@@ -76,7 +81,8 @@ struct CSVReader {
 
     /// The next non-blank record, or `nil` at the end of the file.
     ///
-    /// - Throws: ``RegistryError`` `.input` for an unterminated quoted field or invalid UTF-8.
+    /// - Throws: ``RegistryError`` `.input` for an unterminated quoted field, invalid UTF-8 or a NUL
+    ///   byte (naming the line, the field and the byte offset).
     mutating func next() throws -> Record? {
         while true {
             let startLine = line
@@ -111,6 +117,13 @@ struct CSVReader {
                         .input,
                         "\(path):\(startLine): a record longer than \(Self.maxRecordBytes) bytes "
                             + "(a quote that is never closed, or not a CSV file?)")
+                }
+                // A NUL would cut the value short wherever it meets C (strtod reads `52\0.9` as 52).
+                guard b != 0 else {
+                    throw RegistryError(
+                        .input,
+                        "\(path):\(line): field \(fields.count + 1) holds a NUL byte (0x00) at byte \(fileOffset(back: 1)) "
+                            + "of the file; CSV values must be text (is this a binary or UTF-16 file?)")
                 }
                 if inQuotes {
                     if b == UInt8(ascii: "\"") {

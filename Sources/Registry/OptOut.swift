@@ -54,7 +54,8 @@ public struct OptOut: Sendable, Hashable, CustomStringConvertible {
             }
             guard word.count <= 40, word.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
                 throw RegistryError(
-                    .input, "'\(word.prefix(40))' is not an incident type (letters, digits and hyphens, e.g. burglary)")
+                    .input,
+                    "\(QuotedValue.describe(word)) is not an incident type (letters, digits and hyphens, e.g. burglary)")
             }
             types.insert(word)
         }

@@ -97,7 +97,8 @@ struct CSVLayout {
     /// Parses and checks one record.
     ///
     /// - Throws: ``RegistryError`` `.input` naming the file, line and field; personal fields are
-    ///   described, never quoted.
+    ///   described, never quoted, and so is any value that looks like a phone number or an e-mail
+    ///   address (``QuotedValue``), in whatever column it is.
     func parse(_ record: CSVReader.Record, path: String) throws -> ParticipantRow {
         let f = record.fields
         let at = "\(path):\(record.line)"
@@ -110,14 +111,25 @@ struct CSVLayout {
             return t.isEmpty ? nil : String(t)
         }
         let idText = f[id].trimmedSpaces
-        guard let idValue = Int64(idText), idValue > 0 else {
-            throw RegistryError(.input, "\(at): field 'id': '\(idText.prefix(40))' is not a positive integer")
+        if let problem = QuotedValue.idProblem(idText) {
+            throw RegistryError(.input, "\(at): field 'id': \(problem)")
         }
+        let idValue = Int64(idText) ?? 0
         func number(_ i: Int, _ name: String) throws -> Double {
             let t = f[i].trimmedSpaces
+            // `Double("+31612345678")` parses: a phone number in a position column is refused here,
+            // described, before a position message could show it as a coordinate.
+            if QuotedValue.looksLikePhoneNumber(t) || QuotedValue.looksLikeEmailAddress(t) {
+                throw RegistryError(
+                    .input,
+                    "\(at): field '\(name)': \(QuotedValue.describe(t)) is not a coordinate; are the columns in the "
+                        + "header's order?")
+            }
             guard let v = Double(t), v.isFinite else {
                 throw RegistryError(
-                    .input, "\(at): field '\(name)': '\(t.prefix(40))' is not a number" + (t.isEmpty ? " (empty)" : ""))
+                    .input,
+                    "\(at): field '\(name)': \(QuotedValue.describe(t)) is not a number"
+                        + (t.isEmpty ? " (empty)" : ""))
             }
             return v
         }
@@ -125,7 +137,8 @@ struct CSVLayout {
             line: record.line, id: idValue, x: try number(x, xName), y: try number(y, yName))
         if let c = text(crs) {
             guard let code = CRS(parsing: c) else {
-                throw RegistryError(.input, "\(at): field 'crs': '\(c.prefix(20))' is not an EPSG code (EPSG:NNNN)")
+                throw RegistryError(
+                    .input, "\(at): field 'crs': \(QuotedValue.describe(c, limit: 20)) is not an EPSG code (EPSG:NNNN)")
             }
             row.crs = code
         }
@@ -133,7 +146,8 @@ struct CSVLayout {
             guard let code = CountryCode(c), code.isAssigned else {
                 throw RegistryError(
                     .input,
-                    "\(at): field 'country': '\(c.prefix(20))' is not an ISO 3166-1 alpha-2 code (e.g. NL, BE, DE)")
+                    "\(at): field 'country': \(QuotedValue.describe(c, limit: 20)) is not an ISO 3166-1 alpha-2 code "
+                        + "(e.g. NL, BE, DE)")
             }
             row.country = code.description
         }
@@ -152,14 +166,10 @@ struct CSVLayout {
             row.email = e
         }
         if let c = text(channels) {
-            let parts = c.split(separator: ",", omittingEmptySubsequences: false).map {
-                $0.trimmingCharacters(in: .whitespaces).lowercased()
+            switch Self.canonicalChannels(c) {
+            case .success(let canonical): row.channels = canonical
+            case .failure(let problem): throw RegistryError(.input, "\(at): field 'channels': \(problem.text)")
             }
-            if let bad = parts.first(where: { !Self.channelNames.contains($0) }) {
-                throw RegistryError(
-                    .input, "\(at): field 'channels': '\(bad.prefix(20))' is not a channel (voice, sms, email, app)")
-            }
-            row.channels = parts.joined(separator: ",")
         }
         if let q = text(quietHours) {
             do { row.quietHours = try QuietHours(parsing: q).description } catch let e as RegistryError {
@@ -167,17 +177,16 @@ struct CSVLayout {
             }
         }
         if let l = text(language) {
-            guard (2...3).contains(l.count), l.allSatisfy({ $0.isASCII && $0.isLetter }) else {
-                throw RegistryError(
-                    .input, "\(at): field 'language': '\(l.prefix(10))' is not an ISO 639 code (e.g. nl)")
+            switch Self.canonicalLanguage(l) {
+            case .success(let canonical): row.language = canonical
+            case .failure(let problem): throw RegistryError(.input, "\(at): field 'language': \(problem.text)")
             }
-            row.language = l.lowercased()
         }
         if let p = text(person) {
-            guard let value = Int64(p), value > 0 else {
-                throw RegistryError(.input, "\(at): field 'person': '\(p.prefix(40))' is not a positive integer")
+            if let problem = QuotedValue.idProblem(Substring(p)) {
+                throw RegistryError(.input, "\(at): field 'person': \(problem)")
             }
-            row.person = value
+            row.person = Int64(p)
         }
         if let o = text(optOut) {
             do { row.optOut = try OptOut(parsing: o).description } catch let e as RegistryError {
@@ -188,6 +197,31 @@ struct CSVLayout {
     }
 
     static let channelNames: Set<String> = ["voice", "sms", "email", "app"]
+
+    /// Why a field value is refused, without the file and line (the caller adds them).
+    struct Problem: Error {
+        var text: String
+    }
+
+    /// `"SMS, voice"` as stored (`sms,voice`), or why it is not a list of channels.
+    static func canonicalChannels(_ c: String) -> Result<String, Problem> {
+        let parts = c.split(separator: ",", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        }
+        if let bad = parts.first(where: { !channelNames.contains($0) }) {
+            return .failure(
+                Problem(text: "\(QuotedValue.describe(bad, limit: 20)) is not a channel (voice, sms, email, app)"))
+        }
+        return .success(parts.joined(separator: ","))
+    }
+
+    /// An ISO 639 code as stored (lower case), or why it is not one.
+    static func canonicalLanguage(_ l: String) -> Result<String, Problem> {
+        guard (2...3).contains(l.count), l.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+            return .failure(Problem(text: "\(QuotedValue.describe(l, limit: 10)) is not an ISO 639 code (e.g. nl)"))
+        }
+        return .success(l.lowercased())
+    }
 
     static func isPhoneNumber(_ s: String) -> Bool {
         var digits = 0

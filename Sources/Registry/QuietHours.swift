@@ -55,7 +55,8 @@ public struct QuietHours: Sendable, Hashable, CustomStringConvertible {
             let rule = part.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
             let which = parts.count > 1 ? "rule \(i + 1) " : ""
             func bad(_ why: String) -> RegistryError {
-                RegistryError(.input, "\(which)'\(part.trimmingCharacters(in: .whitespaces).prefix(60))': \(why)")
+                let shown = QuotedValue.describe(part.trimmingCharacters(in: .whitespaces), limit: 60)
+                return RegistryError(.input, "\(which)\(shown): \(why)")
             }
             guard !rule.isEmpty else { throw bad("empty rule (expected HH:MM-HH:MM)") }
             var words = rule[...]
@@ -64,7 +65,9 @@ public struct QuietHours: Sendable, Hashable, CustomStringConvertible {
                 for name in first.split(separator: ",", omittingEmptySubsequences: false) {
                     let c = name.lowercased()
                     guard Self.channelNames.contains(c) else {
-                        throw bad("'\(name.prefix(20))' is neither a channel (voice, sms, email, app) nor HH:MM-HH:MM")
+                        throw bad(
+                            "\(QuotedValue.describe(name, limit: 20)) is neither a channel (voice, sms, email, app) "
+                                + "nor HH:MM-HH:MM")
                     }
                     if !channels.contains(c) { channels.append(c) }
                 }
@@ -72,13 +75,16 @@ public struct QuietHours: Sendable, Hashable, CustomStringConvertible {
             }
             guard let rangeText = words.first else { throw bad("missing the time range HH:MM-HH:MM") }
             guard let (start, end) = Self.range(rangeText) else {
-                throw bad("'\(rangeText.prefix(20))' is not a time range HH:MM-HH:MM (00:00 to 23:59)")
+                throw bad(
+                    "\(QuotedValue.describe(rangeText, limit: 20)) is not a time range HH:MM-HH:MM (00:00 to 23:59)")
             }
             words = words.dropFirst()
             var except: [String] = []
             if let keyword = words.first {
                 guard keyword.lowercased() == "except", words.count == 2 else {
-                    throw bad("expected 'except TYPE[,TYPE]' after the time range, found '\(keyword.prefix(20))'")
+                    throw bad(
+                        "expected 'except TYPE[,TYPE]' after the time range, found "
+                            + QuotedValue.describe(keyword, limit: 20))
                 }
                 except = words.last?.split(separator: ",").map { $0.lowercased() } ?? []
                 guard !except.isEmpty else { throw bad("'except' needs at least one incident type") }

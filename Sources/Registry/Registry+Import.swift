@@ -317,25 +317,14 @@ private struct BatchWriter {
         "\(path):\(row.line): fields '\(layout.xName),\(layout.yName)': \(detail)"
     }
 
-    /// CRSs tried when a position lands outside the region, to suggest the likely mix-up.
-    static let likelyCRSs: [CRS] = [.wgs84, .rdNew, CRS(epsg: 31370), CRS(epsg: 3812), CRS(epsg: 25832)]
-
-    /// Explains a projected position outside the region: swapped axes, or another CRS that fits.
+    /// Explains a projected position outside the region: swapped axes, degrees, or another CRS
+    /// that fits (``ServiceRegion/misplacement(of:in:converter:)``, shared with the area readers).
     private func projectedProblem(_ row: ParticipantRow, crs: CRS, lonLat: LonLat) -> String {
         let base =
             "\(crs) x \(row.x), y \(row.y) lies at lon \(lonLat.lon), lat \(lonLat.lat), outside the service region"
-        func fits(_ x: Double, _ y: Double, in candidate: CRS) -> Bool {
-            if candidate == .wgs84 { return ServiceRegion.contains(LonLat(lon: x, lat: y)) }
-            guard let p = try? converter.transformer(from: candidate, to: .wgs84).transform(x: x, y: y) else {
-                return false
-            }
-            return ServiceRegion.contains(LonLat(lon: p.x, lat: p.y))
-        }
-        if fits(row.y, row.x, in: crs) { return base + "; swapped it lies inside: x and y look swapped" }
-        if let other = Self.likelyCRSs.first(where: { $0 != crs && fits(row.x, row.y, in: $0) }) {
-            let hint = other == .wgs84 ? "lon/lat degrees (WGS84, EPSG:4326)" : "\(other) coordinates"
-            return base + "; these look like \(hint)"
-        }
-        return base
+        guard
+            let hint = ServiceRegion.misplacement(of: [XY(row.x, row.y)], in: crs, converter: converter)?.hint
+        else { return base }
+        return base + "; " + hint
     }
 }

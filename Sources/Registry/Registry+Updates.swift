@@ -63,7 +63,16 @@ extension Registry {
             guard r.id > 0 else { throw RegistryError(.input, "\(at): field 'id': must be positive") }
             if let c = r.country, CountryCode(c)?.isAssigned != true {
                 throw RegistryError(
-                    .input, "\(at): field 'country': '\(c.prefix(20))' is not an ISO 3166-1 alpha-2 code")
+                    .input,
+                    "\(at): field 'country': \(QuotedValue.describe(c, limit: 20)) is not an ISO 3166-1 alpha-2 code")
+            }
+            // The same checks as the CSV import's, with the same messages (values that look like a
+            // phone number or an e-mail address are described, not quoted).
+            if let c = r.channels, case .failure(let problem) = CSVLayout.canonicalChannels(c) {
+                throw RegistryError(.input, "\(at): field 'channels': \(problem.text)")
+            }
+            if let l = r.language, case .failure(let problem) = CSVLayout.canonicalLanguage(l) {
+                throw RegistryError(.input, "\(at): field 'language': \(problem.text)")
             }
             if let p = r.phone, !CSVLayout.isPhoneNumber(p) {
                 throw RegistryError(.input, "\(at): field 'phone': not a phone number")
@@ -128,8 +137,9 @@ extension Registry {
                 for (i, r) in records.enumerated() {
                     try statement.execute(arguments: [
                         r.id, r.position.crs.epsg, r.position.x, r.position.y, lonLat[i].lon, lonLat[i].lat, rd[i].x,
-                        rd[i].y, countries[i], r.phone, r.email, r.channels,
-                        r.quietHours, r.language, r.person, r.optOut?.description, run,
+                        rd[i].y, countries[i], r.phone, r.email,
+                        r.channels.flatMap { try? CSVLayout.canonicalChannels($0).get() },
+                        r.quietHours, r.language.map { $0.lowercased() }, r.person, r.optOut?.description, run,
                     ])
                 }
             }

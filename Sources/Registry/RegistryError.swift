@@ -2,7 +2,8 @@ import GRDB
 
 /// The error type of the `Registry` module: bad input files and database problems.
 ///
-/// Messages name the file, line and field, never the value of a personal field (phone, e-mail).
+/// Messages name the file, line and field, never the value of a personal field (phone, e-mail),
+/// nor any value that looks like one (see `QuotedValue`).
 public struct RegistryError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {

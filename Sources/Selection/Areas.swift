@@ -75,9 +75,16 @@ package final class PolygonArea {
     ///   - converter: Transforms vertices to RD New.
     ///   - context: The GEOS context of this thread.
     /// - Throws: ``SelectionError`` `.invalidArea` with GEOS's reason and the location of the
-    ///   defect (in the source CRS); ``GeoError`` for rings GEOS cannot even build.
+    ///   defect (in the source CRS), or when a vertex lies outside the ``ServiceRegion`` (with the
+    ///   likely mix-up: degrees given in a projected CRS, metres given as degrees, swapped axes);
+    ///   ``GeoError`` for rings GEOS cannot even build.
     package init(_ source: AreaGeometry, converter: CoordinateConverter, context: GEOSContext) throws {
         try Self.validate(try context.makeMultiPolygon(source.polygons), what: "\(source.source) (\(source.crs))")
+        let vertices = source.polygons.flatMap { [$0.shell] + $0.holes }.flatMap { $0 }
+        if let misplaced = ServiceRegion.misplacement(of: vertices, in: source.crs, converter: converter) {
+            throw SelectionError(
+                .invalidArea, "\(source.source) (\(source.crs)): \(misplaced.message(noun: "vertices"))")
+        }
         var rd: [PlanarPolygon] = []
         for p in source.polygons {
             rd.append(
@@ -105,12 +112,6 @@ package final class PolygonArea {
     private static func toRD(_ ring: [XY], from crs: CRS, _ converter: CoordinateConverter) throws -> [XY] {
         var xs = ring.map(\.x)
         var ys = ring.map(\.y)
-        if crs == .wgs84 {
-            for p in ring where !ServiceRegion.contains(LonLat(lon: p.x, lat: p.y)) {
-                let problem = ServiceRegion.problem(with: LonLat(lon: p.x, lat: p.y)) ?? ""
-                throw SelectionError(.invalidArea, "polygon vertex \(p.x),\(p.y): \(problem)")
-            }
-        }
         try converter.toRD(xs: &xs, ys: &ys, from: crs)
         return zip(xs, ys).map { XY($0, $1) }
     }

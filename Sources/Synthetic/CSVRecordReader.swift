@@ -24,6 +24,13 @@ struct CSVRecordReader {
         while position < bytes.count {
             let byte = bytes[position]
             position += 1
+            // A NUL would cut the value short where it meets C (strtod reads `52\0.9` as 52).
+            guard byte != 0 else {
+                throw SyntheticError(
+                    .invalidPlaceTable,
+                    "field \(fields.count + 1) holds a NUL byte (0x00) at byte \(position - 1) of the file; "
+                        + "CSV values must be text", file: file, line: line)
+            }
             if quoted {
                 if byte == UInt8(ascii: "\"") {
                     if position < bytes.count && bytes[position] == UInt8(ascii: "\"") {

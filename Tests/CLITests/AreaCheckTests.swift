@@ -180,4 +180,13 @@ struct TravelRadiusTests {
             "\(e)".hasPrefix("t.csv:2: speed_kmh")
         }
     }
+
+    @Test("a NUL byte in the table is refused, not cut off")
+    func nulByte() {
+        // Double("4\u{0}.5") is 4: the speed would silently change.
+        let text = "incident_type,mode,speed_kmh,cap_m\nx,foot,4\u{0}.5,100\n"
+        #expect { try TravelRadiusTable.parse(text, source: "t.csv") } throws: { e in
+            "\(e)".hasPrefix("t.csv:2: column 9 is a NUL byte")
+        }
+    }
 }

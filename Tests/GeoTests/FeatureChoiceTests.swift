@@ -303,10 +303,12 @@ import Testing
     @Test func otherFormatsAndBareGeometries() throws {
         let wkt = dir.appendingPathComponent("a.wkt")
         try "POLYGON((0 0,1 0,1 1,0 0))".write(to: wkt, atomically: true, encoding: .utf8)
-        #expect(
-            error(wkt.path, .all)?.message.contains("--all-features applies to GeoPackage and GeoJSON input only")
-                == true)
-        #expect(error(wkt.path, Self.id("1"))?.code == .featureChoice)
+        // A WKT file's geometries are its features, chosen by position (see WKTFileTests).
+        #expect(try read(wkt.path, .all).polygons.count == 1)
+        #expect(error(wkt.path, Self.id("1"))?.message.contains("WKT geometries have no ids") == true)
+        let cap = dir.appendingPathComponent("a.cap")
+        try "<alert/>".write(to: cap, atomically: true, encoding: .utf8)
+        #expect(error(cap.path, .all)?.message.contains("--all-features applies to GeoPackage, GeoJSON and WKT") == true)
         let bare = try geoJSONFile(Self.square(0, 0, 1), "bare")
         #expect(error(bare, Self.id("1"))?.message.contains("a bare geometry, without features or ids") == true)
         #expect(try read(bare, .all).polygons == [PlanarPolygon(shell: rectangle(0, 0, 1, 1))])

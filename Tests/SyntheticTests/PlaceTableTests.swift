@@ -57,4 +57,12 @@ import Testing
         #expect(error.description.contains("\(line):"))
         if let field { #expect(error.description.contains("field '\(field)'")) }
     }
+
+    @Test func aNULByteInAValueIsRefusedNotCutOff() throws {
+        // Double("52\u{0}.9") is 52: the NUL must never reach it.
+        let csv = "name,country,lon,lat,population\nA,NL,4.5,52.1,10\nB,NL,4.5,52\u{0}.9,10\n"
+        let error = try #require(throws: SyntheticError.self) { try PlaceTable.parse(csv: csv) }
+        #expect(error.code == .invalidPlaceTable && error.line == 3)
+        #expect(error.description.contains("field 4 holds a NUL byte (0x00) at byte 60"), "\(error.description)")
+    }
 }
