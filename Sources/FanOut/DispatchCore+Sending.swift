@@ -45,18 +45,24 @@ extension DispatchCore {
 
     /// Marks `m` as with its provider (counted and recorded `sent`) before it is handed over.
     ///
-    /// The `sent` state is written to the ledger before the hand-over (``flushBeforeHandOver()``),
-    /// so that after a crash at any moment every message a provider may have taken is `sent` in
-    /// the ledger (in flight, outcome unknown): it is resolved by sending it again under its key,
-    /// never cancelled as if it had not gone out.
+    /// The key goes to the ledger's hand-over record before the hand-over
+    /// (``recordBeforeHandOver(_:)``), so that after a crash at any moment every message a provider
+    /// may have taken is `sent` in the ledger or listed there (and marked `sent` by the resume): in
+    /// flight, outcome unknown, resolved by sending it again under its key, never cancelled as if
+    /// it had not gone out.
     private mutating func markSent(_ m: QueuedMessage, of run: inout ActionRun, at now: Duration) throws {
         run.count(m.kind, from: .queued, to: .sent)
         run.inFlight += 1
         try record(.state(MessageKey(action: run.id, person: m.person, kind: m.kind), .sent, at: now))
     }
 
-    /// Writes what is recorded, the `sent` states of the coming hand-overs included (write-ahead).
-    private mutating func flushBeforeHandOver() throws { try flush() }
+    /// Makes the coming hand-overs durable before they are made (write-ahead): their keys go to
+    /// the ledger's hand-over record with one write; their `sent` states follow in the next batch.
+    private mutating func recordBeforeHandOver(_ messages: [(ActionID, QueuedMessage)]) throws {
+        guard let ledger, !messages.isEmpty else { return }
+        try ledger.handOvers.append(messages.map { MessageKey(action: $0.0, person: $0.1.person, kind: $0.1.kind) })
+        handOversLogged = true
+    }
 
     /// Hands `m` (already marked sent) to the channel's provider; returns what happened and the
     /// attempt number. A throttled hand-over is put back at the head of its queue.
@@ -152,7 +158,7 @@ extension DispatchCore {
                 round.append((id, m))
             }
             guard !round.isEmpty else { return }
-            try flushBeforeHandOver()
+            try recordBeforeHandOver(round)
             var placed = 0
             for (i, (id, m)) in round.enumerated() {
                 guard var run = takeRun(id) else { continue }
@@ -193,12 +199,12 @@ extension DispatchCore {
         var givenUp = false
         do {
             defer { put(run) }
-            // The whole batch is marked sent and written before its first message is handed over.
+            // The whole batch is marked sent and recorded before its first message is handed over.
             while popped.count < rate.batchSize, let m = run.queues[channel]?.popFirst() {
                 try markSent(m, of: &run, at: now)
                 popped.append((id, m))
             }
-            if !popped.isEmpty { try flushBeforeHandOver() }
+            try recordBeforeHandOver(popped)
             for (i, (_, m)) in popped.enumerated() {
                 let (handOver, attempt) = handOver(m, of: &run, on: channel, at: now)
                 switch handOver {

@@ -42,6 +42,8 @@ struct DispatchCore {
     var readyScheduled: Set<Channel> = []
     var rr: [Channel: WeightedRoundRobin] = [:]
     var pending: [LedgerOp] = []
+    /// Whether the ledger's hand-over record lists keys since the last committed batch.
+    var handOversLogged = false
     /// Set by a command until its first ``flush()``: ``record(_:)`` does not write full batches, so
     /// the command's changes go in one transaction.
     var oneTransaction = false
@@ -103,6 +105,10 @@ struct DispatchCore {
         let ops = pending
         pending.removeAll(keepingCapacity: true)
         try ledger.apply(ops)
+        if handOversLogged {
+            try ledger.handOvers.clear()  // the ledger now holds every state the record listed
+            handOversLogged = false
+        }
     }
 
     mutating func record(_ op: LedgerOp) throws {

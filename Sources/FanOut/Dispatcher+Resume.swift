@@ -34,6 +34,9 @@ extension Dispatcher {
         let dispatcher = Dispatcher(
             config: config, providers: providers, deferredProviders: deferredProviders, clock: clock, ledger: ledger,
             options: options, metrics: metrics, logger: logger)
+        // Hand-overs made before a crash whose `sent` state was not committed: in flight.
+        try ledger.markInFlight(try ledger.handOvers.keys())
+        try ledger.handOvers.clear()
         let stored = try ledger.unfinishedActions()
         let lastID = try ledger.maxActionID()
         let now = clock.now

@@ -76,10 +76,27 @@ public final class Ledger: Sendable {
     /// The database file.
     public let path: String
     private let pool: DatabasePool
+    /// Keys handed over whose `sent` state may not be committed yet (see ``HandOverLog``).
+    let handOvers: HandOverLog
 
     private init(path: String, pool: DatabasePool) {
         self.path = path
         self.pool = pool
+        handOvers = HandOverLog(ledgerPath: path)
+    }
+
+    /// Marks `keys` in flight (`sent`) where the ledger still shows them queued: the hand-overs
+    /// ``HandOverLog`` lists from before a crash, whose `sent` state was not committed.
+    func markInFlight(_ keys: [MessageKey]) throws {
+        guard !keys.isEmpty else { return }
+        try write("marking \(keys.count) hand-overs from before a crash in flight") { db in
+            let s = try db.cachedStatement(
+                sql: """
+                    UPDATE dispatch_message SET state = 'sent'
+                    WHERE action_id = ? AND person_id = ? AND kind = ? AND state = 'queued'
+                    """)
+            for k in keys { try s.execute(arguments: [k.action.rawValue, k.person, k.kind.rawValue]) }
+        }
     }
 
     /// How long a ledger write waits for another writer of the file (a `fanout import` holds the

@@ -14,12 +14,16 @@ import Testing
         let sms = RecordingProvider()
         let d = Dispatcher(providers: [.sms: sms], clock: VirtualClock(), ledger: ledger)
         let id = try d.start(Fixture.request([.sms]), recipients: Fixture.recipients(30))
-        // The first SMS batch (10) went to the provider at once, and is `sent` in the ledger before
-        // that (write-ahead); the rest waits, queued.
-        let started = try ledger.messages(of: id)
+        // The first SMS batch (10) went to the provider at once, listed in the ledger's hand-over
+        // record before that (write-ahead); their `sent` states follow in the next ledger batch.
         #expect(sms.records.map(\.message.key.person) == Array(1...10))
-        #expect(started.filter { $0.state == .sent }.map(\.key.person) == Array(1...10))
-        #expect(started.filter { $0.state == .queued }.map(\.key.person) == Array(11...30))
+        #expect(try ledger.handOvers.keys().map(\.person) == Array(1...10))
+        #expect(try ledger.messages(of: id).allSatisfy { $0.state == .queued })
+        try d.flush()
+        let flushed = try ledger.messages(of: id)
+        #expect(flushed.filter { $0.state == .sent }.map(\.key.person) == Array(1...10))
+        #expect(flushed.filter { $0.state == .queued }.map(\.key.person) == Array(11...30))
+        #expect(try ledger.handOvers.keys().isEmpty)  // emptied once the ledger holds the states
         try await d.runUntilIdle()
         try d.end(id, result: "Arrested")
         try await d.runUntilIdle()
