@@ -89,11 +89,16 @@ enum ChaosTest {
 
         /// A runner killed after a random delay, with `beside` run by other processes meanwhile.
         func killedRun(beside: (() async throws -> Void)? = nil) async throws -> Bool {
-            let delay = Double.random(in: 0.05...maxDelay, using: &random)
+            // With a command beside, the runner lives long enough (2–4 s) for the command's process
+            // to start, select and reach it: most are handed to it, some meet a killed runner.
+            let delay = Double.random(in: beside == nil ? 0.05...maxDelay : 2...4, using: &random)
             let besideDelay = Double.random(in: 0...delay, using: &random)
             async let ended = KillTest.runAndKilling(fx, arguments: ["run"] + desk, after: delay)
             if let beside {
-                try await Task.sleep(for: .seconds(besideDelay))
+                // Mostly while the runner holds the ledger (the command is handed to it), sometimes
+                // after it was killed (the command applies itself).
+                _ = try await eventually(seconds: delay) { try LedgerLock.isHeld(for: fx.db) }
+                try await Task.sleep(for: .seconds(besideDelay / 2))
                 try await beside()
             }
             let end = try await ended

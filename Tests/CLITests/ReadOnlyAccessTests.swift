@@ -49,7 +49,7 @@ import Testing
     @Test func selectionsStatusAndARunningActionGoOnWhileAnImportHoldsTheRegistry() async throws {
         let fx = try ActionFixture(count: 200, label: "during-import")
         let generated = try await CommandRunner.run(
-            ["generate", "--count", "300000", "--seed", "11", "--out", "big.csv"], in: fx.dir)
+            ["generate", "--count", "600000", "--seed", "11", "--out", "big.csv"], in: fx.dir)
         #expect(generated.status == 0, "\(generated.stderr)")
         // An action whose run (SMS at 20/s: 10 s of real time) spans the import.
         let config = try fx.write("dispatch.json", #"{"sms": {"perSecond": 20, "batchSize": 1}}"#)
