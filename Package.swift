@@ -48,7 +48,10 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "FanoutEngine",
-            dependencies: ["Geo", "Registry", "Selection", "Synthetic", "FanOut", "ProviderAdapters"],
+            dependencies: [
+                "Geo", "Registry", "Selection", "Synthetic", "FanOut", "ProviderAdapters",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict),
         .executableTarget(
             name: "FanoutCLI",

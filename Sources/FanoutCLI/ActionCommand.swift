@@ -124,7 +124,9 @@ struct DeskOptions: ParsableArguments {
         let inputs =
             [OutputTarget.Input("--db registry", db)] + (config.map { [.init("--config file", $0)] } ?? [])
             + (polygon.map { [.init("--polygon file", $0)] } ?? [])
-        _ = try checkOutput(providerRecord, option: "--provider-record", kind: .append, inputs: inputs)
+        do { _ = try checkOutput(providerRecord, option: "--provider-record", kind: .append, inputs: inputs) } catch {
+            throw failDuringValidation(error)
+        }
     }
 
     /// Reads the --config file (limits and Kannel) and resolves the SMS provider and the clock.
@@ -168,9 +170,7 @@ struct DeskOptions: ParsableArguments {
 
     /// Opens the desk: ledger, providers (Kannel's report listener), resumed dispatcher.
     func openDesk(_ setup: DeskSetup) throws -> ActionDesk {
-        guard FileManager.default.fileExists(atPath: db) else {
-            throw ValidationError("--db \(db): no such registry (create one with 'fanout import' or 'fanout demo')")
-        }
+        try requireRegistry(db, create: "create one with 'fanout import' or 'fanout demo'")
         let simulation = ProviderSimulation.named(simulation, seed: seed) ?? .realistic(seed: seed)
         return try ActionDesk(
             db: db, config: setup.config,
@@ -215,7 +215,8 @@ func runDesk(_ desk: ActionDesk) throws {
         print("\(grouped(desk.inboxApplied)) command\(desk.inboxApplied == 1 ? "" : "s") from other processes applied")
     }
     if desk.recordWriteFailures > 0 {
-        throw ValidationError("provider record: \(desk.recordWriteFailures) hand-overs could not be written")
+        throw CommandFailure(
+            .internalError, "provider record: \(desk.recordWriteFailures) hand-overs could not be written")
     }
 }
 

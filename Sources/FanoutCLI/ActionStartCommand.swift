@@ -64,7 +64,9 @@ struct ActionAreaOptions: ParsableArguments {
             area = .circle(center: LonLat(lon: lon, lat: lat), radiusMeters: radius)
         } else if let rdX, let rdY, let radius {
             let centre = try CoordinateConverter().toLonLat([RDPoint(x: rdX, y: rdY)])
-            guard let c = centre.first else { throw ValidationError("--rd-x/--rd-y: cannot transform \(rdX),\(rdY)") }
+            guard let c = centre.first else {
+                throw CommandFailure(.refused, "--rd-x/--rd-y: cannot transform \(rdX),\(rdY)")
+            }
             area = .circle(center: c, radiusMeters: radius)
         } else {
             throw ValidationError("no action area given")
@@ -108,8 +110,8 @@ struct ActionStartCommand: ParsableCommand {
         discussion: """
             Prints the plan first: participants per channel and when the last one is reached at the
             configured limits ("last recipient at T+…"). An action with more participants than its
-            incident type's confirmation threshold (--config) is refused unless --confirm is given;
-            nothing is sent then. Prints the new action's id.
+            incident type's confirmation threshold (--config) is refused (exit 2) unless --confirm is
+            given; nothing is sent then. Prints the new action's id.
             """)
 
     @OptionGroup var desk: DeskOptions
@@ -157,10 +159,7 @@ struct ActionStartCommand: ParsableCommand {
     func run() throws {
         let setup = try desk.setup()
         let config = setup.config
-        guard FileManager.default.fileExists(atPath: desk.db) else {
-            throw ValidationError(
-                "--db \(desk.db): no such registry (create one with 'fanout import' or 'fanout demo')")
-        }
+        try requireRegistry(desk.db, create: "create one with 'fanout import' or 'fanout demo'")
         let engine = try Engine.open(registryAt: desk.db)
         let (selection, record) = try area.select(with: engine)
         note(Summary.line(selection))
@@ -171,7 +170,8 @@ struct ActionStartCommand: ParsableCommand {
         let plan = try ActionDesk.plan(request, selection: selection, registry: engine.registry, config: config)
         print(ActionText.plan(plan))
         if plan.needsConfirmation {
-            throw ValidationError(
+            throw FanOutError(
+                .confirmationRequired,
                 "\(grouped(plan.recipients.count)) participants is more than the \(grouped(plan.threshold ?? 0)) "
                     + "usual for a '\(incidentType)' action; check the area and repeat with --confirm to send")
         }
@@ -200,7 +200,7 @@ struct ActionEnlargeCommand: ParsableCommand {
             to the action's persons after the enlargement: above it the enlargement is refused
             unless --confirm is given (an earlier --confirm does not carry over). A new area that
             lists fewer persons than the current one, or none of those already included, draws a
-            warning (it may be the wrong area: an enlargement never takes anyone out).
+            warning (it may be the wrong area: an enlargement never takes anyone out) and exit status 1.
             """)
 
     @OptionGroup var desk: DeskOptions
@@ -218,9 +218,7 @@ struct ActionEnlargeCommand: ParsableCommand {
 
     func run() throws {
         let setup = try desk.setup()
-        guard FileManager.default.fileExists(atPath: desk.db) else {
-            throw ValidationError("--db \(desk.db): no such registry")
-        }
+        try requireRegistry(desk.db)
         let engine = try Engine.open(registryAt: desk.db)
         let (selection, record) = try area.select(with: engine)
         note(Summary.line(selection))
@@ -231,7 +229,8 @@ struct ActionEnlargeCommand: ParsableCommand {
         print(ActionText.enlargement(plan))
         for w in plan.warnings { note("warning: \(ActionText.warning(w))") }
         if plan.needsConfirmation {
-            throw ValidationError(
+            throw FanOutError(
+                .confirmationRequired,
                 "enlarging action \(action.id) would give it \(grouped(plan.count.total)) persons, more than the "
                     + "\(grouped(plan.threshold ?? 0)) usual for a '\(plan.count.incidentType)' action; check the "
                     + "area and repeat with --confirm to enlarge")
@@ -243,9 +242,13 @@ struct ActionEnlargeCommand: ParsableCommand {
             print(
                 "action \(action.id) enlarged: \(grouped(added)) participants added "
                     + "(\(grouped(selection.participants.count - added)) were already included)")
-            guard let d else { return print(try desk.ledgerStatus(action.id)) }
-            if keepRunning { try runDesk(d) } else { print(ActionText.handedOverNote(d)) }
-            print(ActionText.status(try d.dispatcher.status(action.id)))
+            if let d {
+                if keepRunning { try runDesk(d) } else { print(ActionText.handedOverNote(d)) }
+                print(ActionText.status(try d.dispatcher.status(action.id)))
+            } else {
+                print(try desk.ledgerStatus(action.id))
+            }
         }
+        if !plan.warnings.isEmpty { throw CommandFailure(.warnings) }
     }
 }

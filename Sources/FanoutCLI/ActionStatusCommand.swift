@@ -28,7 +28,7 @@ struct ActionStatusCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("--db \(db): no such registry") }
+        try requireRegistry(db)
         let ledger = try Ledger.open(at: db, readOnly: true)
         if let action {
             print(ActionText.summary(try ledger.summary(of: action.id, ringWidthMeters: ringWidth), rings: true))
@@ -61,7 +61,7 @@ struct ActionExplainCommand: ParsableCommand {
     var participant: Int64
 
     func run() throws {
-        guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("--db \(db): no such registry") }
+        try requireRegistry(db)
         let ledger = try Ledger.open(at: db, readOnly: true)
         let e = try ledger.explanation(of: action.id, participant: participant)
         print(ActionText.explanation(e, action: action.id))

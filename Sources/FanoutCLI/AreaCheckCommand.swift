@@ -22,7 +22,8 @@ struct AreaCheckCommand: ParsableCommand {
             10 inside, the distance and direction of the nearest participant outside.
 
             Exit status: 0 valid, 1 valid with warnings, 2 invalid or unusable (the engine would \
-            refuse it), 3 the file cannot be read.
+            refuse it) or an unknown --incident-type, 3 the file (or the registry, the travel-radius \
+            table) cannot be read.
             """)
 
     @OptionGroup var input: AreaInputOptions
@@ -41,25 +42,17 @@ struct AreaCheckCommand: ParsableCommand {
 
     func run() throws {
         let inspector = try AreaInspector()
-        let area: AreaGeometry
-        do {
-            area = try inspector.read(
-                contentsOf: input.url, crs: input.reading.crs, layer: input.reading.layer,
-                features: input.reading.features)
-        } catch {
-            throw failUnreadable(error)
-        }
+        let area = try inspector.read(
+            contentsOf: input.url, crs: input.reading.crs, layer: input.reading.layer, features: input.reading.features)
         var travel: TravelRadiusTable?
         if incidentType != nil { travel = try TravelRadiusTable.load(from: table.map { URL(fileURLWithPath: $0) }) }
         var engine: Engine?
         if let db {
-            guard FileManager.default.fileExists(atPath: db) else {
-                throw ValidationError("--db \(db): no such registry (create one with 'fanout import')")
-            }
+            try requireRegistry(db, create: "create one with 'fanout import'")
             engine = try Engine.open(registryAt: db, readOnly: true)
         }
         let report = try inspector.check(area, incidentType: incidentType, table: travel, engine: engine)
         print(json ? report.jsonText() : report.humanText(), terminator: "")
-        if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
+        if report.exitStatus != 0 { throw CommandFailure(report.exitStatus == 1 ? .warnings : .refused) }
     }
 }

@@ -14,15 +14,6 @@ struct AreaCommand: ParsableCommand {
 
 extension MakeValidMethod: ExpressibleByArgument {}
 
-/// Exit status for input that cannot be read at all (distinct from 1 = warnings, 2 = invalid).
-let unreadableInputExit = ExitCode(3)
-
-/// Prints the message and exits with ``unreadableInputExit``.
-func failUnreadable(_ error: any Error) -> ExitCode {
-    note("error: \(error)")
-    return unreadableInputExit
-}
-
 /// How to read an area file: the CRS of WKT, the GeoPackage layer, which features make the area.
 ///
 /// Shared by every command that reads one (`area check|fix|convert|map`, `select --polygon`).

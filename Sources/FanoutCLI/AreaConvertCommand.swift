@@ -20,9 +20,9 @@ struct AreaConvertCommand: ParsableCommand {
             as --headline nl=TEXT (or TEXT for every language), likewise --event and --description. \
             --circle LON,LAT,RADIUS_M instead of a file writes a circular action as a CAP <circle>.
 
-            Exit status: 0 written, 1 the output cannot be written, 2 the area cannot be written in \
-            that format, 3 the input cannot be read, 64 bad arguments or an output that may not be \
-            written.
+            Exit status: 0 written, 2 the area cannot be written in that format or the output may \
+            not be written (it is the input, a database), 3 the input cannot be read, 64 bad \
+            arguments, 70 the output cannot be written.
             """)
 
     @Argument(help: "The area file (GeoJSON, WKT, CAP or GeoPackage).")
@@ -113,36 +113,17 @@ struct AreaConvertCommand: ParsableCommand {
     func run() throws {
         let options = try capOptions()
         let converter = try AreaConverter()
-        let report: AreaConverter.Report
-        do {
-            if let circle {
-                let message = options.message(
-                    circle: circle.center, radiusMeters: circle.radiusMeters, areaDesc: areaDesc ?? "circle")
-                let bytes = try converter.writeCAP(message, to: try checkOutput(out))
-                print(
-                    "wrote \(out): cap, 1 circle (\(circle.radiusMeters / 1000) km), EPSG:4326, \(grouped(bytes)) bytes"
-                )
-                return
-            }
-            guard let file else { throw ValidationError("give an area FILE or --circle") }
-            report = try converter.convert(
-                input: file, output: out, format: to, crs: reading.crs, layer: reading.layer,
-                features: reading.features, cap: options)
-        } catch let e as ValidationError {
-            throw e
-        } catch let e as OutputError {
-            throw exitError(for: e)
-        } catch let e as AreaToolError where e.code == .unwritable {
-            note("error: \(e)")
-            throw ExitCode(2)
-        } catch let e as AreaToolError where e.code == .output {
-            note("error: \(e)")
-            throw ExitCode.failure
-        } catch let e as AreaToolError {
-            throw ValidationError(e.message)
-        } catch {
-            throw failUnreadable(error)
+        if let circle {
+            let message = options.message(
+                circle: circle.center, radiusMeters: circle.radiusMeters, areaDesc: areaDesc ?? "circle")
+            let bytes = try converter.writeCAP(message, to: try checkOutput(out))
+            print("wrote \(out): cap, 1 circle (\(circle.radiusMeters / 1000) km), EPSG:4326, \(grouped(bytes)) bytes")
+            return
         }
+        guard let file else { throw ValidationError("give an area FILE or --circle") }
+        let report = try converter.convert(
+            input: file, output: out, format: to, crs: reading.crs, layer: reading.layer,
+            features: reading.features, cap: options)
         var line = "wrote \(report.output): \(report.format.rawValue), \(report.polygons) polygon"
         line += report.polygons == 1 ? "" : "s"
         if report.holes > 0 { line += ", \(report.holes) hole\(report.holes == 1 ? "" : "s")" }

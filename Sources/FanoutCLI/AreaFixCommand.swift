@@ -15,8 +15,9 @@ struct AreaFixCommand: ParsableCommand {
 
             Output file: \(outputFilesHelp)
 
-            Exit status: 0 the output is valid, 2 nothing polygonal is left or still invalid, \
-            3 the input cannot be read.
+            Exit status: 0 the output is valid, 2 nothing polygonal is left or still invalid, or the \
+            output may not be written (it is an input, a database), 3 the input cannot be read, 70 \
+            the output cannot be written.
             """)
 
     @OptionGroup var input: AreaInputOptions
@@ -35,26 +36,15 @@ struct AreaFixCommand: ParsableCommand {
         let target = try checkOutput(
             out, kind: format == .gpkg ? .geoPackage : .stream, inputs: [.init("input file", input.file)])
         let fixer = try AreaFixer()
-        let (fixed, report): (AreaGeometry, AreaFixer.Report)
-        do {
-            let area = try fixer.read(
-                contentsOf: input.url, crs: input.reading.crs, layer: input.reading.layer,
-                features: input.reading.features)
-            (fixed, report) = try fixer.fix(area, method: method)
-        } catch {
-            throw failUnreadable(error)
-        }
+        let area = try fixer.read(
+            contentsOf: input.url, crs: input.reading.crs, layer: input.reading.layer, features: input.reading.features)
+        let (fixed, report) = try fixer.fix(area, method: method)
         if !report.empty {
-            do {
-                _ = try AreaConverter().write(
-                    fixed, to: target, as: format,
-                    areaDesc: URL(fileURLWithPath: out).deletingPathExtension().lastPathComponent)
-            } catch let e as AreaToolError where e.code == .unwritable {
-                note("error: \(e)")
-                throw ExitCode(2)
-            }
+            _ = try AreaConverter().write(
+                fixed, to: target, as: format,
+                areaDesc: URL(fileURLWithPath: out).deletingPathExtension().lastPathComponent)
         }
         print(json ? report.jsonText() : report.humanText(out: report.empty ? nil : out), terminator: "")
-        if report.empty || !report.validAfter { throw ExitCode(2) }
+        if report.empty || !report.validAfter { throw CommandFailure(.refused) }
     }
 }

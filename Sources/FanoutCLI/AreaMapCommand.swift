@@ -20,9 +20,9 @@ struct AreaMapCommand: ParsableCommand {
 
             Output files: \(outputFilesHelp)
 
-            Exit status: 0 written, 1 the file cannot be written, 2 the area is invalid or unusable \
-            (check it with 'fanout area check'), 3 the file cannot be read, 64 bad arguments or an \
-            output that may not be written.
+            Exit status: 0 written, 2 the area is invalid or unusable (check it with 'fanout area \
+            check') or an output that may not be written, 3 the file cannot be read, 64 bad \
+            arguments, 70 the map cannot be written (or rsvg-convert is missing or fails).
             """)
 
     @OptionGroup var input: AreaInputOptions
@@ -68,39 +68,23 @@ struct AreaMapCommand: ParsableCommand {
     func run() throws {
         let targets = try targets()
         let inspector = try AreaInspector()
-        let area: AreaGeometry
-        do {
-            area = try inspector.read(
-                contentsOf: input.url, crs: input.reading.crs, layer: input.reading.layer,
-                features: input.reading.features)
-        } catch {
-            throw failUnreadable(error)
-        }
+        let area = try inspector.read(
+            contentsOf: input.url, crs: input.reading.crs, layer: input.reading.layer, features: input.reading.features)
         var engine: Engine?
         if let db {
-            guard FileManager.default.fileExists(atPath: db) else {
-                throw ValidationError("--db \(db): no such registry (create one with 'fanout import')")
-            }
+            try requireRegistry(db, create: "create one with 'fanout import'")
             engine = try Engine.open(registryAt: db, readOnly: true)
         }
         let map: AreaMap
         do { map = try inspector.map(area, engine: engine, incident: incident?.value) } catch let e as SelectionError {
-            note("error: \(input.file): \(e.message) (see 'fanout area check \(input.file)')")
-            throw ExitCode(2)
+            throw CommandFailure(.refused, "\(input.file): \(e.message) (see 'fanout area check \(input.file)')")
         }
         var written: [String] = []
         for target in targets {
-            do {
-                if target.kind == .rendered {
-                    try map.writePNG(to: target)
-                } else {
-                    try map.writeSVG(to: target)
-                }
-            } catch let e as OutputError {
-                throw exitError(for: e)
-            } catch {
-                note("error: \(error)")
-                throw ExitCode(1)
+            if target.kind == .rendered {
+                try map.writePNG(to: target)
+            } else {
+                try map.writeSVG(to: target)
             }
             written.append(target.path)
         }

@@ -10,7 +10,8 @@ struct AreaSuggestCommand: ParsableCommand {
             radius = typical speed × minutes, capped, from data/travel-radius.csv (or --table FILE,
             columns incident_type,mode,speed_kmh,cap_m). The speeds are assumptions for the control
             room to tune; data/travel-radius.md says where they come from. With --at the circle is
-            printed as a 'fanout select --circle' argument.
+            printed as a 'fanout select --circle' argument. An incident type or mode the table lacks
+            is refused (exit 2, the valid ones listed); minutes out of 0...1440 are a usage error (64).
             """)
 
     @Option(help: "Incident type, e.g. missing-child.")
@@ -28,15 +29,15 @@ struct AreaSuggestCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The travel-radius table (default data/travel-radius.csv).", valueName: "FILE"))
     var table: String?
 
+    func validate() throws {
+        if let at, let problem = ServiceRegion.problem(with: at.value) { throw ValidationError("--at: \(problem)") }
+    }
+
     func run() throws {
         let t = try TravelRadiusTable.load(from: table.map { URL(fileURLWithPath: $0) })
-        let s: TravelRadiusTable.Suggestion
-        do { s = try t.suggest(incidentType: incidentType, mode: mode, minutes: minutes) } catch {
-            throw ValidationError("\(error)")
-        }
+        let s = try t.suggest(incidentType: incidentType, mode: mode, minutes: minutes)
         print(s.summary)
         if let at {
-            if let problem = ServiceRegion.problem(with: at.value) { throw ValidationError("--at: \(problem)") }
             print("fanout select --circle \(at.value.lon),\(at.value.lat),\(Int(s.radiusMeters.rounded()))")
         }
     }

@@ -15,27 +15,31 @@ struct Fanout: ParsableCommand {
             Coordinates are WGS84 lon,lat unless --crs says otherwise; distances are RD New metres.
 
             Output files are checked before anything is done: \(outputFilesHelp)
+
+            \(ExitStatus.help)
             """,
         subcommands: [
             DemoCommand.self, ImportCommand.self, GenerateCommand.self, SelectCommand.self, LoadTestCommand.self,
             AreaCommand.self, ActionCommand.self,
         ])
 
-    /// Parses, runs the command, and exits through ``finish(_:)``.
+    /// Parses (a parse error exits as ArgumentParser does: 64 with the usage), runs the command,
+    /// and exits through ``finish(_:command:)``.
     static func main() {
+        var command: any ParsableCommand
+        do { command = try parseAsRoot() } catch { exit(withError: error) }
         do {
-            var command = try parseAsRoot()
             try command.run()
-            finish(nil)
+            finish(nil, command: type(of: command))
         } catch {
-            finish(error)
+            finish(error, command: type(of: command))
         }
     }
 
     /// Ends the process after a command: a failed write of standard output turns success into
-    /// "cannot write standard output: …" and a non-zero exit; an ``OutputError`` is mapped by
-    /// ``exitError(for:)``; everything else exits as ArgumentParser does.
-    static func finish(_ error: (any Error)?) -> Never {
+    /// "cannot write standard output: …" and a non-zero exit; every error exits with the status
+    /// of its kind (see ``ExitStatus``).
+    static func finish(_ error: (any Error)?, command: any ParsableCommand.Type) -> Never {
         var error = error
         if let code = error as? ExitCode, code.isSuccess { error = nil }
         do { try StandardOutput.check() } catch let e as OutputError {
@@ -46,6 +50,19 @@ struct Fanout: ParsableCommand {
             }
         } catch {}
         guard let error else { Self.exit() }
-        exit(withError: (error as? OutputError).map(exitError(for:)) ?? error)
+        endCommand(with: error, command: command)
+    }
+
+    /// The words that run `command`, e.g. `fanout action start`.
+    static func commandPath(of command: any ParsableCommand.Type) -> String {
+        func path(_ type: any ParsableCommand.Type, _ prefix: [String]) -> [String]? {
+            let here = prefix + [type._commandName]
+            if type == command { return here }
+            for sub in type.configuration.subcommands {
+                if let found = path(sub, here) { return found }
+            }
+            return nil
+        }
+        return (path(Self.self, []) ?? ["fanout"]).joined(separator: " ")
     }
 }

@@ -25,7 +25,8 @@ struct ImportCommand: ParsableCommand {
 
             An id already in the registry is updated; columns the file lacks keep their stored
             value. The whole file is one transaction: if any row is bad, nothing is written and
-            the first bad rows are listed with line and field.
+            the first bad rows are listed with line and field (exit status 3). An import with
+            warnings (unknown columns, contradicted or underivable countries) exits with 1.
             """)
 
     @Option(help: "The registry database (created when missing).")
@@ -77,5 +78,9 @@ struct ImportCommand: ParsableCommand {
             "imported \(grouped(report.rows)) rows from \(csv): \(grouped(report.inserted)) new, "
                 + "\(grouped(report.updated)) updated, in \(duration((clock.now - start).seconds)); "
                 + "registry holds \(grouped(try registry.count())) participants")
+        let warned =
+            !report.warnings.isEmpty || report.warningsOmitted > 0 || report.countriesUnknown > 0
+            || !report.ignoredColumns.isEmpty
+        if warned { throw CommandFailure(.warnings) }
     }
 }

@@ -51,10 +51,19 @@ struct LoadTestCommand: ParsableCommand {
         for p in peers.split(separator: ",") where LoadTest.Peer(rawValue: String(p)) == nil {
             throw ValidationError("--peers: unknown peer '\(p)' (engine, brute-force, geos-strtree, sqlite-rtree)")
         }
+        if chosenQueries.isEmpty {
+            throw ValidationError(
+                "--query \(query ?? ""): no reference query matches (\(ReferenceQuery.all.map(\.name).joined(separator: ", ")))")
+        }
+    }
+
+    /// The reference queries whose name contains --query.
+    var chosenQueries: [ReferenceQuery] {
+        ReferenceQuery.all.filter { q in query.map { q.name.localizedCaseInsensitiveContains($0) } ?? true }
     }
 
     func run() throws {
-        guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("--db \(db): no such registry") }
+        try requireRegistry(db)
         let chosen = peers.split(separator: ",").compactMap { LoadTest.Peer(rawValue: String($0)) }
         let rssBefore = residentBytes()
         let clock = ContinuousClock()
@@ -72,9 +81,7 @@ struct LoadTestCommand: ParsableCommand {
             "index memory: \(grouped(engine.index.memoryBytes)) bytes = "
                 + "\(DecimalFormat.string(Double(engine.index.memoryBytes) / Double(max(n, 1)), decimals: 1)) bytes per participant; "
                 + "process RSS grew \(grouped((residentBytes() - rssBefore) / 1_048_576)) MiB while opening")
-        let queries = ReferenceQuery.all.filter { q in query.map { q.name.localizedCaseInsensitiveContains($0) } ?? true
-        }
-        guard !queries.isEmpty else { throw ValidationError("--query \(query ?? ""): no reference query matches") }
+        let queries = chosenQueries
         if chosen.contains(.sqliteRTree) {
             note("building the SQLite R*Tree")
             let built = try LoadTest.buildSQLiteRTree(engine: engine)

@@ -60,13 +60,14 @@ struct LoadTestDispatchCommand: ParsableCommand {
             // With both scenarios the ledgers are FILE.1 and FILE.2: none of them may exist (not even as a link).
             for path in [ledger] + (scenario == "both" ? ["\(ledger).1", "\(ledger).2"] : [])
             where (try? FileManager.default.attributesOfItem(atPath: path)) != nil {
-                throw ValidationError("--ledger \(ledger): \(path) exists; give a new file (it is never overwritten)")
+                throw failDuringValidation(
+                    CommandFailure(.refused, "--ledger \(ledger): \(path) exists; give a new file (it is never overwritten)"))
             }
         }
     }
 
     func run() throws {
-        guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("--db \(db): no such registry") }
+        try requireRegistry(db)
         let config = try config.map { try DispatchConfig.load(from: URL(fileURLWithPath: $0)) } ?? DispatchConfig()
         let sim = ProviderSimulation.named(simulation, seed: seed) ?? .realistic(seed: seed)
         let engine = try Engine.open(registryAt: db)

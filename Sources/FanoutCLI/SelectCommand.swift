@@ -67,9 +67,7 @@ struct SelectCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard FileManager.default.fileExists(atPath: db) else {
-            throw ValidationError("--db \(db): no such registry (create one with 'fanout import')")
-        }
+        try requireRegistry(db, create: "create one with 'fanout import'")
         let inputs = [OutputTarget.Input("--db registry", db)] + (polygon.map { [.init("--polygon file", $0)] } ?? [])
         let outTarget = try out.map { try checkOutput($0, inputs: inputs) }
         let gpkgTarget = try gpkg.map {

@@ -65,29 +65,16 @@ func writeStandardError(_ text: String) {
     _ = Array(text.utf8).withUnsafeBytes { RawWrite.all(STDERR_FILENO, $0) }
 }
 
-// MARK: - Refused and failed outputs: the one place that maps them to exit statuses
+// MARK: - Output files
 
 /// Checks an output file of a command (see ``OutputTarget``).
 ///
-/// - Throws: `ValidationError` (exit 64, like any refused argument) with the reason, naming the
+/// - Throws: ``OutputError`` `.refused` (exit 2, see ``ExitStatus``) with the reason, naming the
 ///   option and the path, when the target may not be written.
 func checkOutput(
     _ path: String, option: String = "--out", kind: OutputTarget.Kind = .stream, inputs: [OutputTarget.Input] = []
 ) throws -> OutputTarget {
-    do {
-        return try OutputTarget.check(path, option: option, kind: kind, inputs: inputs)
-    } catch let e as OutputError {
-        throw exitError(for: e)
-    }
-}
-
-/// The error a command ends with for an ``OutputError``: a refused target is a `ValidationError`
-/// (exit 64); a closed pipe ends quietly with 141 (128 + SIGPIPE, what a shell shows after `| head`);
-/// any other failed write is the error itself (its message on stderr, exit 1).
-func exitError(for error: OutputError) -> any Error {
-    if error.code == .refused { return ValidationError(error.message) }
-    if error.errno == EPIPE { return ExitCode(128 + SIGPIPE) }
-    return error
+    try OutputTarget.check(path, option: option, kind: kind, inputs: inputs)
 }
 
 /// The rule for output files, for the `--help` of the commands that write them.

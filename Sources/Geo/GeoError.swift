@@ -31,8 +31,8 @@ public struct GeoError: Error, Sendable, CustomStringConvertible, Equatable {
         public static let countryBorders = Code(kind: .countryBorders)
         /// The municipalities file (`data/municipalities-nl.geojson`) is missing or unreadable.
         public static let municipalities = Code(kind: .municipalities)
-        /// An area file holds several features and none was chosen, or the chosen id is not in it
-        /// (see ``FeatureChoice``).
+        /// An area file holds several features (or a GeoPackage several polygon layers) and none was
+        /// chosen, or the chosen id (or `--layer`) is not in it (see ``FeatureChoice``).
         public static let featureChoice = Code(kind: .featureChoice)
 
         public var description: String { kind.rawValue }

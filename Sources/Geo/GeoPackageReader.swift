@@ -152,7 +152,7 @@ package enum GeoPackageReader {
         if let named {
             guard let layer = all.first(where: { $0.name == named }) else {
                 throw fail(
-                    .parse,
+                    .featureChoice,
                     "no feature layer '\(named.prefix(70))'" + (all.isEmpty ? "; it has none" : "; it has \(list)"))
             }
             guard layer.mayHoldPolygons else {
@@ -171,7 +171,7 @@ package enum GeoPackageReader {
         }
         guard polygonal.count == 1 else {
             throw fail(
-                .parse,
+                .featureChoice,
                 "\(polygonal.count) layers could hold the area (\(polygonal.map(\.name).joined(separator: ", "))); "
                     + "choose one with --layer NAME")
         }

@@ -92,26 +92,28 @@ import Testing
         #expect(stop.status == 0, "\(stop.stderr)")
         let stopAgain = try await fx.action(["stop", "\(id)"])
         #expect(
-            stopAgain.status != 0 && stopAgain.stderr.contains("cannot stop action \(id): it is stopped"),
+            stopAgain.status == 2 && stopAgain.stderr.contains("cannot stop action \(id): it is stopped"),
             "\(stopAgain.stderr)")
         let end = try await fx.action(["end", "\(id)", "--result", "Arrested", "--run"])
         #expect(end.status == 0, "\(end.stderr)")
-        let cases: [([String], String)] = [
+        // 2: a transition the action's state refuses, or an unknown action; 64: a usage error.
+        let cases: [([String], String, Int32)] = [
             (
                 ["enlarge", "\(id)", "--lon", "\(fx.centre.lon)", "--lat", "\(fx.centre.lat)", "--radius", "400"],
-                "cannot enlarge action \(id): it is ended"
+                "cannot enlarge action \(id): it is ended", 2
             ),
-            (["end", "\(id)", "--result", "Again"], "cannot end action \(id): it is ended"),
-            (["stop", "\(id)"], "cannot stop action \(id): it is ended"),
-            (["end", "999", "--result", "x"], "no action 999"),
-            (["status", "999"], "no action 999"),
-            (["explain", "999", "1"], "no action 999"),
-            (["end", "\(id)", "--result", "  "], "--result must not be empty"),
-            (["stop", "0"], "invalid for '<action>'"),
+            (["end", "\(id)", "--result", "Again"], "cannot end action \(id): it is ended", 2),
+            (["stop", "\(id)"], "cannot stop action \(id): it is ended", 2),
+            (["end", "999", "--result", "x"], "no action 999", 2),
+            (["status", "999"], "no action 999", 2),
+            (["explain", "999", "1"], "no action 999", 2),
+            (["end", "\(id)", "--result", "  "], "--result must not be empty", 64),
+            (["stop", "0"], "invalid for '<action>'", 64),
         ]
-        for (args, message) in cases {
+        for (args, message, status) in cases {
             let r = try await fx.action(args)
-            #expect(r.status != 0, "\(args) should fail")
+            #expect(r.status == status, "\(args): \(r.status)")
+            #expect(r.stderr.contains("Usage:") == (status == 64), "\(args): \(r.stderr)")
             #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
         }
     }
@@ -125,7 +127,8 @@ import Testing
         #expect(n > 50)
         let refused = try await fx.action(
             ["start"] + area + ["--incident-type", "burglary", "--message", "m", "--config", config])
-        #expect(refused.status != 0)
+        #expect(refused.status == 2)  // a policy refusal, not a usage error
+        #expect(!refused.stderr.contains("Usage:"), "\(refused.stderr)")
         #expect(refused.stdout.contains("plan: \(thousands(n)) participants"), "\(refused.stdout)")
         #expect(refused.stderr.contains("more than the 50 usual for a 'burglary' action"), "\(refused.stderr)")
         #expect(refused.stderr.contains("--confirm"))
@@ -151,7 +154,7 @@ import Testing
                 "start", "--lon", "\(fx.centre.lon)", "--lat", "\(fx.centre.lat)", "--radius", "100", "--incident-type",
                 "burglary", "--message", "m", "--config", path,
             ])
-        #expect(r.status != 0)
+        #expect(r.status == 3)  // a configuration file that cannot be used
         #expect(r.stderr.contains(path) && r.stderr.contains(message), "\(r.stderr)")
     }
 
@@ -186,13 +189,13 @@ import Testing
         ]
         for (args, message) in cases {
             let r = try await fx.action(args)
-            #expect(r.status != 0, "\(args) should fail")
+            #expect(r.status == 64, "\(args): \(r.status)")
             #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
         }
         let missing = try await CommandRunner.run([
             "action", "run", "--db", fx.dir.appendingPathComponent("none.sqlite").path,
         ])
-        #expect(missing.status != 0 && missing.stderr.contains("no such registry"), "\(missing.stderr)")
+        #expect(missing.status == 3 && missing.stderr.contains("no such registry"), "\(missing.stderr)")
     }
 
     @Test func actionRunsOnTheRealClock() async throws {

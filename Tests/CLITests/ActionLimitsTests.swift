@@ -9,8 +9,10 @@ import Testing
     static let shared: Result<ActionFixture, any Error> = Result { try ActionFixture(count: 3000, label: "limits") }
 
     /// A process that trapped shows a signal's status and a backtrace instead of a message.
-    static func expectCleanRefusal(_ r: CommandResult, _ message: String, _ comment: String) {
-        #expect(r.status == 1 || r.status == 64, "\(comment): status \(r.status)")
+    /// `status`: 3 for a configuration file that cannot be used, 2 for the confirmation threshold.
+    static func expectCleanRefusal(_ r: CommandResult, _ message: String, _ comment: String, status: Int32 = 2) {
+        #expect(r.status == status, "\(comment): status \(r.status)")
+        #expect(!r.stderr.contains("Usage:"), "\(comment): \(r.stderr)")
         #expect(r.stderr.contains(message), "\(comment): \(r.stderr)")
         for crash in ["Fatal error", "backtrace", "Crash", "Illegal instruction", "Trace/breakpoint"] {
             #expect(!r.stderr.contains(crash), "\(comment): \(r.stderr)")
@@ -40,7 +42,7 @@ import Testing
         let path = try fx.write("crash-\(abs(json.hashValue)).json", json)
         let before = try Ledger.open(at: fx.db).summaries().count
         let r = try await start(fx, radius: 300, ["--config", path])
-        Self.expectCleanRefusal(r, "\(path): \(message)", json)
+        Self.expectCleanRefusal(r, "\(path): \(message)", json, status: 3)
         #expect(try Ledger.open(at: fx.db).summaries().count == before)
     }
 
@@ -95,7 +97,7 @@ import Testing
 
         // A smaller area adds nobody: no confirmation needed, but a warning.
         let smaller = try await fx.action(centre + ["--radius", "100"] + common)
-        #expect(smaller.status == 0, "\(smaller.stderr)")
+        #expect(smaller.status == 1, "\(smaller.stderr)")  // done, with a warning
         let few = try fx.oracle(fx.centre, radius: 100).count
         #expect(
             smaller.stderr.contains(
@@ -106,7 +108,7 @@ import Testing
         let far = try await fx.action(
             ["enlarge", "\(id)", "--lon", "\(corner.lon)", "--lat", "\(corner.lat)", "--radius", "200", "--confirm"]
                 + common)
-        #expect(far.status == 0, "\(far.stderr)")
+        #expect(far.status == 1, "\(far.stderr)")
         #expect(
             far.stderr.contains(
                 "warning: none of the \(thousands(outer.count)) persons already included is inside the new area"),
@@ -139,7 +141,7 @@ import Testing
         // The end's result is checked on the action's channels by the dispatcher (nothing ended).
         let id = try #require(try Ledger.open(at: fx.db).summaries().last?.id)
         let long = try await fx.action(["end", "\(id)", "--result", String(repeating: "c", count: 10_001)])
-        #expect(long.status == 1, "\(long.stderr)")
+        #expect(long.status == 2, "\(long.stderr)")  // the dispatcher refuses the request
         #expect(long.stderr.contains("result: too long for email: 10001 characters; at most 10000"), "\(long.stderr)")
         #expect(try Ledger.open(at: fx.db).state(of: id) == .running)
         let ended = try await fx.action(["end", "\(id)", "--result", "Found.", "--run"])

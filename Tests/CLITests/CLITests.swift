@@ -16,7 +16,8 @@ struct CLIFixture {
         let gen = try CommandRunner.runBlocking(["generate", "--count", "20000", "--seed", "5", "--out", "p.csv"], in: dir)
         guard gen.status == 0 else { throw CocoaError(.featureUnsupported, userInfo: ["stderr": gen.stderr]) }
         let imp = try CommandRunner.runBlocking(["import", "--db", db, "--csv", "p.csv"], in: dir)
-        guard imp.status == 0 else { throw CocoaError(.featureUnsupported, userInfo: ["stderr": imp.stderr]) }
+        // 1 = imported with warnings: the generator's country contradictions near the borders.
+        guard imp.status == 0 || imp.status == 1 else { throw CocoaError(.featureUnsupported, userInfo: ["stderr": imp.stderr]) }
     }
 
     func write(_ name: String, _ text: String) throws -> String {
@@ -153,11 +154,11 @@ func parseSelectionCSV(_ text: String) -> (header: String, rows: [(Int64, String
     @Test func registryProblemsAreReported() async throws {
         let notDB = try fx.write("not.sqlite", String(repeating: "hello world\n", count: 200))
         let r1 = try await CommandRunner.run(["select", "--db", notDB, "--circle", "4.89,52.37,100"])
-        #expect(r1.status != 0 && r1.stderr.contains("not an SQLite database"), "\(r1.stderr)")
+        #expect(r1.status == 3 && r1.stderr.contains("not an SQLite database"), "\(r1.stderr)")
         let r2 = try await CommandRunner.run([
             "select", "--db", fx.dir.appendingPathComponent("missing.sqlite").path, "--circle", "4.89,52.37,100",
         ])
-        #expect(r2.status != 0 && r2.stderr.contains("no such registry"), "\(r2.stderr)")
+        #expect(r2.status == 3 && r2.stderr.contains("no such registry"), "\(r2.stderr)")
     }
 
     @Test func importErrorsExitNonZeroAndKeepTheRegistry() async throws {
@@ -166,16 +167,16 @@ func parseSelectionCSV(_ text: String) -> (header: String, rows: [(Int64, String
         #expect(try await CommandRunner.run(["import", "--db", db, "--csv", good]).status == 0)
         let bad = try fx.write("bad.csv", "id,lon,lat,phone\n2,4.9,52.3,+31612345679\n3,4.9,abc,+31612345670\n")
         let r = try await CommandRunner.run(["import", "--db", db, "--csv", bad])
-        #expect(r.status != 0)
+        #expect(r.status == 3)
         #expect(r.stderr.contains("bad.csv:3: field 'lat': 'abc' is not a number"), "\(r.stderr)")
         #expect(!r.stderr.contains("+3161234567"), "no phone numbers in errors")
         #expect(try Registry.open(at: db).count() == 1)
         let unknown = try await CommandRunner.run(["import", "--db", db, "--csv", good, "--crs", "EPSG:999999"])
-        #expect(unknown.status != 0 && unknown.stderr.contains("EPSG:999999"), "\(unknown.stderr)")
+        #expect(unknown.status == 3 && unknown.stderr.contains("EPSG:999999"), "\(unknown.stderr)")
         let warn = try await CommandRunner.run([
             "import", "--db", db, "--csv", try fx.write("w.csv", "id,lon,lat,hobby\n5,4.9,52.3,chess\n"),
         ])
-        #expect(warn.status == 0 && warn.stderr.contains("ignored unknown column(s): hobby"), "\(warn.stderr)")
+        #expect(warn.status == 1 && warn.stderr.contains("ignored unknown column(s): hobby"), "\(warn.stderr)")
     }
 
     @Test func importDerivesCountriesAndPrintsContradictionsWithTheLine() async throws {
@@ -184,7 +185,7 @@ func parseSelectionCSV(_ text: String) -> (header: String, rows: [(Int64, String
             "countries.csv",
             "id,lon,lat,country,phone\n1,4.92701,51.43626,NL,+31612345678\n2,4.92340,51.43890,,\n3,6.1296,49.6116,,\n")
         let r = try await CommandRunner.run(["import", "--db", db, "--csv", csv])
-        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.status == 1, "\(r.stderr)")  // done, with warnings
         // Row 1 lies in the Belgian exclave H1 of Baarle-Hertog, 269 m from the Netherlands.
         #expect(r.stderr.contains("countries.csv:2: country NL given, but the position lies in BE, "), "\(r.stderr)")
         #expect(r.stderr.contains("1 row(s) without a country got it from the position"), "\(r.stderr)")

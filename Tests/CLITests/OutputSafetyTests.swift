@@ -38,9 +38,11 @@ import Testing
         try FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType
     }
 
-    /// A refused run: usage-error status, the path and the reason on stderr, no crash.
+    /// A refused run: status 2 (a given path refused, not a usage error: no usage text), the path
+    /// and the reason on stderr, no crash.
     func expectRefused(_ r: CommandResult, _ fragments: String..., sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(r.status == 64, "\(r.stderr)", sourceLocation: sourceLocation)
+        #expect(r.status == 2, "\(r.stderr)", sourceLocation: sourceLocation)
+        #expect(!r.stderr.contains("Usage:"), "\(r.stderr)", sourceLocation: sourceLocation)
         for f in fragments { #expect(r.stderr.contains(f), "\(r.stderr)", sourceLocation: sourceLocation) }
         #expect(!r.stderr.contains("Fatal error"), sourceLocation: sourceLocation)
     }
@@ -150,7 +152,7 @@ import Testing
             ["area", "convert", polygon, "--out", "/dev/full", "--to", "cap"],
         ] {
             let r = try await CommandRunner.run(arguments)
-            #expect(r.status == 1, "\(arguments): \(r.stderr)")
+            #expect(r.status == 70, "\(arguments): \(r.stderr)")  // a failed write
             #expect(r.stderr.contains("cannot write /dev/full: No space left on device"), "\(r.stderr)")
             #expect(!r.stderr.contains("Fatal error"))
             #expect(try type("/dev/full") == .typeCharacterSpecial)
@@ -191,7 +193,7 @@ import Testing
             ["generate", "--count", "100", "--out", "/dev/stdout"],
         ] {
             let r = try await CommandRunner.run(arguments, standardOutput: full)
-            #expect(r.status == 1, "\(arguments): \(r.stderr)")
+            #expect(r.status == 70, "\(arguments): \(r.stderr)")
             let named =
                 r.stderr.contains("cannot write standard output: No space left on device")
                 || r.stderr.contains("cannot write /dev/stdout: No space left on device")

@@ -30,11 +30,11 @@ import Testing
         #expect(!before.contains("v12"))
         let select = try await CommandRunner.run(
             ["select", "--db", fx.db, "--circle", "\(fx.centre.lon),\(fx.centre.lat),1000"], in: fx.dir)
-        #expect(select.status != 0)
+        #expect(select.status == 3)  // not a registry this read-only command can read
         #expect(select.stderr.contains("older fanout"), "\(select.stderr)")
         #expect(select.stderr.contains("a writing command"), "\(select.stderr)")
         let status = try await fx.action(["status"])
-        #expect(status.status != 0)
+        #expect(status.status == 3)
         #expect(status.stderr.contains("older fanout"), "\(status.stderr)")
         #expect(try await Self.migrations(fx.db) == before)  // nothing was migrated
         // A writing command upgrades it; then reading works.
@@ -75,7 +75,9 @@ import Testing
         let stillImporting = try await !Self.writable(fx.db)
         #expect(stillImporting, "the import ended before the readers did: make it larger")
         let imported = try await importing
-        #expect(imported.status == 0, "\(imported.stderr)")
+        // 1 = imported with warnings: the generator's country contradictions near the borders.
+        #expect(imported.status == 0 || imported.status == 1, "\(imported.stderr)")
+        #expect(!imported.stderr.contains("error:"), "\(imported.stderr)")
         // The running action paused for the import's transaction and went on to the end.
         let run = try await running
         #expect(run.status == 0, "\(run.stderr)")
