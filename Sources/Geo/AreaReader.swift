@@ -54,7 +54,7 @@ public enum AreaReader {
         if let layer {
             throw GeoError(.parse, "\(name): --layer \(layer.prefix(40)) applies to GeoPackage (.gpkg) input only")
         }
-        let data: Data
+        var data: Data
         do { data = try BoundedFile.read(url, limit: maxFileBytes) } catch {
             switch error {
             case .tooLarge:
@@ -63,6 +63,8 @@ public enum AreaReader {
                 throw GeoError(.parse, "\(name): cannot read (\(cause.localizedDescription))")
             }
         }
+        // Windows tools write a UTF-8 byte-order mark; the format is decided by the character after it.
+        data = TextBytes.droppingBOM(data)
         // Before any parser: GEOS's WKT reader and libxml2 take C strings, which end at a NUL.
         try TextBytes.refuseNUL(in: data, name: name, what: "an area file (GeoJSON, WKT or CAP)")
         guard let first = data.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else {
@@ -106,7 +108,7 @@ public enum AreaReader {
         _ data: Data, name: String, crs: CRS?, features: FeatureChoice, context: GEOSContext?
     ) throws -> AreaGeometry {
         let json: JSONValue
-        do { json = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
+        do { json = try JSONDecoder().decode(JSONValue.self, from: TextBytes.droppingBOM(data)) } catch {
             throw GeoError(.parse, "\(name): not valid JSON: \(JSONValue.describe(error))")
         }
         let p = GeoJSONParser(name: name)
@@ -275,7 +277,26 @@ private struct GeoJSONParser {
                 throw fail(path + ".coordinates", "the MultiPolygon is empty", .invalidGeometry)
             }
             return try parts.enumerated().map { try polygon($1, path + ".coordinates[\($0)]") }
-        case "Point", "MultiPoint", "LineString", "MultiLineString", "GeometryCollection":
+        case "GeometryCollection":
+            // Some exports (Belgian municipal files for Baarle-Hertog) store a multipolygon this way.
+            let members = try array(o["geometries"], path + ".geometries", "an array of geometries")
+            guard !members.isEmpty else {
+                throw fail(path + ".geometries", "the GeometryCollection is empty", .unsupportedGeometry)
+            }
+            var polygons: [PlanarPolygon] = []
+            for (i, member) in members.enumerated() {
+                let at = "\(path).geometries[\(i)]"
+                guard case .string(let type)? = try object(member, at)["type"] else { throw fail(at, "missing \"type\"") }
+                guard ["Polygon", "MultiPolygon", "GeometryCollection"].contains(type) else {
+                    throw fail(
+                        at,
+                        "a GeometryCollection is an area only when all its members are Polygons or MultiPolygons; "
+                            + "this one is a \(AreaFeatures.clean(type, limit: 40))", .unsupportedGeometry)
+                }
+                polygons += try area(member, path: at)
+            }
+            return polygons
+        case "Point", "MultiPoint", "LineString", "MultiLineString":
             throw fail(path, "expected a Polygon or MultiPolygon, got \(t)", .unsupportedGeometry)
         default:
             throw fail(path, "unknown GeoJSON type \"\(t.prefix(40))\"")
@@ -286,7 +307,9 @@ private struct GeoJSONParser {
         let rings = try array(value, path, "an array of linear rings")
         guard !rings.isEmpty else { throw fail(path, "the polygon is empty (no rings)", .invalidGeometry) }
         let parsed = try rings.enumerated().map { try ring($1, "\(path)[\($0)]") }
-        return PlanarPolygon(shell: parsed[0], holes: Array(parsed.dropFirst()))
+        // An empty hole (`[]`, as an EMPTY ring in WKT) encloses nothing: dropped, as GEOS and JTS
+        // call such a polygon valid.
+        return PlanarPolygon(shell: parsed[0], holes: parsed.dropFirst().filter { !$0.isEmpty })
     }
 
     func ring(_ value: JSONValue, _ path: String) throws -> [XY] {
@@ -308,10 +331,10 @@ private struct GeoJSONParser {
         guard case .object(let o) = value, case .object(let props)? = o["properties"],
             case .string(let n)? = props["name"]
         else { throw fail("crs", "expected {\"type\": \"name\", \"properties\": {\"name\": \"EPSG:NNNN\"}}") }
-        if n.hasSuffix("CRS84") { return .wgs84 }
-        let digits = n.split(whereSeparator: { $0 == ":" }).last.map(String.init) ?? ""
-        guard n.uppercased().contains("EPSG"), let crs = CRS(parsing: digits) else {
-            throw fail("crs.properties.name", "'\(n.prefix(60))' is not an EPSG code")
+        guard let crs = CRS(parsing: n) else {
+            throw fail(
+                "crs.properties.name",
+                "'\(AreaFeatures.clean(n))' is not a CRS name this reader knows (\(CRS.acceptedForms))")
         }
         return crs
     }

@@ -63,6 +63,7 @@ public enum CAPReader {
     ///
     /// - Throws: ``GeoError`` `.parse` naming the file, and the info/area/element at fault.
     public static func parse(_ data: Data, name: String) throws -> CAPAlert {
+        let data = TextBytes.droppingBOM(data)
         guard data.count <= maxBytes else {
             throw GeoError(.parse, "\(name): \(data.count) bytes; CAP files are limited to \(maxBytes) bytes")
         }

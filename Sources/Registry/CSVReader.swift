@@ -1,4 +1,5 @@
 import Foundation
+import Geo
 
 /// Reads RFC 4180 CSV from a file in fixed-size chunks, one record at a time.
 ///
@@ -54,6 +55,8 @@ struct CSVReader {
             position = 0
         }
         buffer.append(contentsOf: data)
+        // A UTF-8 byte-order mark (Excel and other Windows tools write one) is not part of the header.
+        if bytesRead == 0, buffer.starts(with: TextBytes.utf8BOM) { position = TextBytes.utf8BOM.count }
         bytesRead += UInt64(data.count)
         return true
     }
