@@ -38,7 +38,7 @@ public enum AreaReader {
     ///   - crs: The CRS for WKT input (and GeoJSON without a `crs` member); `nil` means WGS84.
     ///   - layer: The GeoPackage layer to read (`nil`: the only polygon layer); GeoPackage only.
     ///   - features: Which features make the area, for a GeoPackage layer, a GeoJSON
-    ///     FeatureCollection or a WKT file with several (CAP takes only `.single`).
+    ///     FeatureCollection, a WKT file with several geometries or a CAP alert with several areas.
     ///   - context: The GEOS context used to parse WKT and to take a union.
     /// - Throws: ``GeoError`` `.parse` or `.unsupportedGeometry`, naming the file and the field;
     ///   `.featureChoice` for several features and no choice, or an id the file lacks.
@@ -74,15 +74,10 @@ public enum AreaReader {
             return try parseGeoJSON(data, name: name, crs: crs, features: features, context: context)
         }
         if first == UInt8(ascii: "<") {
-            if features != .single {
-                let option = features == .all ? "--all-features" : "--feature"
-                throw GeoError(
-                    .featureChoice, "\(name): \(option) applies to GeoPackage, GeoJSON and WKT input only; this file is CAP")
-            }
             if let crs, crs != .wgs84 {
                 throw GeoError(.parse, "\(name): CAP coordinates are always WGS84; drop --crs \(crs)")
             }
-            return try CAPReader.areaGeometry(data, name: name)
+            return try CAPReader.areaGeometry(data, name: name, features: features, context: context)
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw GeoError(.parse, "\(name): not UTF-8 text (expected GeoJSON or WKT)")
