@@ -58,7 +58,8 @@ public enum AreaReader {
         do { data = try BoundedFile.read(url, limit: maxFileBytes) } catch {
             switch error {
             case .tooLarge:
-                throw GeoError(.parse, "\(name): more than \(maxFileBytes) bytes; area files are limited to \(maxFileBytes) bytes")
+                throw GeoError(
+                    .parse, "\(name): more than \(maxFileBytes) bytes; area files are limited to \(maxFileBytes) bytes")
             case .unreadable(let cause):
                 throw GeoError(.parse, "\(name): cannot read (\(cause.localizedDescription))")
             }
@@ -281,7 +282,9 @@ private struct GeoJSONParser {
             var polygons: [PlanarPolygon] = []
             for (i, member) in members.enumerated() {
                 let at = "\(path).geometries[\(i)]"
-                guard case .string(let type)? = try object(member, at)["type"] else { throw fail(at, "missing \"type\"") }
+                guard case .string(let type)? = try object(member, at)["type"] else {
+                    throw fail(at, "missing \"type\"")
+                }
                 guard ["Polygon", "MultiPolygon", "GeometryCollection"].contains(type) else {
                     throw fail(
                         at,

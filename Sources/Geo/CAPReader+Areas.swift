@@ -47,8 +47,9 @@ extension CAPReader {
                 throw fail(
                     .featureChoice,
                     AreaFeatures.severalMessage(
-                        place: "the CAP alert", count: distinct.count, labels: labels, idName: "'#N' or AREADESC")
-                        .replacingOccurrences(of: "features;", with: "different areas (features);"))
+                        place: "the CAP alert", count: distinct.count, labels: labels, idName: "'#N' or AREADESC"
+                    )
+                    .replacingOccurrences(of: "features;", with: "different areas (features);"))
             }
             return area(try polygons(of: distinct[0], name: name, context: context))
         case .id(let id):
@@ -81,8 +82,9 @@ extension CAPReader {
         }
     }
 
-    /// One area's shapes: its polygons as they are when it has one shape, else the union of its
-    /// polygons and circles. Messages are prefixed with the file (when `name` is given) and area.
+    /// One area's shapes, as polygons.
+    ///
+    /// Its polygons as they are when it has one shape, else the union of its polygons and circles. Messages are prefixed with the file (when `name` is given) and area.
     private static func polygons(of a: CAPArea, name: String?, context: GEOSContext) throws -> [PlanarPolygon] {
         let prefix = (name.map { "\($0): " } ?? "") + "\(a.place) '\(short(a.areaDesc))'"
         var shapes = a.polygons.enumerated().map { i, ring in

@@ -38,7 +38,8 @@ extension GeoPackageReader {
             arguments: [layer.name])
         guard let kind else {
             throw fail(
-                .parse, "\(place) is listed in gpkg_contents and gpkg_geometry_columns, but the file has no table or "
+                .parse,
+                "\(place) is listed in gpkg_contents and gpkg_geometry_columns, but the file has no table or "
                     + "view of that name")
         }
         // PRAGMA table_info: cid, name, type, notnull, dflt_value, pk (SQLite itself fills these).
@@ -52,7 +53,8 @@ extension GeoPackageReader {
         }
         guard columns.contains(where: { $0.name.caseInsensitiveCompare(layer.column) == .orderedSame }) else {
             throw fail(
-                .parse, "\(place): its geometry column '\(AreaFeatures.clean(layer.column))' (gpkg_geometry_columns) "
+                .parse,
+                "\(place): its geometry column '\(AreaFeatures.clean(layer.column))' (gpkg_geometry_columns) "
                     + "is not a column of the \(kind)")
         }
         let integer = columns.filter { $0.type.contains("INT") }
@@ -94,7 +96,8 @@ extension GeoPackageReader {
                     let data: Data?
                     do { data = try row.checkedOptional(1, Data.self, in: layer.name) } catch let e as ColumnReadError {
                         throw fail(
-                            .parse, "\(place), row \(i + 1): column '\(AreaFeatures.clean(e.column))' holds \(e.found), "
+                            .parse,
+                            "\(place), row \(i + 1): column '\(AreaFeatures.clean(e.column))' holds \(e.found), "
                                 + "not a geometry blob")
                     }
                     guard fidSource.expression != nil else { return (fid: Int64(i + 1), blob: data.map { Array($0) }) }

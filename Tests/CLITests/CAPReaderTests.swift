@@ -77,7 +77,9 @@ struct CAPReaderTests {
         let ring = g.polygons[0].shell
         #expect(ring.count == 73 && ring.first == ring.last)
         let centre = LonLat(lon: 5.12, lat: 52.09)
-        for p in ring { #expect(abs(Geodesic.wgs84.distance(from: centre, to: LonLat(lon: p.x, lat: p.y)) - 2500) < 1e-6) }
+        for p in ring {
+            #expect(abs(Geodesic.wgs84.distance(from: centre, to: LonLat(lon: p.x, lat: p.y)) - 2500) < 1e-6)
+        }
         // Counter-clockwise (RFC 7946): the shoelace sum is positive.
         let twiceArea = zip(ring, ring.dropFirst()).reduce(0.0) { $0 + $1.0.x * $1.1.y - $1.1.x * $1.0.y }
         #expect(twiceArea > 0)
@@ -157,8 +159,12 @@ struct CAPReaderTests {
         let fx = try CLIFixture.shared.get()
         let gj = dir.appendingPathComponent("utrecht.geojson")
         try geoJSONPolygon([utrecht]).write(to: gj, atomically: true, encoding: .utf8)
-        let a = try await CommandRunner.run(["select", "--db", fx.db, "--polygon", cap.path, "--incident", "5.1214,52.0908"])
-        let b = try await CommandRunner.run(["select", "--db", fx.db, "--polygon", gj.path, "--incident", "5.1214,52.0908"])
+        let a = try await CommandRunner.run([
+            "select", "--db", fx.db, "--polygon", cap.path, "--incident", "5.1214,52.0908",
+        ])
+        let b = try await CommandRunner.run([
+            "select", "--db", fx.db, "--polygon", gj.path, "--incident", "5.1214,52.0908",
+        ])
         #expect(a.status == 0 && a.stdout == b.stdout && !a.stdout.isEmpty, "\(a.stderr)")
         let quake = try await CommandRunner.run([
             "select", "--db", fx.db, "--polygon", Fixtures.url("CLITests/Fixtures/cap/earthquake.cap").path,

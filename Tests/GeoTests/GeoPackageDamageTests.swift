@@ -5,7 +5,9 @@ import Testing
 
 @testable import Geo
 
-/// GeoPackages as other tools leave them: layers that are SQL views, NULL in columns the
+/// GeoPackages as other tools leave them, read or refused by name, never a crash.
+///
+/// Layers that are SQL views, NULL in columns the
 /// standard requires, `gpkg_*` tables that are missing or disagree. Each is read or refused with a
 /// `GeoError` naming the file and the table or column; none stops the process (GRDB's typed
 /// subscripts trap on NULL: a view's NULL rowid did).
@@ -87,14 +89,18 @@ import Testing
         // b.fid is an INTEGER column (so the fid), NULL in every row of the outer join.
         let p = try make(
             "view-null.gpkg",
-            sql: Self.registerView("n", select: "SELECT b.fid AS fid, a.geom AS geom FROM area a LEFT JOIN area b ON 0"))
+            sql: Self.registerView("n", select: "SELECT b.fid AS fid, a.geom AS geom FROM area a LEFT JOIN area b ON 0")
+        )
         let m = message(p, layer: "n")
-        #expect(m.hasPrefix(p + ": layer 'n', row 1: the fid column 'fid' holds NULL; each feature needs an integer fid"), "\(m)")
+        #expect(
+            m.hasPrefix(p + ": layer 'n', row 1: the fid column 'fid' holds NULL; each feature needs an integer fid"),
+            "\(m)")
     }
 
     @Test func aViewOverAMissingTableIsAnSQLiteError() throws {
         let p = try make(
-            "view-dangling.gpkg", sql: Self.registerView("d", select: "SELECT fid, geom FROM area") + "DROP TABLE area;")
+            "view-dangling.gpkg", sql: Self.registerView("d", select: "SELECT fid, geom FROM area") + "DROP TABLE area;"
+        )
         #expect(message(p, layer: "d").hasPrefix(p + ": SQLite: "), "\(message(p, layer: "d"))")
     }
 
@@ -108,7 +114,10 @@ import Testing
         """
 
     @Test(arguments: [
-        ("srs_id = NULL", "table 'gpkg_geometry_columns (row for 'area')', column 'srs_id': NULL where an integer is needed"),
+        (
+            "srs_id = NULL",
+            "table 'gpkg_geometry_columns (row for 'area')', column 'srs_id': NULL where an integer is needed"
+        ),
         ("srs_id = 'EPSG:4326'", "column 'srs_id': TEXT where an integer is needed"),
         ("column_name = NULL", "column 'column_name': NULL where text is needed"),
         ("column_name = 'shape'", "layer 'area': its geometry column 'shape' (gpkg_geometry_columns) is not a column"),

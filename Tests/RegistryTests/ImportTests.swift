@@ -119,7 +119,10 @@ struct Scratch {
         ("id,lon,lat,country\n1,4.9,52.3,XX\n", "field 'country': 'XX' is not an ISO 3166-1 alpha-2 code"),
         ("id,lon,lat,country\n1,4.9,52.3,UK\n", "field 'country': 'UK' is not an ISO 3166-1 alpha-2 code"),
         ("id,x,y,crs\n1,1,2,EPSG:999999\n", "p.csv:2: field 'crs': EPSG:999999 is not a coordinate reference system"),
-        ("id,x,y,crs\n1,1,2,Amersfoort\n", "p.csv:2: field 'crs': 'Amersfoort' is not a CRS name (EPSG:NNNN, urn:ogc:def:crs:EPSG::NNNN"),
+        (
+            "id,x,y,crs\n1,1,2,Amersfoort\n",
+            "p.csv:2: field 'crs': 'Amersfoort' is not a CRS name (EPSG:NNNN, urn:ogc:def:crs:EPSG::NNNN"
+        ),
         ("id,x,y,crs\n1,121000,487000,EPSG:25832\n", "these look like EPSG:28992 coordinates"),
         ("id,x,y,crs\n1,5.69,50.85,EPSG:28992\n", "these look like lon/lat degrees"),
     ])
