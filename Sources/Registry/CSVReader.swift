@@ -56,8 +56,13 @@ struct CSVReader {
         }
         buffer.append(contentsOf: data)
         // A UTF-8 byte-order mark (Excel and other Windows tools write one) is not part of the header.
-        if bytesRead == 0, buffer.starts(with: TextBytes.utf8BOM) { position = TextBytes.utf8BOM.count }
+        let first = bytesRead == 0
         bytesRead += UInt64(data.count)
+        if first, buffer.starts(with: TextBytes.utf8BOM) {
+            position = TextBytes.utf8BOM.count
+            // A file that is only the mark has nothing more to give from this chunk.
+            if position == buffer.count { return try fill() }
+        }
         return true
     }
 

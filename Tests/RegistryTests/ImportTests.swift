@@ -258,6 +258,10 @@ struct Scratch {
         let report = try s.registry.importCSV(url)
         #expect(report.rows == 1 && report.ignoredColumns.isEmpty)
         #expect(try s.registry.participant(id: 7)?.lonLat == LonLat(lon: 4.8930, lat: 52.3731))
+        // A file that is only the mark is an empty file, refused as such (it crashed the reader once).
+        let only = s.dir.appendingPathComponent("only-bom.csv")
+        try Data([0xEF, 0xBB, 0xBF]).write(to: only)
+        #expect(throws: RegistryError.self) { try s.registry.importCSV(only) }
     }
 
     @Test func theCRSColumnTakesURNsAndURLs() throws {
