@@ -38,7 +38,7 @@ public enum AreaReader {
     ///   - crs: The CRS for WKT input (and GeoJSON without a `crs` member); `nil` means WGS84.
     ///   - layer: The GeoPackage layer to read (`nil`: the only polygon layer); GeoPackage only.
     ///   - features: Which features make the area, for a GeoPackage layer, a GeoJSON
-    ///     FeatureCollection or a WKT file with several (CAP takes only `.single`).
+    ///     FeatureCollection, a WKT file with several geometries or a CAP alert with several areas.
     ///   - context: The GEOS context used to parse WKT and to take a union.
     /// - Throws: ``GeoError`` `.parse` or `.unsupportedGeometry`, naming the file and the field;
     ///   `.featureChoice` for several features and no choice, or an id the file lacks.
@@ -54,15 +54,18 @@ public enum AreaReader {
         if let layer {
             throw GeoError(.parse, "\(name): --layer \(layer.prefix(40)) applies to GeoPackage (.gpkg) input only")
         }
-        let data: Data
+        var data: Data
         do { data = try BoundedFile.read(url, limit: maxFileBytes) } catch {
             switch error {
             case .tooLarge:
-                throw GeoError(.parse, "\(name): more than \(maxFileBytes) bytes; area files are limited to \(maxFileBytes) bytes")
+                throw GeoError(
+                    .parse, "\(name): more than \(maxFileBytes) bytes; area files are limited to \(maxFileBytes) bytes")
             case .unreadable(let cause):
                 throw GeoError(.parse, "\(name): cannot read (\(cause.localizedDescription))")
             }
         }
+        // Windows tools write a UTF-8 byte-order mark; the format is decided by the character after it.
+        data = TextBytes.droppingBOM(data)
         // Before any parser: GEOS's WKT reader and libxml2 take C strings, which end at a NUL.
         try TextBytes.refuseNUL(in: data, name: name, what: "an area file (GeoJSON, WKT or CAP)")
         guard let first = data.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else {
@@ -72,15 +75,10 @@ public enum AreaReader {
             return try parseGeoJSON(data, name: name, crs: crs, features: features, context: context)
         }
         if first == UInt8(ascii: "<") {
-            if features != .single {
-                let option = features == .all ? "--all-features" : "--feature"
-                throw GeoError(
-                    .featureChoice, "\(name): \(option) applies to GeoPackage, GeoJSON and WKT input only; this file is CAP")
-            }
             if let crs, crs != .wgs84 {
                 throw GeoError(.parse, "\(name): CAP coordinates are always WGS84; drop --crs \(crs)")
             }
-            return try CAPReader.areaGeometry(data, name: name)
+            return try CAPReader.areaGeometry(data, name: name, features: features, context: context)
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw GeoError(.parse, "\(name): not UTF-8 text (expected GeoJSON or WKT)")
@@ -106,7 +104,7 @@ public enum AreaReader {
         _ data: Data, name: String, crs: CRS?, features: FeatureChoice, context: GEOSContext?
     ) throws -> AreaGeometry {
         let json: JSONValue
-        do { json = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
+        do { json = try JSONDecoder().decode(JSONValue.self, from: TextBytes.droppingBOM(data)) } catch {
             throw GeoError(.parse, "\(name): not valid JSON: \(JSONValue.describe(error))")
         }
         let p = GeoJSONParser(name: name)
@@ -275,7 +273,28 @@ private struct GeoJSONParser {
                 throw fail(path + ".coordinates", "the MultiPolygon is empty", .invalidGeometry)
             }
             return try parts.enumerated().map { try polygon($1, path + ".coordinates[\($0)]") }
-        case "Point", "MultiPoint", "LineString", "MultiLineString", "GeometryCollection":
+        case "GeometryCollection":
+            // Some exports (Belgian municipal files for Baarle-Hertog) store a multipolygon this way.
+            let members = try array(o["geometries"], path + ".geometries", "an array of geometries")
+            guard !members.isEmpty else {
+                throw fail(path + ".geometries", "the GeometryCollection is empty", .unsupportedGeometry)
+            }
+            var polygons: [PlanarPolygon] = []
+            for (i, member) in members.enumerated() {
+                let at = "\(path).geometries[\(i)]"
+                guard case .string(let type)? = try object(member, at)["type"] else {
+                    throw fail(at, "missing \"type\"")
+                }
+                guard ["Polygon", "MultiPolygon", "GeometryCollection"].contains(type) else {
+                    throw fail(
+                        at,
+                        "a GeometryCollection is an area only when all its members are Polygons or MultiPolygons; "
+                            + "this one is a \(AreaFeatures.clean(type, limit: 40))", .unsupportedGeometry)
+                }
+                polygons += try area(member, path: at)
+            }
+            return polygons
+        case "Point", "MultiPoint", "LineString", "MultiLineString":
             throw fail(path, "expected a Polygon or MultiPolygon, got \(t)", .unsupportedGeometry)
         default:
             throw fail(path, "unknown GeoJSON type \"\(t.prefix(40))\"")
@@ -286,7 +305,9 @@ private struct GeoJSONParser {
         let rings = try array(value, path, "an array of linear rings")
         guard !rings.isEmpty else { throw fail(path, "the polygon is empty (no rings)", .invalidGeometry) }
         let parsed = try rings.enumerated().map { try ring($1, "\(path)[\($0)]") }
-        return PlanarPolygon(shell: parsed[0], holes: Array(parsed.dropFirst()))
+        // An empty hole (`[]`, as an EMPTY ring in WKT) encloses nothing: dropped, as GEOS and JTS
+        // call such a polygon valid.
+        return PlanarPolygon(shell: parsed[0], holes: parsed.dropFirst().filter { !$0.isEmpty })
     }
 
     func ring(_ value: JSONValue, _ path: String) throws -> [XY] {
@@ -308,10 +329,10 @@ private struct GeoJSONParser {
         guard case .object(let o) = value, case .object(let props)? = o["properties"],
             case .string(let n)? = props["name"]
         else { throw fail("crs", "expected {\"type\": \"name\", \"properties\": {\"name\": \"EPSG:NNNN\"}}") }
-        if n.hasSuffix("CRS84") { return .wgs84 }
-        let digits = n.split(whereSeparator: { $0 == ":" }).last.map(String.init) ?? ""
-        guard n.uppercased().contains("EPSG"), let crs = CRS(parsing: digits) else {
-            throw fail("crs.properties.name", "'\(n.prefix(60))' is not an EPSG code")
+        guard let crs = CRS(parsing: n) else {
+            throw fail(
+                "crs.properties.name",
+                "'\(AreaFeatures.clean(n))' is not a CRS name this reader knows (\(CRS.acceptedForms))")
         }
         return crs
     }

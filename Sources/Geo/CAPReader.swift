@@ -63,6 +63,7 @@ public enum CAPReader {
     ///
     /// - Throws: ``GeoError`` `.parse` naming the file, and the info/area/element at fault.
     public static func parse(_ data: Data, name: String) throws -> CAPAlert {
+        let data = TextBytes.droppingBOM(data)
         guard data.count <= maxBytes else {
             throw GeoError(.parse, "\(name): \(data.count) bytes; CAP files are limited to \(maxBytes) bytes")
         }
@@ -109,39 +110,6 @@ public enum CAPReader {
             throw GeoError(.parse, "\(name): no CAP <alert> element found")
         }
         return CAPAlert(version: version, areas: handler.areas)
-    }
-
-    /// Reads a CAP document into the one polygon area `select --polygon` and `area check` need.
-    ///
-    /// Identical areas repeated per language (`<info>` in en and fr) count once. Several distinct
-    /// areas, or a circle, are refused with a message saying what to do instead.
-    package static func areaGeometry(_ data: Data, name: String) throws -> AreaGeometry {
-        let alert = try parse(data, name: name)
-        var distinct: [CAPArea] = []
-        for a in alert.areas where !distinct.contains(where: { $0.polygons == a.polygons && $0.circles == a.circles }) {
-            distinct.append(a)
-        }
-        guard !distinct.isEmpty, distinct.contains(where: { !$0.polygons.isEmpty || !$0.circles.isEmpty }) else {
-            throw GeoError(.unsupportedGeometry, "\(name): the CAP alert has no <area> with a <polygon> or <circle>")
-        }
-        guard distinct.count == 1 else {
-            var list = distinct.prefix(AreaFeatures.maxListed).map {
-                "  \($0.place) '\(short($0.areaDesc))': \(describe($0))"
-            }
-            if distinct.count > list.count { list.append("  … and \(distinct.count - list.count) more") }
-            throw GeoError(
-                .unsupportedGeometry,
-                "\(name): the CAP alert has \(distinct.count) different areas; select one area at a time "
-                    + "(save its polygon as GeoJSON or WKT), or use --circle LON,LAT,RADIUS_M:\n"
-                    + list.joined(separator: "\n"))
-        }
-        let area = distinct[0]
-        if let circle = area.circles.first {
-            throw GeoError(
-                .unsupportedGeometry, "\(name): \(area.place) '\(short(area.areaDesc))': " + circleAdvice(circle))
-        }
-        let polygons = area.polygons.map { PlanarPolygon(shell: $0) }
-        return AreaGeometry(polygons: polygons, crs: .wgs84, source: name)
     }
 
     /// What to say about a CAP circle given where a polygon is needed.

@@ -22,14 +22,50 @@ public struct CRS: Hashable, Sendable, CustomStringConvertible {
     /// `EPSG:NNNN`.
     public var description: String { "EPSG:\(epsg)" }
 
-    /// Parses `EPSG:NNNN` (case-insensitive) or a bare number.
+    /// The forms ``init(parsing:)`` takes, for messages.
+    public static let acceptedForms =
+        "EPSG:NNNN, urn:ogc:def:crs:EPSG::NNNN, http://www.opengis.net/def/crs/EPSG/0/NNNN or "
+        + "urn:ogc:def:crs:OGC:1.3:CRS84"
+
+    /// Parses a CRS name in the forms GIS tools write, case-insensitive: `EPSG:28992`, a bare
+    /// number, the OGC URL `http://www.opengis.net/def/crs/EPSG/0/28992` (also `https`), the URN
+    /// `urn:ogc:def:crs:EPSG::28992` (with or without a version between the colons), and OGC's
+    /// CRS84 (`urn:ogc:def:crs:OGC:1.3:CRS84`, `http://www.opengis.net/def/crs/OGC/1.3/CRS84`,
+    /// `OGC:CRS84`, `CRS84`), which is WGS84 in lon/lat order, as ``wgs84`` is here.
     ///
-    /// - Returns: `nil` when the text is not of that shape.
+    /// Every place a CRS is read (`--crs`, a GeoJSON `crs` member, a CSV `crs` column) uses this
+    /// one parser.
+    ///
+    /// - Returns: `nil` when the text is not of one of those shapes.
     public init?(parsing text: String) {
-        var s = Substring(text.trimmingCharacters(in: .whitespaces))
-        if s.lowercased().hasPrefix("epsg:") { s = s.dropFirst(5) }
-        guard let code = Int(s), code > 0, code < 1_000_000 else { return nil }
-        self.epsg = code
+        let s = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let parts: [Substring]
+        if s.hasPrefix("urn:ogc:def:crs:") {
+            // urn:ogc:def:crs:{authority}:{version, may be empty}:{code}
+            parts = s.dropFirst("urn:ogc:def:crs:".count).split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 3 else { return nil }
+        } else if let path = ["http://www.opengis.net/def/crs/", "https://www.opengis.net/def/crs/"]
+            .first(where: { s.hasPrefix($0) }).map({ s.dropFirst($0.count) })
+        {
+            // …/def/crs/{authority}/{version}/{code}
+            parts = path.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 3 else { return nil }
+        } else if s.hasPrefix("epsg:") || s.hasPrefix("ogc:") {
+            let pair = s.split(separator: ":", omittingEmptySubsequences: false)
+            guard pair.count == 2 else { return nil }
+            parts = [pair[0], "", pair[1]]
+        } else {
+            parts = ["epsg", "", Substring(s)]
+        }
+        let (authority, code) = (parts[0], parts[2])
+        if code == "crs84" && (authority == "ogc" || s == "crs84") {
+            self = .wgs84
+            return
+        }
+        guard authority == "epsg", code.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(code), n > 0,
+            n < 1_000_000
+        else { return nil }
+        self.epsg = n
     }
 }
 

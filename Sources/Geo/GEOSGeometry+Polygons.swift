@@ -7,7 +7,7 @@ extension GEOSGeometry {
     ///
     /// Rings come out exactly as GEOS stores them (closed, orientation unchanged). Empty polygons
     /// (`POLYGON EMPTY`, or empty parts of a multipolygon) are left out, so `POLYGON EMPTY` gives
-    /// `[]`. The children read here (`GEOSGetGeometryN_r`, `GEOSGetExteriorRing_r`,
+    /// `[]`; EMPTY holes are dropped too. The children read here (`GEOSGetGeometryN_r`, `GEOSGetExteriorRing_r`,
     /// `GEOSGetInteriorRingN_r`) are borrowed from this geometry and never freed.
     ///
     /// - Returns: One ``PlanarPolygon`` per non-empty polygon, in GEOS order.
@@ -58,6 +58,13 @@ extension GEOSGeometry {
         for index in 0..<holeCount {
             guard let hole = GEOSGetInteriorRingN_r(handle, polygon, index) else {  // borrowed
                 throw context.error("GEOSGetInteriorRingN_r")
+            }
+            // An EMPTY hole (`POLYGON((…), EMPTY)`) encloses nothing: GEOS and JTS call such a
+            // polygon valid, so it is dropped rather than reported as a ring of 0 points.
+            switch GEOSisEmpty_r(handle, hole) {  // returns 1 true, 0 false, 2 exception
+            case 1: continue
+            case 0: break
+            default: throw context.error("GEOSisEmpty_r")
             }
             holes.append(try coordinates(borrowedRing: hole, in: context))
         }

@@ -12,34 +12,113 @@ extension GeoPackageReader {
         case all([(fid: Int64, blob: [UInt8]?)])
     }
 
+    /// Where a layer's feature ids come from.
+    ///
+    /// A GeoPackage feature table has an integer primary key, which is its fid; SQLite makes it
+    /// an alias of `rowid`. A view has no rowid (SQLite gives NULL for it): as GDAL does, its first
+    /// integer column is the fid, and without one the features are numbered 1, 2, … in the
+    /// view's order.
+    struct FIDSource {
+        /// The SQL expression for the fid (`rowid` or a quoted column); `nil`: the row's position.
+        var expression: String?
+        /// The column as messages name it.
+        var column: String
+    }
+
+    /// Finds the layer's table or view and its fid, checking that the geometry column exists.
+    ///
+    /// - Throws: ``GeoError`` `.parse` when `gpkg_contents` names a table the file lacks, or the
+    ///   geometry column is not in it.
+    static func fidSource(_ db: Database, layer: GeoPackageLayer, fail: (GeoError.Code, String) -> GeoError) throws
+        -> FIDSource
+    {
+        let place = "layer '\(AreaFeatures.clean(layer.name))'"
+        let kind = try String.fetchOne(
+            db, sql: "SELECT type FROM sqlite_master WHERE name = ? AND type IN ('table', 'view')",
+            arguments: [layer.name])
+        guard let kind else {
+            throw fail(
+                .parse,
+                "\(place) is listed in gpkg_contents and gpkg_geometry_columns, but the file has no table or "
+                    + "view of that name")
+        }
+        // PRAGMA table_info: cid, name, type, notnull, dflt_value, pk (SQLite itself fills these).
+        let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(\(GeoPackageWriter.quoted(layer.name)))").map {
+            row throws(ColumnReadError) in
+            (
+                name: try row.checked(1, String.self, in: "PRAGMA table_info"),
+                type: (try row.checkedOptional(2, String.self, in: "PRAGMA table_info") ?? "").uppercased(),
+                pk: try row.checkedOptional(5, Int.self, in: "PRAGMA table_info") ?? 0
+            )
+        }
+        guard columns.contains(where: { $0.name.caseInsensitiveCompare(layer.column) == .orderedSame }) else {
+            throw fail(
+                .parse,
+                "\(place): its geometry column '\(AreaFeatures.clean(layer.column))' (gpkg_geometry_columns) "
+                    + "is not a column of the \(kind)")
+        }
+        let integer = columns.filter { $0.type.contains("INT") }
+        if kind == "table" {
+            let keys = columns.filter { $0.pk > 0 }
+            if keys.count == 1, keys[0].type == "INTEGER" {
+                return FIDSource(expression: GeoPackageWriter.quoted(keys[0].name), column: keys[0].name)
+            }
+            return FIDSource(expression: "rowid", column: "rowid")
+        }
+        if let first = integer.first {
+            return FIDSource(expression: GeoPackageWriter.quoted(first.name), column: first.name)
+        }
+        return FIDSource(expression: nil, column: "position in the view")
+    }
+
     /// Reads the rows a choice selects, or throws the message that says how to choose.
     ///
-    /// The fid is the table's integer primary key, read as `rowid` (which SQLite makes an alias
-    /// of it; GeoPackage feature tables always have one).
+    /// The fid is the table's integer primary key, or a view's first integer column, or its
+    /// position in a view without one (``FIDSource``); a NULL fid is refused, naming the column.
     ///
     /// - Throws: ``GeoError`` `.unsupportedGeometry` for an empty layer; `.featureChoice` for
-    ///   several features without a choice, an id that is not an integer or a fid the layer lacks.
+    ///   several features without a choice, an id that is not an integer or a fid the layer lacks;
+    ///   `.parse` for a missing table or column, a NULL or non-integer fid, a geometry that is not
+    ///   a blob.
     static func fetchFeatures(
         _ db: Database, layer: GeoPackageLayer, choice: FeatureChoice, fail: (GeoError.Code, String) -> GeoError
     ) throws -> FeatureRows {
+        let fidSource = try fidSource(db, layer: layer, fail: fail)
         let table = GeoPackageWriter.quoted(layer.name)
         let geometry = GeoPackageWriter.quoted(layer.column)
-        let place = "layer '\(layer.name)'"
-        func rows(_ sql: String, _ arguments: StatementArguments = []) throws -> [(fid: Int64, blob: [UInt8]?)] {
-            try Row.fetchAll(db, sql: "SELECT rowid, \(geometry) FROM \(table) " + sql, arguments: arguments).map {
-                let data: Data? = $0[1]
-                return (fid: $0[0], blob: data.map { Array($0) })
-            }
-        }
+        let place = "layer '\(AreaFeatures.clean(layer.name))'"
         let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
         guard count > 0 else { throw fail(.unsupportedGeometry, "\(place) is empty (no features)") }
+        func rows(_ sql: String, _ arguments: StatementArguments = []) throws -> [(fid: Int64, blob: [UInt8]?)] {
+            let fid = fidSource.expression ?? "NULL"
+            return try Row.fetchAll(db, sql: "SELECT \(fid), \(geometry) FROM \(table) " + sql, arguments: arguments)
+                .enumerated().map { i, row in
+                    let data: Data?
+                    do { data = try row.checkedOptional(1, Data.self, in: layer.name) } catch let e as ColumnReadError {
+                        throw fail(
+                            .parse,
+                            "\(place), row \(i + 1): column '\(AreaFeatures.clean(e.column))' holds \(e.found), "
+                                + "not a geometry blob")
+                    }
+                    guard fidSource.expression != nil else { return (fid: Int64(i + 1), blob: data.map { Array($0) }) }
+                    let value: DatabaseValue = row[0]
+                    guard let fid = Int64.fromDatabaseValue(value) else {
+                        throw fail(
+                            .parse,
+                            "\(place), row \(i + 1): the fid column '\(AreaFeatures.clean(fidSource.column))' holds "
+                                + "\(Row.storageClass(value)); each feature needs an integer fid")
+                    }
+                    return (fid: fid, blob: data.map { Array($0) })
+                }
+        }
         switch choice {
         case .single:
             guard count == 1, let only = try rows("LIMIT 1").first else {
                 throw fail(
                     .featureChoice,
                     AreaFeatures.severalMessage(
-                        place: place, count: count, labels: try labels(db, layer: layer), idName: "FID"))
+                        place: place, count: count, labels: try labels(db, layer: layer, fid: fidSource),
+                        idName: "FID"))
             }
             return .one(fid: only.fid, blob: only.blob)
         case .id(let id):
@@ -49,28 +128,40 @@ extension GeoPackageReader {
                     "--feature \(AreaFeatures.clean(id.text)): a GeoPackage feature is chosen by its fid, a whole "
                         + "number (\(place) holds \(count) feature\(count == 1 ? "" : "s"))")
             }
-            guard let row = try rows("WHERE rowid = ?", [fid]).first else {
+            let found =
+                if let expression = fidSource.expression {
+                    try rows("WHERE \(expression) = ?", [fid]).first
+                } else {
+                    try rows("").first { $0.fid == fid }
+                }
+            guard let row = found else {
                 throw fail(
                     .featureChoice,
                     AreaFeatures.unknownIDMessage(
-                        id, idName: "fid", place: place, count: count, labels: try labels(db, layer: layer)))
+                        id, idName: "fid", place: place, count: count,
+                        labels: try labels(db, layer: layer, fid: fidSource)))
             }
             return .one(fid: row.fid, blob: row.blob)
         case .all:
-            return .all(try rows("ORDER BY rowid"))
+            return .all(try rows(fidSource.expression.map { "ORDER BY \($0)" } ?? ""))
         }
     }
 
     /// The first features of a layer as messages list them: fid and a name-like attribute.
-    private static func labels(_ db: Database, layer: GeoPackageLayer) throws -> [FeatureLabel] {
+    private static func labels(_ db: Database, layer: GeoPackageLayer, fid: FIDSource) throws -> [FeatureLabel] {
         let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(\(GeoPackageWriter.quoted(layer.name)))")
-            .compactMap { $0["name"] as String? }.filter { $0 != layer.column }
+            .compactMap { try $0.checkedOptional(1, String.self, in: "PRAGMA table_info") }
+            .filter { $0 != layer.column }
         let nameColumn = AreaFeatures.nameAttribute(among: columns)
+        let order = fid.expression.map { "ORDER BY \($0) " } ?? ""
         let sql =
-            "SELECT rowid, \(nameColumn.map(GeoPackageWriter.quoted) ?? "NULL") FROM "
-            + "\(GeoPackageWriter.quoted(layer.name)) ORDER BY rowid LIMIT \(AreaFeatures.maxListed)"
-        return try Row.fetchAll(db, sql: sql).map { row in
-            var label = FeatureLabel(id: "fid \(row[0] as Int64)")
+            "SELECT \(fid.expression ?? "NULL"), \(nameColumn.map(GeoPackageWriter.quoted) ?? "NULL") FROM "
+            + "\(GeoPackageWriter.quoted(layer.name)) \(order)LIMIT \(AreaFeatures.maxListed)"
+        return try Row.fetchAll(db, sql: sql).enumerated().map { i, row in
+            let fidValue: DatabaseValue = row[0]
+            let fidText =
+                fid.expression == nil ? "\(i + 1)" : Int64.fromDatabaseValue(fidValue).map(String.init) ?? "NULL"
+            var label = FeatureLabel(id: "fid \(fidText)")
             let value: DatabaseValue = row[1]
             if let nameColumn {
                 switch value.storage {

@@ -79,6 +79,8 @@ package enum GeoPackageReader {
             }
         } catch let e as GeoError {
             throw e
+        } catch let e as ColumnReadError {
+            throw fail(.parse, e.description)
         } catch {
             throw fail(.parse, "SQLite: \(sqliteMessage(error))")
         }
@@ -138,9 +140,13 @@ package enum GeoPackageReader {
                 FROM gpkg_contents c JOIN gpkg_geometry_columns g ON g.table_name = c.table_name
                 WHERE c.data_type = 'features' ORDER BY c.table_name
                 """
-        ).map { row in
-            GeoPackageLayer(
-                name: row[0], column: row[1], geometryType: (row[2] as String? ?? "").uppercased(), srsID: row[3])
+        ).map { row throws(ColumnReadError) in
+            let name = try row.checked(0, String.self, in: "gpkg_contents")
+            let table = "gpkg_geometry_columns (row for '\(AreaFeatures.clean(name, limit: 40))')"
+            return GeoPackageLayer(
+                name: name, column: try row.checked(1, in: table),
+                geometryType: (try row.checkedOptional(2, String.self, in: table) ?? "").uppercased(),
+                srsID: try row.checked(3, in: table))
         }
     }
 
@@ -190,9 +196,10 @@ package enum GeoPackageReader {
         else {
             throw fail(.parse, "layer '\(layer.name)': srs_id \(layer.srsID) is not in gpkg_spatial_ref_sys")
         }
-        let organization = (row[0] as String? ?? "").uppercased()
-        let code: Int = row[1] ?? 0
-        let srsName: String = row[2] ?? ""
+        let table = "gpkg_spatial_ref_sys (srs_id \(layer.srsID))"
+        let organization = (try row.checkedOptional(0, String.self, in: table) ?? "").uppercased()
+        let code = try row.checkedOptional(1, Int.self, in: table) ?? 0
+        let srsName = try row.checkedOptional(2, String.self, in: table) ?? ""
         if organization == "NONE" || layer.srsID == -1 || layer.srsID == 0 {
             guard let given else {
                 throw fail(

@@ -32,4 +32,17 @@ public struct Geodesic: Sendable {
         }
         return s12
     }
+
+    /// The point `distance` metres from `start` along the geodesic leaving it at `azimuth` degrees
+    /// (clockwise from north).
+    ///
+    /// - Complexity: O(1). See `geod_direct`.
+    public func destination(from start: LonLat, azimuthDegrees azimuth: Double, distance: Double) -> LonLat {
+        var lat = 0.0
+        var lon = 0.0
+        withUnsafePointer(to: g) { gp in
+            geod_direct(gp, start.lat, start.lon, azimuth, distance, &lat, &lon, nil)
+        }
+        return LonLat(lon: lon, lat: lat)
+    }
 }

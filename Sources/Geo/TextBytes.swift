@@ -6,6 +6,16 @@ import Foundation
 /// stop at it, so `52\0.9` reads as 52 and `POLYGON((…))\0POLYGON((…))` as one polygon. Text
 /// input with a NUL byte anywhere is refused instead, naming where it is.
 package enum TextBytes {
+    /// The UTF-8 byte-order mark, EF BB BF, which Windows tools (Notepad, Excel, some GIS
+    /// exports) write before UTF-8 text.
+    package static let utf8BOM: [UInt8] = [0xEF, 0xBB, 0xBF]
+
+    /// `data` without a leading UTF-8 byte-order mark: the readers decide the format by the first
+    /// character, and JSON, XML and WKT parsers would take the mark for content.
+    package static func droppingBOM(_ data: Data) -> Data {
+        data.starts(with: utf8BOM) ? Data(data.dropFirst(utf8BOM.count)) : data
+    }
+
     /// The 1-based line and 0-based byte offset of the first NUL byte in `bytes`, if any.
     ///
     /// - Complexity: O(n) in the number of bytes.

@@ -1,4 +1,5 @@
 import Foundation
+import Geo
 
 /// Reads RFC 4180 CSV from a file in fixed-size chunks, one record at a time.
 ///
@@ -54,7 +55,14 @@ struct CSVReader {
             position = 0
         }
         buffer.append(contentsOf: data)
+        // A UTF-8 byte-order mark (Excel and other Windows tools write one) is not part of the header.
+        let first = bytesRead == 0
         bytesRead += UInt64(data.count)
+        if first, buffer.starts(with: TextBytes.utf8BOM) {
+            position = TextBytes.utf8BOM.count
+            // A file that is only the mark has nothing more to give from this chunk.
+            if position == buffer.count { return try fill() }
+        }
         return true
     }
 

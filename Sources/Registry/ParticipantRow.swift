@@ -138,7 +138,9 @@ struct CSVLayout {
         if let c = text(crs) {
             guard let code = CRS(parsing: c) else {
                 throw RegistryError(
-                    .input, "\(at): field 'crs': \(QuotedValue.describe(c, limit: 20)) is not an EPSG code (EPSG:NNNN)")
+                    .input,
+                    "\(at): field 'crs': \(QuotedValue.describe(c, limit: 20)) is not a CRS name (\(CRS.acceptedForms))"
+                )
             }
             row.crs = code
         }

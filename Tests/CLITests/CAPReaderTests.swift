@@ -19,7 +19,7 @@ struct CAPReaderTests {
 
     func areaError(_ d: Data, name: String = "x.cap") -> String? {
         do {
-            _ = try CAPReader.areaGeometry(d, name: name)
+            _ = try CAPReader.areaGeometry(d, name: name, context: try GEOSContext())
             return nil
         } catch let e as GeoError { return e.message } catch { return "\(error)" }
     }
@@ -36,7 +36,7 @@ struct CAPReaderTests {
         #expect(ring.count == 5)
         #expect(ring.first == XY(-120.14, 38.47))
         #expect(ring.first == ring.last)
-        let g = try CAPReader.areaGeometry(try data("thunderstorm.cap"), name: "t.cap")
+        let g = try CAPReader.areaGeometry(try data("thunderstorm.cap"), name: "t.cap", context: try GEOSContext())
         #expect(g.crs == .wgs84 && g.polygons.count == 1 && g.polygons[0].shell == ring)
     }
 
@@ -68,12 +68,21 @@ struct CAPReaderTests {
         #expect(message.contains("--circle -173.274,-16.053,RADIUS_M"))
     }
 
-    @Test("a circle with a radius gives the --circle argument in metres")
-    func circleAdvice() throws {
+    @Test("a circle with a radius is an area: a 72-gon at the radius on the ellipsoid")
+    func circleIsAnArea() throws {
         let text = String(decoding: try data("earthquake.cap"), as: UTF8.self)
             .replacingOccurrences(of: "-16.053,-173.274 0.0", with: "+52.09,+5.12 2.5")
-        let message = try #require(areaError(Data(text.utf8)))
-        #expect(message.contains("--circle 5.12,52.09,2500"))
+        let g = try CAPReader.areaGeometry(Data(text.utf8), name: "c.cap", context: try GEOSContext())
+        #expect(g.crs == .wgs84 && g.polygons.count == 1 && g.polygons[0].holes.isEmpty)
+        let ring = g.polygons[0].shell
+        #expect(ring.count == 73 && ring.first == ring.last)
+        let centre = LonLat(lon: 5.12, lat: 52.09)
+        for p in ring {
+            #expect(abs(Geodesic.wgs84.distance(from: centre, to: LonLat(lon: p.x, lat: p.y)) - 2500) < 1e-6)
+        }
+        // Counter-clockwise (RFC 7946): the shoelace sum is positive.
+        let twiceArea = zip(ring, ring.dropFirst()).reduce(0.0) { $0 + $1.0.x * $1.1.y - $1.1.x * $1.0.y }
+        #expect(twiceArea > 0)
     }
 
     @Test("noaa_errors: trailing comma, leading '+', empty polygon name the place")
@@ -150,8 +159,12 @@ struct CAPReaderTests {
         let fx = try CLIFixture.shared.get()
         let gj = dir.appendingPathComponent("utrecht.geojson")
         try geoJSONPolygon([utrecht]).write(to: gj, atomically: true, encoding: .utf8)
-        let a = try await CommandRunner.run(["select", "--db", fx.db, "--polygon", cap.path, "--incident", "5.1214,52.0908"])
-        let b = try await CommandRunner.run(["select", "--db", fx.db, "--polygon", gj.path, "--incident", "5.1214,52.0908"])
+        let a = try await CommandRunner.run([
+            "select", "--db", fx.db, "--polygon", cap.path, "--incident", "5.1214,52.0908",
+        ])
+        let b = try await CommandRunner.run([
+            "select", "--db", fx.db, "--polygon", gj.path, "--incident", "5.1214,52.0908",
+        ])
         #expect(a.status == 0 && a.stdout == b.stdout && !a.stdout.isEmpty, "\(a.stderr)")
         let quake = try await CommandRunner.run([
             "select", "--db", fx.db, "--polygon", Fixtures.url("CLITests/Fixtures/cap/earthquake.cap").path,

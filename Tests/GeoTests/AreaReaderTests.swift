@@ -61,7 +61,7 @@ import Testing
         (#"{"type":"Polygon","coordinates":[]}"#, "the polygon is empty"),
         (#"{"type":"MultiPolygon","coordinates":[]}"#, "the MultiPolygon is empty"),
         (#"{"type":"LineString","coordinates":[[5,52],[6,52]]}"#, "expected a Polygon or MultiPolygon, got LineString"),
-        (#"{"type":"GeometryCollection","geometries":[]}"#, "got GeometryCollection"),
+        (#"{"type":"GeometryCollection","geometries":[]}"#, ".geometries: the GeometryCollection is empty"),
         (#"{"type":"Feature","geometry":null}"#, "the Feature has no geometry"),
         (#"{"type":"FeatureCollection","features":[]}"#, "the FeatureCollection is empty (no features)"),
         (#"{"type":"Circle"}"#, "unknown GeoJSON type"),
@@ -70,7 +70,7 @@ import Testing
         (#"{"type":"Polygon","coordinates":[[[5,52]"#, "not valid JSON"),
         (
             #"{"type":"Polygon","crs":{"type":"name","properties":{"name":"Amersfoort"}},"coordinates":[[[1,2],[3,2],[3,4],[1,2]]]}"#,
-            "is not an EPSG code"
+            "'Amersfoort' is not a CRS name this reader knows (EPSG:NNNN, urn:ogc:def:crs:EPSG::NNNN"
         ),
     ])
     func badGeoJSONNamesThePlace(json: String, expected: String) {

@@ -307,8 +307,13 @@ import Testing
         #expect(try read(wkt.path, .all).polygons.count == 1)
         #expect(error(wkt.path, Self.id("1"))?.message.contains("WKT geometries have no ids") == true)
         let cap = dir.appendingPathComponent("a.cap")
-        try "<alert/>".write(to: cap, atomically: true, encoding: .utf8)
-        #expect(error(cap.path, .all)?.message.contains("--all-features applies to GeoPackage, GeoJSON and WKT") == true)
+        // A CAP alert's areas are its features (see CLITests/CAPFeatureTests).
+        let alert =
+            #"<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><info><area><areaDesc>a</areaDesc>"#
+            + "<polygon>0,0 0,1 1,1 0,0</polygon></area></info></alert>"
+        try alert.write(to: cap, atomically: true, encoding: .utf8)
+        #expect(try read(cap.path, .all).polygons.count == 1)
+        #expect(try read(cap.path, Self.id("a")).polygons.count == 1)
         let bare = try geoJSONFile(Self.square(0, 0, 1), "bare")
         #expect(error(bare, Self.id("1"))?.message.contains("a bare geometry, without features or ids") == true)
         #expect(try read(bare, .all).polygons == [PlanarPolygon(shell: rectangle(0, 0, 1, 1))])

@@ -119,7 +119,10 @@ struct Scratch {
         ("id,lon,lat,country\n1,4.9,52.3,XX\n", "field 'country': 'XX' is not an ISO 3166-1 alpha-2 code"),
         ("id,lon,lat,country\n1,4.9,52.3,UK\n", "field 'country': 'UK' is not an ISO 3166-1 alpha-2 code"),
         ("id,x,y,crs\n1,1,2,EPSG:999999\n", "p.csv:2: field 'crs': EPSG:999999 is not a coordinate reference system"),
-        ("id,x,y,crs\n1,1,2,Amersfoort\n", "p.csv:2: field 'crs': 'Amersfoort' is not an EPSG code"),
+        (
+            "id,x,y,crs\n1,1,2,Amersfoort\n",
+            "p.csv:2: field 'crs': 'Amersfoort' is not a CRS name (EPSG:NNNN, urn:ogc:def:crs:EPSG::NNNN"
+        ),
         ("id,x,y,crs\n1,121000,487000,EPSG:25832\n", "these look like EPSG:28992 coordinates"),
         ("id,x,y,crs\n1,5.69,50.85,EPSG:28992\n", "these look like lon/lat degrees"),
     ])
@@ -243,5 +246,36 @@ struct Scratch {
         try "id,lon,lat\n1,4.9,52.3\n".write(to: csv, atomically: true, encoding: .utf8)
         _ = try Registry.open(at: path).importCSV(csv)
         #expect(try Registry.open(at: path).count() == 1)
+    }
+}
+
+/// Participant CSV as office and GIS tools write it: a byte-order mark, CRS names as URNs or URLs.
+@Suite struct ImportRealToolTests {
+    @Test func aByteOrderMarkBeforeTheHeaderIsSkipped() throws {
+        let s = try Scratch()
+        let url = s.dir.appendingPathComponent("bom.csv")
+        try (Data([0xEF, 0xBB, 0xBF]) + Data("id,lon,lat,country\n7,4.8930,52.3731,NL\n".utf8)).write(to: url)
+        let report = try s.registry.importCSV(url)
+        #expect(report.rows == 1 && report.ignoredColumns.isEmpty)
+        #expect(try s.registry.participant(id: 7)?.lonLat == LonLat(lon: 4.8930, lat: 52.3731))
+        // A file that is only the mark is an empty file, refused as such (it crashed the reader once).
+        let only = s.dir.appendingPathComponent("only-bom.csv")
+        try Data([0xEF, 0xBB, 0xBF]).write(to: only)
+        #expect(throws: RegistryError.self) { try s.registry.importCSV(only) }
+    }
+
+    @Test func theCRSColumnTakesURNsAndURLs() throws {
+        let s = try Scratch()
+        let rows = """
+            id,x,y,crs,country
+            1,121400,487400,urn:ogc:def:crs:EPSG::28992,NL
+            2,121400,487400,http://www.opengis.net/def/crs/EPSG/0/28992,NL
+            3,4.8930,52.3731,urn:ogc:def:crs:OGC:1.3:CRS84,NL
+
+            """
+        #expect(try s.registry.importCSV(try s.csv(rows)).rows == 3)
+        #expect(try s.registry.participant(id: 1)?.sourceCRS == .rdNew)
+        #expect(try s.registry.participant(id: 2)?.sourceCRS == .rdNew)
+        #expect(try s.registry.participant(id: 3)?.sourceCRS == .wgs84)
     }
 }
