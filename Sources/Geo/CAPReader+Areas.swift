@@ -84,7 +84,9 @@ extension CAPReader {
 
     /// One area's shapes, as polygons.
     ///
-    /// Its polygons as they are when it has one shape, else the union of its polygons and circles. Messages are prefixed with the file (when `name` is given) and area.
+    /// Its polygons as they are when it has one shape or only polygons that form a valid
+    /// MultiPolygon, else the union of its polygons and circles. Messages are prefixed with the
+    /// file (when `name` is given) and area.
     private static func polygons(of a: CAPArea, name: String?, context: GEOSContext) throws -> [PlanarPolygon] {
         let prefix = (name.map { "\($0): " } ?? "") + "\(a.place) '\(short(a.areaDesc))'"
         var shapes = a.polygons.enumerated().map { i, ring in
@@ -97,6 +99,10 @@ extension CAPReader {
             shapes.append(FeatureGeometry(label: "circle \(i + 1)", polygons: .success([polygon(circle)])))
         }
         if shapes.count == 1, case .success(let polygons) = shapes[0].polygons { return polygons }
+        // Polygons alone that neither overlap nor are invalid form a valid MultiPolygon: kept as
+        // drawn (a union would start and turn the rings elsewhere), as a GeoJSON MultiPolygon is.
+        let drawn = a.polygons.map { PlanarPolygon(shell: $0) }
+        if a.circles.isEmpty, try context.makeMultiPolygon(drawn).validity() == .valid { return drawn }
         return try AreaFeatures.union(
             shapes, place: "the area", context: context,
             fail: { code, message in GeoError(code, "\(prefix): \(message)") })
