@@ -130,7 +130,8 @@ public struct CountryBorders: Sendable {
         _ data: Data, file: URL
     ) throws -> [(country: CountryCode, feature: BordersFeature, at: String)] {
         if let (line, offset) = TextBytes.firstNUL(in: data) {
-            throw GeoError(.countryBorders, TextBytes.nulMessage(file.path, line: line, offset: offset, what: "GeoJSON"))
+            throw GeoError(
+                .countryBorders, TextBytes.nulMessage(file.path, line: line, offset: offset, what: "GeoJSON"))
         }
         var reader = BordersGeoJSONReader([UInt8](data))
         let features: [BordersFeature]

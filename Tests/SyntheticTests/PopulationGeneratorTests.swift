@@ -103,8 +103,10 @@ func distanceKm(lon1: Double, lat1: Double, lon2: Double, lat2: Double) -> Doubl
         #expect(farthest <= 12.1, "farthest participant is \(farthest) km from a place")
     }
 
-    /// The oracle is independent of the generator's lookup: GEOS point-in-polygon tests in RD New
-    /// (the import's ``CountryLocator``). Only a position within centimetres of a border may differ.
+    /// Every participant's country is its position's, by an oracle independent of the lookup.
+    ///
+    /// The oracle is the import's ``CountryLocator``: GEOS point-in-polygon tests in RD New. Only a
+    /// position within centimetres of a border may differ.
     @Test func everyParticipantHasTheCountryItsPositionLiesIn() throws {
         _ = try Borders.loaded.get()
         let converter = try CoordinateConverter()
