@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(
             name: "SelectionTests", dependencies: ["Selection", "FanoutEngine", "TestSupport"],
             swiftSettings: strict),
-        .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "FanoutEngine", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "FanOutTests",
             dependencies: [

@@ -8,7 +8,8 @@ struct DemoCommand: ParsableCommand {
         abstract: "Build a synthetic registry (once, cached) and run two sample actions.",
         discussion: """
             Generates --count synthetic participants, imports them into an embedded SQLite registry
-            in --dir (kept for the next run), then selects a 2 km circle around Amsterdam Dam
+            in --dir (kept for the next run; the import's notes and warnings are printed as by
+            'fanout import'), then selects a 2 km circle around Amsterdam Dam
             square and a 10 km circle around Kerkrade that crosses into Germany, printing the
             per-country counts, the time of each step and the first and last rows.
 
@@ -41,6 +42,9 @@ struct DemoCommand: ParsableCommand {
             progress.update("\(stage): \(grouped(rows)) of \(grouped(count))")
         }
         progress.finish()
+        if let report = prep.importReport {
+            for line in ImportText.notes(report, file: prep.csvPath) { note(line) }
+        }
         if prep.built {
             print(
                 "registry: built \(prep.databasePath): generate \(duration(prep.generateSeconds)), import \(duration(prep.importSeconds))"

@@ -37,7 +37,7 @@ struct GenerateCommand: ParsableCommand {
         let clock = ContinuousClock()
         let start = clock.now
         try PopulationGenerator.writeCSV(
-            count: count, seed: seed, places: try PlaceTable.load(),
+            count: count, seed: seed, places: try PlaceTable.load(), countries: try .borders(),
             progress: { n in progress.update("generating: \(grouped(n)) of \(grouped(count))") },
             into: { try writer.write($0) })
         try writer.commit()

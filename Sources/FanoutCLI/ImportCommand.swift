@@ -48,32 +48,7 @@ struct ImportCommand: ParsableCommand {
             progress.update("importing: \(grouped(p.rows)) rows\(pct)")
         }
         progress.finish()
-        if report.uncorrected > 0 {
-            note(
-                "note: \(grouped(report.uncorrected)) row(s) lie outside the RDNAPTRANS2018 correction grid "
-                    + "(50-56 N, 2-8 E): transformed to RD New by NSGI's datum transformation alone")
-        }
-        for warning in report.warnings { note("warning: \(warning)") }
-        if report.warningsOmitted > 0 {
-            note(
-                "warning: \(grouped(report.warningsOmitted)) more row(s) whose given country contradicts the "
-                    + "position (\(grouped(report.countryContradictions)) in all; countries stored as given)")
-        }
-        if report.countriesDerived > 0 {
-            note(
-                "note: \(grouped(report.countriesDerived)) row(s) without a country got it from the position"
-                    + (report.countriesDerivedNearBorder > 0
-                        ? " (\(grouped(report.countriesDerivedNearBorder)) of them within "
-                            + "\(Int(CountryLocator.toleranceMeters)) m of a border)" : ""))
-        }
-        if report.countriesUnknown > 0 {
-            note(
-                "warning: \(grouped(report.countriesUnknown)) row(s) without a country lie outside NL, BE and DE: "
-                    + "country left empty")
-        }
-        if !report.ignoredColumns.isEmpty {
-            note("warning: \(csv): ignored unknown column(s): \(report.ignoredColumns.joined(separator: ", "))")
-        }
+        for line in ImportText.notes(report, file: csv) { note(line) }
         note(
             "imported \(grouped(report.rows)) rows from \(csv): \(grouped(report.inserted)) new, "
                 + "\(grouped(report.updated)) updated, in \(duration((clock.now - start).seconds)); "

@@ -20,6 +20,11 @@ struct SelectCommand: ParsableCommand {
             point layer 'participants' (participant_id, rank, distance_m, country; no contact \
             details). A summary goes to stderr.
 
+            Positions next to participant ids are home addresses: GeoJSON and GeoPackage output \
+            give the centre of each participant's 250 m RD New cell (floor(x/250)*250+125, the same \
+            for y, back to WGS84), and say so (GeoJSON member "fanout:positions", the layer's \
+            description in gpkg_contents). --exact-positions writes the registered positions.
+
             Output files: \(outputFilesHelp)
             """)
 
@@ -57,6 +62,9 @@ struct SelectCommand: ParsableCommand {
         help: ArgumentHelp("Also write the selection as a GeoPackage point layer (lon/lat).", valueName: "FILE.gpkg"))
     var gpkg: String?
 
+    @Flag(help: "Write exact home positions in GeoJSON/GeoPackage output (default: 250 m cell centres).")
+    var exactPositions = false
+
     func validate() throws {
         guard (circle == nil) != (polygon == nil) else {
             throw ValidationError("give exactly one of --circle LON,LAT,RADIUS_M and --polygon FILE")
@@ -89,17 +97,18 @@ struct SelectCommand: ParsableCommand {
         }
         let result = try engine.select(
             SelectionRequest(area: area, incident: incident?.value, distance: distance, countries: country?.codes))
+        let positions: PositionPrecision = exactPositions ? .exact : .coarsened
         if let outTarget {
             let writer = try AtomicFileWriter(target: outTarget)
-            try engine.write(result, as: format, to: { try writer.write($0) })
+            try engine.write(result, as: format, positions: positions, to: { try writer.write($0) })
             try writer.commit()
         } else {
-            try engine.write(result, as: format, to: { try StandardOutput.write($0) })
+            try engine.write(result, as: format, positions: positions, to: { try StandardOutput.write($0) })
         }
         note(Summary.line(result))
         if let gpkg, let gpkgTarget {
             let start = ContinuousClock.now
-            try engine.writeGeoPackage(result, to: gpkgTarget)
+            try engine.writeGeoPackage(result, to: gpkgTarget, positions: positions)
             let d = (ContinuousClock.now - start).components
             let seconds = Double(d.seconds) + Double(d.attoseconds) * 1e-18
             note("wrote \(gpkg): \(grouped(result.participants.count)) points in \(duration(seconds))")

@@ -31,11 +31,15 @@ public enum Demo {
         public var generateSeconds: Double
         /// Seconds spent importing (0 when cached).
         public var importSeconds: Double
+        /// What the import reported (its warnings, such as country contradictions), when built now.
+        public var importReport: ImportReport?
+        /// The generated CSV the import read, as named in the report's warnings (removed afterwards).
+        public var csvPath: String
     }
 
     /// Version of the cached registry's contents: bumped whenever the generator, the import or the
     /// RD New transformation changes what a registry holds, so a stale cache is never reused.
-    public static let cacheVersion = 3
+    public static let cacheVersion = 4
 
     /// The demo's participant counts: 1 to 20 million.
     public static let countRange = 1...20_000_000
@@ -58,23 +62,27 @@ public enum Demo {
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let db = directory.appendingPathComponent("participants-v\(cacheVersion)-\(count)-\(seed).sqlite")
-        if FileManager.default.fileExists(atPath: db.path) {
-            return Preparation(databasePath: db.path, built: false, generateSeconds: 0, importSeconds: 0)
-        }
         let csv = directory.appendingPathComponent("participants-v\(cacheVersion)-\(count)-\(seed).csv")
+        if FileManager.default.fileExists(atPath: db.path) {
+            return Preparation(
+                databasePath: db.path, built: false, generateSeconds: 0, importSeconds: 0, importReport: nil,
+                csvPath: csv.path)
+        }
         let clock = ContinuousClock()
         let t0 = clock.now
         try PopulationGenerator.writeCSV(
-            count: count, seed: seed, places: try PlaceTable.load(), to: csv, progress: { progress?("generate", $0) })
+            count: count, seed: seed, places: try PlaceTable.load(), countries: try .borders(), to: csv,
+            progress: { progress?("generate", $0) })
         let t1 = clock.now
         let building = directory.appendingPathComponent(".building-\(ProcessInfo.processInfo.processIdentifier).sqlite")
         defer {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: building.path + suffix) }
             try? FileManager.default.removeItem(at: csv)
         }
+        let report: ImportReport
         do {
             let registry = try Registry.open(at: building.path)
-            _ = try registry.importCSV(csv, options: ImportOptions()) { progress?("import", $0.rows) }
+            report = try registry.importCSV(csv, options: ImportOptions()) { progress?("import", $0.rows) }
             try registry.checkpoint()
         }
         let t2 = clock.now
@@ -82,7 +90,8 @@ public enum Demo {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: db.path])
         }
         return Preparation(
-            databasePath: db.path, built: true, generateSeconds: (t1 - t0).seconds, importSeconds: (t2 - t1).seconds)
+            databasePath: db.path, built: true, generateSeconds: (t1 - t0).seconds, importSeconds: (t2 - t1).seconds,
+            importReport: report, csvPath: csv.path)
     }
 }
 

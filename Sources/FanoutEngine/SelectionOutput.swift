@@ -13,9 +13,20 @@ extension Engine {
     ///
     /// CSV: header `participant_id,distance_m,country`, distance in metres with 3 decimals, an
     /// empty country when unknown. GeoJSON: one Point Feature per participant with
-    /// `participant_id`, `distance_m`, `rank` (1 = called first) and `country`.
+    /// `participant_id`, `distance_m`, `rank` (1 = called first) and `country`, at the position
+    /// `positions` asks for; the top-level member `fanout:positions` says which
+    /// (``PositionPrecision/statement``).
+    ///
+    /// - Parameters:
+    ///   - result: The selection.
+    ///   - format: CSV or GeoJSON.
+    ///   - positions: GeoJSON positions: coarsened to the 250 m RD New cell centre (the default)
+    ///     or exact. CSV has no positions.
+    ///   - sink: Takes the bytes, in order.
+    /// - Throws: What `sink` throws; ``GeoError`` when PROJ fails.
     public func write(
-        _ result: SelectionResult, as format: SelectionFormat, to sink: (ArraySlice<UInt8>) throws -> Void
+        _ result: SelectionResult, as format: SelectionFormat, positions: PositionPrecision = .coarsened,
+        to sink: (ArraySlice<UInt8>) throws -> Void
     ) throws {
         var out: [UInt8] = []
         out.reserveCapacity(1 << 20)
@@ -38,11 +49,14 @@ extension Engine {
                 try drain()
             }
         case .geojson:
-            out.append(contentsOf: "{\"type\":\"FeatureCollection\",\"features\":[".utf8)
-            let positions = try lonLats(of: result)
+            out.append(
+                contentsOf:
+                    "{\"type\":\"FeatureCollection\",\"fanout:positions\":\"\(positions.statement)\",\"features\":["
+                    .utf8)
+            let lonLats = try lonLats(of: result, precision: positions)
             for (rank, p) in result.participants.enumerated() {
                 if rank > 0 { out.append(UInt8(ascii: ",")) }
-                let ll = positions[rank]
+                let ll = lonLats[rank]
                 out.append(
                     contentsOf: "\n{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[".utf8)
                 DecimalFormat.append(ll.lon, decimals: 7, to: &out)

@@ -111,8 +111,27 @@ public struct CountryBorders: Sendable {
     /// - Throws: ``GeoError`` `.countryBorders` naming `file` and the feature or byte offset that
     ///   is wrong.
     package static func parse(_ data: Data, file: URL, converter: CoordinateConverter) throws -> CountryBorders {
+        var territories: [Territory] = []
+        for (country, feature, at) in try countryFeatures(data, file: file) {
+            do { territories.append(try territory(country, feature, converter: converter)) } catch let e as GeoError {
+                throw GeoError(.countryBorders, "\(at) (\(country)): \(e.message)")
+            }
+        }
+        return CountryBorders(territories: territories, file: file)
+    }
+
+    /// Reads the features of a borders file in lon/lat, one per country, in ``precedence`` order.
+    ///
+    /// - Returns: Each country with its feature and `file: features[i]` for messages.
+    /// - Throws: ``GeoError`` `.countryBorders` naming `file` and the feature or byte offset that
+    ///   is wrong (a NUL byte, bad JSON, a country that is not an ISO code, a second feature for a
+    ///   country).
+    static func countryFeatures(
+        _ data: Data, file: URL
+    ) throws -> [(country: CountryCode, feature: BordersFeature, at: String)] {
         if let (line, offset) = TextBytes.firstNUL(in: data) {
-            throw GeoError(.countryBorders, TextBytes.nulMessage(file.path, line: line, offset: offset, what: "GeoJSON"))
+            throw GeoError(
+                .countryBorders, TextBytes.nulMessage(file.path, line: line, offset: offset, what: "GeoJSON"))
         }
         var reader = BordersGeoJSONReader([UInt8](data))
         let features: [BordersFeature]
@@ -122,22 +141,20 @@ public struct CountryBorders: Sendable {
                 "\(file.path): byte \(error.offset): \(error.message) (the file must be a FeatureCollection of "
                     + "Polygon/MultiPolygon features with properties.country)")
         }
-        var territories: [Territory] = []
+        var result: [(country: CountryCode, feature: BordersFeature, at: String)] = []
         for (index, feature) in features.enumerated() {
             let at = "\(file.path): features[\(index)]"
             guard let country = CountryCode(feature.country), country.isAssigned else {
                 throw GeoError(.countryBorders, "\(at): properties.country '\(feature.country)' is not an ISO code")
             }
-            guard !territories.contains(where: { $0.country == country }) else {
+            guard !result.contains(where: { $0.country == country }) else {
                 throw GeoError(.countryBorders, "\(at): a second feature for \(country)")
             }
-            do { territories.append(try territory(country, feature, converter: converter)) } catch let e as GeoError {
-                throw GeoError(.countryBorders, "\(at) (\(country)): \(e.message)")
-            }
+            result.append((country, feature, at))
         }
         func rank(_ c: CountryCode) -> Int { precedence.firstIndex(of: c) ?? precedence.count }
-        territories.sort { (rank($0.country), $0.country) < (rank($1.country), $1.country) }
-        return CountryBorders(territories: territories, file: file)
+        result.sort { (rank($0.country), $0.country) < (rank($1.country), $1.country) }
+        return result
     }
 
     /// Transforms one country's lon/lat positions to RD New in one batch and rebuilds its polygons.

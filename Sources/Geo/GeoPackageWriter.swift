@@ -78,13 +78,14 @@ package enum GeoPackageWriter {
     /// - Parameters:
     ///   - count: The number of rows.
     ///   - layer: The table name.
+    ///   - description: The layer's description in `gpkg_contents` (how precise the positions are).
     ///   - path: A path that does not exist yet.
     ///   - point: Row `i` (0-based), outside-in; called twice per row (envelope, then insert), so
     ///     no array of rows is held.
     /// - Throws: ``GeoError`` `.parse` for a bad layer name, or a GRDB `DatabaseError`.
     /// - Complexity: O(n), one transaction and one prepared statement.
     package static func writePoints(
-        count: Int, layer: String, to path: String, point: (Int) -> GeoPackagePoint
+        count: Int, layer: String, description: String, to path: String, point: (Int) -> GeoPackagePoint
     ) throws {
         var envelope: Envelope?
         for i in 0..<count {
@@ -101,8 +102,10 @@ package enum GeoPackageWriter {
             }
         }
         let columns = "participant_id INTEGER NOT NULL, rank INTEGER NOT NULL, distance_m REAL NOT NULL, country TEXT"
-        try write(to: path, layer: layer, geometryType: "POINT", crs: .wgs84, envelope: envelope, columns: columns) {
-            db, index in
+        try write(
+            to: path, layer: layer, description: description, geometryType: "POINT", crs: .wgs84, envelope: envelope,
+            columns: columns
+        ) { db, index in
             let insert = try db.makeStatement(
                 sql: "INSERT INTO \(quoted(layer)) (geom, participant_id, rank, distance_m, country) VALUES (?,?,?,?,?)"
             )
@@ -130,8 +133,8 @@ package enum GeoPackageWriter {
     /// statement: fid, min x, max x, min y, max y), then adds the index's triggers, all in one
     /// transaction; closes the database before returning.
     private static func write(
-        to path: String, layer: String, geometryType: String, crs: CRS, envelope: Envelope?, columns: String,
-        fill: (Database, Statement) throws -> Void
+        to path: String, layer: String, description: String = "", geometryType: String, crs: CRS,
+        envelope: Envelope?, columns: String, fill: (Database, Statement) throws -> Void
     ) throws {
         try checkLayerName(layer)
         guard !FileManager.default.fileExists(atPath: path) else {
@@ -159,10 +162,11 @@ package enum GeoPackageWriter {
                         sql: """
                             INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change,
                                 min_x, min_y, max_x, max_y, srs_id)
-                            VALUES (?, 'features', ?, '', strftime('%Y-%m-%dT%H:%M:%fZ','now'), ?, ?, ?, ?, ?)
+                            VALUES (?, 'features', ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'), ?, ?, ?, ?, ?)
                             """,
                         arguments: [
-                            layer, layer, envelope?.minX, envelope?.minY, envelope?.maxX, envelope?.maxY, crs.epsg,
+                            layer, layer, description, envelope?.minX, envelope?.minY, envelope?.maxX, envelope?.maxY,
+                            crs.epsg,
                         ])
                     try db.execute(
                         sql: "INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, ?, 0, 0)",

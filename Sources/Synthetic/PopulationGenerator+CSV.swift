@@ -20,27 +20,32 @@ extension PopulationGenerator {
     ///   - count: The number of participants, 0 to ``PopulationGenerator/maxCount``.
     ///   - seed: The PRNG seed; the same seed and count give byte-identical files.
     ///   - places: The places to cluster around (not empty), usually ``PlaceTable/load()``.
+    ///   - countries: The lookup that gives each participant the country of its position.
     ///   - url: The destination file.
     ///   - progress: Called with the number of rows written so far after every flushed megabyte and once
     ///     at the end with `count`.
     /// - Throws: ``SyntheticError`` with code `invalidArgument` (before anything is written) or `io`.
     /// - Complexity: O(count); memory stays O(places.count) plus a 1 MB buffer.
     public static func writeCSV(
-        count: Int, seed: UInt64, places: [Place], to url: URL, progress: ((Int) -> Void)?
+        count: Int, seed: UInt64, places: [Place], countries: CountryOfPosition, to url: URL,
+        progress: ((Int) -> Void)?
     ) throws {
-        try writeCancellableCSV(count: count, seed: seed, places: places, to: url) { progress?($0) }
+        try writeCancellableCSV(count: count, seed: seed, places: places, countries: countries, to: url) {
+            progress?($0)
+        }
     }
 
     /// Writes a synthetic population as CSV, atomically, with a checkpoint that can cancel the write.
     ///
-    /// Like ``writeCSV(count:seed:places:to:progress:)``, but `checkpoint` may throw: the error cancels
+    /// Like ``writeCSV(count:seed:places:countries:to:progress:)``, but `checkpoint` may throw: the error cancels
     /// the write, removes the temporary file, leaves `url` as it was and is rethrown unchanged.
     /// `checkpoint` is called when `progress` would be.
     package static func writeCancellableCSV(
-        count: Int, seed: UInt64, places: [Place], to url: URL, checkpoint: (Int) throws -> Void
+        count: Int, seed: UInt64, places: [Place], countries: CountryOfPosition, to url: URL,
+        checkpoint: (Int) throws -> Void
     ) throws {
-        try validate(count: count, places: places)
-        let generator = PopulationGenerator(places: places, seed: seed)
+        try validate(count: count, places: places, countries: countries)
+        let generator = PopulationGenerator(places: places, countries: countries, seed: seed)
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
         let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
@@ -74,7 +79,7 @@ extension PopulationGenerator {
 extension PopulationGenerator {
     /// Writes a synthetic population as CSV into `output`, a megabyte at a time.
     ///
-    /// The same bytes as ``writeCSV(count:seed:places:to:progress:)``, for a caller that owns the
+    /// The same bytes as ``writeCSV(count:seed:places:countries:to:progress:)``, for a caller that owns the
     /// file (a checked output, a FIFO, standard output).
     ///
     /// - Parameters:
@@ -84,18 +89,19 @@ extension PopulationGenerator {
     ///   what `output` throws.
     /// - Complexity: O(count); memory stays O(places.count) plus a 1 MB buffer.
     public static func writeCSV(
-        count: Int, seed: UInt64, places: [Place], progress: ((Int) -> Void)?,
+        count: Int, seed: UInt64, places: [Place], countries: CountryOfPosition, progress: ((Int) -> Void)?,
         into output: (ArraySlice<UInt8>) throws -> Void
     ) throws {
-        try validate(count: count, places: places)
+        try validate(count: count, places: places, countries: countries)
         var sink = CSVByteSink()
         try sink.write(
-            generator: PopulationGenerator(places: places, seed: seed), count: count, output: output,
+            generator: PopulationGenerator(places: places, countries: countries, seed: seed), count: count,
+            output: output,
             checkpoint: { progress?($0) })
     }
 
-    /// Refuses a negative count and places without a proper country code.
-    static func validate(count: Int, places: [Place]) throws {
+    /// Refuses a negative count, and places or lookup codes without a proper country code.
+    static func validate(count: Int, places: [Place], countries: CountryOfPosition) throws {
         guard count >= 0 && count <= PopulationGenerator.maxCount else {
             throw SyntheticError(
                 .invalidArgument, "count must be 0 to \(PopulationGenerator.maxCount), got \(count)", field: "count")
@@ -107,6 +113,10 @@ extension PopulationGenerator {
             throw SyntheticError(
                 .invalidArgument, "place \"\(place.name)\" has country \"\(place.country)\", not two capital letters",
                 field: "country")
+        }
+        for code in countries.codes where !(code.utf8.count == 2 && code.utf8.allSatisfy(isUpperASCII)) {
+            throw SyntheticError(
+                .invalidArgument, "the country lookup answers \"\(code)\", not two capital letters", field: "country")
         }
     }
 }

@@ -2,18 +2,33 @@ import Foundation
 
 // MARK: - Per-place data
 
-/// Preferred-language mix of a place's households.
+/// Preferred-language mix of a household, by the country and region of its position.
 enum LanguageProfile: Sendable {
     case dutch, german, flemish, walloon, eastBelgian, other
 
-    /// The BE language region of a place, by a coarse coordinate rule: south of 50.78 N is
+    /// The countries whose languages the model knows.
+    enum Country: Sendable {
+        case netherlands, germany, belgium, other
+
+        init(_ code: String) {
+            switch code {
+            case "NL": self = .netherlands
+            case "DE": self = .germany
+            case "BE": self = .belgium
+            default: self = .other
+            }
+        }
+    }
+
+    /// The language region of a position, in BE by a coarse coordinate rule: south of 50.78 N is
     /// Wallonia, and east of 5.95 E there the German-speaking east cantons.
-    init(country: String, lon: Double, lat: Double) {
+    @inline(__always)
+    init(country: Country, lon: Double, lat: Double) {
         switch country {
-        case "NL": self = .dutch
-        case "DE": self = .german
-        case "BE": self = lat >= 50.78 ? .flemish : (lon >= 5.95 ? .eastBelgian : .walloon)
-        default: self = .other
+        case .netherlands: self = .dutch
+        case .germany: self = .german
+        case .belgium: self = lat >= 50.78 ? .flemish : (lon >= 5.95 ? .eastBelgian : .walloon)
+        case .other: self = .other
         }
     }
 }
@@ -36,19 +51,24 @@ enum Language: UInt8, Sendable {
 struct Anchor: Sendable {
     let lon: Double
     let lat: Double
-    /// Index into `PopulationGenerator.countries`.
+    /// The place's own position in micro-degrees, where a household lives when no draw around it
+    /// lies in a country.
+    let lonMicro: Int64
+    let latMicro: Int64
+    /// Index into `PopulationGenerator.countries` of the country at the place's own position (the
+    /// place's country when the lookup knows none there).
     let country: UInt16
     let sigmaMeters: Double
     let metersPerDegreeLon: Double
-    let languages: LanguageProfile
 
-    init(place: Place, country: Int) {
+    init(place: Place, lonMicro: Int64, latMicro: Int64, country: Int) {
         lon = place.lon
         lat = place.lat
+        self.lonMicro = lonMicro
+        self.latMicro = latMicro
         self.country = UInt16(truncatingIfNeeded: country)
         sigmaMeters = min(4_000, max(200, 300 * (Double(place.population) / 1_000).squareRoot()))
         metersPerDegreeLon = PopulationGenerator.metersPerDegree * cos(place.lat * .pi / 180)
-        languages = LanguageProfile(country: place.country, lon: place.lon, lat: place.lat)
     }
 }
 
@@ -90,24 +110,27 @@ extension PopulationGenerator {
                 let sizeDraw = rng.nextUnit()
                 remaining = sizeDraw < cdf.0 ? 1 : sizeDraw < cdf.1 ? 2 : sizeDraw < cdf.2 ? 3 : 4
                 let anchor = anchors[sample(rng.nextUnit() * totalWeight)]
-                let dx: Double
-                let dy: Double
-                if rng.nextUnit() < Self.ruralShare {
-                    let r = Self.ruralRadiusMeters * rng.nextUnit().squareRoot()
-                    let theta = 2 * Double.pi * rng.nextUnit()
-                    dx = r * cos(theta)
-                    dy = r * sin(theta)
-                } else {
-                    let u1 = 1 - (1 - minU1) * rng.nextUnit()  // in (minU1, 1]
-                    let r = anchor.sigmaMeters * (-2 * log(u1)).squareRoot()
-                    let theta = 2 * Double.pi * rng.nextUnit()
-                    dx = r * cos(theta)
-                    dy = r * sin(theta)
+                var draws = 0
+                while true {
+                    let (dx, dy) = offset(anchor, minU1: minU1, rng: &rng)
+                    household.lonMicro = Int64(((anchor.lon + dx / anchor.metersPerDegreeLon) * 1e6).rounded())
+                    household.latMicro = Int64(((anchor.lat + dy / Self.metersPerDegree) * 1e6).rounded())
+                    if let country = Self.locate(countryOf, lonMicro: household.lonMicro, latMicro: household.latMicro)
+                    {
+                        household.country = UInt16(truncatingIfNeeded: country)
+                        break
+                    }
+                    draws += 1
+                    if draws == Self.maxDraws {
+                        (household.lonMicro, household.latMicro) = (anchor.lonMicro, anchor.latMicro)
+                        household.country = anchor.country
+                        break
+                    }
                 }
-                household.lonMicro = Int64(((anchor.lon + dx / anchor.metersPerDegreeLon) * 1e6).rounded())
-                household.latMicro = Int64(((anchor.lat + dy / Self.metersPerDegree) * 1e6).rounded())
-                household.country = anchor.country
-                household.language = Self.language(for: anchor.languages, draw: rng.nextUnit())
+                let profile = LanguageProfile(
+                    country: countryLanguages[Int(household.country)], lon: Double(household.lonMicro) / 1e6,
+                    lat: Double(household.latMicro) / 1e6)
+                household.language = Self.language(for: profile, draw: rng.nextUnit())
             }
             remaining -= 1
             household.id = Int64(permutation(UInt64(row))) + 1
@@ -115,6 +138,21 @@ extension PopulationGenerator {
             household.hasEmail = rng.nextUnit() < Self.emailShare
             try body(household)
         }
+    }
+
+    /// A household's offset in metres (east, north) from its place: a Gaussian around it (truncated
+    /// at 3 sigma) or, for the rural share, uniform over a disc.
+    @inline(__always)
+    func offset(_ anchor: Anchor, minU1: Double, rng: inout Xoshiro256StarStar) -> (Double, Double) {
+        let r: Double
+        if rng.nextUnit() < Self.ruralShare {
+            r = Self.ruralRadiusMeters * rng.nextUnit().squareRoot()
+        } else {
+            let u1 = 1 - (1 - minU1) * rng.nextUnit()  // in (minU1, 1]
+            r = anchor.sigmaMeters * (-2 * log(u1)).squareRoot()
+        }
+        let theta = 2 * Double.pi * rng.nextUnit()
+        return (r * cos(theta), r * sin(theta))
     }
 
     /// The index of the first place whose cumulative weight exceeds `target`.

@@ -1,7 +1,7 @@
 /// One synthetic participant: a registered address with contact details.
 ///
 /// Made by ``PopulationGenerator``. Coordinates are already rounded to 6 decimals, so they equal
-/// what ``PopulationGenerator/writeCSV(count:seed:places:to:progress:)`` writes.
+/// what ``PopulationGenerator/writeCSV(count:seed:places:countries:to:progress:)`` writes.
 public struct SyntheticParticipant: Sendable, Hashable {
     /// Unique id in `1...count`; ids are a permutation of the row numbers, not in row order.
     public let id: Int64
@@ -9,7 +9,7 @@ public struct SyntheticParticipant: Sendable, Hashable {
     public let lon: Double
     /// Latitude of the address in degrees north (WGS 84), 6 decimals.
     public let lat: Double
-    /// ISO 3166-1 alpha-2 country of the place the address belongs to.
+    /// ISO 3166-1 alpha-2 country the address lies in (``CountryOfPosition``).
     public let country: String
     /// A fake Dutch mobile number, `+316` and 8 digits.
     public let phone: String

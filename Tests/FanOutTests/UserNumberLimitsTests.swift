@@ -40,7 +40,8 @@ import Testing
         let csv = dir.appendingPathComponent("p.csv")
         #expect {
             try PopulationGenerator.writeCSV(
-                count: PopulationGenerator.maxCount + 1, seed: 1, places: try PlaceTable.load(), to: csv, progress: nil)
+                count: PopulationGenerator.maxCount + 1, seed: 1, places: try PlaceTable.load(),
+                countries: try .borders(), to: csv, progress: nil)
         } throws: { "\($0)".contains("count must be 0 to 100000000") }
         #expect(!FileManager.default.fileExists(atPath: csv.path))
     }

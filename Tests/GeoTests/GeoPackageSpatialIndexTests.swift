@@ -24,7 +24,7 @@ import Testing
 
     func writePoints(_ name: String) throws -> String {
         let p = path(name)
-        try GeoPackageWriter.writePoints(count: Self.points.count, layer: "participants", to: p) { i in
+        try GeoPackageWriter.writePoints(count: Self.points.count, layer: "participants", description: "", to: p) { i in
             GeoPackagePoint(
                 position: Self.points[i], participantID: Int64(100 + i), rank: i + 1, distanceMeters: 10,
                 country: "NL")

@@ -130,7 +130,7 @@ import Testing
             crs: .rdNew, source: "rd.geojson")
         let one = AreaGeometry(polygons: [Self.area.polygons[0]], crs: .wgs84, source: "one.geojson")
         let points = path("points.gpkg")
-        try GeoPackageWriter.writePoints(count: 3, layer: "participants", to: points) { i in
+        try GeoPackageWriter.writePoints(count: 3, layer: "participants", description: "", to: points) { i in
             GeoPackagePoint(
                 position: LonLat(lon: 5 + Double(i) / 10, lat: 52), participantID: Int64(10 - i), rank: i + 1,
                 distanceMeters: 100 - Double(i), country: i == 1 ? nil : "NL")

@@ -11,7 +11,8 @@ import Testing
         var lons: [Double] = []
         var lats: [Double] = []
         var people: [SyntheticParticipant] = []
-        PopulationGenerator(places: try PlaceTable.load(), seed: 99).generate(count: 25_000) { p in
+        PopulationGenerator(places: try PlaceTable.load(), countries: try .borders(), seed: 99).generate(count: 25_000)
+        { p in
             people.append(p)
             lons.append(p.lon)
             lats.append(p.lat)

@@ -10,7 +10,8 @@ import Testing
     func setUp(count: Int, mergeThreshold: Int) throws -> (Engine, Registry) {
         let dir = try Fixtures.temporaryDirectory("live")
         let csv = dir.appendingPathComponent("p.csv")
-        try PopulationGenerator.writeCSV(count: count, seed: 21, places: try PlaceTable.load(), to: csv, progress: nil)
+        try PopulationGenerator.writeCSV(
+            count: count, seed: 21, places: try PlaceTable.load(), countries: try .borders(), to: csv, progress: nil)
         let registry = try Registry.open(at: dir.appendingPathComponent("r.sqlite").path)
         _ = try registry.importCSV(csv)
         let live = LiveIndex(base: GridIndex(columns: try registry.loadColumns()), mergeThreshold: mergeThreshold)

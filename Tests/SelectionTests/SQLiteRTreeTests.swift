@@ -10,7 +10,8 @@ import Testing
     static func engine() throws -> Engine {
         let dir = try Fixtures.temporaryDirectory("rtree")
         let csv = dir.appendingPathComponent("p.csv")
-        try PopulationGenerator.writeCSV(count: 25_000, seed: 5, places: try PlaceTable.load(), to: csv, progress: nil)
+        try PopulationGenerator.writeCSV(
+            count: 25_000, seed: 5, places: try PlaceTable.load(), countries: try .borders(), to: csv, progress: nil)
         let registry = try Registry.open(at: dir.appendingPathComponent("r.sqlite").path)
         _ = try registry.importCSV(csv)
         return try Engine.open(registryAt: registry.path)

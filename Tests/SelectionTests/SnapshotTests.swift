@@ -9,7 +9,8 @@ import Testing
     func registry(rows: Int) throws -> (String, URL) {
         let dir = try Fixtures.temporaryDirectory("snapshot")
         let csv = dir.appendingPathComponent("p.csv")
-        try PopulationGenerator.writeCSV(count: rows, seed: 4, places: try PlaceTable.load(), to: csv, progress: nil)
+        try PopulationGenerator.writeCSV(
+            count: rows, seed: 4, places: try PlaceTable.load(), countries: try .borders(), to: csv, progress: nil)
         let db = dir.appendingPathComponent("r.sqlite").path
         _ = try Registry.open(at: db).importCSV(csv)
         return (db, dir)

@@ -1,12 +1,13 @@
+import FanoutEngine
 import Foundation
-import Synthetic
 import TestSupport
 import Testing
 
 @Suite struct CSVWriterTests {
     private func write(count: Int, seed: UInt64, in directory: URL, name: String = "people.csv") throws -> Data {
         let url = directory.appendingPathComponent(name)
-        try PopulationGenerator.writeCSV(count: count, seed: seed, places: PlaceTable.load(), to: url, progress: nil)
+        try PopulationGenerator.writeCSV(
+            count: count, seed: seed, places: PlaceTable.load(), countries: Borders.lookup, to: url, progress: nil)
         return try Data(contentsOf: url)
     }
 
@@ -33,7 +34,8 @@ import Testing
         #expect(lines.removeLast() == "")
         #expect(lines.removeFirst() == "id,lon,lat,country,phone,email,language")
         var expected: [String] = []
-        PopulationGenerator(places: try PlaceTable.load(), seed: 5).generate(count: 3_000) { p in
+        PopulationGenerator(places: try PlaceTable.load(), countries: Borders.lookup, seed: 5).generate(count: 3_000) {
+            p in
             let lon = String(format: "%.6f", p.lon)
             let lat = String(format: "%.6f", p.lat)
             expected.append("\(p.id),\(lon),\(lat),\(p.country),\(p.phone),\(p.email ?? ""),\(p.language)")
@@ -46,10 +48,15 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let places = [Place(name: "Greenwich", country: "GB", lon: -0.0005, lat: 51.4779, population: 0)]
         let url = directory.appendingPathComponent("gb.csv")
-        try PopulationGenerator.writeCSV(count: 2_000, seed: 1, places: places, to: url, progress: nil)
+        // A lookup that puts every position in GB (the borders file has no GB).
+        let everywhereGB = CountryOfPosition(codes: ["GB"]) { _, _ in 0 }
+        try PopulationGenerator.writeCSV(
+            count: 2_000, seed: 1, places: places, countries: everywhereGB, to: url, progress: nil)
         let text = try String(contentsOf: url, encoding: .utf8)
         var parsed: [SyntheticParticipant] = []
-        PopulationGenerator(places: places, seed: 1).generate(count: 2_000) { parsed.append($0) }
+        PopulationGenerator(places: places, countries: everywhereGB, seed: 1).generate(count: 2_000) {
+            parsed.append($0)
+        }
         #expect(parsed.contains { $0.lon < 0 } && parsed.contains { $0.lon > 0 })
         for (line, p) in zip(text.split(separator: "\n").dropFirst(), parsed) {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
@@ -64,12 +71,14 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("people.csv")
         let error = try #require(throws: SyntheticError.self) {
-            try PopulationGenerator.writeCSV(count: -1, seed: 1, places: PlaceTable.load(), to: url, progress: nil)
+            try PopulationGenerator.writeCSV(
+                count: -1, seed: 1, places: PlaceTable.load(), countries: Borders.lookup, to: url, progress: nil)
         }
         #expect(error.code == .invalidArgument)
         #expect(try contents(of: directory).isEmpty)
         #expect(throws: SyntheticError.self) {
-            try PopulationGenerator.writeCSV(count: 10, seed: 1, places: [], to: url, progress: nil)
+            try PopulationGenerator.writeCSV(
+                count: 10, seed: 1, places: [], countries: Borders.lookup, to: url, progress: nil)
         }
         #expect(try contents(of: directory).isEmpty)
     }
@@ -81,7 +90,9 @@ import Testing
         let url = directory.appendingPathComponent("people.csv")
         let places = try PlaceTable.load()
         #expect(throws: Stop.self) {
-            try PopulationGenerator.writeCancellableCSV(count: 100_000, seed: 1, places: places, to: url) { rows in
+            try PopulationGenerator.writeCancellableCSV(
+                count: 100_000, seed: 1, places: places, countries: Borders.lookup, to: url
+            ) { rows in
                 if rows < 100_000 { throw Stop() }
             }
         }
@@ -89,7 +100,9 @@ import Testing
 
         try Data("old\n".utf8).write(to: url)
         #expect(throws: Stop.self) {
-            try PopulationGenerator.writeCancellableCSV(count: 100_000, seed: 1, places: places, to: url) { _ in
+            try PopulationGenerator.writeCancellableCSV(
+                count: 100_000, seed: 1, places: places, countries: Borders.lookup, to: url
+            ) { _ in
                 throw Stop()
             }
         }
@@ -102,7 +115,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         var reports: [Int] = []
         try PopulationGenerator.writeCSV(
-            count: 50_000, seed: 1, places: PlaceTable.load(), to: directory.appendingPathComponent("p.csv"),
+            count: 50_000, seed: 1, places: PlaceTable.load(), countries: Borders.lookup,
+            to: directory.appendingPathComponent("p.csv"),
             progress: { reports.append($0) })
         #expect(reports.count >= 3)
         #expect(reports == reports.sorted())
@@ -129,11 +143,14 @@ import Testing
         let url = directory.appendingPathComponent("bench.csv")
         let clock = ContinuousClock()
         let write = clock.measure {
-            try? PopulationGenerator.writeCSV(count: rows, seed: 1, places: places, to: url, progress: nil)
+            try? PopulationGenerator.writeCSV(
+                count: rows, seed: 1, places: places, countries: Borders.lookup, to: url, progress: nil)
         }
         var sink = 0
         let generate = clock.measure {
-            PopulationGenerator(places: places, seed: 1).generate(count: rows) { sink &+= Int($0.id) }
+            PopulationGenerator(places: places, countries: Borders.lookup, seed: 1).generate(count: rows) {
+                sink &+= Int($0.id)
+            }
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
         print("SYNTHETIC_BENCH rows=\(rows) writeCSV=\(write) generate=\(generate) bytes=\(size ?? -1) (\(sink))")

@@ -1,5 +1,5 @@
+import FanoutEngine
 import Foundation
-import Synthetic
 import Testing
 
 /// One shared population of 50 000 participants for the distribution tests.
@@ -9,7 +9,9 @@ enum Sample {
     static let participants: [SyntheticParticipant] = {
         var rows: [SyntheticParticipant] = []
         rows.reserveCapacity(count)
-        PopulationGenerator(places: places, seed: 42).generate(count: count) { rows.append($0) }
+        PopulationGenerator(places: places, countries: Borders.lookup, seed: 42).generate(count: count) {
+            rows.append($0)
+        }
         return rows
     }()
 }
@@ -27,7 +29,9 @@ func distanceKm(lon1: Double, lat1: Double, lon2: Double, lat2: Double) -> Doubl
         let places = try PlaceTable.load()
         func run(_ seed: UInt64) -> [SyntheticParticipant] {
             var rows: [SyntheticParticipant] = []
-            PopulationGenerator(places: places, seed: seed).generate(count: 2_000) { rows.append($0) }
+            PopulationGenerator(places: places, countries: Borders.lookup, seed: seed).generate(count: 2_000) {
+                rows.append($0)
+            }
             return rows
         }
         #expect(run(7) == run(7))
@@ -46,7 +50,9 @@ func distanceKm(lon1: Double, lat1: Double, lon2: Double, lat2: Double) -> Doubl
     @Test(arguments: [0, 1, 2, 3, 5, 64, 65, 1_000, 4_097])
     func idsAreAPermutationForSmallCounts(count: Int) throws {
         var ids: [Int64] = []
-        PopulationGenerator(places: try PlaceTable.load(), seed: 3).generate(count: count) { ids.append($0.id) }
+        PopulationGenerator(places: try PlaceTable.load(), countries: Borders.lookup, seed: 3).generate(count: count) {
+            ids.append($0.id)
+        }
         #expect(ids.sorted() == (0..<count).map { Int64($0) + 1 })
     }
 
@@ -72,17 +78,13 @@ func distanceKm(lon1: Double, lat1: Double, lon2: Double, lat2: Double) -> Doubl
         #expect(longest <= 4)
     }
 
-    @Test func everyParticipantLivesWithinTwelveKilometresOfAPlaceOfItsCountry() {
-        // Grid of places per country in 0.25 degree cells; 12 km is below 0.25 degrees in both axes.
-        struct Cell: Hashable { let country: String, x: Int, y: Int }
+    @Test func everyParticipantLivesWithinTwelveKilometresOfAPlace() {
+        // Grid of places in 0.25 degree cells; 12 km is below 0.25 degrees in both axes.
+        struct Cell: Hashable { let x: Int, y: Int }
         var grid: [Cell: [Place]] = [:]
         for place in Sample.places {
-            grid[
-                Cell(
-                    country: place.country, x: Int((place.lon * 4).rounded(.down)),
-                    y: Int((place.lat * 4).rounded(.down))), default: []
-            ]
-            .append(place)
+            grid[Cell(x: Int((place.lon * 4).rounded(.down)), y: Int((place.lat * 4).rounded(.down))), default: []]
+                .append(place)
         }
         var farthest = 0.0
         for p in Sample.participants {
@@ -91,14 +93,69 @@ func distanceKm(lon1: Double, lat1: Double, lon2: Double, lat2: Double) -> Doubl
             var nearest = Double.infinity
             for dx in -1...1 {
                 for dy in -1...1 {
-                    for place in grid[Cell(country: p.country, x: x + dx, y: y + dy)] ?? [] {
+                    for place in grid[Cell(x: x + dx, y: y + dy)] ?? [] {
                         nearest = min(nearest, distanceKm(lon1: p.lon, lat1: p.lat, lon2: place.lon, lat2: place.lat))
                     }
                 }
             }
             farthest = max(farthest, nearest)
         }
-        #expect(farthest <= 12.1, "farthest participant is \(farthest) km from a place of its country")
+        #expect(farthest <= 12.1, "farthest participant is \(farthest) km from a place")
+    }
+
+    /// Every participant's country is its position's, by an oracle independent of the lookup.
+    ///
+    /// The oracle is the import's ``CountryLocator``: GEOS point-in-polygon tests in RD New. Only a
+    /// position within centimetres of a border may differ.
+    @Test func everyParticipantHasTheCountryItsPositionLiesIn() throws {
+        _ = try Borders.loaded.get()
+        let converter = try CoordinateConverter()
+        let locator = try CountryLocator(borders: try CountryBorders.load(converter: converter))
+        let rows = Sample.participants
+        var xs = rows.map(\.lon)
+        var ys = rows.map(\.lat)
+        try converter.toRD(xs: &xs, ys: &ys, from: .wgs84)
+        var wrong: [String] = []
+        var crossed = 0
+        for (i, p) in rows.enumerated() {
+            let rd = RDPoint(x: xs[i], y: ys[i])
+            let lies = try locator.country(at: rd)
+            #expect(lies.country != nil, "participant \(p.id) at \(p.lon),\(p.lat) lies outside NL, BE and DE")
+            if lies.onBorder { crossed += 1 }
+            guard lies.country?.description != p.country else { continue }
+            let nearest = try locator.distanceToBoundary(from: rd, of: lies.country ?? .nl) ?? .infinity
+            if nearest >= 0.05 { wrong.append("\(p.id) at \(p.lon),\(p.lat): \(p.country), lies in \(lies)") }
+        }
+        #expect(
+            wrong.isEmpty, "\(wrong.count) participants with another country than their position's: \(wrong.prefix(5))")
+        print(
+            "generator countries: \(rows.count) participants, \(crossed) within 25 m of a border, \(wrong.count) wrong")
+    }
+
+    /// Greenwich lies outside NL, BE and DE: every draw around it is outside every country the
+    /// lookup knows, so after ``PopulationGenerator/maxDraws`` draws each household lives at the
+    /// place, with the place's country.
+    @Test func aPlaceOutsideEveryCountryKeepsItsHouseholdsAtThePlace() throws {
+        _ = try Borders.loaded.get()
+        let places = [Place(name: "Greenwich", country: "GB", lon: -0.0005, lat: 51.4779, population: 0)]
+        var rows: [SyntheticParticipant] = []
+        PopulationGenerator(places: places, countries: Borders.lookup, seed: 1).generate(count: 500) {
+            rows.append($0)
+        }
+        #expect(rows.count == 500)
+        #expect(rows.allSatisfy { $0.lon == -0.0005 && $0.lat == 51.4779 && $0.country == "GB" })
+    }
+
+    /// A household drawn outside every country the lookup knows is drawn again: with a lookup
+    /// that knows only the east half around the place, about half the draws fail, and (almost)
+    /// every household still lands in the east half rather than at the place.
+    @Test func positionsOutsideEveryCountryAreDrawnAgain() {
+        let places = [Place(name: "De Cocksdorp", country: "NL", lon: 4.8556, lat: 53.1563, population: 1_000)]
+        let eastOnly = CountryOfPosition(codes: ["NL"]) { lon, _ in lon >= 4.8556 ? 0 : nil }
+        var rows: [SyntheticParticipant] = []
+        PopulationGenerator(places: places, countries: eastOnly, seed: 3).generate(count: 2_000) { rows.append($0) }
+        #expect(rows.allSatisfy { $0.lon >= 4.8556 && $0.country == "NL" })
+        #expect(rows.filter { $0.lon > 4.8556 }.count > 1_900, "households were not drawn again but put at the place")
     }
 
     @Test func threeToTenPercentLiveWithinFifteenKilometresOfTheDam() {
@@ -134,7 +191,9 @@ func distanceKm(lon1: Double, lat1: Double, lon2: Double, lat2: Double) -> Doubl
             Place(name: "Small", country: "BE", lon: 4, lat: 51, population: 1_000_000),
         ]
         var foreign = 0
-        PopulationGenerator(places: places, seed: 1).generate(count: 20_000) { if $0.country == "BE" { foreign += 1 } }
+        PopulationGenerator(places: places, countries: Borders.lookup, seed: 1).generate(count: 20_000) {
+            if $0.country == "BE" { foreign += 1 }
+        }
         #expect((0.02...0.04).contains(Double(foreign) / 20_000))
     }
 }

@@ -61,11 +61,12 @@ enum BenchmarkData {
 
     /// The CSV the import benchmark imports, generated once (outside any measurement).
     static func importCSV() throws -> URL {
-        let url = try cacheDirectory.appendingPathComponent("import-\(participantCount)-\(seed).csv")
+        let url = try cacheDirectory.appendingPathComponent(
+            "import-v\(Demo.cacheVersion)-\(participantCount)-\(seed).csv")
         if !FileManager.default.fileExists(atPath: url.path) {
             let start = ContinuousClock.now
             try PopulationGenerator.writeCSV(
-                count: participantCount, seed: seed, places: try PlaceTable.load(), to: url,
+                count: participantCount, seed: seed, places: try PlaceTable.load(), countries: try .borders(), to: url,
                 progress: Progress(every: 400_000, what: "import CSV").generated)
             note("generated \(url.path) in \(seconds((ContinuousClock.now - start).seconds))")
         }
