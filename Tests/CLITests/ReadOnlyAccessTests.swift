@@ -75,8 +75,7 @@ import Testing
         let stillImporting = try await !Self.writable(fx.db)
         #expect(stillImporting, "the import ended before the readers did: make it larger")
         let imported = try await importing
-        // 1 = imported with warnings: the generator's country contradictions near the borders.
-        #expect(imported.status == 0 || imported.status == 1, "\(imported.stderr)")
+        #expect(imported.status == 0, "\(imported.stderr)")
         #expect(!imported.stderr.contains("error:"), "\(imported.stderr)")
         // The running action paused for the import's transaction and went on to the end.
         let run = try await running
