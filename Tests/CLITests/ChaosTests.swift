@@ -28,6 +28,8 @@ import Testing
         #expect(report.kill.ledgerUnfinished == 0)
         #expect(!report.kill.tornTail)
         #expect(report.integrity == "ok")
+        #expect(report.second.reached > 0 && report.second.endToExactlyReached)
+        #expect(report.handedOff >= 1, "commands handed to a live runner: \(report.handedOff)")
     }
 }
 
@@ -38,24 +40,27 @@ enum ChaosTest {
         var imports = 0
         var handedOff = 0
         var refusedRuns = 0
+        /// The second action (stopped mid-way): persons reached, and whether exactly they had the end message.
+        var second = (reached: 0, endToExactlyReached: false)
         var commandFailures: [String] = []
         var integrity = ""
 
         var summary: String {
             "chaos test: \(kill.summary); \(imports) imports and \(handedOff) commands handed to a running "
                 + "dispatcher beside the kills (\(refusedRuns) runs refused while a command held the ledger); "
-                + "registry integrity \(integrity)"
+                + "registry integrity \(integrity); second action (stopped mid-way): \(second.reached) reached, "
+                + "end message to exactly those: \(second.endToExactlyReached)"
         }
     }
 
     static func run(count: Int, kills: Int, seed: UInt64) async throws -> Report {
         let wall = ContinuousClock.now
         let fx = try ActionFixture(count: count, label: "chaos")
-        // Participants far outside the area (near Groningen): the imports' rows, which no
-        // selection of the action may include.
+        // Participants far outside the area (a block of land near Groningen, 6.50–6.56 E,
+        // 53.20–53.24 N at most): the imports' rows, which no selection of the action may include.
         var csv = "id,lon,lat,country,phone\n"
-        for i in 0..<max(20_000, count * 3) {
-            csv += "\(1_000_001 + i),\(6.50 + Double(i % 200) * 0.0008),\(53.20 + Double(i / 200) * 0.0005),NL,+3168\(String(10_000_000 + i))\n"
+        for i in 0..<min(60_000, max(20_000, count / 2)) {
+            csv += "\(1_000_001 + i),\(6.50 + Double(i % 300) * 0.0002),\(53.20 + Double(i / 300) * 0.0002),NL,+3168\(String(10_000_000 + i))\n"
         }
         _ = try fx.write("far.csv", csv)
         let record = fx.dir.appendingPathComponent("provider-record.tsv").path
@@ -87,21 +92,23 @@ enum ChaosTest {
             report.imports += 1
         }
 
-        /// A runner killed after a random delay, with `beside` run by other processes meanwhile.
+        /// A runner killed at a random moment; with `beside`, once it holds the ledger (or has
+        /// exited) `beside` runs in other processes and the runner is killed soon after it, so that
+        /// commands are handed to a live runner and it dies with their effects in flight.
         func killedRun(beside: (() async throws -> Void)? = nil) async throws -> Bool {
-            // With a command beside, the runner lives long enough (2–4 s) for the command's process
-            // to start, select and reach it: most are handed to it, some meet a killed runner.
-            let delay = Double.random(in: beside == nil ? 0.05...maxDelay : 2...4, using: &random)
-            let besideDelay = Double.random(in: 0...delay, using: &random)
-            async let ended = KillTest.runAndKilling(fx, arguments: ["run"] + desk, after: delay)
+            let delay = Double.random(in: 0.05...maxDelay, using: &random)
+            let end: KillTest.RunEnd
             if let beside {
-                // Mostly while the runner holds the ledger (the command is handed to it), sometimes
-                // after it was killed (the command applies itself).
-                _ = try await eventually(seconds: delay) { try LedgerLock.isHeld(for: fx.db) }
-                try await Task.sleep(for: .seconds(besideDelay / 2))
+                let runner = try KillTest.Runner(fx, arguments: ["run"] + desk)
+                _ = try await eventually(seconds: 120) { try LedgerLock.isHeld(for: fx.db) || !runner.isRunning }
                 try await beside()
+                end = try await onOwnThread {
+                    Thread.sleep(forTimeInterval: delay / 4)
+                    return try runner.kill()
+                }
+            } else {
+                end = try await KillTest.runAndKilling(fx, arguments: ["run"] + desk, after: delay)
             }
-            let end = try await ended
             if end == .killed { report.kill.kills += 1 }
             if case .refused = end { report.refusedRuns += 1 }  // the other process held the ledger then
             try KillTest.account(fx, &report.kill)
@@ -124,12 +131,25 @@ enum ChaosTest {
             case 2:
                 beside = {
                     try await command(
-                        ["enlarge", "1", "--lon", "\(fx.centre.lon)", "--lat", "\(fx.centre.lat)", "--radius", "30000"])
+                        ["enlarge", "1", "--lon", "\(fx.centre.lon)", "--lat", "\(fx.centre.lat)", "--radius", "30000", "--confirm"])
                 }
+            // A second action (a burglary 600 m around the centre) started, stopped mid-way and
+            // ended by the second process while runners are killed around it.
+            case 3:
+                beside = {
+                    try await command(
+                        [
+                            "start", "--lon", "\(fx.centre.lon)", "--lat", "\(fx.centre.lat)", "--radius", "600",
+                            "--incident-type", "burglary", "--message", "Two men, grey van", "--channels", "sms",
+                            "--confirm",
+                        ])
+                }
+            case 5: beside = { try await command(["stop", "2"]) }
+            case 6: beside = { try await command(["end", "2", "--result", "Arrested. Thank you."]) }
             case 1, 4: beside = importFar
             default: beside = nil
             }
-            guard try await killedRun(beside: beside) || step < 3 else { break }
+            guard try await killedRun(beside: beside) || step < 7 else { break }
         }
         let finish = try await fx.action(["run"] + desk)
         if finish.status != 0 { report.commandFailures.append("run: \(finish.stderr)") }
@@ -146,6 +166,14 @@ enum ChaosTest {
         let last = try await fx.action(["run"] + desk)
         if last.status != 0 { report.commandFailures.append("run: \(last.stderr)") }
         try KillTest.check(fx, record: record, into: &report.kill)
+        // The second action: the end message to exactly those its alert reached.
+        var reached = Set<Int64>()
+        var ended = Set<Int64>()
+        for e in try ProviderRecord.read(path: record).entries where e.key.action == ActionID(rawValue: 2) {
+            if e.key.kind == .alert && e.result == .delivered { reached.insert(e.key.person) }
+            if e.key.kind == .end { ended.insert(e.key.person) }
+        }
+        report.second = (reached.count, ended == reached)
         report.integrity = try await ExternalTool.run("sqlite3", [fx.db, "PRAGMA integrity_check"]).stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
         report.kill.seconds = (ContinuousClock.now - wall).seconds

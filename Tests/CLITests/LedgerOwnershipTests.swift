@@ -50,26 +50,34 @@ import Testing
         }
 
         var control: [String] { desk.filter { $0 != "--channels" && $0 != "sms" } }
+
+        /// Starts the runner, runs `beside` once it has handed over `n` messages, and returns the
+        /// runner's result; `nil` (an issue recorded) when the runner exited before that.
+        func run(radius: Int, handOvers n: Int, beside: () async throws -> Void) async throws -> CommandResult? {
+            let exited = Finished()
+            async let runner = start(radius: radius, exited: exited)
+            guard try await waitForRunner(handOvers: n, exited: exited) else {
+                let first = try await runner
+                Issue.record("the runner did not get going: exit \(first.status), \(first.stderr)")
+                return nil
+            }
+            try await beside()
+            return try await runner
+        }
     }
 
     @Test func aSecondRunIsRefusedNamingTheProcessThatRunsTheLedger() async throws {
         let r = try Runner(count: 1500, label: "second-run")
-        let exited = Finished()
-        async let runner = r.start(radius: 30_000, exited: exited)
-        guard try await r.waitForRunner(handOvers: 20, exited: exited) else {
-            let first = try await runner
-            Issue.record("the runner did not get going: exit \(first.status), \(first.stderr)")
-            return
-        }
-        let second = try await r.fx.action(["run"] + r.control)
-        #expect(second.status == 2)  // another process holds the ledger and refuses a second run
-        #expect(second.stderr.contains("runs in process"), "\(second.stderr)")
-        #expect(second.stderr.contains("fanout action start"), "\(second.stderr)")
-        // Read-only commands are neither blocked nor blocking.
-        let status = try await r.fx.action(["status", "1"])
-        #expect(status.status == 0, "\(status.stderr)")
-        _ = try await r.fx.action(["stop", "1"] + r.control)
-        let first = try await runner
+        guard let first = try await r.run(radius: 30_000, handOvers: 20, beside: {
+            let second = try await r.fx.action(["run"] + r.control)
+            #expect(second.status == 2)  // another process holds the ledger and refuses a second run
+            #expect(second.stderr.contains("runs in process"), "\(second.stderr)")
+            #expect(second.stderr.contains("fanout action start"), "\(second.stderr)")
+            // Read-only commands are neither blocked nor blocking.
+            let status = try await r.fx.action(["status", "1"])
+            #expect(status.status == 0, "\(status.stderr)")
+            _ = try await r.fx.action(["stop", "1"] + r.control)
+        }) else { return }
         #expect(first.status == 0, "\(first.stderr)")
         // Nobody had an alert twice: the second run handed nothing over. (A hand-over the provider
         // rejected as overloaded is offered again later: not a repeat.)
@@ -80,18 +88,12 @@ import Testing
 
     @Test func anEndFromAnotherProcessIsAppliedAtOnceByTheRunner() async throws {
         let r = try Runner(count: 3000, label: "end-handed")
-        let exited = Finished()
-        async let runner = r.start(radius: 30_000, exited: exited)
-        guard try await r.waitForRunner(handOvers: 100, exited: exited) else {
-            let first = try await runner
-            Issue.record("the runner did not get going: exit \(first.status), \(first.stderr)")
-            return
-        }
-        let end = try await r.fx.action(["end", "1", "--result", "Found safe. Thank you."] + r.control)
-        #expect(end.status == 0, "\(end.stderr)")
-        #expect(end.stderr.contains("handing it the end command"), "\(end.stderr)")
-        #expect(end.stdout.contains("action 1 ended:"), "\(end.stdout)")
-        let first = try await runner
+        guard let first = try await r.run(radius: 30_000, handOvers: 100, beside: {
+            let end = try await r.fx.action(["end", "1", "--result", "Found safe. Thank you."] + r.control)
+            #expect(end.status == 0, "\(end.stderr)")
+            #expect(end.stderr.contains("handing it the end command"), "\(end.stderr)")
+            #expect(end.stdout.contains("action 1 ended:"), "\(end.stdout)")
+        }) else { return }
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("1 command from other processes applied"), "\(first.stdout)")
         // The provider's record: no alert handed over after the first end message (the runner
@@ -110,19 +112,13 @@ import Testing
 
     @Test func anEnlargementFromAnotherProcessIsRunToTheEndByTheRunner() async throws {
         let r = try Runner(count: 1200, label: "enlarge-handed")
-        let exited = Finished()
-        async let runner = r.start(radius: 800, exited: exited)
-        guard try await r.waitForRunner(handOvers: 10, exited: exited) else {
-            let first = try await runner
-            Issue.record("the runner did not get going: exit \(first.status), \(first.stderr)")
-            return
-        }
-        let enlarge = try await r.fx.action(
-            ["enlarge", "1", "--lon", "\(r.fx.centre.lon)", "--lat", "\(r.fx.centre.lat)", "--radius", "30000"]
-                + r.control)
-        #expect(enlarge.status == 0, "\(enlarge.stderr)")
-        #expect(enlarge.stdout.contains("participants added"), "\(enlarge.stdout)")
-        let first = try await runner
+        guard let first = try await r.run(radius: 800, handOvers: 10, beside: {
+            let enlarge = try await r.fx.action(
+                ["enlarge", "1", "--lon", "\(r.fx.centre.lon)", "--lat", "\(r.fx.centre.lat)", "--radius", "30000"]
+                    + r.control)
+            #expect(enlarge.status == 0, "\(enlarge.stderr)")
+            #expect(enlarge.stdout.contains("participants added"), "\(enlarge.stdout)")
+        }) else { return }
         #expect(first.status == 0, "\(first.stderr)")
         // Everyone is alerted by the runner: nothing is left queued for a later process.
         let s = try Ledger.open(at: r.fx.db).summary(of: ActionID(rawValue: 1))
