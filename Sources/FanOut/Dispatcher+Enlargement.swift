@@ -19,6 +19,17 @@ public struct EnlargementCount: Sendable, Hashable {
     public var total: Int { included + adding }
 }
 
+extension EnlargementCount {
+    /// Counts the distinct persons of `recipients`, and those of them `isIncluded` says the
+    /// action (of `incidentType`, with `included` persons) already has.
+    init(incidentType: String, included: Int, listing recipients: [Recipient], isIncluded: (Int64) -> Bool) {
+        let listed = Set(recipients.map(\.person))
+        self.init(
+            incidentType: incidentType, included: included, listed: listed.count,
+            alreadyIncluded: listed.reduce(0) { isIncluded($1) ? $0 + 1 : $0 })
+    }
+}
+
 extension Dispatcher {
     /// Counts what enlarging action `id` with `recipients` would do, without changing anything.
     ///
@@ -31,11 +42,9 @@ extension Dispatcher {
     }
 
     static func enlargementCount(_ run: ActionRun, _ recipients: [Recipient]) -> EnlargementCount {
-        let listed = Set(recipients.map(\.person))
-        let already = listed.reduce(0) { run.people[$1] != nil ? $0 + 1 : $0 }
-        return EnlargementCount(
-            incidentType: run.request.incidentType, included: run.people.count, listed: listed.count,
-            alreadyIncluded: already)
+        EnlargementCount(
+            incidentType: run.request.incidentType, included: run.people.count, listing: recipients,
+            isIncluded: { run.people[$0] != nil })
     }
 }
 
@@ -83,9 +92,7 @@ extension Ledger {
             return (type, persons)
         }
         guard let type else { throw FanOutError(.unknownAction, "no action \(id) in \(path)") }
-        let listed = Set(recipients.map(\.person))
         return EnlargementCount(
-            incidentType: type, included: included.count, listed: listed.count,
-            alreadyIncluded: listed.reduce(0) { included.contains($1) ? $0 + 1 : $0 })
+            incidentType: type, included: included.count, listing: recipients, isIncluded: included.contains)
     }
 }
