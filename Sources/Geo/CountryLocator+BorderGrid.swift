@@ -78,7 +78,6 @@ struct BorderSegmentGrid {
         }
         columns = Int(width.rounded(.down)) + 1
         rows = Int(height.rounded(.down)) + 1
-        // Two passes: count per cell, then place (a counting sort by cell).
         func cells(_ s: Segment) -> (ClosedRange<Int>, ClosedRange<Int>) {
             let c0 = Int(((min(s.ax, s.bx) - envelope.minX) / size).rounded(.down))
             let c1 = Int(((max(s.ax, s.bx) - envelope.minX) / size).rounded(.down))
@@ -86,33 +85,14 @@ struct BorderSegmentGrid {
             let r1 = Int(((max(s.ay, s.by) - envelope.minY) / size).rounded(.down))
             return (c0...c1, r0...r1)
         }
-        var counts = [Int32](repeating: 0, count: columns * rows + 1)
-        var entries = 0
-        for s in all {
-            let (cs, rs) = cells(s)
-            entries += cs.count * rs.count
-            guard entries <= Self.maxEntries else {
-                throw GeoError(
+        let buckets = try CellBuckets(
+            all, columns: columns, rows: rows, maxEntries: Self.maxEntries, cells: cells,
+            tooMany: { GeoError(
                     .countryBorders,
                     "the border segments would fill more than \(Self.maxEntries) grid cells (segments hundreds "
-                        + "of km long?)")
-            }
-            for r in rs { for c in cs { counts[r * columns + c + 1] += 1 } }
-        }
-        for i in 1..<counts.count { counts[i] += counts[i - 1] }
-        var next = counts
-        var placed = [Segment](repeating: Segment(ax: 0, ay: 0, bx: 0, by: 0), count: Int(counts[counts.count - 1]))
-        for s in all {
-            let (cs, rs) = cells(s)
-            for r in rs {
-                for c in cs {
-                    placed[Int(next[r * columns + c])] = s
-                    next[r * columns + c] += 1
-                }
-            }
-        }
-        cellStart = counts
-        segments = placed
+                        + "of km long?)") })
+        cellStart = buckets.start
+        segments = buckets.items
     }
 
     /// Whether any segment passes within `meters` of `p` (distance ≤ `meters`).

@@ -140,32 +140,11 @@ public struct LonLatCountryGrid: Sendable {
             let r1 = Int(((max(s.ay, s.by) - minLat) / size).rounded(.down))
             return (c0...c1, r0...r1)
         }
-        // A counting sort of the segments by cell, as in BorderSegmentGrid.
-        var counts = [Int32](repeating: 0, count: columns * rows + 1)
-        var entries = 0
-        for s in all {
-            let (cs, rs) = cells(s)
-            entries += cs.count * rs.count
-            guard entries <= Self.maxEntries else {
-                throw GeoError(.countryBorders, "the border segments would fill more than \(Self.maxEntries) cells")
-            }
-            for r in rs { for c in cs { counts[r * columns + c + 1] += 1 } }
-        }
-        for i in 1..<counts.count { counts[i] += counts[i - 1] }
-        var next = counts
-        var placed = [Segment](
-            repeating: Segment(ax: 0, ay: 0, bx: 0, by: 0, territory: 0), count: Int(counts[counts.count - 1]))
-        for s in all {
-            let (cs, rs) = cells(s)
-            for r in rs {
-                for c in cs {
-                    placed[Int(next[r * columns + c])] = s
-                    next[r * columns + c] += 1
-                }
-            }
-        }
-        cellStart = counts
-        segments = placed
+        let buckets = try CellBuckets(
+            all, columns: columns, rows: rows, maxEntries: Self.maxEntries, cells: cells,
+            tooMany: { GeoError(.countryBorders, "the border segments would fill more than \(Self.maxEntries) cells") })
+        cellStart = buckets.start
+        segments = buckets.items
         // Each row: walk a ray along the row's middle from the grid's left edge (outside every
         // territory: no vertex lies left of it), toggling a territory's bit at each of its crossings.
         var membership = [UInt32](repeating: 0, count: columns * rows)
@@ -176,12 +155,13 @@ public struct LonLatCountryGrid: Sendable {
             var lastFree: Int32 = -1
             for c in 0..<columns {
                 let cell = r * columns + c
-                if counts[cell] == counts[cell + 1] {
+                let (from, to) = (Int(buckets.start[cell]), Int(buckets.start[cell + 1]))
+                if from == to {
                     membership[cell] = inside
                     lastFree = Int32(c)
                 } else {
                     inside ^= Self.crossings(
-                        placed[Int(counts[cell])..<Int(counts[cell + 1])], y: y, column: c, before: .infinity,
+                        buckets.items[from..<to], y: y, column: c, before: .infinity,
                         minLon: minLon)
                 }
                 free[cell] = lastFree
