@@ -18,11 +18,6 @@ import Testing
         try await ExternalTool.run("sqlite3", [db, "SELECT identifier FROM grdb_migrations ORDER BY identifier"]).stdout
     }
 
-    /// Whether a writer could take the registry's write lock now (SQLite's own CLI, no waiting).
-    static func writable(_ db: String) async throws -> Bool {
-        try await ExternalTool.run("sqlite3", [db, ".timeout 0", "BEGIN IMMEDIATE;", "ROLLBACK;"]).status == 0
-    }
-
     @Test func selectAndStatusNeitherMigrateNorWriteAnOlderRegistry() async throws {
         let fx = try ActionFixture(count: 200, label: "older")
         try await Self.downgrade(fx.db)
@@ -46,12 +41,12 @@ import Testing
         #expect(again.status == 0, "\(again.stderr)")
     }
 
-    @Test func selectionsStatusAndARunningActionGoOnWhileAnImportHoldsTheRegistry() async throws {
+    @Test func selectionsStatusAndARunningActionGoOnWhileAWriterHoldsTheRegistry() async throws {
         let fx = try ActionFixture(count: 200, label: "during-import")
         let generated = try await CommandRunner.run(
-            ["generate", "--count", "600000", "--seed", "11", "--out", "big.csv"], in: fx.dir)
+            ["generate", "--count", "100000", "--seed", "11", "--out", "big.csv"], in: fx.dir)
         #expect(generated.status == 0, "\(generated.stderr)")
-        // An action whose run (SMS at 20/s: 10 s of real time) spans the import.
+        // An action whose run (SMS at 20/s: 10 s of real time) spans the lock and the import.
         let config = try fx.write("dispatch.json", #"{"sms": {"perSecond": 20, "batchSize": 1}}"#)
         let desk = ["--config", config, "--clock", "real"]
         let started = try await fx.action(
@@ -61,23 +56,20 @@ import Testing
             ] + desk)
         #expect(started.status == 0, "\(started.stderr)")
         async let running = fx.action(["run"] + desk)
-        async let importing = CommandRunner.run(["import", "--db", fx.db, "--csv", "big.csv"], in: fx.dir)
-        // The import's one transaction holds the write lock for seconds: wait until it has it.
-        var locked = false
-        for _ in 0..<600 where !locked {
-            locked = try await !Self.writable(fx.db)
-            if !locked { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        #expect(locked)
+        // A writer holds the registry's write lock, as an import's one transaction does, for as
+        // long as the readers take (a test double: SQLite's shell, so no race with an import's
+        // duration decides whether the test shows anything).
+        let holder = try await SQLiteWriteLockHolder(path: fx.db)
         let select = try await CommandRunner.run(
             ["select", "--db", fx.db, "--circle", "\(fx.centre.lon),\(fx.centre.lat),1000"], in: fx.dir)
         let status = try await fx.action(["status"])
-        let stillImporting = try await !Self.writable(fx.db)
-        #expect(stillImporting, "the import ended before the readers did: make it larger")
-        let imported = try await importing
+        #expect(try await !ExternalTool.writable(fx.db))  // still held while they read
+        holder.release()
+        // A real import while the action runs.
+        let imported = try await CommandRunner.run(["import", "--db", fx.db, "--csv", "big.csv"], in: fx.dir)
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(!imported.stderr.contains("error:"), "\(imported.stderr)")
-        // The running action paused for the import's transaction and went on to the end.
+        // The running action paused for the lock and the import's transaction and went on to the end.
         let run = try await running
         #expect(run.status == 0, "\(run.stderr)")
         let s = try Ledger.open(at: fx.db, readOnly: true).summary(of: ActionID(rawValue: 1))

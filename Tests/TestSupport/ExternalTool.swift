@@ -74,3 +74,61 @@ extension ExternalTool {
         return target.path
     }
 }
+
+// MARK: - A writer that holds a database's write lock
+
+/// SQLite's own command-line shell holding a database's write lock (`BEGIN IMMEDIATE`) until
+/// ``release()``: a test double for a long writer such as an import's single transaction, so that
+/// a test decides exactly when the lock is held instead of racing a real writer's duration.
+public final class SQLiteWriteLockHolder {
+    private let process = Process()
+    private let input = Pipe()
+    private var released = false
+
+    /// Starts `sqlite3 path` and takes the write lock; returns once the lock is held.
+    ///
+    /// - Throws: `CocoaError(.fileNoSuchFile)` without sqlite3, `CocoaError(.fileLocking)` when the
+    ///   lock was not taken within `timeout`.
+    public init(path: String, timeout: Duration = .seconds(60)) async throws {
+        guard let url = ExternalTool.find("sqlite3") else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "sqlite3"])
+        }
+        process.executableURL = url
+        process.arguments = [path]
+        process.standardInput = input
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Waits for other writers as long as `timeout`, then holds the lock with a transaction
+        // left open.
+        let ms = Int(timeout.components.seconds * 1000)
+        try input.fileHandleForWriting.write(contentsOf: Data(".timeout \(ms)\nBEGIN IMMEDIATE;\n".utf8))
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while try await ExternalTool.writable(path) {
+            guard clock.now < deadline, process.isRunning else {
+                release()
+                throw CocoaError(.fileLocking, userInfo: [NSFilePathErrorKey: path])
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// Ends the transaction (nothing was written) and the shell; called at most once.
+    public func release() {
+        guard !released else { return }
+        released = true
+        try? input.fileHandleForWriting.write(contentsOf: Data("ROLLBACK;\n.quit\n".utf8))
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
+
+    deinit { release() }
+}
+
+extension ExternalTool {
+    /// Whether a writer could take `db`'s write lock now (SQLite's own CLI, no waiting).
+    public static func writable(_ db: String) async throws -> Bool {
+        try await run("sqlite3", [db, ".timeout 0", "BEGIN IMMEDIATE;", "ROLLBACK;"]).status == 0
+    }
+}
