@@ -20,7 +20,7 @@ else
     swift test --skip-build --skip ProviderAdapterTests
     swift test --skip-build --filter ProviderAdapterTests
 fi
-# A short libFuzzer pass over the input readers (README: Fuzzing): about 1.5 min of sanitizer
+# A short libFuzzer pass over the input readers (docs/fuzzing.md): about 1.5 min of sanitizer
 # build and 2.5 min of fuzzing on 2 cores. FANOUT_FUZZ_CI_SECONDS=0 skips it.
 ci_seconds=${FANOUT_FUZZ_CI_SECONDS:-10}
 if [ "$ci_seconds" -gt 0 ]; then

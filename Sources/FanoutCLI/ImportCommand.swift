@@ -12,8 +12,8 @@ struct ImportCommand: ParsableCommand {
             Belgian Lambert 72 (31370) or 2008 (3812), UTM 32N (25832), RD New (28992) or any
             other EPSG code PROJ knows.
             Optional: country (ISO 3166-1 alpha-2), phone, email, language, channels
-            ("voice,sms,email,app" in order of preference), quiet_hours (HH:MM-HH:MM, see the
-            README), person (rows of one person at several addresses), opt_out (incident types
+            ("voice,sms,email,app" in order of preference), quiet_hours (HH:MM-HH:MM, see
+            docs/dispatcher.md), person (rows of one person at several addresses), opt_out (incident types
             the person wants no alerts for, e.g. "burglary,bike-theft", or "all").
             Unknown columns are ignored with one warning.
 

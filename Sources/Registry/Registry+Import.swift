@@ -37,7 +37,7 @@ public struct ImportReport: Sendable, Equatable {
     /// Header columns that were not recognised and were ignored.
     public var ignoredColumns: [String]
     /// Rows outside the RDNAPTRANS2018 correction grid, transformed to RD New by the datum
-    /// transformation alone (still within a millimetre near the Netherlands, see the README).
+    /// transformation alone (still within a millimetre near the Netherlands, see docs/measurements.md).
     public var uncorrected: Int = 0
     /// Rows without a country whose country was derived from the position.
     public var countriesDerived: Int = 0

@@ -1,6 +1,6 @@
 // swift-tools-version:6.1
-// libFuzzer targets for fanout's input readers; built and run by tools/fuzz.sh (see the README's
-// Fuzzing section). A separate package so the main Package.swift stays free of sanitizer flags.
+// libFuzzer targets for fanout's input readers; built and run by tools/fuzz.sh (see docs/fuzzing.md).
+// A separate package so the main Package.swift stays free of sanitizer flags.
 import PackageDescription
 
 let fuzzTargets = [
