@@ -99,10 +99,9 @@ public final class Ledger: Sendable {
         }
     }
 
-    /// How long a ledger write waits for another writer of the file (a `fanout import` holds the
-    /// registry's write lock for its one transaction, about 25 s for 1.6M rows): the dispatcher
-    /// pauses meanwhile and goes on, rather than failing with "database is locked".
-    public static let writeWaitSeconds: TimeInterval = 300
+    /// How long a ledger write waits for another writer of the file (the registry's wait: the
+    /// dispatcher pauses during an import's transaction and goes on).
+    public static let writeWaitSeconds: TimeInterval = Registry.writeWaitSeconds
 
     /// Opens the ledger in the registry database at `path` (created if new).
     ///

@@ -27,6 +27,12 @@ public final class Registry: Sendable {
         self.pool = pool
     }
 
+    /// How long a write to the registry file waits for another writer (a `fanout import` holds the
+    /// write lock for its one transaction, about 25 s for 1.6M rows; the dispatcher's ledger writes
+    /// in the same file): long enough to wait for any import, rather than failing with "database is
+    /// locked" after a few seconds.
+    public static let writeWaitSeconds: TimeInterval = 300
+
     /// Opens (or creates) the registry at `path`.
     ///
     /// A writable open migrates a registry an older fanout wrote to this version's schema (taking
@@ -40,7 +46,9 @@ public final class Registry: Sendable {
     public static func open(at path: String, readOnly: Bool = false) throws -> Registry {
         var config = Configuration()
         config.label = readOnly ? "fanout.registry.reader" : "fanout.registry"
-        config.busyMode = .timeout(5)
+        // A reader never waits (WAL); a writer's open waits for another writer's transaction
+        // (opening a pool takes the write lock briefly, a migration holds it).
+        config.busyMode = .timeout(readOnly ? 5 : writeWaitSeconds)
         config.readonly = readOnly
         if readOnly && !FileManager.default.fileExists(atPath: path) {
             throw RegistryError(.notADatabase, "\(path): no such registry")

@@ -53,6 +53,13 @@ public struct RegistryError: Error, Sendable, CustomStringConvertible {
                 return RegistryError(
                     .notADatabase, "\(path): not an SQLite database", sqliteCode: e.extendedResultCode.rawValue)
             }
+            if e.resultCode == .SQLITE_BUSY {
+                return RegistryError(
+                    .database,
+                    "\(path): \(what) failed: another process kept the database locked for longer than "
+                        + "this one waits (SQLite error 5: database is locked)",
+                    sqliteCode: e.extendedResultCode.rawValue)
+            }
             return RegistryError(
                 .database, "\(path): \(what) failed: SQLite error \(e.resultCode.rawValue): \(e.message ?? "")",
                 sqliteCode: e.extendedResultCode.rawValue)

@@ -55,15 +55,17 @@ import Testing
                 "--incident-type", "burglary", "--message", "Look out", "--channels", "sms", "--confirm",
             ] + desk)
         #expect(started.status == 0, "\(started.stderr)")
-        async let running = fx.action(["run"] + desk)
         // A writer holds the registry's write lock, as an import's one transaction does, for as
         // long as the readers take (a test double: SQLite's shell, so no race with an import's
-        // duration decides whether the test shows anything).
+        // duration decides whether the test shows anything). The action's run starts meanwhile:
+        // its open waits for the lock (it failed after 5 s with "database is locked" before).
         let holder = try await SQLiteWriteLockHolder(path: fx.db)
+        async let running = fx.action(["run"] + desk)
         let select = try await CommandRunner.run(
             ["select", "--db", fx.db, "--circle", "\(fx.centre.lon),\(fx.centre.lat),1000"], in: fx.dir)
         let status = try await fx.action(["status"])
         #expect(try await !ExternalTool.writable(fx.db))  // still held while they read
+        try await Task.sleep(for: .seconds(6))  // longer than the 5 s a writer's open used to wait
         holder.release()
         // A real import while the action runs.
         let imported = try await CommandRunner.run(["import", "--db", fx.db, "--csv", "big.csv"], in: fx.dir)
