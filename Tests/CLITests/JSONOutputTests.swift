@@ -18,7 +18,10 @@ func sqlite(_ db: String, _ sql: String) async throws -> [String] {
 /// The `--json` machinery: the schemas in docs/schemas, the independent validator, `import --json`.
 @Suite struct JSONOutputTests {
     /// Every document kind (docs/cli.md, "Machine-readable output").
-    static let kinds = ["import", "area-check", "area-fix"]
+    static let kinds = [
+        "import", "action-start", "action-enlarge", "action-stop", "action-end", "action-run", "action-status",
+        "action-explain", "area-check", "area-fix",
+    ]
 
     @Test func everyKindHasOneStrictSchemaAndNoOtherSchemaExists() async throws {
         let directory = Fixtures.packageRoot.appendingPathComponent("docs/schemas")
