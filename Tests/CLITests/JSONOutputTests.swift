@@ -20,7 +20,8 @@ func sqlite(_ db: String, _ sql: String) async throws -> [String] {
     /// Every document kind (docs/cli.md, "Machine-readable output").
     static let kinds = [
         "import", "action-start", "action-enlarge", "action-stop", "action-end", "action-run", "action-status",
-        "action-explain", "area-check", "area-fix", "area-convert", "area-map", "area-suggest",
+        "action-explain", "area-check", "area-fix", "area-convert", "area-map", "area-suggest", "loadtest",
+        "loadtest-dispatch",
     ]
 
     @Test func everyKindHasOneStrictSchemaAndNoOtherSchemaExists() async throws {
