@@ -4,10 +4,11 @@
 # Besides the build dependencies it installs the independent checkers the tests run against what
 # fanout writes: GDAL's ogrinfo (gdal-bin), xmllint for the CAP XSD (libxml2-utils) and
 # rsvg-convert for PNG maps (librsvg2-bin), and Kannel (bearerbox, smsbox, the fake SMSC) for the
-# SMS adapter's tests.
+# SMS adapter's tests, and Python's jsonschema (python3-jsonschema) for tools/validate-json.py, which checks
+# every `--json` output against its schema in docs/schemas.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tools/ensure-deps.sh gdal-bin libxml2-utils librsvg2-bin kannel kannel-extras sqlite3
+tools/ensure-deps.sh gdal-bin libxml2-utils librsvg2-bin kannel kannel-extras sqlite3 python3-jsonschema
 export FANOUT_REQUIRE_KANNEL=1  # the Kannel adapter tests run against a real Kannel; fail, never skip
 swift build --build-tests
 if [ "$#" -gt 0 ]; then

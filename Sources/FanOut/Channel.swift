@@ -36,7 +36,7 @@ public enum MessageKind: String, Sendable, Hashable, Codable {
 ///
 /// `queued → sent → delivered | failed`, or `queued → cancelled` (stop). For voice, `sent` means
 /// the call was placed and `delivered` that it was answered.
-public enum MessageState: String, Sendable, Hashable, Codable {
+public enum MessageState: String, Sendable, Hashable, Codable, CaseIterable {
     case queued, sent, delivered, failed, cancelled
 }
 

@@ -34,7 +34,7 @@ public struct OutboundMessage: Sendable, Hashable {
 }
 
 /// What a provider reports for one message.
-public enum DeliveryResult: String, Sendable, Hashable, Codable {
+public enum DeliveryResult: String, Sendable, Hashable, Codable, CaseIterable {
     /// Delivered (SMS/e-mail/app) or answered (voice).
     case delivered
     /// Voice: the line was busy.

@@ -200,25 +200,63 @@ struct DeskOptions: ParsableArguments {
     }
 }
 
-/// Runs a desk until idle (or interrupted) with a progress bar on a terminal, then prints what happened.
-func runDesk(_ desk: ActionDesk) throws {
+/// What ``runDesk(_:json:)`` did: the `run` object of the `action` documents.
+struct DeskRun: Encodable {
+    /// Events processed.
+    var events: Int
+    /// Whether a signal interrupted the run (else it ran until idle).
+    var interrupted: Bool
+    /// Dispatcher time at the end, seconds.
+    var dispatcherSeconds: Double
+    /// Wall time of the run, seconds.
+    var wallSeconds: Double
+    /// Commands handed in by other processes and applied.
+    var commandsApplied: Int
+    /// The Kannel adapter's counts, when SMS went through Kannel.
+    var kannel: KannelSMSProvider.Statistics?
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: JSONKey.self)
+        try c.encode(events, forKey: "events")
+        try c.encode(interrupted, forKey: "interrupted")
+        try c.encode(dispatcherSeconds, forKey: "dispatcher_seconds")
+        try c.encode(wallSeconds, forKey: "wall_seconds")
+        try c.encode(commandsApplied, forKey: "commands_applied")
+        try c.encode(kannel, forKey: "kannel")
+    }
+}
+
+/// Runs a desk until idle (or interrupted) with a progress bar on a terminal, then prints what
+/// happened (unless `json`: the caller puts the returned figures in its document).
+@discardableResult
+func runDesk(_ desk: ActionDesk, json: Bool = false) throws -> DeskRun {
     let bar = ProgressLine()
     let wall = ContinuousClock.now
     let steps = try desk.runUntilIdle { p in bar.update(ActionText.progressBar(p)) }
     bar.finish()
-    let seconds = (ContinuousClock.now - wall).seconds
-    print(
-        "run: \(desk.interruption.requests > 0 ? "interrupted" : "idle") at T+\(ActionText.time(desk.dispatcher.clock.now)) "
-            + "after \(grouped(steps)) events in \(duration(seconds)) of wall time")
-    if let kannel = desk.kannel { print(ActionText.kannel(kannel.statistics)) }
-    if desk.inboxApplied > 0 {
-        print("\(grouped(desk.inboxApplied)) command\(desk.inboxApplied == 1 ? "" : "s") from other processes applied")
+    let run = DeskRun(
+        events: steps, interrupted: desk.interruption.requests > 0,
+        dispatcherSeconds: desk.dispatcher.clock.now.seconds, wallSeconds: (ContinuousClock.now - wall).seconds,
+        commandsApplied: desk.inboxApplied, kannel: desk.kannel?.statistics)
+    if !json {
+        print(
+            "run: \(run.interrupted ? "interrupted" : "idle") at T+\(ActionText.time(desk.dispatcher.clock.now)) "
+                + "after \(grouped(steps)) events in \(duration(run.wallSeconds)) of wall time")
+        if let kannel = run.kannel { print(ActionText.kannel(kannel)) }
+        if desk.inboxApplied > 0 {
+            print("\(grouped(desk.inboxApplied)) command\(desk.inboxApplied == 1 ? "" : "s") from other processes applied")
+        }
     }
     if desk.recordWriteFailures > 0 {
         throw CommandFailure(
             .internalError, "provider record: \(desk.recordWriteFailures) hand-overs could not be written")
     }
+    return run
 }
+
+/// Who applied an `action` command: this process (with its own desk) or the one running the
+/// ledger's dispatcher (`applied_by` in the documents).
+func appliedBy(_ desk: ActionDesk?) -> String { desk == nil ? "other-process" : "this-process" }
 
 /// `ACTION` on the command line: a positive action id.
 struct ActionIDArgument: ExpressibleByArgument {

@@ -11,9 +11,19 @@ struct ActionStopCommand: ParsableCommand {
     @OptionGroup var desk: DeskOptions
     @Argument(help: "The action id.")
     var action: ActionIDArgument
+    @Flag(help: JSONOutput.flagHelp())
+    var json = false
 
     func run() throws {
         try desk.perform(.stop(action.id), try desk.setup()) { answer, d in
+            if json {
+                return try JSONOutput.print(
+                    .actionStop, JSONOutput.Fields(),
+                    adding: [
+                        "action": action.id.rawValue, "cancelled": answer.count, "applied_by": appliedBy(d),
+                        "status": try d.map { try $0.dispatcher.status(action.id) },
+                    ])
+            }
             print("action \(action.id) stopped: \(grouped(answer.count)) queued alerts cancelled")
             print(try d.map { ActionText.status(try $0.dispatcher.status(action.id)) } ?? desk.ledgerStatus(action.id))
         }
@@ -38,6 +48,8 @@ struct ActionEndCommand: ParsableCommand {
 
     @Flag(name: .customLong("run"), help: "Keep processing until every end message is out.")
     var keepRunning = false
+    @Flag(help: JSONOutput.flagHelp())
+    var json = false
 
     func validate() throws {
         if result.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
@@ -47,6 +59,15 @@ struct ActionEndCommand: ParsableCommand {
 
     func run() throws {
         try desk.perform(.end(action.id, result: result, texts: [:]), try desk.setup()) { answer, d in
+            if json {
+                let run = try d.flatMap { keepRunning ? try runDesk($0, json: true) : nil }
+                return try JSONOutput.print(
+                    .actionEnd, JSONOutput.Fields(),
+                    adding: [
+                        "action": action.id.rawValue, "end_messages_queued": answer.count, "applied_by": appliedBy(d),
+                        "run": run, "status": try d.map { try $0.dispatcher.status(action.id) },
+                    ])
+            }
             print("action \(action.id) ended: \(grouped(answer.count)) end messages queued")
             guard let d else { return print(try desk.ledgerStatus(action.id)) }
             if keepRunning { try runDesk(d) } else { print(ActionText.handedOverNote(d)) }
@@ -69,10 +90,21 @@ struct ActionRunCommand: ParsableCommand {
             """)
 
     @OptionGroup var desk: DeskOptions
+    @Flag(help: JSONOutput.flagHelp("Printed when the run ends."))
+    var json = false
 
     func run() throws {
         try withDesk(try desk.openDesk(try desk.setup())) { d in
             let ids = d.dispatcher.actionIDs
+            if json {
+                let run = try runDesk(d, json: true)
+                return try JSONOutput.print(
+                    .actionRun, JSONOutput.Fields(),
+                    adding: [
+                        "resumed": ids.map(\.rawValue), "run": run,
+                        "actions": try ids.map { try d.dispatcher.status($0) },
+                    ])
+            }
             print(
                 "resumed \(ids.count) unfinished action\(ids.count == 1 ? "" : "s")\(ids.isEmpty ? "" : ": " + ids.map(\.description).joined(separator: ", "))"
             )

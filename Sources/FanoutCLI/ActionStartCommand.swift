@@ -138,6 +138,9 @@ struct ActionStartCommand: ParsableCommand {
     @Flag(name: .customLong("run"), help: "Keep processing until nothing is queued or in flight.")
     var keepRunning = false
 
+    @Flag(help: JSONOutput.flagHelp("Also when the confirmation threshold refuses the action (action null)."))
+    var json = false
+
     func validate() throws {
         if incidentType.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("--incident-type must not be empty")
@@ -168,7 +171,11 @@ struct ActionStartCommand: ParsableCommand {
             message: message,
             photoURL: photoURL, channels: channels?.channels, confirmed: confirm)
         let plan = try ActionDesk.plan(request, selection: selection, registry: engine.registry, config: config)
-        print(ActionText.plan(plan))
+        if json {
+            if plan.needsConfirmation { try document(plan, nil, queued: nil, desk: nil, run: nil) }
+        } else {
+            print(ActionText.plan(plan))
+        }
         if plan.needsConfirmation {
             throw FanOutError(
                 .confirmationRequired,
@@ -178,6 +185,10 @@ struct ActionStartCommand: ParsableCommand {
         let command = DeskCommand.start(plan.request, participants: selection.participants, area: record)
         try desk.perform(command, setup) { answer, d in
             let id = answer.action
+            if json {
+                let run = try d.flatMap { keepRunning ? try runDesk($0, json: true) : nil }
+                return try document(plan, id, queued: answer.count, desk: d, run: run)
+            }
             guard let d else {
                 print("action \(id) started: \(grouped(answer.count)) participants queued")
                 return print(try desk.ledgerStatus(id))
@@ -186,6 +197,20 @@ struct ActionStartCommand: ParsableCommand {
             if keepRunning { try runDesk(d) } else { print(ActionText.handedOverNote(d)) }
             print(ActionText.status(try d.dispatcher.status(id)))
         }
+    }
+}
+
+extension ActionStartCommand {
+    /// Prints the `action-start` document: the plan, and the action when one was started
+    /// (`action` null when the confirmation threshold refused it).
+    func document(_ plan: ActionDesk.Plan, _ id: ActionID?, queued: Int?, desk d: ActionDesk?, run: DeskRun?) throws {
+        try JSONOutput.print(
+            .actionStart, JSONOutput.Fields(),
+            adding: [
+                "plan": plan, "action": id?.rawValue, "queued": queued,
+                "applied_by": id == nil ? nil : appliedBy(d), "run": run,
+                "status": try id.flatMap { id in try d.map { try $0.dispatcher.status(id) } },
+            ])
     }
 }
 
@@ -214,7 +239,20 @@ struct ActionEnlargeCommand: ParsableCommand {
     @Flag(name: .customLong("run"), help: "Keep processing until nothing is queued or in flight.")
     var keepRunning = false
 
+    @Flag(help: JSONOutput.flagHelp("Also when the confirmation threshold refuses the enlargement (added null)."))
+    var json = false
+
     func validate() throws { try desk.checkProviderRecord(polygon: area.polygon) }
+
+    /// Prints the `action-enlarge` document (`added` null when the enlargement was refused).
+    func document(_ plan: ActionDesk.EnlargementPlan, added: Int?, desk d: ActionDesk?, run: DeskRun?) throws {
+        try JSONOutput.print(
+            .actionEnlarge, JSONOutput.Fields(),
+            adding: [
+                "plan": plan, "added": added, "applied_by": added == nil ? nil : appliedBy(d), "run": run,
+                "status": try d.map { try $0.dispatcher.status(plan.action) },
+            ])
+    }
 
     func run() throws {
         let setup = try desk.setup()
@@ -226,9 +264,10 @@ struct ActionEnlargeCommand: ParsableCommand {
         // Planned from the ledger, read here: the threshold on the action's total, and warnings.
         let plan = try ActionDesk.planEnlargement(
             action.id, with: recipients, confirmed: confirm, ledger: try Ledger.open(at: desk.db), config: setup.config)
-        print(ActionText.enlargement(plan))
+        if !json { print(ActionText.enlargement(plan)) }
         for w in plan.warnings { note("warning: \(ActionText.warning(w))") }
         if plan.needsConfirmation {
+            if json { try document(plan, added: nil, desk: nil, run: nil) }
             throw FanOutError(
                 .confirmationRequired,
                 "enlarging action \(action.id) would give it \(grouped(plan.count.total)) persons, more than the "
@@ -239,6 +278,10 @@ struct ActionEnlargeCommand: ParsableCommand {
             action.id, participants: selection.participants, area: record, confirmed: confirm)
         try desk.perform(command, setup) { answer, d in
             let added = answer.count
+            if json {
+                let run = try d.flatMap { keepRunning ? try runDesk($0, json: true) : nil }
+                return try document(plan, added: added, desk: d, run: run)
+            }
             print(
                 "action \(action.id) enlarged: \(grouped(added)) participants added "
                     + "(\(grouped(selection.participants.count - added)) were already included)")

@@ -20,6 +20,8 @@ struct ActionStatusCommand: ParsableCommand {
     var action: ActionIDArgument?
     @Option(help: "Width of the distance rings in metres.")
     var ringWidth: Double = 500
+    @Flag(help: JSONOutput.flagHelp())
+    var json = false
 
     func validate() throws {
         do { try RingReport.checkWidth(ringWidth, named: "--ring-width") } catch let e as FanOutError {
@@ -30,6 +32,12 @@ struct ActionStatusCommand: ParsableCommand {
     func run() throws {
         try requireRegistry(db)
         let ledger = try Ledger.open(at: db, readOnly: true)
+        if json {
+            let all = try action.map { [try ledger.summary(of: $0.id, ringWidthMeters: ringWidth)] }
+                ?? ledger.summaries(ringWidthMeters: ringWidth)
+            return try JSONOutput.print(
+                .actionStatus, JSONOutput.Fields(), adding: ["ring_width_m": ringWidth, "actions": all])
+        }
         if let action {
             print(ActionText.summary(try ledger.summary(of: action.id, ringWidthMeters: ringWidth), rings: true))
         } else {
@@ -59,12 +67,20 @@ struct ActionExplainCommand: ParsableCommand {
     var action: ActionIDArgument
     @Argument(help: "The participant id.")
     var participant: Int64
+    @Flag(help: JSONOutput.flagHelp())
+    var json = false
 
     func run() throws {
         try requireRegistry(db)
         let ledger = try Ledger.open(at: db, readOnly: true)
         let e = try ledger.explanation(of: action.id, participant: participant)
+        let audit = try ledger.explain(action: action.id, person: participant)
+        if json {
+            return try JSONOutput.print(
+                .actionExplain, JSONOutput.Fields(),
+                adding: ["action": action.id.rawValue, "participant": participant, "ledger": e, "audit": audit])
+        }
         print(ActionText.explanation(e, action: action.id))
-        print(try ledger.explain(action: action.id, person: participant).description)
+        print(audit.description)
     }
 }

@@ -37,7 +37,7 @@ struct AreaCheckCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The travel-radius table (default data/travel-radius.csv).", valueName: "FILE"))
     var table: String?
 
-    @Flag(help: "Print the report as JSON (stable snake_case keys).")
+    @Flag(help: JSONOutput.flagHelp())
     var json = false
 
     func run() throws {
@@ -52,7 +52,7 @@ struct AreaCheckCommand: ParsableCommand {
             engine = try Engine.open(registryAt: db, readOnly: true)
         }
         let report = try inspector.check(area, incidentType: incidentType, table: travel, engine: engine)
-        print(json ? report.jsonText() : report.humanText(), terminator: "")
+        if json { try JSONOutput.print(.areaCheck, report) } else { print(report.humanText(), terminator: "") }
         if report.exitStatus != 0 { throw CommandFailure(report.exitStatus == 1 ? .warnings : .refused) }
     }
 }

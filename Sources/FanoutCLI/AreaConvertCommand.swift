@@ -40,6 +40,9 @@ struct AreaConvertCommand: ParsableCommand {
     @Option(help: "Output format: geojson, wkt, cap or gpkg (default: from --out's extension).")
     var to: AreaFormat?
 
+    @Flag(help: JSONOutput.flagHelp())
+    var json = false
+
     @OptionGroup var reading: AreaReadOptions
 
     @Option(help: ArgumentHelp("CAP <identifier> (default fanout-<UUID>).", valueName: "ID"))
@@ -116,14 +119,17 @@ struct AreaConvertCommand: ParsableCommand {
         if let circle {
             let message = options.message(
                 circle: circle.center, radiusMeters: circle.radiusMeters, areaDesc: areaDesc ?? "circle")
-            let bytes = try converter.writeCAP(message, to: try checkOutput(out))
-            print("wrote \(out): cap, 1 circle (\(circle.radiusMeters / 1000) km), EPSG:4326, \(grouped(bytes)) bytes")
+            let report = try converter.writeCAP(circle: message, to: try checkOutput(out), output: out)
+            if json { return try JSONOutput.print(.areaConvert, report) }
+            print(
+                "wrote \(out): cap, 1 circle (\(circle.radiusMeters / 1000) km), EPSG:4326, \(grouped(report.bytes)) bytes")
             return
         }
         guard let file else { throw ValidationError("give an area FILE or --circle") }
         let report = try converter.convert(
             input: file, output: out, format: to, crs: reading.crs, layer: reading.layer,
             features: reading.features, cap: options)
+        if json { return try JSONOutput.print(.areaConvert, report) }
         var line = "wrote \(report.output): \(report.format.rawValue), \(report.polygons) polygon"
         line += report.polygons == 1 ? "" : "s"
         if report.holes > 0 { line += ", \(report.holes) hole\(report.holes == 1 ? "" : "s")" }

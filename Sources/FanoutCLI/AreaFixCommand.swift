@@ -28,7 +28,7 @@ struct AreaFixCommand: ParsableCommand {
     @Option(help: "MakeValid method: structure or linework.")
     var method: MakeValidMethod = .structure
 
-    @Flag(help: "Print the report as JSON.")
+    @Flag(help: JSONOutput.flagHelp())
     var json = false
 
     func run() throws {
@@ -44,7 +44,11 @@ struct AreaFixCommand: ParsableCommand {
                 fixed, to: target, as: format,
                 areaDesc: URL(fileURLWithPath: out).deletingPathExtension().lastPathComponent)
         }
-        print(json ? report.jsonText() : report.humanText(out: report.empty ? nil : out), terminator: "")
+        if json {
+            try JSONOutput.print(.areaFix, report, adding: ["output": report.empty ? nil : out])
+        } else {
+            print(report.humanText(out: report.empty ? nil : out), terminator: "")
+        }
         if report.empty || !report.validAfter { throw CommandFailure(.refused) }
     }
 }

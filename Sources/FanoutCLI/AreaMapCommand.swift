@@ -65,6 +65,9 @@ struct AreaMapCommand: ParsableCommand {
         return targets
     }
 
+    @Flag(help: JSONOutput.flagHelp())
+    var json = false
+
     func run() throws {
         let targets = try targets()
         let inspector = try AreaInspector()
@@ -88,12 +91,13 @@ struct AreaMapCommand: ParsableCommand {
             }
             written.append(target.path)
         }
+        if json { try JSONOutput.print(.areaMap, map, adding: ["source": input.file, "written": written]) }
         var summary = "\(input.file): \(DecimalFormat.string(map.areaKm2, decimals: 2)) km²"
         if let d = map.density {
             let per = d.byCountry.map { "\($0.country) \($0.count)" }.joined(separator: ", ")
             summary += ", \(d.total) participants inside" + (per.isEmpty ? "" : " (\(per))")
         }
-        print(summary + "; written: " + written.joined(separator: ", "))
+        if !json { print(summary + "; written: " + written.joined(separator: ", ")) }
         for problem in map.problems { note("note: \(problem)") }
         if map.incidentOutsideMeters > 0 {
             note(

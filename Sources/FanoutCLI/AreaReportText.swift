@@ -1,17 +1,6 @@
 import FanoutEngine
 import Foundation
 
-/// JSON with sorted snake_case keys: the stable machine format of the area tools.
-func stableJSON(_ value: some Encodable) -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    encoder.keyEncodingStrategy = .convertToSnakeCase
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(
-        positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    guard let data = try? encoder.encode(value) else { return "{}\n" }
-    return String(decoding: data, as: UTF8.self) + "\n"
-}
-
 private func f(_ v: Double, _ d: Int) -> String { DecimalFormat.string(v, decimals: d) }
 
 private func place(_ p: AreaCheckReport.Position) -> String {
@@ -23,8 +12,6 @@ private func place(_ p: AreaCheckReport.Position) -> String {
 }
 
 extension AreaCheckReport {
-    func jsonText() -> String { stableJSON(self) }
-
     func humanText() -> String {
         var out =
             "\(source) (\(crs)): \(verdict == .valid ? "valid" : verdict == .warnings ? "valid, with warnings" : "INVALID")\n"
@@ -84,8 +71,6 @@ extension AreaCheckReport {
 }
 
 extension AreaFixer.Report {
-    func jsonText() -> String { stableJSON(self) }
-
     func humanText(out: String?) -> String {
         var s = "MakeValid (\(method)):\n"
         s +=

@@ -29,6 +29,9 @@ struct AreaSuggestCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The travel-radius table (default data/travel-radius.csv).", valueName: "FILE"))
     var table: String?
 
+    @Flag(help: JSONOutput.flagHelp())
+    var json = false
+
     func validate() throws {
         if let at, let problem = ServiceRegion.problem(with: at.value) { throw ValidationError("--at: \(problem)") }
     }
@@ -36,9 +39,9 @@ struct AreaSuggestCommand: ParsableCommand {
     func run() throws {
         let t = try TravelRadiusTable.load(from: table.map { URL(fileURLWithPath: $0) })
         let s = try t.suggest(incidentType: incidentType, mode: mode, minutes: minutes)
+        let circle = at.map { "\($0.value.lon),\($0.value.lat),\(Int(s.radiusMeters.rounded()))" }
+        if json { return try JSONOutput.print(.areaSuggest, s, adding: ["circle": circle, "table": t.source]) }
         print(s.summary)
-        if let at {
-            print("fanout select --circle \(at.value.lon),\(at.value.lat),\(Int(s.radiusMeters.rounded()))")
-        }
+        if let circle { print("fanout select --circle \(circle)") }
     }
 }

@@ -38,6 +38,9 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "CRS of the position columns, e.g. EPSG:28992 for RD New x,y (default: WGS84 lon,lat).")
     var crs: CRS?
 
+    @Flag(help: JSONOutput.flagHelp())
+    var json = false
+
     func run() throws {
         let registry = try Registry.open(at: db)
         let progress = ProgressLine()
@@ -48,11 +51,17 @@ struct ImportCommand: ParsableCommand {
             progress.update("importing: \(grouped(p.rows)) rows\(pct)")
         }
         progress.finish()
+        let seconds = (clock.now - start).seconds
+        let total = try registry.count()
         for line in ImportText.notes(report, file: csv) { note(line) }
         note(
             "imported \(grouped(report.rows)) rows from \(csv): \(grouped(report.inserted)) new, "
-                + "\(grouped(report.updated)) updated, in \(duration((clock.now - start).seconds)); "
-                + "registry holds \(grouped(try registry.count())) participants")
+                + "\(grouped(report.updated)) updated, in \(duration(seconds)); "
+                + "registry holds \(grouped(total)) participants")
+        if json {
+            try JSONOutput.print(
+                .importReport, report, adding: ["csv": csv, "registry_participants": total, "seconds": seconds])
+        }
         let warned =
             !report.warnings.isEmpty || report.warningsOmitted > 0 || report.countriesUnknown > 0
             || !report.ignoredColumns.isEmpty

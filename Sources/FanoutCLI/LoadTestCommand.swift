@@ -41,6 +41,9 @@ struct LoadTestCommand: ParsableCommand {
     @Option(help: "Seconds per concurrency measurement (1 and 2 threads); 0 skips it.")
     var concurrencySeconds: Double = 3
 
+    @Flag(help: JSONOutput.flagHelp("Printed at the end, with every repetition's time and p50/p95/p99 per query and peer."))
+    var json = false
+
     func validate() throws {
         guard LoadTest.repetitionsRange.contains(repetitions) else {
             throw ValidationError("--repetitions must be 1...1,000, got \(repetitions)")
@@ -62,6 +65,9 @@ struct LoadTestCommand: ParsableCommand {
         ReferenceQuery.all.filter { q in query.map { q.name.localizedCaseInsensitiveContains($0) } ?? true }
     }
 
+    /// Prints a line of the text report (nothing with --json).
+    func say(_ line: String) { if !json { print(line) } }
+
     func run() throws {
         try requireRegistry(db)
         let chosen = peers.split(separator: ",").compactMap { LoadTest.Peer(rawValue: String($0)) }
@@ -73,25 +79,28 @@ struct LoadTestCommand: ParsableCommand {
         let first = try engine.select(ReferenceQuery.all[0].request(on: engine))
         let coldStart = (clock.now - t0).seconds
         let n = engine.columns.count
-        print("participants: \(grouped(n)); index: \(engine.indexSource)")
-        print(
+        say("participants: \(grouped(n)); index: \(engine.indexSource)")
+        say(
             "cold start: open + index \(duration(opened)), first query answered after \(duration(coldStart)) "
                 + "(\(grouped(first.participants.count)) selected)")
-        print(
+        say(
             "index memory: \(grouped(engine.index.memoryBytes)) bytes = "
                 + "\(DecimalFormat.string(Double(engine.index.memoryBytes) / Double(max(n, 1)), decimals: 1)) bytes per participant; "
                 + "process RSS grew \(grouped((residentBytes() - rssBefore) / 1_048_576)) MiB while opening")
+        let rssGrowth = residentBytes() - rssBefore
         let queries = chosenQueries
+        var rtree: (count: Int, seconds: Double)?
         if chosen.contains(.sqliteRTree) {
             note("building the SQLite R*Tree")
             let built = try LoadTest.buildSQLiteRTree(engine: engine)
-            print(
+            rtree = built
+            say(
                 "sqlite r*tree: \(grouped(built.count)) participants indexed in \(duration(built.seconds)) (in memory)")
         }
         let rows = try LoadTest.run(engine: engine, queries: queries, peers: chosen, repetitions: repetitions) { name in
             note("running \(name)")
         }
-        print("")
+        say("")
         var header = "| query | selected |"
         var rule = "| --- | ---: |"
         for p in chosen {
@@ -112,8 +121,8 @@ struct LoadTestCommand: ParsableCommand {
         }
         header += " first 1,000 |"
         rule += " ---: |"
-        print(header)
-        print(rule)
+        say(header)
+        say(rule)
         for row in rows {
             var line = "| \(row.name) | \(grouped(row.count)) |"
             for p in chosen { line += " \(duration(row.medianSeconds[p] ?? .nan)) |" }
@@ -127,26 +136,43 @@ struct LoadTestCommand: ParsableCommand {
                 line += " \(DecimalFormat.string(r / e, decimals: 1))× |"
             }
             line += " \(duration(row.firstBatchSeconds)) |"
-            print(line)
+            say(line)
         }
+        var sort: LoadTestFigures.Sort?
         if let big = try? engine.select(
             SelectionRequest(area: .circle(center: ReferenceQuery.utrechtDom, radiusMeters: 50_000))),
             big.participants.count >= 400_000
         {
             let t = LoadTest.sortSeconds(big.participants, count: 400_000)
-            print("")
-            print(
+            sort = .init(count: 400_000, radixSeconds: t.radix, comparisonSeconds: t.comparison)
+            say("")
+            say(
                 "outside-in sort of 400,000 selected participants (shuffled): radix \(duration(t.radix)), "
                     + "Array.sort \(duration(t.comparison))")
         }
-        guard concurrencySeconds > 0 else { return }
-        print("")
-        print("| concurrent selections | 1 thread | 2 threads | speed-up |")
-        print("| --- | ---: | ---: | ---: |")
+        var figures = LoadTestFigures(
+            participants: n, indexSource: "\(engine.indexSource)", openSeconds: opened, firstQuerySeconds: coldStart,
+            firstQuerySelected: first.participants.count, indexMemoryBytes: engine.index.memoryBytes,
+            rssGrowthBytes: rssGrowth, repetitions: repetitions, peers: chosen.map(\.rawValue),
+            sqliteRTree: rtree.map { .init(participants: $0.count, seconds: $0.seconds) }, queries: rows, sort: sort,
+            concurrency: [])
+        if concurrencySeconds > 0 {
+            try measureConcurrency(engine: engine, queries: queries, into: &figures)
+        }
+        if json { try JSONOutput.print(.loadtest, figures) }
+    }
+
+    /// Selections per second on 1 and 2 threads for the 5 km and 670 km² queries (text table, and
+    /// `figures.concurrency`).
+    func measureConcurrency(engine: Engine, queries: [ReferenceQuery], into figures: inout LoadTestFigures) throws {
+        say("")
+        say("| concurrent selections | 1 thread | 2 threads | speed-up |")
+        say("| --- | ---: | ---: | ---: |")
         for q in queries where q.name.contains("5 km") || q.name.contains("670") {
             let one = try LoadTest.throughput(live: engine.live, query: q, threads: 1, seconds: concurrencySeconds)
             let two = try LoadTest.throughput(live: engine.live, query: q, threads: 2, seconds: concurrencySeconds)
-            print(
+            figures.concurrency.append(.init(query: q.name, oneThreadPerSecond: one, twoThreadsPerSecond: two))
+            say(
                 "| \(q.name) | \(DecimalFormat.string(one, decimals: 0))/s | \(DecimalFormat.string(two, decimals: 0))/s | "
                     + "\(DecimalFormat.string(two / one, decimals: 2))× |")
         }

@@ -46,6 +46,11 @@ struct LoadTestDispatchCommand: ParsableCommand {
         help: ArgumentHelp("Also write the ledger to this new SQLite file (default: no ledger).", valueName: "FILE"))
     var ledger: String?
 
+    @Flag(name: .customLong("json"), help: JSONOutput.flagHelp("Printed at the end."))
+    var ownJSON = false
+    /// `--json`, which the parser may give to `loadtest` itself when it follows `dispatch`.
+    var json: Bool { ownJSON || loadtest.json }
+
     func validate() throws {
         guard ["month", "worst-case", "both"].contains(scenario) else {
             throw ValidationError("--scenario must be month, worst-case or both, got '\(scenario)'")
@@ -71,7 +76,10 @@ struct LoadTestDispatchCommand: ParsableCommand {
         let config = try config.map { try DispatchConfig.load(from: URL(fileURLWithPath: $0)) } ?? DispatchConfig()
         let sim = ProviderSimulation.named(simulation, seed: seed) ?? .realistic(seed: seed)
         let engine = try Engine.open(registryAt: db)
-        print("participants: \(grouped(engine.columns.count)); providers simulated ('\(simulation)'); virtual time")
+        if !json {
+            print("participants: \(grouped(engine.columns.count)); providers simulated ('\(simulation)'); virtual time")
+        }
+        var scenarios: [DispatchScenario] = []
         var plans: [(String, [DispatchLoadTest.PlannedAction])] = []
         if scenario != "worst-case" {
             plans.append(("month", try DispatchLoadTest.month(urgent: urgent, mails: mails, seed: seed)))
@@ -84,8 +92,19 @@ struct LoadTestDispatchCommand: ParsableCommand {
                 plan, engine: engine, simulation: sim, config: config, ledgerPath: path
             ) { share in bar.update("\(name): \(Int(share * 100))% of the actions started") }
             bar.finish()
-            print("")
-            print(LoadTestText.report(name, report, worstCase: name == "worst case"))
+            scenarios.append(DispatchScenario(name: name == "worst case" ? "worst-case" : name, ledger: path, report: report))
+            if !json {
+                print("")
+                print(LoadTestText.report(name, report, worstCase: name == "worst case"))
+            }
+        }
+        if json {
+            try JSONOutput.print(
+                .loadtestDispatch, JSONOutput.Fields(),
+                adding: [
+                    "participants": engine.columns.count, "simulation": simulation, "seed": seed,
+                    "scenarios": scenarios,
+                ])
         }
     }
 }

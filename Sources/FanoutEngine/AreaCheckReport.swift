@@ -1,7 +1,7 @@
 /// Everything `fanout area check` finds out about an action area, as plain values.
 ///
-/// Encoded as JSON by ``AreaCheckReport/jsonText()`` with snake_case keys in sorted order (the
-/// keys are documented in docs/area-tools.md and stay stable).
+/// `fanout area check --json` prints it with snake_case keys in sorted order (schema
+/// docs/schemas/area-check.schema.json; the keys are documented in docs/area-tools.md and stay stable).
 public struct AreaCheckReport: Sendable, Codable, Equatable {
     /// The overall outcome, which is also the exit status of `fanout area check`.
     public enum Verdict: String, Sendable, Codable {

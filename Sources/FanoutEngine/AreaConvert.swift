@@ -33,12 +33,15 @@ public enum AreaFormat: String, Sendable, CaseIterable {
 public final class AreaConverter {
     /// What a conversion wrote.
     public struct Report: Sendable, Equatable {
-        public var input: String
+        /// The area file read; `nil` for a circle given on the command line.
+        public var input: String?
         public var output: String
         public var format: AreaFormat
         /// The CRS of the written coordinates (`nil` for WKT, which does not store one).
         public var crs: CRS?
         public var polygons: Int
+        /// CAP circles written (`--circle`), 0 otherwise.
+        public var circles: Int = 0
         public var holes: Int
         public var vertices: Int
         public var bytes: Int
@@ -151,6 +154,18 @@ public final class AreaConverter {
             return (lonLat, [])
         }
         return (area, [])
+    }
+
+    /// Writes a CAP alert whose area is one circle, atomically to a checked target.
+    ///
+    /// - Parameter output: The target's path as the user gave it, for the report.
+    /// - Returns: What was written: no input file, one circle, WGS84.
+    /// - Throws: As ``writeCAP(_:to:)``.
+    public func writeCAP(circle message: CAPMessage, to target: OutputTarget, output: String) throws -> Report {
+        let bytes = try writeCAP(message, to: target)
+        return Report(
+            input: nil, output: output, format: .cap, crs: .wgs84, polygons: 0, circles: 1, holes: 0, vertices: 0,
+            bytes: bytes, notes: [])
     }
 
     /// Writes a CAP message atomically to a checked target (kind ``OutputTarget/Kind/stream``).

@@ -21,8 +21,10 @@ public enum LoadTest {
         public var name: String
         /// Participants selected (the same for every peer, checked).
         public var count: Int
+        /// Wall time of every repetition per peer, with percentiles.
+        public var timings: [Peer: Timing]
         /// Median wall time per peer, seconds.
-        public var medianSeconds: [Peer: Double]
+        public var medianSeconds: [Peer: Double] { timings.mapValues(\.median) }
         /// Median time until the engine's first batch of 1,000 was available, seconds.
         public var firstBatchSeconds: Double
     }
@@ -51,7 +53,7 @@ public enum LoadTest {
         for query in queries {
             progress?(query.name)
             let request = try query.request(on: engine)
-            var medians: [Peer: Double] = [:]
+            var timings: [Peer: Timing] = [:]
             var reference: (peer: Peer, participants: [(id: Int64, distance: Double)])?
             // The engine first, when it runs: every other peer is checked against it.
             for peer in peers.filter({ $0 == .engine }) + peers.filter({ $0 != .engine }) {
@@ -86,7 +88,7 @@ public enum LoadTest {
                         reference = (peer, got)
                     }
                 }
-                medians[peer] = median(times)
+                timings[peer] = Timing(times)
             }
             var firstBatch: [Double] = []
             for _ in 0..<repetitions {
@@ -97,7 +99,7 @@ public enum LoadTest {
             }
             rows.append(
                 Row(
-                    name: query.name, count: reference?.participants.count ?? 0, medianSeconds: medians,
+                    name: query.name, count: reference?.participants.count ?? 0, timings: timings,
                     firstBatchSeconds: median(firstBatch)))
         }
         return rows

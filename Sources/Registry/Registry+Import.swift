@@ -328,3 +328,16 @@ private struct BatchWriter {
         return base + "; " + hint
     }
 }
+
+extension ImportReport: Encodable {
+    /// The report's keys in `--json` (docs/schemas/import.schema.json).
+    enum CodingKeys: String, CodingKey {
+        case rows, inserted, updated, uncorrected, warnings
+        case ignoredColumns = "ignored_columns"
+        case countriesDerived = "countries_derived"
+        case countriesDerivedNearBorder = "countries_derived_near_border"
+        case countriesUnknown = "countries_unknown"
+        case countryContradictions = "country_contradictions"
+        case warningsOmitted = "warnings_omitted"
+    }
+}
