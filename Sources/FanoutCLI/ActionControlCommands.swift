@@ -2,7 +2,7 @@ import ArgumentParser
 import FanoutEngine
 import Foundation
 
-struct ActionStopCommand: ParsableCommand {
+struct ActionStopCommand: LoggingCommand {
     static let configuration = CommandConfiguration(
         commandName: "stop",
         abstract: "Stop a running action: its queued alerts are cancelled at once.",
@@ -12,6 +12,8 @@ struct ActionStopCommand: ParsableCommand {
     @Argument(help: "The action id.")
     var action: ActionIDArgument
 
+    @OptionGroup(title: "Logging") var logging: LogOptions
+
     func run() throws {
         try desk.perform(.stop(action.id), try desk.setup()) { answer, d in
             print("action \(action.id) stopped: \(grouped(answer.count)) queued alerts cancelled")
@@ -20,7 +22,7 @@ struct ActionStopCommand: ParsableCommand {
     }
 }
 
-struct ActionEndCommand: ParsableCommand {
+struct ActionEndCommand: LoggingCommand {
     static let configuration = CommandConfiguration(
         commandName: "end",
         abstract: "End an action with its result: the end message goes to exactly those the alert reached.",
@@ -39,6 +41,8 @@ struct ActionEndCommand: ParsableCommand {
     @Flag(name: .customLong("run"), help: "Keep processing until every end message is out.")
     var keepRunning = false
 
+    @OptionGroup(title: "Logging") var logging: LogOptions
+
     func validate() throws {
         if result.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw ValidationError("--result must not be empty")
@@ -55,7 +59,7 @@ struct ActionEndCommand: ParsableCommand {
     }
 }
 
-struct ActionRunCommand: ParsableCommand {
+struct ActionRunCommand: LoggingCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Resume every unfinished action from the ledger and process until idle.",
@@ -69,6 +73,8 @@ struct ActionRunCommand: ParsableCommand {
             """)
 
     @OptionGroup var desk: DeskOptions
+
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     func run() throws {
         try withDesk(try desk.openDesk(try desk.setup())) { d in

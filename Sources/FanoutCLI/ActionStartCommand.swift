@@ -103,7 +103,7 @@ struct ChannelListArgument: ExpressibleByArgument {
     static var defaultValueDescription: String { "voice,sms,email,app" }
 }
 
-struct ActionStartCommand: ParsableCommand {
+struct ActionStartCommand: LoggingCommand {
     static let configuration = CommandConfiguration(
         commandName: "start",
         abstract: "Start an action: select the area's participants and alert them outside-in.",
@@ -137,6 +137,8 @@ struct ActionStartCommand: ParsableCommand {
 
     @Flag(name: .customLong("run"), help: "Keep processing until nothing is queued or in flight.")
     var keepRunning = false
+
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     func validate() throws {
         if incidentType.trimmingCharacters(in: .whitespaces).isEmpty {
@@ -189,7 +191,7 @@ struct ActionStartCommand: ParsableCommand {
     }
 }
 
-struct ActionEnlargeCommand: ParsableCommand {
+struct ActionEnlargeCommand: LoggingCommand {
     static let configuration = CommandConfiguration(
         commandName: "enlarge",
         abstract: "Enlarge a running action with a new area: only participants not yet included are added.",
@@ -213,6 +215,8 @@ struct ActionEnlargeCommand: ParsableCommand {
 
     @Flag(name: .customLong("run"), help: "Keep processing until nothing is queued or in flight.")
     var keepRunning = false
+
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     func validate() throws { try desk.checkProviderRecord(polygon: area.polygon) }
 

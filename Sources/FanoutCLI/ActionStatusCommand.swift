@@ -2,7 +2,7 @@ import ArgumentParser
 import FanoutEngine
 import Foundation
 
-struct ActionStatusCommand: ParsableCommand {
+struct ActionStatusCommand: LoggingCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show actions as the ledger records them: states, counts, times and the ring report.",
@@ -20,6 +20,8 @@ struct ActionStatusCommand: ParsableCommand {
     var action: ActionIDArgument?
     @Option(help: "Width of the distance rings in metres.")
     var ringWidth: Double = 500
+
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     func validate() throws {
         do { try RingReport.checkWidth(ringWidth, named: "--ring-width") } catch let e as FanOutError {
@@ -40,7 +42,7 @@ struct ActionStatusCommand: ParsableCommand {
     }
 }
 
-struct ActionExplainCommand: ParsableCommand {
+struct ActionExplainCommand: LoggingCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain",
         abstract: "Explain what happened to one participant in one action, from the ledger.",
@@ -59,6 +61,8 @@ struct ActionExplainCommand: ParsableCommand {
     var action: ActionIDArgument
     @Argument(help: "The participant id.")
     var participant: Int64
+
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     func run() throws {
         try requireRegistry(db)

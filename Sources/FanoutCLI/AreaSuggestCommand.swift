@@ -2,7 +2,7 @@ import ArgumentParser
 import FanoutEngine
 import Foundation
 
-struct AreaSuggestCommand: ParsableCommand {
+struct AreaSuggestCommand: LoggingCommand {
     static let configuration = CommandConfiguration(
         commandName: "suggest",
         abstract: "Suggest a circle radius from the incident type, travel mode and time since the incident.",
@@ -28,6 +28,8 @@ struct AreaSuggestCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("The travel-radius table (default data/travel-radius.csv).", valueName: "FILE"))
     var table: String?
+
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     func validate() throws {
         if let at, let problem = ServiceRegion.problem(with: at.value) { throw ValidationError("--at: \(problem)") }

@@ -2,7 +2,7 @@ import ArgumentParser
 import FanoutEngine
 import Foundation
 
-struct ImportCommand: ParsableCommand {
+struct ImportCommand: LoggingCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Import participants from a CSV file into a registry.",
@@ -37,6 +37,8 @@ struct ImportCommand: ParsableCommand {
 
     @Option(help: "CRS of the position columns, e.g. EPSG:28992 for RD New x,y (default: WGS84 lon,lat).")
     var crs: CRS?
+
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     func run() throws {
         let registry = try Registry.open(at: db)

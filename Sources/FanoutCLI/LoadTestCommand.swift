@@ -2,7 +2,7 @@ import ArgumentParser
 import FanoutEngine
 import Foundation
 
-struct LoadTestCommand: ParsableCommand {
+struct LoadTestCommand: LoggingCommand {
     static let configuration = CommandConfiguration(
         commandName: "loadtest",
         abstract: "Time the reference queries with the engine and its comparison peers.",
@@ -40,6 +40,8 @@ struct LoadTestCommand: ParsableCommand {
 
     @Option(help: "Seconds per concurrency measurement (1 and 2 threads); 0 skips it.")
     var concurrencySeconds: Double = 3
+
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     func validate() throws {
         guard LoadTest.repetitionsRange.contains(repetitions) else {

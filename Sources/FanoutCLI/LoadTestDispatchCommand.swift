@@ -2,7 +2,7 @@ import ArgumentParser
 import FanoutEngine
 import Foundation
 
-struct LoadTestDispatchCommand: ParsableCommand {
+struct LoadTestDispatchCommand: LoggingCommand {
     static let configuration = CommandConfiguration(
         commandName: "dispatch",
         abstract: "Load-test the dispatcher on virtual time: a realistic month and the worst case.",
@@ -45,6 +45,8 @@ struct LoadTestDispatchCommand: ParsableCommand {
     @Option(
         help: ArgumentHelp("Also write the ledger to this new SQLite file (default: no ledger).", valueName: "FILE"))
     var ledger: String?
+
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     func validate() throws {
         guard ["month", "worst-case", "both"].contains(scenario) else {
