@@ -55,7 +55,10 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "FanoutCLI",
-            dependencies: ["FanoutEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "FanoutEngine", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
         .target(
             name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport",

@@ -55,6 +55,9 @@ struct DispatchCore {
     var rejectingSince: [Channel: Duration] = [:]
     /// Channels whose unavailability was logged (in this episode of rejections).
     var unavailableLogged: Set<Channel> = []
+    /// Per channel, its episodes of rejections for the log: one line when a provider starts
+    /// throttling, then summaries with counts (``RepeatedEvent``), not a line per episode.
+    var throttleLog: [Channel: RepeatedEvent] = [:]
     /// The channel a fallback just queued a message on (pumped after the completion).
     var fallbackQueued: Channel?
     /// Whether hand-overs are held: nothing is given to a provider until released
@@ -309,76 +312,6 @@ struct DispatchCore {
     static func meters(_ d: Double) -> String { String(format: "%.1f m", d) }
 
     static func clock(_ minute: Int) -> String { String(format: "%02d:%02d", minute / 60, minute % 60) }
-
-    // MARK: - Back-pressure
-
-    /// A provider rejected a hand-over on `channel` as overloaded: slow down and pause.
-    mutating func throttle(_ channel: Channel, at now: Duration) {
-        let i = channel.index
-        let bp = config.backPressure
-        let limit = config.limit(of: channel)
-        let floor = channel == .voice ? max(1, (limit * bp.minimumFraction).rounded(.down)) : limit * bp.minimumFraction
-        let before = rates[i]
-        rates[i] = max(floor, before * bp.decreaseFactor)
-        if channel == .voice { rates[i] = rates[i].rounded(.down) }
-        metrics.throttled[i].increment()
-        metrics.rate[i].record(rates[i])
-        let resume = now + .seconds(fractional: bp.pauseSeconds)
-        freeAt[channel] = max(freeAt[channel] ?? resume, resume)
-        if readyScheduled.insert(channel).inserted {
-            events.push(.channelReady(channel), at: freeAt[channel] ?? resume)
-        }
-        // One warning per episode of rejections, not one per rejection (a provider down for
-        // minutes would write one a second); each later one is a debug line.
-        if rejectingSince[channel] != nil {
-            logger.debug(
-                "provider still rejecting", metadata: ["channel": "\(channel.rawValue)", "rate": "\(rates[i])"])
-            return
-        }
-        rejectingSince[channel] = now
-        logger.warning(
-            "provider throttled: slowing down",
-            metadata: [
-                "channel": "\(channel.rawValue)", "rate_before": "\(before)", "rate": "\(rates[i])",
-                "pause_s": "\(bp.pauseSeconds)",
-            ])
-    }
-
-    /// Whether `channel`'s provider has rejected every hand-over for ``DispatchConfig/BackPressure/giveUpSeconds``
-    /// at `now`: then a rejection counts as a failed attempt. Logged once per episode.
-    mutating func unavailable(_ channel: Channel, at now: Duration) -> Bool {
-        guard let since = rejectingSince[channel],
-            now - since >= .seconds(fractional: config.backPressure.giveUpSeconds)
-        else { return false }
-        if unavailableLogged.insert(channel).inserted {
-            // Failing its messages needs no slowing down: back to the configured rate, so that a
-            // backlog fails over at once rather than at the throttled rate.
-            rates[channel.index] = config.limit(of: channel)
-            freeAt[channel] = min(freeAt[channel] ?? now, now)
-            readyScheduled.insert(channel)
-            events.push(.channelReady(channel), at: now)  // the pending one may be far off
-            logger.error(
-                "provider unavailable: its messages fail over to the next channel or are given up",
-                metadata: ["channel": "\(channel.rawValue)", "rejecting_s": "\((now - since).seconds)"])
-        }
-        return true
-    }
-
-    /// A hand-over of `share` of a full batch was accepted on `channel`: speed up towards the limit.
-    mutating func accepted(_ channel: Channel, share: Double) {
-        rejectingSince[channel] = nil
-        if unavailableLogged.remove(channel) != nil {
-            logger.notice("provider available again", metadata: ["channel": "\(channel.rawValue)"])
-        }
-        let i = channel.index
-        let limit = config.limit(of: channel)
-        guard rates[i] < limit else { return }
-        rates[i] = min(limit, rates[i] + limit * config.backPressure.increaseFraction * share)
-        metrics.rate[i].record(rates[i])
-        if rates[i] == limit {
-            logger.info("provider rate recovered", metadata: ["channel": "\(channel.rawValue)", "rate": "\(limit)"])
-        }
-    }
 
     /// Records every channel's queue depth (O(actions with messages waiting): every non-empty
     /// queue's action is in ``waiting``).

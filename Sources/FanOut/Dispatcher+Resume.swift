@@ -67,7 +67,7 @@ extension Dispatcher {
             try c.flush()
             try c.pumpAll(at: now)
         }
-        logger.info("dispatcher resumed", metadata: ["actions": "\(stored.count)"])
+        dispatcher.logger.info("dispatcher resumed", metadata: ["actions": "\(stored.count)"])
         return dispatcher
     }
 

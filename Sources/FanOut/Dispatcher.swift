@@ -31,7 +31,8 @@ public final class Dispatcher: Sendable {
     public let clock: any DispatchClock
     private let core: Mutex<DispatchCore>
     private let signal = WorkSignal()
-    private let logger: Logger
+    /// The logger given, with dispatcher time in every line (``Logger/stampingDispatchTime(of:)``).
+    let logger: Logger
     /// The ledger, if any (for ``explain(action:person:)``).
     public let ledger: Ledger?
 
@@ -46,7 +47,8 @@ public final class Dispatcher: Sendable {
     ///   - ledger: Where message states are kept durable; `nil` keeps them in memory only.
     ///   - options: Ring width, ledger batch size, the wall-clock time of clock zero.
     ///   - metrics: Where counters, gauges and timers go (default: the bootstrapped `MetricsSystem`).
-    ///   - logger: Structured logs of lifecycle transitions and throttling (never personal data).
+    ///   - logger: Structured logs of lifecycle transitions and throttling (never personal data);
+    ///     each line gets the dispatcher time as metadata `t` (`T+1:23:45.6`).
     public init(
         config: DispatchConfig = DispatchConfig(), providers: [Channel: any MessageProvider],
         deferredProviders: [Channel: any DeferredMessageProvider] = [:], clock: any DispatchClock,
@@ -54,6 +56,7 @@ public final class Dispatcher: Sendable {
         logger: Logger = Logger(label: "fanout.dispatcher")
     ) {
         self.clock = clock
+        let logger = logger.stampingDispatchTime(of: clock)
         self.logger = logger
         self.ledger = ledger
         var slots = providers.mapValues { ProviderSlot.immediate($0) }
@@ -149,7 +152,7 @@ public final class Dispatcher: Sendable {
             c.put(run)
             try c.flush()
             try c.pumpAll(at: now)
-            logger.info(
+            logger.debug(
                 "action started",
                 metadata: [
                     "action": "\(id)", "incident_type": "\(request.incidentType)", "urgency": "\(request.urgency)",
@@ -198,7 +201,7 @@ public final class Dispatcher: Sendable {
             c.put(run)
             try c.flush()
             try c.pumpAll(at: now)
-            logger.info(
+            logger.debug(
                 "action enlarged",
                 metadata: ["action": "\(id)", "area_version": "\(run.areaVersion)", "added": "\(added)"])
             return added
@@ -230,7 +233,7 @@ public final class Dispatcher: Sendable {
             try c.record(.cancelQueued(id, at: now))
             try c.record(.actionState(id, .stopped, result: nil))
             try c.flush()
-            logger.info("action stopped", metadata: ["action": "\(id)", "cancelled": "\(cancelled)"])
+            logger.debug("action stopped", metadata: ["action": "\(id)", "cancelled": "\(cancelled)"])
             return cancelled
         }
     }
@@ -278,7 +281,7 @@ public final class Dispatcher: Sendable {
             c.put(run)
             try c.flush()
             try c.pumpAll(at: now)
-            logger.info("action ended", metadata: ["action": "\(id)", "end_messages": "\(queued)"])
+            logger.debug("action ended", metadata: ["action": "\(id)", "end_messages": "\(queued)"])
             return queued
         }
     }
@@ -400,6 +403,14 @@ public final class Dispatcher: Sendable {
             try advance(to: clock.now)
         }
         try flush()
+        logSummaries()
+    }
+
+    /// Writes the counts of repeated events that the log's summaries hold back (a provider's
+    /// throttling since its last line, see ``RepeatedEvent``): at the end of a run, so that no
+    /// count is lost. Writes nothing when nothing is held back.
+    public func logSummaries() {
+        core.withLock { $0.logThrottleRemainders() }
     }
 
     /// Runs the dispatcher until the task is cancelled: the production driver on the real clock.

@@ -2,7 +2,7 @@ import ArgumentParser
 import FanoutEngine
 import Foundation
 
-struct ActionStopCommand: ParsableCommand {
+struct ActionStopCommand: LoggingCommand {
     static let configuration = CommandConfiguration(
         commandName: "stop",
         abstract: "Stop a running action: its queued alerts are cancelled at once.",
@@ -13,6 +13,8 @@ struct ActionStopCommand: ParsableCommand {
     var action: ActionIDArgument
     @Flag(help: JSONOutput.flagHelp())
     var json = false
+
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     func run() throws {
         try desk.perform(.stop(action.id), try desk.setup()) { answer, d in
@@ -30,7 +32,7 @@ struct ActionStopCommand: ParsableCommand {
     }
 }
 
-struct ActionEndCommand: ParsableCommand {
+struct ActionEndCommand: LoggingCommand {
     static let configuration = CommandConfiguration(
         commandName: "end",
         abstract: "End an action with its result: the end message goes to exactly those the alert reached.",
@@ -50,6 +52,8 @@ struct ActionEndCommand: ParsableCommand {
     var keepRunning = false
     @Flag(help: JSONOutput.flagHelp())
     var json = false
+
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     func validate() throws {
         if result.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
@@ -76,7 +80,7 @@ struct ActionEndCommand: ParsableCommand {
     }
 }
 
-struct ActionRunCommand: ParsableCommand {
+struct ActionRunCommand: LoggingCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Resume every unfinished action from the ledger and process until idle.",
@@ -92,6 +96,8 @@ struct ActionRunCommand: ParsableCommand {
     @OptionGroup var desk: DeskOptions
     @Flag(help: JSONOutput.flagHelp("Printed when the run ends."))
     var json = false
+
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     func run() throws {
         try withDesk(try desk.openDesk(try desk.setup())) { d in

@@ -103,7 +103,7 @@ struct ChannelListArgument: ExpressibleByArgument {
     static var defaultValueDescription: String { "voice,sms,email,app" }
 }
 
-struct ActionStartCommand: ParsableCommand {
+struct ActionStartCommand: LoggingCommand {
     static let configuration = CommandConfiguration(
         commandName: "start",
         abstract: "Start an action: select the area's participants and alert them outside-in.",
@@ -140,6 +140,7 @@ struct ActionStartCommand: ParsableCommand {
 
     @Flag(help: JSONOutput.flagHelp("Also when the confirmation threshold refuses the action (action null)."))
     var json = false
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     func validate() throws {
         if incidentType.trimmingCharacters(in: .whitespaces).isEmpty {
@@ -214,7 +215,7 @@ extension ActionStartCommand {
     }
 }
 
-struct ActionEnlargeCommand: ParsableCommand {
+struct ActionEnlargeCommand: LoggingCommand {
     static let configuration = CommandConfiguration(
         commandName: "enlarge",
         abstract: "Enlarge a running action with a new area: only participants not yet included are added.",
@@ -241,6 +242,7 @@ struct ActionEnlargeCommand: ParsableCommand {
 
     @Flag(help: JSONOutput.flagHelp("Also when the confirmation threshold refuses the enlargement (added null)."))
     var json = false
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     func validate() throws { try desk.checkProviderRecord(polygon: area.polygon) }
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import FanoutEngine
 import Foundation
 
-struct ActionStatusCommand: ParsableCommand {
+struct ActionStatusCommand: LoggingCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show actions as the ledger records them: states, counts, times and the ring report.",
@@ -22,6 +22,8 @@ struct ActionStatusCommand: ParsableCommand {
     var ringWidth: Double = 500
     @Flag(help: JSONOutput.flagHelp())
     var json = false
+
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     func validate() throws {
         do { try RingReport.checkWidth(ringWidth, named: "--ring-width") } catch let e as FanOutError {
@@ -48,7 +50,7 @@ struct ActionStatusCommand: ParsableCommand {
     }
 }
 
-struct ActionExplainCommand: ParsableCommand {
+struct ActionExplainCommand: LoggingCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain",
         abstract: "Explain what happened to one participant in one action, from the ledger.",
@@ -69,6 +71,8 @@ struct ActionExplainCommand: ParsableCommand {
     var participant: Int64
     @Flag(help: JSONOutput.flagHelp())
     var json = false
+
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     func run() throws {
         try requireRegistry(db)

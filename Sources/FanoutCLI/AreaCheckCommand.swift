@@ -2,7 +2,7 @@ import ArgumentParser
 import FanoutEngine
 import Foundation
 
-struct AreaCheckCommand: ParsableCommand {
+struct AreaCheckCommand: LoggingCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Report everything about an action area: validity, vertices, likely mistakes, size, countries.",
@@ -39,6 +39,8 @@ struct AreaCheckCommand: ParsableCommand {
 
     @Flag(help: JSONOutput.flagHelp())
     var json = false
+
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     func run() throws {
         let inspector = try AreaInspector()

@@ -2,7 +2,7 @@ import ArgumentParser
 import FanoutEngine
 import Foundation
 
-struct AreaConvertCommand: ParsableCommand {
+struct AreaConvertCommand: LoggingCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
         abstract: "Convert an area between GeoJSON, WKT, CAP 1.2 and GeoPackage.",
@@ -92,6 +92,8 @@ struct AreaConvertCommand: ParsableCommand {
 
     @Option(name: .customLong("area-desc"), help: "CAP <areaDesc> (default: the input's file name).")
     var areaDesc: String?
+
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     func validate() throws {
         guard (file == nil) != (circle == nil) else { throw ValidationError("give an area FILE or --circle, not both") }

@@ -2,7 +2,7 @@ import ArgumentParser
 import FanoutEngine
 import Foundation
 
-struct AreaFixCommand: ParsableCommand {
+struct AreaFixCommand: LoggingCommand {
     static let configuration = CommandConfiguration(
         commandName: "fix",
         abstract: "Repair an invalid area with GEOS MakeValid and write it to a new file.",
@@ -30,6 +30,8 @@ struct AreaFixCommand: ParsableCommand {
 
     @Flag(help: JSONOutput.flagHelp())
     var json = false
+
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     func run() throws {
         let format = AreaFormat(pathExtension: URL(fileURLWithPath: out).pathExtension) ?? .geojson

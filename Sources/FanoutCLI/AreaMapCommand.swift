@@ -2,7 +2,7 @@ import ArgumentParser
 import FanoutEngine
 import Foundation
 
-struct AreaMapCommand: ParsableCommand {
+struct AreaMapCommand: LoggingCommand {
     static let configuration = CommandConfiguration(
         commandName: "map",
         abstract: "Draw an action area as a map picture (SVG, or PNG through rsvg-convert).",
@@ -38,6 +38,8 @@ struct AreaMapCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("The incident point (default: the area's centroid).", valueName: "LON,LAT"))
     var incident: LonLatArgument?
+
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     func validate() throws {
         guard out != nil || png != nil else { throw ValidationError("give --out FILE.svg|FILE.png or --png FILE.png") }

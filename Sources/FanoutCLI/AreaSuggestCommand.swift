@@ -2,7 +2,7 @@ import ArgumentParser
 import FanoutEngine
 import Foundation
 
-struct AreaSuggestCommand: ParsableCommand {
+struct AreaSuggestCommand: LoggingCommand {
     static let configuration = CommandConfiguration(
         commandName: "suggest",
         abstract: "Suggest a circle radius from the incident type, travel mode and time since the incident.",
@@ -31,6 +31,7 @@ struct AreaSuggestCommand: ParsableCommand {
 
     @Flag(help: JSONOutput.flagHelp())
     var json = false
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     func validate() throws {
         if let at, let problem = ServiceRegion.problem(with: at.value) { throw ValidationError("--at: \(problem)") }

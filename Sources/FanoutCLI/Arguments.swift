@@ -47,26 +47,27 @@ struct CircleArgument: ExpressibleByArgument {
     }
 }
 
-/// Whether standard error is a terminal (progress lines are drawn only then).
-let stderrIsTerminal = isatty(2) == 1
-
-/// Draws a one-line progress indicator on a terminal, at most a few times a second.
+/// Draws a one-line progress indicator on a terminal, at most a few times a second, through the
+/// ``TerminalWriter`` that log lines and notes go through (so they never write over it).
 final class ProgressLine {
+    private let writer: TerminalWriter
     private var last = ContinuousClock.now
-    private var drawn = false
+
+    /// Creates a bar on `writer` (standard error by default).
+    init(writer: TerminalWriter = .standardError) {
+        self.writer = writer
+    }
 
     func update(_ text: @autoclosure () -> String) {
-        guard stderrIsTerminal else { return }
+        guard writer.isTerminal else { return }
         let now = ContinuousClock.now
         guard now - last > .milliseconds(200) else { return }
         last = now
-        drawn = true
-        writeStandardError("\r\u{1B}[K" + text())
+        writer.drawBar(text())
     }
 
     func finish() {
-        if drawn { writeStandardError("\r\u{1B}[K") }
-        drawn = false
+        writer.clearBar()
     }
 }
 

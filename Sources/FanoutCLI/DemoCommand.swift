@@ -2,7 +2,7 @@ import ArgumentParser
 import FanoutEngine
 import Foundation
 
-struct DemoCommand: ParsableCommand {
+struct DemoCommand: LoggingCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Build a synthetic registry (once, cached) and run two sample actions.",
@@ -29,6 +29,8 @@ struct DemoCommand: ParsableCommand {
 
     @Flag(help: "Skip the simulated action.")
     var noAction = false
+
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     func validate() throws {
         guard Demo.countRange.contains(count) else {

@@ -23,11 +23,12 @@ struct Fanout: ParsableCommand {
             AreaCommand.self, ActionCommand.self,
         ])
 
-    /// Parses (a parse error exits as ArgumentParser does: 64 with the usage), runs the command,
-    /// and exits through ``finish(_:command:)``.
+    /// Parses (a parse error exits as ArgumentParser does: 64 with the usage), bootstraps the log
+    /// with the command's ``LogOptions``, runs the command, and exits through ``finish(_:command:)``.
     static func main() {
         var command: any ParsableCommand
         do { command = try parseAsRoot() } catch { exit(withError: error) }
+        ((command as? any LoggingCommand)?.logging ?? (try? LogOptions.parse([])))?.bootstrap()
         do {
             try command.run()
             finish(nil, command: type(of: command))

@@ -2,7 +2,7 @@ import ArgumentParser
 import FanoutEngine
 import Foundation
 
-struct GenerateCommand: ParsableCommand {
+struct GenerateCommand: LoggingCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract: "Write a synthetic, realistic participant population as CSV.",
@@ -23,6 +23,8 @@ struct GenerateCommand: ParsableCommand {
 
     @Option(help: "Output CSV file (written to a temporary file and renamed when complete; a FIFO or device in place).")
     var out: String
+
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     func validate() throws {
         guard count > 0 else { throw ValidationError("--count must be a positive number, got \(count)") }

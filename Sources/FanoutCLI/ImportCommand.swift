@@ -2,7 +2,7 @@ import ArgumentParser
 import FanoutEngine
 import Foundation
 
-struct ImportCommand: ParsableCommand {
+struct ImportCommand: LoggingCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Import participants from a CSV file into a registry.",
@@ -40,6 +40,7 @@ struct ImportCommand: ParsableCommand {
 
     @Flag(help: JSONOutput.flagHelp())
     var json = false
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     func run() throws {
         let registry = try Registry.open(at: db)

@@ -2,7 +2,7 @@ import ArgumentParser
 import FanoutEngine
 import Foundation
 
-struct LoadTestCommand: ParsableCommand {
+struct LoadTestCommand: LoggingCommand {
     static let configuration = CommandConfiguration(
         commandName: "loadtest",
         abstract: "Time the reference queries with the engine and its comparison peers.",
@@ -43,6 +43,7 @@ struct LoadTestCommand: ParsableCommand {
 
     @Flag(help: JSONOutput.flagHelp("Printed at the end, with every repetition's time and p50/p95/p99 per query and peer."))
     var json = false
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     func validate() throws {
         guard LoadTest.repetitionsRange.contains(repetitions) else {

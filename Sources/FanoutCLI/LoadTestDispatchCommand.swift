@@ -2,7 +2,7 @@ import ArgumentParser
 import FanoutEngine
 import Foundation
 
-struct LoadTestDispatchCommand: ParsableCommand {
+struct LoadTestDispatchCommand: LoggingCommand {
     static let configuration = CommandConfiguration(
         commandName: "dispatch",
         abstract: "Load-test the dispatcher on virtual time: a realistic month and the worst case.",
@@ -50,6 +50,7 @@ struct LoadTestDispatchCommand: ParsableCommand {
     var ownJSON = false
     /// `--json`, which the parser may give to `loadtest` itself when it follows `dispatch`.
     var json: Bool { ownJSON || loadtest.json }
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     func validate() throws {
         guard ["month", "worst-case", "both"].contains(scenario) else {

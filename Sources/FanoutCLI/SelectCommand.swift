@@ -2,7 +2,7 @@ import ArgumentParser
 import FanoutEngine
 import Foundation
 
-struct SelectCommand: ParsableCommand {
+struct SelectCommand: LoggingCommand {
     static let configuration = CommandConfiguration(
         commandName: "select",
         abstract: "List the participants inside an action area, farthest from the incident first.",
@@ -64,6 +64,8 @@ struct SelectCommand: ParsableCommand {
 
     @Flag(help: "Write exact home positions in GeoJSON/GeoPackage output (default: 250 m cell centres).")
     var exactPositions = false
+
+    @OptionGroup(title: "Logging") var logging: LogOptions
 
     func validate() throws {
         guard (circle == nil) != (polygon == nil) else {

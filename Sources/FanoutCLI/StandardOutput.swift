@@ -55,14 +55,10 @@ func print(_ items: Any..., separator: String = " ", terminator: String = "\n") 
     StandardOutput.print(items.map { "\($0)" }.joined(separator: separator) + terminator)
 }
 
-/// Writes a line to standard error (a failure there cannot be reported anywhere and is ignored).
+/// Writes a line to standard error, never over the progress bar (see ``TerminalWriter``; a
+/// failure there cannot be reported anywhere and is ignored).
 func note(_ text: String) {
-    writeStandardError(text + "\n")
-}
-
-/// Writes `text` to standard error, ignoring failures.
-func writeStandardError(_ text: String) {
-    _ = Array(text.utf8).withUnsafeBytes { RawWrite.all(STDERR_FILENO, $0) }
+    TerminalWriter.standardError.line(text)
 }
 
 // MARK: - Output files

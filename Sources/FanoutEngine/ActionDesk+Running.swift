@@ -22,12 +22,15 @@ extension ActionDesk {
     /// also waits for every delivery report a deferred provider (Kannel) owes, and it stops early
     /// when ``interruption`` is requested.
     ///
+    /// At the end the log's held-back counts are written (``Dispatcher/logSummaries()``).
+    ///
     /// - Parameter progress: Called about five times a second of wall time, and at the end.
     /// - Returns: The number of event steps.
     /// - Throws: ``FanOutError`` `.ledger`.
     @discardableResult
     public func runUntilIdle(progress: ((Progress) -> Void)? = nil) throws -> Int {
         try dispatcher.releaseHandOvers()
+        defer { dispatcher.logSummaries() }
         return try process(until: nil, progress: progress)
     }
 

@@ -137,16 +137,6 @@ public final class ActionDesk {
         var deferred: [Channel: any DeferredMessageProvider] = [:]
         var options = options
         kannelConfiguration = providers.kannel
-        let adapter = try providers.kannel.map {
-            try KannelSMSProvider(
-                configuration: $0, registry: try Registry.open(at: db), logger: Logger(label: "fanout.kannel"))
-        }
-        kannel = adapter
-        if let adapter {
-            deferred[.sms] = adapter
-            chosen[.sms] = nil
-            options.handOversHeld = true
-        }
         let dispatchClock: any DispatchClock
         switch clock {
         case .virtual:
@@ -159,6 +149,17 @@ public final class ActionDesk {
             virtualClock = nil
             scaledClock = s
             dispatchClock = s
+        }
+        let adapter = try providers.kannel.map {
+            try KannelSMSProvider(
+                configuration: $0, registry: try Registry.open(at: db),
+                logger: Logger(label: "fanout.kannel").stampingDispatchTime(of: dispatchClock))
+        }
+        kannel = adapter
+        if let adapter {
+            deferred[.sms] = adapter
+            chosen[.sms] = nil
+            options.handOversHeld = true
         }
         do {
             dispatcher = try Dispatcher.resume(

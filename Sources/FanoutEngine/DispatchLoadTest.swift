@@ -158,6 +158,7 @@ public enum DispatchLoadTest {
             try runEnds(upTo: max(nextEnd, clock.now))
         }
         try d.flush()
+        d.logSummaries()
         let dispatchCPU = threadCPUSeconds() - cpu0 - selectionCPU
         let dispatchWall = (ContinuousClock.now - wall0) - selectionWall
         progress?(1)

@@ -1,5 +1,6 @@
 import FanOut
 import Foundation
+import Logging
 
 // MARK: - The delivery-report listener
 
@@ -15,7 +16,7 @@ extension KannelCore {
                     serve(connection)
                 }
             } catch {
-                logger.error("kannel: report listener: \(error)")
+                badRequest("kannel: report listener failed", level: .error, ["error": "\(error)"])
                 Thread.sleep(forTimeInterval: 0.1)
             }
             // At most every 50 ms: the sweep walks every awaited message.
@@ -36,7 +37,7 @@ extension KannelCore {
                 data += chunk
             }
         } catch {
-            logger.warning("kannel: reading a report request failed: \(error)")
+            badRequest("kannel: reading a report request failed", ["error": "\(error)"])
             return
         }
         let line = String(decoding: data.prefix(while: { $0 != 13 && $0 != 10 }), as: UTF8.self)
@@ -54,11 +55,10 @@ extension KannelCore {
         }
         let answer = "HTTP/1.1 \(status)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
         do { try connection.sendAll(Array(answer.utf8)) } catch {
-            logger.warning("kannel: answering a report failed: \(error)")
+            badRequest("kannel: answering a report failed", ["error": "\(error)"])
         }
         guard let report else {
-            logger.warning(
-                "kannel: a request on the report listener was not a delivery report", metadata: ["status": "\(status)"])
+            badRequest("kannel: a request on the report listener was not a delivery report", ["status": "\(status)"])
             return
         }
         handle(report)
@@ -76,6 +76,16 @@ extension KannelCore {
         }
         finish(
             job, result, reason: result == .delivered ? nil : "delivery report type \(report.type) '\(report.answer)'")
+    }
+
+    /// Logs a failed or bad request on the report listener, counted as one repeated event (a
+    /// scanner or a misconfigured peer could send thousands).
+    private func badRequest(_ message: String, level: Logger.Level = .warning, _ metadata: Logger.Metadata) {
+        let now = elapsed
+        let line = state.withLock { $0.log.listener.occurred(at: now) }
+        log(
+            line, level: level, first: message, what: "bad requests on the report listener", metadata: metadata,
+            debug: message, at: now)
     }
 
     /// Reports overdue messages as failed and queue overflows as throttled.

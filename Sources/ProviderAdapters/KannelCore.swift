@@ -36,9 +36,11 @@ final class KannelCore: Sendable {
         var stopping = false
         var stopped = false
         var statistics = KannelSMSProvider.Statistics()
-        /// Whether smsbox is rejecting (or unreachable) since the last accepted message: the first
-        /// rejection of such an episode is a warning, the rest are debug lines.
+        /// Whether smsbox is rejecting (or unreachable) since the last accepted message: such an
+        /// episode is one occurrence in ``KannelLogCounts/rejections``, its rejections its weight.
         var rejecting = false
+        /// The log's counts of repeated events.
+        var log = KannelLogCounts()
 
         var queued: Int { queue.count - head }
 
@@ -72,6 +74,8 @@ final class KannelCore: Sendable {
     let logger: Logger
     let onReport: (@Sendable (KannelSMSProvider.DeliveryReport) -> Void)?
     let state = Mutex(State())
+    /// When the adapter started (the time line of its log summaries).
+    let started = ContinuousClock.now
     private let work = DispatchSemaphore(value: 0)
     let exited = DispatchSemaphore(value: 0)
 
@@ -239,10 +243,17 @@ final class KannelCore: Sendable {
     /// Counts and reports a result to the dispatcher (never with the adapter's lock held).
     func finish(_ job: Job, _ result: DeliveryResult, reason: String? = nil, replay: Bool = false) {
         let key = job.message.idempotencyKey
-        let (reporter, episode) = state.withLock { s -> (DeliveryReporter, Bool) in
-            if replay { return (job.reporter, false) }
-            let firstRejection = result == .throttled && !s.rejecting
-            if result == .throttled { s.rejecting = true }
+        let now = elapsed
+        let (reporter, line) = state.withLock { s -> (DeliveryReporter, RepeatedEvent.Line?) in
+            if replay { return (job.reporter, nil) }
+            var line: RepeatedEvent.Line?
+            if result == .throttled {
+                // An episode of rejections is one occurrence, each rejection in it adds weight.
+                if s.rejecting { s.log.rejections.add(weight: 1, at: now) } else { line = s.log.rejections.occurred(at: now) }
+                s.rejecting = true
+            } else if reason != nil {
+                line = s.log.failures.occurred(at: now)
+            }
             switch result {
             case .delivered: s.statistics.delivered += 1
             case .throttled: s.statistics.throttled += 1
@@ -250,26 +261,32 @@ final class KannelCore: Sendable {
             }
             // Throttled means not handed over: a repeat is sent. Any other result is final.
             if result != .throttled { s.remember(key, result, capacity: configuration.rememberedResults) }
-            return (s.owners.removeValue(forKey: key) ?? job.reporter, firstRejection)
+            return (s.owners.removeValue(forKey: key) ?? job.reporter, line)
         }
-        if let reason {
+        if let reason, !replay {
             let metadata: Logger.Metadata = [
                 "key": "\(job.message.idempotencyKey)", "result": "\(result.rawValue)", "reason": "\(reason)",
             ]
-            if result == .throttled && episode {
-                logger.warning("kannel: message rejected as overloaded (further rejections at debug level)", metadata: metadata)
-            } else if result == .throttled {
-                logger.debug("kannel: message rejected as overloaded", metadata: metadata)
+            if result == .throttled {
+                log(
+                    line, level: .warning, first: "kannel: message rejected as overloaded (further rejections are counted)",
+                    what: "smsbox rejecting again", metadata: metadata, debug: "kannel: message rejected as overloaded",
+                    at: now)
             } else {
-                logger.error("kannel: message failed", metadata: metadata)
+                log(
+                    line, level: .error, first: "kannel: message failed", what: "messages failed", metadata: metadata,
+                    debug: "kannel: message failed", at: now)
             }
         }
         do {
             try reporter.report(job.message, result: result)
         } catch {
-            logger.error(
-                "kannel: the dispatcher could not record a report",
-                metadata: ["key": "\(job.message.idempotencyKey)", "error": "\(error)"])
+            let line = state.withLock { $0.log.unrecorded.occurred(at: now) }
+            log(
+                line, level: .error, first: "kannel: the dispatcher could not record a report",
+                what: "reports the dispatcher could not record",
+                metadata: ["key": "\(job.message.idempotencyKey)", "error": "\(error)"],
+                debug: "kannel: the dispatcher could not record a report", at: now)
         }
     }
 
@@ -283,8 +300,10 @@ final class KannelCore: Sendable {
         guard first else { return }
         for _ in 0..<configuration.workers { work.signal() }
         for _ in 0...configuration.workers { exited.wait() }  // the workers and the listener
+        let now = elapsed
         state.withLock { s in
             s.stopped = true
+            logRemainders(&s.log, at: now)
             let dropped = s.queued + s.awaiting.count + s.rejected.count
             if dropped > 0 {
                 logger.info(

@@ -12,6 +12,7 @@ public final class CapturingLogHandler: LogHandler, Sendable {
     }
 
     private let store = Mutex<[Entry]>([])
+    private let provider = Mutex<Logger.MetadataProvider?>(nil)
 
     /// Creates an empty handler.
     public init() {}
@@ -34,6 +35,12 @@ public final class CapturingLogHandler: LogHandler, Sendable {
         get { [:] }
         set {}
     }
+    /// Kept and applied, as a real handler does (a dispatcher adds its time `t` through one); shared
+    /// by every logger writing here.
+    public var metadataProvider: Logger.MetadataProvider? {
+        get { provider.withLock { $0 } }
+        set { provider.withLock { $0 = newValue } }
+    }
     public var logLevel: Logger.Level {
         get { .trace }
         set {}
@@ -44,9 +51,9 @@ public final class CapturingLogHandler: LogHandler, Sendable {
     }
 
     public func log(event: LogEvent) {
-        let entry = Entry(
-            level: event.level, message: "\(event.message)",
-            metadata: (event.metadata ?? [:]).mapValues { "\($0)" })
+        var metadata = metadataProvider?.get() ?? [:]
+        metadata.merge(event.metadata ?? [:]) { _, explicit in explicit }
+        let entry = Entry(level: event.level, message: "\(event.message)", metadata: metadata.mapValues { "\($0)" })
         store.withLock { $0.append(entry) }
     }
 }

@@ -27,9 +27,14 @@ public enum CommandRunner {
             .fileNoSuchFile, userInfo: [NSFilePathErrorKey: candidates.map(\.path).joined(separator: ", ")])
     }
 
-    /// Runs `fanout` with `arguments` in `directory`.
-    public static func run(_ arguments: [String], in directory: URL? = nil) async throws -> CommandResult {
-        try await run(executable: try executable(), arguments, in: directory)
+    /// Runs `fanout` with `arguments` in `directory`, with `environment` added to this process's.
+    public static func run(
+        _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
+    ) async throws -> CommandResult {
+        let executable = try executable()
+        return try await onOwnThread {
+            try runBlocking(executable: executable, arguments, in: directory, environment: environment)
+        }
     }
 
     /// Runs `fanout` with `arguments` in `directory`, blocking the calling thread: only for the
@@ -59,12 +64,17 @@ public enum CommandRunner {
 
     /// Runs any executable with `arguments` in `directory`, blocking the calling thread until it
     /// exits; its standard output goes to `standardOutput` when given, else it is captured.
+    /// `environment` is added to this process's environment (a variable set to "" stays, empty).
     public static func runBlocking(
-        executable: URL, _ arguments: [String], in directory: URL? = nil, standardOutput: FileHandle? = nil
+        executable: URL, _ arguments: [String], in directory: URL? = nil, standardOutput: FileHandle? = nil,
+        environment: [String: String] = [:]
     ) throws -> CommandResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
+        }
         if let directory { process.currentDirectoryURL = directory }
         let out = Pipe()
         let err = Pipe()
