@@ -139,9 +139,11 @@ public final class AreaConverter {
             if area.crs != .wgs84 { return (area, ["WKT does not store the CRS: read it back with --crs \(area.crs)"]) }
         case .gpkg:
             let identifier = layerName ?? area.name
-            let table = layerName ?? area.name.map(GeoPackageWriter.layerName(for:)) ?? GeoPackageWriter.defaultAreaLayer
+            let table =
+                layerName ?? area.name.map(GeoPackageWriter.layerName(for:)) ?? GeoPackageWriter.defaultAreaLayer
             try AtomicFileWriter.replace(target) { tmp in
-                try GeoPackageWriter.writeArea(area, layer: table, identifier: identifier, to: tmp.path, context: context)
+                try GeoPackageWriter.writeArea(
+                    area, layer: table, identifier: identifier, to: tmp.path, context: context)
                 writtenBytes = (try? FileManager.default.attributesOfItem(atPath: tmp.path)[.size] as? Int) ?? 0
             }
         case .cap:

@@ -133,7 +133,8 @@ extension AreaInspector {
         }
         let centre = XY((extent.minX + extent.maxX) / 2, (extent.minY + extent.maxY) / 2)
         return AreaMap(
-            title: AreaMap.title(of: area), area: rd, areaKm2: try geometry.area / 1e6, incident: (incidentPoint, source),
+            title: AreaMap.title(of: area), area: rd, areaKm2: try geometry.area / 1e6,
+            incident: (incidentPoint, source),
             incidentOutsideMeters: outside,
             extent: extent, countries: countries, municipalities: municipalities, density: density,
             trueNorthDegrees: try trueNorth(at: centre), notes: notes, problems: problems)

@@ -128,7 +128,8 @@ package enum GeoPackageWriter {
                 switch property.value {
                 case .integer(let n): fid = n
                 case .null: break
-                default: throw refuse("property '\(shown)' is \(property.value.jsonText.prefix(40)), not an integer fid")
+                default:
+                    throw refuse("property '\(shown)' is \(property.value.jsonText.prefix(40)), not an integer fid")
                 }
                 continue
             case "geom":
@@ -155,7 +156,8 @@ package enum GeoPackageWriter {
     package static func layerName(for name: String) -> String {
         var table = String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") ? $0 : "_" })
         let lower = table.lowercased()
-        if table.isEmpty || table.first?.isNumber == true || ["gpkg_", "sqlite_", "rtree_"].contains(where: lower.hasPrefix)
+        if table.isEmpty || table.first?.isNumber == true
+            || ["gpkg_", "sqlite_", "rtree_"].contains(where: lower.hasPrefix)
         {
             table = "_" + table
         }
@@ -196,7 +198,8 @@ package enum GeoPackageWriter {
             "participant_id INTEGER NOT NULL", "rank INTEGER NOT NULL", "distance_m REAL NOT NULL", "country TEXT",
         ]
         try write(
-            to: path, layer: layer, identifier: layer, description: description, geometryType: "POINT", crs: .wgs84, envelope: envelope,
+            to: path, layer: layer, identifier: layer, description: description, geometryType: "POINT", crs: .wgs84,
+            envelope: envelope,
             columns: columns
         ) { db, index in
             let insert = try db.makeStatement(
@@ -259,7 +262,8 @@ package enum GeoPackageWriter {
                             VALUES (?, 'features', ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'), ?, ?, ?, ?, ?)
                             """,
                         arguments: [
-                            layer, identifier, description, envelope?.minX, envelope?.minY, envelope?.maxX, envelope?.maxY,
+                            layer, identifier, description, envelope?.minX, envelope?.minY, envelope?.maxX,
+                            envelope?.maxY,
                             crs.epsg,
                         ])
                     try db.execute(

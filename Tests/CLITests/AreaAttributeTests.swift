@@ -30,7 +30,8 @@ import Testing
     func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
 
     /// The square without its hole (CAP holds no holes).
-    static let plain = #"{"type":"Polygon","coordinates":[[[6.05,50.87],[6.08,50.87],[6.08,50.89],[6.05,50.89],[6.05,50.87]]]}"#
+    static let plain =
+        #"{"type":"Polygon","coordinates":[[[6.05,50.87],[6.08,50.87],[6.08,50.89],[6.05,50.89],[6.05,50.87]]]}"#
 
     func feature(properties: String, geometry: String = geometry) -> String {
         #"{"type":"Feature","properties":"# + properties + #","geometry":"# + geometry + "}"
@@ -42,7 +43,9 @@ import Testing
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
-    func convert(_ args: [String]) async throws -> CommandResult { try await CommandRunner.run(["area", "convert"] + args) }
+    func convert(_ args: [String]) async throws -> CommandResult {
+        try await CommandRunner.run(["area", "convert"] + args)
+    }
 
     @Test func geoJSONToGeoPackageAndBackKeepsPropertiesAndNamesTheLayer() async throws {
         let source = try write("noord.geojson", feature(properties: Self.properties))
@@ -111,7 +114,8 @@ import Testing
     @Test func geoJSONToCAPAndBackCarriesTheNameAsAreaDesc() async throws {
         let plain = Self.plain
         let source = try write(
-            "c.geojson", #"{"type":"Feature","properties":{"name":"Kerkrade <Noord>","code":928},"geometry":"#
+            "c.geojson",
+            #"{"type":"Feature","properties":{"name":"Kerkrade <Noord>","code":928},"geometry":"#
                 + plain + "}")
         let cap = path("c.cap")
         let r1 = try await convert([source, "--out", cap])

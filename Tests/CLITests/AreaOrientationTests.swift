@@ -44,7 +44,8 @@ import Testing
     }
 
     func wkt(_ rings: [[(Double, Double)]]) -> String {
-        "POLYGON (" + rings.map { "(" + $0.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ")" }
+        "POLYGON ("
+            + rings.map { "(" + $0.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ")" }
             .joined(separator: ", ") + ")\n"
     }
 
