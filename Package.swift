@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -53,10 +54,20 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict),
+        // The git commit of the build, for `fanout --version`: a generated source, kept out of the
+        // library so that a new commit recompiles one small module.
+        .plugin(name: "GitCommitPlugin", capability: .buildTool()),
+        .target(name: "BuildInfo", swiftSettings: strict, plugins: ["GitCommitPlugin"]),
+        // What the binary is (`fanout --version`): apart from FanoutEngine so that swift-crypto
+        // is built once for the CLI, not again for the fuzz package's sanitizer build.
+        .target(
+            name: "ToolInfo",
+            dependencies: ["FanoutEngine", "BuildInfo", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
         .executableTarget(
             name: "FanoutCLI",
             dependencies: [
-                "FanoutEngine", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "FanoutEngine", "ToolInfo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -86,7 +97,8 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(
-            name: "CLITests", dependencies: ["FanoutEngine", "FanoutCLI", "TestSupport"], exclude: ["Fixtures"],
+            name: "CLITests", dependencies: ["FanoutEngine", "FanoutCLI", "ToolInfo", "TestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: strict),
     ]
 )

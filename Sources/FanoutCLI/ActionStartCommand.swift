@@ -58,7 +58,10 @@ struct ActionAreaOptions: ParsableArguments {
                 contentsOf: URL(fileURLWithPath: polygon), crs: reading.crs, layer: reading.layer,
                 features: reading.features)
             area = .polygon(geometry)
-            let json = geometry.geoJSONText()
+            // The audit keeps the geometry only: the file's attributes may name people.
+            var used = geometry
+            used.properties = []
+            let json = used.geoJSONText()
             if json.utf8.count <= 1 << 20 { text = json }
         } else if let lon, let lat, let radius {
             area = .circle(center: LonLat(lon: lon, lat: lat), radiusMeters: radius)

@@ -11,9 +11,17 @@ struct AreaConvertCommand: LoggingCommand {
             several polygon layers; --feature ID or --all-features when the layer or FeatureCollection \
             holds several features) and writes --out in the format of --to, or of its extension \
             (.geojson/.json, .wkt, .cap/.xml, .gpkg). GeoJSON, WKT and GeoPackage keep the input's \
-            CRS and coordinates exactly (WKT does not store the CRS); CAP is WGS84, one <info> per \
+            CRS and coordinates exactly (WKT does not store the CRS; GeoJSON turns rings as RFC 7946 \
+            wants: shells counter-clockwise, holes clockwise); CAP is WGS84, one <info> per \
             --languages entry, one <polygon> per polygon (holes cannot be written to CAP). \
             Output file: \(outputFilesHelp)
+
+            Attributes go along: GeoJSON properties and GeoPackage attribute columns (an integer \
+            'fid' property becomes the GeoPackage fid). The area's name (its 'name' property, or \
+            naam, statnaam, ...; a CAP <areaDesc>; a GeoPackage layer's identifier) becomes the \
+            GeoPackage layer (letters, digits and _; --layer-name NAME overrides it; 'area' when \
+            there is no name) and the CAP <areaDesc> (--area-desc overrides it); a CAP <areaDesc> \
+            read becomes a 'name' property.
 
             CAP: --msg-type Update or Cancel needs --references sender,identifier,sent (several \
             separated by spaces); texts default per language (nl-NL, fr-BE, de-DE) and can be given \
@@ -90,10 +98,18 @@ struct AreaConvertCommand: LoggingCommand {
     @Option(help: ArgumentHelp("CAP <description>, per language as LANG=TEXT.", valueName: "[LANG=]TEXT"))
     var description: [String] = []
 
-    @Option(name: .customLong("area-desc"), help: "CAP <areaDesc> (default: the input's file name).")
+    @Option(
+        name: .customLong("area-desc"),
+        help: "CAP <areaDesc> (default: the area's name attribute, else the input's file name).")
     var areaDesc: String?
 
     @OptionGroup(title: "Logging") var logging: LogOptions
+
+    @Option(
+        name: .customLong("layer-name"),
+        help: ArgumentHelp(
+            "GeoPackage layer (table) to write (default: the area's name, else 'area').", valueName: "NAME"))
+    var layerName: String?
 
     func validate() throws {
         guard (file == nil) != (circle == nil) else { throw ValidationError("give an area FILE or --circle, not both") }
@@ -113,6 +129,9 @@ struct AreaConvertCommand: LoggingCommand {
             identifier != nil || sent != nil || references != nil || msgType != .alert
             || !event.isEmpty || !headline.isEmpty || !description.isEmpty || areaDesc != nil
         if capOnly && format != .cap { throw ValidationError("the CAP options apply to CAP output (--to cap) only") }
+        if layerName != nil && format != .gpkg {
+            throw ValidationError("--layer-name applies to GeoPackage output (--to gpkg or a .gpkg --out) only")
+        }
     }
 
     func run() throws {
@@ -130,7 +149,7 @@ struct AreaConvertCommand: LoggingCommand {
         guard let file else { throw ValidationError("give an area FILE or --circle") }
         let report = try converter.convert(
             input: file, output: out, format: to, crs: reading.crs, layer: reading.layer,
-            features: reading.features, cap: options)
+            features: reading.features, cap: options, layerName: layerName)
         if json { return try JSONOutput.print(.areaConvert, report) }
         var line = "wrote \(report.output): \(report.format.rawValue), \(report.polygons) polygon"
         line += report.polygons == 1 ? "" : "s"

@@ -20,8 +20,17 @@ struct Fanout: ParsableCommand {
             """,
         subcommands: [
             DemoCommand.self, ImportCommand.self, GenerateCommand.self, SelectCommand.self, LoadTestCommand.self,
-            AreaCommand.self, ActionCommand.self,
+            AreaCommand.self, ActionCommand.self, VersionCommand.self,
         ])
+
+    @Flag(help: "Print the version, the commit, the GEOS, PROJ and SQLite versions and the data files' SHA-256.")
+    var version = false
+
+    /// `fanout --version` prints what `fanout version` prints; `fanout` alone prints the help.
+    func run() throws {
+        guard version else { throw CleanExit.helpRequest(self) }
+        try VersionCommand.printIdentity(json: false)
+    }
 
     /// Parses (a parse error exits as ArgumentParser does: 64 with the usage), bootstraps the log
     /// with the command's ``LogOptions``, runs the command, and exits through ``finish(_:command:)``.

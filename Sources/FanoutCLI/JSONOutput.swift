@@ -29,6 +29,7 @@ enum JSONOutput {
         case areaSuggest = "area-suggest"
         case loadtest = "loadtest"
         case loadtestDispatch = "loadtest-dispatch"
+        case version = "version"
     }
 
     /// `body` with `schema_version` and `kind` added to its top-level object.

@@ -1,26 +1,10 @@
 import Foundation
 
-/// Vertex checks GEOS validity does not make: orientation, repeated vertices and spikes.
+/// Vertex checks GEOS validity does not make: repeated vertices and spikes (orientation: see
+/// ``RingOrientation``).
 ///
 /// Pure functions over the coordinates of one ring, in any planar units.
 package enum RingCheck {
-    /// Twice the signed area of a closed ring (shoelace): positive when counter-clockwise.
-    ///
-    /// - Complexity: O(n).
-    package static func signedDoubleArea(_ ring: [XY]) -> Double {
-        guard ring.count >= 3 else { return 0 }
-        var sum = 0.0
-        let x0 = ring[0].x
-        let y0 = ring[0].y
-        for i in 0..<(ring.count - 1) {
-            // Relative to the first vertex, to keep precision for large RD or degree values.
-            let a = ring[i]
-            let b = ring[i + 1]
-            sum += (a.x - x0) * (b.y - y0) - (b.x - x0) * (a.y - y0)
-        }
-        return sum
-    }
-
     /// Indices `i` (0-based, the closing point excluded) where vertex `i + 1` lies within
     /// `tolerance` of vertex `i` (an exact repeat when the tolerance is 0).
     ///

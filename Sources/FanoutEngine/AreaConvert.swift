@@ -1,33 +1,15 @@
 import Foundation
 
-/// The file formats `fanout area convert` writes.
-public enum AreaFormat: String, Sendable, CaseIterable {
-    /// RFC 7946 GeoJSON (a Feature; a legacy `crs` member when not WGS84).
-    case geojson
-    /// WKT `POLYGON`/`MULTIPOLYGON` (the CRS is not stored).
-    case wkt
-    /// An OASIS CAP 1.2 alert with the area as `<polygon>`s (always WGS84).
-    case cap
-    /// An OGC GeoPackage 1.3 with one polygon layer.
-    case gpkg
-
-    /// The format a file name's extension implies: `.geojson`/`.json`, `.wkt`, `.cap`/`.xml`, `.gpkg`.
-    public init?(pathExtension ext: String) {
-        switch ext.lowercased() {
-        case "geojson", "json": self = .geojson
-        case "wkt": self = .wkt
-        case "cap", "xml": self = .cap
-        case "gpkg": self = .gpkg
-        default: return nil
-        }
-    }
-}
-
 /// Converts action areas between GeoJSON, WKT, CAP 1.2 and GeoPackage (`fanout area convert`).
 ///
 /// GeoJSON, WKT and GeoPackage keep the coordinates in the input's CRS, untouched (so a round
-/// trip gives back the same doubles); CAP is always WGS84, so other CRSs are transformed (RD New
-/// through RDNAPTRANS2018). CAP polygons have no holes: an area with holes is refused for CAP.
+/// trip gives back the same doubles; GeoJSON turns rings as RFC 7946 wants them); CAP is always
+/// WGS84, so other CRSs are transformed (RD New through RDNAPTRANS2018). CAP polygons have no
+/// holes: an area with holes is refused for CAP.
+///
+/// The feature's attributes (``AreaGeometry/properties``) go along: GeoJSON `properties`,
+/// GeoPackage attribute columns; the area's ``AreaGeometry/name`` becomes the GeoPackage layer
+/// name and the CAP `<areaDesc>`, and a CAP area's `<areaDesc>` comes back as a `name` attribute.
 ///
 /// - Important: Not `Sendable`: it owns a GEOS and a PROJ context for the thread that made it.
 public final class AreaConverter {
@@ -76,13 +58,14 @@ public final class AreaConverter {
     ///   - layer: The GeoPackage layer to read.
     ///   - features: Which features of a multi-feature input make the area (see ``FeatureChoice``).
     ///   - cap: The alert around the area, for CAP output.
+    ///   - layerName: The GeoPackage layer to write (default: see ``write(_:to:as:cap:areaDesc:layerName:)``).
     /// - Throws: ``OutputError`` `.refused` for an output that may not be written (the input, a
     ///   database, a directory: see ``OutputTarget``) and `.writeFailed`; ``AreaToolError``
-    ///   `.badArgument` for the format, `.unwritable` for an area the format cannot hold;
-    ///   ``GeoError`` for unreadable input.
+    ///   `.badArgument` for the format or the layer name, `.unwritable` for an area the format
+    ///   cannot hold; ``GeoError`` for unreadable input.
     public func convert(
         input: String, output: String, format: AreaFormat? = nil, crs: CRS? = nil, layer: String? = nil,
-        features: FeatureChoice = .single, cap: CAPAlertOptions = CAPAlertOptions()
+        features: FeatureChoice = .single, cap: CAPAlertOptions = CAPAlertOptions(), layerName: String? = nil
     ) throws -> Report {
         let outURL = URL(fileURLWithPath: output)
         guard let format = format ?? AreaFormat(pathExtension: outURL.pathExtension) else {
@@ -91,12 +74,21 @@ public final class AreaConverter {
                 "--out \(output): cannot tell the format from '.\(outURL.pathExtension)'; "
                     + "use .geojson, .wkt, .cap or .gpkg, or give --to geojson|wkt|cap|gpkg")
         }
+        if let layerName {
+            guard format == .gpkg else {
+                throw AreaToolError(.badArgument, "--layer-name applies to GeoPackage output (.gpkg, --to gpkg) only")
+            }
+            do { try GeoPackageWriter.checkLayerName(layerName) } catch let e as GeoError {
+                throw AreaToolError(.badArgument, "--layer-name: \(e.message)")
+            }
+        }
         let target = try OutputTarget.check(
             output, kind: format == .gpkg ? .geoPackage : .stream, inputs: [OutputTarget.Input("input file", input)])
         let area = try read(contentsOf: URL(fileURLWithPath: input), crs: crs, layer: layer, features: features)
         let (written, notes): (AreaGeometry, [String])
         do {
-            (written, notes) = try write(area, to: target, as: format, cap: cap, areaDesc: defaultAreaDesc(input))
+            (written, notes) = try write(
+                area, to: target, as: format, cap: cap, areaDesc: defaultAreaDesc(input), layerName: layerName)
         } catch let e as AreaToolError {
             throw e
         } catch let e as OutputError {
@@ -118,23 +110,29 @@ public final class AreaConverter {
     /// - Parameters:
     ///   - target: Where to write, checked with ``OutputTarget/check(_:option:kind:inputs:)`` for
     ///     the format (kind ``OutputTarget/Kind/geoPackage`` for `.gpkg`, else `.stream`).
-    ///   - areaDesc: The CAP `<areaDesc>` when `cap.areaDesc` is not set.
+    ///   - areaDesc: The CAP `<areaDesc>` when `cap.areaDesc` is not set and the area has no
+    ///     ``AreaGeometry/name``.
+    ///   - layerName: The GeoPackage table (and layer identifier); default: the area's name made
+    ///     a table name (``GeoPackageWriter/layerName(for:)``, the name itself as the identifier),
+    ///     else `area` (and no identifier).
     /// - Returns: The area as written (WGS84 for CAP) and notes for the user.
     /// - Throws: ``AreaToolError`` `.unwritable` for an area the format cannot hold (holes in CAP,
-    ///   an empty area), ``GeoError`` from PROJ, ``OutputError``, or SQLite's error.
+    ///   an empty area, attributes a GeoPackage cannot hold), ``GeoError`` from PROJ,
+    ///   ``OutputError``, or SQLite's error.
     public func write(
         _ area: AreaGeometry, to target: OutputTarget, as format: AreaFormat, cap: CAPAlertOptions = CAPAlertOptions(),
-        areaDesc: String
+        areaDesc: String, layerName: String? = nil
     ) throws -> (AreaGeometry, [String]) {
         do {
-            return try writeUnchecked(area, to: target, as: format, cap: cap, areaDesc: areaDesc)
-        } catch let e as GeoError where e.code == .unsupportedGeometry {
+            return try writeUnchecked(area, to: target, as: format, cap: cap, areaDesc: areaDesc, layerName: layerName)
+        } catch let e as GeoError where e.code == .unsupportedGeometry || e.code == .unwritable {
             throw AreaToolError(.unwritable, e.message)
         }
     }
 
     private func writeUnchecked(
-        _ area: AreaGeometry, to target: OutputTarget, as format: AreaFormat, cap: CAPAlertOptions, areaDesc: String
+        _ area: AreaGeometry, to target: OutputTarget, as format: AreaFormat, cap: CAPAlertOptions, areaDesc: String,
+        layerName: String?
     ) throws -> (AreaGeometry, [String]) {
         switch format {
         case .geojson:
@@ -143,13 +141,17 @@ public final class AreaConverter {
             try write(area.wktText(), to: target)
             if area.crs != .wgs84 { return (area, ["WKT does not store the CRS: read it back with --crs \(area.crs)"]) }
         case .gpkg:
+            let identifier = layerName ?? area.name
+            let table =
+                layerName ?? area.name.map(GeoPackageWriter.layerName(for:)) ?? GeoPackageWriter.defaultAreaLayer
             try AtomicFileWriter.replace(target) { tmp in
-                try GeoPackageWriter.writeArea(area, layer: "area", to: tmp.path, context: context)
+                try GeoPackageWriter.writeArea(
+                    area, layer: table, identifier: identifier, to: tmp.path, context: context)
                 writtenBytes = (try? FileManager.default.attributesOfItem(atPath: tmp.path)[.size] as? Int) ?? 0
             }
         case .cap:
             let lonLat = try wgs84(area)
-            _ = try writeCAP(cap.message(for: lonLat, areaDesc: cap.areaDesc ?? areaDesc), to: target)
+            _ = try writeCAP(cap.message(for: lonLat, areaDesc: cap.areaDesc ?? area.name ?? areaDesc), to: target)
             if area.crs != .wgs84 { return (lonLat, ["transformed from \(area.crs) to WGS84 (CAP is always WGS84)"]) }
             return (lonLat, [])
         }
@@ -196,7 +198,9 @@ public final class AreaConverter {
         let polygons = try area.polygons.map {
             PlanarPolygon(shell: try transform($0.shell), holes: try $0.holes.map(transform))
         }
-        return AreaGeometry(polygons: polygons, crs: .wgs84, source: area.source)
+        var lonLat = area
+        (lonLat.polygons, lonLat.crs) = (polygons, .wgs84)
+        return lonLat
     }
 
     private func write(_ text: String, to target: OutputTarget) throws {

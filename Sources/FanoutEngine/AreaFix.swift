@@ -55,13 +55,17 @@ public final class AreaFixer {
 
     /// Repairs an area.
     ///
-    /// - Returns: The repaired area (polygonal parts only, same CRS) and what changed.
+    /// - Returns: The repaired area (polygonal parts only, same CRS, same attributes), its rings
+    ///   turned as RFC 7946 wants them (shells counter-clockwise, holes clockwise: GEOS MakeValid
+    ///   returns them either way), and what changed.
     /// - Throws: ``GeoError`` `.invalidGeometry` for rings GEOS cannot even build (fewer than 4
     ///   points, not closed); `.geos` on a GEOS failure.
     public func fix(_ area: AreaGeometry, method: MakeValidMethod) throws -> (AreaGeometry, Report) {
         let input = try context.makeMultiPolygon(area.polygons)
         let (polygons, report) = try fix(input, method: method, crs: area.crs)
-        return (AreaGeometry(polygons: polygons, crs: area.crs, source: area.source), report)
+        var fixed = area
+        fixed.polygons = polygons.map(\.orientedRFC7946)
+        return (fixed, report)
     }
 
     /// Repairs a GEOS geometry in its own planar coordinates (`crs` only for the RD areas).
@@ -104,38 +108,5 @@ public final class AreaFixer {
         }
         guard let g = try? context.makeMultiPolygon(rd), let a = try? g.area else { return nil }
         return a / 1e6
-    }
-}
-
-// MARK: - Writing areas
-
-extension AreaGeometry {
-    /// The area as GeoJSON: a Feature holding a Polygon or MultiPolygon, with a legacy `crs`
-    /// member when the CRS is not WGS84 (as QGIS writes; ``AreaReader`` reads it back).
-    ///
-    /// Coordinates are written with Swift's shortest round-trip representation, so reading the
-    /// file back gives the same doubles.
-    public func geoJSONText() -> String {
-        func ring(_ r: [XY]) -> String { "[" + r.map { "[\($0.x),\($0.y)]" }.joined(separator: ",") + "]" }
-        func polygon(_ p: PlanarPolygon) -> String {
-            "[" + ([p.shell] + p.holes).map(ring).joined(separator: ",") + "]"
-        }
-        let geometry =
-            polygons.count == 1
-            ? #"{"type":"Polygon","coordinates":"# + polygon(polygons[0]) + "}"
-            : #"{"type":"MultiPolygon","coordinates":["# + polygons.map(polygon).joined(separator: ",") + "]}"
-        let crsMember = crs == .wgs84 ? "" : #","crs":{"type":"name","properties":{"name":"EPSG:\#(crs.epsg)"}}"#
-        return #"{"type":"Feature","properties":{},"geometry":"# + geometry + crsMember + "}\n"
-    }
-
-    /// The area as WKT (`POLYGON`, `MULTIPOLYGON`, or `MULTIPOLYGON EMPTY`), coordinates in its CRS.
-    public func wktText() -> String {
-        func ring(_ r: [XY]) -> String { "(" + r.map { "\($0.x) \($0.y)" }.joined(separator: ", ") + ")" }
-        func polygon(_ p: PlanarPolygon) -> String {
-            "(" + ([p.shell] + p.holes).map(ring).joined(separator: ", ") + ")"
-        }
-        if polygons.isEmpty { return "MULTIPOLYGON EMPTY\n" }
-        if polygons.count == 1 { return "POLYGON " + polygon(polygons[0]) + "\n" }
-        return "MULTIPOLYGON (" + polygons.map(polygon).joined(separator: ", ") + ")\n"
     }
 }

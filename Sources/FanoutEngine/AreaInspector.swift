@@ -164,15 +164,18 @@ public final class AreaInspector {
         return v
     }
 
+    /// Warns about rings turned against RFC 7946, for GeoJSON only (and areas made in code): CAP,
+    /// WKT and GeoPackage prescribe no direction (see ``AreaFormat/prescribesRingOrientation``).
     private func orientation(_ area: AreaGeometry, into findings: inout Findings) {
+        guard area.format?.prescribesRingOrientation ?? true else { return }
         for (pi, polygon) in area.polygons.enumerated() {
-            if RingCheck.signedDoubleArea(polygon.shell) < 0 {
+            if RingOrientation.signedDoubleArea(polygon.shell) < 0 {
                 findings.add(
                     .warning, "shell-clockwise",
                     "the outer ring is clockwise; RFC 7946 wants it counter-clockwise (accepted, but some tools object)",
                     polygon: pi + 1, ring: 1)
             }
-            for (hi, hole) in polygon.holes.enumerated() where RingCheck.signedDoubleArea(hole) > 0 {
+            for (hi, hole) in polygon.holes.enumerated() where RingOrientation.signedDoubleArea(hole) > 0 {
                 findings.add(
                     .warning, "hole-counterclockwise",
                     "hole \(hi + 1) is counter-clockwise; RFC 7946 wants holes clockwise (accepted)",

@@ -75,7 +75,7 @@ struct SVGMap {
     // MARK: - Document
 
     /// The file name without its directories.
-    var title: String { URL(fileURLWithPath: map.title).lastPathComponent }
+    var title: String { map.title }
 
     mutating func document() -> String {
         var s = """

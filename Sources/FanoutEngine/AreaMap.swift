@@ -8,8 +8,19 @@ import Foundation
 /// country territories (OpenStreetMap, ODbL), the municipalities (CBS, CC BY 4.0) and the
 /// participants inside as counts per grid cell. No web tiles.
 public struct AreaMap: Sendable {
-    /// The area file's name, for the title.
+    /// The title: the area's ``AreaGeometry/name`` when it has one (cut to ``maxTitleCharacters``),
+    /// else its file's name.
     public var title: String
+    /// Longer names are cut, with `…`, to fit the picture.
+    public static let maxTitleCharacters = 80
+
+    /// The title for an area: its name when it has one, else its file's name.
+    static func title(of area: AreaGeometry) -> String {
+        guard let name = area.name?.split(whereSeparator: \.isNewline).joined(separator: " ") else {
+            return URL(fileURLWithPath: area.source).lastPathComponent
+        }
+        return name.count > maxTitleCharacters ? name.prefix(maxTitleCharacters - 1) + "…" : name
+    }
     /// The area in RD New.
     public var area: [PlanarPolygon]
     /// The area in km² (RD New).
@@ -122,7 +133,8 @@ extension AreaInspector {
         }
         let centre = XY((extent.minX + extent.maxX) / 2, (extent.minY + extent.maxY) / 2)
         return AreaMap(
-            title: area.source, area: rd, areaKm2: try geometry.area / 1e6, incident: (incidentPoint, source),
+            title: AreaMap.title(of: area), area: rd, areaKm2: try geometry.area / 1e6,
+            incident: (incidentPoint, source),
             incidentOutsideMeters: outside,
             extent: extent, countries: countries, municipalities: municipalities, density: density,
             trueNorthDegrees: try trueNorth(at: centre), notes: notes, problems: problems)

@@ -57,7 +57,7 @@ public enum FailureKind: Sendable, Hashable, CustomStringConvertible {
     private static func kind(of e: GeoError) -> FailureKind {
         switch e.code {
         case .parse, .unknownCRS, .correctionGrid, .countryBorders, .municipalities: .unreadable
-        case .invalidGeometry, .unsupportedGeometry, .outOfRange, .featureChoice: .refused
+        case .invalidGeometry, .unsupportedGeometry, .outOfRange, .featureChoice, .unwritable: .refused
         default: .internalFailure  // .geos, .proj
         }
     }

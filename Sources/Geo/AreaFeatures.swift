@@ -150,21 +150,9 @@ enum AreaFeatures {
         guard !polygons.isEmpty else {
             throw fail(.unsupportedGeometry, "\(place): the union of its features is empty")
         }
-        return polygons.map(oriented)
-    }
-
-    /// A polygon with its rings turned as RFC 7946 wants them: the shell counter-clockwise, holes
-    /// clockwise (GEOS's union returns clockwise shells, which `area check` would warn about
-    /// although the user drew nothing that way).
-    static func oriented(_ polygon: PlanarPolygon) -> PlanarPolygon {
-        PlanarPolygon(
-            shell: signedDoubleArea(polygon.shell) < 0 ? polygon.shell.reversed() : polygon.shell,
-            holes: polygon.holes.map { signedDoubleArea($0) > 0 ? $0.reversed() : $0 })
-    }
-
-    /// Twice the signed area of a closed ring (shoelace): positive when counter-clockwise.
-    static func signedDoubleArea(_ ring: [XY]) -> Double {
-        zip(ring, ring.dropFirst()).reduce(0) { $0 + ($1.0.x * $1.1.y - $1.1.x * $1.0.y) }
+        // GEOS's union returns clockwise shells, which `area check` would warn about although
+        // the user drew nothing that way.
+        return polygons.map(\.orientedRFC7946)
     }
 
     /// Why a polygon cannot go into a union (too few points, not closed, or GEOS finds it

@@ -23,7 +23,9 @@ extension AreaReader {
         let labels = pieces.enumerated().map { i, p in
             FeatureLabel(id: "#\(i + 1): \(AreaFeatures.clean(p.type, limit: 30)) on line \(p.line)")
         }
-        func area(_ polygons: [PlanarPolygon]) -> AreaGeometry { AreaGeometry(polygons: polygons, crs: crs, source: name) }
+        func area(_ polygons: [PlanarPolygon]) -> AreaGeometry {
+            AreaGeometry(polygons: polygons, crs: crs, source: name, format: .wkt)
+        }
         switch features {
         case .single:
             guard pieces.count == 1 else {
@@ -31,7 +33,8 @@ extension AreaReader {
                     .featureChoice,
                     "\(name): "
                         + AreaFeatures.severalMessage(
-                            place: "the WKT file", count: pieces.count, labels: labels, idName: "'#N'")
+                            place: "the WKT file", count: pieces.count, labels: labels, idName: "'#N'"
+                        )
                         .replacingOccurrences(of: "features;", with: "geometries (features);"))
             }
             return area(try polygons(pieces[0], place: name, context: context))

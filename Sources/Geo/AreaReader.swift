@@ -1,6 +1,7 @@
 import Foundation
 
-/// An action area as read from a file: polygons with their CRS, not yet validated or transformed.
+/// An action area as read from a file: polygons with their CRS and the feature's attributes, not
+/// yet validated or transformed.
 public struct AreaGeometry: Sendable, Equatable {
     /// The polygons (one for a Polygon, several for a MultiPolygon), rings closed.
     public var polygons: [PlanarPolygon]
@@ -8,12 +9,44 @@ public struct AreaGeometry: Sendable, Equatable {
     public var crs: CRS
     /// Where it came from (file name), for messages.
     public var source: String
+    /// The format of the file it was read from; `nil` for an area made in code.
+    public var format: AreaFormat?
+    /// The feature's attributes, in order: a GeoJSON Feature's `properties` (sorted by key), a
+    /// GeoPackage feature's attribute columns (in table order), `name` = `<areaDesc>` for a CAP
+    /// area. Empty for a bare geometry, a WKT file and a union of features (`--all-features`).
+    public var properties: [AreaProperty]
+    /// The human-readable name of the GeoPackage layer it was read from (`gpkg_contents.identifier`),
+    /// if that layer has one.
+    public var layerName: String?
 
     /// Creates an area geometry.
-    public init(polygons: [PlanarPolygon], crs: CRS, source: String) {
+    public init(
+        polygons: [PlanarPolygon], crs: CRS, source: String, format: AreaFormat? = nil, properties: [AreaProperty] = [],
+        layerName: String? = nil
+    ) {
         self.polygons = polygons
         self.crs = crs
         self.source = source
+        self.format = format
+        self.properties = properties
+        self.layerName = layerName
+    }
+
+    /// The area's name: the text of its name-like property (`name`, `naam`, `statnaam`, … in
+    /// that order, any case; see ``AreaProperty/nameKeys``), else the GeoPackage layer's name;
+    /// `nil` when it has neither (or only blank ones).
+    ///
+    /// It becomes the GeoPackage layer name and the CAP `<areaDesc>` when the area is written,
+    /// and the title of `area map`.
+    public var name: String? {
+        if let key = AreaFeatures.nameAttribute(among: properties.map(\.key)),
+            case .text(let text)? = properties.first(where: { $0.key == key })?.value,
+            !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        {
+            return text
+        }
+        guard let layerName, !layerName.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+        return layerName
     }
 }
 
@@ -108,12 +141,12 @@ public enum AreaReader {
             throw GeoError(.parse, "\(name): not valid JSON: \(JSONValue.describe(error))")
         }
         let p = GeoJSONParser(name: name)
-        let polygons = try p.area(json, choosing: features, context: context)
+        let (polygons, properties) = try p.area(json, choosing: features, context: context)
         var areaCRS = crs ?? .wgs84
         if case .object(let object) = json, let named = try p.legacyCRS(object["crs"]) {
             areaCRS = named
         }
-        return AreaGeometry(polygons: polygons, crs: areaCRS, source: name)
+        return AreaGeometry(polygons: polygons, crs: areaCRS, source: name, format: .geojson, properties: properties)
     }
 }
 
@@ -142,10 +175,10 @@ private struct GeoJSONParser {
 
     // MARK: - Choosing features
 
-    /// The area of a whole GeoJSON document: a geometry, a Feature, or the chosen features of a
-    /// FeatureCollection.
+    /// The area of a whole GeoJSON document (a geometry, a Feature, or the chosen features of a
+    /// FeatureCollection) and the chosen Feature's properties (none for a bare geometry or a union).
     func area(_ json: JSONValue, choosing choice: FeatureChoice, context: GEOSContext?) throws
-        -> [PlanarPolygon]
+        -> ([PlanarPolygon], [AreaProperty])
     {
         let o = try object(json, "")
         let features: [JSONValue]
@@ -162,7 +195,7 @@ private struct GeoJSONParser {
             path = { _ in "" }
         default:
             switch choice {
-            case .single: return try area(json, path: "")
+            case .single: return (try area(json, path: ""), [])
             case .id(let id):
                 throw failFile(
                     "--feature \(AreaFeatures.clean(id.text)): the file is a bare geometry, without features or ids",
@@ -180,7 +213,7 @@ private struct GeoJSONParser {
                         place: "the FeatureCollection", count: features.count, labels: labels(features), idName: "ID"),
                     .featureChoice)
             }
-            return try area(features[0], path: path(0))
+            return (try area(features[0], path: path(0)), properties(of: features[0]))
         case .id(let id):
             var matching = features.indices.filter { i in
                 guard case .object(let f) = features[i], let member = f["id"] else { return false }
@@ -201,7 +234,7 @@ private struct GeoJSONParser {
                         + matching.prefix(AreaFeatures.maxListed).map(path).joined(separator: ", ")
                         + "); ids must be unique to choose by them", .featureChoice)
             }
-            return try area(features[index], path: path(index))
+            return (try area(features[index], path: path(index)), properties(of: features[index]))
         case .all:
             guard let context else { preconditionFailure("the union of GeoJSON features needs a GEOS context") }
             // Each feature is parsed with messages that leave out the file name: the union's
@@ -218,10 +251,18 @@ private struct GeoJSONParser {
                     parsed.append(FeatureGeometry(label: label[i].id, polygons: .failure(e)))
                 }
             }
-            return try AreaFeatures.union(
+            let union = try AreaFeatures.union(
                 parsed, place: features.count == 1 ? "the Feature" : "the FeatureCollection", context: context,
                 fail: { code, message in GeoError(code, "\(name): \(message)") })
+            return (union, [])
         }
+    }
+
+    /// A Feature's `properties` member as attributes, sorted by key (a JSON object has no order
+    /// the decoder keeps); none when it is `null`, missing or not an object.
+    func properties(of feature: JSONValue) -> [AreaProperty] {
+        guard case .object(let f) = feature, case .object(let members)? = f["properties"] else { return [] }
+        return members.keys.sorted().map { AreaProperty($0, AreaPropertyValue(members[$0] ?? .null)) }
     }
 
     /// How messages name the first features (up to `limit`): by `id`, else by position, with a
@@ -335,41 +376,5 @@ private struct GeoJSONParser {
                 "'\(AreaFeatures.clean(n))' is not a CRS name this reader knows (\(CRS.acceptedForms))")
         }
         return crs
-    }
-}
-
-/// A decoded JSON value; numbers and booleans stay apart (unlike `JSONSerialization` on Linux).
-package enum JSONValue: Decodable, Equatable, Sendable {
-    case null
-    case bool(Bool)
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    package init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() {
-            self = .null
-        } else if let b = try? c.decode(Bool.self) {
-            self = .bool(b)
-        } else if let d = try? c.decode(Double.self) {
-            self = .number(d)
-        } else if let s = try? c.decode(String.self) {
-            self = .string(s)
-        } else if let a = try? c.decode([JSONValue].self) {
-            self = .array(a)
-        } else {
-            self = .object(try c.decode([String: JSONValue].self))
-        }
-    }
-
-    /// A short description of a decoding error (the underlying parser message when there is one).
-    package static func describe(_ error: any Error) -> String {
-        if case DecodingError.dataCorrupted(let ctx) = error {
-            let underlying = (ctx.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return underlying ?? ctx.debugDescription
-        }
-        return "\(error)"
     }
 }

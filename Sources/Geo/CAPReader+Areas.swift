@@ -10,7 +10,8 @@ extension CAPReader {
     /// of a GeoJSON FeatureCollection.
     ///
     /// The features are the alert's distinct `<info>/<area>`s (identical areas repeated per
-    /// language count once), numbered `#1`, `#2`, … in document order and named by `<areaDesc>`.
+    /// language count once), numbered `#1`, `#2`, … in document order and named by `<areaDesc>`,
+    /// which becomes the chosen area's `name` attribute (see ``AreaGeometry/name``).
     /// An area is the union of its `<polygon>`s and `<circle>`s; a circle becomes a polygon of
     /// ``circleSegments`` vertices on the WGS84 ellipsoid at its radius (a radius of 0 is no area).
     ///
@@ -38,8 +39,11 @@ extension CAPReader {
         }
         let fail = { (code: GeoError.Code, message: String) in GeoError(code, "\(name): \(message)") }
         func place(_ a: CAPArea) -> String { "\(a.place) '\(short(a.areaDesc))'" }
-        func area(_ polygons: [PlanarPolygon]) -> AreaGeometry {
-            AreaGeometry(polygons: polygons, crs: .wgs84, source: name)
+        // One area's <areaDesc> (when not empty) becomes its `name` attribute; a union has none.
+        func area(_ polygons: [PlanarPolygon], of chosen: CAPArea? = nil) -> AreaGeometry {
+            AreaGeometry(
+                polygons: polygons, crs: .wgs84, source: name, format: .cap,
+                properties: chosen.map { $0.areaDesc.isEmpty ? [] : [AreaProperty("name", .text($0.areaDesc))] } ?? [])
         }
         switch choice {
         case .single:
@@ -51,7 +55,7 @@ extension CAPReader {
                     )
                     .replacingOccurrences(of: "features;", with: "different areas (features);"))
             }
-            return area(try polygons(of: distinct[0], name: name, context: context))
+            return area(try polygons(of: distinct[0], name: name, context: context), of: distinct[0])
         case .id(let id):
             var matching = distinct.indices.filter { distinct[$0].areaDesc == id.text }
             if matching.isEmpty, let n = id.position, n <= distinct.count { matching = [n - 1] }
@@ -68,7 +72,7 @@ extension CAPReader {
                         + matching.prefix(AreaFeatures.maxListed).map { "#\($0 + 1)" }.joined(separator: ", ")
                         + "); choose one with --feature '#N'")
             }
-            return area(try polygons(of: distinct[index], name: name, context: context))
+            return area(try polygons(of: distinct[index], name: name, context: context), of: distinct[index])
         case .all:
             let parsed = distinct.enumerated().map { i, a in
                 let shapes = Result { () throws(GeoError) -> [PlanarPolygon] in

@@ -7,7 +7,7 @@ public struct GeoError: Error, Sendable, CustomStringConvertible, Equatable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         fileprivate enum Kind: String, Sendable {
             case geos, proj, unknownCRS, invalidGeometry, parse, unsupportedGeometry, outOfRange, correctionGrid,
-                countryBorders, municipalities, featureChoice
+                countryBorders, municipalities, featureChoice, unwritable
         }
         fileprivate let kind: Kind
 
@@ -34,6 +34,9 @@ public struct GeoError: Error, Sendable, CustomStringConvertible, Equatable {
         /// An area file holds several features (or a GeoPackage several polygon layers) and none was
         /// chosen, or the chosen id (or `--layer`) is not in it (see ``FeatureChoice``).
         public static let featureChoice = Code(kind: .featureChoice)
+        /// An area cannot be written in the format asked for (say, attributes whose names a
+        /// GeoPackage table cannot hold as columns).
+        public static let unwritable = Code(kind: .unwritable)
 
         public var description: String { kind.rawValue }
     }

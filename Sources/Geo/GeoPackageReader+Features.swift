@@ -147,6 +147,51 @@ extension GeoPackageReader {
         }
     }
 
+    /// The attribute columns of one feature, in table order: every column but the fid and the
+    /// geometry.
+    ///
+    /// Values keep SQLite's storage class (INTEGER, REAL, TEXT, NULL); a column declared `BOOLEAN`
+    /// gives a Boolean. BLOB values have no GeoJSON form and are left out.
+    ///
+    /// - Throws: ``GeoError`` `.parse` for a column SQLite cannot describe.
+    static func attributes(
+        _ db: Database, layer: GeoPackageLayer, fid: Int64, fail: (GeoError.Code, String) -> GeoError
+    ) throws -> [AreaProperty] {
+        let source = try fidSource(db, layer: layer, fail: fail)
+        let declared = try Row.fetchAll(db, sql: "PRAGMA table_info(\(GeoPackageWriter.quoted(layer.name)))").map {
+            row throws(ColumnReadError) in
+            (
+                name: try row.checked(1, String.self, in: "PRAGMA table_info"),
+                type: (try row.checkedOptional(2, String.self, in: "PRAGMA table_info") ?? "").uppercased()
+            )
+        }
+        let columns = declared.filter {
+            $0.name.caseInsensitiveCompare(layer.column) != .orderedSame
+                && (source.expression == nil || $0.name.caseInsensitiveCompare(source.column) != .orderedSame)
+        }
+        guard !columns.isEmpty else { return [] }
+        let list = columns.map { GeoPackageWriter.quoted($0.name) }.joined(separator: ", ")
+        let table = GeoPackageWriter.quoted(layer.name)
+        let row =
+            if let expression = source.expression {
+                try Row.fetchOne(db, sql: "SELECT \(list) FROM \(table) WHERE \(expression) = ?", arguments: [fid])
+            } else {
+                try Row.fetchOne(db, sql: "SELECT \(list) FROM \(table) LIMIT 1 OFFSET ?", arguments: [fid - 1])
+            }
+        guard let row else { return [] }
+        return columns.enumerated().compactMap { i, column in
+            let value: DatabaseValue = row[i]
+            switch value.storage {
+            case .null: return AreaProperty(column.name, .null)
+            case .int64(let n):
+                return AreaProperty(column.name, column.type == "BOOLEAN" ? .bool(n != 0) : .integer(n))
+            case .double(let d): return AreaProperty(column.name, .real(d))
+            case .string(let s): return AreaProperty(column.name, .text(s))
+            case .blob: return nil
+            }
+        }
+    }
+
     /// The first features of a layer as messages list them: fid and a name-like attribute.
     private static func labels(_ db: Database, layer: GeoPackageLayer, fid: FIDSource) throws -> [FeatureLabel] {
         let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(\(GeoPackageWriter.quoted(layer.name)))")

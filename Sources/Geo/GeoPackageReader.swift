@@ -11,6 +11,8 @@ package struct GeoPackageLayer: Sendable, Equatable {
     package var geometryType: String
     /// The layer's `srs_id`.
     package var srsID: Int
+    /// Its human-readable name (`gpkg_contents.identifier`), when not NULL.
+    package var identifier: String? = nil
 
     /// Whether the declared type can hold an area.
     var mayHoldPolygons: Bool {
@@ -23,7 +25,8 @@ package struct GeoPackageLayer: Sendable, Equatable {
 ///
 /// The layer is the one named, or else the only layer whose declared geometry type can hold
 /// polygons. The area is its one feature, or with several the feature chosen by fid or the union
-/// of all (see ``FeatureChoice``); it must be a Polygon or MultiPolygon. The layer's `srs_id`
+/// of all (see ``FeatureChoice``); it must be a Polygon or MultiPolygon. One feature brings its
+/// attribute columns along (``AreaGeometry/properties``), and the layer its identifier. The layer's `srs_id`
 /// must map to an EPSG code PROJ knows; the undefined systems (-1, 0) need `--crs`.
 package enum GeoPackageReader {
     /// The 16-byte header of every SQLite 3 database file.
@@ -69,13 +72,16 @@ package enum GeoPackageReader {
         }
         defer { try? queue.close() }
         let fail = { (code: GeoError.Code, message: String) in GeoError(code, "\(name): \(message)") }
-        let raw: (GeoPackageLayer, CRS?, FeatureRows)
+        let raw: (GeoPackageLayer, CRS?, FeatureRows, [AreaProperty])
         do {
             raw = try queue.read { db in
                 try checkGeoPackage(db, fail: fail)
                 let chosen = try pickLayer(db, named: layer, fail: fail)
                 let layerCRS = try resolveCRS(db, layer: chosen, given: crs, fail: fail)
-                return (chosen, layerCRS, try fetchFeatures(db, layer: chosen, choice: choice, fail: fail))
+                let rows = try fetchFeatures(db, layer: chosen, choice: choice, fail: fail)
+                var properties: [AreaProperty] = []
+                if case .one(let fid, _) = rows { properties = try attributes(db, layer: chosen, fid: fid, fail: fail) }
+                return (chosen, layerCRS, rows, properties)
             }
         } catch let e as GeoError {
             throw e
@@ -84,7 +90,7 @@ package enum GeoPackageReader {
         } catch {
             throw fail(.parse, "SQLite: \(sqliteMessage(error))")
         }
-        let (chosen, layerCRS, rows) = raw
+        let (chosen, layerCRS, rows, properties) = raw
         let place = "layer '\(chosen.name)'"
         let polygons: [PlanarPolygon]
         switch rows {
@@ -105,7 +111,9 @@ package enum GeoPackageReader {
             }
             polygons = try AreaFeatures.union(parsed, place: place, context: context, fail: fail)
         }
-        return AreaGeometry(polygons: polygons, crs: layerCRS ?? .wgs84, source: name)
+        return AreaGeometry(
+            polygons: polygons, crs: layerCRS ?? .wgs84, source: name, format: .gpkg, properties: properties,
+            layerName: chosen.identifier)
     }
 
     // MARK: - Private
@@ -136,7 +144,7 @@ package enum GeoPackageReader {
         try Row.fetchAll(
             db,
             sql: """
-                SELECT c.table_name, g.column_name, g.geometry_type_name, g.srs_id
+                SELECT c.table_name, g.column_name, g.geometry_type_name, g.srs_id, c.identifier
                 FROM gpkg_contents c JOIN gpkg_geometry_columns g ON g.table_name = c.table_name
                 WHERE c.data_type = 'features' ORDER BY c.table_name
                 """
@@ -146,7 +154,8 @@ package enum GeoPackageReader {
             return GeoPackageLayer(
                 name: name, column: try row.checked(1, in: table),
                 geometryType: (try row.checkedOptional(2, String.self, in: table) ?? "").uppercased(),
-                srsID: try row.checked(3, in: table))
+                srsID: try row.checked(3, in: table),
+                identifier: try row.checkedOptional(4, String.self, in: "gpkg_contents (row for '\(name.prefix(40))')"))
         }
     }
 

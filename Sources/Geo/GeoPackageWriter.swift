@@ -40,35 +40,128 @@ package enum GeoPackageWriter {
     /// `PRAGMA user_version` of GeoPackage 1.3.0.
     package static let userVersion: Int32 = 10300
 
-    /// Writes an area as a layer with one Polygon or MultiPolygon feature, in the area's CRS.
+    /// The layer name when the area's writer is given none and the area has no name.
+    package static let defaultAreaLayer = "area"
+
+    /// Writes an area as a layer with one Polygon or MultiPolygon feature, in the area's CRS, with
+    /// the area's attributes as columns (see ``attributeColumns(_:source:)``).
     ///
     /// - Parameters:
     ///   - area: The area (its CRS becomes the layer's srs_id; EPSG codes PROJ knows only).
     ///   - layer: The table name, letters, digits and `_`, not starting with a digit.
+    ///   - identifier: The layer's human-readable name (`gpkg_contents.identifier`); `nil` leaves
+    ///     it NULL, so that a reader takes no name from the layer.
     ///   - path: A path that does not exist yet.
     ///   - context: The GEOS context for the WKB writer.
-    /// - Throws: ``GeoError`` `.unsupportedGeometry` for an empty area, `.unknownCRS`, `.parse`
-    ///   for a bad layer name, `.geos`, or a GRDB `DatabaseError` from SQLite.
-    package static func writeArea(_ area: AreaGeometry, layer: String, to path: String, context: GEOSContext) throws {
+    /// - Throws: ``GeoError`` `.unsupportedGeometry` for an empty area, `.unwritable` for attributes
+    ///   that cannot be columns, `.unknownCRS`, `.parse` for a bad layer name, `.geos`, or a GRDB
+    ///   `DatabaseError` from SQLite.
+    package static func writeArea(
+        _ area: AreaGeometry, layer: String, identifier: String? = nil, to path: String, context: GEOSContext
+    ) throws {
         guard !area.polygons.isEmpty else {
             throw GeoError(.unsupportedGeometry, "\(area.source): the area is empty; nothing to write")
         }
+        let (columns, fid) = try attributeColumns(area.properties, source: area.source)
         let geometry =
             area.polygons.count == 1
             ? try context.makePolygon(area.polygons[0]) : try context.makeMultiPolygon(area.polygons)
         let envelope = try geometry.envelope()
         let blob = GeoPackageBinary(srsID: Int32(area.crs.epsg), envelope: envelope, wkb: try geometry.toWKB())
         let type = area.polygons.count == 1 ? "POLYGON" : "MULTIPOLYGON"
+        let names = (["fid", "geom"] + columns.map(\.name)).map(quoted).joined(separator: ", ")
+        let marks = Array(repeating: "?", count: columns.count + 2).joined(separator: ", ")
         try write(
-            to: path, layer: layer, geometryType: type, crs: area.crs, envelope: envelope,
-            columns: "source TEXT"
+            to: path, layer: layer, identifier: identifier,
+            description: "area from " + URL(fileURLWithPath: area.source).lastPathComponent, geometryType: type,
+            crs: area.crs, envelope: envelope, columns: columns.map { "\(quoted($0.name)) \($0.type)" }
         ) { db, index in
             try db.execute(
-                sql: "INSERT INTO \(quoted(layer)) (geom, source) VALUES (?, ?)",
-                arguments: [Data(blob.encoded()), URL(fileURLWithPath: area.source).lastPathComponent])
+                sql: "INSERT INTO \(quoted(layer)) (\(names)) VALUES (\(marks))",
+                arguments: StatementArguments([fid, Data(blob.encoded())] + columns.map(\.value)))
             try index.execute(
                 arguments: [db.lastInsertedRowID, envelope.minX, envelope.maxX, envelope.minY, envelope.maxY])
         }
+    }
+
+    /// One attribute column of an area layer.
+    package struct AttributeColumn {
+        /// The column name (the attribute's key).
+        package var name: String
+        /// The declared type: `BOOLEAN`, `INTEGER`, `REAL` or `TEXT` (also for JSON and null).
+        package var type: String
+        /// The value to store.
+        package var value: (any DatabaseValueConvertible)?
+    }
+
+    /// The columns that hold an area's attributes, in their order, and the feature's fid.
+    ///
+    /// Each attribute becomes a column of its value's type (a null one `TEXT`; JSON arrays and
+    /// objects `TEXT` holding the JSON). As GDAL does, an integer attribute named `fid` becomes
+    /// the feature's fid instead of a column (a null one is left out).
+    ///
+    /// - Parameter source: The area's file, for messages.
+    /// - Returns: The columns, and the fid (`nil`: SQLite numbers the feature).
+    /// - Throws: ``GeoError`` `.unwritable` for an attribute a GeoPackage table cannot hold: a
+    ///   `fid` that is not an integer, one named `geom` (the geometry column), an empty name, or
+    ///   two names that differ only in case (SQLite column names ignore case).
+    package static func attributeColumns(_ properties: [AreaProperty], source: String) throws
+        -> (columns: [AttributeColumn], fid: Int64?)
+    {
+        func refuse(_ message: String) -> GeoError {
+            GeoError(.unwritable, "\(source): \(message); a GeoPackage cannot hold it as an attribute column")
+        }
+        var columns: [AttributeColumn] = []
+        var fid: Int64?
+        var seen: [String: String] = [:]
+        for property in properties {
+            let key = property.key
+            let shown = AreaFeatures.clean(key, limit: 40)
+            guard !key.isEmpty else { throw refuse("a property has an empty name") }
+            if let earlier = seen[key.lowercased()] {
+                throw refuse(
+                    "properties '\(AreaFeatures.clean(earlier, limit: 40))' and '\(shown)' differ only in case")
+            }
+            seen[key.lowercased()] = key
+            switch key.lowercased() {
+            case "fid":
+                switch property.value {
+                case .integer(let n): fid = n
+                case .null: break
+                default:
+                    throw refuse("property '\(shown)' is \(property.value.jsonText.prefix(40)), not an integer fid")
+                }
+                continue
+            case "geom":
+                throw refuse("property '\(shown)' has the name of the layer's geometry column")
+            default: break
+            }
+            let column: AttributeColumn =
+                switch property.value {
+                case .null: AttributeColumn(name: key, type: "TEXT", value: nil)
+                case .bool(let b): AttributeColumn(name: key, type: "BOOLEAN", value: b ? 1 : 0)
+                case .integer(let n): AttributeColumn(name: key, type: "INTEGER", value: n)
+                case .real(let d): AttributeColumn(name: key, type: "REAL", value: d)
+                case .text(let t), .json(let t): AttributeColumn(name: key, type: "TEXT", value: t)
+                }
+            columns.append(column)
+        }
+        return (columns, fid)
+    }
+
+    /// A table name for a layer named `name` (an area's name, say `Kerkrade Noord`): characters
+    /// other than ASCII letters, digits and `_` become `_`, a leading digit gets a `_` before
+    /// it, a `gpkg_`/`sqlite_`/`rtree_` prefix too, and it is cut to 63 characters; so that
+    /// ``checkLayerName(_:)`` accepts it. The name itself goes into `gpkg_contents.identifier`.
+    package static func layerName(for name: String) -> String {
+        var table = String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") ? $0 : "_" })
+        let lower = table.lowercased()
+        if table.isEmpty || table.first?.isNumber == true
+            || ["gpkg_", "sqlite_", "rtree_"].contains(where: lower.hasPrefix)
+        {
+            table = "_" + table
+        }
+        return String(table.prefix(63))
     }
 
     /// Writes a point layer of selected participants in WGS84 lon/lat, in the given order.
@@ -101,9 +194,12 @@ package enum GeoPackageWriter {
                 envelope = Envelope(minX: x, minY: y, maxX: x, maxY: y)
             }
         }
-        let columns = "participant_id INTEGER NOT NULL, rank INTEGER NOT NULL, distance_m REAL NOT NULL, country TEXT"
+        let columns = [
+            "participant_id INTEGER NOT NULL", "rank INTEGER NOT NULL", "distance_m REAL NOT NULL", "country TEXT",
+        ]
         try write(
-            to: path, layer: layer, description: description, geometryType: "POINT", crs: .wgs84, envelope: envelope,
+            to: path, layer: layer, identifier: layer, description: description, geometryType: "POINT", crs: .wgs84,
+            envelope: envelope,
             columns: columns
         ) { db, index in
             let insert = try db.makeStatement(
@@ -133,8 +229,8 @@ package enum GeoPackageWriter {
     /// statement: fid, min x, max x, min y, max y), then adds the index's triggers, all in one
     /// transaction; closes the database before returning.
     private static func write(
-        to path: String, layer: String, description: String = "", geometryType: String, crs: CRS,
-        envelope: Envelope?, columns: String, fill: (Database, Statement) throws -> Void
+        to path: String, layer: String, identifier: String?, description: String = "", geometryType: String,
+        crs: CRS, envelope: Envelope?, columns: [String], fill: (Database, Statement) throws -> Void
     ) throws {
         try checkLayerName(layer)
         guard !FileManager.default.fileExists(atPath: path) else {
@@ -156,8 +252,9 @@ package enum GeoPackageWriter {
                             arguments: [s.name, s.id, s.organization, s.organizationCode, s.definition, s.description])
                     }
                     try db.execute(
-                        sql: "CREATE TABLE \(quoted(layer)) (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
-                            + "geom \(geometryType), \(columns))")
+                        sql: "CREATE TABLE \(quoted(layer)) ("
+                            + (["fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL", "geom \(geometryType)"] + columns)
+                            .joined(separator: ", ") + ")")
                     try db.execute(
                         sql: """
                             INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change,
@@ -165,7 +262,8 @@ package enum GeoPackageWriter {
                             VALUES (?, 'features', ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'), ?, ?, ?, ?, ?)
                             """,
                         arguments: [
-                            layer, layer, description, envelope?.minX, envelope?.minY, envelope?.maxX, envelope?.maxY,
+                            layer, identifier, description, envelope?.minX, envelope?.minY, envelope?.maxX,
+                            envelope?.maxY,
                             crs.epsg,
                         ])
                     try db.execute(
@@ -218,8 +316,9 @@ package enum GeoPackageWriter {
                 """)
     }
 
-    /// Accepts `[A-Za-z_][A-Za-z0-9_]*`, at most 63 characters.
-    static func checkLayerName(_ name: String) throws {
+    /// Accepts `[A-Za-z_][A-Za-z0-9_]*`, at most 63 characters, not starting with `gpkg_`,
+    /// `sqlite_` (reserved by the GeoPackage and SQLite).
+    package static func checkLayerName(_ name: String) throws {
         let ok =
             !name.isEmpty && name.count <= 63 && !(name.first?.isNumber ?? true)
             && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }

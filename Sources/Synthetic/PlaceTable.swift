@@ -9,13 +9,17 @@ public enum PlaceTable {
     /// The columns every place table must have.
     static let requiredColumns = ["name", "country", "lon", "lat", "population"]
 
+    /// Where the bundled place table is (a copy of `data/places.csv` in this module's resource
+    /// bundle), or `nil` when the bundle lacks it.
+    public static var resourceURL: URL? { Bundle.module.url(forResource: "places", withExtension: "csv") }
+
     /// Loads the place table bundled with this module (GeoNames, CC BY 4.0; see `data/LICENSES.md`).
     ///
     /// - Returns: The places in file order: NL, then the BE and DE border strip.
     /// - Throws: ``SyntheticError`` with code `missingResource` or `io` if the resource cannot be read,
     ///   `invalidPlaceTable` if it is malformed.
     public static func load() throws -> [Place] {
-        guard let url = Bundle.module.url(forResource: "places", withExtension: "csv") else {
+        guard let url = resourceURL else {
             throw SyntheticError(.missingResource, "places.csv is not in the Synthetic resource bundle")
         }
         let data: Data

@@ -21,7 +21,7 @@ func sqlite(_ db: String, _ sql: String) async throws -> [String] {
     static let kinds = [
         "import", "action-start", "action-enlarge", "action-stop", "action-end", "action-run", "action-status",
         "action-explain", "area-check", "area-fix", "area-convert", "area-map", "area-suggest", "loadtest",
-        "loadtest-dispatch",
+        "loadtest-dispatch", "version",
     ]
 
     @Test func everyKindHasOneStrictSchemaAndNoOtherSchemaExists() async throws {

@@ -238,7 +238,7 @@ import Testing
             #expect(abs(try area(all) - 5_500_000) < 1e-6, "\(path)")
             #expect(all.polygons.count == 4 && all.crs == .rdNew)
             // Shells counter-clockwise (RFC 7946), whatever GEOS's union returned.
-            #expect(all.polygons.allSatisfy { AreaFeatures.signedDoubleArea($0.shell) > 0 })
+            #expect(all.polygons.allSatisfy { RingOrientation.signedDoubleArea($0.shell) > 0 })
         }
     }
 

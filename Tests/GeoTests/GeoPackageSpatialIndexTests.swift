@@ -113,7 +113,7 @@ import Testing
         let pointBox = Envelope(minX: 6, minY: 53, maxX: 6, maxY: 53)
 
         // insert: a new feature is indexed with its own box (from GEOS, not from a blob header).
-        try alterGeoPackage(p, "INSERT INTO area (geom, source) VALUES (?, 'x')", arguments: [Data(square.encoded())])
+        try alterGeoPackage(p, "INSERT INTO area (geom) VALUES (?)", arguments: [Data(square.encoded())])
         expectBox(try rtree(p, "rtree_area_geom")[2], around: squareBox)
         // update1: a new geometry, same fid.
         try alterGeoPackage(p, "UPDATE area SET geom = ? WHERE fid = 2", arguments: [Data(point.encoded())])

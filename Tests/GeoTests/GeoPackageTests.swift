@@ -110,7 +110,9 @@ import Testing
         #expect(r.stdout.contains("Geometry: Multi Polygon"))
         #expect(r.stdout.contains("Feature Count: 1"))
         #expect(r.stdout.contains("ID[\"EPSG\",4326]"), "\(r.stdout)")
-        #expect(r.stdout.contains("source (String) = utrecht.geojson"))
+        // The file it came from is in the layer's description, not an attribute column.
+        #expect(r.stdout.contains("DESCRIPTION=area from utrecht.geojson"), "\(r.stdout)")
+        #expect(!r.stdout.contains("(String) ="), "\(r.stdout)")
         let printed = try #require(r.stdout.split(separator: "\n").first { $0.contains("MULTIPOLYGON (((") })
         let numbers = printed.split(whereSeparator: { " (),".contains($0) }).compactMap { Double($0) }
         let expected = Self.area.polygons.flatMap { ([$0.shell] + $0.holes).flatMap { $0.flatMap { [$0.x, $0.y] } } }
@@ -164,7 +166,7 @@ import Testing
         #expect(error(empty).contains("layer 'area' is empty (no features)"))
 
         let two = try write(Self.area, "two.gpkg")
-        try alter(two, "INSERT INTO area (geom, source) SELECT geom, source FROM area")
+        try alter(two, "INSERT INTO area (geom) SELECT geom FROM area")
         #expect(error(two).contains("layer 'area' holds 2 features; an area is one feature, so say which:\n  fid 1\n"))
 
         let nullGeometry = try write(Self.area, "null.gpkg")
