@@ -25,8 +25,9 @@ public struct Recipient: Sendable, Hashable {
     /// made on them. Empty: every channel (app push needs no registry data here).
     public var noContact: [Channel]
 
-    /// Creates a recipient.
-    public init(
+    /// Creates a recipient (in this package: the library builds recipients through a
+    /// ``RecipientSource``, so that a caller cannot leave out the registry by accident).
+    package init(
         id: Int64, distanceMeters: Double, channels: [Channel] = [], person: Int64? = nil,
         quietHours: QuietHours? = nil, language: String? = nil, optOut: OptOut? = nil, noContact: [Channel] = []
     ) {
@@ -41,21 +42,25 @@ public struct Recipient: Sendable, Hashable {
     }
 
     /// A recipient from a selected participant (no channel preference).
-    public init(_ participant: SelectedParticipant, channels: [Channel] = []) {
+    package init(_ participant: SelectedParticipant, channels: [Channel] = []) {
         self.init(id: participant.id, distanceMeters: participant.distanceMeters, channels: channels)
     }
 }
 
 /// One version of an action's area, for the audit: the start is version 1 and each enlargement
 /// adds one.
+///
+/// Built by the library from the selection the action starts or grows on (`SelectionResult.areaRecord`
+/// in `FanoutEngine`), so that every caller records the same audit.
 public struct AreaRecord: Sendable, Hashable {
-    /// The area as WKT or GeoJSON text, as the caller drew it (`nil` when not given).
-    public var geometry: String?
+    /// The area as selected: a polygon as GeoJSON in its own CRS, or the circle as
+    /// `circle around POINT (lon lat), radius r m` (`nil` when unknown or over 1 MB of text).
+    public internal(set) var geometry: String?
     /// The registry generation (see `Registry.generation()`) the selection was made from.
-    public var registryGeneration: Int64?
+    public internal(set) var registryGeneration: Int64?
 
-    /// Creates an area record.
-    public init(geometry: String?, registryGeneration: Int64? = nil) {
+    /// Creates an area record (in this package only: see the type's summary).
+    package init(geometry: String?, registryGeneration: Int64? = nil) {
         self.geometry = geometry
         self.registryGeneration = registryGeneration
     }
@@ -74,9 +79,13 @@ public enum SkipReason: String, Sendable, Hashable, Codable, CaseIterable {
 }
 
 /// What the control room asks for when it starts an action.
+///
+/// The incident point is not part of the request: it comes from the selection the action starts
+/// on (the selection request's `incident`, or the circle's centre or the polygon's centroid).
 public struct ActionRequest: Sendable, Hashable {
-    /// The incident point (RD New), for the record.
-    public var incidentPoint: RDPoint
+    /// The incident point (RD New) of the started action, from its selection: `nil` until the
+    /// dispatcher starts the action (it is recorded in the ledger then).
+    public package(set) var incidentPoint: RDPoint?
     /// The kind of incident, such as `"missing-child"` or `"burglary"` (keys the confirmation thresholds).
     public var incidentType: String
     /// Urgency: sets the action's share of the channels.
@@ -105,7 +114,18 @@ public struct ActionRequest: Sendable, Hashable {
     /// push, each person on the first of these they prefer (SMS for those without a preference),
     /// and other actions e-mail.
     public init(
-        incidentPoint: RDPoint, incidentType: String, urgency: Urgency, message: String, photoURL: String? = nil,
+        incidentType: String, urgency: Urgency, message: String, photoURL: String? = nil,
+        channels: [Channel]? = nil, confirmed: Bool = false, texts: [String: String] = [:]
+    ) {
+        self.init(
+            incidentPoint: nil, incidentType: incidentType, urgency: urgency, message: message, photoURL: photoURL,
+            channels: channels, confirmed: confirmed, texts: texts)
+    }
+
+    /// Creates a request with its incident point already known (a request read back from the
+    /// ledger, and tests in this package).
+    package init(
+        incidentPoint: RDPoint?, incidentType: String, urgency: Urgency, message: String, photoURL: String? = nil,
         channels: [Channel]? = nil, confirmed: Bool = false, texts: [String: String] = [:]
     ) {
         self.incidentPoint = incidentPoint

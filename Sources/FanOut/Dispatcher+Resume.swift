@@ -3,8 +3,10 @@ import Metrics
 import Registry
 
 extension Dispatcher {
-    /// Rebuilds a dispatcher from the ledger after a restart (or a crash) and resumes every action
-    /// that was running, stopped, or ended with messages still to send or still with a provider.
+    /// Takes up the ledger after a restart (or a crash): action ids continue after the last one
+    /// recorded, and every action that was running, stopped, or ended with messages still to send
+    /// or still with a provider is resumed. Opening a dispatcher on a ledger always does this
+    /// (``init(config:providers:deferredProviders:clock:ledger:options:metrics:logger:)``).
     ///
     /// Messages the ledger shows as queued are sent in their original order. Messages shown as sent
     /// (with a provider, outcome not yet known: the in-flight window) are sent again, with the same
@@ -20,30 +22,24 @@ extension Dispatcher {
     /// The ring report is rebuilt from the ledger's times, which are continuous on a virtual clock
     /// resumed at the crash time; a real clock restarts at zero.
     ///
-    /// - Throws: ``FanOutError`` `.ledger`.
-    ///
     /// Retries resume too: a message waiting for its backoff is due at its stored time (on the
     /// dispatcher clock; at once if that has passed), with its attempt number, so the idempotency
     /// key of a repeat is the same as before the crash.
-    public static func resume(
-        config: DispatchConfig = DispatchConfig(), providers: [Channel: any MessageProvider],
-        deferredProviders: [Channel: any DeferredMessageProvider] = [:], clock: any DispatchClock, ledger: Ledger,
-        options: DispatchOptions = DispatchOptions(), metrics: (any MetricsFactory)? = nil,
-        logger: Logger = Logger(label: "fanout.dispatcher")
-    ) throws -> Dispatcher {
-        let dispatcher = Dispatcher(
-            config: config, providers: providers, deferredProviders: deferredProviders, clock: clock, ledger: ledger,
-            options: options, metrics: metrics, logger: logger)
+    ///
+    /// - Throws: ``FanOutError`` `.ledger`.
+    func resumeFromLedger() throws {
+        guard let ledger else { return }
         // Hand-overs made before a crash whose `sent` state was not committed: in flight.
         try ledger.markInFlight(try ledger.handOvers.keys())
         try ledger.handOvers.clear()
         let stored = try ledger.unfinishedActions()
         let lastID = try ledger.maxActionID()
         let now = clock.now
-        try dispatcher.withCore { c in
+        let ringWidthMeters = options.ringWidthMeters
+        try withCore { c in
             c.nextActionID = lastID + 1
             for action in stored {
-                var (run, retries) = rebuild(action, ringWidthMeters: options.ringWidthMeters)
+                var (run, retries) = Self.rebuild(action, ringWidthMeters: ringWidthMeters)
                 for (person, kind, due) in retries {
                     if due > now {
                         c.events.push(.retryDue(action.id, person: person, kind), at: due)
@@ -67,8 +63,7 @@ extension Dispatcher {
             try c.flush()
             try c.pumpAll(at: now)
         }
-        dispatcher.logger.info("dispatcher resumed", metadata: ["actions": "\(stored.count)"])
-        return dispatcher
+        logger.info("dispatcher resumed", metadata: ["actions": "\(stored.count)"])
     }
 
     /// The action's run-time state from its ledger rows, and its retries waiting for a backoff.

@@ -12,20 +12,20 @@ import Synchronization
 /// on virtual time in tests and on the real clock in production.
 ///
 /// ```swift
-/// let dispatcher = Dispatcher(config: config, providers: [.sms: smsc, .voice: voip], clock: SystemDispatchClock(),
-///                             ledger: try Ledger.open(at: "registry.sqlite"))
-/// let id = try dispatcher.start(request, selection: result.participants)
+/// let dispatcher = try Dispatcher(config: config, providers: [.sms: smsc, .voice: voip], clock: SystemDispatchClock(),
+///                                 ledger: try Ledger.open(at: "registry.sqlite"))   // resumes the ledger
+/// let id = try dispatcher.start(request, selection: result, recipients: .registry(registry))
 /// try await dispatcher.runUntilIdle()
 /// try dispatcher.end(id, result: "Suspect arrested. Thank you.")
 /// try await dispatcher.runUntilIdle()
 /// ```
 ///
 /// ## Topics
-/// - ``start(_:recipients:)``
-/// - ``enlarge(_:with:area:confirmed:)``
+/// - ``init(config:providers:deferredProviders:clock:ledger:options:metrics:logger:)``
+/// - ``start(_:participants:incident:recipients:area:)``
+/// - ``enlarge(_:participants:recipients:area:confirmed:)``
 /// - ``stop(_:)``
-/// - ``end(_:result:)``
-/// - ``resume(config:providers:clock:ledger:options:)``
+/// - ``end(_:result:texts:)``
 public final class Dispatcher: Sendable {
     /// The clock all timing goes through.
     public let clock: any DispatchClock
@@ -35,8 +35,11 @@ public final class Dispatcher: Sendable {
     let logger: Logger
     /// The ledger, if any (for ``explain(action:person:)``).
     public let ledger: Ledger?
+    /// The options it was made with (ring width for resumed actions).
+    let options: DispatchOptions
 
-    /// Creates a dispatcher with no actions.
+    /// Creates a dispatcher with no ledger: message states are kept in memory only (tests,
+    /// simulations, load tests without a ledger).
     ///
     /// - Parameters:
     ///   - config: Provider limits, confirmation thresholds, retries and back-pressure.
@@ -44,21 +47,54 @@ public final class Dispatcher: Sendable {
     ///   - deferredProviders: Adapters whose outcomes arrive later (real network services); a
     ///     channel listed in both uses the deferred one.
     ///   - clock: The time source (``VirtualClock`` in tests).
-    ///   - ledger: Where message states are kept durable; `nil` keeps them in memory only.
     ///   - options: Ring width, ledger batch size, the wall-clock time of clock zero.
     ///   - metrics: Where counters, gauges and timers go (default: the bootstrapped `MetricsSystem`).
     ///   - logger: Structured logs of lifecycle transitions and throttling (never personal data);
     ///     each line gets the dispatcher time as metadata `t` (`T+1:23:45.6`).
-    public init(
+    public convenience init(
         config: DispatchConfig = DispatchConfig(), providers: [Channel: any MessageProvider],
         deferredProviders: [Channel: any DeferredMessageProvider] = [:], clock: any DispatchClock,
-        ledger: Ledger? = nil, options: DispatchOptions = DispatchOptions(), metrics: (any MetricsFactory)? = nil,
+        options: DispatchOptions = DispatchOptions(), metrics: (any MetricsFactory)? = nil,
         logger: Logger = Logger(label: "fanout.dispatcher")
+    ) {
+        self.init(
+            opening: nil, config: config, providers: providers, deferredProviders: deferredProviders, clock: clock,
+            options: options, metrics: metrics, logger: logger)
+    }
+
+    /// Opens a dispatcher on `ledger`, resuming it: action ids continue after the ledger's last,
+    /// and every unfinished action is taken up again (see ``resumeFromLedger()``). A new ledger
+    /// simply starts at action 1.
+    ///
+    /// There is no way to open a ledger without resuming it: a dispatcher that started again at
+    /// action 1 would write over the actions already recorded.
+    ///
+    /// - Parameters: As ``init(config:providers:deferredProviders:clock:options:metrics:logger:)``,
+    ///   and `ledger`, where message states are kept durable.
+    /// - Throws: ``FanOutError`` `.ledger`.
+    public convenience init(
+        config: DispatchConfig = DispatchConfig(), providers: [Channel: any MessageProvider],
+        deferredProviders: [Channel: any DeferredMessageProvider] = [:], clock: any DispatchClock, ledger: Ledger,
+        options: DispatchOptions = DispatchOptions(), metrics: (any MetricsFactory)? = nil,
+        logger: Logger = Logger(label: "fanout.dispatcher")
+    ) throws {
+        self.init(
+            opening: ledger, config: config, providers: providers, deferredProviders: deferredProviders,
+            clock: clock, options: options, metrics: metrics, logger: logger)
+        try resumeFromLedger()
+    }
+
+    /// The dispatcher without any action; the public initialisers resume a ledger.
+    private init(
+        opening ledger: Ledger?, config: DispatchConfig, providers: [Channel: any MessageProvider],
+        deferredProviders: [Channel: any DeferredMessageProvider], clock: any DispatchClock,
+        options: DispatchOptions, metrics: (any MetricsFactory)?, logger: Logger
     ) {
         self.clock = clock
         let logger = logger.stampingDispatchTime(of: clock)
         self.logger = logger
         self.ledger = ledger
+        self.options = options
         var slots = providers.mapValues { ProviderSlot.immediate($0) }
         for (channel, p) in deferredProviders { slots[channel] = .deferred(p) }
         let reporter = DeliveryReporter()
@@ -106,7 +142,9 @@ public final class Dispatcher: Sendable {
 
     // MARK: - Lifecycle
 
-    /// Starts an action alerting `recipients` in the given (outside-in) order.
+    /// Starts an action alerting `recipients` in the given (outside-in) order, at the request's
+    /// incident point (the public ways in are ``start(_:participants:incident:recipients:area:)``
+    /// and, in `FanoutEngine`, `start(_:selection:recipients:)`).
     ///
     /// A person (``Recipient/person``) listed twice, at one or several addresses, is alerted once,
     /// at the first of them. Each person gets the first channel of their plan (their preferences
@@ -120,10 +158,13 @@ public final class Dispatcher: Sendable {
     ///   provider, a text too long for one of the channels or a bad photo URL: see
     ///   ``MessageLimits``), `.confirmationRequired` (more recipients than the incident type's threshold and
     ///   `request.confirmed` not set), `.ledger`.
-    public func start(_ request: ActionRequest, recipients: [Recipient], area: AreaRecord? = nil) throws -> ActionID {
+    package func start(_ request: ActionRequest, recipients: [Recipient], area: AreaRecord? = nil) throws -> ActionID {
         let now = clock.now
         return try command { c in
             var request = request
+            guard request.incidentPoint != nil else {
+                throw FanOutError(.invalidRequest, "an action needs its incident point (from its selection)")
+            }
             if request.message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 throw FanOutError(.invalidRequest, "an action needs a message text")
             }
@@ -163,13 +204,6 @@ public final class Dispatcher: Sendable {
         }
     }
 
-    /// Starts an action on a selection (outside-in order as selected).
-    public func start(_ request: ActionRequest, selection: [SelectedParticipant], area: AreaRecord? = nil) throws
-        -> ActionID
-    {
-        try start(request, recipients: selection.map { Recipient($0) }, area: area)
-    }
-
     /// Enlarges a running action: only persons not yet included are added, in the given order
     /// (the new area's outside-in order), after those still queued.
     ///
@@ -184,7 +218,7 @@ public final class Dispatcher: Sendable {
     /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition` (stopped or ended),
     ///   `.confirmationRequired` (nothing is added then), `.ledger`.
     @discardableResult
-    public func enlarge(
+    package func enlarge(
         _ id: ActionID, with recipients: [Recipient], area: AreaRecord? = nil, confirmed: Bool = false
     ) throws -> Int {
         let now = clock.now
@@ -206,14 +240,6 @@ public final class Dispatcher: Sendable {
                 metadata: ["action": "\(id)", "area_version": "\(run.areaVersion)", "added": "\(added)"])
             return added
         }
-    }
-
-    /// Enlarges a running action with a new selection.
-    @discardableResult
-    public func enlarge(
-        _ id: ActionID, selection: [SelectedParticipant], area: AreaRecord? = nil, confirmed: Bool = false
-    ) throws -> Int {
-        try enlarge(id, with: selection.map { Recipient($0) }, area: area, confirmed: confirmed)
     }
 
     /// Stops a running action: every queued alert is cancelled at once.

@@ -142,7 +142,8 @@ public final class Ledger: Sendable {
                                 """,
                             arguments: [
                                 id.rawValue, r.incidentType, r.urgency.rawValue, r.message, r.photoURL,
-                                r.channels.map(\.rawValue).joined(separator: ","), r.incidentPoint.x, r.incidentPoint.y,
+                                r.channels.map(\.rawValue).joined(separator: ","), r.incidentPoint?.x,
+                                r.incidentPoint?.y,
                                 t.milliseconds, Self.json(r.texts),
                             ])
                     case .actionState(let id, let state, let result, let texts):

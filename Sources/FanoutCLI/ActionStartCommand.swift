@@ -46,23 +46,16 @@ struct ActionAreaOptions: ParsableArguments {
         }
     }
 
-    /// Selects the area's participants, outside-in, and says what the action's audit records: the
-    /// area as used (a polygon as GeoJSON in its own CRS: the feature chosen, or the union; up to
-    /// 1 MB of text; or the circle), with the registry generation it was selected from. The
-    /// `--polygon` file is read once (with `--layer`, `--feature` or `--all-features`).
-    func select(with engine: Engine) throws -> (selection: SelectionResult, record: AreaRecord) {
+    /// Selects the area's participants, outside-in (the `--polygon` file is read once, with
+    /// `--layer`, `--feature` or `--all-features`). The action's audit records the selection's area
+    /// (``SelectionResult/areaRecord``).
+    func select(with engine: Engine) throws -> SelectionResult {
         let area: SelectionRequest.Area
-        var text: String?
         if let polygon {
-            let geometry = try engine.readArea(
-                contentsOf: URL(fileURLWithPath: polygon), crs: reading.crs, layer: reading.layer,
-                features: reading.features)
-            area = .polygon(geometry)
-            // The audit keeps the geometry only: the file's attributes may name people.
-            var used = geometry
-            used.properties = []
-            let json = used.geoJSONText()
-            if json.utf8.count <= 1 << 20 { text = json }
+            area = .polygon(
+                try engine.readArea(
+                    contentsOf: URL(fileURLWithPath: polygon), crs: reading.crs, layer: reading.layer,
+                    features: reading.features))
         } else if let lon, let lat, let radius {
             area = .circle(center: LonLat(lon: lon, lat: lat), radiusMeters: radius)
         } else if let rdX, let rdY, let radius {
@@ -74,13 +67,16 @@ struct ActionAreaOptions: ParsableArguments {
         } else {
             throw ValidationError("no action area given")
         }
-        if polygon == nil, let radius {
-            let centre = lon.map { "POINT (\($0) \(lat ?? 0))" } ?? "RD POINT (\(rdX ?? 0) \(rdY ?? 0))"
-            text = "circle around \(centre), radius \(radius) m"
-        }
-        let selection = try engine.select(SelectionRequest(area: area, incident: incident?.value))
-        return (selection, AreaRecord(geometry: text, registryGeneration: try engine.registry?.generation()))
+        return try engine.select(SelectionRequest(area: area, incident: incident?.value))
     }
+}
+
+/// The registry an engine opened on a registry file reads (`Engine.open(registryAt:)` always has one).
+func registry(of engine: Engine, at path: String) throws -> Registry {
+    guard let registry = engine.registry else {
+        throw CommandFailure(.refused, "\(path): no participant registry is open")
+    }
+    return registry
 }
 
 /// `low`, `normal`, `high` or `critical` on the command line.
@@ -168,13 +164,13 @@ struct ActionStartCommand: LoggingCommand {
         let config = setup.config
         try requireRegistry(desk.db, create: "create one with 'fanout import' or 'fanout demo'")
         let engine = try Engine.open(registryAt: desk.db)
-        let (selection, record) = try area.select(with: engine)
+        let selection = try area.select(with: engine)
         note(Summary.line(selection))
         let request = ActionRequest(
-            incidentPoint: selection.incident, incidentType: incidentType, urgency: urgency?.value ?? .high,
-            message: message,
-            photoURL: photoURL, channels: channels?.channels, confirmed: confirm)
-        let plan = try ActionDesk.plan(request, selection: selection, registry: engine.registry, config: config)
+            incidentType: incidentType, urgency: urgency?.value ?? .high, message: message, photoURL: photoURL,
+            channels: channels?.channels, confirmed: confirm)
+        let plan = try ActionDesk.plan(
+            request, selection: selection, registry: try registry(of: engine, at: desk.db), config: config)
         if json {
             if plan.needsConfirmation { try document(plan, nil, queued: nil, desk: nil, run: nil) }
         } else {
@@ -186,7 +182,7 @@ struct ActionStartCommand: LoggingCommand {
                 "\(grouped(plan.recipients.count)) participants is more than the \(grouped(plan.threshold ?? 0)) "
                     + "usual for a '\(incidentType)' action; check the area and repeat with --confirm to send")
         }
-        let command = DeskCommand.start(plan.request, participants: selection.participants, area: record)
+        let command = DeskCommand.start(request, ActionSelection(selection))
         try desk.perform(command, setup) { answer, d in
             let id = answer.action
             if json {
@@ -263,12 +259,12 @@ struct ActionEnlargeCommand: LoggingCommand {
         let setup = try desk.setup()
         try requireRegistry(desk.db)
         let engine = try Engine.open(registryAt: desk.db)
-        let (selection, record) = try area.select(with: engine)
+        let selection = try area.select(with: engine)
         note(Summary.line(selection))
-        let recipients = try Recipient.recipients(for: selection.participants, registry: engine.registry)
         // Planned from the ledger, read here: the threshold on the action's total, and warnings.
         let plan = try ActionDesk.planEnlargement(
-            action.id, with: recipients, confirmed: confirm, ledger: try Ledger.open(at: desk.db), config: setup.config)
+            action.id, selection: selection, registry: try registry(of: engine, at: desk.db), confirmed: confirm,
+            ledger: try Ledger.open(at: desk.db), config: setup.config)
         if !json { print(ActionText.enlargement(plan)) }
         for w in plan.warnings { note("warning: \(ActionText.warning(w))") }
         if plan.needsConfirmation {
@@ -279,8 +275,7 @@ struct ActionEnlargeCommand: LoggingCommand {
                     + "\(grouped(plan.threshold ?? 0)) usual for a '\(plan.count.incidentType)' action; check the "
                     + "area and repeat with --confirm to enlarge")
         }
-        let command = DeskCommand.enlarge(
-            action.id, participants: selection.participants, area: record, confirmed: confirm)
+        let command = DeskCommand.enlarge(action.id, ActionSelection(selection), confirmed: confirm)
         try desk.perform(command, setup) { answer, d in
             let added = answer.count
             if json {

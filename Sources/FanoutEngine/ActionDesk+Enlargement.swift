@@ -14,19 +14,52 @@ extension ActionDesk {
     /// What enlarging an action would do, before anything is queued.
     public struct EnlargementPlan: Sendable {
         /// The action.
-        public var action: ActionID
+        public internal(set) var action: ActionID
         /// The new area's persons, outside-in, with their registry channel preferences.
-        public var recipients: [Recipient]
+        public internal(set) var recipients: [Recipient]
         /// Persons included so far, listed by the new area, and to be added.
-        public var count: EnlargementCount
+        public internal(set) var count: EnlargementCount
         /// The incident type's confirmation threshold (`nil`: none configured).
-        public var threshold: Int?
+        public internal(set) var threshold: Int?
         /// Whether the enlargement was confirmed (passed on to the dispatcher).
-        public var confirmed: Bool
+        public internal(set) var confirmed: Bool
         /// Whether the action would exceed the threshold and the enlargement is not confirmed.
-        public var needsConfirmation: Bool
+        public internal(set) var needsConfirmation: Bool
         /// What looks wrong about the new area (judged by the persons in it).
-        public var warnings: [AreaWarning]
+        public internal(set) var warnings: [AreaWarning]
+        /// The new area's record for the audit (`nil` for a plan on recipients in tests).
+        var area: AreaRecord?
+    }
+
+    /// Plans enlarging action `id` with `selection`, each new person with their data from
+    /// `registry`, without changing anything: see ``planEnlargement(_:with:confirmed:)``.
+    /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition` (stopped or ended),
+    ///   `.invalidRequest` (registry data that does not parse), `.ledger`; ``RegistryError``.
+    public func planEnlargement(
+        _ id: ActionID, selection: SelectionResult, registry: Registry, confirmed: Bool = false
+    ) throws -> EnlargementPlan {
+        var plan = try planEnlargement(
+            id, with: try RecipientSource.registry(registry).recipients(for: selection.participants),
+            confirmed: confirmed)
+        plan.area = selection.areaRecord
+        return plan
+    }
+
+    /// Plans enlarging action `id` with `selection` from the ledger alone (read, nothing written),
+    /// each new person with their data from `registry`: for a process that hands the enlargement
+    /// to the process holding the ledger (``DeskCommand/enlarge(_:_:confirmed:)``), which checks
+    /// the threshold again when it applies it.
+    /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition` (not running),
+    ///   `.invalidRequest`, `.ledger`; ``RegistryError``.
+    public static func planEnlargement(
+        _ id: ActionID, selection: SelectionResult, registry: Registry, confirmed: Bool = false, ledger: Ledger,
+        config: DispatchConfig
+    ) throws -> EnlargementPlan {
+        var plan = try planEnlargement(
+            id, with: try RecipientSource.registry(registry).recipients(for: selection.participants),
+            confirmed: confirmed, ledger: ledger, config: config)
+        plan.area = selection.areaRecord
+        return plan
     }
 
     /// Plans enlarging action `id` with `recipients` (the new area's persons) without changing
@@ -37,7 +70,7 @@ extension ActionDesk {
     /// The areas are compared by the persons in them, not their geometry: that is what the
     /// enlargement changes, and it works alike for circles and polygons.
     /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition` (stopped or ended), `.ledger`.
-    public func planEnlargement(_ id: ActionID, with recipients: [Recipient], confirmed: Bool = false) throws
+    package func planEnlargement(_ id: ActionID, with recipients: [Recipient], confirmed: Bool = false) throws
         -> EnlargementPlan
     {
         try requireHeld(id, for: "enlarge")
@@ -50,7 +83,7 @@ extension ActionDesk {
     /// alone (read, nothing written): for a process that hands the enlargement to the process
     /// holding the ledger, which checks the threshold again when it applies it.
     /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition` (not running), `.ledger`.
-    public static func planEnlargement(
+    package static func planEnlargement(
         _ id: ActionID, with recipients: [Recipient], confirmed: Bool = false, ledger: Ledger, config: DispatchConfig
     ) throws -> EnlargementPlan {
         let state = try ledger.state(of: id)
@@ -78,27 +111,29 @@ extension ActionDesk {
             warnings: warnings)
     }
 
-    /// Enlarges the planned action (only persons not yet included are added).
-    ///
-    /// `area` (the new area as drawn, and the registry generation) goes to the action's audit.
+    /// Enlarges the planned action (only persons not yet included are added); the new area
+    /// version in the audit is the plan's selection's area.
     /// - Returns: How many were added.
     /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition`, `.confirmationRequired`
     ///   (the plan needs a confirmation it does not have; nothing is added).
-    public func enlarge(_ plan: EnlargementPlan, area: AreaRecord? = nil) throws -> Int {
+    public func enlarge(_ plan: EnlargementPlan) throws -> Int {
         try requireHeld(plan.action, for: "enlarge")
-        let added = try dispatcher.enlarge(plan.action, with: plan.recipients, area: area, confirmed: plan.confirmed)
+        let added = try dispatcher.enlarge(
+            plan.action, with: plan.recipients, area: plan.area, confirmed: plan.confirmed)
         try dispatcher.flush()
         return added
     }
 
-    /// Enlarges action `id` with `recipients` (only persons not yet included are added); see
-    /// ``planEnlargement(_:with:confirmed:)`` for the threshold.
+    /// Enlarges action `id` with `recipients` (tests in this package; only persons not yet
+    /// included are added); see ``planEnlargement(_:with:confirmed:)`` for the threshold.
     /// - Returns: How many were added.
     /// - Throws: ``FanOutError`` `.unknownAction` (naming the known ids), `.invalidTransition`,
     ///   `.confirmationRequired`.
-    public func enlarge(
+    package func enlarge(
         _ id: ActionID, with recipients: [Recipient], area: AreaRecord? = nil, confirmed: Bool = false
     ) throws -> Int {
-        try enlarge(try planEnlargement(id, with: recipients, confirmed: confirmed), area: area)
+        var plan = try planEnlargement(id, with: recipients, confirmed: confirmed)
+        plan.area = area
+        return try enlarge(plan)
     }
 }

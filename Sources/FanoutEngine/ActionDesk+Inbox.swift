@@ -3,11 +3,12 @@ import Foundation
 
 /// A command for an action, as one process hands it to the dispatcher of a ledger.
 public enum DeskCommand: Sendable {
-    /// Start an action on the selected participants (outside-in); preferences, opt-outs, quiet
-    /// hours and contact data come from the registry of the process that applies it.
-    case start(ActionRequest, participants: [SelectedParticipant], area: AreaRecord?)
-    /// Enlarge an action with the selected participants.
-    case enlarge(ActionID, participants: [SelectedParticipant], area: AreaRecord?, confirmed: Bool)
+    /// Start an action on a selection (its participants outside-in, its incident point and its
+    /// area for the audit); preferences, opt-outs, quiet hours and contact data come from the
+    /// registry of the process that applies it.
+    case start(ActionRequest, ActionSelection)
+    /// Enlarge an action with a selection (its area is the new area version in the audit).
+    case enlarge(ActionID, ActionSelection, confirmed: Bool)
     /// Stop an action: its queued alerts are cancelled.
     case stop(ActionID)
     /// End an action with its result text (and texts per language).
@@ -27,7 +28,7 @@ public enum DeskCommand: Sendable {
     public var action: ActionID? {
         switch self {
         case .start: nil
-        case .enlarge(let id, _, _, _), .stop(let id), .end(let id, _, _): id
+        case .enlarge(let id, _, _), .stop(let id), .end(let id, _, _): id
         }
     }
 }
@@ -59,18 +60,19 @@ extension ActionDesk {
 
     /// Applies `command` to this desk's dispatcher; the ledger holds its effect when this returns.
     ///
-    /// - Throws: What ``start(_:area:)``, ``enlarge(_:with:area:)``, ``stop(_:)`` and
-    ///   ``end(_:result:)`` throw; ``RegistryError`` reading preferences.
+    /// - Throws: What ``start(_:)``, ``enlarge(_:)``, ``stop(_:)`` and ``end(_:result:texts:)``
+    ///   throw; ``RegistryError`` reading preferences.
     public func apply(_ command: DeskCommand) throws -> DeskAnswer {
         switch command {
-        case .start(let request, let participants, let area):
-            let recipients = try Recipient.recipients(for: participants, registry: try registry())
-            let plan = Self.plan(request, recipients: recipients, config: config)
-            let id = try start(plan, area: area)
+        case .start(let request, let selection):
+            let plan = try Self.plan(
+                request, selection: selection, recipients: .registry(try registry()), config: config)
+            let id = try start(plan)
             return DeskAnswer(action: id, count: try dispatcher.status(id).included)
-        case .enlarge(let id, let participants, let area, let confirmed):
-            let recipients = try Recipient.recipients(for: participants, registry: try registry())
-            return DeskAnswer(action: id, count: try enlarge(id, with: recipients, area: area, confirmed: confirmed))
+        case .enlarge(let id, let selection, let confirmed):
+            let recipients = try RecipientSource.registry(try registry()).recipients(for: selection.participants)
+            return DeskAnswer(
+                action: id, count: try enlarge(id, with: recipients, area: selection.area, confirmed: confirmed))
         case .stop(let id):
             return DeskAnswer(action: id, count: try stop(id))
         case .end(let id, let result, let texts):
@@ -214,20 +216,20 @@ enum DeskCommandCoding {
 
     static func encode(_ command: DeskCommand) throws -> (String, ActionID?, Data) {
         var p = Payload()
-        func selection(_ participants: [SelectedParticipant], _ area: AreaRecord?) {
-            var data = Data(capacity: participants.count * 16)
-            for s in participants {
+        func selection(_ s: ActionSelection) {
+            var data = Data(capacity: s.participants.count * 16)
+            for s in s.participants {
                 withUnsafeBytes(of: s.id.littleEndian) { data.append(contentsOf: $0) }
                 withUnsafeBytes(of: s.distanceMeters.bitPattern.littleEndian) { data.append(contentsOf: $0) }
             }
             p.participants = data
-            p.area = area?.geometry
-            p.registryGeneration = area?.registryGeneration
+            p.incidentX = s.incident.x
+            p.incidentY = s.incident.y
+            p.area = s.area.geometry
+            p.registryGeneration = s.area.registryGeneration
         }
         switch command {
-        case .start(let r, let participants, let area):
-            p.incidentX = r.incidentPoint.x
-            p.incidentY = r.incidentPoint.y
+        case .start(let r, let s):
             p.incidentType = r.incidentType
             p.urgency = r.urgency.rawValue
             p.message = r.message
@@ -235,10 +237,10 @@ enum DeskCommandCoding {
             p.photoURL = r.photoURL
             p.channels = r.channelsDefaulted ? nil : r.channels.map(\.rawValue)
             p.confirmed = r.confirmed
-            selection(participants, area)
-        case .enlarge(_, let participants, let area, let confirmed):
+            selection(s)
+        case .enlarge(_, let s, let confirmed):
             p.confirmed = confirmed
-            selection(participants, area)
+            selection(s)
         case .stop:
             break
         case .end(_, let result, let texts):
@@ -261,10 +263,16 @@ enum DeskCommandCoding {
                     country: nil, row: 0)
             }
         }
-        let area = p.area.map { AreaRecord(geometry: $0, registryGeneration: p.registryGeneration) }
+        func selection() throws -> ActionSelection {
+            // The incident point: from the start's request before the selection carried it.
+            guard let x = p.incidentX, let y = p.incidentY else { throw bad("no incident point") }
+            return ActionSelection(
+                participants: try participants(), incident: RDPoint(x: x, y: y),
+                area: AreaRecord(geometry: p.area, registryGeneration: p.registryGeneration))
+        }
         switch item.kind {
         case "start":
-            guard let x = p.incidentX, let y = p.incidentY, let type = p.incidentType, let message = p.message,
+            guard let type = p.incidentType, let message = p.message,
                 let level = p.urgency, let urgency = Urgency(rawValue: level)
             else { throw bad("incomplete request") }
             let channels = try p.channels.map { names in
@@ -274,12 +282,12 @@ enum DeskCommandCoding {
                 }
             }
             let request = ActionRequest(
-                incidentPoint: RDPoint(x: x, y: y), incidentType: type, urgency: urgency, message: message,
-                photoURL: p.photoURL, channels: channels, confirmed: p.confirmed ?? false, texts: p.texts ?? [:])
-            return .start(request, participants: try participants(), area: area)
+                incidentType: type, urgency: urgency, message: message, photoURL: p.photoURL, channels: channels,
+                confirmed: p.confirmed ?? false, texts: p.texts ?? [:])
+            return .start(request, try selection())
         case "enlarge":
             guard let id = item.action else { throw bad("no action") }
-            return .enlarge(id, participants: try participants(), area: area, confirmed: p.confirmed ?? false)
+            return .enlarge(id, try selection(), confirmed: p.confirmed ?? false)
         case "stop":
             guard let id = item.action else { throw bad("no action") }
             return .stop(id)

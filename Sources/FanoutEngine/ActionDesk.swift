@@ -162,7 +162,7 @@ public final class ActionDesk {
             options.handOversHeld = true
         }
         do {
-            dispatcher = try Dispatcher.resume(
+            dispatcher = try Dispatcher(
                 config: config, providers: chosen, deferredProviders: deferred, clock: dispatchClock, ledger: ledger,
                 options: options)
         } catch {
@@ -189,35 +189,48 @@ public final class ActionDesk {
     /// What an action on a selection would do, before anything is sent.
     public struct Plan: Sendable {
         /// The request, with the selection's incident point.
-        public var request: ActionRequest
+        public internal(set) var request: ActionRequest
         /// The persons to alert, outside-in, each with their registry channel preferences.
-        public var recipients: [Recipient]
+        public internal(set) var recipients: [Recipient]
         /// Persons per channel the dispatcher would use.
-        public var perChannel: [Channel: Int]
+        public internal(set) var perChannel: [Channel: Int]
         /// Persons the dispatcher would skip (opted out, or no channel with contact data).
-        public var skipped: Int
+        public internal(set) var skipped: Int
         /// When the last recipient would be reached at the configured limits.
-        public var estimate: Planner.Estimate
+        public internal(set) var estimate: Planner.Estimate
         /// The incident type's confirmation threshold (`nil`: none configured).
-        public var threshold: Int?
+        public internal(set) var threshold: Int?
         /// Whether the plan exceeds the threshold and the request is not confirmed.
-        public var needsConfirmation: Bool
+        public internal(set) var needsConfirmation: Bool
+        /// The selection's area for the audit (`nil` for a plan on recipients in tests).
+        var area: AreaRecord?
     }
 
-    /// Plans an action on `selection` (recipients' channels from `registry` when given), without
-    /// opening the ledger or sending anything.
-    /// - Throws: ``RegistryError`` when the preferences cannot be read.
+    /// Plans an action on `selection`, each recipient with their preferences, opt-out, quiet hours,
+    /// language and contact data from `registry`, without opening the ledger or sending anything.
+    /// The request's incident point is the selection's.
+    /// - Throws: ``RegistryError`` when the preferences cannot be read; ``FanOutError``
+    ///   `.invalidRequest` when a participant's registry data does not parse.
     public static func plan(
-        _ request: ActionRequest, selection: SelectionResult, registry: Registry?, config: DispatchConfig
+        _ request: ActionRequest, selection: SelectionResult, registry: Registry, config: DispatchConfig
+    ) throws -> Plan {
+        try plan(request, selection: ActionSelection(selection), recipients: .registry(registry), config: config)
+    }
+
+    /// Plans an action on a selection as handed over, recipients from `source`.
+    static func plan(
+        _ request: ActionRequest, selection: ActionSelection, recipients source: RecipientSource,
+        config: DispatchConfig
     ) throws -> Plan {
         var request = request
         request.incidentPoint = selection.incident
-        let recipients = try Recipient.recipients(for: selection.participants, registry: registry)
-        return plan(request, recipients: recipients, config: config)
+        var plan = plan(request, recipients: try source.recipients(for: selection.participants), config: config)
+        plan.area = selection.area
+        return plan
     }
 
-    /// Plans an action on `recipients`.
-    public static func plan(_ request: ActionRequest, recipients: [Recipient], config: DispatchConfig) -> Plan {
+    /// Plans an action on `recipients` (tests in this package; the request carries its incident point).
+    package static func plan(_ request: ActionRequest, recipients: [Recipient], config: DispatchConfig) -> Plan {
         let (perChannel, skipped) = Planner.channelCounts(request, recipients: recipients)
         let persons = Set(recipients.map(\.person)).count
         let threshold = config.confirmationThreshold(for: request.incidentType)
@@ -227,12 +240,11 @@ public final class ActionDesk {
             needsConfirmation: !request.confirmed && threshold.map { persons > $0 } == true)
     }
 
-    /// Starts the planned action; the ledger holds it and every queued alert when this returns.
-    ///
-    /// `area` (the area as drawn, and the registry generation) goes to the action's audit.
-    /// - Throws: ``FanOutError`` (see ``Dispatcher/start(_:recipients:)``).
-    public func start(_ plan: Plan, area: AreaRecord? = nil) throws -> ActionID {
-        let id = try dispatcher.start(plan.request, recipients: plan.recipients, area: area)
+    /// Starts the planned action; the ledger holds it, its area version 1 (the selection's area)
+    /// and every queued alert when this returns.
+    /// - Throws: ``FanOutError`` (see ``Dispatcher/start(_:participants:incident:recipients:area:)``).
+    public func start(_ plan: Plan) throws -> ActionID {
+        let id = try dispatcher.start(plan.request, recipients: plan.recipients, area: plan.area)
         try dispatcher.flush()
         try ledger.recordProviders("sms=\(kannel != nil ? "kannel" : "simulated")", for: id)
         return id

@@ -14,7 +14,7 @@ extension Demo {
         public var enlargedRadiusMeters: Double
         /// When (dispatcher time after the start) the area is enlarged.
         public var enlargeAt: Duration
-        /// The request (its incident point is taken from the selection).
+        /// The request (the incident point is the selection's: the circles' centre).
         public var request: ActionRequest
         /// The end message.
         public var result: String
@@ -27,7 +27,7 @@ extension Demo {
         centre: LonLat(lon: 4.8930, lat: 52.3731), radiusMeters: 1_000, enlargedRadiusMeters: 2_000,
         enlargeAt: .seconds(120),
         request: ActionRequest(
-            incidentPoint: RDPoint(x: 0, y: 0), incidentType: "missing-child", urgency: .critical,
+            incidentType: "missing-child", urgency: .critical,
             message: "Burgernet: missing boy (8), red coat, last seen at Dam square. Call 112 if you see him.",
             channels: [.voice, .sms], confirmed: true),
         result: "Burgernet: the boy has been found safe. Thank you for looking.")
@@ -84,13 +84,16 @@ extension Demo {
             db: ledgerPath, config: DispatchConfig(), providers: DeskProviders(simulation: .realistic(seed: 2016)),
             clock: .virtual)
         let first = try engine.select(SelectionRequest(area: .circle(center: s.centre, radiusMeters: s.radiusMeters)))
-        let plan = try ActionDesk.plan(s.request, selection: first, registry: engine.registry, config: desk.config)
+        guard let registry = engine.registry else {
+            throw FanOutError(.invalidRequest, "the demo action needs the engine's registry for the preferences")
+        }
+        let plan = try ActionDesk.plan(s.request, selection: first, registry: registry, config: desk.config)
         let id = try desk.start(plan)
         try desk.run(until: s.enlargeAt, progress: progress)
         let larger = try engine.select(
             SelectionRequest(area: .circle(center: s.centre, radiusMeters: s.enlargedRadiusMeters)))
-        let recipients = try Recipient.recipients(for: larger.participants, registry: engine.registry)
-        let added = try desk.enlarge(try desk.planEnlargement(id, with: recipients, confirmed: s.request.confirmed))
+        let added = try desk.enlarge(
+            try desk.planEnlargement(id, selection: larger, registry: registry, confirmed: s.request.confirmed))
         try desk.runUntilIdle(progress: progress)
         let alertsDone = desk.dispatcher.clock.now
         let ends = try desk.end(id, result: s.result)

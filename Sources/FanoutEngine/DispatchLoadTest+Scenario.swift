@@ -31,7 +31,7 @@ extension DispatchLoadTest {
 
     static func request(_ type: String, _ urgency: Urgency, _ channels: [Channel]) -> ActionRequest {
         ActionRequest(
-            incidentPoint: RDPoint(x: 0, y: 0), incidentType: type, urgency: urgency,
+            incidentType: type, urgency: urgency,
             message: "Burgernet load test: \(type)", channels: channels, confirmed: true)
     }
 

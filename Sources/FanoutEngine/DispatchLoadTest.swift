@@ -67,8 +67,10 @@ public enum DispatchLoadTest {
         var providers: [Channel: any MessageProvider] = [:]
         for (c, p) in simulated { providers[c] = TimingProvider(inner: p, times: timing) }
         let clock = VirtualClock()
-        let d = Dispatcher(
-            config: config, providers: providers, clock: clock, ledger: try ledgerPath.map { try Ledger.open(at: $0) })
+        let d =
+            try ledgerPath.map {
+                try Dispatcher(config: config, providers: providers, clock: clock, ledger: try Ledger.open(at: $0))
+            } ?? Dispatcher(config: config, providers: providers, clock: clock)
 
         var selectionWall = Duration.zero
         var selectionCPU = 0.0
@@ -133,13 +135,13 @@ public enum DispatchLoadTest {
             }
             selectionCPU += cpu
             selectionWall += wall
-            var request = a.request
-            request.incidentPoint = selection.incident
-            let recipients = selection.participants.map {
-                Recipient($0, channels: a.isMail ? [.email] : preferred($0.id))
-            }
-            guard !recipients.isEmpty else { continue }
-            let id = try d.start(request, recipients: recipients)
+            guard !selection.participants.isEmpty else { continue }
+            // The synthetic registry has no preferences: the load test's channel mix instead.
+            let isMail = a.isMail
+            let recipients = RecipientSource.withoutRegistry(
+                reason: "dispatch load test: synthetic population and channel mix",
+                channels: { @Sendable id in isMail ? [.email] : DispatchLoadTest.preferred(id) })
+            let id = try d.start(a.request, selection: selection, recipients: recipients)
             ids.append(id)
             startedAt[id] = clock.now
             active[id] = a

@@ -1,35 +1,40 @@
 import FanOut
 
 extension Dispatcher {
-    /// Starts an action on a selection: its participants in outside-in order, each on their
-    /// preferred channel from `registry` when one is given.
+    /// Starts an action on a selection: its participants outside-in, each with their person,
+    /// channels, opt-out, quiet hours, language and contact data from `recipients` (the registry).
     ///
-    /// The request's incident point is taken from the selection. With a registry, each participant
-    /// gets their person, channels, quiet hours and language from it.
-    /// - Parameter area: The area text and registry generation for the audit (area version 1).
+    /// The incident point is the selection's (the selection request's `incident`, else the
+    /// circle's centre or the polygon's centroid, given in WGS84 and recorded in RD New), and the
+    /// audit's area version 1 is the selection's area (``SelectionResult/areaRecord``).
+    ///
+    /// ```swift
+    /// let selection = try engine.select(SelectionRequest(area: .circle(center: dam, radiusMeters: 2_000)))
+    /// let id = try dispatcher.start(request, selection: selection, recipients: .registry(registry))
+    /// ```
     /// - Returns: The new action's id.
-    /// - Throws: ``FanOutError`` (see ``Dispatcher/start(_:recipients:area:)``) or ``RegistryError``.
-    public func start(
-        _ request: ActionRequest, selection: SelectionResult, registry: Registry? = nil, area: AreaRecord? = nil
-    ) throws -> ActionID {
-        var request = request
-        request.incidentPoint = selection.incident
-        return try start(
-            request, recipients: try Recipient.recipients(for: selection.participants, registry: registry), area: area)
+    /// - Throws: ``FanOutError`` (see ``Dispatcher/start(_:participants:incident:recipients:area:)``)
+    ///   or ``RegistryError``.
+    public func start(_ request: ActionRequest, selection: SelectionResult, recipients: RecipientSource) throws
+        -> ActionID
+    {
+        try start(
+            request, participants: selection.participants, incident: selection.incident, recipients: recipients,
+            area: selection.areaRecord)
     }
 
-    /// Enlarges a running action with a new selection (only persons not yet included are added).
+    /// Enlarges a running action with a new selection (only persons not yet included are added);
+    /// the new area version in the audit is the selection's area.
     ///
-    /// - Parameter area: The enlarged area's text and registry generation for the audit.
     /// - Returns: How many persons were added.
-    /// - Throws: ``FanOutError`` (see ``Dispatcher/enlarge(_:with:area:confirmed:)``) or ``RegistryError``.
+    /// - Throws: ``FanOutError`` (see ``Dispatcher/enlarge(_:participants:recipients:area:confirmed:)``)
+    ///   or ``RegistryError``.
     @discardableResult
     public func enlarge(
-        _ id: ActionID, selection: SelectionResult, registry: Registry? = nil, area: AreaRecord? = nil,
-        confirmed: Bool = false
+        _ id: ActionID, selection: SelectionResult, recipients: RecipientSource, confirmed: Bool = false
     ) throws -> Int {
         try enlarge(
-            id, with: try Recipient.recipients(for: selection.participants, registry: registry), area: area,
+            id, participants: selection.participants, recipients: recipients, area: selection.areaRecord,
             confirmed: confirmed)
     }
 }

@@ -224,7 +224,8 @@ public final class Engine {
         }
         return SelectionResult(
             participants: participants, incident: incident, incidentSource: source, areaSquareMeters: area,
-            distance: request.distance, seconds: (clock.now - start).seconds, rows: rows)
+            distance: request.distance, seconds: (clock.now - start).seconds, rows: rows, area: request.area,
+            registryGeneration: try registry?.generation())
     }
 
     func rd(_ p: LonLat, what: String) throws -> RDPoint {

@@ -66,6 +66,10 @@ public struct SelectionResult: Sendable {
     public var seconds: Double
     /// The index state the rows refer to.
     public var rows: RowSource
+    /// The area selected, as requested (for the audit: ``areaRecord``).
+    public var area: SelectionRequest.Area
+    /// The registry generation when the selection was made (`nil` for an engine without registry).
+    public var registryGeneration: Int64?
 
     /// The RD New position of a selected participant.
     public func rdPoint(of p: SelectedParticipant) -> RDPoint { rows.rdPoint(row: p.row) }

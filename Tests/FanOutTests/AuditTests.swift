@@ -16,7 +16,7 @@ import Testing
         let ledger = try LedgerResumeTests.ledger()
         let config = DispatchConfig(retry: .init(attemptsPerChannel: 2, backoffSeconds: 60))
         let clock = VirtualClock()
-        let d = Dispatcher(config: config, providers: [.voice: voice], clock: clock, ledger: ledger)
+        let d = try Dispatcher(config: config, providers: [.voice: voice], clock: clock, ledger: ledger)
         let small = "POLYGON((155000 463000, 156000 463000, 156000 464000, 155000 463000))"
         let id = try d.start(
             Fixture.request([.voice]), recipients: Fixture.recipients(2),
@@ -53,7 +53,7 @@ import Testing
 
     @Test func theAuditIsAppendOnly() async throws {
         let ledger = try LedgerResumeTests.ledger()
-        let d = Dispatcher(providers: [.sms: RecordingProvider()], clock: VirtualClock(), ledger: ledger)
+        let d = try Dispatcher(providers: [.sms: RecordingProvider()], clock: VirtualClock(), ledger: ledger)
         _ = try d.start(Fixture.request([.sms]), recipients: Fixture.recipients(3))
         try await d.runUntilIdle()
         let db = try DatabaseQueue(path: ledger.path)
@@ -89,11 +89,11 @@ import Testing
         let selection = try engine.select(SelectionRequest(area: .circle(center: amersfoort, radiusMeters: 1000)))
         #expect(selection.participants.map(\.id) == [1, 2, 3])
         let mail = RecordingProvider()
-        let d = Dispatcher(providers: [.email: mail], clock: VirtualClock(), ledger: try Ledger.open(at: path))
+        let d = try Dispatcher(providers: [.email: mail], clock: VirtualClock(), ledger: try Ledger.open(at: path))
         let request = ActionRequest(
             incidentPoint: Fixture.point, incidentType: "prevention", urgency: .low, message: "Inbraakgolf",
             texts: ["fr": "Vague de cambriolages"])
-        let id = try d.start(request, selection: selection, registry: registry)
+        let id = try d.start(request, selection: selection, recipients: .registry(registry))
         try await d.runUntilIdle()
         #expect(mail.records.map(\.message.key.person) == [1])  // 2 is person 1; 3 never by e-mail
         let status = try d.status(id)

@@ -95,7 +95,7 @@ import Testing
         config: DispatchConfig, providers: [Channel: any MessageProvider], ledger: Ledger, options: DispatchOptions,
         random: inout SeededRandom
     ) async throws -> (Dispatcher, ActionID) {
-        var d = Dispatcher(
+        var d = try Dispatcher(
             config: config, providers: providers, clock: VirtualClock(), ledger: ledger, options: options)
         let id = try d.start(request, recipients: people)
         var now = Duration.zero
@@ -103,7 +103,7 @@ import Testing
             now += .milliseconds(Int64.random(in: every, using: &random))
             try d.advance(to: now)
             // Crash: `d` is dropped with whatever its ledger batch held.
-            d = try Dispatcher.resume(
+            d = try Dispatcher(
                 config: config, providers: providers, clock: VirtualClock(start: now), ledger: ledger, options: options)
         }
         try await d.runUntilIdle()

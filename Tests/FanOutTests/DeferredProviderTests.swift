@@ -97,7 +97,7 @@ final class CollectingProvider: DeferredMessageProvider {
         let sms = CollectingProvider()
         let clock = VirtualClock()
         let path = try Fixtures.temporaryDirectory("fanout-hold").appendingPathComponent("r.sqlite").path
-        let d = Dispatcher(
+        let d = try Dispatcher(
             providers: [:], deferredProviders: [.sms: sms], clock: clock, ledger: try Ledger.open(at: path))
         let id = try d.start(Fixture.request([.sms]), recipients: Fixture.recipients(25))
         let first = sms.take()
@@ -116,7 +116,7 @@ final class CollectingProvider: DeferredMessageProvider {
         #expect(try d.status(id).alerts == [.delivered: 9, .failed: 1, .queued: 15])
 
         // A dispatcher resumed held from the ledger hands nothing over either, until released.
-        let resumed = try Dispatcher.resume(
+        let resumed = try Dispatcher(
             providers: [:], deferredProviders: [.sms: sms], clock: clock, ledger: try Ledger.open(at: path),
             options: DispatchOptions(handOversHeld: true))
         #expect(sms.take().isEmpty && resumed.handOversHeld)

@@ -32,14 +32,14 @@ import Testing
             ProviderOutcome(m.key.person == 8 ? .busy : .delivered, after: .seconds(40))
         }
         let sms = RecordingProvider { m in ProviderOutcome(m.key.person == 5 ? .failed : .delivered) }
-        let d = Dispatcher(
+        let d = try Dispatcher(
             providers: [.voice: voice, .sms: sms], clock: VirtualClock(), ledger: try Ledger.open(at: path))
         let request = ActionRequest(
             incidentPoint: small.incident, incidentType: "robbery", urgency: .critical,
             message: "Look out for a man in a green jacket on a scooter", channels: [.voice, .sms])
-        let id = try d.start(request, selection: small, registry: registry)
+        let id = try d.start(request, selection: small, recipients: .registry(registry))
         try d.advance(to: .seconds(1))
-        #expect(try d.enlarge(id, selection: large, registry: registry) == 15)
+        #expect(try d.enlarge(id, selection: large, recipients: .registry(registry)) == 15)
         try await d.runUntilIdle()
         // Outside-in within each channel: the small area's farthest first, then the enlargement's.
         let smsOrder = sms.records.map(\.message.key.person)

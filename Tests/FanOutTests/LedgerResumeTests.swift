@@ -12,7 +12,7 @@ import Testing
     @Test func everyMessageIsInTheLedgerWithItsState() async throws {
         let ledger = try Self.ledger()
         let sms = RecordingProvider()
-        let d = Dispatcher(providers: [.sms: sms], clock: VirtualClock(), ledger: ledger)
+        let d = try Dispatcher(providers: [.sms: sms], clock: VirtualClock(), ledger: ledger)
         let id = try d.start(Fixture.request([.sms]), recipients: Fixture.recipients(30))
         // The first SMS batch (10) went to the provider at once, listed in the ledger's hand-over
         // record before that (write-ahead); their `sent` states follow in the next ledger batch.
@@ -38,13 +38,13 @@ import Testing
         let ledger = try Self.ledger()
         let sms = RecordingProvider()  // the provider side survives the crash
         let options = DispatchOptions(ledgerBatchSize: 64)
-        let first = Dispatcher(providers: [.sms: sms], clock: VirtualClock(), ledger: ledger, options: options)
+        let first = try Dispatcher(providers: [.sms: sms], clock: VirtualClock(), ledger: ledger, options: options)
         let id = try first.start(Fixture.request([.sms]), recipients: Fixture.recipients(1000))
         try first.advance(to: .milliseconds(4_550))  // 46 batches handed over; the ledger batch is not written
         let handedOver = sms.records.count
         #expect(handedOver == 460)
         // kill -9: `first` is abandoned with its unwritten ledger changes.
-        let second = try Dispatcher.resume(
+        let second = try Dispatcher(
             providers: [.sms: sms], clock: VirtualClock(start: .milliseconds(4_550)), ledger: ledger, options: options)
         try await second.runUntilIdle()
         #expect(Set(sms.records.map(\.message.key.person)) == Set(1...1000))  // nobody lost
@@ -71,7 +71,7 @@ import Testing
         let ledger = try Self.ledger()
         let sms = RecordingProvider()  // the provider side survives the crash
         let options = DispatchOptions(ledgerBatchSize: 64)
-        let first = Dispatcher(providers: [.sms: sms], clock: VirtualClock(), ledger: ledger, options: options)
+        let first = try Dispatcher(providers: [.sms: sms], clock: VirtualClock(), ledger: ledger, options: options)
         let id = try first.start(Fixture.request([.sms]), recipients: Fixture.recipients(1000))
         try first.advance(to: .milliseconds(4_550))  // 46 batches handed over; outcomes not all written
         let handedOver = Set(sms.records.map(\.message.key.person))
@@ -79,7 +79,7 @@ import Testing
         // kill -9, then at once `end` in a new process: the alerts with the provider at the crash
         // are in flight (written `sent` before each hand-over), so the end cancels only what never
         // went out, and the in-flight ones are resolved under their keys before the end message.
-        let second = try Dispatcher.resume(
+        let second = try Dispatcher(
             providers: [.sms: sms], clock: VirtualClock(start: .milliseconds(4_550)), ledger: ledger, options: options)
         try second.end(id, result: "Arrested")
         try await second.runUntilIdle()
@@ -95,12 +95,12 @@ import Testing
         let ledger = try Self.ledger()
         let sms = RecordingProvider { m in ProviderOutcome(m.key.person % 3 == 0 ? .failed : .delivered) }
         let options = DispatchOptions(ledgerBatchSize: 1)  // every change written at once: no repeats
-        let first = Dispatcher(providers: [.sms: sms], clock: VirtualClock(), ledger: ledger, options: options)
+        let first = try Dispatcher(providers: [.sms: sms], clock: VirtualClock(), ledger: ledger, options: options)
         let id = try first.start(Fixture.request([.sms]), recipients: Fixture.recipients(300))
         try await first.runUntilIdle()
         #expect(try first.end(id, result: "Found safe") == 200)
         try first.advance(to: first.clock.now + .milliseconds(500))  // 5 batches of end messages
-        let second = try Dispatcher.resume(
+        let second = try Dispatcher(
             providers: [.sms: sms], clock: VirtualClock(start: .seconds(4)), ledger: ledger, options: options)
         try await second.runUntilIdle()
         let ends = sms.records.filter { $0.message.key.kind == .end }.map(\.message.key.person)
@@ -120,7 +120,7 @@ extension LedgerResumeTests {
         let ledger = try Self.ledger()
         let clock = VirtualClock()
         let before = CollectingProvider()
-        let first = Dispatcher(providers: [:], deferredProviders: [.sms: before], clock: clock, ledger: ledger)
+        let first = try Dispatcher(providers: [:], deferredProviders: [.sms: before], clock: clock, ledger: ledger)
         let ended = try first.start(Fixture.request([.sms]), recipients: Fixture.recipients(10))
         for (m, r) in before.take() { try r.report(m, result: .delivered) }
         #expect(try first.end(ended, result: "Found safe") == 10)
@@ -137,7 +137,7 @@ extension LedgerResumeTests {
         // kill -9: no report comes back. Both actions are `ended`, with nothing queued.
 
         let after = CollectingProvider()
-        let second = try Dispatcher.resume(
+        let second = try Dispatcher(
             providers: [:], deferredProviders: [.sms: after], clock: clock, ledger: ledger)
         #expect(second.actionIDs == [ended, inFlight])
         // Everything handed over within the next 3 s.
@@ -163,7 +163,7 @@ extension LedgerResumeTests {
         #expect(try ledger.messages(of: ended).allSatisfy { $0.state == .delivered })
         #expect(try ledger.messages(of: inFlight).allSatisfy { $0.state == .delivered })
         #expect(
-            try Dispatcher.resume(providers: [:], deferredProviders: [.sms: after], clock: clock, ledger: ledger)
+            try Dispatcher(providers: [:], deferredProviders: [.sms: after], clock: clock, ledger: ledger)
                 .actionIDs.isEmpty)
     }
 }
@@ -171,7 +171,7 @@ extension LedgerResumeTests {
 extension LedgerResumeTests {
     @Test func theProvidersRecordedForAnActionAreReadBackWhileItIsUnfinished() async throws {
         let ledger = try Self.ledger()
-        let d = Dispatcher(providers: [.sms: RecordingProvider()], clock: VirtualClock(), ledger: ledger)
+        let d = try Dispatcher(providers: [.sms: RecordingProvider()], clock: VirtualClock(), ledger: ledger)
         let a = try d.start(Fixture.request([.sms]), recipients: Fixture.recipients(3))
         let b = try d.start(Fixture.request([.sms]), recipients: Fixture.recipients(3, from: 10))
         try d.flush()
@@ -190,13 +190,13 @@ extension LedgerResumeTests {
 @Suite struct ResumeWithoutAProviderTests {
     @Test func messagesForAChannelWithoutAProviderFailAndTheCountsStayConsistent() async throws {
         let ledger = try LedgerResumeTests.ledger()
-        let first = Dispatcher(
+        let first = try Dispatcher(
             providers: [.voice: RecordingProvider(), .sms: RecordingProvider()], clock: VirtualClock(), ledger: ledger)
         let people = Fixture.recipients(4, channels: [.voice]) + Fixture.recipients(4, from: 10, channels: [.sms])
         let id = try first.start(Fixture.request([.voice, .sms]), recipients: people)
         // Restarted with SMS only: the queued calls fail at once.
         let sms = RecordingProvider()
-        let second = try Dispatcher.resume(providers: [.sms: sms], clock: VirtualClock(), ledger: ledger)
+        let second = try Dispatcher(providers: [.sms: sms], clock: VirtualClock(), ledger: ledger)
         try await second.runUntilIdle()
         let s = try second.status(id)
         #expect(s.alerts == [.delivered: 4, .failed: 4])

@@ -16,7 +16,7 @@ import Testing
     @Test func aPersonAtTwoAddressesIsAlertedOnceAtTheFirst() async throws {
         let sms = RecordingProvider()
         let ledger = try LedgerResumeTests.ledger()
-        let d = Dispatcher(providers: [.sms: sms], clock: VirtualClock(), ledger: ledger)
+        let d = try Dispatcher(providers: [.sms: sms], clock: VirtualClock(), ledger: ledger)
         let people = [
             Recipient(id: 10, distanceMeters: 900, person: 5), Recipient(id: 11, distanceMeters: 800),
             Recipient(id: 12, distanceMeters: 700, person: 5),
@@ -51,7 +51,7 @@ import Testing
     @Test func anOptedOutPersonIsSkippedForThatIncidentTypeOnlyWithItsOwnReason() async throws {
         let sms = RecordingProvider()
         let ledger = try LedgerResumeTests.ledger()
-        let d = Dispatcher(providers: [.sms: sms], clock: VirtualClock(), ledger: ledger)
+        let d = try Dispatcher(providers: [.sms: sms], clock: VirtualClock(), ledger: ledger)
         let burglaryOnly = try OptOut(parsing: "burglary,bike-theft")
         let people = [
             Recipient(id: 1, distanceMeters: 900, optOut: burglaryOnly),
@@ -91,7 +91,7 @@ import Testing
         let email = RecordingProvider()
         let ledger = try LedgerResumeTests.ledger()
         let config = DispatchConfig(retry: .init(attemptsPerChannel: 1, fallback: true))
-        let d = Dispatcher(
+        let d = try Dispatcher(
             config: config, providers: [.voice: voice, .sms: sms, .email: email], clock: VirtualClock(),
             ledger: ledger)
         let people = [
@@ -142,7 +142,7 @@ import Testing
         let sms = RecordingProvider()
         let ledger = try LedgerResumeTests.ledger()
         // 23:30 in Amsterdam (22:30 UTC in January).
-        let d = Dispatcher(
+        let d = try Dispatcher(
             providers: [.voice: voice, .sms: sms], clock: VirtualClock(), ledger: ledger,
             options: DispatchOptions(wallClockAtZero: try Self.utc("2026-01-15T22:30:00Z")))
         let prefs: [Channel] = [.voice, .sms]

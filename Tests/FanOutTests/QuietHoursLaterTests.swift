@@ -30,7 +30,7 @@ import Testing
         let voice = Self.unanswered()
         let sms = RecordingProvider()
         let ledger = try LedgerResumeTests.ledger()
-        let d = Dispatcher(
+        let d = try Dispatcher(
             config: Self.config(fallback: true), providers: [.voice: voice, .sms: sms], clock: VirtualClock(),
             ledger: ledger, options: Self.at2258)
         let person = Recipient(
@@ -50,7 +50,7 @@ import Testing
     @Test func withoutFallbackARetryInQuietHoursIsGivenUpAndSaysWhy() async throws {
         let voice = Self.unanswered()
         let ledger = try LedgerResumeTests.ledger()
-        let d = Dispatcher(
+        let d = try Dispatcher(
             config: Self.config(fallback: false), providers: [.voice: voice], clock: VirtualClock(), ledger: ledger,
             options: Self.at2258)
         let person = Recipient(id: 1, distanceMeters: 10, quietHours: try Self.quiet("voice 23:00-07:00"))
@@ -93,7 +93,7 @@ import Testing
         let sms = RecordingProvider()
         let ledger = try LedgerResumeTests.ledger()
         let clock = VirtualClock()
-        let d = Dispatcher(providers: [.sms: sms], clock: clock, ledger: ledger, options: Self.at2250)
+        let d = try Dispatcher(providers: [.sms: sms], clock: clock, ledger: ledger, options: Self.at2250)
         let id = try d.start(Fixture.request([.sms]), recipients: try Self.twoPersons())
         try await d.runUntilIdle()
         clock.advance(to: .seconds(1200))
@@ -117,7 +117,7 @@ import Testing
         let sms = RecordingProvider()
         let ledger = try LedgerResumeTests.ledger()
         let clock = VirtualClock()
-        let first = Dispatcher(providers: [.sms: sms], clock: clock, ledger: ledger, options: Self.at2250)
+        let first = try Dispatcher(providers: [.sms: sms], clock: clock, ledger: ledger, options: Self.at2250)
         let id = try first.start(Fixture.request([.sms]), recipients: try Self.twoPersons())
         try await first.runUntilIdle()
         clock.advance(to: .seconds(1200))
@@ -126,7 +126,7 @@ import Testing
         try first.flush()
         #expect(sms.records.filter { $0.message.key.kind == .end }.map(\.message.key.person) == [2])
         // A restart at 01:00 local (3 h 10 min after time zero, 11,400 s).
-        let second = try Dispatcher.resume(
+        let second = try Dispatcher(
             providers: [.sms: sms], clock: VirtualClock(start: .seconds(11_400)), ledger: ledger,
             options: Self.at2250)
         try await second.runUntilIdle()

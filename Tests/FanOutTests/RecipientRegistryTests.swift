@@ -28,19 +28,19 @@ import Testing
         let registry = try Registry.open(at: path)
         _ = try registry.importCSV(csv, options: ImportOptions(crs: .rdNew, countries: .off))
         let selection = [3, 2, 1, 4].map { SelectedParticipant(id: $0, distanceMeters: 0, country: nil, row: 0) }
-        let recipients = try Recipient.recipients(for: selection, registry: registry)
+        let recipients = try RecipientSource.registry(registry).recipients(for: selection)
         #expect(recipients.map(\.id) == [3, 2, 1, 4])
         #expect(recipients.map(\.channels) == [[.voice], [], [.sms, .voice], []])
         #expect(recipients.map { $0.optOut?.description } == [nil, "bike-theft", nil, nil])
         #expect(recipients.map(\.noContact) == [[.email], [], [.email], []])  // 4 is not registered
-        let optedOut = try Recipient.recipients(
-            for: [SelectedParticipant(id: 5, distanceMeters: 0, country: nil, row: 0)], registry: registry)
+        let optedOut = try RecipientSource.registry(registry).recipients(
+            for: [SelectedParticipant(id: 5, distanceMeters: 0, country: nil, row: 0)])
         #expect(optedOut.first?.optOut?.covers("burglary") == true)
         #expect(optedOut.first?.noContact == [.voice, .sms, .email])
         // The ledger lives in the same file.
         let voice = RecordingProvider(callDuration: .seconds(1))
         let sms = RecordingProvider()
-        let d = Dispatcher(
+        let d = try Dispatcher(
             providers: [.voice: voice, .sms: sms], clock: VirtualClock(), ledger: try Ledger.open(at: path))
         _ = try d.start(Fixture.request([.voice, .sms]), recipients: recipients)
         try await d.runUntilIdle()

@@ -12,7 +12,7 @@ import Testing
         }
         let config = DispatchConfig(retry: .init(attemptsPerChannel: 3, backoffSeconds: 60, backoffFactor: 2))
         let ledger = try LedgerResumeTests.ledger()
-        let d = Dispatcher(config: config, providers: [.voice: voice], clock: VirtualClock(), ledger: ledger)
+        let d = try Dispatcher(config: config, providers: [.voice: voice], clock: VirtualClock(), ledger: ledger)
         let id = try d.start(Fixture.request([.voice]), recipients: Fixture.recipients(1))
         try await d.runUntilIdle()
         // Attempt 1 at 0 s, busy at 10 s; attempt 2 after 60 s at 70 s, busy at 80 s; attempt 3
@@ -77,7 +77,7 @@ import Testing
         let voice = RecordingProvider { _ in ProviderOutcome(.busy, after: .seconds(5)) }
         let config = DispatchConfig(retry: .init(attemptsPerChannel: 3, backoffSeconds: 100))
         let ledger = try LedgerResumeTests.ledger()
-        let d = Dispatcher(config: config, providers: [.voice: voice], clock: VirtualClock(), ledger: ledger)
+        let d = try Dispatcher(config: config, providers: [.voice: voice], clock: VirtualClock(), ledger: ledger)
         let id = try d.start(Fixture.request([.voice]), recipients: Fixture.recipients(3))
         try d.advance(to: .seconds(10))  // all three busy at 5 s, waiting until 105 s
         #expect(try d.status(id).alerts == [.queued: 3])
@@ -107,14 +107,14 @@ import Testing
         let config = DispatchConfig(retry: .init(attemptsPerChannel: 2, backoffSeconds: 30))
         let ledger = try LedgerResumeTests.ledger()
         let options = DispatchOptions(ledgerBatchSize: 1)
-        let first = Dispatcher(
+        let first = try Dispatcher(
             config: config, providers: [.voice: voice], clock: VirtualClock(), ledger: ledger, options: options)
         // Participant 100 is an address of person 7.
         let id = try first.start(
             Fixture.request([.voice]), recipients: [Recipient(id: 100, distanceMeters: 50, person: 7)])
         try first.advance(to: .seconds(25))  // no answer at 20 s; attempt 2 due at 50 s
         // Restart at 30 s: the retry is due at its stored time, as attempt 2.
-        let second = try Dispatcher.resume(
+        let second = try Dispatcher(
             config: config, providers: [.voice: voice], clock: VirtualClock(start: .seconds(30)), ledger: ledger,
             options: options)
         try await second.runUntilIdle()

@@ -41,7 +41,7 @@ import Testing
             .voice: RecordingProvider(callDuration: .seconds(45)), .sms: RecordingProvider(),
             .email: RecordingProvider(), .app: RecordingProvider(),
         ]
-        let d = Dispatcher(providers: providers, clock: VirtualClock(), ledger: ledger)
+        let d = try Dispatcher(providers: providers, clock: VirtualClock(), ledger: ledger)
         let mix: [Channel] = [.voice, .sms, .email, .app]
         let people = (0..<n).map { i in
             Recipient(id: Int64(i + 1), distanceMeters: Double(n - i) / 10, channels: [mix[i % 4]])

@@ -48,7 +48,6 @@ struct KannelTests {
             message: dutch, channels: [.sms], texts: ["pl": polish])
     }
 
-
     @Test func twoHundredPersonsAreTextedThroughKannelAndEveryReportComesBack() async throws {
         let peer = try KannelPeer()
         defer { peer.stop() }
@@ -69,7 +68,7 @@ struct KannelTests {
             registry: registry, logger: log.logger(), onReport: { r in reports.withLock { $0.append(r) } })
         defer { kannel.shutdown() }
         let ledger = try Ledger.open(at: dir.appendingPathComponent("ledger.sqlite").path)
-        let d = Dispatcher(
+        let d = try Dispatcher(
             config: DispatchConfig(sms: .init(perSecond: 1000, batchSize: 20)), providers: [:],
             deferredProviders: [.sms: kannel], clock: SystemDispatchClock(), ledger: ledger)
         let driver = Task { try await d.run() }
@@ -187,14 +186,14 @@ struct KannelTests {
         defer { kannel.shutdown() }
         let path = dir.appendingPathComponent("ledger.sqlite").path
         let config = DispatchConfig(sms: .init(perSecond: 1000, batchSize: 50))
-        var first: Dispatcher? = Dispatcher(
+        var first: Dispatcher? = try Dispatcher(
             config: config, providers: [:], deferredProviders: [.sms: kannel], clock: SystemDispatchClock(),
             ledger: try Ledger.open(at: path))
         let id = try #require(first).start(Self.request(), recipients: Self.recipients(n))
         #expect(try await eventually { kannel.statistics.accepted == Int(n) })
         first = nil  // the crash: no flush, no goodbye; its reports now go nowhere
 
-        let resumed = try Dispatcher.resume(
+        let resumed = try Dispatcher(
             config: config, providers: [:], deferredProviders: [.sms: kannel], clock: SystemDispatchClock(),
             ledger: try Ledger.open(at: path))
         let driver = Task { try await resumed.run() }
