@@ -26,7 +26,7 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    for (name, recipients) in [("", DispatchRun.recipients), ("-shuffled-ids", DispatchRun.shuffledRecipients)] {
+    for (name, recipients) in [("", DispatchRun.participants), ("-shuffled-ids", DispatchRun.shuffledParticipants)] {
         Benchmark("dispatch-100k-virtual-ledger\(name)", configuration: configuration) { benchmark in
             let path = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "bench-ledger-\(getpid())\(name).sqlite"
@@ -48,15 +48,20 @@ struct BenchmarkFailure: Error, CustomStringConvertible {
 enum DispatchRun {
     static let count = 100_000
 
-    /// Recipients outside-in (distance descending), channels by id.
-    static let recipients: [Recipient] = (0..<count).map { i in
-        let channel: Channel = i % 25 < 9 ? .voice : i % 25 < 18 ? .sms : .app
-        return Recipient(id: Int64(i + 1), distanceMeters: Double(count - i), channels: [channel])
-    }
+    /// The channel of the `i`-th participant outside-in: 36% voice, 36% SMS, 28% app.
+    static func channel(_ i: Int) -> Channel { i % 25 < 9 ? .voice : i % 25 < 18 ? .sms : .app }
+
+    /// Participants outside-in (distance descending), and each one's channel by id.
+    static let participants: (list: [SelectedParticipant], channels: [Int64: Channel]) = (
+        (0..<count).map { i in
+            SelectedParticipant(id: Int64(i + 1), distanceMeters: Double(count - i), country: nil, row: 0)
+        },
+        Dictionary(uniqueKeysWithValues: (0..<count).map { (Int64($0 + 1), channel($0)) })
+    )
 
     /// The same, each with another person id: a fixed shuffle of 1...100,000 (ids unrelated to
     /// the outside-in order, as in a registry).
-    static let shuffledRecipients: [Recipient] = {
+    static let shuffledParticipants: (list: [SelectedParticipant], channels: [Int64: Channel]) = {
         var ids = Array(1...Int64(count))
         var state: UInt64 = 0x5EED_2026  // SplitMix64, fixed seed
         for i in stride(from: ids.count - 1, to: 0, by: -1) {
@@ -66,24 +71,34 @@ enum DispatchRun {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             ids.swapAt(i, Int((z ^ (z >> 31)) % UInt64(i + 1)))
         }
-        return zip(recipients, ids).map { r, id in
-            Recipient(id: id, distanceMeters: r.distanceMeters, channels: r.channels)
-        }
+        return (
+            zip(participants.list, ids).map { p, id in
+                SelectedParticipant(id: id, distanceMeters: p.distanceMeters, country: nil, row: 0)
+            },
+            Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($0.element, channel($0.offset)) })
+        )
     }()
 
     /// Runs one action to idle on virtual time; returns the accepted hand-overs.
-    static func once(ledgerPath: String?, recipients: [Recipient] = recipients, benchmark: Benchmark) throws -> Int {
+    static func once(
+        ledgerPath: String?, recipients: (list: [SelectedParticipant], channels: [Int64: Channel]) = participants,
+        benchmark: Benchmark
+    ) throws -> Int {
         let providers = SimulatedProvider.all(.realistic(seed: 1))
         var chosen: [Channel: any MessageProvider] = [:]
         for (c, p) in providers { chosen[c] = p }
         let clock = VirtualClock()
-        let ledger = try ledgerPath.map { try Ledger.open(at: $0) }
-        let d = Dispatcher(providers: chosen, clock: clock, ledger: ledger)
+        let d =
+            try ledgerPath.map { try Dispatcher(providers: chosen, clock: clock, ledger: try Ledger.open(at: $0)) }
+            ?? Dispatcher(providers: chosen, clock: clock)
         let request = ActionRequest(
-            incidentPoint: RDPoint(x: 155_000, y: 463_000), incidentType: "benchmark", urgency: .critical,
-            message: "benchmark", channels: [.voice, .sms, .app], confirmed: true)
+            incidentType: "benchmark", urgency: .critical, message: "benchmark", channels: [.voice, .sms, .app],
+            confirmed: true)
+        let channels = recipients.channels
         benchmark.startMeasurement()
-        _ = try d.start(request, recipients: recipients)
+        _ = try d.start(
+            request, participants: recipients.list, incident: RDPoint(x: 155_000, y: 463_000),
+            recipients: .withoutRegistry(reason: "benchmark", channels: { id in channels[id].map { [$0] } ?? [] }))
         while let next = d.nextEventTime {
             clock.advance(to: next)
             try d.advance(to: next)
