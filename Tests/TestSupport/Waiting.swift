@@ -13,11 +13,18 @@ public func thousands(_ n: Int) -> String {
 
 /// Waits (real time, polling every 20 ms) until `condition` holds or `seconds` have passed;
 /// returns whether it held.
-public func eventually(seconds: Double = 90, _ condition: () throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + .seconds(seconds)
-    while ContinuousClock.now < deadline {
-        if try condition() { return true }
-        try await Task.sleep(for: .milliseconds(20))
+///
+/// It polls on a thread of its own, never on Swift concurrency's cooperative pool: with the
+/// CPU-bound suites running beside it on a loaded machine, a poll that slept on that pool was not
+/// resumed for the whole minute a child process ran, and the wait missed it (seen in
+/// `LedgerOwnershipTests`).
+public func eventually(seconds: Double = 90, _ condition: @escaping @Sendable () throws -> Bool) async throws -> Bool {
+    try await onOwnThread {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            if try condition() { return true }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return try condition()
     }
-    return try condition()
 }
