@@ -106,7 +106,7 @@ public final class AreaConverter {
         return Report(
             input: input, output: output, format: format, crs: format == .wkt ? nil : written.crs,
             polygons: written.polygons.count, holes: written.polygons.reduce(0) { $0 + $1.holes.count },
-            vertices: written.polygons.reduce(0) { $0 + $1.shell.count + $1.holes.reduce(0) { $0 + $1.count } },
+            vertices: written.polygons.vertexCount,
             bytes: writtenBytes, notes: notes)
     }
 

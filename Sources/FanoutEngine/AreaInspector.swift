@@ -219,7 +219,7 @@ public final class AreaInspector {
         let rdPoints = rd.flatMap { [$0.shell] + $0.holes }.flatMap { $0 }
         let llPoints = lonLat.flatMap { [$0.shell] + $0.holes }.flatMap { $0 }
         guard !rdPoints.isEmpty else { return nil }
-        let vertices = rd.reduce(0) { $0 + ([$1.shell] + $1.holes).reduce(0) { $0 + max($1.count - 1, 0) } }
+        let vertices = rd.vertexCount
         return AreaCheckReport.Measures(
             areaKm2: try g.area / 1e6, perimeterKm: try g.length / 1000, vertices: vertices, polygons: rd.count,
             holes: rd.reduce(0) { $0 + $1.holes.count },

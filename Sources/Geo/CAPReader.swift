@@ -125,7 +125,7 @@ public enum CAPReader {
     }
 
     static func describe(_ a: CAPArea) -> String {
-        var parts = a.polygons.map { "polygon (\($0.count) vertices)" }
+        var parts = a.polygons.map { "polygon (\(PlanarPolygon.distinct($0).count) vertices)" }
         parts += a.circles.map {
             "circle, use --circle \($0.center.lon),\($0.center.lat),\(Int(($0.radiusKm * 1000).rounded()))"
         }

@@ -80,7 +80,7 @@ package final class PolygonArea {
     ///   ``GeoError`` for rings GEOS cannot even build.
     package init(_ source: AreaGeometry, converter: CoordinateConverter, context: GEOSContext) throws {
         try Self.validate(try context.makeMultiPolygon(source.polygons), what: "\(source.source) (\(source.crs))")
-        let vertices = source.polygons.flatMap { [$0.shell] + $0.holes }.flatMap { $0 }
+        let vertices = source.polygons.distinctVertices
         if let misplaced = ServiceRegion.misplacement(of: vertices, in: source.crs, converter: converter) {
             throw SelectionError(
                 .invalidArea, "\(source.source) (\(source.crs)): \(misplaced.message(noun: "vertices"))")
