@@ -77,7 +77,8 @@ struct AreaMapCommand: ParsableCommand {
         }
         let map: AreaMap
         do { map = try inspector.map(area, engine: engine, incident: incident?.value) } catch let e as SelectionError {
-            throw CommandFailure(.refused, "\(input.file): \(e.message) (see 'fanout area check \(input.file)')")
+            // The message names the file already.
+            throw CommandFailure(.refused, "\(e.message) (see 'fanout area check \(input.file)')")
         }
         var written: [String] = []
         for target in targets {

@@ -41,10 +41,24 @@ public enum AreaReader {
     ///     FeatureCollection, a WKT file with several geometries or a CAP alert with several areas.
     ///   - context: The GEOS context used to parse WKT and to take a union.
     /// - Throws: ``GeoError`` `.parse` or `.unsupportedGeometry`, naming the file and the field;
-    ///   `.featureChoice` for several features and no choice, or an id the file lacks.
+    ///   `.featureChoice` for several features and no choice, or an id the file lacks;
+    ///   `.unknownCRS` (see ``GeoError/unknownCRS(_:at:reason:)``) when PROJ does not know the CRS
+    ///   of `--crs`, of a GeoJSON `crs` member or of a GeoPackage layer.
     package static func read(
         contentsOf url: URL, crs: CRS?, layer: String? = nil, features: FeatureChoice = .single,
         context: GEOSContext
+    ) throws -> AreaGeometry {
+        let area = try readFile(url, crs: crs, layer: layer, features: features, context: context)
+        // One check for every format and command: the CRS came from --crs or from the file.
+        if area.crs != .wgs84 {
+            try PROJContext().requireKnown(area.crs, at: area.crs == crs ? "--crs" : "\(url.path): crs.properties.name")
+        }
+        return area
+    }
+
+    /// ``read(contentsOf:crs:layer:features:context:)`` before the CRS is checked.
+    private static func readFile(
+        _ url: URL, crs: CRS?, layer: String?, features: FeatureChoice, context: GEOSContext
     ) throws -> AreaGeometry {
         let name = url.path
         if url.pathExtension.lowercased() == "gpkg" || GeoPackageReader.isSQLite(url) {

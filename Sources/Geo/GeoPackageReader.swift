@@ -216,8 +216,10 @@ package enum GeoPackageReader {
                     + "'\(organization.prefix(30))' code \(code), not by EPSG; reproject it to an EPSG CRS")
         }
         let crs = CRS(epsg: code)
-        do { _ = try GeoPackageSRS.describe(crs, context: try PROJContext()) } catch let e as GeoError {
-            throw fail(.unknownCRS, "layer '\(layer.name)': srs_id \(layer.srsID): \(e.message)")
+        do { try PROJContext().requireKnown(crs, at: "layer '\(layer.name)', srs_id \(layer.srsID)") } catch let e
+            as GeoError
+        {
+            throw fail(e.code, e.message)
         }
         if let given, given != crs {
             throw fail(
