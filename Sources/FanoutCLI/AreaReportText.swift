@@ -14,8 +14,9 @@ func stableJSON(_ value: some Encodable) -> String {
 
 private func f(_ v: Double, _ d: Int) -> String { DecimalFormat.string(v, decimals: d) }
 
-private func place(_ p: AreaCheckReport.Position) -> String {
-    var s = "\(p.x),\(p.y)"
+/// A position as the file writes it (CAP: lat,lon), then in lon/lat and RD New.
+private func place(_ p: AreaCheckReport.Position, _ notation: CoordinateNotation) -> String {
+    var s = notation.written(XY(p.x, p.y))
     if let lon = p.lon, let lat = p.lat { s += " (lon/lat \(f(lon, 7)),\(f(lat, 7))" } else { s += " (" }
     if let x = p.rdX, let y = p.rdY { s += "; RD \(f(x, 2)),\(f(y, 2))" }
     s += ")"
@@ -32,14 +33,14 @@ extension AreaCheckReport {
             out += "  validity: valid (GEOS, OGC rules)\n"
         } else {
             out += "  validity: INVALID: \(validity.reason ?? "unknown reason")"
-            if let at = validity.location { out += " at \(place(at))" }
+            if let at = validity.location { out += " at \(place(at, notation))" }
             out += "\n"
         }
         for finding in findings {
             var where_ = ""
             if let p = finding.polygon { where_ += "polygon \(p)" }
             if let r = finding.ring { where_ += (where_.isEmpty ? "" : ", ") + "ring \(r)" }
-            if let at = finding.at { where_ += (where_.isEmpty ? "" : ", ") + "at \(place(at))" }
+            if let at = finding.at { where_ += (where_.isEmpty ? "" : ", ") + "at \(place(at, notation))" }
             out +=
                 "  \(finding.severity.rawValue): \(finding.code): \(finding.message)"
                 + (where_.isEmpty ? "" : " [\(where_)]") + "\n"

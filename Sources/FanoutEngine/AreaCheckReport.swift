@@ -149,6 +149,8 @@ public struct AreaCheckReport: Sendable, Codable, Equatable {
     public var source: String
     /// The CRS of its coordinates, `EPSG:NNNN`.
     public var crs: String
+    /// How the file writes positions (`cap`: lat,lon); positions in the text are quoted so.
+    public var notation: CoordinateNotation = .geoJSON
     /// The overall outcome.
     public var verdict: Verdict
     /// ``Verdict/exitStatus``, repeated for scripts.

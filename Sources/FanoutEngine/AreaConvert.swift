@@ -181,7 +181,7 @@ public final class AreaConverter {
         let polygons = try area.polygons.map {
             PlanarPolygon(shell: try transform($0.shell), holes: try $0.holes.map(transform))
         }
-        return AreaGeometry(polygons: polygons, crs: .wgs84, source: area.source)
+        return AreaGeometry(polygons: polygons, crs: .wgs84, source: area.source, notation: area.notation)
     }
 
     private func write(_ text: String, to target: OutputTarget) throws {

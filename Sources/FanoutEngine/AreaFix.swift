@@ -61,7 +61,7 @@ public final class AreaFixer {
     public func fix(_ area: AreaGeometry, method: MakeValidMethod) throws -> (AreaGeometry, Report) {
         let input = try context.makeMultiPolygon(area.polygons)
         let (polygons, report) = try fix(input, method: method, crs: area.crs)
-        return (AreaGeometry(polygons: polygons, crs: area.crs, source: area.source), report)
+        return (AreaGeometry(polygons: polygons, crs: area.crs, source: area.source, notation: area.notation), report)
     }
 
     /// Repairs a GEOS geometry in its own planar coordinates (`crs` only for the RD areas).

@@ -41,8 +41,7 @@ extension AreaInspector {
             if outside.allSatisfy({ ServiceRegion.contains(LonLat(lon: $0.0.y, lat: $0.0.x)) }) {
                 findings.add(
                     .error, "lat-lon-swapped",
-                    "\(count), but swapped they lie inside: latitude and longitude look swapped "
-                        + "(GeoJSON and WKT here are lon,lat; e.g. \(first.x),\(first.y) would be \(first.y),\(first.x))",
+                    "\(count), but swapped they lie inside: \(area.notation.swapHint(first))",
                     at: .init(x: first.x, y: first.y))
                 return nil
             }
@@ -52,7 +51,7 @@ extension AreaInspector {
                     asRD.map { $0.allSatisfy { ServiceRegion.contains(LonLat(lon: $0.x, lat: $0.y)) } } ?? false
                 findings.add(
                     .error, "rd-as-degrees",
-                    "\(count): values such as \(first.x),\(first.y) are metres, not degrees"
+                    "\(count): values such as \(area.notation.written(first)) are metres, not degrees"
                         + (inRegion
                             ? "; read as RD New (EPSG:28992) they lie in the Netherlands: give --crs EPSG:28992"
                                 + " (or a GeoJSON crs member)"
@@ -72,7 +71,7 @@ extension AreaInspector {
         }
         if area.crs != .wgs84,
             let misplaced = ServiceRegion.misplacement(
-                of: area.polygons.distinctVertices, in: area.crs, converter: converter),
+                of: area.polygons.distinctVertices, in: area.crs, notation: area.notation, converter: converter),
             let hint = misplaced.hint
         {
             // Degrees in a projected CRS (a legacy GeoJSON crs member, a GeoPackage layer's SRS or
@@ -84,7 +83,7 @@ extension AreaInspector {
         }
         findings.add(
             .error, "outside-service-region",
-            "\(count); the engine refuses such areas (first: \(first.x),\(first.y) in \(area.crs))",
+            "\(count); the engine refuses such areas (first: \(area.notation.written(first)) in \(area.crs))",
             at: .init(x: first.x, y: first.y))
         return nil
     }

@@ -135,7 +135,7 @@ public final class AreaInspector {
         let verdict: AreaCheckReport.Verdict =
             !validity.valid || all.contains { $0.severity == .error } ? .invalid : all.isEmpty ? .valid : .warnings
         return AreaCheckReport(
-            source: area.source, crs: area.crs.description, verdict: verdict, exitStatus: verdict.exitStatus,
+            source: area.source, crs: area.crs.description, notation: area.notation, verdict: verdict, exitStatus: verdict.exitStatus,
             validity: validity, findings: all, measures: measures, countries: countries,
             municipalities: municipalities, municipalityBoundaries: boundaries, participants: participants,
             incidentType: incidentType)

@@ -23,7 +23,7 @@ extension AreaReader {
         let labels = pieces.enumerated().map { i, p in
             FeatureLabel(id: "#\(i + 1): \(AreaFeatures.clean(p.type, limit: 30)) on line \(p.line)")
         }
-        func area(_ polygons: [PlanarPolygon]) -> AreaGeometry { AreaGeometry(polygons: polygons, crs: crs, source: name) }
+        func area(_ polygons: [PlanarPolygon]) -> AreaGeometry { AreaGeometry(polygons: polygons, crs: crs, source: name, notation: .wkt) }
         switch features {
         case .single:
             guard pieces.count == 1 else {

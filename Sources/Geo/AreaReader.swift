@@ -8,12 +8,15 @@ public struct AreaGeometry: Sendable, Equatable {
     public var crs: CRS
     /// Where it came from (file name), for messages.
     public var source: String
+    /// How the file writes positions, for messages that quote one (CAP: `lat,lon`).
+    public var notation: CoordinateNotation
 
     /// Creates an area geometry.
-    public init(polygons: [PlanarPolygon], crs: CRS, source: String) {
+    public init(polygons: [PlanarPolygon], crs: CRS, source: String, notation: CoordinateNotation = .geoJSON) {
         self.polygons = polygons
         self.crs = crs
         self.source = source
+        self.notation = notation
     }
 }
 
@@ -127,7 +130,7 @@ public enum AreaReader {
         if case .object(let object) = json, let named = try p.legacyCRS(object["crs"]) {
             areaCRS = named
         }
-        return AreaGeometry(polygons: polygons, crs: areaCRS, source: name)
+        return AreaGeometry(polygons: polygons, crs: areaCRS, source: name, notation: .geoJSON)
     }
 }
 

@@ -39,7 +39,7 @@ extension CAPReader {
         let fail = { (code: GeoError.Code, message: String) in GeoError(code, "\(name): \(message)") }
         func place(_ a: CAPArea) -> String { "\(a.place) '\(short(a.areaDesc))'" }
         func area(_ polygons: [PlanarPolygon]) -> AreaGeometry {
-            AreaGeometry(polygons: polygons, crs: .wgs84, source: name)
+            AreaGeometry(polygons: polygons, crs: .wgs84, source: name, notation: .cap)
         }
         switch choice {
         case .single:

@@ -105,7 +105,7 @@ package enum GeoPackageReader {
             }
             polygons = try AreaFeatures.union(parsed, place: place, context: context, fail: fail)
         }
-        return AreaGeometry(polygons: polygons, crs: layerCRS ?? .wgs84, source: name)
+        return AreaGeometry(polygons: polygons, crs: layerCRS ?? .wgs84, source: name, notation: .geoPackage)
     }
 
     // MARK: - Private

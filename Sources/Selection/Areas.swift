@@ -81,7 +81,8 @@ package final class PolygonArea {
     package init(_ source: AreaGeometry, converter: CoordinateConverter, context: GEOSContext) throws {
         try Self.validate(try context.makeMultiPolygon(source.polygons), what: "\(source.source) (\(source.crs))")
         let vertices = source.polygons.distinctVertices
-        if let misplaced = ServiceRegion.misplacement(of: vertices, in: source.crs, converter: converter) {
+        if let misplaced = ServiceRegion.misplacement(
+            of: vertices, in: source.crs, notation: source.notation, converter: converter) {
             throw SelectionError(
                 .invalidArea, "\(source.source) (\(source.crs)): \(misplaced.message(noun: "vertices"))")
         }
