@@ -50,13 +50,18 @@ struct ActionAreaOptions: ParsableArguments {
     /// area as used (a polygon as GeoJSON in its own CRS: the feature chosen, or the union; up to
     /// 1 MB of text; or the circle), with the registry generation it was selected from. The
     /// `--polygon` file is read once (with `--layer`, `--feature` or `--all-features`).
-    func select(with engine: Engine) throws -> (selection: SelectionResult, record: AreaRecord) {
+    ///
+    /// - Returns: The selection, the audit's area record, and whether reading the file warned (see
+    ///   ``warnAboutReading(_:)``): the command then ends with exit status 1.
+    func select(with engine: Engine) throws -> (selection: SelectionResult, record: AreaRecord, warned: Bool) {
         let area: SelectionRequest.Area
         var text: String?
+        var warned = false
         if let polygon {
             let geometry = try engine.readArea(
                 contentsOf: URL(fileURLWithPath: polygon), crs: reading.crs, layer: reading.layer,
                 features: reading.features)
+            warned = warnAboutReading(geometry)
             area = .polygon(geometry)
             let json = geometry.geoJSONText()
             if json.utf8.count <= 1 << 20 { text = json }
@@ -76,7 +81,7 @@ struct ActionAreaOptions: ParsableArguments {
             text = "circle around \(centre), radius \(radius) m"
         }
         let selection = try engine.select(SelectionRequest(area: area, incident: incident?.value))
-        return (selection, AreaRecord(geometry: text, registryGeneration: try engine.registry?.generation()))
+        return (selection, AreaRecord(geometry: text, registryGeneration: try engine.registry?.generation()), warned)
     }
 }
 
@@ -161,7 +166,7 @@ struct ActionStartCommand: ParsableCommand {
         let config = setup.config
         try requireRegistry(desk.db, create: "create one with 'fanout import' or 'fanout demo'")
         let engine = try Engine.open(registryAt: desk.db)
-        let (selection, record) = try area.select(with: engine)
+        let (selection, record, warned) = try area.select(with: engine)
         note(Summary.line(selection))
         let request = ActionRequest(
             incidentPoint: selection.incident, incidentType: incidentType, urgency: urgency?.value ?? .high,
@@ -186,6 +191,7 @@ struct ActionStartCommand: ParsableCommand {
             if keepRunning { try runDesk(d) } else { print(ActionText.handedOverNote(d)) }
             print(ActionText.status(try d.dispatcher.status(id)))
         }
+        if warned { throw CommandFailure(.warnings) }
     }
 }
 
@@ -220,7 +226,7 @@ struct ActionEnlargeCommand: ParsableCommand {
         let setup = try desk.setup()
         try requireRegistry(desk.db)
         let engine = try Engine.open(registryAt: desk.db)
-        let (selection, record) = try area.select(with: engine)
+        let (selection, record, warned) = try area.select(with: engine)
         note(Summary.line(selection))
         let recipients = try Recipient.recipients(for: selection.participants, registry: engine.registry)
         // Planned from the ledger, read here: the threshold on the action's total, and warnings.
@@ -249,6 +255,6 @@ struct ActionEnlargeCommand: ParsableCommand {
                 print(try desk.ledgerStatus(action.id))
             }
         }
-        if !plan.warnings.isEmpty { throw CommandFailure(.warnings) }
+        if !plan.warnings.isEmpty || warned { throw CommandFailure(.warnings) }
     }
 }

@@ -132,6 +132,7 @@ struct AreaConvertCommand: ParsableCommand {
         line += ", \(grouped(report.bytes)) bytes"
         print(line)
         for n in report.notes { print("note: \(n)") }
+        if warnAboutReading(report.dropped, file: URL(fileURLWithPath: report.input).path) { throw CommandFailure(.warnings) }
     }
 
     /// The CAP options from the arguments.

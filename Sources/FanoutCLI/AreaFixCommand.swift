@@ -38,6 +38,7 @@ struct AreaFixCommand: ParsableCommand {
         let fixer = try AreaFixer()
         let area = try fixer.read(
             contentsOf: input.url, crs: input.reading.crs, layer: input.reading.layer, features: input.reading.features)
+        let warned = warnAboutReading(area)
         let (fixed, report) = try fixer.fix(area, method: method)
         if !report.empty {
             _ = try AreaConverter().write(
@@ -46,5 +47,6 @@ struct AreaFixCommand: ParsableCommand {
         }
         print(json ? report.jsonText() : report.humanText(out: report.empty ? nil : out), terminator: "")
         if report.empty || !report.validAfter { throw CommandFailure(.refused) }
+        if warned { throw CommandFailure(.warnings) }
     }
 }

@@ -70,6 +70,7 @@ struct AreaMapCommand: ParsableCommand {
         let inspector = try AreaInspector()
         let area = try inspector.read(
             contentsOf: input.url, crs: input.reading.crs, layer: input.reading.layer, features: input.reading.features)
+        let warned = warnAboutReading(area)
         var engine: Engine?
         if let db {
             try requireRegistry(db, create: "create one with 'fanout import'")
@@ -101,5 +102,6 @@ struct AreaMapCommand: ParsableCommand {
                 "note: the incident point (\(map.incident.source)) lies \(Int(map.incidentOutsideMeters.rounded())) m "
                     + "outside the area")
         }
+        if warned { throw CommandFailure(.warnings) }
     }
 }

@@ -44,6 +44,8 @@ public final class AreaConverter {
         public var bytes: Int
         /// Things worth knowing (a transformation, a CRS that WKT drops).
         public var notes: [String]
+        /// What reading the input dropped (Z and M values), for the command's warnings.
+        public var dropped = DroppedOrdinates()
     }
 
     let context: GEOSContext
@@ -107,7 +109,7 @@ public final class AreaConverter {
             input: input, output: output, format: format, crs: format == .wkt ? nil : written.crs,
             polygons: written.polygons.count, holes: written.polygons.reduce(0) { $0 + $1.holes.count },
             vertices: written.polygons.vertexCount,
-            bytes: writtenBytes, notes: notes)
+            bytes: writtenBytes, notes: notes, dropped: area.dropped)
     }
 
     /// Writes an area atomically in `format` to a checked target.
@@ -181,7 +183,9 @@ public final class AreaConverter {
         let polygons = try area.polygons.map {
             PlanarPolygon(shell: try transform($0.shell), holes: try $0.holes.map(transform))
         }
-        return AreaGeometry(polygons: polygons, crs: .wgs84, source: area.source, notation: area.notation)
+        var copy = AreaGeometry(polygons: polygons, crs: .wgs84, source: area.source, notation: area.notation)
+        copy.dropped = area.dropped
+        return copy
     }
 
     private func write(_ text: String, to target: OutputTarget) throws {

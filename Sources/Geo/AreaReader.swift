@@ -10,6 +10,8 @@ public struct AreaGeometry: Sendable, Equatable {
     public var source: String
     /// How the file writes positions, for messages that quote one (CAP: `lat,lon`).
     public var notation: CoordinateNotation
+    /// The Z and M values reading dropped (see ``DroppedOrdinates/warnings(file:)``).
+    public var dropped = DroppedOrdinates()
 
     /// Creates an area geometry.
     public init(polygons: [PlanarPolygon], crs: CRS, source: String, notation: CoordinateNotation = .geoJSON) {
@@ -130,13 +132,22 @@ public enum AreaReader {
         if case .object(let object) = json, let named = try p.legacyCRS(object["crs"]) {
             areaCRS = named
         }
-        return AreaGeometry(polygons: polygons, crs: areaCRS, source: name, notation: .geoJSON)
+        var area = AreaGeometry(polygons: polygons, crs: areaCRS, source: name, notation: .geoJSON)
+        area.dropped = p.dropped.count
+        return area
     }
 }
 
 /// Walks a decoded GeoJSON value, keeping the JSON path for error messages.
 private struct GeoJSONParser {
     let name: String
+    /// The Z and M values dropped from the positions read (shared with the quiet copies).
+    var dropped = DroppedCounter()
+
+    /// Counts dropped values across the parser and its copies.
+    final class DroppedCounter {
+        var count = DroppedOrdinates()
+    }
 
     /// An error about the whole file.
     func failFile(_ message: String, _ code: GeoError.Code) -> GeoError { GeoError(code, "\(name): \(message)") }
@@ -223,7 +234,7 @@ private struct GeoJSONParser {
             guard let context else { preconditionFailure("the union of GeoJSON features needs a GEOS context") }
             // Each feature is parsed with messages that leave out the file name: the union's
             // message names the file once, then lists the features in the way.
-            let quiet = GeoJSONParser(name: "")
+            let quiet = GeoJSONParser(name: "", dropped: dropped)
             let label = labels(features, limit: features.count)
             var parsed: [FeatureGeometry] = []
             for i in features.indices {
@@ -329,15 +340,23 @@ private struct GeoJSONParser {
 
     func ring(_ value: JSONValue, _ path: String) throws -> [XY] {
         let positions = try array(value, path, "an array of positions")
-        return try positions.enumerated().map { i, p in
+        var extra: [Int] = []
+        let ring = try positions.enumerated().map { i, p in
             guard case .array(let a) = p, a.count >= 2 else {
                 throw fail("\(path)[\(i)]", "expected a position [lon, lat]")
             }
             guard case .number(let x) = a[0], case .number(let y) = a[1] else {
                 throw fail("\(path)[\(i)]", "position values must be numbers")
             }
+            extra.append(a.count - 2)
             return XY(x, y)
         }
+        // Counted as vertices are counted everywhere: the closing position left out.
+        for n in extra.prefix(PlanarPolygon.distinct(ring).count) {
+            if n >= 1 { dropped.count.zVertices += 1 }
+            if n >= 2 { dropped.count.mVertices += 1 }
+        }
+        return ring
     }
 
     /// The EPSG code named by a legacy (GeoJSON 2008) `crs` member, if any.

@@ -25,7 +25,12 @@ extension CAPReader {
     static func point(_ token: Substring) -> Result<LonLat, CAPReader.Why> {
         let parts = token.split(separator: ",", omittingEmptySubsequences: false)
         guard parts.count == 2, let lat = number(parts[0]), let lon = number(parts[1]) else {
-            let hint = token.hasSuffix(",") ? " (trailing comma)" : ""
+            var hint = token.hasSuffix(",") ? " (trailing comma)" : ""
+            if parts.count == 3, parts.allSatisfy({ number($0) != nil }) {
+                // Not a height to drop, as in GeoJSON or WKT: CAP 1.2 has no third value, so the
+                // pair is refused rather than guessed at.
+                hint = " (3 values: a CAP pair has no height; CAP gives it for the whole area in <altitude>)"
+            }
             return .failure(Why("'\(short(String(token)))' is not lat,lon\(hint)"))
         }
         guard (-90...90).contains(lat) else { return .failure(Why("'\(token)': latitude \(lat) is outside -90...90")) }

@@ -87,9 +87,10 @@ package enum GeoPackageReader {
         let (chosen, layerCRS, rows) = raw
         let place = "layer '\(chosen.name)'"
         let polygons: [PlanarPolygon]
+        var dropped = DroppedOrdinates()
         switch rows {
         case .one(let fid, let blob):
-            do { polygons = try decodeFeature(blob, layer: chosen, context: context) } catch let e as GeoError {
+            do { (polygons, dropped) = try decodeFeature(blob, layer: chosen, context: context) } catch let e as GeoError {
                 throw fail(e.code, "\(place), feature \(fid): \(e.message)")
             }
         case .all(let rows):
@@ -97,7 +98,8 @@ package enum GeoPackageReader {
             parsed.reserveCapacity(rows.count)
             for (fid, blob) in rows {
                 do {
-                    let polygons = try decodeFeature(blob, layer: chosen, context: context)
+                    let (polygons, lost) = try decodeFeature(blob, layer: chosen, context: context)
+                    dropped = dropped + lost
                     parsed.append(FeatureGeometry(label: "fid \(fid)", polygons: .success(polygons)))
                 } catch let e as GeoError {
                     parsed.append(FeatureGeometry(label: "fid \(fid)", polygons: .failure(e)))
@@ -105,7 +107,9 @@ package enum GeoPackageReader {
             }
             polygons = try AreaFeatures.union(parsed, place: place, context: context, fail: fail)
         }
-        return AreaGeometry(polygons: polygons, crs: layerCRS ?? .wgs84, source: name, notation: .geoPackage)
+        var area = AreaGeometry(polygons: polygons, crs: layerCRS ?? .wgs84, source: name, notation: .geoPackage)
+        area.dropped = dropped
+        return area
     }
 
     // MARK: - Private
