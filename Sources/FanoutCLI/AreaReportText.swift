@@ -56,15 +56,20 @@ extension AreaCheckReport {
         }
         if let countries { out += "  countries: \(countries.isEmpty ? "none" : countries.joined(separator: ", "))\n" }
         if let municipalities {
-            out += "  municipalities: \(municipalities.isEmpty ? "none (no Dutch municipal land)" : "share of the area")\n"
-            let width = municipalities.map { $0.name.count + $0.code.count + 3 }.max() ?? 0
+            let abroad = abroad ?? []
+            let none = municipalities.isEmpty && abroad.isEmpty
+            out += "  municipalities: \(none ? "none (no Dutch municipal land)" : "share of the area")\n"
+            let width =
+                (municipalities.map { $0.name.count + $0.code.count + 3 } + abroad.map { $0.country.count + 8 }).max()
+                ?? 0
             func row(_ label: String, _ share: Double) -> String {
                 let pad = String(repeating: " ", count: max(width - label.count, 0))
                 return "    \(label)\(pad) \(f(share * 100, 1).leftPadded(to: 5))%\n"
             }
             for m in municipalities { out += row("\(m.name) (\(m.code))", m.share) }
-            let rest = 1 - municipalities.reduce(0) { $0 + $1.share }
-            if !municipalities.isEmpty, rest >= 0.0005 {
+            for a in abroad { out += row("abroad, \(a.country)", a.share).dropLast() + " (\(a.source))\n" }
+            let rest = 1 - municipalities.reduce(0) { $0 + $1.share } - abroad.reduce(0) { $0 + $1.share }
+            if !none, rest >= 0.0005 {
                 out += row("elsewhere", rest).dropLast() + " (water, or outside the Netherlands)\n"
             }
             out += "    boundaries: \(municipalityBoundaries)\n"

@@ -94,6 +94,7 @@ public final class AreaInspector {
         var measures: AreaCheckReport.Measures?
         var countries: [String]?
         var municipalities: [MunicipalityShare]?
+        var abroad: [AreaCheckReport.AbroadShare]?
         var boundaries = "not computed: the area cannot be placed"
         var participants: AreaCheckReport.Participants?
         if let placement {
@@ -106,9 +107,15 @@ public final class AreaInspector {
                 findings.add(
                     .warning, "outside-territory", "the area touches no Dutch, Belgian or German territory (open sea?)")
             }
-            (municipalities, boundaries) =
-                validity.valid
-                ? municipalityShares(placement.rd) : (nil, "not computed: the area is invalid")
+            if validity.valid {
+                (municipalities, abroad, boundaries) = municipalityShares(placement.rd)
+                // Land abroad is its country's, whether or not the country borders file reaches it.
+                for a in abroad ?? [] where a.country != "??" && countries?.contains(a.country) == false {
+                    countries?.append(a.country)
+                }
+            } else {
+                boundaries = "not computed: the area is invalid"
+            }
             if let largest, let m = measures, let incidentType {
                 let usual = Self.largeAreaFactor * Double.pi * largest * largest / 1e6
                 if m.areaKm2 > usual {
@@ -137,7 +144,7 @@ public final class AreaInspector {
         return AreaCheckReport(
             source: area.source, crs: area.crs.description, notation: area.notation, verdict: verdict, exitStatus: verdict.exitStatus,
             validity: validity, findings: all, measures: measures, countries: countries,
-            municipalities: municipalities, municipalityBoundaries: boundaries, participants: participants,
+            municipalities: municipalities, municipalityBoundaries: boundaries, abroad: abroad, participants: participants,
             incidentType: incidentType)
     }
 
