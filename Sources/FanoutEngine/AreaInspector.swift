@@ -102,7 +102,10 @@ public final class AreaInspector {
                 area.polygons, rd: placement.rd, lonLat: placement.lonLat, tolerance: Self.duplicateToleranceMeters,
                 into: &findings)
             measures = try self.measures(rd: placement.rd, lonLat: placement.lonLat)
-            countries = try? countryLocator().countries(intersecting: placement.rd).map(\.description)
+            do { countries = try countryLocator().countries(intersecting: placement.rd).map(\.description) } catch {
+                // A missing or broken borders file is said (naming it), not passed over in silence.
+                findings.add(.warning, "countries-unavailable", "the countries cannot be told: \(error)")
+            }
             if countries?.isEmpty == true {
                 findings.add(
                     .warning, "outside-territory", "the area touches no Dutch, Belgian or German territory (open sea?)")
