@@ -124,7 +124,8 @@ public enum AreaReader {
     ) throws -> AreaGeometry {
         let json: JSONValue
         do { json = try JSONDecoder().decode(JSONValue.self, from: TextBytes.droppingBOM(data)) } catch {
-            throw GeoError(.parse, "\(name): not valid JSON: \(JSONValue.describe(error))")
+            let place = JSONValue.syntaxError(in: TextBytes.droppingBOM(data)) ?? JSONValue.describe(error)
+            throw GeoError(.parse, "\(name): not valid JSON: \(place)")
         }
         let p = GeoJSONParser(name: name)
         let polygons = try p.area(json, choosing: features, context: context)

@@ -42,7 +42,13 @@ import Testing
     static let cap = "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\">"
 
     static let cases: [Case] = [
-        Case("truncated.geojson", #"{"type":"Polygon","coordinates":[[[5.1,52.08]"#, check, 3, "not valid JSON"),
+        Case(
+            "truncated.geojson", #"{"type":"Polygon","coordinates":[[[5.1,52.08]"#, check, 3,
+            "not valid JSON: line 1: the text ends early"),
+        // Column 39 of line 2 is where "52.08" follows "5.12" without a comma.
+        Case(
+            "comma.geojson", "{\"type\":\"Polygon\",\n \"coordinates\": [[[5.1, 52.08], [5.12 52.08]]]}", check, 3,
+            "not valid JSON: line 2, column 39"),
         Case("point.geojson", #"{"type":"Point","coordinates":[5.1,52.08]}"#, select, 2, "got Point"),
         Case(
             "position.geojson", #"{"type":"Polygon","coordinates":[[[5.1,52.08],[5.12,"x"]]]}"#, check, 3,
@@ -85,6 +91,10 @@ import Testing
             "dispatch.json", #"{"sms": {"ratePerSecond": 5}}"#,
             ["action", "start", "--db", "DBCOPY", "--config", "FILE", "--incident-type", "burglary", "--message", "x",
              "--lon", "5.1", "--lat", "52.1", "--radius", "100"], 3, "'sms.ratePerSecond'"),
+        Case(
+            "syntax.json", "{\"sms\": {\"perSecond\": 5},\n \"voice\": x}",
+            ["action", "start", "--db", "DBCOPY", "--config", "FILE", "--incident-type", "burglary", "--message", "x",
+             "--lon", "5.1", "--lat", "52.1", "--radius", "100"], 3, "not valid JSON: line 2, column 11"),
         Case(
             "kannel.json", #"{"kannel": {"host": 5}}"#,
             ["action", "start", "--db", "DBCOPY", "--config", "FILE", "--incident-type", "burglary", "--message", "x",
