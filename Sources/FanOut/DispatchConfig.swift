@@ -238,6 +238,9 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
 
     /// Refuses keys the configuration does not know (a misspelt key is not silently ignored).
     private static func checkKeys(_ data: Data, source: String) throws {
+        if let place = JSONValue.syntaxError(in: data) {
+            throw FanOutError(.invalidConfig, "\(source): not valid JSON: \(place)")
+        }
         guard let top = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return }
         func check(_ object: [String: Any], _ path: String) throws {
             guard let known = knownKeys[path] else { return }

@@ -49,13 +49,18 @@ struct ActionAreaOptions: ParsableArguments {
     /// Selects the area's participants, outside-in (the `--polygon` file is read once, with
     /// `--layer`, `--feature` or `--all-features`). The action's audit records the selection's area
     /// (``SelectionResult/areaRecord``).
-    func select(with engine: Engine) throws -> SelectionResult {
+    ///
+    /// - Returns: The selection, and whether reading the file warned (see ``warnAboutReading(_:)``):
+    ///   the command then ends with exit status 1.
+    func select(with engine: Engine) throws -> (selection: SelectionResult, warned: Bool) {
         let area: SelectionRequest.Area
+        var warned = false
         if let polygon {
-            area = .polygon(
-                try engine.readArea(
-                    contentsOf: URL(fileURLWithPath: polygon), crs: reading.crs, layer: reading.layer,
-                    features: reading.features))
+            let geometry = try engine.readArea(
+                contentsOf: URL(fileURLWithPath: polygon), crs: reading.crs, layer: reading.layer,
+                features: reading.features)
+            warned = warnAboutReading(geometry)
+            area = .polygon(geometry)
         } else if let lon, let lat, let radius {
             area = .circle(center: LonLat(lon: lon, lat: lat), radiusMeters: radius)
         } else if let rdX, let rdY, let radius {
@@ -67,7 +72,7 @@ struct ActionAreaOptions: ParsableArguments {
         } else {
             throw ValidationError("no action area given")
         }
-        return try engine.select(SelectionRequest(area: area, incident: incident?.value))
+        return (try engine.select(SelectionRequest(area: area, incident: incident?.value)), warned)
     }
 }
 
@@ -164,7 +169,7 @@ struct ActionStartCommand: LoggingCommand {
         let config = setup.config
         try requireRegistry(desk.db, create: "create one with 'fanout import' or 'fanout demo'")
         let engine = try Engine.open(registryAt: desk.db)
-        let selection = try area.select(with: engine)
+        let (selection, warned) = try area.select(with: engine)
         note(Summary.line(selection))
         let request = ActionRequest(
             incidentType: incidentType, urgency: urgency?.value ?? .high, message: message, photoURL: photoURL,
@@ -197,6 +202,7 @@ struct ActionStartCommand: LoggingCommand {
             if keepRunning { try runDesk(d) } else { print(ActionText.handedOverNote(d)) }
             print(ActionText.status(try d.dispatcher.status(id)))
         }
+        if warned { throw CommandFailure(.warnings) }
     }
 }
 
@@ -259,7 +265,7 @@ struct ActionEnlargeCommand: LoggingCommand {
         let setup = try desk.setup()
         try requireRegistry(desk.db)
         let engine = try Engine.open(registryAt: desk.db)
-        let selection = try area.select(with: engine)
+        let (selection, warned) = try area.select(with: engine)
         note(Summary.line(selection))
         // Planned from the ledger, read here: the threshold on the action's total, and warnings.
         let plan = try ActionDesk.planEnlargement(
@@ -292,6 +298,6 @@ struct ActionEnlargeCommand: LoggingCommand {
                 print(try desk.ledgerStatus(action.id))
             }
         }
-        if !plan.warnings.isEmpty { throw CommandFailure(.warnings) }
+        if !plan.warnings.isEmpty || warned { throw CommandFailure(.warnings) }
     }
 }

@@ -46,6 +46,7 @@ struct AreaCheckCommand: LoggingCommand {
         let inspector = try AreaInspector()
         let area = try inspector.read(
             contentsOf: input.url, crs: input.reading.crs, layer: input.reading.layer, features: input.reading.features)
+        let warned = warnAboutReading(area)
         var travel: TravelRadiusTable?
         if incidentType != nil { travel = try TravelRadiusTable.load(from: table.map { URL(fileURLWithPath: $0) }) }
         var engine: Engine?
@@ -55,6 +56,7 @@ struct AreaCheckCommand: LoggingCommand {
         }
         let report = try inspector.check(area, incidentType: incidentType, table: travel, engine: engine)
         if json { try JSONOutput.print(.areaCheck, report) } else { print(report.humanText(), terminator: "") }
-        if report.exitStatus != 0 { throw CommandFailure(report.exitStatus == 1 ? .warnings : .refused) }
+        if report.exitStatus > 1 { throw CommandFailure(.refused) }
+        if report.exitStatus == 1 || warned { throw CommandFailure(.warnings) }
     }
 }

@@ -150,15 +150,21 @@ struct AreaConvertCommand: LoggingCommand {
         let report = try converter.convert(
             input: file, output: out, format: to, crs: reading.crs, layer: reading.layer,
             features: reading.features, cap: options, layerName: layerName)
-        if json { return try JSONOutput.print(.areaConvert, report) }
-        var line = "wrote \(report.output): \(report.format.rawValue), \(report.polygons) polygon"
-        line += report.polygons == 1 ? "" : "s"
-        if report.holes > 0 { line += ", \(report.holes) hole\(report.holes == 1 ? "" : "s")" }
-        line += ", \(grouped(report.vertices)) vertices"
-        if let crs = report.crs { line += ", \(crs)" }
-        line += ", \(grouped(report.bytes)) bytes"
-        print(line)
-        for n in report.notes { print("note: \(n)") }
+        if json {
+            try JSONOutput.print(.areaConvert, report)
+        } else {
+            var line = "wrote \(report.output): \(report.format.rawValue), \(report.polygons) polygon"
+            line += report.polygons == 1 ? "" : "s"
+            if report.holes > 0 { line += ", \(report.holes) hole\(report.holes == 1 ? "" : "s")" }
+            line += ", \(grouped(report.vertices)) vertices"
+            if let crs = report.crs { line += ", \(crs)" }
+            line += ", \(grouped(report.bytes)) bytes"
+            print(line)
+            for n in report.notes { print("note: \(n)") }
+        }
+        if warnAboutReading(report.dropped, file: URL(fileURLWithPath: report.input ?? file).path) {
+            throw CommandFailure(.warnings)
+        }
     }
 
     /// The CAP options from the arguments.

@@ -40,6 +40,7 @@ struct AreaFixCommand: LoggingCommand {
         let fixer = try AreaFixer()
         let area = try fixer.read(
             contentsOf: input.url, crs: input.reading.crs, layer: input.reading.layer, features: input.reading.features)
+        let warned = warnAboutReading(area)
         let (fixed, report) = try fixer.fix(area, method: method)
         if !report.empty {
             _ = try AreaConverter().write(
@@ -52,5 +53,6 @@ struct AreaFixCommand: LoggingCommand {
             print(report.humanText(out: report.empty ? nil : out), terminator: "")
         }
         if report.empty || !report.validAfter { throw CommandFailure(.refused) }
+        if warned { throw CommandFailure(.warnings) }
     }
 }

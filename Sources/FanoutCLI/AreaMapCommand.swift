@@ -75,6 +75,7 @@ struct AreaMapCommand: LoggingCommand {
         let inspector = try AreaInspector()
         let area = try inspector.read(
             contentsOf: input.url, crs: input.reading.crs, layer: input.reading.layer, features: input.reading.features)
+        let warned = warnAboutReading(area)
         var engine: Engine?
         if let db {
             try requireRegistry(db, create: "create one with 'fanout import'")
@@ -82,7 +83,8 @@ struct AreaMapCommand: LoggingCommand {
         }
         let map: AreaMap
         do { map = try inspector.map(area, engine: engine, incident: incident?.value) } catch let e as SelectionError {
-            throw CommandFailure(.refused, "\(input.file): \(e.message) (see 'fanout area check \(input.file)')")
+            // The message names the file already.
+            throw CommandFailure(.refused, "\(e.message) (see 'fanout area check \(input.file)')")
         }
         var written: [String] = []
         for target in targets {
@@ -106,5 +108,6 @@ struct AreaMapCommand: LoggingCommand {
                 "note: the incident point (\(map.incident.source)) lies \(Int(map.incidentOutsideMeters.rounded())) m "
                     + "outside the area")
         }
+        if warned { throw CommandFailure(.warnings) }
     }
 }

@@ -3,8 +3,9 @@ import Foundation
 
 private func f(_ v: Double, _ d: Int) -> String { DecimalFormat.string(v, decimals: d) }
 
-private func place(_ p: AreaCheckReport.Position) -> String {
-    var s = "\(p.x),\(p.y)"
+/// A position as the file writes it (CAP: lat,lon), then in lon/lat and RD New.
+private func place(_ p: AreaCheckReport.Position, _ notation: CoordinateNotation) -> String {
+    var s = notation.written(XY(p.x, p.y))
     if let lon = p.lon, let lat = p.lat { s += " (lon/lat \(f(lon, 7)),\(f(lat, 7))" } else { s += " (" }
     if let x = p.rdX, let y = p.rdY { s += "; RD \(f(x, 2)),\(f(y, 2))" }
     s += ")"
@@ -19,14 +20,14 @@ extension AreaCheckReport {
             out += "  validity: valid (GEOS, OGC rules)\n"
         } else {
             out += "  validity: INVALID: \(validity.reason ?? "unknown reason")"
-            if let at = validity.location { out += " at \(place(at))" }
+            if let at = validity.location { out += " at \(place(at, notation))" }
             out += "\n"
         }
         for finding in findings {
             var where_ = ""
             if let p = finding.polygon { where_ += "polygon \(p)" }
             if let r = finding.ring { where_ += (where_.isEmpty ? "" : ", ") + "ring \(r)" }
-            if let at = finding.at { where_ += (where_.isEmpty ? "" : ", ") + "at \(place(at))" }
+            if let at = finding.at { where_ += (where_.isEmpty ? "" : ", ") + "at \(place(at, notation))" }
             out +=
                 "  \(finding.severity.rawValue): \(finding.code): \(finding.message)"
                 + (where_.isEmpty ? "" : " [\(where_)]") + "\n"
@@ -42,15 +43,20 @@ extension AreaCheckReport {
         }
         if let countries { out += "  countries: \(countries.isEmpty ? "none" : countries.joined(separator: ", "))\n" }
         if let municipalities {
-            out += "  municipalities: \(municipalities.isEmpty ? "none (no Dutch municipal land)" : "share of the area")\n"
-            let width = municipalities.map { $0.name.count + $0.code.count + 3 }.max() ?? 0
+            let abroad = abroad ?? []
+            let none = municipalities.isEmpty && abroad.isEmpty
+            out += "  municipalities: \(none ? "none (no Dutch municipal land)" : "share of the area")\n"
+            let width =
+                (municipalities.map { $0.name.count + $0.code.count + 3 } + abroad.map { $0.country.count + 8 }).max()
+                ?? 0
             func row(_ label: String, _ share: Double) -> String {
                 let pad = String(repeating: " ", count: max(width - label.count, 0))
                 return "    \(label)\(pad) \(f(share * 100, 1).leftPadded(to: 5))%\n"
             }
             for m in municipalities { out += row("\(m.name) (\(m.code))", m.share) }
-            let rest = 1 - municipalities.reduce(0) { $0 + $1.share }
-            if !municipalities.isEmpty, rest >= 0.0005 {
+            for a in abroad { out += row("abroad, \(a.country)", a.share).dropLast() + " (\(a.source))\n" }
+            let rest = 1 - municipalities.reduce(0) { $0 + $1.share } - abroad.reduce(0) { $0 + $1.share }
+            if !none, rest >= 0.0005 {
                 out += row("elsewhere", rest).dropLast() + " (water, or outside the Netherlands)\n"
             }
             out += "    boundaries: \(municipalityBoundaries)\n"

@@ -87,13 +87,15 @@ struct SelectCommand: LoggingCommand {
         }
         let engine = try Engine.open(registryAt: db, readOnly: true)
         let area: SelectionRequest.Area
+        var warned = false
         if let circle {
             area = .circle(center: circle.center, radiusMeters: circle.radiusMeters)
         } else if let polygon {
-            area = .polygon(
-                try engine.readArea(
-                    contentsOf: URL(fileURLWithPath: polygon), crs: reading.crs, layer: reading.layer,
-                    features: reading.features))
+            let geometry = try engine.readArea(
+                contentsOf: URL(fileURLWithPath: polygon), crs: reading.crs, layer: reading.layer,
+                features: reading.features)
+            warned = warnAboutReading(geometry)
+            area = .polygon(geometry)
         } else {
             throw ValidationError("no area given")
         }
@@ -115,6 +117,7 @@ struct SelectCommand: LoggingCommand {
             let seconds = Double(d.seconds) + Double(d.attoseconds) * 1e-18
             note("wrote \(gpkg): \(grouped(result.participants.count)) points in \(duration(seconds))")
         }
+        if warned { throw CommandFailure(.warnings) }
     }
 }
 

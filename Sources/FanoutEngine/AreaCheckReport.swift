@@ -149,6 +149,8 @@ public struct AreaCheckReport: Sendable, Codable, Equatable {
     public var source: String
     /// The CRS of its coordinates, `EPSG:NNNN`.
     public var crs: String
+    /// How the file writes positions (`cap`: lat,lon); positions in the text are quoted so.
+    public var notation: CoordinateNotation = .geoJSON
     /// The overall outcome.
     public var verdict: Verdict
     /// ``Verdict/exitStatus``, repeated for scripts.
@@ -166,6 +168,21 @@ public struct AreaCheckReport: Sendable, Codable, Equatable {
     public var municipalities: [MunicipalityShare]?
     /// Where the municipal boundaries come from and how accurate they are, or why there are none.
     public var municipalityBoundaries: String
+    /// Land the municipalities file marks as abroad (CBS `GM0998`, the Baarle-Hertog enclaves)
+    /// that the area overlaps, under its country; `nil` when there is none or nothing was computed.
+    public var abroad: [AbroadShare]?
+
+    /// Part of the area on land abroad inside the Netherlands' outline (the Baarle enclaves).
+    public struct AbroadShare: Sendable, Codable, Equatable {
+        /// The country (from the country borders at a point of that land), `??` when unknown.
+        public var country: String
+        /// The fraction of the area there, 0…1.
+        public var share: Double
+        /// The area there, in km² (RD New).
+        public var areaKm2: Double
+        /// What marks it: `CBS GM0998 (Buitenland)`.
+        public var source: String
+    }
     /// Participants inside, when a registry was given and the area is usable.
     public var participants: Participants?
     /// The incident type the size was compared with, if given.

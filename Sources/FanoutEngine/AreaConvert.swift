@@ -29,6 +29,8 @@ public final class AreaConverter {
         public var bytes: Int
         /// Things worth knowing (a transformation, a CRS that WKT drops).
         public var notes: [String]
+        /// What reading the input dropped (Z and M values), for the command's warnings.
+        public var dropped = DroppedOrdinates()
     }
 
     let context: GEOSContext
@@ -101,8 +103,8 @@ public final class AreaConverter {
         return Report(
             input: input, output: output, format: format, crs: format == .wkt ? nil : written.crs,
             polygons: written.polygons.count, holes: written.polygons.reduce(0) { $0 + $1.holes.count },
-            vertices: written.polygons.reduce(0) { $0 + $1.shell.count + $1.holes.reduce(0) { $0 + $1.count } },
-            bytes: writtenBytes, notes: notes)
+            vertices: written.polygons.vertexCount,
+            bytes: writtenBytes, notes: notes, dropped: area.dropped)
     }
 
     /// Writes an area atomically in `format` to a checked target.

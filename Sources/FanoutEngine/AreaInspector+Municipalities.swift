@@ -14,13 +14,27 @@ extension AreaInspector {
         return made
     }
 
-    /// The municipalities an area crosses with their shares, and the note on the boundaries'
-    /// accuracy (or why there are none: the file is missing, an overlay failed).
-    func municipalityShares(_ rd: [PlanarPolygon]) -> ([MunicipalityShare]?, String) {
+    /// The municipalities an area crosses with their shares, the land abroad it covers (CBS's
+    /// `GM0998`: no Dutch municipality, reported under its country), and the note on the
+    /// boundaries' accuracy (or why there are none: the file is missing, an overlay failed).
+    func municipalityShares(
+        _ rd: [PlanarPolygon]
+    ) -> (shares: [MunicipalityShare]?, abroad: [AreaCheckReport.AbroadShare]?, note: String) {
         do {
-            return (try municipalityLocator().shares(of: rd), Municipalities.accuracyNote)
+            let locator = try municipalityLocator()
+            let shares = try locator.shares(of: rd)
+            var abroad: [AreaCheckReport.AbroadShare]?
+            if let part = try locator.abroadPart(of: rd) {
+                let country = try? countryLocator().country(at: RDPoint(x: part.point.x, y: part.point.y)).country
+                abroad = [
+                    AreaCheckReport.AbroadShare(
+                        country: country?.description ?? "??", share: part.share, areaKm2: part.areaKm2,
+                        source: "CBS \(Municipalities.abroadCode) (Buitenland)")
+                ]
+            }
+            return (shares, abroad, Municipalities.accuracyNote)
         } catch {
-            return (nil, "not available: \(error)")
+            return (nil, nil, "not available: \(error)")
         }
     }
 

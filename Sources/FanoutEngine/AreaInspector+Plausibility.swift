@@ -25,21 +25,23 @@ extension AreaInspector {
                 .error, "outside-service-region", "the coordinates cannot be transformed from \(area.crs) to lon/lat")
             return nil
         }
-        let outside = zip(points, lonLat).filter { !ServiceRegion.contains(LonLat(lon: $1.x, lat: $1.y)) }
-        if outside.isEmpty, let rd = transform(points, from: area.crs, toRD: true) {
+        let outsideAt = lonLat.indices.filter { !ServiceRegion.contains(LonLat(lon: lonLat[$0].x, lat: lonLat[$0].y)) }
+        if outsideAt.isEmpty, let rd = transform(points, from: area.crs, toRD: true) {
             return Placement(rd: reshape(rd, like: area.polygons), lonLat: reshape(lonLat, like: area.polygons))
         }
+        // Counted as every message counts vertices: closing vertices left out.
+        let closing = Set(Self.closingIndices(area.polygons))
+        let outside = outsideAt.filter { !closing.contains($0) }.map { (points[$0], lonLat[$0]) }
         let first = outside.first?.0 ?? points[0]
         let count =
-            "\(outside.count) of \(points.count) vertices lie outside the service region"
+            "\(outside.count) of \(area.polygons.vertexCount) vertices lie outside the service region"
             + " (lon \(ServiceRegion.lonRange.lowerBound)…\(ServiceRegion.lonRange.upperBound),"
             + " lat \(ServiceRegion.latRange.lowerBound)…\(ServiceRegion.latRange.upperBound))"
         if area.crs == .wgs84 {
             if outside.allSatisfy({ ServiceRegion.contains(LonLat(lon: $0.0.y, lat: $0.0.x)) }) {
                 findings.add(
                     .error, "lat-lon-swapped",
-                    "\(count), but swapped they lie inside: latitude and longitude look swapped "
-                        + "(GeoJSON and WKT here are lon,lat; e.g. \(first.x),\(first.y) would be \(first.y),\(first.x))",
+                    "\(count), but swapped they lie inside: \(area.notation.swapHint(first))",
                     at: .init(x: first.x, y: first.y))
                 return nil
             }
@@ -49,7 +51,7 @@ extension AreaInspector {
                     asRD.map { $0.allSatisfy { ServiceRegion.contains(LonLat(lon: $0.x, lat: $0.y)) } } ?? false
                 findings.add(
                     .error, "rd-as-degrees",
-                    "\(count): values such as \(first.x),\(first.y) are metres, not degrees"
+                    "\(count): values such as \(area.notation.written(first)) are metres, not degrees"
                         + (inRegion
                             ? "; read as RD New (EPSG:28992) they lie in the Netherlands: give --crs EPSG:28992"
                                 + " (or a GeoJSON crs member)"
@@ -67,7 +69,9 @@ extension AreaInspector {
                 at: .init(x: first.x, y: first.y))
             return nil
         }
-        if area.crs != .wgs84, let misplaced = ServiceRegion.misplacement(of: points, in: area.crs, converter: converter),
+        if area.crs != .wgs84,
+            let misplaced = ServiceRegion.misplacement(
+                of: area.polygons.distinctVertices, in: area.crs, notation: area.notation, converter: converter),
             let hint = misplaced.hint
         {
             // Degrees in a projected CRS (a legacy GeoJSON crs member, a GeoPackage layer's SRS or
@@ -79,7 +83,7 @@ extension AreaInspector {
         }
         findings.add(
             .error, "outside-service-region",
-            "\(count); the engine refuses such areas (first: \(first.x),\(first.y) in \(area.crs))",
+            "\(count); the engine refuses such areas (first: \(area.notation.written(first)) in \(area.crs))",
             at: .init(x: first.x, y: first.y))
         return nil
     }
@@ -96,6 +100,17 @@ extension AreaInspector {
         } catch { return nil }
         guard xs.allSatisfy(\.isFinite), ys.allSatisfy(\.isFinite) else { return nil }
         return zip(xs, ys).map { XY($0, $1) }
+    }
+
+    /// The positions of the rings' closing vertices in the flat list of all vertices.
+    static func closingIndices(_ polygons: [PlanarPolygon]) -> [Int] {
+        var result: [Int] = []
+        var start = 0
+        for ring in polygons.flatMap({ [$0.shell] + $0.holes }) {
+            if PlanarPolygon.distinct(ring).count < ring.count { result.append(start + ring.count - 1) }
+            start += ring.count
+        }
+        return result
     }
 
     private func reshape(_ flat: [XY], like polygons: [PlanarPolygon]) -> [PlanarPolygon] {

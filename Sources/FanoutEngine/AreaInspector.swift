@@ -94,6 +94,7 @@ public final class AreaInspector {
         var measures: AreaCheckReport.Measures?
         var countries: [String]?
         var municipalities: [MunicipalityShare]?
+        var abroad: [AreaCheckReport.AbroadShare]?
         var boundaries = "not computed: the area cannot be placed"
         var participants: AreaCheckReport.Participants?
         if let placement {
@@ -101,14 +102,23 @@ public final class AreaInspector {
                 area.polygons, rd: placement.rd, lonLat: placement.lonLat, tolerance: Self.duplicateToleranceMeters,
                 into: &findings)
             measures = try self.measures(rd: placement.rd, lonLat: placement.lonLat)
-            countries = try? countryLocator().countries(intersecting: placement.rd).map(\.description)
+            do { countries = try countryLocator().countries(intersecting: placement.rd).map(\.description) } catch {
+                // A missing or broken borders file is said (naming it), not passed over in silence.
+                findings.add(.warning, "countries-unavailable", "the countries cannot be told: \(error)")
+            }
             if countries?.isEmpty == true {
                 findings.add(
                     .warning, "outside-territory", "the area touches no Dutch, Belgian or German territory (open sea?)")
             }
-            (municipalities, boundaries) =
-                validity.valid
-                ? municipalityShares(placement.rd) : (nil, "not computed: the area is invalid")
+            if validity.valid {
+                (municipalities, abroad, boundaries) = municipalityShares(placement.rd)
+                // Land abroad is its country's, whether or not the country borders file reaches it.
+                for a in abroad ?? [] where a.country != "??" && countries?.contains(a.country) == false {
+                    countries?.append(a.country)
+                }
+            } else {
+                boundaries = "not computed: the area is invalid"
+            }
             if let largest, let m = measures, let incidentType {
                 let usual = Self.largeAreaFactor * Double.pi * largest * largest / 1e6
                 if m.areaKm2 > usual {
@@ -135,9 +145,9 @@ public final class AreaInspector {
         let verdict: AreaCheckReport.Verdict =
             !validity.valid || all.contains { $0.severity == .error } ? .invalid : all.isEmpty ? .valid : .warnings
         return AreaCheckReport(
-            source: area.source, crs: area.crs.description, verdict: verdict, exitStatus: verdict.exitStatus,
+            source: area.source, crs: area.crs.description, notation: area.notation, verdict: verdict, exitStatus: verdict.exitStatus,
             validity: validity, findings: all, measures: measures, countries: countries,
-            municipalities: municipalities, municipalityBoundaries: boundaries, participants: participants,
+            municipalities: municipalities, municipalityBoundaries: boundaries, abroad: abroad, participants: participants,
             incidentType: incidentType)
     }
 
@@ -222,7 +232,7 @@ public final class AreaInspector {
         let rdPoints = rd.flatMap { [$0.shell] + $0.holes }.flatMap { $0 }
         let llPoints = lonLat.flatMap { [$0.shell] + $0.holes }.flatMap { $0 }
         guard !rdPoints.isEmpty else { return nil }
-        let vertices = rd.reduce(0) { $0 + ([$1.shell] + $1.holes).reduce(0) { $0 + max($1.count - 1, 0) } }
+        let vertices = rd.vertexCount
         return AreaCheckReport.Measures(
             areaKm2: try g.area / 1e6, perimeterKm: try g.length / 1000, vertices: vertices, polygons: rd.count,
             holes: rd.reduce(0) { $0 + $1.holes.count },

@@ -23,8 +23,10 @@ extension AreaReader {
         let labels = pieces.enumerated().map { i, p in
             FeatureLabel(id: "#\(i + 1): \(AreaFeatures.clean(p.type, limit: 30)) on line \(p.line)")
         }
-        func area(_ polygons: [PlanarPolygon]) -> AreaGeometry {
-            AreaGeometry(polygons: polygons, crs: crs, source: name, format: .wkt)
+        func area(_ polygons: [PlanarPolygon], _ dropped: DroppedOrdinates) -> AreaGeometry {
+            var area = AreaGeometry(polygons: polygons, crs: crs, source: name, format: .wkt)
+            area.dropped = dropped
+            return area
         }
         switch features {
         case .single:
@@ -37,7 +39,8 @@ extension AreaReader {
                         )
                         .replacingOccurrences(of: "features;", with: "geometries (features);"))
             }
-            return area(try polygons(pieces[0], place: name, context: context))
+            let polygons = try polygons(pieces[0], place: name, context: context)
+            return area(polygons, dropped(pieces[0], polygons))
         case .id(let id):
             guard let n = id.position else {
                 throw GeoError(
@@ -53,13 +56,16 @@ extension AreaReader {
                             id, idName: "position", place: "the WKT file", count: pieces.count, labels: labels))
             }
             let place = pieces.count == 1 ? name : "\(name): geometry #\(n) (line \(pieces[n - 1].line))"
-            return area(try polygons(pieces[n - 1], place: place, context: context))
+            let polygons = try polygons(pieces[n - 1], place: place, context: context)
+            return area(polygons, dropped(pieces[n - 1], polygons))
         case .all:
             var parsed: [FeatureGeometry] = []
+            var lost = DroppedOrdinates()
             for (i, piece) in pieces.enumerated() {
                 do {
-                    parsed.append(
-                        FeatureGeometry(label: labels[i].id, polygons: .success(try polygons(piece, context: context))))
+                    let polygons = try polygons(piece, context: context)
+                    lost = lost + dropped(piece, polygons)
+                    parsed.append(FeatureGeometry(label: labels[i].id, polygons: .success(polygons)))
                 } catch let e as GeoError {
                     parsed.append(FeatureGeometry(label: labels[i].id, polygons: .failure(e)))
                 }
@@ -67,8 +73,14 @@ extension AreaReader {
             return area(
                 try AreaFeatures.union(
                     parsed, place: "the WKT file", context: context,
-                    fail: { code, message in GeoError(code, "\(name): \(message)") }))
+                    fail: { code, message in GeoError(code, "\(name): \(message)") }), lost)
         }
+    }
+
+    /// The Z and M values a geometry's polygons lost (GEOS keeps x and y only here).
+    private static func dropped(_ piece: WKTPiece, _ polygons: [PlanarPolygon]) -> DroppedOrdinates {
+        let (z, m) = DroppedOrdinates.wktDimensions(piece.text)
+        return .of(polygons, z: z, m: m)
     }
 
     /// The polygons of one WKT geometry; errors are prefixed with `place` when given.

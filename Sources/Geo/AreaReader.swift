@@ -11,6 +11,8 @@ public struct AreaGeometry: Sendable, Equatable {
     public var source: String
     /// The format of the file it was read from; `nil` for an area made in code.
     public var format: AreaFormat?
+    /// The Z and M values reading dropped (see ``DroppedOrdinates/warnings(file:)``).
+    public var dropped = DroppedOrdinates()
     /// The feature's attributes, in order: a GeoJSON Feature's `properties` (sorted by key), a
     /// GeoPackage feature's attribute columns (in table order), `name` = `<areaDesc>` for a CAP
     /// area. Empty for a bare geometry, a WKT file and a union of features (`--all-features`).
@@ -31,6 +33,10 @@ public struct AreaGeometry: Sendable, Equatable {
         self.properties = properties
         self.layerName = layerName
     }
+
+    /// How the file writes positions, for messages that quote one (CAP: `lat,lon`); GeoJSON's
+    /// for an area made in code.
+    public var notation: CoordinateNotation { CoordinateNotation(format) }
 
     /// The area's name: the text of its name-like property (`name`, `naam`, `statnaam`, … in
     /// that order, any case; see ``AreaProperty/nameKeys``), else the GeoPackage layer's name;
@@ -74,10 +80,24 @@ public enum AreaReader {
     ///     FeatureCollection, a WKT file with several geometries or a CAP alert with several areas.
     ///   - context: The GEOS context used to parse WKT and to take a union.
     /// - Throws: ``GeoError`` `.parse` or `.unsupportedGeometry`, naming the file and the field;
-    ///   `.featureChoice` for several features and no choice, or an id the file lacks.
+    ///   `.featureChoice` for several features and no choice, or an id the file lacks;
+    ///   `.unknownCRS` (see ``GeoError/unknownCRS(_:at:reason:)``) when PROJ does not know the CRS
+    ///   of `--crs`, of a GeoJSON `crs` member or of a GeoPackage layer.
     package static func read(
         contentsOf url: URL, crs: CRS?, layer: String? = nil, features: FeatureChoice = .single,
         context: GEOSContext
+    ) throws -> AreaGeometry {
+        let area = try readFile(url, crs: crs, layer: layer, features: features, context: context)
+        // One check for every format and command: the CRS came from --crs or from the file.
+        if area.crs != .wgs84 {
+            try PROJContext().requireKnown(area.crs, at: area.crs == crs ? "--crs" : "\(url.path): crs.properties.name")
+        }
+        return area
+    }
+
+    /// ``read(contentsOf:crs:layer:features:context:)`` before the CRS is checked.
+    private static func readFile(
+        _ url: URL, crs: CRS?, layer: String?, features: FeatureChoice, context: GEOSContext
     ) throws -> AreaGeometry {
         let name = url.path
         if url.pathExtension.lowercased() == "gpkg" || GeoPackageReader.isSQLite(url) {
@@ -138,7 +158,8 @@ public enum AreaReader {
     ) throws -> AreaGeometry {
         let json: JSONValue
         do { json = try JSONDecoder().decode(JSONValue.self, from: TextBytes.droppingBOM(data)) } catch {
-            throw GeoError(.parse, "\(name): not valid JSON: \(JSONValue.describe(error))")
+            let place = JSONValue.syntaxError(in: TextBytes.droppingBOM(data)) ?? JSONValue.describe(error)
+            throw GeoError(.parse, "\(name): not valid JSON: \(place)")
         }
         let p = GeoJSONParser(name: name)
         let (polygons, properties) = try p.area(json, choosing: features, context: context)
@@ -146,13 +167,22 @@ public enum AreaReader {
         if case .object(let object) = json, let named = try p.legacyCRS(object["crs"]) {
             areaCRS = named
         }
-        return AreaGeometry(polygons: polygons, crs: areaCRS, source: name, format: .geojson, properties: properties)
+        var area = AreaGeometry(polygons: polygons, crs: areaCRS, source: name, format: .geojson, properties: properties)
+        area.dropped = p.dropped.count
+        return area
     }
 }
 
 /// Walks a decoded GeoJSON value, keeping the JSON path for error messages.
 private struct GeoJSONParser {
     let name: String
+    /// The Z and M values dropped from the positions read (shared with the quiet copies).
+    var dropped = DroppedCounter()
+
+    /// Counts dropped values across the parser and its copies.
+    final class DroppedCounter {
+        var count = DroppedOrdinates()
+    }
 
     /// An error about the whole file.
     func failFile(_ message: String, _ code: GeoError.Code) -> GeoError { GeoError(code, "\(name): \(message)") }
@@ -239,7 +269,7 @@ private struct GeoJSONParser {
             guard let context else { preconditionFailure("the union of GeoJSON features needs a GEOS context") }
             // Each feature is parsed with messages that leave out the file name: the union's
             // message names the file once, then lists the features in the way.
-            let quiet = GeoJSONParser(name: "")
+            let quiet = GeoJSONParser(name: "", dropped: dropped)
             let label = labels(features, limit: features.count)
             var parsed: [FeatureGeometry] = []
             for i in features.indices {
@@ -353,15 +383,23 @@ private struct GeoJSONParser {
 
     func ring(_ value: JSONValue, _ path: String) throws -> [XY] {
         let positions = try array(value, path, "an array of positions")
-        return try positions.enumerated().map { i, p in
+        var extra: [Int] = []
+        let ring = try positions.enumerated().map { i, p in
             guard case .array(let a) = p, a.count >= 2 else {
                 throw fail("\(path)[\(i)]", "expected a position [lon, lat]")
             }
             guard case .number(let x) = a[0], case .number(let y) = a[1] else {
                 throw fail("\(path)[\(i)]", "position values must be numbers")
             }
+            extra.append(a.count - 2)
             return XY(x, y)
         }
+        // Counted as vertices are counted everywhere: the closing position left out.
+        for n in extra.prefix(PlanarPolygon.distinct(ring).count) {
+            if n >= 1 { dropped.count.zVertices += 1 }
+            if n >= 2 { dropped.count.mVertices += 1 }
+        }
+        return ring
     }
 
     /// The EPSG code named by a legacy (GeoJSON 2008) `crs` member, if any.

@@ -93,18 +93,27 @@ public enum CAPReader {
         parser.shouldReportNamespacePrefixes = false
         parser.delegate = handler
         let ok = parser.parse()
+        // XMLParser on Linux can return true after libxml2 reported an error: the delegate's
+        // record of the first error decides, with the line and column libxml2 was at (an error
+        // of the handler's own, about a value, came first when it is set: parsing stopped there).
+        let endsInside = "\(name): line \(lastLine(data)): not well-formed XML: the document ends inside "
+        if let xml = handler.xmlError {
+            // libxml2 calls a document that stops early "extra content" (5) or an unfinished tag
+            // (77), at a line that depends on the last line break: the file's last line is said.
+            if [5, 77].contains(xml.code), !handler.path.isEmpty {
+                throw GeoError(.parse, endsInside + "<\(handler.path.joined(separator: "/"))>")
+            }
+            throw GeoError(
+                .parse, "\(name): line \(xml.line), column \(xml.column): not well-formed XML: \(xml.reason)")
+        }
         if let error = handler.error { throw error }
         guard ok else {
-            let reason = parser.parserError.map { ($0 as NSError).localizedDescription } ?? "unknown error"
-            throw GeoError(
-                .parse,
-                "\(name): not well-formed XML near line \(parser.lineNumber), column \(parser.columnNumber): \(reason)")
+            let code = parser.parserError.map { ($0 as NSError).code } ?? 1
+            throw GeoError(.parse, "\(name): not well-formed XML: \(XMLError.reason(code: code))")
         }
         // XMLParser on Linux can report success on a truncated document: check that every element closed.
         if !handler.path.isEmpty {
-            throw GeoError(
-                .parse,
-                "\(name): not well-formed XML: the document ends inside <\(handler.path.joined(separator: "/"))>")
+            throw GeoError(.parse, endsInside + "<\(handler.path.joined(separator: "/"))>")
         }
         guard let version = handler.version else {
             throw GeoError(.parse, "\(name): no CAP <alert> element found")
@@ -125,7 +134,7 @@ public enum CAPReader {
     }
 
     static func describe(_ a: CAPArea) -> String {
-        var parts = a.polygons.map { "polygon (\($0.count) vertices)" }
+        var parts = a.polygons.map { "polygon (\(PlanarPolygon.distinct($0).count) vertices)" }
         parts += a.circles.map {
             "circle, use --circle \($0.center.lon),\($0.center.lat),\(Int(($0.radiusKm * 1000).rounded()))"
         }
@@ -133,6 +142,11 @@ public enum CAPReader {
     }
 
     static func short(_ s: String) -> String { s.count > 60 ? String(s.prefix(57)) + "..." : s }
+
+    /// The number of the file's last line: its line breaks, plus one when text follows the last.
+    static func lastLine(_ data: Data) -> Int {
+        data.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } + (data.last == 0x0A ? 0 : 1)
+    }
 
     /// The 1-based line and 0-based byte offset of the first byte sequence that is not UTF-8, if any.
     static func invalidUTF8(_ data: Data) -> (line: Int, offset: Int)? {
@@ -169,91 +183,16 @@ public enum CAPReader {
         }
         return false
     }
-
-    /// A CAP number: optional sign (CAP allows a leading `+`), digits, optional decimals.
-    static func number(_ s: Substring) -> Double? {
-        var t = s
-        if t.first == "+" || t.first == "-" { t = t.dropFirst() }
-        let parts = t.split(separator: ".", omittingEmptySubsequences: false)
-        guard !t.isEmpty, parts.count <= 2, !parts[0].isEmpty || (parts.count == 2 && !parts[1].isEmpty),
-            parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } })
-        else { return nil }
-        let value = Double(String(s.first == "+" ? s.dropFirst() : s))
-        return value.flatMap { $0.isFinite ? $0 : nil }
-    }
-
-    /// Why a pair is not a point.
-    struct Why: Error {
-        var text: String
-        init(_ text: String) { self.text = text }
-    }
-
-    /// Parses "lat,lon" into a point, or returns why not.
-    static func point(_ token: Substring) -> Result<LonLat, CAPReader.Why> {
-        let parts = token.split(separator: ",", omittingEmptySubsequences: false)
-        guard parts.count == 2, let lat = number(parts[0]), let lon = number(parts[1]) else {
-            let hint = token.hasSuffix(",") ? " (trailing comma)" : ""
-            return .failure(Why("'\(short(String(token)))' is not lat,lon\(hint)"))
-        }
-        guard (-90...90).contains(lat) else { return .failure(Why("'\(token)': latitude \(lat) is outside -90...90")) }
-        guard (-180...180).contains(lon) else {
-            return .failure(Why("'\(token)': longitude \(lon) is outside -180...180"))
-        }
-        return .success(LonLat(lon: lon, lat: lat))
-    }
-
-    /// Parses a `<polygon>`: space-separated lat,lon pairs, at least 4, first = last.
-    static func polygon(_ text: String, place: String) throws -> [XY] {
-        let tokens = text.split(whereSeparator: \.isWhitespace)
-        guard !tokens.isEmpty else {
-            throw GeoError(.parse, "\(place): empty polygon (CAP needs at least 4 lat,lon pairs, first = last)")
-        }
-        var ring: [XY] = []
-        for (i, t) in tokens.enumerated() {
-            switch point(t) {
-            case .success(let p): ring.append(XY(p.lon, p.lat))
-            case .failure(let why): throw GeoError(.parse, "\(place): pair \(i + 1) \(why.text)")
-            }
-        }
-        guard ring.count >= 4 else {
-            throw GeoError(.parse, "\(place): \(ring.count) pairs; CAP needs at least 4 (first = last)")
-        }
-        guard ring.first == ring.last else {
-            throw GeoError(.parse, "\(place): not closed (the first pair must equal the last)")
-        }
-        return ring
-    }
-
-    /// Parses a `<circle>`: "lat,lon radius_km".
-    static func circle(_ text: String, place: String) throws -> CAPCircle {
-        let tokens = text.split(whereSeparator: \.isWhitespace)
-        guard tokens.count == 2 else {
-            throw GeoError(.parse, "\(place): expected 'lat,lon radius_km', got '\(short(text))'")
-        }
-        let center: LonLat
-        switch point(tokens[0]) {
-        case .success(let p): center = p
-        case .failure(let why): throw GeoError(.parse, "\(place): centre \(why.text)")
-        }
-        guard let r = number(tokens[1]), r >= 0 else {
-            throw GeoError(.parse, "\(place): radius '\(short(String(tokens[1])))' is not a number of km >= 0")
-        }
-        // Beyond this a radius means nothing on Earth (and in metres no longer fits an Int).
-        guard r <= maxRadiusKm else {
-            throw GeoError(
-                .parse,
-                "\(place): radius \(short(String(tokens[1]))) km is larger than half the Earth's circumference "
-                    + "(\(Int(maxRadiusKm)) km)")
-        }
-        return CAPCircle(center: center, radiusKm: r)
-    }
 }
 
 /// The XMLParser delegate: tracks the element path and collects area text.
 private final class CAPHandler: NSObject, XMLParserDelegate {
     let name: String
     var error: GeoError?
+    var xmlError: CAPReader.XMLError?
     var version: String?
+    /// The line of the current element's start tag (its `>`), where its text begins.
+    var elementLine = 0
     var areas: [CAPArea] = []
     var path: [String] = []
     var infoCount = 0
@@ -293,6 +232,7 @@ private final class CAPHandler: NSObject, XMLParserDelegate {
             return
         }
         text = ""
+        elementLine = parser.lineNumber
         let capNS = namespaceURI.map { CAPReader.namespaces[$0] != nil } ?? false
         guard capNS else { return }
         if path == ["alert", "info"] {
@@ -336,10 +276,10 @@ private final class CAPHandler: NSObject, XMLParserDelegate {
             case "areaDesc":
                 area.areaDesc = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
             case "polygon":
-                let place = "\(name): \(area.place), polygon \(area.polygons.count + 1)"
-                area.polygons.append(try CAPReader.polygon(text, place: place))
+                let place = "\(area.place), polygon \(area.polygons.count + 1)"
+                area.polygons.append(try CAPReader.polygon(text, name: name, place: place, line: elementLine))
             case "circle":
-                let place = "\(name): \(area.place), circle \(area.circles.count + 1)"
+                let place = "\(name): line \(elementLine): \(area.place), circle \(area.circles.count + 1)"
                 area.circles.append(try CAPReader.circle(text, place: place))
             default:
                 if path.count == 3 {
@@ -354,6 +294,14 @@ private final class CAPHandler: NSObject, XMLParserDelegate {
         } catch {
             fail(parser, GeoError(.parse, "\(name): \(error)"))
         }
+    }
+
+    /// libxml2's first error, with the line and column where it found it: read here, while the
+    /// parser is still there (after `parse()` returns, `lineNumber` is the end of the document).
+    func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
+        guard error == nil, xmlError == nil else { return }
+        xmlError = CAPReader.XMLError(
+            line: parser.lineNumber, column: parser.columnNumber, code: (parseError as NSError).code)
     }
 
     func parser(_ parser: XMLParser, resolveExternalEntityName name: String, systemID: String?) -> Data? { nil }

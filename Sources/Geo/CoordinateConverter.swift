@@ -72,9 +72,12 @@ public final class CoordinateConverter {
 
     /// Checks that `crs` can be transformed to RD New the way ``toRD(xs:ys:from:)`` does it.
     ///
-    /// - Throws: ``GeoError`` `.unknownCRS` naming the code when PROJ does not know it.
-    public func validate(_ crs: CRS) throws {
+    /// - Parameter place: Where the CRS was named (`--crs`, a file's field), for the message.
+    /// - Throws: ``GeoError`` `.unknownCRS` naming the code and `place` when PROJ does not know it
+    ///   (see ``GeoError/unknownCRS(_:at:reason:)``).
+    public func validate(_ crs: CRS, at place: String? = nil) throws {
         if crs == .rdNew { return }
+        try context.requireKnown(crs, at: place)
         if rdGrid != nil {
             if !Self.isETRS89(crs) { _ = try transformer(from: crs, to: RDGridTransformation.etrs89) }
         } else {

@@ -192,3 +192,30 @@ public struct PlanarPolygon: Hashable, Sendable {
         self.holes = holes
     }
 }
+
+// MARK: - Counting vertices
+
+extension PlanarPolygon {
+    /// The vertices of one ring without its closing vertex (the repeat of the first).
+    @inlinable
+    public static func distinct(_ ring: [XY]) -> ArraySlice<XY> {
+        ring.count > 1 && ring.first == ring.last ? ring.dropLast() : ring[...]
+    }
+
+    /// The polygon's vertices, shell first, then each hole, every ring without its closing vertex.
+    ///
+    /// This is what "vertices" means in every count and message of the tools: a square has 4
+    /// (its closing vertex, which repeats the first, is not counted).
+    public var distinctVertices: [XY] { ([shell] + holes).flatMap { Self.distinct($0) } }
+
+    /// The number of ``distinctVertices``: a square has 4.
+    public var vertexCount: Int { ([shell] + holes).reduce(0) { $0 + Self.distinct($1).count } }
+}
+
+extension Array where Element == PlanarPolygon {
+    /// The vertices of all polygons, closing vertices left out (see ``PlanarPolygon/distinctVertices``).
+    public var distinctVertices: [XY] { flatMap(\.distinctVertices) }
+
+    /// The number of vertices of all polygons, closing vertices not counted (a square has 4).
+    public var vertexCount: Int { reduce(0) { $0 + $1.vertexCount } }
+}

@@ -54,3 +54,23 @@ public struct GeoError: Error, Sendable, CustomStringConvertible, Equatable {
 
     public var description: String { message }
 }
+
+extension GeoError {
+    /// The one error for a CRS PROJ does not know, wherever it was named.
+    ///
+    /// Every reader and command says the same thing, whether the code came from `--crs`, a
+    /// GeoJSON `crs` member, a GeoPackage layer's `srs_id` or a CSV `crs` field:
+    /// `PLACE: EPSG:N is not a coordinate reference system PROJ knows (PROJ's reason)`. Its kind
+    /// is "input cannot be read" (exit status 3).
+    ///
+    /// - Parameters:
+    ///   - crs: The CRS PROJ does not know.
+    ///   - place: Where it was named (`--crs`, `FILE: crs.properties.name`, `FILE:LINE: field 'crs'`),
+    ///     or `nil` when the caller adds it.
+    ///   - reason: PROJ's own message.
+    package static func unknownCRS(_ crs: CRS, at place: String?, reason: String) -> GeoError {
+        GeoError(
+            .unknownCRS,
+            (place.map { "\($0): " } ?? "") + "\(crs) is not a coordinate reference system PROJ knows (\(reason))")
+    }
+}

@@ -38,9 +38,9 @@ struct GeoPackageSRS: Sendable, Equatable {
     /// - Throws: ``GeoError`` `.unknownCRS` when PROJ does not know the code.
     static func describe(_ crs: CRS, context: PROJContext) throws -> (name: String, wkt: String) {
         context.assertOwningThread()
-        guard let pj = proj_create(context.raw, crs.description) else {  // returns NULL when unknown
-            throw GeoError(
-                .unknownCRS, "\(crs) is not a coordinate reference system PROJ knows (\(context.takeError()))")
+        try context.requireKnown(crs)
+        guard let pj = proj_create(context.raw, crs.description) else {  // returns NULL on failure
+            throw GeoError(.proj, "PROJ: cannot make \(crs): \(context.takeError())")
         }
         defer { proj_destroy(pj) }
         // Both strings belong to the PJ and live until proj_destroy; copy them now.

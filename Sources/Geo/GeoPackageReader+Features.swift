@@ -226,7 +226,7 @@ extension GeoPackageReader {
     ///   adds them): `.unsupportedGeometry` for NULL, empty, curved or non-polygonal geometry,
     ///   `.parse` for a blob that is not a GeoPackage geometry or has another srs_id.
     static func decodeFeature(_ bytes: [UInt8]?, layer: GeoPackageLayer, context: GEOSContext) throws
-        -> [PlanarPolygon]
+        -> (polygons: [PlanarPolygon], dropped: DroppedOrdinates)
     {
         guard let bytes else { throw GeoError(.unsupportedGeometry, "no geometry (NULL)") }
         let blob: GeoPackageBinary
@@ -253,6 +253,7 @@ extension GeoPackageReader {
         }
         let polygons = try geometry.polygons()
         guard !polygons.isEmpty else { throw GeoError(.unsupportedGeometry, "the polygon is empty") }
-        return polygons
+        let (z, m) = DroppedOrdinates.wkbDimensions(blob.wkb)
+        return (polygons, .of(polygons, z: z, m: m))
     }
 }

@@ -93,9 +93,10 @@ package enum GeoPackageReader {
         let (chosen, layerCRS, rows, properties) = raw
         let place = "layer '\(chosen.name)'"
         let polygons: [PlanarPolygon]
+        var dropped = DroppedOrdinates()
         switch rows {
         case .one(let fid, let blob):
-            do { polygons = try decodeFeature(blob, layer: chosen, context: context) } catch let e as GeoError {
+            do { (polygons, dropped) = try decodeFeature(blob, layer: chosen, context: context) } catch let e as GeoError {
                 throw fail(e.code, "\(place), feature \(fid): \(e.message)")
             }
         case .all(let rows):
@@ -103,7 +104,8 @@ package enum GeoPackageReader {
             parsed.reserveCapacity(rows.count)
             for (fid, blob) in rows {
                 do {
-                    let polygons = try decodeFeature(blob, layer: chosen, context: context)
+                    let (polygons, lost) = try decodeFeature(blob, layer: chosen, context: context)
+                    dropped = dropped + lost
                     parsed.append(FeatureGeometry(label: "fid \(fid)", polygons: .success(polygons)))
                 } catch let e as GeoError {
                     parsed.append(FeatureGeometry(label: "fid \(fid)", polygons: .failure(e)))
@@ -111,9 +113,11 @@ package enum GeoPackageReader {
             }
             polygons = try AreaFeatures.union(parsed, place: place, context: context, fail: fail)
         }
-        return AreaGeometry(
+        var area = AreaGeometry(
             polygons: polygons, crs: layerCRS ?? .wgs84, source: name, format: .gpkg, properties: properties,
             layerName: chosen.identifier)
+        area.dropped = dropped
+        return area
     }
 
     // MARK: - Private
@@ -225,8 +229,10 @@ package enum GeoPackageReader {
                     + "'\(organization.prefix(30))' code \(code), not by EPSG; reproject it to an EPSG CRS")
         }
         let crs = CRS(epsg: code)
-        do { _ = try GeoPackageSRS.describe(crs, context: try PROJContext()) } catch let e as GeoError {
-            throw fail(.unknownCRS, "layer '\(layer.name)': srs_id \(layer.srsID): \(e.message)")
+        do { try PROJContext().requireKnown(crs, at: "layer '\(layer.name)', srs_id \(layer.srsID)") } catch let e
+            as GeoError
+        {
+            throw fail(e.code, e.message)
         }
         if let given, given != crs {
             throw fail(

@@ -38,8 +38,15 @@ public struct Municipalities: Sendable {
         "CBS Wijk- en buurtkaart 2023 (CC BY 4.0), generalised: boundaries typically within 20 m, "
         + "90% within 130 m of the official ones; land only; shares near a boundary are approximate"
 
-    /// The municipalities, sorted by code.
+    /// CBS's code for land abroad, "Buitenland": in the Wijk- en buurtkaart, the Belgian
+    /// enclaves of Baarle-Hertog inside Baarle-Nassau. It is no Dutch municipality: such land is
+    /// kept in ``abroad``, not in ``list``, and reported under its country.
+    public static let abroadCode = "GM0998"
+
+    /// The municipalities, sorted by code (land abroad, ``abroadCode``, left out).
     public var list: [Municipality]
+    /// Land the file marks as abroad (``abroadCode``): no municipality of the Netherlands.
+    public var abroad: [Municipality] = []
     /// The file they were read from.
     public var file: URL
 
@@ -105,6 +112,8 @@ public struct Municipalities: Sendable {
             list.append(Municipality(code: feature.country, name: name, polygons: polygons, envelope: envelope))
         }
         list.sort { $0.code < $1.code }
-        return Municipalities(list: list, file: file)
+        let abroad = list.filter { $0.code == abroadCode }
+        list.removeAll { $0.code == abroadCode }
+        return Municipalities(list: list, abroad: abroad, file: file)
     }
 }

@@ -33,6 +33,8 @@ public final class MunicipalityLocator {
     let context: GEOSContext
     private let geometries: [GEOSGeometry]
     private let prepared: [GEOSPreparedGeometry]
+    /// The land abroad (``Municipalities/abroad``), one geometry per entry.
+    private let abroad: [GEOSGeometry]
 
     /// Builds the geometries in a new GEOS context.
     ///
@@ -47,15 +49,14 @@ public final class MunicipalityLocator {
     package init(municipalities: Municipalities, context: GEOSContext) throws {
         self.municipalities = municipalities
         self.context = context
-        var geometries: [GEOSGeometry] = []
-        for m in municipalities.list {
-            var g = try context.makeMultiPolygon(m.polygons)
-            if try !g.validity().isValid {
-                g = try context.makeMultiPolygon(try g.makeValid(method: .structure).polygonalParts().polygons)
-            }
-            geometries.append(g)
+        func geometry(_ m: Municipalities.Municipality) throws -> GEOSGeometry {
+            let g = try context.makeMultiPolygon(m.polygons)
+            if try g.validity().isValid { return g }
+            return try context.makeMultiPolygon(try g.makeValid(method: .structure).polygonalParts().polygons)
         }
+        let geometries = try municipalities.list.map(geometry)
         self.geometries = geometries
+        abroad = try municipalities.abroad.map(geometry)
         prepared = try geometries.map { try $0.prepared() }
     }
 
@@ -87,6 +88,30 @@ public final class MunicipalityLocator {
             result.append(MunicipalityShare(code: m.code, name: m.name, share: inside / total, areaKm2: inside / 1e6))
         }
         return result.sorted { ($0.share, $1.code) > ($1.share, $0.code) }
+    }
+
+    /// The part of an area on land the municipalities file marks as abroad
+    /// (``Municipalities/abroadCode``), with a point inside it to ask a ``CountryLocator`` whose
+    /// it is; `nil` when the area has none.
+    ///
+    /// - Parameter polygons: The area in RD New metres, valid.
+    /// - Returns: The area abroad in km², its share of the area (0…1), and a point in it.
+    /// - Throws: ``GeoError`` `.invalidGeometry` or `.geos`, as ``shares(of:)``.
+    public func abroadPart(of polygons: [PlanarPolygon]) throws -> (areaKm2: Double, share: Double, point: XY)? {
+        let area = try context.makeMultiPolygon(polygons)
+        guard try !area.isEmpty else { return nil }
+        let total = try area.area
+        var inside = 0.0
+        var point: XY?
+        for land in abroad {
+            let part = try land.intersection(area)
+            let size = try part.area
+            guard size > 0 else { continue }
+            inside += size
+            if point == nil { point = try part.pointOnSurface() }
+        }
+        guard total > 0, inside > 0, let point else { return nil }
+        return (inside / 1e6, inside / total, point)
     }
 
     /// The municipality whose land covers an RD New point, if any.

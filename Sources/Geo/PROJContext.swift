@@ -52,6 +52,22 @@ package final class PROJContext {
         #endif
     }
 
+    /// Checks that PROJ knows `crs`, the one check every reader and command makes.
+    ///
+    /// - Parameter place: Where the CRS was named, for the message (see ``GeoError/unknownCRS(_:at:reason:)``).
+    /// - Throws: ``GeoError`` `.unknownCRS` when `proj_create` cannot make it.
+    package func requireKnown(_ crs: CRS, at place: String? = nil) throws {
+        assertOwningThread()
+        // returns NULL when the definition is unknown
+        guard let probe = proj_create(raw, crs.description) else {
+            // PROJ's errno text for this case is a bare "Unknown error (code 4096)": its log line says more.
+            let reason = takeError().split(separator: "; ").filter { !$0.hasPrefix("Unknown error (code") }
+            throw GeoError.unknownCRS(
+                crs, at: place, reason: reason.isEmpty ? "PROJ cannot make it" : reason.joined(separator: "; "))
+        }
+        proj_destroy(probe)
+    }
+
     /// The context's current error as text (errno string plus the last log line), then resets it.
     package func takeError() -> String {
         let code = proj_context_errno(raw)

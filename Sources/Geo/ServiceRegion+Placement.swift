@@ -31,19 +31,21 @@ extension ServiceRegion {
         package var first: XY
         /// The CRS the positions were given in.
         package var crs: CRS
+        /// How the file writes positions, to quote ``first`` as its author wrote it.
+        package var notation: CoordinateNotation = .geoJSON
 
         /// What the likely mix-up is and what to do, for a message; `nil` for ``Kind/outside``.
         package var hint: String? {
             switch kind {
             case .swappedAxes:
                 return crs == .wgs84
-                    ? "swapped they lie inside: latitude and longitude look swapped (the order is lon,lat)"
+                    ? "swapped they lie inside: " + notation.swapHint(first)
                     : "with x and y swapped they lie inside: the \(crs) x and y look swapped"
             case .metresAsDegrees(let fits?):
-                return "values such as \(first.x),\(first.y) are metres, not degrees; read as \(fits) they lie in "
+                return "values such as \(notation.written(first)) are metres, not degrees; read as \(fits) they lie in "
                     + "the service region: give the CRS (e.g. --crs \(fits))"
             case .metresAsDegrees(nil):
-                return "values such as \(first.x),\(first.y) are metres, not degrees; give the CRS they are in "
+                return "values such as \(notation.written(first)) are metres, not degrees; give the CRS they are in "
                     + "(--crs EPSG:NNNN)"
             case .degreesAsMetres:
                 return "these look like lon/lat degrees (WGS84), not \(crs) coordinates: read as lon/lat they "
@@ -66,7 +68,7 @@ extension ServiceRegion {
             var text =
                 "\(outsideCount) of \(count) \(noun) lie outside the service region (lon \(lonRange.lowerBound)…"
                 + "\(lonRange.upperBound), lat \(latRange.lowerBound)…\(latRange.upperBound)); first: "
-                + "\(first.x),\(first.y) in \(crs)"
+                + "\(notation.written(first)) in \(crs)"
             if let hint { text += "; \(hint)" }
             return text
         }
@@ -88,16 +90,19 @@ extension ServiceRegion {
     ///   - crs: The CRS they were given in.
     ///   - converter: Transforms them to lon/lat.
     /// - Complexity: O(n) in the number of points, a few batched transformations.
-    package static func misplacement(of points: [XY], in crs: CRS, converter: CoordinateConverter) -> Misplacement? {
+    package static func misplacement(
+        of points: [XY], in crs: CRS, notation: CoordinateNotation = .geoJSON, converter: CoordinateConverter
+    ) -> Misplacement? {
         guard let lonLat = lonLats(points, from: crs, converter) else {
             return Misplacement(
                 kind: .notTransformable, outsideCount: points.count, count: points.count,
-                first: points.first ?? XY(.nan, .nan), crs: crs)
+                first: points.first ?? XY(.nan, .nan), crs: crs, notation: notation)
         }
         let outside = lonLat.indices.filter { !contains(lonLat[$0]) }
         guard let firstOutside = outside.first else { return nil }
         var result = Misplacement(
-            kind: .outside, outsideCount: outside.count, count: points.count, first: points[firstOutside], crs: crs)
+            kind: .outside, outsideCount: outside.count, count: points.count, first: points[firstOutside], crs: crs,
+            notation: notation)
         func fits(_ candidate: [XY], in other: CRS) -> Bool {
             lonLats(candidate, from: other, converter)?.allSatisfy(contains) ?? false
         }

@@ -35,14 +35,7 @@ package final class Transformer {
     ///   PROJ failures (with PROJ's message).
     package init(from source: CRS, to target: CRS, context: PROJContext) throws {
         context.assertOwningThread()
-        for crs in [source, target] {
-            // returns NULL when the definition is unknown
-            guard let probe = proj_create(context.raw, crs.description) else {
-                throw GeoError(
-                    .unknownCRS, "\(crs) is not a coordinate reference system PROJ knows (\(context.takeError()))")
-            }
-            proj_destroy(probe)
-        }
+        for crs in [source, target] { try context.requireKnown(crs) }
         // returns NULL on failure
         guard let raw = proj_create_crs_to_crs(context.raw, source.description, target.description, nil) else {
             throw GeoError(.proj, "PROJ: no transformation from \(source) to \(target): \(context.takeError())")

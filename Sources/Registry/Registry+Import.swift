@@ -96,7 +96,7 @@ extension Registry {
         let path = url.path
         let crs = options.crs ?? .wgs84
         let converter = try CoordinateConverter()
-        try converter.validate(crs)
+        try converter.validate(crs, at: options.crs == nil ? nil : "--crs")
         let locator: CountryLocator?
         switch options.countries {
         case .off: locator = nil
@@ -281,9 +281,10 @@ private struct BatchWriter {
             }
         }
         let first = pending[indices[0]]
-        do { try converter.validate(source) } catch let e as GeoError {
-            let field = first.crs == nil ? "" : "field 'crs': "
-            return (first.line, "\(path):\(first.line): \(field)\(e.message)")
+        do {
+            try converter.validate(source, at: "\(path):\(first.line)" + (first.crs == nil ? "" : ": field 'crs'"))
+        } catch let e as GeoError {
+            return (first.line, e.message)
         }
         var xs = indices.map { pending[$0].x }
         var ys = indices.map { pending[$0].y }

@@ -80,8 +80,9 @@ package final class PolygonArea {
     ///   ``GeoError`` for rings GEOS cannot even build.
     package init(_ source: AreaGeometry, converter: CoordinateConverter, context: GEOSContext) throws {
         try Self.validate(try context.makeMultiPolygon(source.polygons), what: "\(source.source) (\(source.crs))")
-        let vertices = source.polygons.flatMap { [$0.shell] + $0.holes }.flatMap { $0 }
-        if let misplaced = ServiceRegion.misplacement(of: vertices, in: source.crs, converter: converter) {
+        let vertices = source.polygons.distinctVertices
+        if let misplaced = ServiceRegion.misplacement(
+            of: vertices, in: source.crs, notation: source.notation, converter: converter) {
             throw SelectionError(
                 .invalidArea, "\(source.source) (\(source.crs)): \(misplaced.message(noun: "vertices"))")
         }

@@ -144,7 +144,7 @@ import Testing
     @Test(arguments: [
         (#"{"voice": {"lines": 0, "typicalCallSeconds": 60}}"#, "voice.lines: 0 is below the minimum 1"),
         (#"{"sms": {"perSecond": -1, "batchSize": 10}}"#, "sms.perSecond: -1 is below the minimum 0.01"),
-        (#"{"voice": "#, "not a valid dispatcher configuration"),
+        (#"{"voice": "#, "not valid JSON: line 1: the text ends early"),
     ])
     func badConfigIsRefusedNamingTheFileAndKey(json: String, message: String) async throws {
         let fx = try Self.shared.get()

@@ -190,7 +190,9 @@ struct MunicipalityTests {
             "\(e)".contains("features[0]") && "\(e)".contains("GM0001") && "\(e)".contains("properties.name")
         }
         let loaded = try Municipalities.load(converter: converter)
-        #expect(loaded.list.count == 343 && loaded.list.first?.code == "GM0014")
+        // 343 features: 342 municipalities and GM0998, CBS's land abroad (not a municipality).
+        #expect(loaded.list.count == 342 && loaded.list.first?.code == "GM0014")
+        #expect(loaded.abroad.map(\.code) == ["GM0998"] && !loaded.list.contains { $0.code == "GM0998" })
     }
 
     @Test("an area at sea crosses no municipality")

@@ -51,7 +51,7 @@ import Testing
             """
         #expect(
             message(Array(alert.utf8))
-                == "r.cap: info 1, area 1, circle 1: radius 100000000000000000000 km is larger than half the "
+                == "r.cap: line 2: info 1, area 1, circle 1: radius 100000000000000000000 km is larger than half the "
                 + "Earth's circumference (20038 km)")
         // The largest radius accepted still gives advice in whole metres.
         let edge = CAPCircle(center: LonLat(lon: 5.1, lat: 52.1), radiusKm: CAPReader.maxRadiusKm)
