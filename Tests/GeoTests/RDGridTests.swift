@@ -253,6 +253,23 @@ private func quantile(_ sorted: [Double], _ q: Double) -> Double {
         #expect(error.message.contains(bogus.path))
     }
 
+    @Test(arguments: [
+        (1_000, "2316864"), (100, "shorter than the NTv2 headers"), (2_316_848, "2316848 bytes, expected 2316864"),
+    ])
+    func aTruncatedGridIsRefusedWhenOpened(keep: Int, expected: String) throws {
+        // PROJ itself opens a truncated grid and then leaves the points it cannot shift to the
+        // datum transformation, as if they were outside the grid.
+        let dir = try Fixtures.temporaryDirectory("rdgrid")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cut = dir.appendingPathComponent("rdtrans2018.gsb")
+        try Data(try Data(contentsOf: Self.gridFile).prefix(keep)).write(to: cut)
+        let error = try #require(throws: GeoError.self) { try CoordinateConverter(rdGrid: .file(cut)) }
+        #expect(error.code == .correctionGrid)
+        #expect(
+            error.message.hasPrefix("\(cut.path): not a whole RDNAPTRANS2018 correction grid ("), "\(error.message)")
+        #expect(error.message.contains(expected), "\(error.message)")
+    }
+
     @Test func withoutTheGridEveryPointIsFlagged() throws {
         let converter = try CoordinateConverter(rdGrid: .withoutGrid)
         #expect(converter.rdAccuracy == .withoutGrid)
