@@ -43,15 +43,17 @@ struct AreaCheckCommand: LoggingCommand {
     @OptionGroup(title: "Logging") var logging: LogOptions
 
     func run() throws {
-        let inspector = try AreaInspector()
+        let inspector = try AreaInspector(data: commandData)
         let area = try inspector.read(
             contentsOf: input.url, crs: input.reading.crs, layer: input.reading.layer, features: input.reading.features)
         var travel: TravelRadiusTable?
-        if incidentType != nil { travel = try TravelRadiusTable.load(from: table.map { URL(fileURLWithPath: $0) }) }
+        if incidentType != nil {
+            travel = try TravelRadiusTable.load(from: table.map { URL(fileURLWithPath: $0) }, data: commandData)
+        }
         var engine: Engine?
         if let db {
             try requireRegistry(db, create: "create one with 'fanout import'")
-            engine = try Engine.open(registryAt: db, readOnly: true)
+            engine = try Engine.open(registryAt: db, readOnly: true, data: commandData)
         }
         let report = try inspector.check(area, incidentType: incidentType, table: travel, engine: engine)
         if json { try JSONOutput.print(.areaCheck, report) } else { print(report.humanText(), terminator: "") }

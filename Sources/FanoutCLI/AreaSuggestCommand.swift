@@ -38,7 +38,7 @@ struct AreaSuggestCommand: LoggingCommand {
     }
 
     func run() throws {
-        let t = try TravelRadiusTable.load(from: table.map { URL(fileURLWithPath: $0) })
+        let t = try TravelRadiusTable.load(from: table.map { URL(fileURLWithPath: $0) }, data: commandData)
         let s = try t.suggest(incidentType: incidentType, mode: mode, minutes: minutes)
         let circle = at.map { "\($0.value.lon),\($0.value.lat),\(Int(s.radiusMeters.rounded()))" }
         if json { return try JSONOutput.print(.areaSuggest, s, adding: ["circle": circle, "table": t.source]) }
