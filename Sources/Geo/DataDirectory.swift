@@ -22,9 +22,10 @@ public enum DataDirectory: Sendable, Hashable, CustomStringConvertible {
     /// The package's own files, shipped as the resource bundle of its `FanoutData` module
     /// (`fanout_FanoutData.resources` next to the executable; `.bundle` on Apple platforms).
     ///
-    /// - Important: Ship the bundle with the binary. SwiftPM's accessor looks next to the
-    ///   executable, then in the build directory of the machine that built it, and stops the
-    ///   process when the bundle is in neither.
+    /// - Important: Ship the bundle with the binary. On Linux it is looked for next to the
+    ///   executable only; without it every file is missing there (an error naming that directory),
+    ///   never taken from the build directory. On Apple platforms SwiftPM's `Bundle.module` finds
+    ///   it (in an app bundle or next to the executable) and stops the process when it cannot.
     case bundled
     /// This directory, holding the files under their own names (`rdtrans2018.gsb`, `areas/`, ...),
     /// as the package's `data/` does.

@@ -34,7 +34,7 @@ public enum RDAccuracy: Sendable, Hashable, CustomStringConvertible {
     case withoutGrid
 
     /// The largest error of RD New positions against NSGI's validation points: 0.001 m with the
-    /// grid, 0.25 m without it (0.240 m measured over the Z001 points, `RDGridTests`).
+    /// grid, 0.25 m without it (0.240 m measured over the Z001 points in the NAP area, `TransformerTests`).
     public var maxErrorMeters: Double {
         switch self {
         case .correctionGrid: 0.001

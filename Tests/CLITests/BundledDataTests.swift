@@ -6,8 +6,9 @@ import Testing
 /// A `fanout` binary copied away from the build, with its resource bundles, finds its data files
 /// in the bundles it was copied with: not in the source tree, whatever the current directory.
 @Suite struct BundledDataTests {
-    /// A copy of the built `fanout` and its resource bundles in a fresh directory.
-    static func copiedBinary() throws -> URL {
+    /// A copy of the built `fanout` and its resource bundles (but the data bundle when
+    /// `withData` is false) in a fresh directory.
+    static func copiedBinary(withData: Bool = true) throws -> URL {
         let exe = try CommandRunner.executable().resolvingSymlinksInPath()
         let built = exe.deletingLastPathComponent()
         let bin = try Fixtures.temporaryDirectory("copied-fanout")
@@ -16,7 +17,7 @@ import Testing
             $0.hasPrefix("fanout_") && ($0.hasSuffix(".resources") || $0.hasSuffix(".bundle"))
         }
         #expect(bundles.contains { $0.hasPrefix("fanout_FanoutData.") }, "\(bundles)")
-        for b in bundles {
+        for b in bundles where withData || !b.hasPrefix("fanout_FanoutData.") {
             try FileManager.default.copyItem(at: built.appendingPathComponent(b), to: bin.appendingPathComponent(b))
         }
         return bin.appendingPathComponent("fanout")
@@ -57,6 +58,25 @@ import Testing
         let check = try await run(fanout, ["area", "check", area.path], in: elsewhere)
         #expect([0, 1].contains(check.status), "\(check.stderr)")
         #expect(check.stdout.contains("Rotterdam (GM0599)"), "\(check.stdout)")
+    }
+
+    @Test func aBinaryCopiedWithoutItsDataBundleSaysWhereTheBundleShouldBe() async throws {
+        // Not the build directory's bundle (SwiftPM's fallback), not a crash: an error naming the
+        // missing bundle next to the executable.
+        let fanout = try Self.copiedBinary(withData: false)
+        let bin = fanout.deletingLastPathComponent().path
+        defer { try? FileManager.default.removeItem(atPath: bin) }
+        let area = Fixtures.packageRoot.appendingPathComponent("data/areas/rotterdam-40km2.geojson")
+        let r = try await run(fanout, ["area", "check", area.path], in: URL(fileURLWithPath: "/"))
+        #expect(r.status == 3, "\(r.stderr)")
+        #expect(
+            r.stderr.contains(
+                "error: the RDNAPTRANS2018 correction grid rdtrans2018.gsb is not in the data directory "
+                    + "\(bin)/fanout_FanoutData.resources (the package's resource bundle, FANOUT_DATA_DIR not set)"),
+            "\(r.stderr)")
+        let version = try await run(fanout, ["version"], in: URL(fileURLWithPath: "/"))
+        #expect(version.status == 0, "\(version.stderr)")
+        #expect(version.stdout.contains("\(bin)/fanout_FanoutData.resources/rdtrans2018.gsb\n    sha256 missing"))
     }
 
     @Test func aMissingRequiredGridStopsACommandWithStatus3NamingFileAndDirectory() async throws {
