@@ -34,7 +34,7 @@ struct AreaCheckCommand: LoggingCommand {
     @Option(help: "Compare the size with the travel-radius table for this incident type (e.g. missing-child).")
     var incidentType: String?
 
-    @Option(help: ArgumentHelp("The travel-radius table (default data/travel-radius.csv).", valueName: "FILE"))
+    @Option(help: ArgumentHelp("The travel-radius table (default: travel-radius.csv in FANOUT_DATA_DIR, else bundled).", valueName: "FILE"))
     var table: String?
 
     @Flag(help: JSONOutput.flagHelp())

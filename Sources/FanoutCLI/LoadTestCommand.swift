@@ -9,7 +9,7 @@ struct LoadTestCommand: LoggingCommand {
         discussion: """
             Opens the registry (timing the cold start), then runs the reference query set (circles
             around Amsterdam Dam 1/5/20 km, Utrecht Dom 10/50 km, Kerkrade 15 km, the Rotterdam
-            40 km² and Maastricht 670 km² polygons in data/areas) with the engine's grid index, a
+            40 km² and Maastricht 670 km² polygons of areas/ in the data directory) with the engine's grid index, a
             brute-force scan, a GEOS STRtree and SQLite's R*Tree module, checks that all give the
             same participants in the same order with the same distances, and prints median times,
             the engine/brute-force ratio, how many times slower the STRtree and the R*Tree are than
