@@ -24,8 +24,21 @@ let package = Package(
         .systemLibrary(
             name: "CPROJ", pkgConfig: "proj",
             providers: [.apt(["libproj-dev"]), .brew(["proj"])]),
+        // The package's data files (data/) as a resource bundle, for DataDirectory.bundled. The
+        // directory stays the data directory of a checkout (FANOUT_DATA_DIR=data, tools/make_*.py).
         .target(
-            name: "Geo", dependencies: ["CGEOS", "CPROJ", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "FanoutData", path: "data",
+            exclude: ["places.csv", "travel-radius.md"],
+            sources: ["FanoutData.swift"],
+            resources: [
+                .copy("rdtrans2018.gsb"), .copy("borders-nl-be-de.geojson"), .copy("municipalities-nl.geojson"),
+                .copy("travel-radius.csv"), .copy("areas"), .copy("LICENSES.md"),
+                .copy("borders-nl-be-de.ODbL-1.0.txt"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "Geo",
+            dependencies: ["CGEOS", "CPROJ", "FanoutData", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         .target(
             name: "Registry",

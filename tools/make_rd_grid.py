@@ -28,8 +28,9 @@ What it writes
       - 16-byte header records: an 8-byte ASCII key, then an int32 + 4 zero bytes, a float64, or
         8 ASCII bytes; the file ends with an "END" record.
     The output is deterministic: no dates or host data go into it (CREATED/UPDATED are blank).
-    The Geo module finds the file at run time (FANOUT_DATA_DIR, else the package's data/); it is
-    not bundled as a SwiftPM resource, so there is no second copy to keep in step.
+    data/ is also the FanoutData target, so SwiftPM bundles this very file as a resource (no
+    second copy to keep in step); the Geo module reads it from the DataDirectory its caller gives
+    (the bundle, a directory, or FANOUT_DATA_DIR for the fanout command).
 
 How to run
     python3 tools/make_rd_grid.py                 # from anywhere

@@ -64,7 +64,7 @@ struct ActionAreaOptions: ParsableArguments {
         } else if let lon, let lat, let radius {
             area = .circle(center: LonLat(lon: lon, lat: lat), radiusMeters: radius)
         } else if let rdX, let rdY, let radius {
-            let centre = try CoordinateConverter().toLonLat([RDPoint(x: rdX, y: rdY)])
+            let centre = try CoordinateConverter(data: commandData).toLonLat([RDPoint(x: rdX, y: rdY)])
             guard let c = centre.first else {
                 throw CommandFailure(.refused, "--rd-x/--rd-y: cannot transform \(rdX),\(rdY)")
             }
@@ -168,7 +168,7 @@ struct ActionStartCommand: LoggingCommand {
         let setup = try desk.setup()
         let config = setup.config
         try requireRegistry(desk.db, create: "create one with 'fanout import' or 'fanout demo'")
-        let engine = try Engine.open(registryAt: desk.db)
+        let engine = try Engine.open(registryAt: desk.db, data: commandData)
         let (selection, warned) = try area.select(with: engine)
         note(Summary.line(selection))
         let request = ActionRequest(
@@ -264,7 +264,7 @@ struct ActionEnlargeCommand: LoggingCommand {
     func run() throws {
         let setup = try desk.setup()
         try requireRegistry(desk.db)
-        let engine = try Engine.open(registryAt: desk.db)
+        let engine = try Engine.open(registryAt: desk.db, data: commandData)
         let (selection, warned) = try area.select(with: engine)
         note(Summary.line(selection))
         // Planned from the ledger, read here: the threshold on the action's total, and warnings.

@@ -34,7 +34,7 @@ struct AreaCheckCommand: LoggingCommand {
     @Option(help: "Compare the size with the travel-radius table for this incident type (e.g. missing-child).")
     var incidentType: String?
 
-    @Option(help: ArgumentHelp("The travel-radius table (default data/travel-radius.csv).", valueName: "FILE"))
+    @Option(help: ArgumentHelp("The travel-radius table (default: travel-radius.csv in FANOUT_DATA_DIR, else bundled).", valueName: "FILE"))
     var table: String?
 
     @Flag(help: JSONOutput.flagHelp())
@@ -43,16 +43,18 @@ struct AreaCheckCommand: LoggingCommand {
     @OptionGroup(title: "Logging") var logging: LogOptions
 
     func run() throws {
-        let inspector = try AreaInspector()
+        let inspector = try AreaInspector(data: commandData)
         let area = try inspector.read(
             contentsOf: input.url, crs: input.reading.crs, layer: input.reading.layer, features: input.reading.features)
         let warned = warnAboutReading(area)
         var travel: TravelRadiusTable?
-        if incidentType != nil { travel = try TravelRadiusTable.load(from: table.map { URL(fileURLWithPath: $0) }) }
+        if incidentType != nil {
+            travel = try TravelRadiusTable.load(from: table.map { URL(fileURLWithPath: $0) }, data: commandData)
+        }
         var engine: Engine?
         if let db {
             try requireRegistry(db, create: "create one with 'fanout import'")
-            engine = try Engine.open(registryAt: db, readOnly: true)
+            engine = try Engine.open(registryAt: db, readOnly: true, data: commandData)
         }
         let report = try inspector.check(area, incidentType: incidentType, table: travel, engine: engine)
         if json { try JSONOutput.print(.areaCheck, report) } else { print(report.humanText(), terminator: "") }

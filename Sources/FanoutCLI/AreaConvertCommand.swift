@@ -136,7 +136,7 @@ struct AreaConvertCommand: LoggingCommand {
 
     func run() throws {
         let options = try capOptions()
-        let converter = try AreaConverter()
+        let converter = try AreaConverter(data: commandData)
         if let circle {
             let message = options.message(
                 circle: circle.center, radiusMeters: circle.radiusMeters, areaDesc: areaDesc ?? "circle")

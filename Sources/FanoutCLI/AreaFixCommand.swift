@@ -37,13 +37,13 @@ struct AreaFixCommand: LoggingCommand {
         let format = AreaFormat(pathExtension: URL(fileURLWithPath: out).pathExtension) ?? .geojson
         let target = try checkOutput(
             out, kind: format == .gpkg ? .geoPackage : .stream, inputs: [.init("input file", input.file)])
-        let fixer = try AreaFixer()
+        let fixer = try AreaFixer(data: commandData)
         let area = try fixer.read(
             contentsOf: input.url, crs: input.reading.crs, layer: input.reading.layer, features: input.reading.features)
         let warned = warnAboutReading(area)
         let (fixed, report) = try fixer.fix(area, method: method)
         if !report.empty {
-            _ = try AreaConverter().write(
+            _ = try AreaConverter(data: commandData).write(
                 fixed, to: target, as: format,
                 areaDesc: URL(fileURLWithPath: out).deletingPathExtension().lastPathComponent)
         }

@@ -72,14 +72,14 @@ struct AreaMapCommand: LoggingCommand {
 
     func run() throws {
         let targets = try targets()
-        let inspector = try AreaInspector()
+        let inspector = try AreaInspector(data: commandData)
         let area = try inspector.read(
             contentsOf: input.url, crs: input.reading.crs, layer: input.reading.layer, features: input.reading.features)
         let warned = warnAboutReading(area)
         var engine: Engine?
         if let db {
             try requireRegistry(db, create: "create one with 'fanout import'")
-            engine = try Engine.open(registryAt: db, readOnly: true)
+            engine = try Engine.open(registryAt: db, readOnly: true, data: commandData)
         }
         let map: AreaMap
         do { map = try inspector.map(area, engine: engine, incident: incident?.value) } catch let e as SelectionError {

@@ -7,8 +7,8 @@ struct AreaSuggestCommand: LoggingCommand {
         commandName: "suggest",
         abstract: "Suggest a circle radius from the incident type, travel mode and time since the incident.",
         discussion: """
-            radius = typical speed × minutes, capped, from data/travel-radius.csv (or --table FILE,
-            columns incident_type,mode,speed_kmh,cap_m). The speeds are assumptions for the control
+            radius = typical speed × minutes, capped, from travel-radius.csv in FANOUT_DATA_DIR, else
+            the copy bundled with fanout (or --table FILE, columns incident_type,mode,speed_kmh,cap_m). The speeds are assumptions for the control
             room to tune; data/travel-radius.md says where they come from. With --at the circle is
             printed as a 'fanout select --circle' argument. An incident type or mode the table lacks
             is refused (exit 2, the valid ones listed); minutes out of 0...1440 are a usage error (64).
@@ -26,7 +26,7 @@ struct AreaSuggestCommand: LoggingCommand {
     @Option(help: ArgumentHelp("The incident point, for a ready-made --circle argument.", valueName: "LON,LAT"))
     var at: LonLatArgument?
 
-    @Option(help: ArgumentHelp("The travel-radius table (default data/travel-radius.csv).", valueName: "FILE"))
+    @Option(help: ArgumentHelp("The travel-radius table (default: travel-radius.csv in FANOUT_DATA_DIR, else bundled).", valueName: "FILE"))
     var table: String?
 
     @Flag(help: JSONOutput.flagHelp())
@@ -38,7 +38,7 @@ struct AreaSuggestCommand: LoggingCommand {
     }
 
     func run() throws {
-        let t = try TravelRadiusTable.load(from: table.map { URL(fileURLWithPath: $0) })
+        let t = try TravelRadiusTable.load(from: table.map { URL(fileURLWithPath: $0) }, data: commandData)
         let s = try t.suggest(incidentType: incidentType, mode: mode, minutes: minutes)
         let circle = at.map { "\($0.value.lon),\($0.value.lat),\(Int(s.radiusMeters.rounded()))" }
         if json { return try JSONOutput.print(.areaSuggest, s, adding: ["circle": circle, "table": t.source]) }

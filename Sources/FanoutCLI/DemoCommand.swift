@@ -40,7 +40,7 @@ struct DemoCommand: LoggingCommand {
 
     func run() throws {
         let progress = ProgressLine()
-        let prep = try Demo.prepare(in: URL(fileURLWithPath: dir), count: count) { stage, rows in
+        let prep = try Demo.prepare(in: URL(fileURLWithPath: dir), count: count, data: commandData) { stage, rows in
             progress.update("\(stage): \(grouped(rows)) of \(grouped(count))")
         }
         progress.finish()
@@ -56,7 +56,7 @@ struct DemoCommand: LoggingCommand {
         }
         let clock = ContinuousClock()
         let t0 = clock.now
-        let engine = try Engine.open(registryAt: prep.databasePath)
+        let engine = try Engine.open(registryAt: prep.databasePath, data: commandData)
         let opened = (clock.now - t0).seconds
         let how = engine.indexSource == .storedSnapshot ? "loaded from the stored packed index" : "built from the rows"
         print("index: \(grouped(engine.index.columns.count)) participants, \(how), in \(duration(opened))")

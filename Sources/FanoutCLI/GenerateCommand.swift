@@ -39,7 +39,7 @@ struct GenerateCommand: LoggingCommand {
         let clock = ContinuousClock()
         let start = clock.now
         try PopulationGenerator.writeCSV(
-            count: count, seed: seed, places: try PlaceTable.load(), countries: try .borders(),
+            count: count, seed: seed, places: try PlaceTable.load(), countries: try .borders(.data(commandData)),
             progress: { n in progress.update("generating: \(grouped(n)) of \(grouped(count))") },
             into: { try writer.write($0) })
         try writer.commit()

@@ -18,8 +18,8 @@ struct ImportCommand: LoggingCommand {
             Unknown columns are ignored with one warning.
 
             A missing country is derived from the position with the NL/BE/DE borders in
-            data/borders-nl-be-de.geojson (OpenStreetMap, ODbL; found through FANOUT_DATA_DIR
-            like the RD grid); outside those three countries it stays empty. A given country
+            borders-nl-be-de.geojson (OpenStreetMap, ODbL; in FANOUT_DATA_DIR when it is set,
+            else bundled with fanout, like the RD grid); outside those three countries it stays empty. A given country
             that the position contradicts by more than 25 m is kept, with a warning naming the
             line (the first 20 are listed).
 
@@ -43,7 +43,7 @@ struct ImportCommand: LoggingCommand {
     @OptionGroup(title: "Logging") var logging: LogOptions
 
     func run() throws {
-        let registry = try Registry.open(at: db)
+        let registry = try Registry.open(at: db, data: commandData)
         let progress = ProgressLine()
         let clock = ContinuousClock()
         let start = clock.now

@@ -9,7 +9,7 @@ struct LoadTestCommand: LoggingCommand {
         discussion: """
             Opens the registry (timing the cold start), then runs the reference query set (circles
             around Amsterdam Dam 1/5/20 km, Utrecht Dom 10/50 km, Kerkrade 15 km, the Rotterdam
-            40 km² and Maastricht 670 km² polygons in data/areas) with the engine's grid index, a
+            40 km² and Maastricht 670 km² polygons of areas/ in the data directory) with the engine's grid index, a
             brute-force scan, a GEOS STRtree and SQLite's R*Tree module, checks that all give the
             same participants in the same order with the same distances, and prints median times,
             the engine/brute-force ratio, how many times slower the STRtree and the R*Tree are than
@@ -75,7 +75,7 @@ struct LoadTestCommand: LoggingCommand {
         let rssBefore = residentBytes()
         let clock = ContinuousClock()
         let t0 = clock.now
-        let engine = try Engine.open(registryAt: db, readOnly: true)
+        let engine = try Engine.open(registryAt: db, readOnly: true, data: commandData)
         let opened = (clock.now - t0).seconds
         let first = try engine.select(ReferenceQuery.all[0].request(on: engine))
         let coldStart = (clock.now - t0).seconds
@@ -170,8 +170,12 @@ struct LoadTestCommand: LoggingCommand {
         say("| concurrent selections | 1 thread | 2 threads | speed-up |")
         say("| --- | ---: | ---: | ---: |")
         for q in queries where q.name.contains("5 km") || q.name.contains("670") {
-            let one = try LoadTest.throughput(live: engine.live, query: q, threads: 1, seconds: concurrencySeconds)
-            let two = try LoadTest.throughput(live: engine.live, query: q, threads: 2, seconds: concurrencySeconds)
+            let one = try LoadTest.throughput(
+                live: engine.live, query: q, threads: 1, seconds: concurrencySeconds, data: engine.data,
+                rdGrid: engine.rdGrid)
+            let two = try LoadTest.throughput(
+                live: engine.live, query: q, threads: 2, seconds: concurrencySeconds, data: engine.data,
+                rdGrid: engine.rdGrid)
             figures.concurrency.append(.init(query: q.name, oneThreadPerSecond: one, twoThreadsPerSecond: two))
             say(
                 "| \(q.name) | \(DecimalFormat.string(one, decimals: 0))/s | \(DecimalFormat.string(two, decimals: 0))/s | "

@@ -76,7 +76,7 @@ struct LoadTestDispatchCommand: LoggingCommand {
         try requireRegistry(db)
         let config = try config.map { try DispatchConfig.load(from: URL(fileURLWithPath: $0)) } ?? DispatchConfig()
         let sim = ProviderSimulation.named(simulation, seed: seed) ?? .realistic(seed: seed)
-        let engine = try Engine.open(registryAt: db)
+        let engine = try Engine.open(registryAt: db, data: commandData)
         if !json {
             print("participants: \(grouped(engine.columns.count)); providers simulated ('\(simulation)'); virtual time")
         }

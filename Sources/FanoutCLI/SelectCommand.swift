@@ -85,7 +85,7 @@ struct SelectCommand: LoggingCommand {
                 $0, option: "--gpkg", kind: .geoPackage,
                 inputs: inputs + (out.map { [.init("--out file", $0)] } ?? []))
         }
-        let engine = try Engine.open(registryAt: db, readOnly: true)
+        let engine = try Engine.open(registryAt: db, readOnly: true, data: commandData)
         let area: SelectionRequest.Area
         var warned = false
         if let circle {

@@ -12,8 +12,10 @@ struct VersionCommand: LoggingCommand {
             built without git, from a source tarball; '(modified)' when tracked files differed \
             from it), the GEOS, PROJ and SQLite versions the process runs (asked of the libraries, \
             not of the build's headers), and the SHA-256 and path of every data file the engine \
-            loads, found as the engine finds them (FANOUT_DATA_DIR, else the package's data/). \
-            'fanout --version' prints the same text.
+            loads, found as every command finds them (in FANOUT_DATA_DIR when it is set, else \
+            bundled with the binary), and the RD New transformation the commands use \
+            (RDNAPTRANS2018 with its correction grid, which they require: without it they stop \
+            with exit status 3, and this says why). 'fanout --version' prints the same text.
 
             Exit status: 0 printed (also when a data file is missing: it says so), 70 SQLite \
             cannot be asked its version.
@@ -41,6 +43,7 @@ struct VersionCommand: LoggingCommand {
         lines.append("GEOS \(identity.libraries.geos)")
         lines.append("PROJ \(identity.libraries.proj)")
         lines.append("SQLite \(identity.libraries.sqlite)")
+        lines.append("RD New: \(identity.rdTransformation)")
         lines.append("data files (\(identity.dataDirectory)):")
         for f in identity.dataFiles {
             lines.append("  \(f.role): \(f.path)")

@@ -35,13 +35,18 @@ public final class AreaConverter {
 
     let context: GEOSContext
     private var converter: CoordinateConverter?
+    /// Where the RD grid is, for CAP's WGS84.
+    private let data: DataDirectory
     /// The size of the last file written (also when it went into a FIFO or device).
     private var writtenBytes = 0
 
     /// Creates a converter with its own GEOS context (PROJ is started when CAP needs it).
     ///
+    /// - Parameter data: Where the RD grid is, read when CAP needs WGS84 (default: the package's
+    ///   own files).
     /// - Throws: ``GeoError`` when GEOS cannot start.
-    public init() throws {
+    public init(data: DataDirectory = .bundled) throws {
+        self.data = data
         context = try GEOSContext()
     }
 
@@ -189,7 +194,7 @@ public final class AreaConverter {
     /// - Throws: ``GeoError`` from PROJ.
     public func wgs84(_ area: AreaGeometry) throws -> AreaGeometry {
         guard area.crs != .wgs84 else { return area }
-        if converter == nil { converter = try CoordinateConverter() }
+        if converter == nil { converter = try CoordinateConverter(data: data) }
         guard let converter else { return area }
         func transform(_ ring: [XY]) throws -> [XY] {
             var xs = ring.map(\.x)

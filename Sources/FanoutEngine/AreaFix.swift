@@ -40,10 +40,12 @@ public final class AreaFixer {
 
     /// Creates a fixer with its own GEOS and PROJ contexts.
     ///
-    /// - Throws: ``GeoError`` when GEOS or PROJ cannot start.
-    public init() throws {
+    /// - Parameter data: Where the RD grid is (default: the package's own files).
+    /// - Throws: ``GeoError`` when GEOS or PROJ cannot start, `.correctionGrid` when the grid is
+    ///   missing or damaged.
+    public init(data: DataDirectory = .bundled) throws {
         context = try GEOSContext()
-        converter = try CoordinateConverter()
+        converter = try CoordinateConverter(data: data)
     }
 
     /// Reads an area file as ``AreaReader`` does (in this fixer's GEOS context).

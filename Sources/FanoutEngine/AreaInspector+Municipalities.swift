@@ -3,13 +3,14 @@ import Foundation
 // MARK: - Municipalities crossed, and the nearest participant as a finding
 
 extension AreaInspector {
-    /// The municipality locator, loaded from `data/municipalities-nl.geojson` on first use.
+    /// The municipality locator, loaded from `municipalities-nl.geojson` of the inspector's data
+    /// directory on first use.
     ///
     /// - Throws: ``GeoError`` `.municipalities` when the file is missing or unreadable.
     func municipalityLocator() throws -> MunicipalityLocator {
         if let municipalityCache { return municipalityCache }
         let made = try MunicipalityLocator(
-            municipalities: try Municipalities.load(converter: converter), context: context)
+            municipalities: try Municipalities.load(data: data, converter: converter), context: context)
         municipalityCache = made
         return made
     }

@@ -24,6 +24,8 @@ public final class AreaInspector {
 
     let context: GEOSContext
     let converter: CoordinateConverter
+    /// Where the borders and municipalities are read from.
+    let data: DataDirectory
     private var locator: CountryLocator?
     /// The municipalities, loaded on first use (``municipalityLocator()``).
     var municipalityCache: MunicipalityLocator?
@@ -32,10 +34,14 @@ public final class AreaInspector {
 
     /// Creates an inspector with its own GEOS and PROJ contexts.
     ///
-    /// - Throws: ``GeoError`` when GEOS or PROJ cannot start.
-    public init() throws {
+    /// - Parameter data: Where the RD grid, the borders and the municipalities are (default: the
+    ///   package's own files); the grid is required, the others are read when first needed.
+    /// - Throws: ``GeoError`` when GEOS or PROJ cannot start, `.correctionGrid` when the grid is
+    ///   missing or damaged.
+    public init(data: DataDirectory = .bundled) throws {
+        self.data = data
         context = try GEOSContext()
-        converter = try CoordinateConverter()
+        converter = try CoordinateConverter(data: data)
     }
 
     /// Reads an area file (GeoJSON, WKT, CAP or GeoPackage), as
@@ -155,7 +161,8 @@ public final class AreaInspector {
 
     func countryLocator() throws -> CountryLocator {
         if let locator { return locator }
-        let made = try CountryLocator(borders: try CountryBorders.load(converter: converter), context: context)
+        let made = try CountryLocator(
+            borders: try CountryBorders.load(.data(data), converter: converter), context: context)
         locator = made
         return made
     }

@@ -112,7 +112,7 @@ extension AreaInspector {
         var problems: [String] = []
         do { locator = try municipalityLocator() } catch {
             locator = nil
-            notes.append("Municipalities: not available (data/municipalities-nl.geojson could not be loaded)")
+            notes.append("Municipalities: not available (municipalities-nl.geojson could not be loaded)")
             problems.append("municipalities not drawn: \(error)")
         }
         if let locator {

@@ -6,10 +6,9 @@ extension CountryOfPosition {
     /// Built on a ``LonLatCountryGrid``: tens of nanoseconds per position, so a generator can ask
     /// for every household.
     ///
-    /// - Parameter source: Where the borders file is; `.automatic` looks in `FANOUT_DATA_DIR`,
-    ///   else the package's `data/`.
+    /// - Parameter source: Where the borders file is (default: the package's own files).
     /// - Throws: ``GeoError`` `.countryBorders` when the file is missing or malformed.
-    public static func borders(_ source: CountryBordersSource = .automatic) throws -> CountryOfPosition {
+    public static func borders(_ source: CountryBordersSource = .data(.bundled)) throws -> CountryOfPosition {
         let grid = try LonLatCountryGrid.load(source)
         return CountryOfPosition(codes: grid.countries.map(\.description)) { lon, lat in
             grid.countryIndex(lon: lon, lat: lat)

@@ -51,11 +51,13 @@ public enum Demo {
     ///
     /// - Parameters:
     ///   - count: Participants, within ``countRange``.
+    ///   - data: Where the RD grid and the borders are (default: the package's own files).
     ///   - progress: Called with a stage name and the rows done so far.
     /// - Throws: ``AreaToolError`` `.badArgument` for a count outside ``countRange``; the
     ///   generator's and the registry's errors.
     public static func prepare(
-        in directory: URL, count: Int, seed: UInt64 = 2016, progress: ((String, Int) -> Void)? = nil
+        in directory: URL, count: Int, seed: UInt64 = 2016, data: DataDirectory = .bundled,
+        progress: ((String, Int) -> Void)? = nil
     ) throws -> Preparation {
         guard countRange.contains(count) else {
             throw AreaToolError(.badArgument, "the demo's count must be 1 to 20000000, got \(count)")
@@ -71,7 +73,7 @@ public enum Demo {
         let clock = ContinuousClock()
         let t0 = clock.now
         try PopulationGenerator.writeCSV(
-            count: count, seed: seed, places: try PlaceTable.load(), countries: try .borders(), to: csv,
+            count: count, seed: seed, places: try PlaceTable.load(), countries: try .borders(.data(data)), to: csv,
             progress: { progress?("generate", $0) })
         let t1 = clock.now
         let building = directory.appendingPathComponent(".building-\(ProcessInfo.processInfo.processIdentifier).sqlite")
@@ -81,7 +83,7 @@ public enum Demo {
         }
         let report: ImportReport
         do {
-            let registry = try Registry.open(at: building.path)
+            let registry = try Registry.open(at: building.path, data: data)
             report = try registry.importCSV(csv, options: ImportOptions()) { progress?("import", $0.rows) }
             try registry.checkpoint()
         }

@@ -3,8 +3,12 @@ import Foundation
 /// The fan-out engine: a participant registry with an in-memory spatial index, answering
 /// "who is inside this action area, outside-in?".
 ///
-/// Open it on a registry file (``open(registryAt:)``) or on columns you already hold
-/// (``init(columns:)``), then call ``select(_:)``.
+/// Open it on a registry file (``open(registryAt:readOnly:data:rdGrid:)``) or on columns you
+/// already hold (``init(columns:registry:data:rdGrid:)``), then call ``select(_:)``.
+///
+/// The engine reads its data files (the RDNAPTRANS2018 grid above all) from the ``DataDirectory``
+/// it is given, by default the package's own bundled files, and states in ``transformation`` how it
+/// computes RD New, so that a service can log it or refuse to run without the grid.
 ///
 /// ```swift
 /// let engine = try Engine.open(registryAt: "participants.sqlite")
@@ -25,35 +29,64 @@ public final class Engine {
     /// The live spatial index: a packed grid plus the changes since it was built; shareable
     /// between threads (give it to ``init(live:registry:)`` of another thread's engine).
     public let live: LiveIndex
+    /// Where the engine's data files are (the RD grid, the reference areas).
+    public let data: DataDirectory
+    /// Whether the engine was opened requiring the RD grid (see ``transformation`` for the outcome).
+    public let rdGrid: RDGridRequirement
     package let context: GEOSContext
     let converter: CoordinateConverter
     private var strtree: (version: Int, columns: ParticipantColumns, tree: STRtreeIndex)?
 
-    /// Builds an engine over `columns`, without a registry.
+    /// Builds an engine over `columns`.
     ///
-    /// - Throws: ``GeoError`` when GEOS or PROJ cannot start.
-    public convenience init(columns: ParticipantColumns, registry: Registry? = nil) throws {
-        try self.init(index: GridIndex(columns: columns), registry: registry)
+    /// - Parameters: See ``init(live:registry:data:rdGrid:)``.
+    /// - Throws: ``GeoError`` when GEOS or PROJ cannot start, `.correctionGrid` when a required
+    ///   grid is missing or a grid is damaged.
+    public convenience init(
+        columns: ParticipantColumns, registry: Registry? = nil, data: DataDirectory? = nil,
+        rdGrid: RDGridRequirement? = nil
+    ) throws {
+        try self.init(index: GridIndex(columns: columns), registry: registry, data: data, rdGrid: rdGrid)
     }
 
     /// Builds an engine over a packed index.
     ///
-    /// - Throws: ``GeoError`` when GEOS or PROJ cannot start.
-    public convenience init(index: GridIndex, registry: Registry? = nil) throws {
-        try self.init(live: LiveIndex(base: index), registry: registry)
+    /// - Parameters: See ``init(live:registry:data:rdGrid:)``.
+    /// - Throws: ``GeoError`` when GEOS or PROJ cannot start, `.correctionGrid` when a required
+    ///   grid is missing or a grid is damaged.
+    public convenience init(
+        index: GridIndex, registry: Registry? = nil, data: DataDirectory? = nil, rdGrid: RDGridRequirement? = nil
+    ) throws {
+        try self.init(live: LiveIndex(base: index), registry: registry, data: data, rdGrid: rdGrid)
     }
 
     /// Builds an engine over a live index that other engines (on other threads) share: each
     /// thread that selects needs its own engine (GEOS and PROJ contexts), all see the same
     /// participants and the same changes.
     ///
-    /// - Throws: ``GeoError`` when GEOS or PROJ cannot start.
-    public init(live: LiveIndex, registry: Registry? = nil) throws {
+    /// - Parameters:
+    ///   - live: The shared index.
+    ///   - registry: The registry registrations go to, if any.
+    ///   - data: Where the data files are; `nil` takes the registry's (``Registry/data``), else
+    ///     the package's own files (``DataDirectory/bundled``).
+    ///   - rdGrid: Whether the RD grid must be there; `nil` takes the registry's, else `.required`.
+    /// - Throws: ``GeoError`` when GEOS or PROJ cannot start, `.correctionGrid` when a required
+    ///   grid is missing or a grid is damaged (naming the file and the directory searched).
+    public init(
+        live: LiveIndex, registry: Registry? = nil, data: DataDirectory? = nil, rdGrid: RDGridRequirement? = nil
+    ) throws {
         self.registry = registry
         self.live = live
+        self.data = data ?? registry?.data ?? .bundled
+        self.rdGrid = rdGrid ?? registry?.rdGrid ?? .required
         context = try GEOSContext()
-        converter = try CoordinateConverter()
+        converter = try CoordinateConverter(data: self.data, rdGrid: self.rdGrid)
     }
+
+    /// How this engine computes RD New: RDNAPTRANS2018 with the correction grid (and which file),
+    /// or PROJ's datum transformation without it (errors up to 0.25 m), when the engine was opened
+    /// with ``RDGridRequirement/optional`` and the data directory has no grid.
+    public var transformation: RDAccuracy { converter.rdAccuracy }
 
     /// The packed base grid of the live index as it is now.
     public var index: GridIndex { live.snapshot().base }
@@ -82,9 +115,23 @@ public final class Engine {
     /// is refused) and a rebuilt index is not stored; selections work beside any writer, a long
     /// import included.
     ///
-    /// - Throws: ``RegistryError`` for an unusable database, ``GeoError`` for GEOS/PROJ failures.
-    public static func open(registryAt path: String, readOnly: Bool = false) throws -> Engine {
-        let registry = try Registry.open(at: path, readOnly: readOnly)
+    /// The data files come from `data`, for the engine and for the registry's registrations alike
+    /// (``Registry/data``). The RD grid is required unless `rdGrid` is `.optional`; see
+    /// ``transformation`` for what the engine uses.
+    ///
+    /// - Parameters:
+    ///   - path: The registry file.
+    ///   - readOnly: Write nothing (see above).
+    ///   - data: Where the data files are (default: the package's own files, ``DataDirectory/bundled``).
+    ///   - rdGrid: Whether the RD grid must be in `data` (default) or may be missing.
+    /// - Throws: ``RegistryError`` for an unusable database, ``GeoError`` for GEOS/PROJ failures and
+    ///   `.correctionGrid` for a missing required grid or a damaged one (naming the file, the
+    ///   directory searched and how to give it).
+    public static func open(
+        registryAt path: String, readOnly: Bool = false, data: DataDirectory = .bundled,
+        rdGrid: RDGridRequirement = .required
+    ) throws -> Engine {
+        let registry = try Registry.open(at: path, readOnly: readOnly, data: data, rdGrid: rdGrid)
         let generation = try registry.generation()
         if let packed = try registry.loadIndexSnapshot(), let index = GridIndex(packed: packed) {
             let engine = try Engine(index: index, registry: registry)

@@ -11,12 +11,15 @@ extension LoadTest {
     ///   - query: The query every thread repeats.
     ///   - threads: Threads selecting at once.
     ///   - seconds: How long they run.
+    ///   - data: The data directory of each thread's engine (give the first engine's ``Engine/data``).
+    ///   - rdGrid: Whether each thread's engine needs the RD grid (the first engine's ``Engine/rdGrid``).
     /// - Returns: Completed selections per second, over all threads.
     /// - Throws: ``AreaToolError`` `.badArgument` for `seconds` outside
     ///   ``throughputSecondsRange``; the first error a thread met.
-    public static func throughput(live: LiveIndex, query: ReferenceQuery, threads: Int, seconds: Double) throws
-        -> Double
-    {
+    public static func throughput(
+        live: LiveIndex, query: ReferenceQuery, threads: Int, seconds: Double, data: DataDirectory = .bundled,
+        rdGrid: RDGridRequirement = .required
+    ) throws -> Double {
         guard throughputSecondsRange.contains(seconds) else {
             throw AreaToolError(.badArgument, "seconds must be 0.001 to 3600, got \(seconds)")
         }
@@ -26,7 +29,7 @@ extension LoadTest {
         let workers = (0..<max(1, threads)).map { _ in
             Thread {
                 do {
-                    let engine = try Engine(live: live)
+                    let engine = try Engine(live: live, data: data, rdGrid: rdGrid)
                     let request = try query.request(on: engine)
                     while ContinuousClock.now < deadline {
                         _ = try engine.select(request)

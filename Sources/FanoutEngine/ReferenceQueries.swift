@@ -6,7 +6,7 @@ public struct ReferenceQuery: Sendable {
     public enum Shape: Sendable {
         /// A circle around a WGS84 point.
         case circle(LonLat, radiusMeters: Double)
-        /// A GeoJSON file in the package's `data/areas/`.
+        /// A GeoJSON file in the `areas/` folder of the engine's data directory.
         case areaFile(String)
     }
 
@@ -35,22 +35,22 @@ public struct ReferenceQuery: Sendable {
         ReferenceQuery(name: "Maastricht polygon 670 km2", shape: .areaFile("maastricht-670km2.geojson")),
     ]
 
-    /// The directory of the reference areas: `$FANOUT_DATA_DIR/areas`, else the package's `data/areas`.
-    public static var areasDirectory: URL { DataDirectory.candidate(for: "areas").url }
+    /// The directory of the reference areas in `data`: its `areas/` folder.
+    public static func areasDirectory(in data: DataDirectory = .bundled) -> URL { data.url(for: "areas") }
 
-    /// The selection request; polygon files are read through `engine`.
+    /// The selection request; polygon files are read through `engine` from the `areas/` folder of
+    /// its data directory (``Engine/data``).
     ///
-    /// - Throws: ``GeoError`` when an area file cannot be read.
+    /// - Throws: ``GeoError`` `.parse` naming the file and the directory searched when an area
+    ///   file is missing or cannot be read.
     public func request(on engine: Engine) throws -> SelectionRequest {
         switch shape {
         case .circle(let center, let radius):
             return SelectionRequest(area: .circle(center: center, radiusMeters: radius))
         case .areaFile(let file):
-            let candidate = DataDirectory.candidate(for: "areas/" + file)
-            guard candidate.exists else {
-                throw GeoError(.parse, "reference area \(file) is not at \(candidate.url.path) (\(candidate.how))")
-            }
-            return SelectionRequest(area: .polygon(try engine.readArea(contentsOf: candidate.url, crs: nil)))
+            let url = try engine.data.locate(
+                "areas/" + file, what: "the reference area", code: .parse, made: "data/areas/README.md describes them")
+            return SelectionRequest(area: .polygon(try engine.readArea(contentsOf: url, crs: nil)))
         }
     }
 }

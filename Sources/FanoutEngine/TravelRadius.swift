@@ -51,12 +51,25 @@ public struct TravelRadiusTable: Sendable, Equatable {
     /// Largest table file read (1 MiB; the shipped one is a few kilobytes).
     public static let maxFileBytes = 1 << 20
 
-    /// Loads the table from `url`, or from `data/travel-radius.csv` (`FANOUT_DATA_DIR` honoured);
-    /// at most ``maxFileBytes`` are read.
+    /// Loads the table from `url`, or from ``fileName`` in `data`; at most ``maxFileBytes`` are read.
     ///
-    /// - Throws: ``AreaToolError`` `.travelTable` naming the file and line of the problem.
-    public static func load(from url: URL? = nil) throws -> TravelRadiusTable {
-        let file = url ?? DataDirectory.candidate(for: fileName).url
+    /// - Parameters:
+    ///   - url: The table file; `nil` takes the one of `data`.
+    ///   - data: The data directory (default: the package's own files).
+    /// - Throws: ``AreaToolError`` `.travelTable` naming the file (and the directory searched when
+    ///   it is missing there) and the line of the problem.
+    public static func load(from url: URL? = nil, data: DataDirectory = .bundled) throws -> TravelRadiusTable {
+        let file: URL
+        if let url {
+            file = url
+        } else {
+            do {
+                file = try data.locate(
+                    fileName, what: "the travel-radius table", code: .parse, made: "data/travel-radius.md describes it")
+            } catch let e as GeoError {
+                throw AreaToolError(.travelTable, e.message)
+            }
+        }
         let data: Data
         do {
             data = try BoundedFile.read(file, limit: maxFileBytes)

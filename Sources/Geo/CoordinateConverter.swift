@@ -12,7 +12,8 @@ import Foundation
 /// call reports which points were outside (``RDTransformReport``). WGS84 is taken as ETRS89, as
 /// PROJ and EPSG:28992's usual transformations do; other CRSs reach ETRS89 with PROJ's own
 /// choice of operation first. Without the grid file the initialiser throws, unless the caller
-/// asks for ``RDGridSource/withoutGrid`` (then ``rdAccuracy`` says so).
+/// allows it (``RDGridRequirement/optional``) or asks for ``RDGridSource/withoutGrid``; then
+/// ``rdAccuracy`` says so.
 ///
 /// - Important: Not `Sendable`: use it on the thread that created it.
 public final class CoordinateConverter {
@@ -27,14 +28,19 @@ public final class CoordinateConverter {
         var target: CRS
     }
 
-    /// Creates a converter with its own PROJ context and the RDNAPTRANS2018 correction grid.
+    /// Creates a converter with its own PROJ context and the RDNAPTRANS2018 correction grid of
+    /// a data directory.
     ///
-    /// The grid is `$FANOUT_DATA_DIR/rdtrans2018.gsb`, or the package's `data/rdtrans2018.gsb`
-    /// when `FANOUT_DATA_DIR` is not set (see ``RDGridSource/automatic``).
-    ///
-    /// - Throws: ``GeoError`` `.correctionGrid` when the grid is missing or unreadable (the message
-    ///   says where it looked and how to fix it), `.proj` when PROJ cannot make a context.
-    public convenience init() throws { try self.init(rdGrid: .automatic) }
+    /// - Parameters:
+    ///   - data: Where `rdtrans2018.gsb` is (default: the package's own files).
+    ///   - rdGrid: Whether the grid must be there (default) or RD New may go without it (errors up
+    ///     to 0.25 m; ``rdAccuracy`` then says `.withoutGrid`).
+    /// - Throws: ``GeoError`` `.correctionGrid` when a required grid is missing, or a grid is
+    ///   unreadable (the message names the file, the directory searched and how to fix it),
+    ///   `.proj` when PROJ cannot make a context.
+    public convenience init(data: DataDirectory = .bundled, rdGrid: RDGridRequirement = .required) throws {
+        try self.init(rdGrid: .data(data, rdGrid))
+    }
 
     /// Creates a converter with its own PROJ context and the correction grid from `rdGrid`.
     ///

@@ -2,9 +2,8 @@ import Foundation
 
 /// Where ``CountryBorders/load(_:converter:)`` finds the borders file.
 public enum CountryBordersSource: Sendable, Hashable {
-    /// `$FANOUT_DATA_DIR/borders-nl-be-de.geojson` when `FANOUT_DATA_DIR` is set, else the
-    /// package's own `data/borders-nl-be-de.geojson` (see ``DataDirectory``), as for the RD grid.
-    case automatic
+    /// `borders-nl-be-de.geojson` in this data directory, and only there.
+    case data(DataDirectory)
     /// This GeoJSON file (same format as the one made by `tools/make_borders.py`).
     case file(URL)
 }
@@ -62,15 +61,14 @@ public struct CountryBorders: Sendable {
     /// Each country's vertices go through `converter` in one batch.
     ///
     /// - Parameters:
-    ///   - source: Where the file is; `.automatic` looks in `FANOUT_DATA_DIR`, else the
-    ///     package's `data/`.
+    ///   - source: Where the file is (default: the package's own files).
     ///   - converter: The converter to RD New (its RDNAPTRANS2018 grid is used as for participants).
     /// - Returns: The territories in ``precedence`` order.
     /// - Throws: ``GeoError`` `.countryBorders` when the file is missing or not of that shape
     ///   (naming the file and what is wrong); `.proj` when a vertex cannot be transformed.
     /// - Complexity: O(n) in the number of vertices (about 116,000, 2.4 MB; tens of milliseconds).
     public static func load(
-        _ source: CountryBordersSource = .automatic, converter: CoordinateConverter
+        _ source: CountryBordersSource = .data(.bundled), converter: CoordinateConverter
     ) throws -> CountryBorders {
         let url = try locate(source)
         let data: Data
@@ -89,21 +87,19 @@ public struct CountryBorders: Sendable {
     package static func locate(
         _ source: CountryBordersSource, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> URL {
-        let candidate: DataDirectory.Candidate
         switch source {
         case .file(let url):
-            candidate = DataDirectory.Candidate(url: url.standardizedFileURL, how: "the file given")
-        case .automatic:
-            candidate = DataDirectory.candidate(for: fileName, environment: environment)
+            let candidate = DataDirectory.Candidate(url: url.standardizedFileURL, how: "the file given")
+            guard candidate.exists else {
+                throw GeoError(
+                    .countryBorders, "the country borders \(url.path) (the file given) do not exist or are not a file")
+            }
+            return candidate.url
+        case .data(let directory):
+            return try directory.locate(
+                fileName, what: "the country borders", code: .countryBorders, made: "tools/make_borders.py makes it",
+                environment: environment)
         }
-        guard candidate.exists else {
-            throw GeoError(
-                .countryBorders,
-                "the country borders \(fileName) are not at \(candidate.url.path) (\(candidate.how)); set "
-                    + "\(DataDirectory.environmentVariable) to the directory holding them (the package's data/, "
-                    + "made by tools/make_borders.py)")
-        }
-        return candidate.url
     }
 
     /// Parses the GeoJSON text of a borders file and transforms it to RD New.

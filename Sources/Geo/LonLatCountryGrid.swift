@@ -65,12 +65,11 @@ public struct LonLatCountryGrid: Sendable {
     /// Reads the borders file (the same one ``CountryBorders/load(_:converter:)`` reads) and builds
     /// the grid.
     ///
-    /// - Parameter source: Where the file is; `.automatic` looks in `FANOUT_DATA_DIR`, else the
-    ///   package's `data/`.
+    /// - Parameter source: Where the file is (default: the package's own files).
     /// - Throws: ``GeoError`` `.countryBorders` when the file is missing or not of the borders
     ///   file's shape (naming the file and what is wrong), or spans far more than NL, BE and DE.
     /// - Complexity: O(n + cells) for n vertices (tens of milliseconds for the package's file).
-    public static func load(_ source: CountryBordersSource = .automatic) throws -> LonLatCountryGrid {
+    public static func load(_ source: CountryBordersSource = .data(.bundled)) throws -> LonLatCountryGrid {
         let url = try CountryBorders.locate(source)
         let data: Data
         do { data = try Data(contentsOf: url) } catch {

@@ -53,29 +53,35 @@ public struct Municipalities: Sendable {
     /// Reads the municipalities file and transforms every vertex to RD New.
     ///
     /// - Parameters:
-    ///   - file: The file; `nil` looks for ``fileName`` in `FANOUT_DATA_DIR`, else in the
-    ///     package's `data/`.
+    ///   - file: The file; `nil` looks for ``fileName`` in `data`, and only there.
+    ///   - data: The data directory (default: the package's own files).
     ///   - converter: The converter to RD New.
     /// - Throws: ``GeoError`` `.municipalities` when the file is missing or not of that shape
-    ///   (naming the file and the place); `.proj` when a vertex cannot be transformed.
+    ///   (naming the file, the directory searched and the place); `.proj` when a vertex cannot be
+    ///   transformed.
     /// - Complexity: O(n) in the vertices (about 17,800; a few milliseconds).
-    public static func load(from file: URL? = nil, converter: CoordinateConverter) throws -> Municipalities {
-        let candidate =
-            file.map { DataDirectory.Candidate(url: $0.standardizedFileURL, how: "the file given") }
-            ?? DataDirectory.candidate(for: fileName)
-        guard candidate.exists else {
-            throw GeoError(
-                .municipalities,
-                "the municipalities file \(fileName) is not at \(candidate.url.path) (\(candidate.how)); set "
-                    + "\(DataDirectory.environmentVariable) to the directory holding it (the package's data/, "
-                    + "made by tools/make_municipalities.py)")
+    public static func load(
+        from file: URL? = nil, data: DataDirectory = .bundled, converter: CoordinateConverter
+    ) throws -> Municipalities {
+        let url: URL
+        if let file {
+            url = file.standardizedFileURL
+            guard DataDirectory.Candidate(url: url, how: "the file given").exists else {
+                throw GeoError(
+                    .municipalities,
+                    "the municipalities file \(url.path) (the file given) does not exist or is not a file")
+            }
+        } else {
+            url = try data.locate(
+                fileName, what: "the municipalities file", code: .municipalities,
+                made: "tools/make_municipalities.py makes it")
         }
-        let data: Data
-        do { data = try Data(contentsOf: candidate.url) } catch {
+        let bytes: Data
+        do { bytes = try Data(contentsOf: url) } catch {
             throw GeoError(
-                .municipalities, "\(candidate.url.path): cannot read the municipalities: \(error.localizedDescription)")
+                .municipalities, "\(url.path): cannot read the municipalities: \(error.localizedDescription)")
         }
-        return try parse(data, file: candidate.url, converter: converter)
+        return try parse(bytes, file: url, converter: converter)
     }
 
     /// Parses the GeoJSON text of a municipalities file and transforms it to RD New.

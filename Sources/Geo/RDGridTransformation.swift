@@ -43,9 +43,11 @@ package final class RDGridTransformation {
 
     /// Builds the pipelines and opens the grid.
     ///
-    /// - Throws: ``GeoError`` `.correctionGrid` when PROJ cannot read the grid (with PROJ's message),
-    ///   `.proj` for other PROJ failures.
+    /// - Throws: ``GeoError`` `.correctionGrid` when the file is not a whole grid over the
+    ///   RDNAPTRANS2018 area (``RDCorrectionGrid/checkFile(_:)``) or PROJ cannot read it (with
+    ///   PROJ's message), `.proj` for other PROJ failures.
     package init(gridFile: URL, context: PROJContext) throws {
+        try RDCorrectionGrid.checkFile(gridFile)
         self.gridFile = gridFile
         let correction = try Self.correctionPipeline(gridPath: gridFile.path)
         do {
@@ -247,7 +249,7 @@ package final class RDGridTransformation {
             throw GeoError(
                 .correctionGrid,
                 "the correction grid's path \(path) cannot be given to PROJ (it must be absolute and hold no comma, "
-                    + "double quote or line break); move the file or set FANOUT_DATA_DIR to another directory")
+                    + "double quote or line break); move the data directory to another path")
         }
         return "\"\(path)\""
     }

@@ -3,8 +3,10 @@ import Geo
 
 /// Where an import gets the country borders that derive missing countries and check given ones.
 public enum ImportCountrySource: Sendable {
-    /// Load `data/borders-nl-be-de.geojson` (or the file given) for this import; see
-    /// ``CountryBordersSource``.
+    /// Load `borders-nl-be-de.geojson` from the registry's data directory (``Registry/data``) for
+    /// this import: the default.
+    case registryData
+    /// Load the borders from this source for this import; see ``CountryBordersSource``.
     case borders(CountryBordersSource)
     /// Use borders already loaded (load once, import many files).
     case preloaded(CountryBorders)

@@ -11,13 +11,13 @@ public struct ImportOptions: Sendable {
     /// How many row errors to collect before giving up (all are reported together).
     public var maxErrors: Int
     /// The country borders that derive missing countries and check given ones (default: the
-    /// package's `data/borders-nl-be-de.geojson`, found like the RD grid).
+    /// borders file of the registry's data directory, ``Registry/data``).
     public var countries: ImportCountrySource
 
     /// Creates options.
     public init(
         crs: CRS? = nil, batchSize: Int = 8192, maxErrors: Int = 10,
-        countries: ImportCountrySource = .borders(.automatic)
+        countries: ImportCountrySource = .registryData
     ) {
         self.crs = crs
         self.batchSize = max(1, batchSize)
@@ -95,11 +95,13 @@ extension Registry {
     ) throws -> ImportReport {
         let path = url.path
         let crs = options.crs ?? .wgs84
-        let converter = try CoordinateConverter()
+        let converter = try self.converter()
         try converter.validate(crs, at: options.crs == nil ? nil : "--crs")
         let locator: CountryLocator?
         switch options.countries {
         case .off: locator = nil
+        case .registryData:
+            locator = try CountryLocator(borders: try CountryBorders.load(.data(data), converter: converter))
         case .borders(let source):
             locator = try CountryLocator(borders: try CountryBorders.load(source, converter: converter))
         case .preloaded(let borders): locator = try CountryLocator(borders: borders)

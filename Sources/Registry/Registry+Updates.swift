@@ -55,7 +55,7 @@ extension Registry {
     ///   e-mail) when any record is bad, and then nothing is written; `.database` for SQLite.
     public func upsert(_ records: [ParticipantRecord]) throws -> [ParticipantChange] {
         if records.isEmpty { return [] }
-        let converter = try CoordinateConverter()
+        let converter = try self.converter()
         var rd: [RDPoint] = []
         var lonLat: [LonLat] = []
         for (i, r) in records.enumerated() {
@@ -107,7 +107,7 @@ extension Registry {
         if countries.contains(nil) {
             let loaded = try borders.withLock { cached in
                 if let cached { return cached }
-                let fresh = try CountryBorders.load(.automatic, converter: converter)
+                let fresh = try CountryBorders.load(.data(data), converter: converter)
                 cached = fresh
                 return fresh
             }

@@ -21,10 +21,23 @@ public final class Registry: Sendable {
     let pool: DatabasePool
     /// The country borders, loaded on the first registration that needs a country derived.
     let borders = Mutex<CountryBorders?>(nil)
+    /// Where registrations and imports find the RD grid and the country borders.
+    public let data: DataDirectory
+    /// Whether registrations and imports need the RD grid (see ``RDGridRequirement``).
+    public let rdGrid: RDGridRequirement
 
-    private init(path: String, pool: DatabasePool) {
+    private init(path: String, pool: DatabasePool, data: DataDirectory, rdGrid: RDGridRequirement) {
         self.path = path
         self.pool = pool
+        self.data = data
+        self.rdGrid = rdGrid
+    }
+
+    /// A converter to RD New for registrations and imports, from ``data`` as ``rdGrid`` says.
+    ///
+    /// - Throws: ``GeoError`` `.correctionGrid` for a missing required grid or a damaged one.
+    func converter() throws -> CoordinateConverter {
+        try CoordinateConverter(data: data, rdGrid: rdGrid)
     }
 
     /// How long a write to the registry file waits for another writer (a `fanout import` holds the
@@ -41,9 +54,19 @@ public final class Registry: Sendable {
     /// creates: it refuses a missing file, a registry of an older schema (``RegistryError/Code/olderSchema``)
     /// and one of a newer schema, and works beside any writer (SQLite's WAL mode).
     ///
+    /// Registrations and imports transform positions to RD New with the grid of `data` and derive
+    /// countries with its borders; the files are read when first needed, not here.
+    ///
+    /// - Parameters:
+    ///   - data: Where the RD grid and the country borders are (default: the package's own files).
+    ///   - rdGrid: Whether the RD grid must be there (default) or positions may be transformed
+    ///     without it (errors up to 0.25 m). Give the same as the engine over this registry, so that
+    ///     every position is transformed the same way.
     /// - Throws: ``RegistryError`` `.notADatabase`, `.foreignSchema`, `.newerSchema`, `.olderSchema`
     ///   (read-only) or `.database`.
-    public static func open(at path: String, readOnly: Bool = false) throws -> Registry {
+    public static func open(
+        at path: String, readOnly: Bool = false, data: DataDirectory = .bundled, rdGrid: RDGridRequirement = .required
+    ) throws -> Registry {
         var config = Configuration()
         config.label = readOnly ? "fanout.registry.reader" : "fanout.registry"
         // A reader never waits (WAL); a writer's open waits for another writer's transaction
@@ -78,7 +101,7 @@ public final class Registry: Sendable {
         } catch {
             throw RegistryError.wrap(error, path: path, doing: "preparing the schema")
         }
-        return Registry(path: path, pool: pool)
+        return Registry(path: path, pool: pool, data: data, rdGrid: rdGrid)
     }
 
     /// What ``checkOwnership(_:path:)`` found.

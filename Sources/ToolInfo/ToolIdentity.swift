@@ -7,8 +7,9 @@ import Foundation
 ///
 /// The library versions are asked of the libraries themselves at run time (`GEOSversion`,
 /// `proj_info`, `sqlite_version()`), so they name what is linked, not the headers of the build.
-/// Data files are found as the engine finds them (``DataDirectory``: `FANOUT_DATA_DIR`, else
-/// the package's `data/`; the place table from the Synthetic resource bundle).
+/// Data files are found as the commands find them (``DataDirectory/fromEnvironment``:
+/// `FANOUT_DATA_DIR`, else the files bundled with the binary; the place table from the Synthetic
+/// resource bundle), and the RD transformation is the one the commands would use.
 public struct ToolIdentity: Sendable, Codable, Equatable {
     /// This version of fanout (semantic versioning): the one place it is written.
     public static let currentVersion = "0.12.0"
@@ -53,14 +54,18 @@ public struct ToolIdentity: Sendable, Codable, Equatable {
     public var dirty: Bool?
     /// The C libraries the process runs.
     public var libraries: Libraries
-    /// How the data directory was chosen, e.g. `FANOUT_DATA_DIR=/srv/data`.
+    /// The data directory and how it was chosen (such as `/srv/data (FANOUT_DATA_DIR=/srv/data)`).
     public var dataDirectory: String
+    /// How commands compute RD New: RDNAPTRANS2018 with the grid (and its path), or why they cannot
+    /// (the grid is required; the message the commands would stop with).
+    public var rdTransformation: String
     /// The data files, in a fixed order.
     public var dataFiles: [DataFile]
 
     private enum CodingKeys: String, CodingKey {
         case version, commit, dirty, libraries
         case dataDirectory = "data_directory"
+        case rdTransformation = "rd_transformation"
         case dataFiles = "data_files"
     }
 
@@ -72,6 +77,7 @@ public struct ToolIdentity: Sendable, Codable, Equatable {
         try c.encode(dirty, forKey: .dirty)
         try c.encode(libraries, forKey: .libraries)
         try c.encode(dataDirectory, forKey: .dataDirectory)
+        try c.encode(rdTransformation, forKey: .rdTransformation)
         try c.encode(dataFiles, forKey: .dataFiles)
     }
 
@@ -80,17 +86,18 @@ public struct ToolIdentity: Sendable, Codable, Equatable {
     /// - Parameters:
     ///   - commit: The commit the build saw (default: the generated ``BuildInfo``).
     ///   - dirty: Whether the work tree had changes then.
+    ///   - data: The data directory the commands use (``DataDirectory/fromEnvironment``).
     ///   - environment: The process environment (for `FANOUT_DATA_DIR`).
     /// - Throws: ``RegistryError`` when SQLite cannot be asked its version.
     /// - Complexity: Reads every data file once (about 5 MB).
     public static func current(
-        commit: String = BuildInfo.commit, dirty: Bool? = BuildInfo.dirty,
+        commit: String = BuildInfo.commit, dirty: Bool? = BuildInfo.dirty, data: DataDirectory = .fromEnvironment,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> ToolIdentity {
         var files: [(String, URL?)] = [
             ("rd-grid", RDCorrectionGrid.fileName), ("borders", CountryBorders.fileName),
             ("municipalities", Municipalities.fileName), ("travel-radius", TravelRadiusTable.fileName),
-        ].map { ($0.0, DataDirectory.candidate(for: $0.1, environment: environment).url) }
+        ].map { ($0.0, data.url(for: $0.1, environment: environment)) }
         files.insert(("places", PlaceTable.resourceURL), at: 3)
         let dataFiles = files.map { role, url in
             guard let url else {
@@ -112,6 +119,24 @@ public struct ToolIdentity: Sendable, Codable, Equatable {
             libraries: Libraries(
                 geos: GEOSContext.libraryVersion, proj: PROJContext.libraryVersion.version,
                 sqlite: try Registry.sqliteVersion()),
-            dataDirectory: DataDirectory.candidate(for: "", environment: environment).how, dataFiles: dataFiles)
+            dataDirectory: describe(data, environment: environment),
+            rdTransformation: rdTransformation(data, environment: environment), dataFiles: dataFiles)
+    }
+
+    /// The directory's path and how it was chosen.
+    private static func describe(_ data: DataDirectory, environment: [String: String]) -> String {
+        let (url, how) = data.resolved(environment: environment)
+        return "\(url.path) (\(how))"
+    }
+
+    /// What the commands would use for RD New: the grid is required, so either RDNAPTRANS2018 with
+    /// it or the error they would stop with.
+    private static func rdTransformation(_ data: DataDirectory, environment: [String: String]) -> String {
+        do {
+            let grid = try RDCorrectionGrid.locate(.data(data, .required), environment: environment)
+            return try grid.map { try CoordinateConverter(rdGrid: .file($0)).rdAccuracy.description } ?? ""
+        } catch {
+            return "none, commands stop with: \(error)"
+        }
     }
 }

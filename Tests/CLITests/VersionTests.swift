@@ -37,7 +37,12 @@ import ToolInfo
     }
 
     @Test func versionJSONChecksumsAreThoseOfTheFilesInUse() async throws {
-        let r = try await CommandRunner.run(["version", "--json"])
+        let bundle = DataDirectory.bundled.resolved().url.path
+        let r = try await CommandRunner.run(
+            executable: URL(fileURLWithPath: "/usr/bin/env"),
+            [
+                "-u", "FANOUT_DATA_DIR", try CommandRunner.executable().path, "version", "--json",
+            ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try await ExternalTool.validateJSON(schema: "version", json: r.stdout) == [], "\(r.stdout)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
@@ -50,13 +55,25 @@ import ToolInfo
                 "rd-grid", "borders", "municipalities", "places", "travel-radius",
             ])
         let data = Fixtures.packageRoot.appendingPathComponent("data").path
+        // Without FANOUT_DATA_DIR the files bundled with the binary, copies of the package's data/.
+        func resolved(_ path: String) -> String { URL(fileURLWithPath: path).resolvingSymlinksInPath().path }
+        let how = " (the package's resource bundle, FANOUT_DATA_DIR not set)"
+        let directory = try #require(object["data_directory"] as? String)
+        #expect(directory.hasSuffix(how) && resolved(String(directory.dropLast(how.count))) == resolved(bundle))
+        let grid = "RDNAPTRANS2018 with the correction grid "
+        let transformation = try #require(object["rd_transformation"] as? String)
+        #expect(transformation.hasPrefix(grid), "\(transformation)")
+        #expect(resolved(String(transformation.dropFirst(grid.count))) == resolved(bundle + "/rdtrans2018.gsb"))
         for file in files {
             let path = try #require(file["path"] as? String)
             let role = file["role"] as? String
-            if role != "places" { #expect(path.hasPrefix(data + "/"), "\(path)") }
+            if role != "places" { #expect(resolved(path).hasPrefix(resolved(bundle) + "/"), "\(path)") }
             guard ExternalTool.has("sha256sum") else { continue }
             let sum = try await ExternalTool.run("sha256sum", [path])
             #expect(file["sha256"] as? String == String(sum.stdout.prefix(64)), "\(path)")
+            let original = try await ExternalTool.run(
+                "sha256sum", [data + "/" + URL(fileURLWithPath: path).lastPathComponent])
+            #expect(file["sha256"] as? String == String(original.stdout.prefix(64)), "\(path)")
         }
         // The bundled place table is a copy of data/places.csv.
         let places = try #require(files.first { $0["role"] as? String == "places" })
@@ -70,7 +87,11 @@ import ToolInfo
         let r = try await ExternalTool.run(
             "/usr/bin/env", ["FANOUT_DATA_DIR=\(empty.path)", exe.path, "--version"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("data files (FANOUT_DATA_DIR=\(empty.path)):"), "\(r.stdout)")
+        #expect(r.stdout.contains("data files (\(empty.path) (FANOUT_DATA_DIR=\(empty.path))):"), "\(r.stdout)")
+        #expect(
+            r.stdout.contains(
+                "RD New: none, commands stop with: the RDNAPTRANS2018 correction grid rdtrans2018.gsb is not in "
+                    + "the data directory \(empty.path) (FANOUT_DATA_DIR=\(empty.path));"), "\(r.stdout)")
         #expect(r.stdout.contains("\(empty.path)/rdtrans2018.gsb\n    sha256 missing"), "\(r.stdout)")
     }
 }

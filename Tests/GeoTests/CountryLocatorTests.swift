@@ -314,7 +314,7 @@ struct BorderPlace: CustomTestStringConvertible, Sendable {
     @Test func aMissingBordersFileIsAnErrorNamingWhereItLooked() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("no-borders-\(UUID().uuidString)")
         let error = try #require(throws: GeoError.self) {
-            try CountryBorders.locate(.automatic, environment: ["FANOUT_DATA_DIR": dir.path])
+            try CountryBorders.locate(.data(.fromEnvironment), environment: ["FANOUT_DATA_DIR": dir.path])
         }
         #expect(error.code == .countryBorders)
         #expect(error.message.contains(dir.path) && error.message.contains("tools/make_borders.py"))

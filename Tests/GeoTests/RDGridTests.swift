@@ -227,20 +227,28 @@ private func quantile(_ sorted: [Double], _ q: Double) -> Double {
         let missing = URL(fileURLWithPath: "/nonexistent/fanout/rdtrans2018.gsb")
         let error = try #require(throws: GeoError.self) { try CoordinateConverter(rdGrid: .file(missing)) }
         #expect(error.code == .correctionGrid)
-        #expect(error.message.contains(missing.path) && error.message.contains("FANOUT_DATA_DIR"))
+        #expect(error.message.contains(missing.path) && error.message.contains("the file given"))
     }
 
     @Test func anEmptyDataDirectoryIsAnErrorNotAFallback() throws {
         let dir = try Fixtures.temporaryDirectory("rdgrid")
         defer { try? FileManager.default.removeItem(at: dir) }
         let error = try #require(throws: GeoError.self) {
-            try RDCorrectionGrid.locate(.automatic, environment: ["FANOUT_DATA_DIR": dir.path])
+            try RDCorrectionGrid.locate(.data(.fromEnvironment, .required), environment: ["FANOUT_DATA_DIR": dir.path])
         }
         #expect(error.code == .correctionGrid)
-        #expect(error.message.contains("FANOUT_DATA_DIR=\(dir.path)"))
-        // Without the variable the package's own data/ is used.
-        #expect(
-            try RDCorrectionGrid.locate(.automatic, environment: [:])?.path == Self.gridFile.standardizedFileURL.path)
+        #expect(error.message.contains("FANOUT_DATA_DIR=\(dir.path)"), "\(error.message)")
+        #expect(error.message.contains("rdtrans2018.gsb is not in the data directory \(dir.path)"), "\(error.message)")
+        // A directory given in code: the same, and optional means no grid, not the bundled one.
+        let given = try #require(throws: GeoError.self) {
+            try RDCorrectionGrid.locate(.data(.directory(dir), .required), environment: [:])
+        }
+        #expect(given.message.contains(dir.path) && given.message.contains("rdGrid: .optional"), "\(given.message)")
+        #expect(try RDCorrectionGrid.locate(.data(.directory(dir), .optional), environment: [:]) == nil)
+        // Without the variable the bundled copy is used, never the source tree's data/.
+        let bundled = try #require(try RDCorrectionGrid.locate(.data(.fromEnvironment, .required), environment: [:]))
+        #expect(bundled.path == DataDirectory.bundled.url(for: RDCorrectionGrid.fileName).path)
+        #expect(!bundled.path.hasPrefix(Fixtures.packageRoot.appendingPathComponent("data").path + "/"))
     }
 
     @Test func aFileThatIsNoGridIsRefusedByPROJ() throws {
@@ -251,6 +259,23 @@ private func quantile(_ sorted: [Double], _ q: Double) -> Double {
         let error = try #require(throws: GeoError.self) { try CoordinateConverter(rdGrid: .file(bogus)) }
         #expect(error.code == .correctionGrid)
         #expect(error.message.contains(bogus.path))
+    }
+
+    @Test(arguments: [
+        (1_000, "2316864"), (100, "shorter than the NTv2 headers"), (2_316_848, "2316848 bytes, expected 2316864"),
+    ])
+    func aTruncatedGridIsRefusedWhenOpened(keep: Int, expected: String) throws {
+        // PROJ itself opens a truncated grid and then leaves the points it cannot shift to the
+        // datum transformation, as if they were outside the grid.
+        let dir = try Fixtures.temporaryDirectory("rdgrid")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cut = dir.appendingPathComponent("rdtrans2018.gsb")
+        try Data(try Data(contentsOf: Self.gridFile).prefix(keep)).write(to: cut)
+        let error = try #require(throws: GeoError.self) { try CoordinateConverter(rdGrid: .file(cut)) }
+        #expect(error.code == .correctionGrid)
+        #expect(
+            error.message.hasPrefix("\(cut.path): not a whole RDNAPTRANS2018 correction grid ("), "\(error.message)")
+        #expect(error.message.contains(expected), "\(error.message)")
     }
 
     @Test func withoutTheGridEveryPointIsFlagged() throws {

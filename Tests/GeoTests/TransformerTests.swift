@@ -4,28 +4,6 @@ import Testing
 
 @testable import Geo
 
-/// One row of NSGI's RDNAPTRANS2018 validation file.
-struct NSGIPoint {
-    var id: String
-    var lat: Double
-    var lon: Double
-    var x: Double
-    var y: Double
-    var hasNAP: Bool
-}
-
-func loadZ001() throws -> [NSGIPoint] {
-    let text = try String(
-        contentsOf: Fixtures.url("GeoTests/Fixtures/rdnaptrans2018/Z001_ETRS89andRDNAP.txt"), encoding: .utf8)
-    return try text.split(whereSeparator: \.isNewline).map { line in
-        let f = line.split(separator: "\t").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard f.count == 7, let lat = Double(f[1]), let lon = Double(f[2]), let x = Double(f[4]),
-            let y = Double(f[5])
-        else { throw GeoError(.parse, "bad Z001 line: \(line)") }
-        return NSGIPoint(id: f[0], lat: lat, lon: lon, x: x, y: y, hasNAP: f[6] != "*")
-    }
-}
-
 @Suite struct TransformerTests {
     /// PROJ's own choice (`proj_create_crs_to_crs`) without the Dutch grid, built explicitly: the
     /// figure the README quotes for RD New without the correction grid.

@@ -80,6 +80,34 @@ let importBorders: Result<CountryBorders, any Error> = Result {
         #expect(try countries(s) == [1: "BE"])
     }
 
+    @Test func importsAndRegistrationsReadTheRegistrysDataDirectory() throws {
+        let s = try Scratch()
+        // A data directory with the grid but no borders: the default import and a registration
+        // that must derive a country look there, and only there.
+        let data = s.dir.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: Fixtures.packageRoot.appendingPathComponent("data/rdtrans2018.gsb"),
+            to: data.appendingPathComponent("rdtrans2018.gsb"))
+        let registry = try Registry.open(at: s.dir.appendingPathComponent("d.sqlite").path, data: .directory(data))
+        #expect(registry.data == .directory(data) && registry.rdGrid == .required)
+        let error = try #require(throws: GeoError.self) {
+            try registry.importCSV(try s.csv("id,lon,lat\n1,4.92701,51.43626\n"))
+        }
+        #expect(error.code == .countryBorders)
+        #expect(error.message.contains("borders-nl-be-de.geojson is not in the data directory \(data.path)"))
+        let record = ParticipantRecord(id: 1, position: SourcePoint(x: 4.92701, y: 51.43626, crs: .wgs84))
+        #expect(throws: GeoError.self) { try registry.upsert([record]) }
+        #expect(try registry.count() == 0)
+        // Without the grid there, a required grid refuses the import before any row is read.
+        let noGrid = try Registry.open(at: s.dir.appendingPathComponent("e.sqlite").path, data: .directory(s.dir))
+        let gridError = try #require(throws: GeoError.self) {
+            try noGrid.importCSV(
+                try s.csv("id,lon,lat,country\n1,4.9,52.3,NL\n"), options: ImportOptions(countries: .off))
+        }
+        #expect(gridError.code == .correctionGrid && gridError.message.contains(s.dir.path))
+    }
+
     @Test func withCountriesOffTheColumnIsTakenAsGiven() throws {
         let s = try Scratch()
         let report = try s.registry.importCSV(

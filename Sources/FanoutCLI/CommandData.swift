@@ -1,0 +1,9 @@
+import FanoutEngine
+
+/// The data directory every command reads its data files from: the one named by
+/// `FANOUT_DATA_DIR`, else the files bundled with the binary (``DataDirectory/fromEnvironment``).
+///
+/// The RD grid stays required: a command that transforms positions stops with exit status 3 and
+/// a message naming the file and the directory when the grid is missing (`fanout version` says
+/// which files a run would use).
+let commandData: DataDirectory = .fromEnvironment
