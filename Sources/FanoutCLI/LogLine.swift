@@ -1,3 +1,4 @@
+import FanoutEngine
 import Foundation
 import Logging
 
@@ -78,27 +79,8 @@ struct LogLine {
         }
     }
 
-    /// `s` as a JSON string literal.
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if c.value < 0x20 || c.value == 0x7F {
-                    let hex = String(c.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(c)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// `s` as a JSON string literal (the one escaping of the package, ``JSONValue/quoted(_:)``).
+    static func quoted(_ s: String) -> String { JSONValue.quoted(s) }
 }
 
 /// The log handler the `fanout` command bootstraps swift-log with: lines go to standard error
