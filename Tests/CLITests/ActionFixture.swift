@@ -42,9 +42,7 @@ struct ActionFixture {
 
     /// Writes `text` to a file in the fixture's directory and returns its path.
     func write(_ name: String, _ text: String) throws -> String {
-        let url = dir.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
+        try Fixtures.write(text, named: name, in: dir)
     }
 
     /// Runs `fanout action ARGS --db DB`.

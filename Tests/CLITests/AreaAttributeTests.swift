@@ -22,9 +22,7 @@ import Testing
         """
 
     func write(_ name: String, _ text: String) throws -> String {
-        let url = dir.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
+        try Fixtures.write(text, named: name, in: dir)
     }
 
     func path(_ name: String) -> String { dir.appendingPathComponent(name).path }

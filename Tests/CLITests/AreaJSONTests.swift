@@ -10,9 +10,7 @@ import Testing
     init() throws { dir = try Fixtures.temporaryDirectory("area-json") }
 
     func write(_ name: String, _ text: String) throws -> String {
-        let url = dir.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
+        try Fixtures.write(text, named: name, in: dir)
     }
 
     /// Runs `fanout ARGS --json`, checks the exit `status` and the schema of `kind`.

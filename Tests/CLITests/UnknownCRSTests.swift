@@ -18,9 +18,7 @@ import Testing
     static let square = "[[[5.10,52.08],[5.12,52.08],[5.12,52.09],[5.10,52.09],[5.10,52.08]]]"
 
     func write(_ name: String, _ text: String) throws -> String {
-        let url = dir.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
+        try Fixtures.write(text, named: name, in: dir)
     }
 
     func out(_ name: String) -> String { dir.appendingPathComponent(name).path }

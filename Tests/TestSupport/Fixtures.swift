@@ -14,6 +14,14 @@ public enum Fixtures {
         testsDirectory.appendingPathComponent(relativePath)
     }
 
+    /// Writes `text` (UTF-8) to the file `name` in `directory`, replacing it, and returns its path.
+    @discardableResult
+    public static func write(_ text: String, named name: String, in directory: URL) throws -> String {
+        let url = directory.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
     /// A fresh empty temporary directory, unique per call.
     public static func temporaryDirectory(_ label: String = "fanout") throws -> URL {
         let url = FileManager.default.temporaryDirectory
