@@ -1,0 +1,138 @@
+import GRDB
+import Geo
+
+extension Registry {
+    /// One participant as stored: the record and the positions the registry derived from it.
+    ///
+    /// A view that holds the record (its fields are reached through it, `p.country` is
+    /// `p.record.country`) rather than a copy of its field list.
+    @dynamicMemberLookup
+    public struct Participant: Sendable, Hashable {
+        /// What the person registered.
+        public var record: ParticipantRecord
+        /// WGS84 position derived from ``ParticipantRecord/position`` (PROJ, RDNAPTRANS2018).
+        public var lonLat: LonLat
+        /// RD New position derived from ``ParticipantRecord/position``.
+        public var rd: RDPoint
+
+        /// Creates a stored participant.
+        public init(record: ParticipantRecord, lonLat: LonLat, rd: RDPoint) {
+            self.record = record
+            self.lonLat = lonLat
+            self.rd = rd
+        }
+
+        /// A field of the record.
+        public subscript<T>(dynamicMember field: KeyPath<ParticipantRecord, T>) -> T { record[keyPath: field] }
+    }
+}
+
+// MARK: - Typed value to stored value
+
+extension ParticipantColumn {
+    /// The stored value of this column for `p`, written by import `run`.
+    func databaseValue(of p: Registry.Participant, run: Int64) -> DatabaseValue {
+        let r = p.record
+        switch self {
+        case .id: return r.id.databaseValue
+        case .sourceCRS: return r.position.crs.epsg.databaseValue
+        case .sourceX: return r.position.x.databaseValue
+        case .sourceY: return r.position.y.databaseValue
+        case .lon: return p.lonLat.lon.databaseValue
+        case .lat: return p.lonLat.lat.databaseValue
+        case .rdX: return p.rd.x.databaseValue
+        case .rdY: return p.rd.y.databaseValue
+        case .country: return r.country.databaseValue
+        case .phone: return r.phone.databaseValue
+        case .email: return r.email.databaseValue
+        case .channels: return r.channels.databaseValue
+        case .quietHours: return r.quietHours.databaseValue
+        case .language: return r.language.databaseValue
+        case .person: return r.person.databaseValue
+        case .optOut: return r.optOut.databaseValue
+        case .importRun: return run.databaseValue
+        }
+    }
+
+    /// The statement arguments for every column of `p`, in table order (``sqlList``).
+    static func arguments(of p: Registry.Participant, run: Int64) -> StatementArguments {
+        StatementArguments(allCases.map { $0.databaseValue(of: p, run: run) })
+    }
+
+    // MARK: - Stored value to typed value
+
+    /// The columns read back into a ``Registry/Participant``: every one but ``importRun``.
+    static let readable = allCases.filter { $0 != .importRun }
+
+    /// The `SELECT` list of ``readable``, with `omitting` columns read as `NULL` (the dispatcher's
+    /// reads leave the phone number and e-mail address where they are).
+    static func selectList(omitting: Set<ParticipantColumn> = []) -> String {
+        readable.map { omitting.contains($0) ? "NULL AS \($0.sqlName)" : $0.sqlName }.joined(separator: ", ")
+    }
+
+    /// The participant in `row`, whose first columns are ``selectList(omitting:)``.
+    ///
+    /// - Throws: ``RegistryError`` `.database` naming the participant and the field when a stored
+    ///   value is not a valid value of its type (written by another program): the parser's
+    ///   sentence, never the value of a personal field.
+    static func participant(from row: Row, path: String) throws -> Registry.Participant {
+        let id: Int64 = row[0]
+        func value(_ c: ParticipantColumn) -> DatabaseValue { row[readable.firstIndex(of: c) ?? 0] }
+        do {
+            let crs = CRS(epsg: try c(.sourceCRS, value(.sourceCRS), Int.self))
+            var r = ParticipantRecord(
+                unchecked: id,
+                position: SourcePoint(
+                    x: try c(.sourceX, value(.sourceX), Double.self), y: try c(.sourceY, value(.sourceY), Double.self),
+                    crs: crs))
+            for column in attributes {
+                let v = value(column)
+                if v.isNull { continue }
+                switch column {
+                case .country: r.country = try column.decode(v, CountryCode.self)
+                case .phone: r.phone = try column.decode(v, PhoneNumber.self)
+                case .email: r.email = try column.decode(v, EmailAddress.self)
+                case .channels: r.channels = try column.decode(v, ChannelPreference.self)
+                case .quietHours: r.quietHours = try column.decode(v, QuietHours.self)
+                case .language: r.language = try column.decode(v, Language.self)
+                case .person: r.person = try column.decode(v, Int64.self)
+                case .optOut: r.optOut = try column.decode(v, OptOut.self)
+                default: break
+                }
+            }
+            try check(r)
+            return Registry.Participant(
+                record: r, lonLat: LonLat(lon: try c(.lon, value(.lon), Double.self), lat: try c(.lat, value(.lat), Double.self)),
+                rd: RDPoint(x: try c(.rdX, value(.rdX), Double.self), y: try c(.rdY, value(.rdY), Double.self)))
+        } catch let e as RegistryError {
+            throw RegistryError(
+                .database, "\(path): participant \(id): \(e.message) (as stored in the registry)", field: e.field)
+        }
+        func c<T: DatabaseValueConvertible>(_ column: ParticipantColumn, _ v: DatabaseValue, _ type: T.Type) throws -> T {
+            try column.decode(v, type)
+        }
+    }
+
+    /// The value of type `T` that `dbValue` (not NULL) stores, through `T`'s database conversion.
+    ///
+    /// - Throws: ``RegistryError`` `.input` naming the field: for stored text, the sentence its
+    ///   parser gives (as for a CSV field); else the storage class found.
+    private func decode<T: DatabaseValueConvertible>(_ dbValue: DatabaseValue, _ type: T.Type) throws -> T {
+        if let value = T.fromDatabaseValue(dbValue) { return value }
+        if isAttribute, let text = String.fromDatabaseValue(dbValue) {
+            var scratch = ParticipantRecord(unchecked: 1, position: SourcePoint(x: 0, y: 0, crs: .wgs84))
+            try assign(text, to: &scratch)
+        }
+        throw refusal("the stored \(Self.storageName(dbValue)) is not a valid \(sqlName) value")
+    }
+
+    private static func storageName(_ v: DatabaseValue) -> String {
+        switch v.storage {
+        case .null: "NULL"
+        case .int64: "integer"
+        case .double: "real number"
+        case .string: "text"
+        case .blob: "blob"
+        }
+    }
+}
