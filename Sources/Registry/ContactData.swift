@@ -59,7 +59,8 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible, CustomD
         let domain = at.map { u[($0 + 1)...] } ?? []
         guard let at, at > 0, u.lastIndex(of: UInt8(ascii: "@")) == at, let first = domain.first,
             let last = domain.last, first != UInt8(ascii: "."), last != UInt8(ascii: "."),
-            domain.contains(UInt8(ascii: ".")), !u.contains(where: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D })
+            domain.contains(UInt8(ascii: ".")),
+            !u.contains(where: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D })
         else {
             throw RegistryError(.input, "not an e-mail address (expected name@domain)")
         }

@@ -59,7 +59,8 @@ public struct OptOut: Sendable, Hashable, CustomStringConvertible {
         var types: [IncidentType] = []
         for word in words {
             guard !word.isEmpty else {
-                throw RegistryError(.input, "empty incident type (expected 'all' or TYPE[,TYPE], e.g. burglary,bike-theft)")
+                throw RegistryError(
+                    .input, "empty incident type (expected 'all' or TYPE[,TYPE], e.g. burglary,bike-theft)")
             }
             guard word != "all" else {
                 throw RegistryError(.input, "'all' cannot be combined with incident types")

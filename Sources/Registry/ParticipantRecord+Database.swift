@@ -64,6 +64,9 @@ extension ParticipantColumn {
     /// The columns read back into a ``Registry/Participant``: every one but ``importRun``.
     static let readable = allCases.filter { $0 != .importRun }
 
+    /// Each readable column's index in a row read with ``selectList(omitting:)``.
+    private static let readIndex = Dictionary(uniqueKeysWithValues: readable.enumerated().map { ($1, $0) })
+
     /// The `SELECT` list of ``readable``, with `omitting` columns read as `NULL` (the dispatcher's
     /// reads leave the phone number and e-mail address where they are).
     static func selectList(omitting: Set<ParticipantColumn> = []) -> String {
@@ -77,7 +80,7 @@ extension ParticipantColumn {
     ///   sentence, never the value of a personal field.
     static func participant(from row: Row, path: String) throws -> Registry.Participant {
         let id: Int64 = row[0]
-        func value(_ c: ParticipantColumn) -> DatabaseValue { row[readable.firstIndex(of: c) ?? 0] }
+        func value(_ c: ParticipantColumn) -> DatabaseValue { row[readIndex[c] ?? 0] }
         do {
             let crs = CRS(epsg: try c(.sourceCRS, value(.sourceCRS), Int.self))
             var r = ParticipantRecord(
@@ -102,13 +105,15 @@ extension ParticipantColumn {
             }
             try check(r)
             return Registry.Participant(
-                record: r, lonLat: LonLat(lon: try c(.lon, value(.lon), Double.self), lat: try c(.lat, value(.lat), Double.self)),
+                record: r,
+                lonLat: LonLat(lon: try c(.lon, value(.lon), Double.self), lat: try c(.lat, value(.lat), Double.self)),
                 rd: RDPoint(x: try c(.rdX, value(.rdX), Double.self), y: try c(.rdY, value(.rdY), Double.self)))
         } catch let e as RegistryError {
             throw RegistryError(
                 .database, "\(path): participant \(id): \(e.message) (as stored in the registry)", field: e.field)
         }
-        func c<T: DatabaseValueConvertible>(_ column: ParticipantColumn, _ v: DatabaseValue, _ type: T.Type) throws -> T {
+        func c<T: DatabaseValueConvertible>(_ column: ParticipantColumn, _ v: DatabaseValue, _ type: T.Type) throws -> T
+        {
             try column.decode(v, type)
         }
     }

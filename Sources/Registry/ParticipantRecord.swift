@@ -64,8 +64,7 @@ public struct ParticipantRecord: Sendable, Hashable {
         for name in fields.keys.sorted() where ParticipantColumn(csvName: name)?.isAttribute != true {
             throw RegistryError(
                 .input,
-                "field '\(QuotedValue.describe(name, limit: 20).trimmingCharacters(in: ["'"]))': not a participant "
-                    + "field (\(ParticipantColumn.attributes.map(\.sqlName).joined(separator: ", ")))",
+                "field \(QuotedValue.describe(name, limit: 20)): not a participant field (\(ParticipantColumn.attributes.map(\.sqlName).joined(separator: ", ")))",
                 field: name)
         }
         for column in ParticipantColumn.attributes {

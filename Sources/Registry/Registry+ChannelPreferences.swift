@@ -21,7 +21,8 @@ extension Registry {
                         guard let preference = ChannelPreference.fromDatabaseValue(row[1]) else {
                             let id: Int64 = row[0]
                             throw RegistryError(
-                                .database, "\(path): participant \(id): field 'channels': not a list of channels "
+                                .database,
+                                "\(path): participant \(id): field 'channels': not a list of channels "
                                     + "(\(Channel.names)) (as stored in the registry)", field: "channels")
                         }
                         out[row[0]] = preference

@@ -78,7 +78,8 @@ extension Registry {
 
     /// Whether each person has a phone number and an e-mail address on any of their rows (their own
     /// row, whose id is the person, or a row naming them in `person`).
-    private static func personContacts(_ db: Database, _ persons: [Int64]) throws -> [Int64: (phone: Bool, email: Bool)] {
+    private static func personContacts(_ db: Database, _ persons: [Int64]) throws -> [Int64: (phone: Bool, email: Bool)]
+    {
         var out: [Int64: (phone: Bool, email: Bool)] = [:]
         try inChunks(persons) { chunk, marks in
             let rows = try Row.fetchCursor(

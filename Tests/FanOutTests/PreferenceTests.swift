@@ -183,7 +183,8 @@ import Testing
         request.texts = ["fr": "Attention : camionnette rouge", "de": "Achtung: roter Lieferwagen"]
         let people = [
             Recipient(id: 1, distanceMeters: 4, language: .fr), Recipient(id: 2, distanceMeters: 3, language: .de),
-            Recipient(id: 3, distanceMeters: 2, language: try Language(parsing: "en")), Recipient(id: 4, distanceMeters: 1),
+            Recipient(id: 3, distanceMeters: 2, language: try Language(parsing: "en")),
+            Recipient(id: 4, distanceMeters: 1),
         ]
         let id = try d.start(request, recipients: people)
         try await d.runUntilIdle()

@@ -40,7 +40,8 @@ struct KannelTests {
 
     static func recipients(_ n: Int64) -> [Recipient] {
         (1...n).map { i in
-            Recipient(id: i, distanceMeters: Double(n - i), channels: [.sms], language: i % 4 == 0 ? polishLanguage : nil)
+            Recipient(
+                id: i, distanceMeters: Double(n - i), channels: [.sms], language: i % 4 == 0 ? polishLanguage : nil)
         }
     }
 
@@ -49,7 +50,6 @@ struct KannelTests {
             incidentPoint: RDPoint(x: 121_000, y: 487_000), incidentType: "missing-child", urgency: .critical,
             message: dutch, channels: [.sms], texts: ["pl": polish])
     }
-
 
     @Test func twoHundredPersonsAreTextedThroughKannelAndEveryReportComesBack() async throws {
         let peer = try KannelPeer()

@@ -16,7 +16,8 @@ import Testing
             phone: try PhoneNumber("+31 6 1234 5678"), email: try EmailAddress("p@example.org"),
             channels: try ChannelPreference([.sms, .voice, .app]),
             quietHours: try QuietHours(parsing: "voice 22:00-08:00; sms,app 23:00-07:00 except missing-child"),
-            language: try Language(parsing: "FR"), person: 7, optOut: try OptOut(incidentTypes: ["burglary", "bike-theft"]))
+            language: try Language(parsing: "FR"), person: 7,
+            optOut: try OptOut(incidentTypes: ["burglary", "bike-theft"]))
     }
 
     @Test func everyFieldOfTheFullRecordIsSet() throws {

@@ -87,7 +87,10 @@ import Testing
     @Test(arguments: [
         ("id,x,y,opt_out\n1,155000,463000,\"burglary,,theft\"\n", "p.csv:2: field 'opt_out': empty incident type"),
         ("id,x,y,opt_out\n1,155000,463000,\"all,burglary\"\n", "p.csv:2: field 'opt_out': 'all' cannot be combined"),
-        ("id,x,y,opt_out\n1,155000,463000,bike theft\n", "p.csv:2: field 'opt_out': 'bike theft' is not an incident type"),
+        (
+            "id,x,y,opt_out\n1,155000,463000,bike theft\n",
+            "p.csv:2: field 'opt_out': 'bike theft' is not an incident type"
+        ),
     ])
     func badOptOutNamesLineAndField(csv: String, expected: String) throws {
         try PersonImportTests.refused(csv, expected)
@@ -116,10 +119,12 @@ import Testing
             try ParticipantRecord(id: 2, position: at, country: .nl, person: 1),  // person 1's second address
             try ParticipantRecord(id: 3, position: at, country: .nl, email: try EmailAddress("p3@example.org")),
             try ParticipantRecord(id: 4, position: at, country: .nl, person: 10),
-            try ParticipantRecord(id: 5, position: at, country: .nl, phone: try PhoneNumber("+31600000005"), person: 10),
+            try ParticipantRecord(
+                id: 5, position: at, country: .nl, phone: try PhoneNumber("+31600000005"), person: 10),
             try ParticipantRecord(id: 6, position: at, country: .nl),
             // Row 20 belongs to person 21: its number is not person 20's.
-            try ParticipantRecord(id: 20, position: at, country: .nl, phone: try PhoneNumber("+31600000020"), person: 21),
+            try ParticipantRecord(
+                id: 20, position: at, country: .nl, phone: try PhoneNumber("+31600000020"), person: 21),
             try ParticipantRecord(id: 22, position: at, country: .nl, person: 20),
         ])
         let prefs = try s.registry.contactPreferences(ids: [1, 2, 3, 4, 5, 6, 20, 22])
@@ -141,7 +146,8 @@ import Testing
         let s = try Scratch()
         let at = SourcePoint(x: 155_000, y: 463_000, crs: .rdNew)
         _ = try s.registry.upsert([
-            try ParticipantRecord(id: 5, position: at, country: .nl, quietHours: try QuietHours(parsing: "voice 22:00-07:00"), person: 9)
+            try ParticipantRecord(
+                id: 5, position: at, country: .nl, quietHours: try QuietHours(parsing: "voice 22:00-07:00"), person: 9)
         ])
         #expect(try s.registry.contactPreferences(ids: [5])[5]?.person == 9)
         // Checked when the record is made, with the CSV import's sentence: nothing reaches upsert.

@@ -117,7 +117,8 @@ import Testing
         let request = SelectionRequest(area: .circle(center: spot, radiusMeters: 1))
         let before = try engine.select(request).participants
         try engine.register([
-            try ParticipantRecord(id: 777_777, position: SourcePoint(x: spot.lon, y: spot.lat, crs: .wgs84), country: .nl)
+            try ParticipantRecord(
+                id: 777_777, position: SourcePoint(x: spot.lon, y: spot.lat, crs: .wgs84), country: .nl)
         ])
         let after = try engine.select(request).participants
         #expect(Set(after.map(\.id)) == Set(before.map(\.id)).union([777_777]))
@@ -147,7 +148,8 @@ import Testing
     @Test func badRecordsAreRefusedWholly() throws {
         let (engine, registry) = try setUp(count: 100, mergeThreshold: 10_000)
         let good = try ParticipantRecord(id: 5_000, position: SourcePoint(x: 5, y: 52, crs: .wgs84))
-        let bad = try ParticipantRecord(id: 5_001, position: SourcePoint(x: 52, y: 5, crs: .wgs84), phone: try PhoneNumber("+31698765432"))
+        let bad = try ParticipantRecord(
+            id: 5_001, position: SourcePoint(x: 52, y: 5, crs: .wgs84), phone: try PhoneNumber("+31698765432"))
         #expect { try engine.register([good, bad]) } throws: { e in
             "\(e)".contains("record 2 (id 5001)") && !"\(e)".contains("98765432")
         }
