@@ -15,11 +15,11 @@ public enum Channel: String, Sendable, Hashable, Codable, CaseIterable, Comparab
     /// The names accepted in text, for messages: `voice, sms, email, app`.
     static let names = allCases.map(\.rawValue).joined(separator: ", ")
 
-    /// Parses a channel name (case-insensitive, surrounding spaces ignored).
+    /// Parses a channel name (case-insensitive, surrounding spaces and tabs ignored).
     ///
     /// - Throws: ``RegistryError`` `.input` with the sentence used for every channel field.
-    init(parsing text: some StringProtocol) throws {
-        let name = text.trimmingCharacters(in: .whitespaces).lowercased()
+    init(parsing text: Substring) throws {
+        let name = text.trimmedSpaces.lowercased()
         guard let channel = Channel(rawValue: name) else {
             throw RegistryError(.input, "\(QuotedValue.describe(name, limit: 20)) is not a channel (\(Self.names))")
         }

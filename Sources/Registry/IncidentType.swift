@@ -7,12 +7,12 @@ public struct IncidentType: Sendable, Hashable, Comparable, CustomStringConverti
     /// The name, lower-case.
     public let name: String
 
-    /// Parses a name, case-insensitive, surrounding spaces ignored.
+    /// Parses a name, case-insensitive, surrounding spaces and tabs ignored.
     ///
     /// - Throws: ``RegistryError`` `.input` when the name is empty, longer than 40 characters or
     ///   has anything but letters, digits and hyphens.
     public init(parsing text: some StringProtocol) throws {
-        let word = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let word = Substring(text).trimmedSpaces.lowercased()
         guard !word.isEmpty else {
             throw RegistryError(.input, "empty incident type (expected TYPE[,TYPE], e.g. burglary,bike-theft)")
         }

@@ -50,7 +50,7 @@ public struct OptOut: Sendable, Hashable, CustomStringConvertible {
     ///   line: callers add where the text came from).
     public init(parsing text: String) throws {
         let words = text.split(separator: ",", omittingEmptySubsequences: false).map {
-            $0.trimmingCharacters(in: .whitespaces).lowercased()
+            $0.trimmedSpaces.lowercased()
         }
         if words == ["all"] {
             self.init(all: true, incidentTypes: [])

@@ -32,31 +32,44 @@ extension Registry {
 extension ParticipantColumn {
     /// The stored value of this column for `p`, written by import `run`.
     func databaseValue(of p: Registry.Participant, run: Int64) -> DatabaseValue {
-        let r = p.record
         switch self {
-        case .id: return r.id.databaseValue
-        case .sourceCRS: return r.position.crs.epsg.databaseValue
-        case .sourceX: return r.position.x.databaseValue
-        case .sourceY: return r.position.y.databaseValue
-        case .lon: return p.lonLat.lon.databaseValue
-        case .lat: return p.lonLat.lat.databaseValue
-        case .rdX: return p.rd.x.databaseValue
-        case .rdY: return p.rd.y.databaseValue
-        case .country: return r.country.databaseValue
-        case .phone: return r.phone.databaseValue
-        case .email: return r.email.databaseValue
-        case .channels: return r.channels.databaseValue
-        case .quietHours: return r.quietHours.databaseValue
-        case .language: return r.language.databaseValue
-        case .person: return r.person.databaseValue
-        case .optOut: return r.optOut.databaseValue
-        case .importRun: return run.databaseValue
+        case .id: p.record.id.databaseValue
+        case .sourceCRS: p.record.position.crs.epsg.databaseValue
+        case .sourceX: p.record.position.x.databaseValue
+        case .sourceY: p.record.position.y.databaseValue
+        case .lon: p.lonLat.lon.databaseValue
+        case .lat: p.lonLat.lat.databaseValue
+        case .rdX: p.rd.x.databaseValue
+        case .rdY: p.rd.y.databaseValue
+        case .country: Self.stored(p.record.country)
+        case .phone: Self.stored(p.record.phone)
+        case .email: Self.stored(p.record.email)
+        case .channels: Self.stored(p.record.channels)
+        case .quietHours: Self.stored(p.record.quietHours)
+        case .language: Self.stored(p.record.language)
+        case .person: Self.stored(p.record.person)
+        case .optOut: Self.stored(p.record.optOut)
+        case .importRun: run.databaseValue
         }
     }
 
+    /// `value`'s stored value, or NULL (specialised here: GRDB's conformance of `Optional` is a
+    /// generic call per value, measurable in the import's loop).
+    @inline(__always)
+    private static func stored<T: DatabaseValueConvertible>(_ value: T?) -> DatabaseValue {
+        value?.databaseValue ?? .null
+    }
+
+    /// Every column in table order, made once (the synthesised `allCases` builds a new array on
+    /// each use).
+    private static let inTableOrder = allCases
+
     /// The statement arguments for every column of `p`, in table order (``sqlList``).
     static func arguments(of p: Registry.Participant, run: Int64) -> StatementArguments {
-        StatementArguments(allCases.map { $0.databaseValue(of: p, run: run) })
+        var values: [DatabaseValue] = []
+        values.reserveCapacity(inTableOrder.count)
+        for column in inTableOrder { values.append(column.databaseValue(of: p, run: run)) }
+        return StatementArguments(values)
     }
 
     // MARK: - Stored value to typed value

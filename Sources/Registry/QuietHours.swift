@@ -41,7 +41,7 @@ public struct QuietHours: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The rules, as given.
-    public var rules: [Rule]
+    public private(set) var rules: [Rule]
 
     /// Parses the stored text.
     ///
