@@ -60,16 +60,17 @@ extension ParticipantColumn {
         value?.databaseValue ?? .null
     }
 
-    /// Every column in table order, made once (the synthesised `allCases` builds a new array on
-    /// each use).
-    private static let inTableOrder = allCases
-
     /// The statement arguments for every column of `p`, in table order (``sqlList``).
+    ///
+    /// The columns are written out in `allCases` order (`ParticipantRecordTests` checks it): GRDB's
+    /// array-literal initializer is specialised inside GRDB, while an array built here would go
+    /// through its generic sequence code, measured at a tenth of the import's time.
     static func arguments(of p: Registry.Participant, run: Int64) -> StatementArguments {
-        var values: [DatabaseValue] = []
-        values.reserveCapacity(inTableOrder.count)
-        for column in inTableOrder { values.append(column.databaseValue(of: p, run: run)) }
-        return StatementArguments(values)
+        func v(_ c: ParticipantColumn) -> DatabaseValue { c.databaseValue(of: p, run: run) }
+        return [
+            v(.id), v(.sourceCRS), v(.sourceX), v(.sourceY), v(.lon), v(.lat), v(.rdX), v(.rdY), v(.country),
+            v(.phone), v(.email), v(.channels), v(.quietHours), v(.language), v(.person), v(.optOut), v(.importRun),
+        ]
     }
 
     // MARK: - Stored value to typed value

@@ -108,6 +108,15 @@ import Testing
         #expect(ParticipantColumn.csvNames == documented.union(["id", "lon", "lat"]))
     }
 
+    @Test func theInsertArgumentsFollowTheTableOrder() throws {
+        let p = Registry.Participant(
+            record: try Self.fullRecord(), lonLat: LonLat(lon: 5.1, lat: 52.1), rd: RDPoint(x: 1, y: 2))
+        let written = ParticipantColumn.arguments(of: p, run: 9)
+        let inOrder = StatementArguments(ParticipantColumn.allCases.map { $0.databaseValue(of: p, run: 9) })
+        #expect("\(written)" == "\(inOrder)")
+        #expect(ParticipantColumn.sqlList.split(separator: ",").count == ParticipantColumn.allCases.count)
+    }
+
     @Test func theTablesSQLColumnsAreTheParticipantTable() throws {
         let s = try Scratch()
         let columns = try s.registry.pool.read { db in
