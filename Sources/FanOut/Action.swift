@@ -16,8 +16,8 @@ public struct Recipient: Sendable, Hashable {
     public var person: Int64
     /// Quiet hours (per channel, optionally per incident type); `nil` for none.
     public var quietHours: QuietHours?
-    /// Language (ISO 639, such as `"nl"`) for the action's text; `nil` for the default text.
-    public var language: String?
+    /// Language for the action's text; `nil` for the default text.
+    public var language: Language?
     /// Incident types the person does not want alerts for, or all; `nil` for none.
     public var optOut: OptOut?
     /// Channels the registry holds no contact data for (voice and SMS: no phone number; e-mail: no
@@ -29,7 +29,7 @@ public struct Recipient: Sendable, Hashable {
     /// ``RecipientSource``, so that a caller cannot leave out the registry by accident).
     package init(
         id: Int64, distanceMeters: Double, channels: [Channel] = [], person: Int64? = nil,
-        quietHours: QuietHours? = nil, language: String? = nil, optOut: OptOut? = nil, noContact: [Channel] = []
+        quietHours: QuietHours? = nil, language: Language? = nil, optOut: OptOut? = nil, noContact: [Channel] = []
     ) {
         self.optOut = optOut
         self.noContact = noContact
@@ -39,6 +39,15 @@ public struct Recipient: Sendable, Hashable {
         self.person = person ?? id
         self.quietHours = quietHours
         self.language = language
+    }
+
+    /// A recipient for a participant's registry record: its person, channel preference, quiet
+    /// hours, language and opt-out, taken as they are (typed, checked when the record was made).
+    public init(record: ParticipantRecord, distanceMeters: Double, noContact: [Channel] = []) {
+        self.init(
+            id: record.id, distanceMeters: distanceMeters, channels: record.channels?.channels ?? [],
+            person: record.personID, quietHours: record.quietHours, language: record.language,
+            optOut: record.optOut, noContact: noContact)
     }
 
     /// A recipient from a selected participant (no channel preference).
@@ -164,7 +173,7 @@ public struct ActionRequest: Sendable, Hashable {
         }
         guard let quiet = recipient.quietHours, let minute else { return plan }
         var open = ChannelPlan([])
-        for c in plan.channels where !quiet.isQuiet(channel: c.rawValue, incidentType: incidentType, minute: minute) {
+        for c in plan.channels where !quiet.isQuiet(channel: c, incidentType: incidentType, minute: minute) {
             open.append(c)
         }
         return open

@@ -1,12 +1,6 @@
-/// A way of reaching a participant.
-public enum Channel: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
-    case voice, sms, email, app
-
-    /// Channels are ordered as declared (voice first), for stable reports.
-    public static func < (a: Channel, b: Channel) -> Bool {
-        allCases.firstIndex(of: a) ?? 0 < allCases.firstIndex(of: b) ?? 0
-    }
-}
+// `Channel` is defined in Registry, beside the participant record that lists the channels a
+// person prefers; the dispatcher's API re-exports it.
+@_exported import enum Registry.Channel
 
 /// How urgent an action is: sets its share of the channels when actions run at the same time.
 ///

@@ -156,7 +156,7 @@ struct DispatchCore {
             .enqueue(
                 key, entry.channel, seq: seq, distanceMeters: entry.distanceMeters, plan: entry.plan,
                 language: entry.language, participant: entry.participant, areaVersion: Int(entry.areaVersion),
-                quietHours: entry.quiet?.description, due: due, at: now))
+                quietHours: entry.quiet, due: due, at: now))
         if let due, let quiet = entry.quiet {
             try record(
                 .audit(
@@ -175,7 +175,7 @@ struct DispatchCore {
     /// `incidentType`.
     func isQuiet(_ entry: PersonEntry, on channel: Channel, incidentType: String, at t: Duration) -> Bool {
         guard let quiet = entry.quiet else { return false }
-        return quiet.isQuiet(channel: channel.rawValue, incidentType: incidentType, minute: localMinute(at: t))
+        return quiet.isQuiet(channel: channel, incidentType: incidentType, minute: localMinute(at: t))
     }
 
     /// The first dispatcher time at or after `t` at which `channel` is not in `quiet`: `t` itself
@@ -194,7 +194,7 @@ struct DispatchCore {
     ) -> Duration? {
         let start = localMinute(at: t, epoch: epoch)
         func isQuiet(_ minute: Int) -> Bool {
-            quiet.isQuiet(channel: channel.rawValue, incidentType: incidentType, minute: minute)
+            quiet.isQuiet(channel: channel, incidentType: incidentType, minute: minute)
         }
         guard isQuiet(start) else { return t }
         guard let ahead = (1..<1440).first(where: { !isQuiet((start + $0) % 1440) }) else { return nil }
@@ -286,7 +286,7 @@ struct DispatchCore {
             }
             run.people[r.person] = PersonEntry(
                 channel: channel, distanceMeters: r.distanceMeters, seq: run.nextSeq, participant: r.id, plan: plan,
-                areaVersion: UInt16(clamping: version), language: r.language, quiet: r.quietHours)
+                areaVersion: UInt16(clamping: version), language: r.language?.code, quiet: r.quietHours)
             run.nextSeq += 1
             run.order.append(r.person)
             try audit(run.id, r, .included, version: version, channel: channel, at: now)

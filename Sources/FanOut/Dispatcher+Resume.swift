@@ -100,8 +100,7 @@ extension Dispatcher {
                     attempt: UInt16(clamping: entry.attempt),
                     channelAttempt: UInt8(clamping: entry.channelAttempt),
                     areaVersion: UInt16(clamping: entry.areaVersion ?? 1), language: entry.language,
-                    // Written from QuietHours.description, so it parses.
-                    quiet: entry.quietHours.flatMap { try? QuietHours(parsing: $0) })
+                    quiet: entry.quietHours)
                 run.order.append(person)
                 if entry.state == .delivered { run.reached.insert(person) }
                 if entry.state == .delivered || entry.state == .failed {

@@ -10,7 +10,7 @@ enum LedgerOp {
     /// A new message; `due` when it waits (an end message deferred past the person's quiet hours).
     case enqueue(
         MessageKey, Channel, seq: Int64, distanceMeters: Double, plan: ChannelPlan, language: String?,
-        participant: Int64, areaVersion: Int, quietHours: String?, due: Duration?, at: Duration)
+        participant: Int64, areaVersion: Int, quietHours: QuietHours?, due: Duration?, at: Duration)
     case state(MessageKey, MessageState, at: Duration)
     /// The message is queued again for its next attempt (due after a backoff, or at once).
     case retry(MessageKey, Channel, attempt: Int, channelAttempt: Int, planIndex: Int, due: Duration?, at: Duration)
@@ -51,8 +51,9 @@ public struct LedgerEntry: Sendable, Hashable {
     public var participant: Int64?
     /// The area version the person was included in (`nil` in rows from before v5).
     public var areaVersion: Int?
-    /// The person's quiet hours at inclusion, as stored (`nil`: none, or a row from before v7).
-    public var quietHours: String?
+    /// The person's quiet hours at inclusion (`nil`: none, a row from before v7, or stored text
+    /// that does not parse; fanout writes it from a ``QuietHours`` value).
+    public var quietHours: QuietHours?
 }
 
 /// An action as stored, with its messages (for resuming).
@@ -283,7 +284,8 @@ public final class Ledger: Sendable {
                     distanceMeters: row[4], state: state, updatedAt: .milliseconds(row[6] as Int64), attempt: row[7],
                     channelAttempt: row[8], plan: ChannelPlan(bits: UInt16(truncatingIfNeeded: row[9] as Int64)),
                     planIndex: row[10], due: (row[11] as Int64?).map { .milliseconds($0) }, language: row[12],
-                    participant: row[13], areaVersion: row[14], quietHours: row[15]))
+                    participant: row[13], areaVersion: row[14],
+                    quietHours: QuietHours.fromDatabaseValue(row[15] as DatabaseValue)))
         }
         return out
     }

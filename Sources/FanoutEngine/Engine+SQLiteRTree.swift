@@ -37,7 +37,7 @@ extension Engine {
             matches = try matches.filter { try polygon.covers(x: $0.rd.x, y: $0.rd.y) }
         }
         if let countries = request.countries {
-            let codes = Set(countries.map(\.description))
+            let codes = Set(countries)
             matches.removeAll { m in m.country.map { !codes.contains($0) } ?? true }
         }
         return matches

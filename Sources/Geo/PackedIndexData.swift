@@ -4,7 +4,7 @@
 /// A plain value between `Selection` (which builds and queries it) and `Registry` (which stores
 /// it as BLOBs next to the participants it was built from).
 public struct PackedIndexData: Sendable, Equatable {
-    /// Participants in cell order (`lons`/`lats` empty).
+    /// Participants in cell order.
     public var columns: ParticipantColumns
     /// Lower-left corner of cell (0, 0), RD New metres.
     public var originX: Double
@@ -47,7 +47,6 @@ public struct PackedIndexData: Sendable, Equatable {
 
 extension ParticipantColumns: Equatable {
     public static func == (a: ParticipantColumns, b: ParticipantColumns) -> Bool {
-        a.ids == b.ids && a.xs == b.xs && a.ys == b.ys && a.countries == b.countries && a.lons == b.lons
-            && a.lats == b.lats
+        a.ids == b.ids && a.xs == b.xs && a.ys == b.ys && a.countries == b.countries
     }
 }

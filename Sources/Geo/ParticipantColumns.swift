@@ -1,5 +1,8 @@
-/// Every participant's id, RD New position and country as parallel arrays (struct of arrays),
-/// (and WGS84 lon/lat for output): the input for building an in-memory index.
+/// Every participant's id, RD New position and country as parallel arrays (struct of arrays):
+/// the input for building an in-memory index.
+///
+/// WGS84 positions are not carried: the index keeps RD New only, and output converts the few
+/// selected positions back (within a millimetre of the registered lon/lat, docs/measurements.md).
 public struct ParticipantColumns: Sendable {
     /// Participant ids.
     public var ids: [Int64] = []
@@ -9,10 +12,6 @@ public struct ParticipantColumns: Sendable {
     public var ys: [Double] = []
     /// Countries packed as ``CountryCode/packed``; 0 when unknown.
     public var countries: [UInt16] = []
-    /// WGS84 longitude in degrees (for output; selection uses only RD).
-    public var lons: [Double] = []
-    /// WGS84 latitude in degrees.
-    public var lats: [Double] = []
 
     /// Creates empty columns.
     public init() {}
@@ -21,10 +20,8 @@ public struct ParticipantColumns: Sendable {
     public var count: Int { ids.count }
 
     /// Appends one participant.
-    public mutating func append(id: Int64, x: Double, y: Double, country: CountryCode?, lonLat: LonLat) {
+    public mutating func append(id: Int64, x: Double, y: Double, country: CountryCode?) {
         ids.append(id)
-        lons.append(lonLat.lon)
-        lats.append(lonLat.lat)
         xs.append(x)
         ys.append(y)
         countries.append(country?.packed ?? 0)

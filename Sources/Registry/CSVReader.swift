@@ -177,6 +177,11 @@ extension String {
     /// The text without leading and trailing ASCII spaces and tabs.
     ///
     /// Much cheaper than Foundation's `trimmingCharacters(in:)` in the import's hot loop.
+    var trimmedSpaces: Substring { self[...].trimmedSpaces }
+}
+
+extension Substring {
+    /// The text without leading and trailing ASCII spaces and tabs.
     var trimmedSpaces: Substring {
         let u = utf8
         var start = u.startIndex

@@ -52,13 +52,13 @@ struct CountryResolver {
     /// The country to store for a row: the given one, or the one derived from the position.
     ///
     /// - Parameters:
-    ///   - given: The row's `country` field (an upper-case assigned ISO code), or `nil`.
+    ///   - given: The row's `country` field (an assigned ISO code), or `nil`.
     ///   - line: The row's line, for warnings.
     ///   - rd: The row's position in RD New.
     /// - Returns: The code to store, or `nil` when none was given and the position lies outside
     ///   every territory in the borders file.
     /// - Throws: ``GeoError`` `.geos` when GEOS fails.
-    mutating func country(given: String?, line: Int, rd: RDPoint) throws -> String? {
+    mutating func country(given: CountryCode?, line: Int, rd: RDPoint) throws -> CountryCode? {
         guard let locator else { return given }
         guard let given else {
             let found = try locator.country(at: rd)
@@ -68,9 +68,9 @@ struct CountryResolver {
             }
             derived += 1
             if found.onBorder { derivedNearBorder += 1 }
-            return country.description
+            return country
         }
-        guard let code = CountryCode(given) else { return given }
+        let code = given
         let tolerance = CountryLocator.toleranceMeters
         if let near = try locator.isPoint(rd, within: tolerance, of: code) {
             // A country the file has: contradicted when the position is farther than the tolerance.

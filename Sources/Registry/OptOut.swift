@@ -1,3 +1,5 @@
+import GRDB
+
 /// The incident types a participant does not want to be alerted for, or all of them (a pause).
 ///
 /// The stored text (column `opt_out`, CSV field `opt_out`) is `all`, or incident types separated
@@ -12,22 +14,32 @@
 /// looked at.
 public struct OptOut: Sendable, Hashable, CustomStringConvertible {
     /// Whether the person opted out of every incident type.
-    public var all: Bool
+    public let all: Bool
     /// The incident types opted out of, sorted, without repeats (empty when ``all``).
-    public var incidentTypes: [String]
+    public let incidentTypes: [IncidentType]
 
     /// Opted out of every incident type.
     public static let everything = OptOut(all: true, incidentTypes: [])
 
-    private init(all: Bool, incidentTypes: [String]) {
+    private init(all: Bool, incidentTypes: [IncidentType]) {
         self.all = all
         self.incidentTypes = incidentTypes
     }
 
     /// Opted out of the given incident types.
     ///
-    /// - Throws: ``RegistryError`` `.input` when the list is empty or a type is not
-    ///   letters, digits and hyphens.
+    /// - Throws: ``RegistryError`` `.input` when the list is empty.
+    public init(_ incidentTypes: [IncidentType]) throws {
+        guard !incidentTypes.isEmpty else {
+            throw RegistryError(.input, "empty incident type (expected 'all' or TYPE[,TYPE], e.g. burglary,bike-theft)")
+        }
+        self.init(all: false, incidentTypes: Set(incidentTypes).sorted())
+    }
+
+    /// Opted out of the incident types named.
+    ///
+    /// - Throws: ``RegistryError`` `.input` when the list is empty or a name is not an incident
+    ///   type (``IncidentType``).
     public init(incidentTypes: [String]) throws {
         try self.init(parsing: incidentTypes.joined(separator: ","))
     }
@@ -38,35 +50,41 @@ public struct OptOut: Sendable, Hashable, CustomStringConvertible {
     ///   line: callers add where the text came from).
     public init(parsing text: String) throws {
         let words = text.split(separator: ",", omittingEmptySubsequences: false).map {
-            $0.trimmingCharacters(in: .whitespaces).lowercased()
+            $0.trimmedSpaces.lowercased()
         }
         if words == ["all"] {
             self.init(all: true, incidentTypes: [])
             return
         }
-        var types: Set<String> = []
+        var types: [IncidentType] = []
         for word in words {
             guard !word.isEmpty else {
-                throw RegistryError(.input, "empty incident type (expected 'all' or TYPE[,TYPE], e.g. burglary,bike-theft)")
+                throw RegistryError(
+                    .input, "empty incident type (expected 'all' or TYPE[,TYPE], e.g. burglary,bike-theft)")
             }
             guard word != "all" else {
                 throw RegistryError(.input, "'all' cannot be combined with incident types")
             }
-            guard word.count <= 40, word.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
-                throw RegistryError(
-                    .input,
-                    "\(QuotedValue.describe(word)) is not an incident type (letters, digits and hyphens, e.g. burglary)")
-            }
-            types.insert(word)
+            types.append(try IncidentType(parsing: word))
         }
-        self.init(all: false, incidentTypes: types.sorted())
+        try self.init(types)
     }
 
     /// Whether an action of `incidentType` must skip the person.
     public func covers(_ incidentType: String) -> Bool {
-        all || incidentTypes.contains(incidentType.lowercased())
+        all || incidentTypes.contains { $0.name == incidentType.lowercased() }
     }
 
     /// The canonical text (parses back to the same value).
-    public var description: String { all ? "all" : incidentTypes.joined(separator: ",") }
+    public var description: String { all ? "all" : incidentTypes.map(\.name).joined(separator: ",") }
+}
+
+extension OptOut: DatabaseValueConvertible {
+    /// The canonical text.
+    public var databaseValue: DatabaseValue { description.databaseValue }
+
+    /// The opt-out a stored text holds, or `nil` when it does not parse.
+    public static func fromDatabaseValue(_ dbValue: DatabaseValue) -> OptOut? {
+        String.fromDatabaseValue(dbValue).flatMap { try? OptOut(parsing: $0) }
+    }
 }

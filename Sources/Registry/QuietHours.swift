@@ -1,3 +1,5 @@
+import GRDB
+
 /// A participant's quiet hours: when a channel may not be used, per channel and, optionally, except
 /// for some incident types ("wake me for a missing child, not for a bike theft").
 ///
@@ -21,14 +23,14 @@
 public struct QuietHours: Sendable, Hashable, CustomStringConvertible {
     /// One rule: a daily time range on some channels, with incident types it does not apply to.
     public struct Rule: Sendable, Hashable {
-        /// Channel names the rule covers; empty means every channel.
-        public var channels: [String]
+        /// The channels the rule covers; empty means every channel.
+        public var channels: [Channel]
         /// First quiet minute of the day (0 ... 1439).
         public var startMinute: Int
         /// First minute that is no longer quiet (0 ... 1439); equal to ``startMinute`` for all day.
         public var endMinute: Int
         /// Incident types for which the rule does not hold.
-        public var exceptIncidentTypes: [String]
+        public var exceptIncidentTypes: [IncidentType]
 
         /// Whether `minute` (of the local day) falls in the range.
         public func covers(minute: Int) -> Bool {
@@ -38,11 +40,8 @@ public struct QuietHours: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// The channel names a rule may name.
-    public static let channelNames: Set<String> = ["voice", "sms", "email", "app"]
-
     /// The rules, as given.
-    public var rules: [Rule]
+    public private(set) var rules: [Rule]
 
     /// Parses the stored text.
     ///
@@ -60,13 +59,12 @@ public struct QuietHours: Sendable, Hashable, CustomStringConvertible {
             }
             guard !rule.isEmpty else { throw bad("empty rule (expected HH:MM-HH:MM)") }
             var words = rule[...]
-            var channels: [String] = []
+            var channels: [Channel] = []
             if let first = words.first, !first.contains(":") {
                 for name in first.split(separator: ",", omittingEmptySubsequences: false) {
-                    let c = name.lowercased()
-                    guard Self.channelNames.contains(c) else {
+                    guard let c = Channel(rawValue: name.lowercased()) else {
                         throw bad(
-                            "\(QuotedValue.describe(name, limit: 20)) is neither a channel (voice, sms, email, app) "
+                            "\(QuotedValue.describe(name, limit: 20)) is neither a channel (\(Channel.names)) "
                                 + "nor HH:MM-HH:MM")
                     }
                     if !channels.contains(c) { channels.append(c) }
@@ -79,15 +77,20 @@ public struct QuietHours: Sendable, Hashable, CustomStringConvertible {
                     "\(QuotedValue.describe(rangeText, limit: 20)) is not a time range HH:MM-HH:MM (00:00 to 23:59)")
             }
             words = words.dropFirst()
-            var except: [String] = []
+            var except: [IncidentType] = []
             if let keyword = words.first {
                 guard keyword.lowercased() == "except", words.count == 2 else {
                     throw bad(
                         "expected 'except TYPE[,TYPE]' after the time range, found "
                             + QuotedValue.describe(keyword, limit: 20))
                 }
-                except = words.last?.split(separator: ",").map { $0.lowercased() } ?? []
-                guard !except.isEmpty else { throw bad("'except' needs at least one incident type") }
+                let names = words.last?.split(separator: ",", omittingEmptySubsequences: false) ?? []
+                guard !names.isEmpty else { throw bad("'except' needs at least one incident type") }
+                for name in names {
+                    do { except.append(try IncidentType(parsing: name)) } catch let e as RegistryError {
+                        throw bad(e.message)
+                    }
+                }
             }
             rules.append(Rule(channels: channels, startMinute: start, endMinute: end, exceptIncidentTypes: except))
         }
@@ -95,10 +98,10 @@ public struct QuietHours: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Whether `channel` is quiet at `minute` of the local day for an action of `incidentType`.
-    public func isQuiet(channel: String, incidentType: String, minute: Int) -> Bool {
+    public func isQuiet(channel: Channel, incidentType: String, minute: Int) -> Bool {
         rules.contains { r in
-            (r.channels.isEmpty || r.channels.contains(channel)) && !r.exceptIncidentTypes.contains(incidentType)
-                && r.covers(minute: minute)
+            (r.channels.isEmpty || r.channels.contains(channel))
+                && !r.exceptIncidentTypes.contains { $0.name == incidentType } && r.covers(minute: minute)
         }
     }
 
@@ -110,9 +113,11 @@ public struct QuietHours: Sendable, Hashable, CustomStringConvertible {
             return (h < 10 ? "0" : "") + "\(h):" + (mm < 10 ? "0" : "") + "\(mm)"
         }
         return rules.map { r in
-            var s = r.channels.isEmpty ? "" : r.channels.joined(separator: ",") + " "
+            var s = r.channels.isEmpty ? "" : r.channels.map(\.rawValue).joined(separator: ",") + " "
             s += "\(hm(r.startMinute))-\(hm(r.endMinute))"
-            if !r.exceptIncidentTypes.isEmpty { s += " except " + r.exceptIncidentTypes.joined(separator: ",") }
+            if !r.exceptIncidentTypes.isEmpty {
+                s += " except " + r.exceptIncidentTypes.map(\.name).joined(separator: ",")
+            }
             return s
         }.joined(separator: "; ")
     }
@@ -131,5 +136,15 @@ public struct QuietHours: Sendable, Hashable, CustomStringConvertible {
             (0..<60).contains(m)
         else { return nil }
         return h * 60 + m
+    }
+}
+
+extension QuietHours: DatabaseValueConvertible {
+    /// The canonical text.
+    public var databaseValue: DatabaseValue { description.databaseValue }
+
+    /// The quiet hours a stored text holds, or `nil` when it does not parse.
+    public static func fromDatabaseValue(_ dbValue: DatabaseValue) -> QuietHours? {
+        String.fromDatabaseValue(dbValue).flatMap { try? QuietHours(parsing: $0) }
     }
 }

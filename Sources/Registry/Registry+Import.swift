@@ -112,7 +112,7 @@ extension Registry {
         guard let header = try reader.next() else {
             throw RegistryError(.input, "\(path): empty file (expected a header line such as id,lon,lat)")
         }
-        let layout = try CSVLayout(header: header.fields, path: path, crsGiven: options.crs != nil)
+        let layout = try CSVLayout(header: header.fields, path: path, crs: options.crs)
         do {
             return try pool.write { db in
                 // A bounded 64 MiB page cache: fewer page spills and re-reads, memory still constant.
@@ -198,25 +198,9 @@ private struct BatchWriter {
         self.converter = converter
         self.path = path
         // Optional columns absent from the file keep their stored value on update.
-        let updates = ["source_crs", "source_x", "source_y", "lon", "lat", "rd_x", "rd_y", "import_run"]
-        let optional: [(Int?, String)] = [
-            (layout.country, "country"), (layout.phone, "phone"), (layout.email, "email"),
-            (layout.channels, "channels"), (layout.quietHours, "quiet_hours"), (layout.language, "language"),
-            (layout.person, "person"), (layout.optOut, "opt_out"),
-        ]
-        var assignments = updates.map { "\($0) = excluded.\($0)" }
-        assignments += optional.compactMap { $0.0 == nil ? nil : "\($0.1) = excluded.\($0.1)" }
-        // Without a country column the stored country stays; a participant without one gets the
-        // country derived from the position.
-        if layout.country == nil { assignments.append("country = COALESCE(participant.country, excluded.country)") }
         statement = try db.makeStatement(
-            sql: """
-                INSERT INTO participant (id, source_crs, source_x, source_y, lon, lat, rd_x, rd_y,
-                    country, phone, email, channels, quiet_hours, language, person, opt_out, import_run)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET \(assignments.joined(separator: ", "))
-                WHERE participant.import_run <> excluded.import_run
-                """)
+            sql: ParticipantColumn.upsertSQL(
+                updating: layout.attributes.map(\.column), derivedCountry: true, oncePerRun: true))
     }
 
     /// Rows transformed to RD New without the RDNAPTRANS2018 correction (outside its grid).
@@ -238,14 +222,14 @@ private struct BatchWriter {
         var rdX = lon
         var rdY = lon
         var groups: [CRS: [Int]] = [:]
-        for (i, row) in pending.enumerated() { groups[row.crs ?? crs, default: []].append(i) }
+        for (i, row) in pending.enumerated() { groups[row.record.position.crs, default: []].append(i) }
         for (groupCRS, indices) in groups.sorted(by: { $0.key.epsg < $1.key.epsg }) {
             if let problem = try transform(indices, from: groupCRS, lon: &lon, lat: &lat, rdX: &rdX, rdY: &rdY) {
                 errors.append(problem)
             }
         }
         for (i, row) in pending.enumerated() where lon[i].isFinite {
-            let rowCRS = row.crs ?? crs
+            let rowCRS = row.record.position.crs
             let ll = LonLat(lon: lon[i], lat: lat[i])
             if rowCRS != .wgs84 && !ServiceRegion.contains(ll) {
                 errors.append((row.line, positionError(row, detail: projectedProblem(row, crs: rowCRS, lonLat: ll))))
@@ -253,14 +237,14 @@ private struct BatchWriter {
         }
         guard write, errors.isEmpty else { return errors.sorted { $0.line < $1.line }.map(\.message) }
         for (i, row) in pending.enumerated() {
-            let country = try countries.country(given: row.country, line: row.line, rd: RDPoint(x: rdX[i], y: rdY[i]))
-            try statement.execute(arguments: [
-                row.id, (row.crs ?? crs).epsg, row.x, row.y, lon[i], lat[i], rdX[i], rdY[i],
-                country, row.phone, row.email, row.channels, row.quietHours, row.language, row.person, row.optOut, run,
-            ])
+            let rd = RDPoint(x: rdX[i], y: rdY[i])
+            var record = row.record
+            record.country = try countries.country(given: record.country, line: row.line, rd: rd)
+            let stored = Registry.Participant(record: record, lonLat: LonLat(lon: lon[i], lat: lat[i]), rd: rd)
+            try statement.execute(arguments: ParticipantColumn.arguments(of: stored, run: run))
             if db.changesCount == 0 {
                 errors.append(
-                    (row.line, "\(path):\(row.line): field 'id': \(row.id) appears more than once in this file"))
+                    (row.line, "\(path):\(row.line): field 'id': \(record.id) appears more than once in this file"))
             }
         }
         return errors.map(\.message)
@@ -284,12 +268,12 @@ private struct BatchWriter {
         }
         let first = pending[indices[0]]
         do {
-            try converter.validate(source, at: "\(path):\(first.line)" + (first.crs == nil ? "" : ": field 'crs'"))
+            try converter.validate(source, at: "\(path):\(first.line)" + (first.ownCRS ? ": field 'crs'" : ""))
         } catch let e as GeoError {
             return (first.line, e.message)
         }
-        var xs = indices.map { pending[$0].x }
-        var ys = indices.map { pending[$0].y }
+        var xs = indices.map { pending[$0].record.position.x }
+        var ys = indices.map { pending[$0].record.position.y }
         var lx = xs
         var ly = ys
         do {

@@ -1,17 +1,15 @@
 import GRDB
 
-/// What the dispatcher needs to know about one participant row (no phone or e-mail address).
+/// What the dispatcher needs to know about one participant: the record without its phone number
+/// and e-mail address, and whether the person has each.
+///
+/// A view that holds the record: its fields are reached through it (`p.quietHours` is
+/// `p.record.quietHours`).
+@dynamicMemberLookup
 public struct ContactPreferences: Sendable, Hashable {
-    /// The person the address belongs to (the participant id unless the `person` column says otherwise).
-    public var person: Int64
-    /// Preferred channels in order, as stored (e.g. `"voice,sms"`).
-    public var channels: String?
-    /// Quiet hours as stored (see ``QuietHours``).
-    public var quietHours: String?
-    /// Language, ISO 639 (e.g. `"nl"`).
-    public var language: String?
-    /// Incident types opted out of, as stored (see ``OptOut``).
-    public var optOut: String?
+    /// The participant's record, read without ``ParticipantRecord/phone`` and
+    /// ``ParticipantRecord/email`` (both `nil` here: see ``hasPhone`` and ``hasEmail``).
+    public var record: ParticipantRecord
     /// Whether the person has a phone number (on this row, or on another address of the person:
     /// the one ``Registry/phoneNumber(person:)`` finds). The number itself is never read here.
     public var hasPhone: Bool
@@ -19,28 +17,28 @@ public struct ContactPreferences: Sendable, Hashable {
     public var hasEmail: Bool
 
     /// Creates preferences.
-    public init(
-        person: Int64, channels: String? = nil, quietHours: String? = nil, language: String? = nil,
-        optOut: String? = nil, hasPhone: Bool = true, hasEmail: Bool = true
-    ) {
-        self.person = person
-        self.optOut = optOut
+    public init(record: ParticipantRecord, hasPhone: Bool = true, hasEmail: Bool = true) {
+        self.record = record
         self.hasPhone = hasPhone
         self.hasEmail = hasEmail
-        self.channels = channels
-        self.quietHours = quietHours
-        self.language = language
     }
+
+    /// The person the address belongs to (the participant id unless the `person` column says otherwise).
+    public var person: Int64 { record.personID }
+
+    /// A field of the record.
+    public subscript<T>(dynamicMember field: KeyPath<ParticipantRecord, T>) -> T { record[keyPath: field] }
 }
 
 extension Registry {
-    /// The person, channels, quiet hours, language and opt-out of each listed participant, and
+    /// The record (without phone number and e-mail address) of each listed participant, and
     /// whether the person has a phone number and an e-mail address.
     ///
     /// Participants not registered are left out. Read in one snapshot, in chunks of 500 ids.
     /// - Complexity: O(ids) lookups by primary key, and by the `person` index for the persons
     ///   whose row has no phone number or e-mail address of its own.
-    /// - Throws: ``RegistryError`` `.database`.
+    /// - Throws: ``RegistryError`` `.database`, also naming the participant and field when a stored
+    ///   value is not valid (written by another program).
     public func contactPreferences(ids: [Int64]) throws -> [Int64: ContactPreferences] {
         do {
             return try pool.read { db in
@@ -50,15 +48,14 @@ extension Registry {
                     let rows = try Row.fetchCursor(
                         db,
                         sql: """
-                            SELECT id, COALESCE(person, id), channels, quiet_hours, language, opt_out,
-                                phone IS NOT NULL, email IS NOT NULL
+                            SELECT \(Self.preferenceColumns), phone IS NOT NULL, email IS NOT NULL
                             FROM participant WHERE id IN (\(marks))
                             """,
                         arguments: StatementArguments(chunk))
+                    let n = ParticipantColumn.readable.count
                     while let row = try rows.next() {
-                        out[row[0]] = ContactPreferences(
-                            person: row[1], channels: row[2], quietHours: row[3], language: row[4], optOut: row[5],
-                            hasPhone: row[6], hasEmail: row[7])
+                        let p = try ParticipantColumn.participant(from: row, path: path)
+                        out[p.record.id] = ContactPreferences(record: p.record, hasPhone: row[n], hasEmail: row[n + 1])
                     }
                 }
                 // A row without its own phone or e-mail: the person's other addresses may have one.
@@ -76,9 +73,13 @@ extension Registry {
         }
     }
 
+    /// The participant columns the dispatcher reads: all but the phone number and e-mail address.
+    private static let preferenceColumns = ParticipantColumn.selectList(omitting: [.phone, .email])
+
     /// Whether each person has a phone number and an e-mail address on any of their rows (their own
     /// row, whose id is the person, or a row naming them in `person`).
-    private static func personContacts(_ db: Database, _ persons: [Int64]) throws -> [Int64: (phone: Bool, email: Bool)] {
+    private static func personContacts(_ db: Database, _ persons: [Int64]) throws -> [Int64: (phone: Bool, email: Bool)]
+    {
         var out: [Int64: (phone: Bool, email: Bool)] = [:]
         try inChunks(persons) { chunk, marks in
             let rows = try Row.fetchCursor(

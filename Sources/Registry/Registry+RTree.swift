@@ -11,7 +11,7 @@ public struct RTreeMatch: Sendable, Hashable {
     /// on the stored doubles (bit-identical to ``RDPoint/distance(to:)``).
     public var distanceMeters: Double
     /// The stored country code, if any.
-    public var country: String?
+    public var country: CountryCode?
 }
 
 extension Registry {
@@ -172,7 +172,8 @@ extension Registry {
                 while let row = try rows.next() {
                     result.append(
                         RTreeMatch(
-                            id: row[0], rd: RDPoint(x: row[1], y: row[2]), distanceMeters: row[4], country: row[3]))
+                            id: row[0], rd: RDPoint(x: row[1], y: row[2]), distanceMeters: row[4],
+                            country: CountryCode.fromDatabaseValue(row[3])))
                 }
                 return result
             }

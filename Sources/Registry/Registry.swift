@@ -13,6 +13,8 @@ import Synchronization
 /// - ``open(at:)``
 /// - ``importCSV(_:options:progress:)``
 /// - ``loadColumns()``
+/// - ``upsert(_:)``, ``participant(id:)``, ``contactPreferences(ids:)``
+/// - ``ParticipantRecord``: the one shape of a participant; ``ParticipantColumn``: its columns
 public final class Registry: Sendable {
     /// SQLite `application_id` stamped on every registry ("FANO").
     static let applicationID: Int32 = 0x4641_4E4F

@@ -34,12 +34,15 @@ public struct RegistryError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// The SQLite result code, when SQLite reported the failure.
     public var sqliteCode: Int32?
+    /// The participant field refused (its CSV column name, such as `quiet_hours`), when one was.
+    public var field: String?
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String, sqliteCode: Int32? = nil) {
+    public init(_ code: Code, _ message: String, sqliteCode: Int32? = nil, field: String? = nil) {
         self.code = code
         self.message = message
         self.sqliteCode = sqliteCode
+        self.field = field
     }
 
     public var description: String { message }

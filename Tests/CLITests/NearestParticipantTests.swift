@@ -13,7 +13,7 @@ func rdGeoJSON(_ ring: [(Double, Double)]) -> String {
 /// Participants at RD positions (lon/lat are not used by these tests).
 func columns(_ points: [(Int64, Double, Double, CountryCode?)]) -> ParticipantColumns {
     var c = ParticipantColumns()
-    for p in points { c.append(id: p.0, x: p.1, y: p.2, country: p.3, lonLat: LonLat(lon: 5, lat: 52)) }
+    for p in points { c.append(id: p.0, x: p.1, y: p.2, country: p.3) }
     return c
 }
 

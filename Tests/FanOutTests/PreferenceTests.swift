@@ -182,8 +182,9 @@ import Testing
         request.message = "Let op: rode bestelbus"
         request.texts = ["fr": "Attention : camionnette rouge", "de": "Achtung: roter Lieferwagen"]
         let people = [
-            Recipient(id: 1, distanceMeters: 4, language: "fr"), Recipient(id: 2, distanceMeters: 3, language: "de"),
-            Recipient(id: 3, distanceMeters: 2, language: "en"), Recipient(id: 4, distanceMeters: 1),
+            Recipient(id: 1, distanceMeters: 4, language: .fr), Recipient(id: 2, distanceMeters: 3, language: .de),
+            Recipient(id: 3, distanceMeters: 2, language: try Language(parsing: "en")),
+            Recipient(id: 4, distanceMeters: 1),
         ]
         let id = try d.start(request, recipients: people)
         try await d.runUntilIdle()
@@ -211,10 +212,10 @@ import Testing
     @Test func quietHoursTextParsesAndRefusesWithReasons() throws {
         let q = try Self.quiet("voice 22:00-08:00; sms,app 23:00-07:00 except missing-child,abduction")
         #expect(q.description == "voice 22:00-08:00; sms,app 23:00-07:00 except missing-child,abduction")
-        #expect(q.isQuiet(channel: "voice", incidentType: "x", minute: 22 * 60))
-        #expect(!q.isQuiet(channel: "voice", incidentType: "x", minute: 8 * 60))
-        #expect(!q.isQuiet(channel: "email", incidentType: "x", minute: 0))
-        #expect(!q.isQuiet(channel: "sms", incidentType: "abduction", minute: 0))
+        #expect(q.isQuiet(channel: .voice, incidentType: "x", minute: 22 * 60))
+        #expect(!q.isQuiet(channel: .voice, incidentType: "x", minute: 8 * 60))
+        #expect(!q.isQuiet(channel: .email, incidentType: "x", minute: 0))
+        #expect(!q.isQuiet(channel: .sms, incidentType: "abduction", minute: 0))
         for (bad, reason) in [
             ("25:00-07:00", "'25:00-07:00' is not a time range"), ("fax 22:00-07:00", "'fax' is neither a channel"),
             ("voice", "missing the time range"), ("22:00-07:00 unless x", "expected 'except TYPE"),

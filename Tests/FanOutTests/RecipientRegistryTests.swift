@@ -8,10 +8,11 @@ import Testing
 @testable import FanOut
 
 @Suite struct RecipientRegistryTests {
-    @Test func preferenceTextIsParsedInOrder() {
-        #expect(Recipient.channels(parsing: "voice,sms,email,app") == [.voice, .sms, .email, .app])
-        #expect(Recipient.channels(parsing: " SMS , fax,sms,app") == [.sms, .app])
-        #expect(Recipient.channels(parsing: "").isEmpty)
+    @Test func aChannelPreferenceIsParsedInOrderAndAnUnknownChannelIsRefused() throws {
+        #expect(try ChannelPreference(parsing: "voice,sms,email,app").channels == [.voice, .sms, .email, .app])
+        #expect(try ChannelPreference(parsing: " SMS , app,sms").channels == [.sms, .app])
+        #expect(throws: RegistryError.self) { try ChannelPreference(parsing: " SMS , fax,sms,app") }
+        #expect(throws: RegistryError.self) { try ChannelPreference(parsing: "") }
     }
 
     @Test func selectionGetsEachParticipantsChannelsFromTheRegistry() async throws {

@@ -191,14 +191,14 @@ import Testing
         let registry = try Registry.open(at: dir.appendingPathComponent("r.sqlite").path)
         func at(_ i: Double) -> SourcePoint { SourcePoint(x: 4.9 + i * 1e-3, y: 52.37, crs: .wgs84) }
         _ = try registry.upsert([
-            ParticipantRecord(id: 1, position: at(1), phone: "+31600000001"),
-            ParticipantRecord(id: 2, position: at(2)),  // no phone
+            try ParticipantRecord(id: 1, position: at(1), phone: try PhoneNumber("+31600000001")),
+            try ParticipantRecord(id: 2, position: at(2)),  // no phone
             // Person 10 at three addresses, none of them id 10; the lowest with a phone is 12.
-            ParticipantRecord(id: 11, position: at(3), person: 10),
-            ParticipantRecord(id: 13, position: at(4), phone: "+31600000013", person: 10),
-            ParticipantRecord(id: 12, position: at(5), phone: "+31600000012", person: 10),
+            try ParticipantRecord(id: 11, position: at(3), person: 10),
+            try ParticipantRecord(id: 13, position: at(4), phone: try PhoneNumber("+31600000013"), person: 10),
+            try ParticipantRecord(id: 12, position: at(5), phone: try PhoneNumber("+31600000012"), person: 10),
             // Row 20 belongs to person 21: it is not person 20's number.
-            ParticipantRecord(id: 20, position: at(6), phone: "+31600000020", person: 21),
+            try ParticipantRecord(id: 20, position: at(6), phone: try PhoneNumber("+31600000020"), person: 21),
         ])
         #expect(try registry.phoneNumber(person: 1) == "+31600000001")
         #expect(try registry.phoneNumber(person: 2) == nil)

@@ -24,21 +24,24 @@ struct KannelTests {
 
     static func phone(_ i: Int64) -> String { "+3161" + String(1_000_000 + i).suffix(7) }
 
+    static let polishLanguage = try? Language(parsing: "pl")
+
     /// A registry with `n` participants 1...n, each with a phone number; every fourth speaks Polish.
     static func registry(_ n: Int64, in dir: URL) throws -> Registry {
         let registry = try Registry.open(at: dir.appendingPathComponent("registry.sqlite").path)
         _ = try registry.upsert(
-            (1...n).map { i in
-                ParticipantRecord(
-                    id: i, position: SourcePoint(x: 4.89 + Double(i) * 1e-5, y: 52.37, crs: .wgs84), country: "NL",
-                    phone: phone(i), language: i % 4 == 0 ? "pl" : nil)
+            try (1...n).map { i in
+                try ParticipantRecord(
+                    id: i, position: SourcePoint(x: 4.89 + Double(i) * 1e-5, y: 52.37, crs: .wgs84), country: .nl,
+                    phone: try PhoneNumber(phone(i)), language: i % 4 == 0 ? polishLanguage : nil)
             })
         return registry
     }
 
     static func recipients(_ n: Int64) -> [Recipient] {
         (1...n).map { i in
-            Recipient(id: i, distanceMeters: Double(n - i), channels: [.sms], language: i % 4 == 0 ? "pl" : nil)
+            Recipient(
+                id: i, distanceMeters: Double(n - i), channels: [.sms], language: i % 4 == 0 ? polishLanguage : nil)
         }
     }
 

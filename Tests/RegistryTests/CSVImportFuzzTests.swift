@@ -25,7 +25,7 @@ import Testing
         let layout: CSVLayout
         do {
             guard let header = try reader.next() else { return false }
-            layout = try CSVLayout(header: header.fields, path: path, crsGiven: false)
+            layout = try CSVLayout(header: header.fields, path: path, crs: nil)
         } catch {
             try requireOwnError(error, naming: path)
             return false
@@ -42,13 +42,14 @@ import Testing
             }
             do {
                 let row = try layout.parse(record, path: path)
-                try PropertyViolation.require(row.id > 0 && row.line == record.line, "row \(row.id) line \(row.line)")
+                let id = row.record.id
+                try PropertyViolation.require(id > 0 && row.line == record.line, "row \(id) line \(row.line)")
                 try PropertyViolation.require(row.x.isFinite && row.y.isFinite, "a non-finite position accepted")
-                if let c = row.country {
+                if let c = row.record.country?.description {
                     try PropertyViolation.require(
                         c.utf8.count == 2 && c.utf8.allSatisfy { (65...90).contains($0) }, "country '\(c)'")
                 }
-                if let l = row.language {
+                if let l = row.record.language?.code {
                     try PropertyViolation.require(l == l.lowercased() && (2...3).contains(l.count), "language '\(l)'")
                 }
             } catch let error as PropertyViolation {
@@ -58,8 +59,10 @@ import Testing
                 try requireOwnError(error, naming: "\(path):\(record.line)")
                 // Personal data is described, never quoted.
                 let text = "\(error)"
-                for (column, name) in [(layout.phone, "phone"), (layout.email, "email")] {
-                    guard let column, column < record.fields.count, text.contains("field '\(name)'") else { continue }
+                for (column, name) in layout.attributes.filter({ [.phone, .email].contains($0.column) }).map({
+                    ($0.index, $0.column.sqlName)
+                }) {
+                    guard column < record.fields.count, text.contains("field '\(name)'") else { continue }
                     let value = record.fields[column].trimmingCharacters(in: .whitespaces)
                     try PropertyViolation.require(
                         value.count < 4 || !text.contains(value), "the \(name) is quoted in: \(text)")

@@ -96,7 +96,7 @@ let importBorders: Result<CountryBorders, any Error> = Result {
         }
         #expect(error.code == .countryBorders)
         #expect(error.message.contains("borders-nl-be-de.geojson is not in the data directory \(data.path)"))
-        let record = ParticipantRecord(id: 1, position: SourcePoint(x: 4.92701, y: 51.43626, crs: .wgs84))
+        let record = try ParticipantRecord(id: 1, position: SourcePoint(x: 4.92701, y: 51.43626, crs: .wgs84))
         #expect(throws: GeoError.self) { try registry.upsert([record]) }
         #expect(try registry.count() == 0)
         // Without the grid there, a required grid refuses the import before any row is read.

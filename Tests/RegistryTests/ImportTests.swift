@@ -48,12 +48,13 @@ struct Scratch {
         #expect(report == ImportReport(rows: 2, inserted: 2, updated: 0, ignoredColumns: [], countriesDerived: 1))
         #expect(try s.registry.count() == 2)
         let p = try #require(try s.registry.participant(id: 7))
-        #expect(p.country == "NL" && p.language == "nl" && p.phone == "+31 6 1234 5678" && p.email == "a@example.nl")
+        #expect(p.country == .nl && p.language?.code == "nl")
+        #expect(p.phone?.text == "+31 6 1234 5678" && p.email?.text == "a@example.nl")
         #expect(p.lonLat == LonLat(lon: 4.8930, lat: 52.3731))
         // Dam square in RD New is about (121 400, 487 400) (PDOK); within a few metres.
         #expect(abs(p.rd.x - 121_400) < 150 && abs(p.rd.y - 487_400) < 150)
         let q = try #require(try s.registry.participant(id: 3))
-        #expect(q.country == "NL" && q.phone == nil && q.email == nil)
+        #expect(q.country == .nl && q.phone == nil && q.email == nil)
         let cols = try s.registry.loadColumns()
         #expect(cols.ids == [3, 7])
         #expect(cols.countries == [CountryCode.nl.packed, CountryCode.nl.packed])
@@ -67,8 +68,8 @@ struct Scratch {
         #expect(report.inserted == 1 && report.updated == 1)
         let p = try #require(try s.registry.participant(id: 2))
         #expect(p.lonLat == LonLat(lon: 5.1, lat: 52.2))
-        #expect(p.country == "NL")
-        #expect(p.phone == "0687654321")  // not in the second file: kept
+        #expect(p.country == .nl)
+        #expect(p.phone?.text == "0687654321")  // not in the second file: kept
         #expect(try s.registry.count() == 3)
     }
 
@@ -78,7 +79,7 @@ struct Scratch {
             try s.csv("id,x,y\n1,155000,463000\n"), options: ImportOptions(crs: .rdNew))
         let p = try #require(try s.registry.participant(id: 1))
         #expect(p.rd == RDPoint(x: 155_000, y: 463_000))
-        #expect(p.sourceCRS == .rdNew)
+        #expect(p.position.crs == .rdNew)
         // Amersfoort, the RD origin: 5.38720621 E, 52.15517440 N (Bessel; ~1e-5 deg from WGS84).
         #expect(abs(p.lonLat.lon - 5.3872) < 0.0015 && abs(p.lonLat.lat - 52.1552) < 0.0015)
     }
@@ -94,7 +95,7 @@ struct Scratch {
         _ = try s.registry.importCSV(
             try s.csv("id,lon,lat,channels,quiet_hours\r\n1,4.9,52.3,\"sms, voice\",23:00-07:00\r\n\r\n"))
         let p = try #require(try s.registry.participant(id: 1))
-        #expect(p.channels == "sms,voice" && p.quietHours == "23:00-07:00")
+        #expect(p.channels?.channels == [.sms, .voice] && p.quietHours?.description == "23:00-07:00")
     }
 
     @Test(arguments: [
@@ -180,11 +181,11 @@ struct Scratch {
             let p = try #require(try s.registry.participant(id: id))
             #expect(
                 p.rd.distance(to: reference.rd) < 0.01,
-                "row \(id) (\(p.sourceCRS)) lands \(p.rd.distance(to: reference.rd)) m away")
+                "row \(id) (\(p.position.crs)) lands \(p.rd.distance(to: reference.rd)) m away")
             #expect(abs(p.lonLat.lon - lonLat.0) < 1e-6 && abs(p.lonLat.lat - lonLat.1) < 1e-6)
         }
-        #expect(try s.registry.participant(id: 3)?.sourceCRS == CRS(epsg: 31370))
-        #expect(try s.registry.participant(id: 6)?.sourceCRS == .wgs84)
+        #expect(try s.registry.participant(id: 3)?.position.crs == CRS(epsg: 31370))
+        #expect(try s.registry.participant(id: 6)?.position.crs == .wgs84)
     }
 
     @Test func unknownEPSGIsRefused() throws {
@@ -274,8 +275,8 @@ struct Scratch {
 
             """
         #expect(try s.registry.importCSV(try s.csv(rows)).rows == 3)
-        #expect(try s.registry.participant(id: 1)?.sourceCRS == .rdNew)
-        #expect(try s.registry.participant(id: 2)?.sourceCRS == .rdNew)
-        #expect(try s.registry.participant(id: 3)?.sourceCRS == .wgs84)
+        #expect(try s.registry.participant(id: 1)?.position.crs == .rdNew)
+        #expect(try s.registry.participant(id: 2)?.position.crs == .rdNew)
+        #expect(try s.registry.participant(id: 3)?.position.crs == .wgs84)
     }
 }

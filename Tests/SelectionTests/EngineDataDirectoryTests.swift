@@ -27,8 +27,8 @@ import Testing
     /// Registers every Z001 point through `engine` (its registry transforms them) and returns the
     /// largest distance between the RD New positions it stored and NSGI's answers.
     func largestRegisteredError(_ engine: Engine) throws -> Double {
-        let records = Self.points.enumerated().map { i, p in
-            ParticipantRecord(id: Int64(i + 1), position: SourcePoint(x: p.lon, y: p.lat, crs: .wgs84))
+        let records = try Self.points.enumerated().map { i, p in
+            try ParticipantRecord(id: Int64(i + 1), position: SourcePoint(x: p.lon, y: p.lat, crs: .wgs84))
         }
         try engine.register(records)
         let columns = engine.columns

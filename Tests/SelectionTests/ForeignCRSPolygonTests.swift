@@ -24,7 +24,7 @@ import Testing
         let rd = try converter.toRD(lonLats)
         var columns = ParticipantColumns()
         for (i, p) in lonLats.enumerated() {
-            columns.append(id: Int64(i + 1), x: rd[i].x, y: rd[i].y, country: nil, lonLat: p)
+            columns.append(id: Int64(i + 1), x: rd[i].x, y: rd[i].y, country: nil)
         }
         let engine = try Engine(columns: columns)
         // A concave polygon across NL, BE and DE, in lon/lat ...

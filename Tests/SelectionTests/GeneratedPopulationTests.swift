@@ -23,7 +23,7 @@ import Testing
         var columns = ParticipantColumns()
         for (i, p) in people.enumerated() {
             columns.append(
-                id: p.id, x: xs[i], y: ys[i], country: CountryCode(p.country), lonLat: LonLat(lon: p.lon, lat: p.lat))
+                id: p.id, x: xs[i], y: ys[i], country: CountryCode(p.country))
         }
         return try Engine(columns: columns)
     }

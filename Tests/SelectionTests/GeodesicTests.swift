@@ -70,7 +70,7 @@ func vincentyDistance(_ p: LonLat, _ q: LonLat) -> Double {
         let rd = try CoordinateConverter().toRD(lonLats)
         var columns = ParticipantColumns()
         for (i, p) in lonLats.enumerated() {
-            columns.append(id: Int64(i + 1), x: rd[i].x, y: rd[i].y, country: p.lon > 6.02 ? .de : .nl, lonLat: p)
+            columns.append(id: Int64(i + 1), x: rd[i].x, y: rd[i].y, country: p.lon > 6.02 ? .de : .nl)
         }
         let byID = Dictionary(uniqueKeysWithValues: lonLats.enumerated().map { (Int64($0.offset + 1), $0.element) })
         return (try Engine(columns: columns), byID)

@@ -18,13 +18,13 @@ import Testing
         return (try Engine(live: live, registry: registry), registry)
     }
 
-    static func randomRecord(id: Int64, rng: inout SeededRandom) -> ParticipantRecord {
-        ParticipantRecord(
+    static func randomRecord(id: Int64, rng: inout SeededRandom) throws -> ParticipantRecord {
+        try ParticipantRecord(
             id: id,
             position: SourcePoint(
                 x: Double.random(in: 4.7...5.4, using: &rng), y: Double.random(in: 51.9...52.4, using: &rng),
                 crs: .wgs84),
-            country: "NL")
+            country: .nl)
     }
 
     @Test func selectionsDuringUpdatesEqualTheRegistryState() throws {
@@ -37,10 +37,10 @@ import Testing
             let existing = try registry.loadColumns().ids
             var records: [ParticipantRecord] = []
             for _ in 0..<40 {
-                records.append(Self.randomRecord(id: existing.randomElement(using: &rng) ?? 1, rng: &rng))
+                records.append(try Self.randomRecord(id: existing.randomElement(using: &rng) ?? 1, rng: &rng))
             }
             for _ in 0..<20 {
-                records.append(Self.randomRecord(id: nextID, rng: &rng))
+                records.append(try Self.randomRecord(id: nextID, rng: &rng))
                 nextID += 1
             }
             try engine.register(records)
@@ -117,7 +117,8 @@ import Testing
         let request = SelectionRequest(area: .circle(center: spot, radiusMeters: 1))
         let before = try engine.select(request).participants
         try engine.register([
-            ParticipantRecord(id: 777_777, position: SourcePoint(x: spot.lon, y: spot.lat, crs: .wgs84), country: "NL")
+            try ParticipantRecord(
+                id: 777_777, position: SourcePoint(x: spot.lon, y: spot.lat, crs: .wgs84), country: .nl)
         ])
         let after = try engine.select(request).participants
         #expect(Set(after.map(\.id)) == Set(before.map(\.id)).union([777_777]))
@@ -134,9 +135,9 @@ import Testing
             (9_004, 6.0752, 50.8530, "NL"),  // Kerkrade, just west of Nieuwstraat
         ]
         try engine.register(
-            places.map { ParticipantRecord(id: $0.0, position: SourcePoint(x: $0.1, y: $0.2, crs: .wgs84)) })
+            places.map { try ParticipantRecord(id: $0.0, position: SourcePoint(x: $0.1, y: $0.2, crs: .wgs84)) })
         for p in places {
-            #expect(try registry.participant(id: p.0)?.country == p.3, "participant \(p.0)")
+            #expect(try registry.participant(id: p.0)?.country?.description == p.3, "participant \(p.0)")
         }
         let around = try engine.select(
             SelectionRequest(area: .circle(center: LonLat(lon: 4.9255, lat: 51.4375), radiusMeters: 400)))
@@ -146,10 +147,11 @@ import Testing
 
     @Test func badRecordsAreRefusedWholly() throws {
         let (engine, registry) = try setUp(count: 100, mergeThreshold: 10_000)
-        let good = ParticipantRecord(id: 5_000, position: SourcePoint(x: 5, y: 52, crs: .wgs84))
-        let bad = ParticipantRecord(id: 5_001, position: SourcePoint(x: 52, y: 5, crs: .wgs84), phone: "secret-number")
+        let good = try ParticipantRecord(id: 5_000, position: SourcePoint(x: 5, y: 52, crs: .wgs84))
+        let bad = try ParticipantRecord(
+            id: 5_001, position: SourcePoint(x: 52, y: 5, crs: .wgs84), phone: try PhoneNumber("+31698765432"))
         #expect { try engine.register([good, bad]) } throws: { e in
-            "\(e)".contains("record 2 (id 5001)") && !"\(e)".contains("secret")
+            "\(e)".contains("record 2 (id 5001)") && !"\(e)".contains("98765432")
         }
         #expect(try registry.participant(id: 5_000) == nil, "nothing of a refused batch is written")
         #expect(try registry.count() == 100)

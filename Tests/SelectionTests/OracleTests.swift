@@ -46,12 +46,10 @@ func unrowed(_ ps: [SelectedParticipant]) -> [SelectedParticipant] {
             let k = r / 5
             for (dx, dy) in [(r, 0.0), (-r, 0.0), (0.0, r), (0.0, -r), (3 * k, 4 * k)] {
                 cols.append(
-                    id: Int64(cols.count + 1), x: c.center.x + dx, y: c.center.y + dy, country: .nl,
-                    lonLat: LonLat(lon: 0, lat: 0))
+                    id: Int64(cols.count + 1), x: c.center.x + dx, y: c.center.y + dy, country: .nl)
             }
             cols.append(
-                id: Int64(cols.count + 1), x: (c.center.x + r).nextUp, y: c.center.y, country: .nl,
-                lonLat: LonLat(lon: 0, lat: 0))
+                id: Int64(cols.count + 1), x: (c.center.x + r).nextUp, y: c.center.y, country: .nl)
         }
         let strtree = try STRtreeIndex(columns: cols)
         let oracle = BruteForceScan(columns: cols)
@@ -102,7 +100,7 @@ func unrowed(_ ps: [SelectedParticipant]) -> [SelectedParticipant] {
             // Participants on every vertex (boundary: covered) of shells and holes.
             for p in parts {
                 for v in (p.shell + p.holes.flatMap { $0 }) {
-                    cols.append(id: Int64(cols.count + 1), x: v.x, y: v.y, country: .de, lonLat: LonLat(lon: 0, lat: 0))
+                    cols.append(id: Int64(cols.count + 1), x: v.x, y: v.y, country: .de)
                 }
             }
             areas.append(parts)
@@ -147,7 +145,7 @@ func unrowed(_ ps: [SelectedParticipant]) -> [SelectedParticipant] {
         ]
         var cols = ParticipantColumns()
         for p in points {
-            cols.append(id: p.0, x: p.1 + 100_000, y: p.2 + 400_000, country: .nl, lonLat: LonLat(lon: 0, lat: 0))
+            cols.append(id: p.0, x: p.1 + 100_000, y: p.2 + 400_000, country: .nl)
         }
         let shifted = { (r: [XY]) in r.map { XY($0.x + 100_000, $0.y + 400_000) } }
         let engine = try Engine(columns: cols)
@@ -167,7 +165,7 @@ func unrowed(_ ps: [SelectedParticipant]) -> [SelectedParticipant] {
         // (id, dx, dy) around centre (150000, 450000): distances 5, 5, 5, 3, 10, 0.
         let rows: [(Int64, Double, Double)] = [(30, 3, 4), (10, -5, 0), (20, 0, 5), (5, 3, 0), (99, 6, 8), (1, 0, 0)]
         for r in rows {
-            cols.append(id: r.0, x: 150_000 + r.1, y: 450_000 + r.2, country: nil, lonLat: LonLat(lon: 0, lat: 0))
+            cols.append(id: r.0, x: 150_000 + r.1, y: 450_000 + r.2, country: nil)
         }
         let c = try CircleArea(center: RDPoint(x: 150_000, y: 450_000), radiusMeters: 10)
         for index in [try STRtreeIndex(columns: cols) as any ParticipantSelector, GridIndex(columns: cols)] {

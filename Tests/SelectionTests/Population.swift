@@ -22,7 +22,7 @@ func makePopulation(count: Int, seed: UInt64) -> ParticipantColumns {
         let household = Int.random(in: 0..<10, using: &rng) < 3 ? Int.random(in: 2...4, using: &rng) : 1
         for _ in 0..<household where row < count {
             let country: CountryCode? = [CountryCode.nl, .nl, .nl, .be, .de, nil][Int.random(in: 0..<6, using: &rng)]
-            columns.append(id: ids[row], x: x, y: y, country: country, lonLat: LonLat(lon: 0, lat: 0))
+            columns.append(id: ids[row], x: x, y: y, country: country)
             row += 1
         }
     }

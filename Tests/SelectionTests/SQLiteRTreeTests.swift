@@ -22,7 +22,7 @@ import Testing
         let got = try engine.selectWithSQLiteRTree(request)
         #expect(got.map(\.id) == want.map(\.id), "\(what)")
         #expect(got.map(\.distanceMeters) == want.map(\.distanceMeters), "\(what)")
-        #expect(got.map(\.country) == want.map { $0.country?.description }, "\(what)")
+        #expect(got.map(\.country) == want.map(\.country), "\(what)")
         return got.count
     }
 
