@@ -2,12 +2,17 @@
 import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
 
 let package = Package(
     name: "fanout",
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "FanoutEngine", targets: ["FanoutEngine"]),
+        .library(name: "FanoutAreaTools", targets: ["FanoutAreaTools"]),
+        .library(name: "FanoutTesting", targets: ["FanoutTesting"]),
+        // For the benchmarks package only (a separate package can depend on products alone): not API.
+        .library(name: "FanoutLab", targets: ["FanoutLab"]),
         .executable(name: "fanout", targets: ["FanoutCLI"]),
     ],
     dependencies: [
@@ -36,35 +41,58 @@ let package = Package(
                 .copy("borders-nl-be-de.ODbL-1.0.txt"),
             ],
             swiftSettings: strict),
+        // The geometry kernel: coordinates, PROJ and GEOS owners, the RD grid, borders,
+        // municipalities, the service region and the data directory.
         .target(
             name: "Geo",
-            dependencies: ["CGEOS", "CPROJ", "FanoutData", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["CGEOS", "CPROJ", "FanoutData", grdb],
             swiftSettings: strict),
-        .target(
-            name: "Registry",
-            dependencies: ["Geo", .product(name: "GRDB", package: "GRDB.swift")],
-            swiftSettings: strict),
-        .target(name: "Selection", dependencies: ["Geo"], swiftSettings: strict),
-        .target(
-            name: "Synthetic", dependencies: [],
-            resources: [.copy("Resources/places.csv")],
-            swiftSettings: strict),
+        // Area file formats (WKT, GeoJSON, GeoPackage, CAP) and safe output files.
+        .target(name: "GeoFormats", dependencies: ["Geo", "CGEOS", "CPROJ", grdb], swiftSettings: strict),
+        // Participants, their typed record and their SQLite file.
+        .target(name: "Registry", dependencies: ["Geo", grdb], swiftSettings: strict),
+        // The spatial indexes and the outside-in order.
+        .target(name: "Selection", dependencies: ["Geo", "Registry"], swiftSettings: strict),
+        // The dispatcher, its ledger (and the ledger's migrations) and the provider protocol.
         .target(
             name: "FanOut",
             dependencies: [
-                "Geo", "Registry", "Selection", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Metrics", package: "swift-metrics"), .product(name: "Logging", package: "swift-log"),
+                "Geo", "Registry", grdb, .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // The SMS adapter to Kannel.
         .target(
             name: "ProviderAdapters",
             dependencies: ["FanOut", "Registry", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
+        // The front door for a control-room service.
         .target(
             name: "FanoutEngine",
+            dependencies: ["Geo", "GeoFormats", "Registry", "Selection", "FanOut", "ProviderAdapters", grdb],
+            swiftSettings: strict),
+        // Tools for GIS staff: check, fix, convert and map action areas; CAP writing; travel radius.
+        .target(
+            name: "FanoutAreaTools", dependencies: ["FanoutEngine", "Geo", "GeoFormats", "Registry", "Selection"],
+            swiftSettings: strict),
+        // Test doubles at the provider edge: the simulated and the recording provider.
+        .target(name: "FanoutTesting", dependencies: ["FanOut", "Registry", "Geo"], swiftSettings: strict),
+        // The command-line tool's action desk: a ledger, its providers and the dispatcher of one process.
+        .target(
+            name: "FanoutDesk",
+            dependencies: ["FanoutEngine", "FanoutTesting", "FanOut", "ProviderAdapters", "Registry", "Geo", grdb],
+            swiftSettings: strict),
+        // The synthetic population generator.
+        .target(
+            name: "Synthetic", dependencies: [],
+            resources: [.copy("Resources/places.csv")],
+            swiftSettings: strict),
+        // Demo, load tests, reference queries and the comparison peers, for the CLI, tests and benchmarks.
+        .target(
+            name: "FanoutLab",
             dependencies: [
-                "Geo", "Registry", "Selection", "Synthetic", "FanOut", "ProviderAdapters",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "FanoutEngine", "FanoutAreaTools", "FanoutDesk", "FanoutTesting", "Synthetic", "Geo", "GeoFormats",
+                "Registry", "Selection", "FanOut", grdb,
             ],
             swiftSettings: strict),
         // The git commit of the build, for `fanout --version`: a generated source, kept out of the
@@ -75,12 +103,13 @@ let package = Package(
         // is built once for the CLI, not again for the fuzz package's sanitizer build.
         .target(
             name: "ToolInfo",
-            dependencies: ["FanoutEngine", "BuildInfo", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["FanoutEngine", "FanoutAreaTools", "BuildInfo", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         .executableTarget(
             name: "FanoutCLI",
             dependencies: [
-                "FanoutEngine", "ToolInfo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "FanoutEngine", "FanoutAreaTools", "FanoutDesk", "FanoutLab", "FanoutTesting", "GeoFormats", "Synthetic",
+                "ToolInfo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -88,29 +117,33 @@ let package = Package(
             name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport",
             swiftSettings: strict),
         .testTarget(
-            name: "GeoTests", dependencies: ["Geo", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
-            exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry", "TestSupport"], swiftSettings: strict),
-        .testTarget(
-            name: "SelectionTests", dependencies: ["Selection", "FanoutEngine", "TestSupport"],
+            name: "GeoTests",
+            dependencies: ["Geo", "GeoFormats", "Registry", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            exclude: ["Fixtures"],
             swiftSettings: strict),
-        .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "FanoutEngine", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "RegistryTests",
+            dependencies: ["Geo", "GeoFormats", "Registry", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "SelectionTests",
+            dependencies: ["Geo", "GeoFormats", "Registry", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "SyntheticTests",
+            dependencies: ["Geo", "GeoFormats", "Registry", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            swiftSettings: strict),
         .testTarget(
             name: "FanOutTests",
-            dependencies: [
-                "FanOut", "FanoutEngine", "TestSupport", .product(name: "MetricsTestKit", package: "swift-metrics"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
+            dependencies: ["Geo", "GeoFormats", "Registry", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: strict),
         .testTarget(
             name: "ProviderAdapterTests",
-            dependencies: [
-                "ProviderAdapters", "FanOut", "FanoutEngine", "Registry", "Geo", "TestSupport",
-                .product(name: "MetricsTestKit", package: "swift-metrics"), .product(name: "Logging", package: "swift-log"),
-            ],
+            dependencies: ["Geo", "GeoFormats", "Registry", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: strict),
         .testTarget(
-            name: "CLITests", dependencies: ["FanoutEngine", "FanoutCLI", "ToolInfo", "TestSupport"],
+            name: "CLITests",
+            dependencies: ["Geo", "GeoFormats", "Registry", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics"), "FanoutCLI", "ToolInfo"],
             exclude: ["Fixtures"],
             swiftSettings: strict),
     ]

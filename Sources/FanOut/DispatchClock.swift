@@ -68,7 +68,7 @@ public struct SystemDispatchClock: DispatchClock {
 
 extension Duration {
     /// The duration in seconds as a `Double`.
-    var seconds: Double {
+    package var seconds: Double {
         let (s, atto) = components
         return Double(s) + Double(atto) * 1e-18
     }
@@ -84,7 +84,7 @@ extension Duration {
     /// Durations come from configured rates and waits (`batch / perSecond`, a retry's backoff); a
     /// value beyond the range of whole nanoseconds must not trap the dispatcher, and about 31 years
     /// is "never" for an alert.
-    static func seconds(fractional seconds: Double) -> Duration {
+    package static func seconds(fractional seconds: Double) -> Duration {
         guard !seconds.isNaN else { return .zero }
         let clamped = min(max(seconds, -longestSeconds), longestSeconds)
         return .nanoseconds(Int64((clamped * 1e9).rounded()))

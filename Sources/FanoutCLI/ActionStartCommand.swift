@@ -1,6 +1,17 @@
 import ArgumentParser
+import FanOut
+import FanoutAreaTools
+import FanoutDesk
 import FanoutEngine
+import FanoutLab
+import FanoutTesting
 import Foundation
+import Geo
+import GeoFormats
+import ProviderAdapters
+import Registry
+import Selection
+import Synthetic
 
 /// The action area on the command line: a circle around a WGS84 or RD New centre, or a polygon.
 struct ActionAreaOptions: ParsableArguments {

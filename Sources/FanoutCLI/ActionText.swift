@@ -1,5 +1,16 @@
+import FanOut
+import FanoutAreaTools
+import FanoutDesk
 import FanoutEngine
+import FanoutLab
+import FanoutTesting
 import Foundation
+import Geo
+import GeoFormats
+import ProviderAdapters
+import Registry
+import Selection
+import Synthetic
 
 /// Text for the `fanout action` commands (counts, times, the ring report, the progress bar).
 enum ActionText {

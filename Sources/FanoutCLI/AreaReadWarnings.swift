@@ -1,4 +1,15 @@
+import FanOut
+import FanoutAreaTools
+import FanoutDesk
 import FanoutEngine
+import FanoutLab
+import FanoutTesting
+import Geo
+import GeoFormats
+import ProviderAdapters
+import Registry
+import Selection
+import Synthetic
 
 /// Prints what reading an area lost (Z and M values, see ``DroppedOrdinates``) as one warning per
 /// kind on standard error: `warning: FILE: Z values dropped from N vertices (...)`.

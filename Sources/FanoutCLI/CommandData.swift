@@ -1,4 +1,15 @@
+import FanOut
+import FanoutAreaTools
+import FanoutDesk
 import FanoutEngine
+import FanoutLab
+import FanoutTesting
+import Geo
+import GeoFormats
+import ProviderAdapters
+import Registry
+import Selection
+import Synthetic
 
 /// The data directory every command reads its data files from: the one named by
 /// `FANOUT_DATA_DIR`, else the files bundled with the binary (``DataDirectory/fromEnvironment``).

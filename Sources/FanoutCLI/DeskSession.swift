@@ -1,8 +1,19 @@
 import ArgumentParser
 import Dispatch
+import FanOut
+import FanoutAreaTools
+import FanoutDesk
 import FanoutEngine
+import FanoutLab
+import FanoutTesting
 import Foundation
+import Geo
+import GeoFormats
+import ProviderAdapters
+import Registry
+import Selection
 import Synchronization
+import Synthetic
 
 /// SIGINT and SIGTERM as requests to interrupt a desk, while the desk works with Kannel.
 ///

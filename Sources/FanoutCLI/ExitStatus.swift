@@ -1,6 +1,17 @@
 import ArgumentParser
+import FanOut
+import FanoutAreaTools
+import FanoutDesk
 import FanoutEngine
+import FanoutLab
+import FanoutTesting
 import Foundation
+import Geo
+import GeoFormats
+import ProviderAdapters
+import Registry
+import Selection
+import Synthetic
 
 /// The exit statuses of every fanout command: one scheme, documented in `fanout help` and the README.
 enum ExitStatus: Int32, CaseIterable {

@@ -1,6 +1,17 @@
 import ArgumentParser
+import FanOut
+import FanoutAreaTools
+import FanoutDesk
 import FanoutEngine
+import FanoutLab
+import FanoutTesting
 import Foundation
+import Geo
+import GeoFormats
+import ProviderAdapters
+import Registry
+import Selection
+import Synthetic
 
 @main
 struct Fanout: ParsableCommand {

@@ -1,4 +1,15 @@
+import FanOut
+import FanoutAreaTools
+import FanoutDesk
 import FanoutEngine
+import FanoutLab
+import FanoutTesting
+import Geo
+import GeoFormats
+import ProviderAdapters
+import Registry
+import Selection
+import Synthetic
 
 /// The notes and warnings of an import, as `import` and `demo` print them (one wording for both).
 enum ImportText {

@@ -1,6 +1,17 @@
+import FanOut
+import FanoutAreaTools
+import FanoutDesk
 import FanoutEngine
+import FanoutLab
+import FanoutTesting
 import Foundation
+import Geo
+import GeoFormats
 import Logging
+import ProviderAdapters
+import Registry
+import Selection
+import Synthetic
 
 /// One log line as fanout writes it to standard error: as text or as a JSON object.
 ///

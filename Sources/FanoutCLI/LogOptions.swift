@@ -1,6 +1,18 @@
 import ArgumentParser
+import FanOut
+import FanoutAreaTools
+import FanoutDesk
+import FanoutEngine
+import FanoutLab
+import FanoutTesting
 import Foundation
+import Geo
+import GeoFormats
 import Logging
+import ProviderAdapters
+import Registry
+import Selection
+import Synthetic
 
 /// `text` or `json` on the command line: the format of the log lines.
 enum LogFormat: String, ExpressibleByArgument, CaseIterable, Sendable {

@@ -1,7 +1,18 @@
 import ArgumentParser
+import FanOut
+import FanoutAreaTools
+import FanoutDesk
 import FanoutEngine
+import FanoutLab
+import FanoutTesting
 import Foundation
+import Geo
+import GeoFormats
+import ProviderAdapters
+import Registry
+import Selection
 import Synchronization
+import Synthetic
 
 /// Standard output and standard error, written with `write(2)` so that a failed write is noticed.
 ///

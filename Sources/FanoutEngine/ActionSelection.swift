@@ -1,4 +1,9 @@
 import FanOut
+import Geo
+import GeoFormats
+import ProviderAdapters
+import Registry
+import Selection
 
 extension AreaRecord {
     /// Text over this size is not kept in the audit (the record's geometry is then `nil`).

@@ -1,4 +1,9 @@
 import FanOut
+import Geo
+import GeoFormats
+import ProviderAdapters
+import Registry
+import Selection
 
 extension Dispatcher {
     /// Starts an action on a selection: its participants outside-in, each with their person,

@@ -1,4 +1,10 @@
+import FanOut
 import Foundation
+import Geo
+import GeoFormats
+import ProviderAdapters
+import Registry
+import Selection
 
 /// The fan-out engine: a participant registry with an in-memory spatial index, answering
 /// "who is inside this action area, outside-in?".
@@ -34,7 +40,7 @@ public final class Engine {
     /// Whether the engine was opened requiring the RD grid (see ``transformation`` for the outcome).
     public let rdGrid: RDGridRequirement
     package let context: GEOSContext
-    let converter: CoordinateConverter
+    package let converter: CoordinateConverter
     private var strtree: (version: Int, columns: ParticipantColumns, tree: STRtreeIndex)?
 
     /// Builds an engine over `columns`.
@@ -275,7 +281,7 @@ public final class Engine {
             registryGeneration: try registry?.generation())
     }
 
-    func rd(_ p: LonLat, what: String) throws -> RDPoint {
+    package func rd(_ p: LonLat, what: String) throws -> RDPoint {
         if let problem = ServiceRegion.problem(with: p) {
             throw SelectionError(.invalidPoint, "\(what) \(p.lon),\(p.lat): \(problem)")
         }

@@ -5,3 +5,4 @@
 @_exported import Registry
 @_exported import Selection
 @_exported import Synthetic
+import GeoFormats

@@ -1,4 +1,10 @@
+import FanOut
 import Foundation
+import Geo
+import GeoFormats
+import ProviderAdapters
+import Registry
+import Selection
 
 /// How precisely a selection's output files give participants' positions.
 ///

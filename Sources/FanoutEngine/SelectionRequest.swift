@@ -1,4 +1,10 @@
+import FanOut
 import Foundation
+import Geo
+import GeoFormats
+import ProviderAdapters
+import Registry
+import Selection
 
 /// What to select: an action area and, optionally, the incident point.
 public struct SelectionRequest: Sendable {

@@ -15,7 +15,16 @@ public struct AreaProperty: Sendable, Equatable {
 
     /// The keys whose text names an area, most telling first, matched without regard to case:
     /// `name`, `naam`, `statnaam`, `gemeentenaam`, … (see ``AreaGeometry/name``).
-    public static var nameKeys: [String] { AreaFeatures.nameAttributes }
+    public static let nameKeys = [
+        "name", "naam", "statnaam", "gemeentenaam", "gm_naam", "wijknaam", "buurtnaam", "nom", "label", "title",
+        "titel",
+    ]
+
+    /// The attribute among `keys` that names a feature, if any (the first of ``nameKeys``, any case).
+    package static func nameKey(among keys: some Sequence<String>) -> String? {
+        let byLowercase = Dictionary(keys.map { ($0.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+        return nameKeys.lazy.compactMap { byLowercase[$0] }.first
+    }
 }
 
 /// The value of an area attribute, typed as GeoJSON and GeoPackage (SQLite) both can hold it.

@@ -32,14 +32,14 @@ public struct DroppedOrdinates: Sendable, Equatable {
     }
 
     /// The count for `polygons` read from a geometry that has Z and/or M on every vertex.
-    static func of(_ polygons: [PlanarPolygon], z: Bool, m: Bool) -> Self {
+    package static func of(_ polygons: [PlanarPolygon], z: Bool, m: Bool) -> Self {
         let n = polygons.vertexCount
         return Self(zVertices: z ? n : 0, mVertices: m ? n : 0)
     }
 
     /// Whether a WKB geometry has Z and M, from its type code: ISO (1000s Z, 2000s M, 3000s ZM)
     /// or EWKB flags (`0x80000000` Z, `0x40000000` M).
-    static func wkbDimensions(_ wkb: [UInt8]) -> (z: Bool, m: Bool) {
+    package static func wkbDimensions(_ wkb: [UInt8]) -> (z: Bool, m: Bool) {
         guard wkb.count >= 5, wkb[0] <= 1 else { return (false, false) }
         let raw = wkb[1..<5].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         let type = wkb[0] == 1 ? raw : raw.byteSwapped
@@ -49,7 +49,7 @@ public struct DroppedOrdinates: Sendable, Equatable {
 
     /// Whether a WKT geometry has Z and M: its tag (`POLYGON Z`, `M`, `ZM`), else the count of
     /// numbers in its first point (3: Z, 4: Z and M).
-    static func wktDimensions(_ text: String) -> (z: Bool, m: Bool) {
+    package static func wktDimensions(_ text: String) -> (z: Bool, m: Bool) {
         let upper = text.uppercased()
         guard let open = upper.firstIndex(of: "(") else { return (false, false) }
         let tag = upper[..<open].split(whereSeparator: { $0 == " " || $0 == "\t" || $0.isNewline }).dropFirst()

@@ -20,7 +20,7 @@ public final class Registry: Sendable {
     static let applicationID: Int32 = 0x4641_4E4F
     /// The database file path.
     public let path: String
-    let pool: DatabasePool
+    package let pool: DatabasePool
     /// The country borders, loaded on the first registration that needs a country derived.
     let borders = Mutex<CountryBorders?>(nil)
     /// Where registrations and imports find the RD grid and the country borders.

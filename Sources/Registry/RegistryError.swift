@@ -49,7 +49,7 @@ public struct RegistryError: Error, Sendable, CustomStringConvertible {
 
     /// Wraps a GRDB error, keeping SQLite's code and message (and the SQL, which never holds
     /// personal data because values are always bound as arguments).
-    static func wrap(_ error: any Error, path: String, doing what: String) -> any Error {
+    package static func wrap(_ error: any Error, path: String, doing what: String) -> any Error {
         if error is RegistryError { return error }
         if let e = error as? DatabaseError {
             if e.resultCode == .SQLITE_NOTADB {

@@ -1,4 +1,5 @@
 import Geo
+import Registry
 
 /// A closed disc in RD New: every point at distance ≤ `radiusMeters` from `center`.
 ///

@@ -1,4 +1,5 @@
 import Geo
+import Registry
 
 /// Selection by testing every participant: the test oracle and the speed floor for a full pass.
 ///

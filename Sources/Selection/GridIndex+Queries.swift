@@ -1,4 +1,5 @@
 import Geo
+import Registry
 
 extension GridIndex {
     /// Appends the points of rows `range` that pass `inside`, with their distance to `incident`.

@@ -1,4 +1,5 @@
 import Geo
+import Registry
 
 extension OutsideIn {
     /// Below this many participants a comparison sort is faster than the radix passes.

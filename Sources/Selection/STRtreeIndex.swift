@@ -1,4 +1,5 @@
 import Geo
+import Registry
 
 /// The in-memory spatial index: a GEOS STRtree over every participant's RD New position.
 ///

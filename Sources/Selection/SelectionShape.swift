@@ -1,4 +1,5 @@
 import Geo
+import Registry
 
 /// The shape to select in: a circle or a prepared polygon, both in RD New.
 ///

@@ -1,4 +1,5 @@
 import BuildInfo
+import FanoutAreaTools
 import FanoutEngine
 import Foundation
 

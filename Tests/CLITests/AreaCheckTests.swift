@@ -1,5 +1,16 @@
+import FanOut
+import FanoutAreaTools
+import FanoutDesk
 import FanoutEngine
+import FanoutLab
+import FanoutTesting
 import Foundation
+import Geo
+import GeoFormats
+import ProviderAdapters
+import Registry
+import Selection
+import Synthetic
 import TestSupport
 import Testing
 

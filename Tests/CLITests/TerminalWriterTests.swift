@@ -4,6 +4,18 @@ import TestSupport
 import Testing
 
 @testable import FanoutCLI
+import Geo
+import GeoFormats
+import Registry
+import Selection
+import FanOut
+import ProviderAdapters
+import FanoutEngine
+import FanoutAreaTools
+import FanoutTesting
+import FanoutDesk
+import FanoutLab
+import Synthetic
 
 /// The standard-error writer shared by the progress bar, the log and the notes.
 @Suite struct TerminalWriterTests {

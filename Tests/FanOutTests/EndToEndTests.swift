@@ -4,6 +4,16 @@ import TestSupport
 import Testing
 
 @testable import FanOut
+import Geo
+import GeoFormats
+import Registry
+import Selection
+import ProviderAdapters
+import FanoutAreaTools
+@testable import FanoutTesting
+@testable import FanoutDesk
+import FanoutLab
+import Synthetic
 
 /// Registry → selection → action → enlargement → end, on virtual time.
 @Suite struct EndToEndTests {

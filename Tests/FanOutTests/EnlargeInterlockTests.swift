@@ -3,6 +3,16 @@ import Testing
 
 @testable import FanOut
 @testable import FanoutEngine
+import Geo
+@testable import GeoFormats
+import Registry
+import Selection
+import ProviderAdapters
+@testable import FanoutAreaTools
+@testable import FanoutTesting
+@testable import FanoutDesk
+@testable import FanoutLab
+import Synthetic
 
 /// Enlargements go through the same confirmation threshold as starts, on the action's persons
 /// after the enlargement; the desk plans them first and warns about an area that lists fewer

@@ -4,6 +4,17 @@ import TestSupport
 import Testing
 
 @testable import FanOut
+import Geo
+import GeoFormats
+import Registry
+import Selection
+import ProviderAdapters
+import FanoutEngine
+import FanoutAreaTools
+@testable import FanoutTesting
+@testable import FanoutDesk
+import FanoutLab
+import Synthetic
 
 @Suite struct MetricsTests {
     @Test func countersGaugesAndTimersHaveExactValues() async throws {

@@ -3,6 +3,16 @@ import Registry
 import Testing
 
 @testable import FanOut
+import Geo
+import GeoFormats
+import Selection
+import ProviderAdapters
+import FanoutEngine
+import FanoutAreaTools
+@testable import FanoutTesting
+@testable import FanoutDesk
+import FanoutLab
+import Synthetic
 
 /// Person deduplication, quiet hours in Dutch local time, languages.
 @Suite struct PreferenceTests {

@@ -6,6 +6,14 @@ import TestSupport
 import Testing
 
 @testable import FanOut
+import GeoFormats
+import ProviderAdapters
+import FanoutEngine
+import FanoutAreaTools
+@testable import FanoutTesting
+@testable import FanoutDesk
+import FanoutLab
+import Synthetic
 
 @Suite struct RecipientRegistryTests {
     @Test func aChannelPreferenceIsParsedInOrderAndAnUnknownChannelIsRefused() throws {

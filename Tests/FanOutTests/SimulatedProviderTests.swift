@@ -4,6 +4,16 @@ import TestSupport
 import Testing
 
 @testable import FanOut
+import GeoFormats
+import Registry
+import Selection
+import ProviderAdapters
+import FanoutEngine
+import FanoutAreaTools
+@testable import FanoutTesting
+@testable import FanoutDesk
+import FanoutLab
+import Synthetic
 
 /// The simulated providers and the provider-record test double.
 @Suite struct SimulatedProviderTests {

@@ -4,6 +4,16 @@ import Testing
 
 @testable import FanOut
 @testable import FanoutEngine
+import Geo
+@testable import GeoFormats
+import Registry
+import Selection
+import ProviderAdapters
+@testable import FanoutAreaTools
+@testable import FanoutTesting
+@testable import FanoutDesk
+@testable import FanoutLab
+import Synthetic
 
 /// Numbers a user can type reach the library checked there too, not only by the command line:
 /// values that trapped (a negative loop bound, an overflowing conversion) or ran for ever are

@@ -2,6 +2,17 @@ import Foundation
 import Testing
 
 @testable import Geo
+@testable import GeoFormats
+@testable import Registry
+import Selection
+import FanOut
+import ProviderAdapters
+import FanoutEngine
+import FanoutAreaTools
+import FanoutTesting
+import FanoutDesk
+import FanoutLab
+import Synthetic
 
 /// A CAP document under the size limit but with absurd counts is refused early, with a message
 /// naming the limit: libxml2 checks each attribute of an element against the ones before it, so

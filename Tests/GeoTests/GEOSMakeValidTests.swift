@@ -2,6 +2,17 @@ import Foundation
 import Testing
 
 @testable import Geo
+@testable import GeoFormats
+@testable import Registry
+import Selection
+import FanOut
+import ProviderAdapters
+import FanoutEngine
+import FanoutAreaTools
+import FanoutTesting
+import FanoutDesk
+import FanoutLab
+import Synthetic
 
 /// One case of `extra_cases_geos_3.11.1.json` with both recorded MakeValid outputs.
 struct MakeValidCase: Decodable, Sendable, CustomTestStringConvertible {

@@ -4,6 +4,17 @@ import TestSupport
 import Testing
 
 @testable import Geo
+@testable import GeoFormats
+@testable import Registry
+import Selection
+import FanOut
+import ProviderAdapters
+import FanoutEngine
+import FanoutAreaTools
+import FanoutTesting
+import FanoutDesk
+import FanoutLab
+import Synthetic
 
 /// GeoPackages as other tools leave them, read or refused by name, never a crash.
 ///

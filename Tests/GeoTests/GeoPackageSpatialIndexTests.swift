@@ -4,6 +4,17 @@ import TestSupport
 import Testing
 
 @testable import Geo
+@testable import GeoFormats
+@testable import Registry
+import Selection
+import FanOut
+import ProviderAdapters
+import FanoutEngine
+import FanoutAreaTools
+import FanoutTesting
+import FanoutDesk
+import FanoutLab
+import Synthetic
 
 /// The spatial index of every GeoPackage the writer makes (the RTree Spatial Indexes extension of
 /// GeoPackage 1.3): declared, filled with each feature's bounding box, kept current by the

@@ -4,6 +4,17 @@ import TestSupport
 import Testing
 
 @testable import Geo
+@testable import GeoFormats
+@testable import Registry
+import Selection
+import FanOut
+import ProviderAdapters
+import FanoutEngine
+import FanoutAreaTools
+import FanoutTesting
+import FanoutDesk
+import FanoutLab
+import Synthetic
 
 /// GeoPackage writing and reading: the file against the standard's required contents (read
 /// back with plain SQL), against GDAL's `ogrinfo`, and every error the reader names.

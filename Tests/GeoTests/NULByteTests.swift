@@ -3,6 +3,17 @@ import TestSupport
 import Testing
 
 @testable import Geo
+@testable import GeoFormats
+@testable import Registry
+import Selection
+import FanOut
+import ProviderAdapters
+import FanoutEngine
+import FanoutAreaTools
+import FanoutTesting
+import FanoutDesk
+import FanoutLab
+import Synthetic
 
 /// A NUL byte in a text input is refused with the file and where it is, never cut off where the
 /// text meets C (GEOS's WKT reader, libxml2, `strtod` behind `Double(String)`).

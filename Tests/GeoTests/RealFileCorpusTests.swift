@@ -3,6 +3,17 @@ import TestSupport
 import Testing
 
 @testable import Geo
+@testable import GeoFormats
+@testable import Registry
+import Selection
+import FanOut
+import ProviderAdapters
+import FanoutEngine
+import FanoutAreaTools
+import FanoutTesting
+import FanoutDesk
+import FanoutLab
+import Synthetic
 
 /// Every area reader over a corpus of real files, each with the verdict its source gives.
 ///

@@ -3,6 +3,17 @@ import TestSupport
 import Testing
 
 @testable import Geo
+@testable import GeoFormats
+@testable import Registry
+import Selection
+import FanOut
+import ProviderAdapters
+import FanoutEngine
+import FanoutAreaTools
+import FanoutTesting
+import FanoutDesk
+import FanoutLab
+import Synthetic
 
 /// What GIS and office tools write that a strict reader would refuse: a UTF-8 byte-order mark, a
 /// GeometryCollection of polygons, EMPTY holes, CRS names as URNs and URLs.

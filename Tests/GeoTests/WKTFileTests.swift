@@ -3,6 +3,17 @@ import TestSupport
 import Testing
 
 @testable import Geo
+@testable import GeoFormats
+@testable import Registry
+import Selection
+import FanOut
+import ProviderAdapters
+import FanoutEngine
+import FanoutAreaTools
+import FanoutTesting
+import FanoutDesk
+import FanoutLab
+import Synthetic
 
 /// A WKT file holding several geometries is read like a FeatureCollection with several features,
 /// and text after the last geometry is refused: GEOS alone reads the first geometry and silently

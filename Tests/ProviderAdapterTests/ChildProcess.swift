@@ -1,4 +1,16 @@
+import FanOut
+import FanoutAreaTools
+import FanoutDesk
+import FanoutEngine
+import FanoutLab
+import FanoutTesting
 import Foundation
+import Geo
+import GeoFormats
+import ProviderAdapters
+import Registry
+import Selection
+import Synthetic
 
 /// A child process started with `posix_spawn`, its output appended to a file; ``stop()`` ends it
 /// (SIGTERM, then SIGKILL) and reaps it exactly once, also from `deinit`.

@@ -2,6 +2,17 @@ import Foundation
 import Testing
 
 @testable import ProviderAdapters
+import Geo
+import GeoFormats
+import Registry
+import Selection
+import FanOut
+import FanoutEngine
+import FanoutAreaTools
+import FanoutTesting
+import FanoutDesk
+import FanoutLab
+import Synthetic
 
 /// The `"kannel"` object of a dispatcher configuration file, without Kannel: every key read, every
 /// bad value refused naming the file and the key, and the password shown nowhere.

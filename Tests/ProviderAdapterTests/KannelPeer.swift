@@ -3,6 +3,17 @@ import Synchronization
 import TestSupport
 
 @testable import ProviderAdapters
+import Geo
+import GeoFormats
+import Registry
+import Selection
+import FanOut
+import FanoutEngine
+import FanoutAreaTools
+import FanoutTesting
+import FanoutDesk
+import FanoutLab
+import Synthetic
 
 /// A real Kannel on loopback for the tests: bearerbox, smsbox and Kannel's own fake SMSC
 /// (`fakesmsc` from kannel-extras) as child processes, configured in a temporary directory with

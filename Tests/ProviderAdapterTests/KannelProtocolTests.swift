@@ -6,6 +6,14 @@ import TestSupport
 import Testing
 
 @testable import ProviderAdapters
+import GeoFormats
+import Selection
+import FanoutEngine
+import FanoutAreaTools
+import FanoutTesting
+import FanoutDesk
+import FanoutLab
+import Synthetic
 
 /// The Kannel protocol pieces without Kannel: request encoding, answer and report mapping, the
 /// report listener over a real socket, and the registry's phone lookup.

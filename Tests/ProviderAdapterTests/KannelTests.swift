@@ -8,6 +8,14 @@ import TestSupport
 import Testing
 
 @testable import ProviderAdapters
+import GeoFormats
+import Selection
+import FanoutEngine
+import FanoutAreaTools
+import FanoutTesting
+import FanoutDesk
+import FanoutLab
+import Synthetic
 
 /// The Kannel adapter against a real Kannel (bearerbox, smsbox and Kannel's fake SMSC) on loopback.
 ///

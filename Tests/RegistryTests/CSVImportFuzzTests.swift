@@ -4,6 +4,16 @@ import TestSupport
 import Testing
 
 @testable import Registry
+import GeoFormats
+import Selection
+import FanOut
+import ProviderAdapters
+import FanoutEngine
+import FanoutAreaTools
+import FanoutTesting
+import FanoutDesk
+import FanoutLab
+import Synthetic
 
 /// Robustness of the participant CSV import under random and mutated input.
 ///

@@ -3,6 +3,17 @@ import TestSupport
 import Testing
 
 @testable import Registry
+import Geo
+import GeoFormats
+import Selection
+import FanOut
+import ProviderAdapters
+import FanoutEngine
+import FanoutAreaTools
+import FanoutTesting
+import FanoutDesk
+import FanoutLab
+import Synthetic
 
 /// A NUL byte anywhere in a participant CSV is refused with file, line, field and byte offset:
 /// `Double("52\0.9")` is 52 (strtod stops at the NUL), so `52\0.9` used to be stored as 52.0.

@@ -5,6 +5,16 @@ import Testing
 
 @testable import Geo
 @testable import Registry
+@testable import GeoFormats
+import Selection
+import FanOut
+import ProviderAdapters
+import FanoutEngine
+import FanoutAreaTools
+import FanoutTesting
+import FanoutDesk
+import FanoutLab
+import Synthetic
 
 /// The borders file, loaded once for the whole test process and handed to imports preloaded.
 let importBorders: Result<CountryBorders, any Error> = Result {

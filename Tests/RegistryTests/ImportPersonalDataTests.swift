@@ -4,6 +4,16 @@ import Testing
 
 @testable import Geo
 @testable import Registry
+@testable import GeoFormats
+import Selection
+import FanOut
+import ProviderAdapters
+import FanoutEngine
+import FanoutAreaTools
+import FanoutTesting
+import FanoutDesk
+import FanoutLab
+import Synthetic
 
 /// With shifted columns a phone number or an e-mail address lands in any field; import and upsert
 /// errors describe such a value ("a phone number-like value (12 characters)"), never quote it, and

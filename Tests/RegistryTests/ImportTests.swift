@@ -5,6 +5,16 @@ import Testing
 
 @testable import Geo
 @testable import Registry
+@testable import GeoFormats
+import Selection
+import FanOut
+import ProviderAdapters
+import FanoutEngine
+import FanoutAreaTools
+import FanoutTesting
+import FanoutDesk
+import FanoutLab
+import Synthetic
 
 /// A fresh registry in a temporary directory, plus a helper to write CSV files beside it.
 struct Scratch {

@@ -4,6 +4,17 @@ import TestSupport
 import Testing
 
 @testable import Registry
+import Geo
+import GeoFormats
+import Selection
+import FanOut
+import ProviderAdapters
+import FanoutEngine
+import FanoutAreaTools
+import FanoutTesting
+import FanoutDesk
+import FanoutLab
+import Synthetic
 
 /// Migrations on a database that already holds data (the other tests start from an empty file).
 @Suite struct MigrationTests {

@@ -5,6 +5,16 @@ import Testing
 
 @testable import Geo
 @testable import Registry
+@testable import GeoFormats
+import Selection
+import FanOut
+import ProviderAdapters
+import FanoutEngine
+import FanoutAreaTools
+import FanoutTesting
+import FanoutDesk
+import FanoutLab
+import Synthetic
 
 /// The participant record's way into the database and back, and the one column table the CSV
 /// import and the SQL are both made from.

@@ -3,6 +3,16 @@ import Geo
 import Testing
 
 @testable import Registry
+import GeoFormats
+import Selection
+import FanOut
+import ProviderAdapters
+import FanoutEngine
+import FanoutAreaTools
+import FanoutTesting
+import FanoutDesk
+import FanoutLab
+import Synthetic
 
 /// The `person` column (migration v4) and the extended quiet hours in the CSV import.
 @Suite struct PersonImportTests {

@@ -5,6 +5,16 @@ import Testing
 
 @testable import Geo
 @testable import Registry
+@testable import GeoFormats
+import Selection
+import FanOut
+import ProviderAdapters
+import FanoutEngine
+import FanoutAreaTools
+import FanoutTesting
+import FanoutDesk
+import FanoutLab
+import Synthetic
 
 /// The SQLite R*Tree comparison peer: exact circle membership on the stored doubles, outside-in
 /// order, a registry file left as it was.

@@ -3,6 +3,17 @@ import TestSupport
 import Testing
 
 @testable import FanoutEngine
+import Geo
+@testable import GeoFormats
+import Registry
+import Selection
+import FanOut
+import ProviderAdapters
+@testable import FanoutAreaTools
+import FanoutTesting
+@testable import FanoutDesk
+@testable import FanoutLab
+import Synthetic
 
 /// A participant placed by hand: where, the country it must get from the borders, and whether it
 /// lies inside the test circle (every point is at least 30 m from a border and at least 60 m

@@ -3,6 +3,17 @@ import TestSupport
 import Testing
 
 @testable import FanoutEngine
+import Geo
+@testable import GeoFormats
+import Registry
+import Selection
+import FanOut
+import ProviderAdapters
+@testable import FanoutAreaTools
+import FanoutTesting
+@testable import FanoutDesk
+@testable import FanoutLab
+import Synthetic
 
 /// An engine opened on a data directory given in code, with and without the RD grid: which
 /// transformation it states, and its RD New positions against NSGI's validation points (Z001).

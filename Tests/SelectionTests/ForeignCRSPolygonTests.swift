@@ -3,6 +3,17 @@ import TestSupport
 import Testing
 
 @testable import FanoutEngine
+import Geo
+@testable import GeoFormats
+import Registry
+import Selection
+import FanOut
+import ProviderAdapters
+@testable import FanoutAreaTools
+import FanoutTesting
+@testable import FanoutDesk
+@testable import FanoutLab
+import Synthetic
 
 /// A polygon drawn in a Belgian or German CRS selects the same participants as the same polygon
 /// in lon/lat: the vertices go to RD New either way, edges are straight there.

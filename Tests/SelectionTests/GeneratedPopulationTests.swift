@@ -3,6 +3,17 @@ import TestSupport
 import Testing
 
 @testable import FanoutEngine
+import Geo
+@testable import GeoFormats
+import Registry
+import Selection
+import FanOut
+import ProviderAdapters
+@testable import FanoutAreaTools
+import FanoutTesting
+@testable import FanoutDesk
+@testable import FanoutLab
+import Synthetic
 
 /// Selection through the public engine API on a population from the real generator, checked
 /// against the brute-force scan: circles given in lon/lat, polygons in GeoJSON.

@@ -3,6 +3,17 @@ import TestSupport
 import Testing
 
 @testable import FanoutEngine
+import Geo
+@testable import GeoFormats
+import Registry
+import Selection
+import FanOut
+import ProviderAdapters
+@testable import FanoutAreaTools
+import FanoutTesting
+@testable import FanoutDesk
+@testable import FanoutLab
+import Synthetic
 
 /// Vincenty's inverse formula (1975), an independent check on PROJ's geodesic distances.
 func vincentyDistance(_ p: LonLat, _ q: LonLat) -> Double {

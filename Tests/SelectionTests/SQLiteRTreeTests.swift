@@ -3,6 +3,17 @@ import TestSupport
 import Testing
 
 @testable import FanoutEngine
+import Geo
+@testable import GeoFormats
+import Registry
+import Selection
+import FanOut
+import ProviderAdapters
+@testable import FanoutAreaTools
+import FanoutTesting
+@testable import FanoutDesk
+@testable import FanoutLab
+import Synthetic
 
 /// The SQLite R*Tree peer (`fanout loadtest --peers sqlite-rtree`) equals the engine participant
 /// by participant, distances bit for bit, on a registry filled by the real generator.

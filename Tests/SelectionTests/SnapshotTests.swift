@@ -4,6 +4,17 @@ import TestSupport
 import Testing
 
 @testable import FanoutEngine
+import Geo
+@testable import GeoFormats
+import Registry
+import Selection
+import FanOut
+import ProviderAdapters
+@testable import FanoutAreaTools
+import FanoutTesting
+@testable import FanoutDesk
+@testable import FanoutLab
+import Synthetic
 
 @Suite struct SnapshotTests {
     func registry(rows: Int) throws -> (String, URL) {

@@ -3,6 +3,17 @@ import TestSupport
 import Testing
 
 @testable import Synthetic
+import Geo
+import GeoFormats
+import Registry
+import Selection
+import FanOut
+import ProviderAdapters
+import FanoutEngine
+import FanoutAreaTools
+import FanoutTesting
+import FanoutDesk
+import FanoutLab
 
 /// Robustness of the place-table reader (`CSVRecordReader` under `PlaceTable`) under random and
 /// mutated bytes (`FANOUT_FUZZ_SECONDS`, default 2 s): every refusal is a `SyntheticError` naming

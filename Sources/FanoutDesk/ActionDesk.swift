@@ -1,0 +1,300 @@
+import FanOut
+import FanoutEngine
+import FanoutTesting
+import Foundation
+import Geo
+import Logging
+import ProviderAdapters
+import Registry
+import Synchronization
+
+/// The clock an ``ActionDesk`` runs its dispatcher on.
+public enum DeskClock: Sendable, Hashable {
+    /// Virtual time: no waiting; a 30-minute action runs in milliseconds.
+    case virtual
+    /// Real time, `speed` times as fast as the wall clock (1 in production).
+    case real(speed: Double)
+}
+
+/// Where an ``ActionDesk``'s messages go.
+public struct DeskProviders: Sendable {
+    /// The simulation answering every channel (but SMS when ``kannel`` is set).
+    public var simulation: ProviderSimulation
+    /// When set, every hand-over to a simulated provider is also appended to this provider-record
+    /// file (the kill -9 test's evidence; see ``ProviderRecordProvider``).
+    public var recordPath: String?
+    /// When set, SMS goes to a real Kannel; the other channels stay simulated.
+    ///
+    /// The adapter is a ``KannelSMSProvider`` with phone numbers from the registry. Needs
+    /// ``DeskClock/real(speed:)`` at speed 1.
+    public var kannel: KannelConfiguration?
+
+    /// Creates a provider choice.
+    public init(simulation: ProviderSimulation, recordPath: String? = nil, kannel: KannelConfiguration? = nil) {
+        self.simulation = simulation
+        self.recordPath = recordPath
+        self.kannel = kannel
+    }
+
+    /// Where SMS goes, as the ledger records it for each action: `kannel` or `simulated`.
+    public var smsProviderName: String { kannel != nil ? "kannel" : "simulated" }
+}
+
+/// A request to interrupt an ``ActionDesk``, safe to make from any thread (a signal handler's
+/// queue): the first stops ``ActionDesk/runUntilIdle(progress:)``; one made while
+/// ``ActionDesk/close(waiting:)`` waits for delivery reports stops that wait.
+public final class DeskInterruption: Sendable {
+    private let count = Mutex(0)
+
+    /// Creates a token with no request.
+    public init() {}
+
+    /// Requests an interruption.
+    public func request() { count.withLock { $0 += 1 } }
+
+    /// How many interruptions were requested.
+    public var requests: Int { count.withLock { $0 } }
+}
+
+/// The control room's desk over the embedded database: the ledger in the registry file, a
+/// dispatcher resumed from it, and simulated providers (SMS optionally through a real Kannel);
+/// one per process of `fanout action`.
+///
+/// Opening a desk resumes every unfinished action (messages the ledger shows in flight are sent
+/// again under their keys). Commands (start, enlarge, stop, end) go to the dispatcher; ``runUntilIdle(progress:)``
+/// processes until nothing is queued or in flight. A virtual or scaled clock continues from the
+/// ledger's last recorded time, so times stay continuous over processes.
+///
+/// With Kannel (``DeskProviders/kannel``) nothing is handed over until ``runUntilIdle(progress:)``:
+/// a command alone only writes the ledger. ``close(waiting:)`` then holds new hand-overs, waits
+/// for the delivery reports of the SMS Kannel has taken, and shuts the adapter down, so that no
+/// SMS is left in flight for the next process to send a second time.
+///
+/// - Important: Call ``close(waiting:)`` when done with a desk that uses Kannel.
+public final class ActionDesk {
+    /// The ledger (in the registry's SQLite file).
+    public let ledger: Ledger
+    /// The dispatcher, resumed from the ledger.
+    public let dispatcher: Dispatcher
+    /// Provider limits and thresholds.
+    public let config: DispatchConfig
+    /// The simulated providers, one per channel (their hand-over counts).
+    public let simulated: [Channel: SimulatedProvider]
+    /// The SMS adapter to Kannel, when SMS goes there (its statistics).
+    public let kannel: KannelSMSProvider?
+    /// Interrupts ``runUntilIdle(progress:)`` and the wait in ``close(waiting:)`` from any thread.
+    public let interruption = DeskInterruption()
+    private let recorders: [ProviderRecordProvider]
+    /// The ledger's one-writer lock, held while the desk lives.
+    private let lock: LedgerLock
+    /// The registry (for the preferences of commands from the inbox), opened when first needed.
+    private var openedRegistry: Registry?
+    /// Commands from other processes applied (or answered) by this desk.
+    public internal(set) var inboxApplied = 0
+    let kannelConfiguration: KannelConfiguration?
+    let virtualClock: VirtualClock?
+    let scaledClock: ScaledClock?
+    var closed = false
+    /// When a wait on the real clock last looked at the inbox.
+    var lastInboxDuringWait = ContinuousClock.now
+
+    /// Opens the ledger in `db`, builds the providers and resumes the dispatcher.
+    ///
+    /// With ``DeskProviders/kannel`` the Kannel adapter is started (its report listener bound)
+    /// and the dispatcher is resumed with hand-overs held (``Dispatcher/holdHandOvers()``).
+    ///
+    /// - Throws: ``FanOutError`` `.ledger` or `.invalidRequest` (the record file cannot be opened;
+    ///   Kannel on a virtual or scaled clock), ``RegistryError``, ``ProviderAdapterError`` (the
+    ///   report listener cannot bind).
+    public init(
+        db: String, config: DispatchConfig, providers: DeskProviders, clock: DeskClock,
+        options: DispatchOptions = DispatchOptions(), command: String = "fanout action"
+    ) throws {
+        if providers.kannel != nil, clock != .real(speed: 1) {
+            throw FanOutError(
+                .invalidRequest,
+                "SMS through Kannel needs the real clock at speed 1: "
+                    + "virtual or faster time cannot wait for a real SMSC's delivery reports")
+        }
+        ledger = try Ledger.open(at: db)
+        guard let lock = try LedgerLock.acquire(for: db, command: command) else {
+            let holder = LedgerLock.holder(of: db).map { "\($0)" } ?? "another process"
+            throw FanOutError(
+                .ledgerBusy,
+                "\(db): the dispatcher of this ledger runs in \(holder); one process at a time runs it "
+                    + "(commands are handed to it; a second run is refused)")
+        }
+        self.lock = lock
+        try Self.checkProviders(in: ledger, smsProvider: providers.smsProviderName)
+        self.config = config
+        let start = try ledger.lastRecordedTime()
+        simulated = SimulatedProvider.all(providers.simulation)
+        var chosen: [Channel: any MessageProvider] = simulated
+        var recorders: [ProviderRecordProvider] = []
+        if let path = providers.recordPath {
+            for (channel, inner) in simulated where !(channel == .sms && providers.kannel != nil) {
+                let r = try ProviderRecordProvider(path: path, answeringWith: inner)
+                recorders.append(r)
+                chosen[channel] = r
+            }
+        }
+        self.recorders = recorders
+        var deferred: [Channel: any DeferredMessageProvider] = [:]
+        var options = options
+        kannelConfiguration = providers.kannel
+        let dispatchClock: any DispatchClock
+        switch clock {
+        case .virtual:
+            let v = VirtualClock(start: start)
+            virtualClock = v
+            scaledClock = nil
+            dispatchClock = v
+        case .real(let speed):
+            let s = ScaledClock(start: start, speed: speed)
+            virtualClock = nil
+            scaledClock = s
+            dispatchClock = s
+        }
+        let adapter = try providers.kannel.map {
+            try KannelSMSProvider(
+                configuration: $0, registry: try Registry.open(at: db),
+                logger: Logger(label: "fanout.kannel").stampingDispatchTime(of: dispatchClock))
+        }
+        kannel = adapter
+        if let adapter {
+            deferred[.sms] = adapter
+            chosen[.sms] = nil
+            options.handOversHeld = true
+        }
+        do {
+            dispatcher = try Dispatcher(
+                config: config, providers: chosen, deferredProviders: deferred, clock: dispatchClock, ledger: ledger,
+                options: options)
+        } catch {
+            adapter?.shutdown()
+            throw error
+        }
+    }
+
+    deinit { kannel?.shutdown() }
+
+    /// The registry in the ledger's file, opened once.
+    func registry() throws -> Registry {
+        if let openedRegistry { return openedRegistry }
+        let r = try Registry.open(at: ledger.path)
+        openedRegistry = r
+        return r
+    }
+
+    /// Hand-overs whose provider-record line could not be written (0 without a record file).
+    public var recordWriteFailures: Int { recorders.reduce(0) { $0 + $1.writeFailures } }
+
+    // MARK: - Commands
+
+    /// What an action on a selection would do, before anything is sent.
+    public struct Plan: Sendable {
+        /// The request, with the selection's incident point.
+        public internal(set) var request: ActionRequest
+        /// The persons to alert, outside-in, each with their registry channel preferences.
+        public internal(set) var recipients: [Recipient]
+        /// Persons per channel the dispatcher would use.
+        public internal(set) var perChannel: [Channel: Int]
+        /// Persons the dispatcher would skip (opted out, or no channel with contact data).
+        public internal(set) var skipped: Int
+        /// When the last recipient would be reached at the configured limits.
+        public internal(set) var estimate: Planner.Estimate
+        /// The incident type's confirmation threshold (`nil`: none configured).
+        public internal(set) var threshold: Int?
+        /// Whether the plan exceeds the threshold and the request is not confirmed.
+        public internal(set) var needsConfirmation: Bool
+        /// The selection's area for the audit (`nil` for a plan on recipients in tests).
+        var area: AreaRecord?
+    }
+
+    /// Plans an action on `selection`, each recipient with their preferences, opt-out, quiet hours,
+    /// language and contact data from `registry`, without opening the ledger or sending anything.
+    /// The request's incident point is the selection's.
+    /// - Throws: ``RegistryError`` when the preferences cannot be read; ``FanOutError``
+    ///   `.invalidRequest` when a participant's registry data does not parse.
+    public static func plan(
+        _ request: ActionRequest, selection: SelectionResult, registry: Registry, config: DispatchConfig
+    ) throws -> Plan {
+        try plan(request, selection: ActionSelection(selection), recipients: .registry(registry), config: config)
+    }
+
+    /// Plans an action on a selection as handed over, recipients from `source`.
+    static func plan(
+        _ request: ActionRequest, selection: ActionSelection, recipients source: RecipientSource,
+        config: DispatchConfig
+    ) throws -> Plan {
+        var request = request
+        request.incidentPoint = selection.incident
+        var plan = plan(request, recipients: try source.recipients(for: selection.participants), config: config)
+        plan.area = selection.area
+        return plan
+    }
+
+    /// Plans an action on `recipients` (tests in this package; the request carries its incident point).
+    package static func plan(_ request: ActionRequest, recipients: [Recipient], config: DispatchConfig) -> Plan {
+        let (perChannel, skipped) = Planner.channelCounts(request, recipients: recipients)
+        let persons = Set(recipients.map(\.person)).count
+        let threshold = config.confirmationThreshold(for: request.incidentType)
+        return Plan(
+            request: request, recipients: recipients, perChannel: perChannel, skipped: skipped,
+            estimate: Planner.estimate(recipients: perChannel, config: config), threshold: threshold,
+            needsConfirmation: !request.confirmed && threshold.map { persons > $0 } == true)
+    }
+
+    /// Starts the planned action; the ledger holds it, its area version 1 (the selection's area)
+    /// and every queued alert when this returns.
+    /// - Throws: ``FanOutError`` (see ``Dispatcher/start(_:participants:incident:recipients:area:)``).
+    public func start(_ plan: Plan) throws -> ActionID {
+        let id = try dispatcher.start(plan.request, recipients: plan.recipients, area: plan.area)
+        try dispatcher.flush()
+        try ledger.recordProviders("sms=\(kannel != nil ? "kannel" : "simulated")", for: id)
+        return id
+    }
+
+    /// Refuses to resume an action on another SMS provider than it was started with: an action
+    /// texting through Kannel resumed on the simulation would have its SMS marked delivered
+    /// without sending them; one started on the simulation would text real phones from the middle.
+    private static func checkProviders(in ledger: Ledger, smsProvider: String) throws {
+        for (id, recorded) in try ledger.unfinishedProviders() {
+            guard let recorded, recorded.hasPrefix("sms="), recorded != "sms=\(smsProvider)" else { continue }
+            let started = recorded.dropFirst("sms=".count)
+            throw FanOutError(
+                .invalidRequest,
+                "action \(id) sends its SMS through \(started == "kannel" ? "Kannel" : "the simulation") "
+                    + "(recorded when it started), not through \(smsProvider == "kannel" ? "Kannel" : "the simulation"): "
+                    + "resume it with the same providers (for Kannel: the --config with its \"kannel\" object)")
+        }
+    }
+
+    /// Stops action `id`: its queued alerts are cancelled.
+    /// - Returns: How many alerts were cancelled.
+    /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition`.
+    public func stop(_ id: ActionID) throws -> Int {
+        try requireHeld(id, for: "stop")
+        let n = try dispatcher.stop(id)
+        try dispatcher.flush()
+        return n
+    }
+
+    /// Ends action `id` with `result`: the end message goes to exactly those reached.
+    /// - Returns: How many end messages were queued now.
+    /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition`, `.invalidRequest` (empty result).
+    public func end(_ id: ActionID, result: String, texts: [String: String] = [:]) throws -> Int {
+        try requireHeld(id, for: "end")
+        let n = try dispatcher.end(id, result: result, texts: texts)
+        try dispatcher.flush()
+        return n
+    }
+
+    /// The dispatcher resumes only unfinished actions; an ended, finished one is found in the
+    /// ledger and refused as a bad transition, an unknown id as unknown.
+    func requireHeld(_ id: ActionID, for operation: String) throws {
+        if dispatcher.actionIDs.contains(id) { return }
+        let state = try ledger.state(of: id)
+        throw FanOutError(.invalidTransition, "cannot \(operation) action \(id): it is \(state.rawValue)")
+    }
+}
