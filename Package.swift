@@ -50,37 +50,37 @@ let package = Package(
         // Area file formats (WKT, GeoJSON, GeoPackage, CAP) and safe output files.
         .target(name: "GeoFormats", dependencies: ["Geo", "CGEOS", "CPROJ", grdb], swiftSettings: strict),
         // Participants, their typed record and their SQLite file.
-        .target(name: "Registry", dependencies: ["Geo", grdb], swiftSettings: strict),
+        .target(name: "Participants", dependencies: ["Geo", grdb], swiftSettings: strict),
         // The spatial indexes and the outside-in order.
-        .target(name: "Selection", dependencies: ["Geo", "Registry"], swiftSettings: strict),
+        .target(name: "Selection", dependencies: ["Geo", "Participants"], swiftSettings: strict),
         // The dispatcher, its ledger (and the ledger's migrations) and the provider protocol.
         .target(
             name: "FanOut",
             dependencies: [
-                "Geo", "Registry", grdb, .product(name: "Metrics", package: "swift-metrics"),
+                "Geo", "Participants", grdb, .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         // The SMS adapter to Kannel.
         .target(
             name: "ProviderAdapters",
-            dependencies: ["FanOut", "Registry", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["FanOut", "Participants", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         // The front door for a control-room service.
         .target(
             name: "FanoutEngine",
-            dependencies: ["Geo", "GeoFormats", "Registry", "Selection", "FanOut", "ProviderAdapters", grdb],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", grdb],
             swiftSettings: strict),
         // Tools for GIS staff: check, fix, convert and map action areas; CAP writing; travel radius.
         .target(
-            name: "FanoutAreaTools", dependencies: ["FanoutEngine", "Geo", "GeoFormats", "Registry", "Selection"],
+            name: "FanoutAreaTools", dependencies: ["FanoutEngine", "Geo", "GeoFormats", "Participants", "Selection"],
             swiftSettings: strict),
         // Test doubles at the provider edge: the simulated and the recording provider.
-        .target(name: "FanoutTesting", dependencies: ["FanOut", "Registry", "Geo"], swiftSettings: strict),
+        .target(name: "FanoutTesting", dependencies: ["FanOut", "Participants", "Geo"], swiftSettings: strict),
         // The command-line tool's action desk: a ledger, its providers and the dispatcher of one process.
         .target(
             name: "FanoutDesk",
-            dependencies: ["FanoutEngine", "FanoutTesting", "FanOut", "ProviderAdapters", "Registry", "Geo", grdb],
+            dependencies: ["FanoutEngine", "FanoutTesting", "FanOut", "ProviderAdapters", "Participants", "Geo", grdb],
             swiftSettings: strict),
         // The synthetic population generator.
         .target(
@@ -92,7 +92,7 @@ let package = Package(
             name: "FanoutLab",
             dependencies: [
                 "FanoutEngine", "FanoutAreaTools", "FanoutDesk", "FanoutTesting", "Synthetic", "Geo", "GeoFormats",
-                "Registry", "Selection", "FanOut", grdb,
+                "Participants", "Selection", "FanOut", grdb,
             ],
             swiftSettings: strict),
         // The git commit of the build, for `fanout --version`: a generated source, kept out of the
@@ -103,7 +103,7 @@ let package = Package(
         // is built once for the CLI, not again for the fuzz package's sanitizer build.
         .target(
             name: "ToolInfo",
-            dependencies: ["FanoutEngine", "FanoutAreaTools", "BuildInfo", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["FanoutEngine", "FanoutAreaTools", "Geo", "Synthetic", "BuildInfo", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         .executableTarget(
             name: "FanoutCLI",
@@ -116,34 +116,63 @@ let package = Package(
         .target(
             name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport",
             swiftSettings: strict),
+        // Test helpers for GEOS handles, area shapes and the geometry fixtures.
+        .target(
+            name: "GeoTestSupport", dependencies: ["Geo", "TestSupport"], path: "Tests/GeoTestSupport",
+            swiftSettings: strict),
+        // One test target per module (the module's name + Tests); CLITests runs the real binary.
         .testTarget(
             name: "GeoTests",
-            dependencies: ["Geo", "GeoFormats", "Registry", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             exclude: ["Fixtures"],
             swiftSettings: strict),
         .testTarget(
-            name: "RegistryTests",
-            dependencies: ["Geo", "GeoFormats", "Registry", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            name: "GeoFormatsTests",
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "ParticipantsTests",
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: strict),
         .testTarget(
             name: "SelectionTests",
-            dependencies: ["Geo", "GeoFormats", "Registry", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: strict),
         .testTarget(
             name: "SyntheticTests",
-            dependencies: ["Geo", "GeoFormats", "Registry", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: strict),
         .testTarget(
             name: "FanOutTests",
-            dependencies: ["Geo", "GeoFormats", "Registry", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "FanoutTestingTests",
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: strict),
         .testTarget(
             name: "ProviderAdapterTests",
-            dependencies: ["Geo", "GeoFormats", "Registry", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "FanoutEngineTests",
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "FanoutAreaToolsTests",
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "FanoutDeskTests",
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "FanoutLabTests",
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: strict),
         .testTarget(
             name: "CLITests",
-            dependencies: ["Geo", "GeoFormats", "Registry", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics"), "FanoutCLI", "ToolInfo"],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics"), "FanoutCLI", "ToolInfo"],
             exclude: ["Fixtures"],
             swiftSettings: strict),
     ]

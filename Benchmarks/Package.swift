@@ -17,7 +17,7 @@ let package = Package(
         .executableTarget(
             name: "SelectionBenchmarks",
             dependencies: [
-                .product(name: "FanoutEngine", package: "fanout"),
+                .product(name: "FanoutEngine", package: "fanout"), .product(name: "FanoutLab", package: "fanout"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/SelectionBenchmarks",
@@ -27,7 +27,7 @@ let package = Package(
         .executableTarget(
             name: "DispatchBenchmarks",
             dependencies: [
-                .product(name: "FanoutEngine", package: "fanout"),
+                .product(name: "FanoutEngine", package: "fanout"), .product(name: "FanoutLab", package: "fanout"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/DispatchBenchmarks",

@@ -1,5 +1,5 @@
 import Geo
-import Registry
+import Participants
 import Selection
 
 /// One person to alert, in outside-in order within an action.

@@ -1,4 +1,4 @@
-import Registry
+import Participants
 
 /// A message waiting in an action's channel queue.
 struct QueuedMessage {

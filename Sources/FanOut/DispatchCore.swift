@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Registry
+import Participants
 
 /// A provider adapter as the dispatcher holds it: answering at once, or reporting later.
 enum ProviderSlot: Sendable {

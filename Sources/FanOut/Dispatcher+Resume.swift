@@ -1,6 +1,6 @@
 import Logging
 import Metrics
-import Registry
+import Participants
 
 extension Dispatcher {
     /// Takes up the ledger after a restart (or a crash): action ids continue after the last one

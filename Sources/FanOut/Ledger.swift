@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import Geo
-import Registry
+import Participants
 
 /// One change for the ledger, buffered by the dispatcher and written in batches.
 enum LedgerOp {

@@ -1,5 +1,5 @@
 import Foundation
-import Registry
+import Participants
 import Selection
 
 extension Recipient {

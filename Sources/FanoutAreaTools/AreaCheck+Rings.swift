@@ -2,7 +2,7 @@ import FanoutEngine
 import Foundation
 import Geo
 import GeoFormats
-import Registry
+import Participants
 import Selection
 
 /// Vertex checks GEOS validity does not make: repeated vertices and spikes (orientation: see

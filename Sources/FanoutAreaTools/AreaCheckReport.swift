@@ -1,7 +1,7 @@
 import FanoutEngine
 import Geo
 import GeoFormats
-import Registry
+import Participants
 import Selection
 /// Everything `fanout area check` finds out about an action area, as plain values.
 ///

@@ -2,7 +2,7 @@ import FanoutEngine
 import Foundation
 import Geo
 import GeoFormats
-import Registry
+import Participants
 import Selection
 
 /// Converts action areas between GeoJSON, WKT, CAP 1.2 and GeoPackage (`fanout area convert`).

@@ -2,7 +2,7 @@ import FanoutEngine
 import Foundation
 import Geo
 import GeoFormats
-import Registry
+import Participants
 import Selection
 
 /// Checks action areas for GIS staff: validity, orientation, vertices, likely mistakes, size,

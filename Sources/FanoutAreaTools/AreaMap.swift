@@ -2,7 +2,7 @@ import FanoutEngine
 import Foundation
 import Geo
 import GeoFormats
-import Registry
+import Participants
 import Selection
 
 /// A map of an action area for people to look at (`fanout area map`).

@@ -1,7 +1,7 @@
 import FanoutEngine
 import Geo
 import GeoFormats
-import Registry
+import Participants
 import Selection
 /// The error type of the GIS area tools (`fanout area check|fix|suggest`): input they cannot use.
 public struct AreaToolError: Error, Sendable, CustomStringConvertible {

@@ -3,7 +3,7 @@ import FanoutEngine
 import Foundation
 import Geo
 import GeoFormats
-import Registry
+import Participants
 import Selection
 
 // The `--json` forms of the area tools' reports (docs/schemas/area-*.schema.json): keys

@@ -2,7 +2,7 @@ import FanoutEngine
 import Foundation
 import Geo
 import GeoFormats
-import Registry
+import Participants
 import Selection
 
 /// The alert around an action area when it is written as CAP 1.2 (`area convert --to cap`):

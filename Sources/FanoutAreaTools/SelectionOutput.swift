@@ -2,7 +2,7 @@ import FanoutEngine
 import Foundation
 import Geo
 import GeoFormats
-import Registry
+import Participants
 import Selection
 
 /// Output formats of a selection.

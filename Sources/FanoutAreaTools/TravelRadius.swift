@@ -2,7 +2,7 @@ import FanoutEngine
 import Foundation
 import Geo
 import GeoFormats
-import Registry
+import Participants
 import Selection
 
 /// How far someone may have got since an incident, by incident type and travel mode: the table

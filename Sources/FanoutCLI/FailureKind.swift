@@ -9,7 +9,7 @@ import GRDB
 import Geo
 import GeoFormats
 import ProviderAdapters
-import Registry
+import Participants
 import Selection
 import Synthetic
 

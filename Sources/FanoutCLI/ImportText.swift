@@ -7,7 +7,7 @@ import FanoutTesting
 import Geo
 import GeoFormats
 import ProviderAdapters
-import Registry
+import Participants
 import Selection
 import Synthetic
 

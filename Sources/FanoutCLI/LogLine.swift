@@ -9,7 +9,7 @@ import Geo
 import GeoFormats
 import Logging
 import ProviderAdapters
-import Registry
+import Participants
 import Selection
 import Synthetic
 

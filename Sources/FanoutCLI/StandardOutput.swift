@@ -9,7 +9,7 @@ import Foundation
 import Geo
 import GeoFormats
 import ProviderAdapters
-import Registry
+import Participants
 import Selection
 import Synchronization
 import Synthetic

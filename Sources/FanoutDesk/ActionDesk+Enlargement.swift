@@ -3,7 +3,7 @@ import FanoutEngine
 import FanoutTesting
 import Geo
 import ProviderAdapters
-import Registry
+import Participants
 
 /// Something about a new area an operator should look at before enlarging with it.
 public enum AreaWarning: Sendable, Hashable {

@@ -4,7 +4,7 @@ import FanoutTesting
 import Foundation
 import Geo
 import ProviderAdapters
-import Registry
+import Participants
 
 /// A command for an action, as one process hands it to the dispatcher of a ledger.
 public enum DeskCommand: Sendable {

@@ -4,7 +4,7 @@ import FanoutTesting
 import Foundation
 import Geo
 import ProviderAdapters
-import Registry
+import Participants
 
 // The `--json` forms of the engine's reports (docs/schemas). Keys are snake_case and spelled out;
 // times are seconds (`…_seconds`), distances metres (`…_m`); counts per channel or state list

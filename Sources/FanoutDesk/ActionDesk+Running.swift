@@ -4,7 +4,7 @@ import FanoutTesting
 import Foundation
 import Geo
 import ProviderAdapters
-import Registry
+import Participants
 
 extension ActionDesk {
     // MARK: - Running

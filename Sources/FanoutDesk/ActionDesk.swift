@@ -5,7 +5,7 @@ import Foundation
 import Geo
 import Logging
 import ProviderAdapters
-import Registry
+import Participants
 import Synchronization
 
 /// The clock an ``ActionDesk`` runs its dispatcher on.

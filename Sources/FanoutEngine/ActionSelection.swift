@@ -2,7 +2,7 @@ import FanOut
 import Geo
 import GeoFormats
 import ProviderAdapters
-import Registry
+import Participants
 import Selection
 
 extension AreaRecord {

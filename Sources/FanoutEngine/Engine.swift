@@ -3,7 +3,7 @@ import Foundation
 import Geo
 import GeoFormats
 import ProviderAdapters
-import Registry
+import Participants
 import Selection
 
 /// The fan-out engine: a participant registry with an in-memory spatial index, answering

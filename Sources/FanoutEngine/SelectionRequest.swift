@@ -3,7 +3,7 @@ import Foundation
 import Geo
 import GeoFormats
 import ProviderAdapters
-import Registry
+import Participants
 import Selection
 
 /// What to select: an action area and, optionally, the incident point.

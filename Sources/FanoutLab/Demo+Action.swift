@@ -6,7 +6,7 @@ import FanoutTesting
 import Foundation
 import Geo
 import GeoFormats
-import Registry
+import Participants
 import Selection
 import Synthetic
 

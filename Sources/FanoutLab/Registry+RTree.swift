@@ -6,7 +6,7 @@ import FanoutTesting
 import GRDB
 import Geo
 import GeoFormats
-import Registry
+import Participants
 import Selection
 import Synthetic
 

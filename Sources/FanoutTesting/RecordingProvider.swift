@@ -1,6 +1,6 @@
 import FanOut
 import Geo
-import Registry
+import Participants
 import Synchronization
 
 /// A **test double** for the provider edge: it records every message it receives, honours

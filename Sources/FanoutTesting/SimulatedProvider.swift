@@ -1,6 +1,6 @@
 import FanOut
 import Geo
-import Registry
+import Participants
 import Synchronization
 
 /// How simulated providers behave: call durations, busy/no-answer/failure rates and delivery

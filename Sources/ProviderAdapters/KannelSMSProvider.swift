@@ -2,7 +2,7 @@ import Dispatch
 import FanOut
 import Foundation
 import Logging
-import Registry
+import Participants
 import Synchronization
 
 /// An SMS adapter to Kannel: hands each message to smsbox's HTTP sendsms interface and maps

@@ -1,5 +1,5 @@
 import Geo
-import Registry
+import Participants
 
 /// A closed disc in RD New: every point at distance ≤ `radiusMeters` from `center`.
 ///

@@ -1,5 +1,5 @@
 import Geo
-import Registry
+import Participants
 
 /// Selection by testing every participant: the test oracle and the speed floor for a full pass.
 ///

@@ -1,5 +1,5 @@
 import Geo
-import Registry
+import Participants
 
 extension GridIndex {
     /// Appends the points of rows `range` that pass `inside`, with their distance to `incident`.

@@ -1,5 +1,5 @@
 import Geo
-import Registry
+import Participants
 
 /// The engine's spatial index: every participant packed into a uniform grid of square cells,
 /// struct-of-arrays, sorted by cell (row-major).

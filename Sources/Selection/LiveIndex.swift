@@ -1,6 +1,6 @@
 import Foundation
 import Geo
-import Registry
+import Participants
 import Synchronization
 
 /// Resolves a ``SelectedParticipant/row`` to the participant's position, for the index state the

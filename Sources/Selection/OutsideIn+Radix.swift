@@ -1,5 +1,5 @@
 import Geo
-import Registry
+import Participants
 
 extension OutsideIn {
     /// Below this many participants a comparison sort is faster than the radix passes.

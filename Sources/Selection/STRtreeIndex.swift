@@ -1,5 +1,5 @@
 import Geo
-import Registry
+import Participants
 
 /// The in-memory spatial index: a GEOS STRtree over every participant's RD New position.
 ///

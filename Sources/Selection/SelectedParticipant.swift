@@ -1,5 +1,5 @@
 import Geo
-import Registry
+import Participants
 
 /// One participant inside an action area, with its distance to the incident point.
 public struct SelectedParticipant: Sendable, Hashable {

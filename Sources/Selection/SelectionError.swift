@@ -1,5 +1,5 @@
 import Geo
-import Registry
+import Participants
 /// The error type of the `Selection` module: areas and requests that cannot be selected on.
 public struct SelectionError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is.

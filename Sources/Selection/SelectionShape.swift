@@ -1,5 +1,5 @@
 import Geo
-import Registry
+import Participants
 
 /// The shape to select in: a circle or a prepared polygon, both in RD New.
 ///

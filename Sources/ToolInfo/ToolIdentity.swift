@@ -2,6 +2,8 @@ import BuildInfo
 import FanoutAreaTools
 import FanoutEngine
 import Foundation
+import Geo
+import Synthetic
 
 /// What a `fanout` binary is (`fanout --version`, `fanout version`): its version, the commit it
 /// was built from, the C libraries the process runs and the data files the engine loads.

@@ -8,7 +8,7 @@ import Foundation
 import Geo
 import GeoFormats
 import ProviderAdapters
-import Registry
+import Participants
 import Selection
 import Synthetic
 import TestSupport

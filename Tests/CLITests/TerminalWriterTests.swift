@@ -6,7 +6,7 @@ import Testing
 @testable import FanoutCLI
 import Geo
 import GeoFormats
-import Registry
+import Participants
 import Selection
 import FanOut
 import ProviderAdapters

@@ -6,16 +6,11 @@ import Testing
 
 @testable import FanOut
 import Geo
-import GeoFormats
-import Registry
+import Participants
 import Selection
 import ProviderAdapters
 import FanoutEngine
-import FanoutAreaTools
 @testable import FanoutTesting
-@testable import FanoutDesk
-import FanoutLab
-import Synthetic
 
 /// Back-pressure (AIMD) on a provider that rejects hand-overs as overloaded, on virtual time.
 @Suite struct BackPressureTests {

@@ -6,16 +6,11 @@ import Testing
 
 @testable import FanOut
 import Geo
-import GeoFormats
-import Registry
+import Participants
 import Selection
 import ProviderAdapters
 import FanoutEngine
-import FanoutAreaTools
 @testable import FanoutTesting
-@testable import FanoutDesk
-import FanoutLab
-import Synthetic
 
 /// A **test double** for an asynchronous provider (an SMSC or SIP platform): it only collects the
 /// hand-overs; the test reports outcomes later, from other tasks, as a network adapter would.

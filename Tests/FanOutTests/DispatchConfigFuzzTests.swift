@@ -4,16 +4,11 @@ import Testing
 
 @testable import FanOut
 import Geo
-import GeoFormats
-import Registry
+import Participants
 import Selection
 import ProviderAdapters
 import FanoutEngine
-import FanoutAreaTools
 @testable import FanoutTesting
-@testable import FanoutDesk
-import FanoutLab
-import Synthetic
 
 /// Robustness of the dispatcher's JSON configuration reader under random and mutated input
 /// (`FANOUT_FUZZ_SECONDS`, default 2 s): every refusal is a `FanOutError` naming the file; every

@@ -4,16 +4,11 @@ import Testing
 
 @testable import FanOut
 import Geo
-import GeoFormats
-import Registry
+import Participants
 import Selection
 import ProviderAdapters
 import FanoutEngine
-import FanoutAreaTools
 @testable import FanoutTesting
-@testable import FanoutDesk
-import FanoutLab
-import Synthetic
 
 /// Every number of the dispatcher's configuration has a range: its bounds are accepted, a value
 /// just outside is refused naming the file, the key path, the value and the bound; and the planner

@@ -3,16 +3,11 @@ import Testing
 
 @testable import FanOut
 import Geo
-import GeoFormats
-import Registry
+import Participants
 import Selection
 import ProviderAdapters
 import FanoutEngine
-import FanoutAreaTools
 @testable import FanoutTesting
-@testable import FanoutDesk
-import FanoutLab
-import Synthetic
 
 @Suite struct DispatchConfigTests {
     @Test func defaultsAreBEAlertCapacity() {

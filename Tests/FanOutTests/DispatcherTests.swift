@@ -2,16 +2,11 @@ import Geo
 import Testing
 
 @testable import FanOut
-import GeoFormats
-import Registry
+import Participants
 import Selection
 import ProviderAdapters
 import FanoutEngine
-import FanoutAreaTools
 @testable import FanoutTesting
-@testable import FanoutDesk
-import FanoutLab
-import Synthetic
 
 /// Helpers shared by the dispatcher tests.
 enum Fixture {

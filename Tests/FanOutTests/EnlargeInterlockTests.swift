@@ -5,7 +5,7 @@ import Testing
 @testable import FanoutEngine
 import Geo
 @testable import GeoFormats
-import Registry
+import Participants
 import Selection
 import ProviderAdapters
 @testable import FanoutAreaTools

@@ -3,16 +3,11 @@ import Testing
 
 @testable import FanOut
 import Geo
-import GeoFormats
-import Registry
+import Participants
 import Selection
 import ProviderAdapters
 import FanoutEngine
-import FanoutAreaTools
 @testable import FanoutTesting
-@testable import FanoutDesk
-import FanoutLab
-import Synthetic
 
 /// Texts per channel: each limit holds exactly at its bound and refuses one unit past it, naming
 /// the text, the channel and the length; the dispatcher applies them at start and end.

@@ -1,18 +1,13 @@
 import Foundation
-import Registry
+import Participants
 import Testing
 
 @testable import FanOut
 import Geo
-import GeoFormats
 import Selection
 import ProviderAdapters
 import FanoutEngine
-import FanoutAreaTools
 @testable import FanoutTesting
-@testable import FanoutDesk
-import FanoutLab
-import Synthetic
 
 /// Person deduplication, quiet hours in Dutch local time, languages.
 @Suite struct PreferenceTests {

@@ -1,18 +1,13 @@
 import Foundation
-import Registry
+import Participants
 import Testing
 
 @testable import FanOut
 import Geo
-import GeoFormats
 import Selection
 import ProviderAdapters
 import FanoutEngine
-import FanoutAreaTools
 @testable import FanoutTesting
-@testable import FanoutDesk
-import FanoutLab
-import Synthetic
 
 /// Quiet hours checked again after inclusion: before a retry, before a fallback and before the end
 /// message, on virtual time with Dutch local times computed by hand (CET = UTC+1 in January).

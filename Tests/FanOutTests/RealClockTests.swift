@@ -2,16 +2,11 @@ import Testing
 
 @testable import FanOut
 import Geo
-import GeoFormats
-import Registry
+import Participants
 import Selection
 import ProviderAdapters
 import FanoutEngine
-import FanoutAreaTools
 @testable import FanoutTesting
-@testable import FanoutDesk
-import FanoutLab
-import Synthetic
 
 @Suite struct RealClockTests {
     /// A whole action on the real clock: 40 SMS at 1,000/s, 4 calls of 20 ms on 2 lines, then the end.

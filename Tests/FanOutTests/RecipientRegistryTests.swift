@@ -1,19 +1,14 @@
 import Foundation
 import Geo
-import Registry
+import Participants
 import Selection
 import TestSupport
 import Testing
 
 @testable import FanOut
-import GeoFormats
 import ProviderAdapters
 import FanoutEngine
-import FanoutAreaTools
 @testable import FanoutTesting
-@testable import FanoutDesk
-import FanoutLab
-import Synthetic
 
 @Suite struct RecipientRegistryTests {
     @Test func aChannelPreferenceIsParsedInOrderAndAnUnknownChannelIsRefused() throws {

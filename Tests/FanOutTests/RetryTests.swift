@@ -2,16 +2,11 @@ import Testing
 
 @testable import FanOut
 import Geo
-import GeoFormats
-import Registry
+import Participants
 import Selection
 import ProviderAdapters
 import FanoutEngine
-import FanoutAreaTools
 @testable import FanoutTesting
-@testable import FanoutDesk
-import FanoutLab
-import Synthetic
 
 /// Retries with backoff and fallback to the next channel, on virtual time with hand-computed times.
 @Suite struct RetryTests {

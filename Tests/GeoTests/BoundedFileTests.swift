@@ -1,19 +1,9 @@
 import Foundation
+import GeoTestSupport
 import TestSupport
 import Testing
 
 @testable import Geo
-@testable import GeoFormats
-@testable import Registry
-import Selection
-import FanOut
-import ProviderAdapters
-import FanoutEngine
-import FanoutAreaTools
-import FanoutTesting
-import FanoutDesk
-import FanoutLab
-import Synthetic
 
 /// Files with a size limit are read no further than the limit: the limit itself is read whole,
 /// one byte more is refused, and an endless file is refused instead of filling the memory.

@@ -1,18 +1,8 @@
 import Foundation
+import GeoTestSupport
 import Testing
 
 @testable import Geo
-@testable import GeoFormats
-@testable import Registry
-import Selection
-import FanOut
-import ProviderAdapters
-import FanoutEngine
-import FanoutAreaTools
-import FanoutTesting
-import FanoutDesk
-import FanoutLab
-import Synthetic
 
 /// The borders file, loaded once for the whole test process (a `Sendable` value).
 let sharedBorders: Result<CountryBorders, any Error> = Result {

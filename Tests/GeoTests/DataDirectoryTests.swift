@@ -1,19 +1,9 @@
 import Foundation
+import GeoTestSupport
 import TestSupport
 import Testing
 
 @testable import Geo
-@testable import GeoFormats
-@testable import Registry
-import Selection
-import FanOut
-import ProviderAdapters
-import FanoutEngine
-import FanoutAreaTools
-import FanoutTesting
-import FanoutDesk
-import FanoutLab
-import Synthetic
 
 /// ``DataDirectory``: the bundled copies are the package's files, each case resolves where it says,
 /// and a missing file is an error naming the file and the directory searched.

@@ -1,18 +1,8 @@
+import GeoTestSupport
 import TestSupport
 import Testing
 
 @testable import Geo
-@testable import GeoFormats
-@testable import Registry
-import Selection
-import FanOut
-import ProviderAdapters
-import FanoutEngine
-import FanoutAreaTools
-import FanoutTesting
-import FanoutDesk
-import FanoutLab
-import Synthetic
 
 /// A point and whether the test area covers it, worked out by hand.
 struct CoversCase: Sendable, CustomTestStringConvertible {

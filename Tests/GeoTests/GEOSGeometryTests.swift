@@ -1,17 +1,7 @@
+import GeoTestSupport
 import Testing
 
 @testable import Geo
-@testable import GeoFormats
-@testable import Registry
-import Selection
-import FanOut
-import ProviderAdapters
-import FanoutEngine
-import FanoutAreaTools
-import FanoutTesting
-import FanoutDesk
-import FanoutLab
-import Synthetic
 
 @Suite("GEOS geometry")
 struct GEOSGeometryTests {

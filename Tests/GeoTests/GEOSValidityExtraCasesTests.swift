@@ -1,18 +1,8 @@
 import Foundation
+import GeoTestSupport
 import Testing
 
 @testable import Geo
-@testable import GeoFormats
-@testable import Registry
-import Selection
-import FanOut
-import ProviderAdapters
-import FanoutEngine
-import FanoutAreaTools
-import FanoutTesting
-import FanoutDesk
-import FanoutLab
-import Synthetic
 
 /// One case of `extra_cases_geos_3.11.1.json` (authored by this project with GEOS 3.11.1).
 struct ExtraValidityCase: Decodable, Sendable, CustomTestStringConvertible {

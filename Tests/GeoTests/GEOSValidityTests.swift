@@ -1,18 +1,8 @@
 import Foundation
+import GeoTestSupport
 import Testing
 
 @testable import Geo
-@testable import GeoFormats
-@testable import Registry
-import Selection
-import FanOut
-import ProviderAdapters
-import FanoutEngine
-import FanoutAreaTools
-import FanoutTesting
-import FanoutDesk
-import FanoutLab
-import Synthetic
 
 /// One JTS `TestValid.xml` case joined with the reason GEOS 3.11.1 gave for it.
 struct JTSValidityCase: Sendable, CustomTestStringConvertible {

@@ -1,18 +1,8 @@
 import Foundation
+import GeoTestSupport
 import Testing
 
 @testable import Geo
-@testable import GeoFormats
-@testable import Registry
-import Selection
-import FanOut
-import ProviderAdapters
-import FanoutEngine
-import FanoutAreaTools
-import FanoutTesting
-import FanoutDesk
-import FanoutLab
-import Synthetic
 
 @Suite struct LonLatCountryGridTests {
     let grid: LonLatCountryGrid

@@ -1,19 +1,9 @@
 import Foundation
+import GeoTestSupport
 import TestSupport
 import Testing
 
 @testable import Geo
-@testable import GeoFormats
-@testable import Registry
-import Selection
-import FanOut
-import ProviderAdapters
-import FanoutEngine
-import FanoutAreaTools
-import FanoutTesting
-import FanoutDesk
-import FanoutLab
-import Synthetic
 
 /// The grid's extent as its NTv2 header states it (degrees, east positive), read independently of `Geo`.
 private struct NTv2Extent {

@@ -1,18 +1,8 @@
 import Foundation
+import GeoTestSupport
 import Testing
 
 @testable import Geo
-@testable import GeoFormats
-@testable import Registry
-import Selection
-import FanOut
-import ProviderAdapters
-import FanoutEngine
-import FanoutAreaTools
-import FanoutTesting
-import FanoutDesk
-import FanoutLab
-import Synthetic
 
 /// Map projections computed here from their textbook formulas (EPSG Guidance Note 7-2), as
 /// independent expectations for the engine's PROJ paths from each supported input CRS.

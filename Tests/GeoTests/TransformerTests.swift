@@ -1,19 +1,9 @@
 import Foundation
+import GeoTestSupport
 import TestSupport
 import Testing
 
 @testable import Geo
-@testable import GeoFormats
-@testable import Registry
-import Selection
-import FanOut
-import ProviderAdapters
-import FanoutEngine
-import FanoutAreaTools
-import FanoutTesting
-import FanoutDesk
-import FanoutLab
-import Synthetic
 
 @Suite struct TransformerTests {
     /// PROJ's own choice (`proj_create_crs_to_crs`) without the Dutch grid, built explicitly: the

@@ -4,7 +4,7 @@ import Testing
 @testable import ProviderAdapters
 import Geo
 import GeoFormats
-import Registry
+import Participants
 import Selection
 import FanOut
 import FanoutEngine

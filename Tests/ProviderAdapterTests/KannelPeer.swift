@@ -5,7 +5,7 @@ import TestSupport
 @testable import ProviderAdapters
 import Geo
 import GeoFormats
-import Registry
+import Participants
 import Selection
 import FanOut
 import FanoutEngine

@@ -1,7 +1,7 @@
 import FanOut
 import Foundation
 import Geo
-import Registry
+import Participants
 import TestSupport
 import Testing
 

@@ -2,7 +2,7 @@ import FanOut
 import Foundation
 import Geo
 import MetricsTestKit
-import Registry
+import Participants
 import Synchronization
 import TestSupport
 import Testing

@@ -6,7 +6,7 @@ import Testing
 @testable import FanoutEngine
 import Geo
 @testable import GeoFormats
-import Registry
+import Participants
 import Selection
 import FanOut
 import ProviderAdapters

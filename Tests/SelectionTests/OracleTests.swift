@@ -5,15 +5,7 @@ import Testing
 @testable import FanoutEngine
 @testable import Geo
 @testable import Selection
-@testable import GeoFormats
-@testable import Registry
-import FanOut
-import ProviderAdapters
-@testable import FanoutAreaTools
-import FanoutTesting
-@testable import FanoutDesk
-@testable import FanoutLab
-import Synthetic
+@testable import Participants
 
 /// A star-shaped ring (valid by construction: vertices at increasing angles) around `c`.
 func star(_ c: RDPoint, radii: ClosedRange<Double>, vertices: Int, rng: inout SeededRandom, reversed: Bool = false)

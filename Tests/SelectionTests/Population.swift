@@ -1,15 +1,7 @@
-import FanOut
-import FanoutAreaTools
-import FanoutDesk
 import FanoutEngine
-import FanoutLab
-import FanoutTesting
 import Geo
-import GeoFormats
-import ProviderAdapters
-import Registry
+import Participants
 import Selection
-import Synthetic
 import TestSupport
 
 /// A random test population in RD New around the centre of the Netherlands: clustered, with

@@ -3,16 +3,8 @@ import Testing
 
 @testable import Selection
 import Geo
-import GeoFormats
-import Registry
-import FanOut
-import ProviderAdapters
+import Participants
 import FanoutEngine
-import FanoutAreaTools
-import FanoutTesting
-import FanoutDesk
-import FanoutLab
-import Synthetic
 
 @Suite struct SortTests {
     /// Random participants with many exact distance ties (households) and a spread of magnitudes.

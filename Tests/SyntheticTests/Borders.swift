@@ -1,14 +1,5 @@
-import FanOut
-import FanoutAreaTools
-import FanoutDesk
-import FanoutEngine
 import FanoutLab
-import FanoutTesting
 import Geo
-import GeoFormats
-import ProviderAdapters
-import Registry
-import Selection
 import Synthetic
 
 /// The country lookup of the package's borders file, loaded once for the suites.

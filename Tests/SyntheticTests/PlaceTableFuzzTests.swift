@@ -4,15 +4,6 @@ import Testing
 
 @testable import Synthetic
 import Geo
-import GeoFormats
-import Registry
-import Selection
-import FanOut
-import ProviderAdapters
-import FanoutEngine
-import FanoutAreaTools
-import FanoutTesting
-import FanoutDesk
 import FanoutLab
 
 /// Robustness of the place-table reader (`CSVRecordReader` under `PlaceTable`) under random and

@@ -14,12 +14,12 @@ let package = Package(
     dependencies: [.package(name: "fanout", path: "../..")],
     targets: [
         .target(
-            name: "FuzzSupport", dependencies: [.product(name: "FanoutEngine", package: "fanout")],
+            name: "FuzzSupport", dependencies: [.product(name: "FanoutEngine", package: "fanout"), .product(name: "FanoutLab", package: "fanout")],
             swiftSettings: [.swiftLanguageMode(.v6)])
     ]
         + fuzzTargets.map { name in
             .executableTarget(
-                name: name, dependencies: ["FuzzSupport", .product(name: "FanoutEngine", package: "fanout")],
+                name: name, dependencies: ["FuzzSupport", .product(name: "FanoutEngine", package: "fanout"), .product(name: "FanoutLab", package: "fanout")],
                 swiftSettings: [.swiftLanguageMode(.v6)])
         }
 )

@@ -8,8 +8,19 @@
 // Messages per second of wall time = 100,000 / the wall time of one iteration; the target is
 // at least 50,000 per second (issue 6). No registry is needed: the recipients are generated.
 import Benchmark
+import FanOut
+import FanoutAreaTools
+import FanoutDesk
 import FanoutEngine
+import FanoutLab
+import FanoutTesting
 import Foundation
+import Geo
+import GeoFormats
+import Participants
+import ProviderAdapters
+import Selection
+import Synthetic
 
 let benchmarks: @Sendable () -> Void = {
     let regression = BenchmarkThresholds(relative: [.p50: 20.0, .p90: 20.0])

@@ -1,5 +1,16 @@
+import FanOut
+import FanoutAreaTools
+import FanoutDesk
 import FanoutEngine
+import FanoutLab
+import FanoutTesting
 import Foundation
+import Geo
+import GeoFormats
+import Participants
+import ProviderAdapters
+import Selection
+import Synthetic
 
 // The reference query set is the library's `ReferenceQuery` (FanoutEngine), the same one
 // `fanout loadtest` runs.

@@ -5,8 +5,19 @@
 // Each benchmark runs in its own process (package-benchmark does that), so peak memory is per
 // benchmark, but it is the whole process: the loaded columns and the engine's index included.
 import Benchmark
+import FanOut
+import FanoutAreaTools
+import FanoutDesk
 import FanoutEngine
+import FanoutLab
+import FanoutTesting
 import Foundation
+import Geo
+import GeoFormats
+import Participants
+import ProviderAdapters
+import Selection
+import Synthetic
 
 let benchmarks: @Sendable () -> Void = {
     // Benchmark names have no spaces: see `Selector.benchmarkName(_:)`.

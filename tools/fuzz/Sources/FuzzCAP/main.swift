@@ -1,6 +1,17 @@
+import FanOut
+import FanoutAreaTools
+import FanoutDesk
 import FanoutEngine
+import FanoutLab
+import FanoutTesting
 import Foundation
 import FuzzSupport
+import Geo
+import GeoFormats
+import Participants
+import ProviderAdapters
+import Selection
+import Synthetic
 
 /// libFuzzer target: OASIS CAP alerts, parsed directly (every area's invariants checked) and
 /// through `AreaReader` as `select --polygon` reads them.

@@ -1,5 +1,17 @@
+import FanOut
+import FanoutAreaTools
+import FanoutDesk
+import FanoutEngine
+import FanoutLab
+import FanoutTesting
 import Foundation
 import FuzzSupport
+import Geo
+import GeoFormats
+import Participants
+import ProviderAdapters
+import Selection
+import Synthetic
 
 /// libFuzzer target: GeoJSON action areas through `AreaReader` (as `fanout area check` reads them).
 private let target = AreaTarget(fileName: "area.geojson")

@@ -1,5 +1,17 @@
+import FanOut
+import FanoutAreaTools
+import FanoutDesk
+import FanoutEngine
+import FanoutLab
+import FanoutTesting
 import Foundation
 import FuzzSupport
+import Geo
+import GeoFormats
+import Participants
+import ProviderAdapters
+import Selection
+import Synthetic
 
 /// libFuzzer target: GeoPackage action areas (a SQLite file) through `AreaReader`, as
 /// `fanout area check` and `select --polygon` read them: SQLite on a damaged file, the

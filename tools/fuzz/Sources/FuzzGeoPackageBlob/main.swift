@@ -1,6 +1,17 @@
+import FanOut
+import FanoutAreaTools
+import FanoutDesk
 import FanoutEngine
+import FanoutLab
+import FanoutTesting
 import Foundation
 import FuzzSupport
+import Geo
+import GeoFormats
+import Participants
+import ProviderAdapters
+import Selection
+import Synthetic
 
 /// libFuzzer target: the GeoPackage geometry blob header (`GeoPackageBinary.decode`): what it
 /// decodes must encode and decode again to the same header fields and WKB.

@@ -1,6 +1,17 @@
+import FanOut
+import FanoutAreaTools
+import FanoutDesk
 import FanoutEngine
+import FanoutLab
+import FanoutTesting
 import Foundation
 import FuzzSupport
+import Geo
+import GeoFormats
+import Participants
+import ProviderAdapters
+import Selection
+import Synthetic
 
 /// libFuzzer target: the participant CSV import (`Registry.importCSV`: the streaming `CSVReader`,
 /// the column layout, the row checks, the CRS transformation and the country derivation).

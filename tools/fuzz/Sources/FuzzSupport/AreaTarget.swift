@@ -1,5 +1,16 @@
+import FanOut
+import FanoutAreaTools
+import FanoutDesk
 import FanoutEngine
+import FanoutLab
+import FanoutTesting
 import Foundation
+import Geo
+import GeoFormats
+import Participants
+import ProviderAdapters
+import Selection
+import Synthetic
 
 /// Reads an area file the way `fanout area check` and `select --polygon` do, then checks it.
 ///

@@ -1,5 +1,16 @@
+import FanOut
+import FanoutAreaTools
+import FanoutDesk
 import FanoutEngine
+import FanoutLab
+import FanoutTesting
 import Foundation
+import Geo
+import GeoFormats
+import Participants
+import ProviderAdapters
+import Selection
+import Synthetic
 
 /// What every fuzz target checks besides "no crash, no hang, memory bounded" (which libFuzzer and
 /// AddressSanitizer watch): the reader's failures are its own error type with a message that names
