@@ -36,34 +36,36 @@ let package = Package(
                 .copy("borders-nl-be-de.ODbL-1.0.txt"),
             ],
             swiftSettings: strict),
+        // The error protocol every module adopts (FanoutError, ErrorLocation): the bottom of the graph.
+        .target(name: "FanoutCore", swiftSettings: strict),
         .target(
             name: "Geo",
-            dependencies: ["CGEOS", "CPROJ", "FanoutData", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["FanoutCore", "CGEOS", "CPROJ", "FanoutData", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         .target(
             name: "Registry",
-            dependencies: ["Geo", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["FanoutCore", "Geo", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
-        .target(name: "Selection", dependencies: ["Geo"], swiftSettings: strict),
+        .target(name: "Selection", dependencies: ["FanoutCore", "Geo"], swiftSettings: strict),
         .target(
-            name: "Synthetic", dependencies: [],
+            name: "Synthetic", dependencies: ["FanoutCore"],
             resources: [.copy("Resources/places.csv")],
             swiftSettings: strict),
         .target(
             name: "FanOut",
             dependencies: [
-                "Geo", "Registry", "Selection", .product(name: "GRDB", package: "GRDB.swift"),
+                "FanoutCore", "Geo", "Registry", "Selection", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Metrics", package: "swift-metrics"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .target(
             name: "ProviderAdapters",
-            dependencies: ["FanOut", "Registry", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["FanoutCore", "FanOut", "Registry", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .target(
             name: "FanoutEngine",
             dependencies: [
-                "Geo", "Registry", "Selection", "Synthetic", "FanOut", "ProviderAdapters",
+                "FanoutCore", "Geo", "Registry", "Selection", "Synthetic", "FanOut", "ProviderAdapters",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict),

@@ -1,4 +1,5 @@
 @_exported import FanOut
+@_exported import FanoutCore
 // The library's public surface: the engine facade plus the value types of its modules.
 @_exported import Geo
 @_exported import ProviderAdapters
