@@ -1,5 +1,5 @@
 /// The dispatcher's error: a code, a message a person understands, and an optional cause.
-public struct FanOutError: Error, Sendable, CustomStringConvertible {
+public struct DispatchError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         fileprivate enum Value: String, Sendable {

@@ -39,7 +39,7 @@ import Testing
             _ = try DispatchConfig.parse(Data(json.utf8), source: "dispatch.json")
             return nil
         } catch {
-            return (error as? FanOutError)?.code == .invalidConfig ? "\(error)" : "not a FanOutError: \(error)"
+            return (error as? DispatchError)?.code == .invalidConfig ? "\(error)" : "not a DispatchError: \(error)"
         }
     }
 
@@ -124,7 +124,7 @@ import Testing
         #expect(try DispatchConfig.load(from: big) == DispatchConfig())
         // An endless "file" is refused after limit + 1 bytes instead of filling the memory.
         if FileManager.default.fileExists(atPath: "/dev/zero") {
-            #expect(throws: FanOutError.self) { try DispatchConfig.load(from: URL(fileURLWithPath: "/dev/zero")) }
+            #expect(throws: DispatchError.self) { try DispatchConfig.load(from: URL(fileURLWithPath: "/dev/zero")) }
         }
     }
 }
