@@ -1,3 +1,4 @@
+import FanoutCore
 // MARK: - WKT files: one geometry, or several read as features
 
 extension AreaReader {
@@ -17,7 +18,9 @@ extension AreaReader {
     ) throws -> AreaGeometry {
         let pieces: [WKTPiece]
         do { pieces = try WKTPieces.split(text) } catch let e as GeoError {
-            throw GeoError(e.code, "\(name): \(e.message)")
+            var location = e.location ?? ErrorLocation()
+            location.input = name
+            throw GeoError(e.code, "\(name): \(e.message)", location: location)
         }
         guard !pieces.isEmpty else { throw GeoError(.parse, "\(name): no WKT geometry in the file") }
         let labels = pieces.enumerated().map { i, p in

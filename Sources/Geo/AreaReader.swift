@@ -1,3 +1,4 @@
+import FanoutCore
 import Foundation
 
 /// An action area as read from a file: polygons with their CRS and the feature's attributes, not
@@ -185,12 +186,16 @@ private struct GeoJSONParser {
     }
 
     /// An error about the whole file.
-    func failFile(_ message: String, _ code: GeoError.Code) -> GeoError { GeoError(code, "\(name): \(message)") }
+    func failFile(_ message: String, _ code: GeoError.Code) -> GeoError {
+        GeoError(code, "\(name): \(message)", location: ErrorLocation(input: name))
+    }
 
     /// An error at a JSON path; `name` (the file) comes first unless it is empty.
     func fail(_ path: String, _ message: String, _ code: GeoError.Code = .parse) -> GeoError {
         let place = path.isEmpty ? "top level" : path
-        return GeoError(code, name.isEmpty ? "\(place): \(message)" : "\(name): \(place): \(message)")
+        return GeoError(
+            code, name.isEmpty ? "\(place): \(message)" : "\(name): \(place): \(message)",
+            location: ErrorLocation(input: name.isEmpty ? nil : name, field: path.isEmpty ? nil : path))
     }
 
     func object(_ value: JSONValue, _ path: String) throws -> [String: JSONValue] {

@@ -1,3 +1,4 @@
+import FanoutCore
 import Foundation
 
 // MARK: - CAP's text values: lat,lon pairs, polygons, circles
@@ -49,7 +50,7 @@ extension CAPReader {
     ///     by its own line.
     static func polygon(_ text: String, name: String, place: String, line firstLine: Int) throws -> [XY] {
         func fail(_ line: Int, _ message: String) -> GeoError {
-            GeoError(.parse, "\(name): line \(line): \(place): \(message)")
+            GeoError(.parse, "\(name): line \(line): \(place): \(message)", location: ErrorLocation(input: name, line: line))
         }
         var ring: [XY] = []
         var line = firstLine
