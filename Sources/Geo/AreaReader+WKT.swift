@@ -7,7 +7,7 @@ extension AreaReader {
     /// GEOS reads one geometry and ignores what follows, so the text is first split into its
     /// top-level geometries (``WKTPieces``): text after a geometry that is not another one is
     /// refused, and several geometries are chosen among as a GeoJSON FeatureCollection's features
-    /// are: refused with a list (`.single`), one by its position (`--feature '#N'`), or their
+    /// are: refused with a list (`.single`), one by its position (`.id("#N")`), or their
     /// union (`.all`).
     ///
     /// - Throws: ``GeoError`` `.parse` with GEOS's message or naming the line and byte of trailing
@@ -48,8 +48,8 @@ extension AreaReader {
             guard let n = id.position else {
                 throw GeoError(
                     .featureChoice,
-                    "\(name): --feature \(AreaFeatures.clean(id.text)): WKT geometries have no ids; choose one by "
-                        + "its position in the file, --feature '#N' (1 for the first)")
+                    "\(name): feature \(AreaFeatures.clean(id.text)): WKT geometries have no ids; choose one by "
+                        + "its position in the file, '#N' (1 for the first)")
             }
             guard n <= pieces.count else {
                 throw GeoError(

@@ -106,7 +106,9 @@ public enum AreaReader {
                 contentsOf: url, layer: layer, crs: crs, features: features, context: context)
         }
         if let layer {
-            throw GeoError(.parse, "\(name): --layer \(layer.prefix(40)) applies to GeoPackage (.gpkg) input only")
+            throw GeoError(
+                .parse, "\(name): layer \(layer.prefix(40)): a layer applies to GeoPackage (.gpkg) input only",
+                location: ErrorLocation(input: name, field: "layer"))
         }
         var data: Data
         do { data = try BoundedFile.read(url, limit: maxFileBytes) } catch {
@@ -233,7 +235,7 @@ private struct GeoJSONParser {
             case .single: return (try area(json, path: ""), [])
             case .id(let id):
                 throw failFile(
-                    "--feature \(AreaFeatures.clean(id.text)): the file is a bare geometry, without features or ids",
+                    "feature \(AreaFeatures.clean(id.text)): the file is a bare geometry, without features or ids",
                     .featureChoice)
             case .all:
                 features = [json]
@@ -309,7 +311,7 @@ private struct GeoJSONParser {
             switch f["id"] {
             case .string(let s)?: label = FeatureLabel(id: "id \"\(AreaFeatures.clean(s))\"")
             case .number(let n)?: label = FeatureLabel(id: "id \(Self.number(n))")
-            default: label = FeatureLabel(id: "features[\(i)] (no id; --feature '#\(i + 1)')")
+            default: label = FeatureLabel(id: "features[\(i)] (no id; '#\(i + 1)')")
             }
             if case .object(let properties)? = f["properties"],
                 let key = AreaFeatures.nameAttribute(among: properties.keys)

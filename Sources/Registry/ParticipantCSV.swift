@@ -51,7 +51,7 @@ struct CSVLayout {
         }
         guard let id = index["id"] else {
             throw RegistryError(
-                .input, "\(path):1: missing required column 'id' (header must have id,lon,lat or, with --crs, id,x,y)",
+                .input, "\(path):1: missing required column 'id' (header must have id,lon,lat or, with a CRS given, id,x,y)",
                 location: header1.with(field: "id"))
         }
         if let lon = index["lon"], let lat = index["lat"] {
@@ -60,7 +60,7 @@ struct CSVLayout {
             guard crsGiven || index["crs"] != nil else {
                 throw RegistryError(
                     .input,
-                    "\(path):1: columns x,y need --crs EPSG:NNNN or a crs column to say what they are "
+                    "\(path):1: columns x,y need a CRS (ImportOptions.crs) or a crs column to say what they are "
                         + "(lon,lat are WGS84)",
                     location: header1.with(field: "crs"))
             }
@@ -70,7 +70,7 @@ struct CSVLayout {
             throw RegistryError(
                 .input,
                 "\(path):1: missing required column\(missing.count > 1 ? "s" : "") \(missing.map { "'\($0)'" }.joined(separator: " and ")) "
-                    + "(header must have id,lon,lat or, with --crs, id,x,y)",
+                    + "(header must have id,lon,lat or, with a CRS given, id,x,y)",
                 location: header1.with(field: missing.first))
         }
         self.id = id
