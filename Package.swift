@@ -41,35 +41,37 @@ let package = Package(
                 .copy("borders-nl-be-de.ODbL-1.0.txt"),
             ],
             swiftSettings: strict),
+        // The error protocol every module adopts (FanoutError, ErrorLocation): the bottom of the graph.
+        .target(name: "FanoutCore", swiftSettings: strict),
         // The geometry kernel: coordinates, PROJ and GEOS owners, the RD grid, borders,
         // municipalities, the service region and the data directory.
         .target(
             name: "Geo",
-            dependencies: ["CGEOS", "CPROJ", "FanoutData", grdb],
+            dependencies: ["FanoutCore", "CGEOS", "CPROJ", "FanoutData", grdb],
             swiftSettings: strict),
         // Area file formats (WKT, GeoJSON, GeoPackage, CAP) and safe output files.
-        .target(name: "GeoFormats", dependencies: ["Geo", "CGEOS", "CPROJ", grdb], swiftSettings: strict),
+        .target(name: "GeoFormats", dependencies: ["FanoutCore", "Geo", "CGEOS", "CPROJ", grdb], swiftSettings: strict),
         // Participants, their typed record and their SQLite file.
-        .target(name: "Participants", dependencies: ["Geo", grdb], swiftSettings: strict),
+        .target(name: "Participants", dependencies: ["FanoutCore", "Geo", grdb], swiftSettings: strict),
         // The spatial indexes and the outside-in order.
-        .target(name: "Selection", dependencies: ["Geo", "Participants"], swiftSettings: strict),
+        .target(name: "Selection", dependencies: ["FanoutCore", "Geo", "Participants"], swiftSettings: strict),
         // The dispatcher, its ledger (and the ledger's migrations) and the provider protocol.
         .target(
             name: "FanOut",
             dependencies: [
-                "Geo", "Participants", grdb, .product(name: "Metrics", package: "swift-metrics"),
+                "FanoutCore", "Geo", "Participants", grdb, .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         // The SMS adapter to Kannel.
         .target(
             name: "ProviderAdapters",
-            dependencies: ["FanOut", "Participants", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["FanoutCore", "FanOut", "Participants", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         // The front door for a control-room service.
         .target(
             name: "FanoutEngine",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", grdb],
+            dependencies: ["FanoutCore", "Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", grdb],
             swiftSettings: strict),
         // Tools for GIS staff: check, fix, convert and map action areas; CAP writing; travel radius.
         .target(
@@ -84,7 +86,7 @@ let package = Package(
             swiftSettings: strict),
         // The synthetic population generator.
         .target(
-            name: "Synthetic", dependencies: [],
+            name: "Synthetic", dependencies: ["FanoutCore"],
             resources: [.copy("Resources/places.csv")],
             swiftSettings: strict),
         // Demo, load tests, reference queries and the comparison peers, for the CLI, tests and benchmarks.
@@ -123,56 +125,56 @@ let package = Package(
         // One test target per module (the module's name + Tests); CLITests runs the real binary.
         .testTarget(
             name: "GeoTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             exclude: ["Fixtures"],
             swiftSettings: strict),
         .testTarget(
             name: "GeoFormatsTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: strict),
         .testTarget(
             name: "ParticipantsTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: strict),
         .testTarget(
             name: "SelectionTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: strict),
         .testTarget(
             name: "SyntheticTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: strict),
         .testTarget(
             name: "FanOutTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: strict),
         .testTarget(
             name: "FanoutTestingTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: strict),
         .testTarget(
             name: "ProviderAdapterTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: strict),
         .testTarget(
             name: "FanoutEngineTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: strict),
         .testTarget(
             name: "FanoutAreaToolsTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: strict),
         .testTarget(
             name: "FanoutDeskTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: strict),
         .testTarget(
             name: "FanoutLabTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: strict),
         .testTarget(
             name: "CLITests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics"), "FanoutCLI", "ToolInfo"],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics"), "FanoutCLI", "ToolInfo"],
             exclude: ["Fixtures"],
             swiftSettings: strict),
     ]

@@ -152,7 +152,7 @@ public struct ActionExplanation: Sendable, Hashable, CustomStringConvertible {
 extension Ledger {
     /// Every area version of an action as recorded, in version order.
     ///
-    /// - Throws: ``FanOutError`` `.ledger`.
+    /// - Throws: ``DispatchError`` `.ledger`.
     public func areaVersions(of action: ActionID) throws -> [AreaVersion] {
         try read("reading the areas of action \(action)") { db in try Self.areaVersions(db, action) }
     }
@@ -192,14 +192,14 @@ extension Ledger {
     ///
     /// `person` may be a person id or a participant id (an address of the person). Holds no phone
     /// numbers or e-mail addresses.
-    /// - Throws: ``FanOutError`` `.unknownAction`, `.ledger`.
+    /// - Throws: ``DispatchError`` `.unknownAction`, `.ledger`.
     public func explain(action: ActionID, person: Int64) throws -> ActionExplanation {
         try read("explaining action \(action) for \(person)") { db in
             guard
                 let a = try Row.fetchOne(
                     db, sql: "SELECT incident_type, state FROM dispatch_action WHERE id = ?",
                     arguments: [action.rawValue])
-            else { throw FanOutError(.unknownAction, "no action \(action) in \(path)") }
+            else { throw DispatchError(.unknownAction, "no action \(action) in \(path)") }
             let areas = try Self.areaVersions(db, action)
             // The persons the id stands for: itself, and the person of a participant (an address,
             // listed in the audit or, outside the area, in the registry).

@@ -22,7 +22,7 @@ public final class DeliveryReporter: Sendable {
     ///
     /// A report for a message that is not awaited (reported twice, or handed over before a
     /// restart) is ignored.
-    /// - Throws: ``FanOutError`` `.ledger` when the ledger cannot be written.
+    /// - Throws: ``DispatchError`` `.ledger` when the ledger cannot be written.
     public func report(_ message: OutboundMessage, result: DeliveryResult) throws {
         guard let dispatcher = target.withLock({ $0.dispatcher }) else { return }
         try dispatcher.report(message, result: result)

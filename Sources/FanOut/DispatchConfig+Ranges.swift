@@ -88,25 +88,25 @@ extension DispatchConfig {
     /// a day.
     ///
     /// - Parameter source: Names the configuration in the message (the file's path).
-    /// - Throws: ``FanOutError`` `.invalidConfig`, such as
+    /// - Throws: ``DispatchError`` `.invalidConfig`, such as
     ///   `dispatch.json: sms.perSecond: 1e-09 is below the minimum 0.01`.
     public func validate(source: String = "configuration") throws {
         for n in numbers {
             let range = Self.range(of: n.key)
             if n.value.isNaN || n.value < range.lowerBound {
-                throw FanOutError(
+                throw DispatchError(
                     .invalidConfig, "\(source): \(n.key): \(n.text) is below the minimum \(Self.show(range.lowerBound))"
                 )
             }
             if n.value > range.upperBound {
-                throw FanOutError(
+                throw DispatchError(
                     .invalidConfig, "\(source): \(n.key): \(n.text) is above the maximum \(Self.show(range.upperBound))"
                 )
             }
         }
         let longest = retry.longestBackoffSeconds
         if longest > Self.longestBackoffSeconds {
-            throw FanOutError(
+            throw DispatchError(
                 .invalidConfig,
                 "\(source): retry: the last retry would wait \(Self.show(longest)) s (backoffSeconds × "
                     + "backoffFactor^(attemptsPerChannel − 2)), more than a day (\(Self.show(Self.longestBackoffSeconds)) s)"

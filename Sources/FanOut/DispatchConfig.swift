@@ -239,14 +239,14 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
     /// Refuses keys the configuration does not know (a misspelt key is not silently ignored).
     private static func checkKeys(_ data: Data, source: String) throws {
         if let place = JSONValue.syntaxError(in: data) {
-            throw FanOutError(.invalidConfig, "\(source): not valid JSON: \(place)")
+            throw DispatchError(.invalidConfig, "\(source): not valid JSON: \(place)")
         }
         guard let top = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return }
         func check(_ object: [String: Any], _ path: String) throws {
             guard let known = knownKeys[path] else { return }
             for key in object.keys.sorted() where !known.contains(key) {
                 let name = path.isEmpty ? key : "\(path).\(key)"
-                throw FanOutError(
+                throw DispatchError(
                     .invalidConfig,
                     "\(source): '\(name)' is not a configuration key (known: \(known.sorted().joined(separator: ", ")))"
                 )
@@ -258,7 +258,7 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
 
     /// Reads and validates a JSON configuration.
     ///
-    /// - Throws: ``FanOutError`` `.invalidConfig` naming the file and the bad key, or saying the file
+    /// - Throws: ``DispatchError`` `.invalidConfig` naming the file and the bad key, or saying the file
     ///   is larger than ``maxFileBytes`` (read no further than that).
     public static func load(from url: URL) throws -> DispatchConfig {
         try parse(try readFile(url, what: "the dispatcher configuration"), source: url.path)
@@ -269,16 +269,16 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
 
     /// Reads a configuration file, refusing one over ``maxFileBytes`` after reading no more than that.
     ///
-    /// - Throws: ``FanOutError`` `.invalidConfig` naming the file.
+    /// - Throws: ``DispatchError`` `.invalidConfig` naming the file.
     package static func readFile(_ url: URL, what: String) throws -> Data {
         do { return try BoundedFile.read(url, limit: maxFileBytes) } catch {
             switch error {
             case .tooLarge(let limit):
-                throw FanOutError(
+                throw DispatchError(
                     .invalidConfig,
                     "\(url.path): larger than \(BoundedFile.describe(limit: limit)); \(what) is a small JSON file")
             case .unreadable(let cause):
-                throw FanOutError(.invalidConfig, "\(url.path): cannot read \(what)", cause: cause)
+                throw DispatchError(.invalidConfig, "\(url.path): cannot read \(what)", cause: cause)
             }
         }
     }
@@ -288,7 +288,7 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
         try checkKeys(data, source: source)
         let config: DispatchConfig
         do { config = try JSONDecoder().decode(DispatchConfig.self, from: data) } catch {
-            throw FanOutError(.invalidConfig, "\(source): not a valid dispatcher configuration", cause: error)
+            throw DispatchError(.invalidConfig, "\(source): not a valid dispatcher configuration", cause: error)
         }
         try config.validate(source: source)
         return config

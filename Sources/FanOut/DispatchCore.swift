@@ -214,7 +214,7 @@ struct DispatchCore {
     /// Refuses a distance that is negative, infinite or not a number (before anything is changed).
     static func checkDistances(_ recipients: [Recipient]) throws {
         if let bad = recipients.first(where: { !($0.distanceMeters >= 0 && $0.distanceMeters.isFinite) }) {
-            throw FanOutError(
+            throw DispatchError(
                 .invalidRequest, "participant \(bad.id) has distance \(bad.distanceMeters) m; expected finite, ≥ 0")
         }
     }

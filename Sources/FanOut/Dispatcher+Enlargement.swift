@@ -33,10 +33,10 @@ extension EnlargementCount {
 extension Dispatcher {
     /// Counts what enlarging action `id` with `recipients` would do, without changing anything.
     ///
-    /// - Throws: ``FanOutError`` `.unknownAction`.
+    /// - Throws: ``DispatchError`` `.unknownAction`.
     public func enlargementCount(_ id: ActionID, with recipients: [Recipient]) throws -> EnlargementCount {
         try withCore { c in
-            guard let run = c.actions[id] else { throw FanOutError(.unknownAction, "no action \(id)") }
+            guard let run = c.actions[id] else { throw DispatchError(.unknownAction, "no action \(id)") }
             return Self.enlargementCount(run, recipients)
         }
     }
@@ -54,14 +54,14 @@ extension Planner {
     ///
     /// An enlargement that adds nobody needs no confirmation, and neither does one whose total
     /// stays within the threshold. A confirmed start does not confirm later enlargements.
-    /// - Throws: ``FanOutError`` `.confirmationRequired` with the counts and the threshold.
+    /// - Throws: ``DispatchError`` `.confirmationRequired` with the counts and the threshold.
     public static func checkInterlock(
         enlarging id: ActionID, _ count: EnlargementCount, confirmed: Bool, config: DispatchConfig
     ) throws {
         guard needsConfirmation(count, confirmed: confirmed, config: config),
             let limit = config.confirmationThreshold(for: count.incidentType)
         else { return }
-        throw FanOutError(
+        throw DispatchError(
             .confirmationRequired,
             "enlarging action \(id) adds \(count.adding) persons to its \(count.included): \(count.total) is more than "
                 + "the \(limit) usual for a '\(count.incidentType)' action; confirm explicitly to send")
@@ -81,7 +81,7 @@ extension Ledger {
     /// Counts what enlarging action `id` with `recipients` would do, from the ledger (the persons
     /// with an alert row are the action's included persons, as in a dispatcher that resumed it).
     ///
-    /// - Throws: ``FanOutError`` `.unknownAction`, `.ledger`.
+    /// - Throws: ``DispatchError`` `.unknownAction`, `.ledger`.
     public func enlargementCount(_ id: ActionID, with recipients: [Recipient]) throws -> EnlargementCount {
         let (type, included) = try read("counting the persons of action \(id)") { db -> (String?, Set<Int64>) in
             let type = try String.fetchOne(
@@ -91,7 +91,7 @@ extension Ledger {
                 arguments: [id.rawValue])
             return (type, persons)
         }
-        guard let type else { throw FanOutError(.unknownAction, "no action \(id) in \(path)") }
+        guard let type else { throw DispatchError(.unknownAction, "no action \(id) in \(path)") }
         return EnlargementCount(
             incidentType: type, included: included.count, listing: recipients, isIncluded: included.contains)
     }

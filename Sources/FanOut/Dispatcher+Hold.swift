@@ -14,7 +14,7 @@ extension Dispatcher {
 
     /// Hands messages to providers again, at once for every channel with capacity.
     ///
-    /// - Throws: ``FanOutError`` `.ledger`.
+    /// - Throws: ``DispatchError`` `.ledger`.
     public func releaseHandOvers() throws {
         let now = clock.now
         try withCore { c in

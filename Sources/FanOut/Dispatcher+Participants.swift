@@ -24,7 +24,7 @@ extension Dispatcher {
     ///   - recipients: ``RecipientSource/registry(_:)`` in production.
     ///   - area: The area record for the audit (`SelectionResult.areaRecord`), if any.
     /// - Returns: The new action's id.
-    /// - Throws: ``FanOutError`` `.invalidRequest` (empty message, no channel, a channel without a
+    /// - Throws: ``DispatchError`` `.invalidRequest` (empty message, no channel, a channel without a
     ///   provider, a text too long for one of the channels, a bad photo URL, a participant's
     ///   registry data that does not parse), `.confirmationRequired` (more persons than the incident
     ///   type's threshold and `request.confirmed` not set), `.ledger`; ``RegistryError``.
@@ -48,7 +48,7 @@ extension Dispatcher {
     ///   - area: The new area's record for the audit (`SelectionResult.areaRecord`), if any.
     ///   - confirmed: Confirms an enlargement that leaves the action larger than its threshold.
     /// - Returns: How many persons were added.
-    /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition` (stopped or ended),
+    /// - Throws: ``DispatchError`` `.unknownAction`, `.invalidTransition` (stopped or ended),
     ///   `.confirmationRequired` (nothing is added then), `.invalidRequest`, `.ledger`; ``RegistryError``.
     @discardableResult
     public func enlarge(

@@ -26,7 +26,7 @@ extension Dispatcher {
     /// dispatcher clock; at once if that has passed), with its attempt number, so the idempotency
     /// key of a repeat is the same as before the crash.
     ///
-    /// - Throws: ``FanOutError`` `.ledger`.
+    /// - Throws: ``DispatchError`` `.ledger`.
     func resumeFromLedger() throws {
         guard let ledger else { return }
         // Hand-overs made before a crash whose `sent` state was not committed: in flight.

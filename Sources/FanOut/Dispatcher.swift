@@ -71,7 +71,7 @@ public final class Dispatcher: Sendable {
     ///
     /// - Parameters: As ``init(config:providers:deferredProviders:clock:options:metrics:logger:)``,
     ///   and `ledger`, where message states are kept durable.
-    /// - Throws: ``FanOutError`` `.ledger`.
+    /// - Throws: ``DispatchError`` `.ledger`.
     public convenience init(
         config: DispatchConfig = DispatchConfig(), providers: [Channel: any MessageProvider],
         deferredProviders: [Channel: any DeferredMessageProvider] = [:], clock: any DispatchClock, ledger: Ledger,
@@ -154,7 +154,7 @@ public final class Dispatcher: Sendable {
     /// - Parameters:
     ///   - area: The area drawn and the registry generation it was selected from, for the audit.
     /// - Returns: The new action's id.
-    /// - Throws: ``FanOutError`` `.invalidRequest` (empty message, no channel, a channel without a
+    /// - Throws: ``DispatchError`` `.invalidRequest` (empty message, no channel, a channel without a
     ///   provider, a text too long for one of the channels or a bad photo URL: see
     ///   ``MessageLimits``), `.confirmationRequired` (more recipients than the incident type's threshold and
     ///   `request.confirmed` not set), `.ledger`.
@@ -163,18 +163,18 @@ public final class Dispatcher: Sendable {
         return try command { c in
             var request = request
             guard request.incidentPoint != nil else {
-                throw FanOutError(.invalidRequest, "an action needs its incident point (from its selection)")
+                throw DispatchError(.invalidRequest, "an action needs its incident point (from its selection)")
             }
             if request.message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                throw FanOutError(.invalidRequest, "an action needs a message text")
+                throw DispatchError(.invalidRequest, "an action needs a message text")
             }
             for (language, text) in request.texts where text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                throw FanOutError(.invalidRequest, "the action's text for language '\(language.prefix(10))' is empty")
+                throw DispatchError(.invalidRequest, "the action's text for language '\(language.prefix(10))' is empty")
             }
             if request.channelsDefaulted { request.channels.removeAll { c.providers[$0] == nil } }
-            guard !request.channels.isEmpty else { throw FanOutError(.invalidRequest, "an action needs a channel") }
+            guard !request.channels.isEmpty else { throw DispatchError(.invalidRequest, "an action needs a channel") }
             for channel in request.channels where c.providers[channel] == nil {
-                throw FanOutError(.invalidRequest, "no provider is configured for channel '\(channel.rawValue)'")
+                throw DispatchError(.invalidRequest, "no provider is configured for channel '\(channel.rawValue)'")
             }
             try MessageLimits.check(request)
             try DispatchCore.checkDistances(recipients)
@@ -215,7 +215,7 @@ public final class Dispatcher: Sendable {
     ///   - area: The enlarged area and the registry generation it was selected from, for the audit.
     ///   - confirmed: Confirms an enlargement that leaves the action larger than its threshold.
     /// - Returns: How many persons were added.
-    /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition` (stopped or ended),
+    /// - Throws: ``DispatchError`` `.unknownAction`, `.invalidTransition` (stopped or ended),
     ///   `.confirmationRequired` (nothing is added then), `.ledger`.
     @discardableResult
     package func enlarge(
@@ -247,7 +247,7 @@ public final class Dispatcher: Sendable {
     /// Messages already with a provider complete. The action can still be ended.
     ///
     /// - Returns: How many alerts were cancelled.
-    /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition` (already stopped or ended), `.ledger`.
+    /// - Throws: ``DispatchError`` `.unknownAction`, `.invalidTransition` (already stopped or ended), `.ledger`.
     @discardableResult
     public func stop(_ id: ActionID) throws -> Int {
         let now = clock.now
@@ -271,7 +271,7 @@ public final class Dispatcher: Sendable {
     /// Each person gets the result in their language when `texts` has it, else `result`.
     ///
     /// - Returns: How many end messages were queued now.
-    /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition` (ended already),
+    /// - Throws: ``DispatchError`` `.unknownAction`, `.invalidTransition` (ended already),
     ///   `.invalidRequest` (empty result, or one too long for the action's channels: see
     ///   ``MessageLimits``), `.ledger`.
     @discardableResult
@@ -280,10 +280,10 @@ public final class Dispatcher: Sendable {
         return try command { c in
             var run = try Self.run(id, in: c, for: "end", allowed: [.running, .stopped])
             if result.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                throw FanOutError(.invalidRequest, "ending action \(id) needs a result text")
+                throw DispatchError(.invalidRequest, "ending action \(id) needs a result text")
             }
             for (language, text) in texts where text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                throw FanOutError(.invalidRequest, "the result text for language '\(language.prefix(10))' is empty")
+                throw DispatchError(.invalidRequest, "the result text for language '\(language.prefix(10))' is empty")
             }
             // End messages go on the channels the alerts went on: the action's.
             try MessageLimits.check(result, named: "result", channels: run.request.channels)
@@ -315,9 +315,9 @@ public final class Dispatcher: Sendable {
     private static func run(_ id: ActionID, in c: DispatchCore, for operation: String, allowed: Set<ActionState>)
         throws -> ActionRun
     {
-        guard let run = c.actions[id] else { throw FanOutError(.unknownAction, "no action \(id)") }
+        guard let run = c.actions[id] else { throw DispatchError(.unknownAction, "no action \(id)") }
         guard allowed.contains(run.state) else {
-            throw FanOutError(.invalidTransition, "cannot \(operation) action \(id): it is \(run.state.rawValue)")
+            throw DispatchError(.invalidTransition, "cannot \(operation) action \(id): it is \(run.state.rawValue)")
         }
         return run
     }
@@ -344,10 +344,10 @@ public final class Dispatcher: Sendable {
     // MARK: - Progress
 
     /// An action's progress.
-    /// - Throws: ``FanOutError`` `.unknownAction`.
+    /// - Throws: ``DispatchError`` `.unknownAction`.
     public func status(_ id: ActionID) throws -> ActionStatus {
         try locked { c in
-            guard let run = c.actions[id] else { throw FanOutError(.unknownAction, "no action \(id)") }
+            guard let run = c.actions[id] else { throw DispatchError(.unknownAction, "no action \(id)") }
             var status = run.status()
             for channel in Channel.allCases where c.providers[channel] != nil {
                 status.providerRates[channel] = c.rates[channel.index]
@@ -370,10 +370,10 @@ public final class Dispatcher: Sendable {
     /// Why `person` (a person or participant id) was or was not alerted by `action`: area
     /// versions, inclusion or skip with the reason, failed attempts, retries and fallbacks (see
     /// ``Ledger/explain(action:person:)``; buffered ledger changes are written first).
-    /// - Throws: ``FanOutError`` `.invalidRequest` without a ledger, `.unknownAction`, `.ledger`.
+    /// - Throws: ``DispatchError`` `.invalidRequest` without a ledger, `.unknownAction`, `.ledger`.
     public func explain(action: ActionID, person: Int64) throws -> ActionExplanation {
         guard let ledger else {
-            throw FanOutError(.invalidRequest, "explaining needs the dispatch ledger; this dispatcher has none")
+            throw DispatchError(.invalidRequest, "explaining needs the dispatch ledger; this dispatcher has none")
         }
         try flush()
         return try ledger.explain(action: action, person: person)
@@ -390,10 +390,10 @@ public final class Dispatcher: Sendable {
     }
 
     /// When each distance ring of the action was reached, outermost first.
-    /// - Throws: ``FanOutError`` `.unknownAction`.
+    /// - Throws: ``DispatchError`` `.unknownAction`.
     public func ringReport(_ id: ActionID) throws -> [RingReport] {
         try locked { c in
-            guard let run = c.actions[id] else { throw FanOutError(.unknownAction, "no action \(id)") }
+            guard let run = c.actions[id] else { throw DispatchError(.unknownAction, "no action \(id)") }
             return run.rings.report
         }
     }
@@ -407,7 +407,7 @@ public final class Dispatcher: Sendable {
     public var nextEventTime: Duration? { core.withLock { $0.nextEventTime() } }
 
     /// Processes everything due up to `time` (dispatcher clock).
-    /// - Throws: ``FanOutError`` `.ledger`.
+    /// - Throws: ``DispatchError`` `.ledger`.
     public func advance(to time: Duration) throws {
         try locked { c in try c.advance(to: time) }
     }
@@ -421,7 +421,7 @@ public final class Dispatcher: Sendable {
     ///
     /// Sleeps on the clock to each next event and processes it; the ledger is flushed before every
     /// wait and at the end. On a ``VirtualClock`` this takes no waiting.
-    /// - Throws: ``FanOutError`` `.ledger`, or `CancellationError`.
+    /// - Throws: ``DispatchError`` `.ledger`, or `CancellationError`.
     public func runUntilIdle() async throws {
         while let next = nextEventTime {
             if next > clock.now { try flush() }  // nothing unwritten while waiting
@@ -444,7 +444,7 @@ public final class Dispatcher: Sendable {
     /// Processes events as they come due on the clock and wakes at once when a command adds work.
     ///
     /// On a ``VirtualClock`` prefer ``runUntilIdle()`` or ``advance(to:)``, which are deterministic.
-    /// - Throws: ``FanOutError`` `.ledger`, or `CancellationError` when cancelled.
+    /// - Throws: ``DispatchError`` `.ledger`, or `CancellationError` when cancelled.
     public func run() async throws {
         while true {
             try Task.checkCancellation()

@@ -28,7 +28,7 @@ final class HandOverLog: Sendable {
 
     /// Appends `keys` in one write.
     ///
-    /// - Throws: ``FanOutError`` `.ledger` when the file cannot be opened or written.
+    /// - Throws: ``DispatchError`` `.ledger` when the file cannot be opened or written.
     func append(_ keys: [MessageKey]) throws {
         guard !keys.isEmpty else { return }
         var text = ""
@@ -48,7 +48,7 @@ final class HandOverLog: Sendable {
                 let n = bytes[done...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }  // -1 and errno
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw FanOutError(.ledger, "\(path): writing the hand-over record failed: \(String(cString: strerror(errno)))")
+                    throw DispatchError(.ledger, "\(path): writing the hand-over record failed: \(String(cString: strerror(errno)))")
                 }
                 done += n
             }
@@ -57,7 +57,7 @@ final class HandOverLog: Sendable {
 
     /// Empties the file (the ledger holds every state it listed).
     ///
-    /// - Throws: ``FanOutError`` `.ledger`.
+    /// - Throws: ``DispatchError`` `.ledger`.
     func clear() throws {
         try descriptor.withLock { fd in
             guard let fd else {
@@ -71,7 +71,7 @@ final class HandOverLog: Sendable {
 
     /// The keys the file lists (none when it is missing); a torn or malformed line is skipped.
     ///
-    /// - Throws: ``FanOutError`` `.ledger` when it exists but cannot be read.
+    /// - Throws: ``DispatchError`` `.ledger` when it exists but cannot be read.
     func keys() throws -> [MessageKey] {
         guard FileManager.default.fileExists(atPath: path) else { return [] }
         guard let data = FileManager.default.contents(atPath: path) else { throw failure("reading") }
@@ -90,7 +90,7 @@ final class HandOverLog: Sendable {
         return fd
     }
 
-    private func failure(_ doing: String) -> FanOutError {
-        FanOutError(.ledger, "\(path): \(doing) the hand-over record failed: \(String(cString: strerror(errno)))")
+    private func failure(_ doing: String) -> DispatchError {
+        DispatchError(.ledger, "\(path): \(doing) the hand-over record failed: \(String(cString: strerror(errno)))")
     }
 }

@@ -22,7 +22,7 @@ public enum InboxOutcome: Sendable, Hashable {
     /// Applied; the answer as the applier wrote it (JSON).
     case applied(String)
     /// Refused with this error (the command was read, but not allowed or not valid).
-    case refused(FanOutError.Code, String)
+    case refused(DispatchError.Code, String)
     /// Taken back by its submitter before anyone applied it.
     case withdrawn
     /// Older than its submitter waits: refused unapplied by the holder.
@@ -35,7 +35,7 @@ extension Ledger {
     /// Puts a command in the inbox for the process holding the ledger lock.
     ///
     /// - Returns: The inbox row's id, to wait on with ``inboxOutcome(of:)``.
-    /// - Throws: ``FanOutError`` `.ledger`.
+    /// - Throws: ``DispatchError`` `.ledger`.
     public func submit(kind: String, action: ActionID?, payload: Data) throws -> Int64 {
         try write("submitting a \(kind) command") { db in
             try db.execute(
@@ -50,7 +50,7 @@ extension Ledger {
 
     /// The commands waiting in the inbox, oldest first.
     ///
-    /// - Throws: ``FanOutError`` `.ledger`.
+    /// - Throws: ``DispatchError`` `.ledger`.
     public func pendingCommands() throws -> [InboxCommand] {
         try read("reading the command inbox") { db in
             try Row.fetchAll(
@@ -70,7 +70,7 @@ extension Ledger {
     /// Records how a pending command ended (only a pending one: a command is answered once).
     ///
     /// - Returns: Whether the command was still pending (and is now answered).
-    /// - Throws: ``FanOutError`` `.ledger`.
+    /// - Throws: ``DispatchError`` `.ledger`.
     @discardableResult
     public func answer(_ id: Int64, with outcome: InboxOutcome) throws -> Bool {
         let (state, answer, code): (String, String?, String?)
@@ -91,16 +91,16 @@ extension Ledger {
 
     /// How the inbox command `id` ended, or ``InboxOutcome/pending``.
     ///
-    /// - Throws: ``FanOutError`` `.ledger`, or `.invalidRequest` for an unknown id.
+    /// - Throws: ``DispatchError`` `.ledger`, or `.invalidRequest` for an unknown id.
     public func inboxOutcome(of id: Int64) throws -> InboxOutcome {
         try read("reading command \(id)") { db in
             guard let row = try Row.fetchOne(
                 db, sql: "SELECT state, answer, error_code FROM dispatch_command WHERE id = ?", arguments: [id])
-            else { throw FanOutError(.invalidRequest, "no command \(id) in the inbox") }
+            else { throw DispatchError(.invalidRequest, "no command \(id) in the inbox") }
             switch row["state"] as String {
             case "applied": return .applied(row["answer"] ?? "")
             case "refused":
-                let code = (row["error_code"] as String?).flatMap(FanOutError.Code.init(named:)) ?? .invalidRequest
+                let code = (row["error_code"] as String?).flatMap(DispatchError.Code.init(named:)) ?? .invalidRequest
                 return .refused(code, row["answer"] ?? "")
             case "withdrawn": return .withdrawn
             case "expired": return .expired

@@ -8,20 +8,20 @@ extension Ledger {
     /// The text is the caller's (`fanout action` writes `"sms=kannel"` or `"sms=simulated"`); the
     /// dispatcher does not read it. See ``unfinishedProviders()``. Recorded once, when the action
     /// starts; recording again replaces it.
-    /// - Throws: ``FanOutError`` `.unknownAction`, `.ledger`.
+    /// - Throws: ``DispatchError`` `.unknownAction`, `.ledger`.
     public func recordProviders(_ providers: String, for action: ActionID) throws {
         let changed = try write("recording the providers of action \(action)") { db in
             try db.execute(
                 sql: "UPDATE dispatch_action SET providers = ? WHERE id = ?", arguments: [providers, action.rawValue])
             return db.changesCount
         }
-        if changed == 0 { throw FanOutError(.unknownAction, "no action \(action) in \(path)") }
+        if changed == 0 { throw DispatchError(.unknownAction, "no action \(action) in \(path)") }
     }
 
     /// What ``recordProviders(_:for:)`` recorded for every action a resumed dispatcher would take
     /// up (`nil`: nothing recorded), in id order.
     ///
-    /// - Throws: ``FanOutError`` `.ledger`.
+    /// - Throws: ``DispatchError`` `.ledger`.
     public func unfinishedProviders() throws -> [(action: ActionID, providers: String?)] {
         try read("reading the providers of the unfinished actions") { db in
             try Row.fetchAll(

@@ -109,7 +109,7 @@ public final class Ledger: Sendable {
     /// A read-only ledger (`readOnly`: `status`, `explain`) writes nothing and never migrates:
     /// a registry of an older schema is refused rather than upgraded.
     ///
-    /// - Throws: ``FanOutError`` `.ledger` wrapping the registry's or SQLite's error.
+    /// - Throws: ``DispatchError`` `.ledger` wrapping the registry's or SQLite's error.
     public static func open(at path: String, readOnly: Bool = false) throws -> Ledger {
         do {
             _ = try Registry.open(at: path, readOnly: readOnly)  // ownership check and migrations
@@ -123,7 +123,7 @@ public final class Ledger: Sendable {
             config.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -65536") }
             return Ledger(path: path, pool: try DatabasePool(path: path, configuration: config))
         } catch {
-            throw FanOutError(.ledger, "\(path): cannot open the dispatch ledger", cause: error)
+            throw DispatchError(.ledger, "\(path): cannot open the dispatch ledger", cause: error)
         }
     }
 
@@ -213,7 +213,7 @@ public final class Ledger: Sendable {
                 }
             }
         } catch {
-            throw FanOutError(.ledger, "\(path): writing \(ops.count) ledger changes failed", cause: error)
+            throw DispatchError(.ledger, "\(path): writing \(ops.count) ledger changes failed", cause: error)
         }
     }
 
@@ -306,13 +306,13 @@ public final class Ledger: Sendable {
 
     func read<T>(_ doing: String, _ body: (Database) throws -> T) throws -> T {
         do { return try pool.read(body) } catch {
-            throw FanOutError(.ledger, "\(path): \(doing) failed", cause: error)
+            throw DispatchError(.ledger, "\(path): \(doing) failed", cause: error)
         }
     }
 
     func write<T>(_ doing: String, _ body: (Database) throws -> T) throws -> T {
         do { return try pool.write(body) } catch {
-            throw FanOutError(.ledger, "\(path): \(doing) failed", cause: error)
+            throw DispatchError(.ledger, "\(path): \(doing) failed", cause: error)
         }
     }
 }

@@ -43,18 +43,18 @@ public final class LedgerLock: Sendable {
     /// - Parameter command: What the holder runs, for others' messages (no personal data).
     /// - Returns: The lock (held until it is released or deinitialised), or `nil` when another
     ///   process (or another lock object of this process) holds it.
-    /// - Throws: ``FanOutError`` `.ledger` when the lock file cannot be opened or locked.
+    /// - Throws: ``DispatchError`` `.ledger` when the lock file cannot be opened or locked.
     public static func acquire(for database: String, command: String) throws -> LedgerLock? {
         let path = lockPath(for: database)
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)  // -1 and errno on failure
         guard fd >= 0 else {
-            throw FanOutError(.ledger, "\(path): cannot open the dispatcher lock file: \(String(cString: strerror(errno)))")
+            throw DispatchError(.ledger, "\(path): cannot open the dispatcher lock file: \(String(cString: strerror(errno)))")
         }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {  // 0, or -1 with errno EWOULDBLOCK when held
             let code = errno
             close(fd)
             if code == EWOULDBLOCK { return nil }
-            throw FanOutError(.ledger, "\(path): cannot lock the dispatcher lock file: \(String(cString: strerror(code)))")
+            throw DispatchError(.ledger, "\(path): cannot lock the dispatcher lock file: \(String(cString: strerror(code)))")
         }
         let line = "\(getpid())\t\(Date().timeIntervalSince1970)\t\(command.prefix(200))\n"
         let bytes = Array(line.utf8)
@@ -77,13 +77,13 @@ public final class LedgerLock: Sendable {
 
     /// Whether some process holds the lock of the ledger in `database` now.
     ///
-    /// - Throws: ``FanOutError`` `.ledger` when the lock file cannot be opened.
+    /// - Throws: ``DispatchError`` `.ledger` when the lock file cannot be opened.
     public static func isHeld(for database: String) throws -> Bool {
         let path = lockPath(for: database)
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else {
             if errno == ENOENT { return false }
-            throw FanOutError(.ledger, "\(path): cannot open the dispatcher lock file: \(String(cString: strerror(errno)))")
+            throw DispatchError(.ledger, "\(path): cannot open the dispatcher lock file: \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
         if flock(fd, LOCK_SH | LOCK_NB) != 0 { return errno == EWOULDBLOCK }

@@ -60,7 +60,7 @@ extension Ledger {
     /// Every action in the ledger, in id order, summarised from its messages.
     ///
     /// - Parameter ringWidthMeters: Width of the report's distance rings (``RingReport/widthRange``).
-    /// - Throws: ``FanOutError`` `.invalidRequest` (ring width), `.ledger`.
+    /// - Throws: ``DispatchError`` `.invalidRequest` (ring width), `.ledger`.
     public func summaries(ringWidthMeters: Double = 500) throws -> [ActionSummary] {
         try RingReport.checkWidth(ringWidthMeters)
         let actions = try readOnly("reading the actions") { db in
@@ -75,7 +75,7 @@ extension Ledger {
 
     /// One action's summary.
     ///
-    /// - Throws: ``FanOutError`` `.unknownAction` (naming the ids that exist), `.invalidRequest`
+    /// - Throws: ``DispatchError`` `.unknownAction` (naming the ids that exist), `.invalidRequest`
     ///   (ring width outside ``RingReport/widthRange``), `.ledger`.
     public func summary(of id: ActionID, ringWidthMeters: Double = 500) throws -> ActionSummary {
         try RingReport.checkWidth(ringWidthMeters)
@@ -90,7 +90,7 @@ extension Ledger {
 
     /// An action's lifecycle state as recorded.
     ///
-    /// - Throws: ``FanOutError`` `.unknownAction` (naming the ids that exist), `.ledger`.
+    /// - Throws: ``DispatchError`` `.unknownAction` (naming the ids that exist), `.ledger`.
     public func state(of id: ActionID) throws -> ActionState {
         let text: String? = try readOnly("reading action \(id)") { db in
             try String.fetchOne(db, sql: "SELECT state FROM dispatch_action WHERE id = ?", arguments: [id.rawValue])
@@ -102,7 +102,7 @@ extension Ledger {
     /// The ledger's record of one participant in one action: the messages of the participant's
     /// person, wherever the person was alerted (see ``person(of:in:_:)`` for how the person is found).
     ///
-    /// - Throws: ``FanOutError`` `.unknownAction`, `.ledger`.
+    /// - Throws: ``DispatchError`` `.unknownAction`, `.ledger`.
     public func explanation(of id: ActionID, participant: Int64) throws -> LedgerExplanation {
         _ = try state(of: id)  // an unknown action is named
         let (person, entries) = try readOnly("reading action \(id)") { db in
@@ -129,7 +129,7 @@ extension Ledger {
 
     /// The latest time the ledger recorded (zero when empty): where a resumed virtual or scaled
     /// clock continues from.
-    /// - Throws: ``FanOutError`` `.ledger`.
+    /// - Throws: ``DispatchError`` `.ledger`.
     public func lastRecordedTime() throws -> Duration {
         let ms: Int64 = try readOnly("reading the last recorded time") { db in
             max(
@@ -141,12 +141,12 @@ extension Ledger {
 
     // MARK: - Reading
 
-    private func unknown(_ id: ActionID) throws -> FanOutError {
+    private func unknown(_ id: ActionID) throws -> DispatchError {
         let ids: [Int64] = try readOnly("reading the action ids") { db in
             try Int64.fetchAll(db, sql: "SELECT id FROM dispatch_action ORDER BY id")
         }
         let known = ids.isEmpty ? "the ledger holds no actions" : "known: \(Self.idList(ids))"
-        return FanOutError(.unknownAction, "no action \(id) in \(path) (\(known))")
+        return DispatchError(.unknownAction, "no action \(id) in \(path) (\(known))")
     }
 
     private static func idList(_ ids: [Int64]) -> String {
@@ -161,10 +161,10 @@ extension Ledger {
             config.busyMode = .timeout(5)
             let queue = try DatabaseQueue(path: path, configuration: config)
             return try queue.read(body)
-        } catch let error as FanOutError {
+        } catch let error as DispatchError {
             throw error
         } catch {
-            throw FanOutError(.ledger, "\(path): \(doing) failed", cause: error)
+            throw DispatchError(.ledger, "\(path): \(doing) failed", cause: error)
         }
     }
 

@@ -72,12 +72,12 @@ public enum MessageLimits {
     /// Checks that `text` fits every channel in `channels`.
     ///
     /// - Parameter name: Names the text in the message (`--message`, `result`, `text for language 'fr'`).
-    /// - Throws: ``FanOutError`` `.invalidRequest` naming the text, the channel, the length found
+    /// - Throws: ``DispatchError`` `.invalidRequest` naming the text, the channel, the length found
     ///   and the limit.
     public static func check(_ text: String, named name: String, channels: [Channel]) throws {
         for channel in Channel.allCases where channels.contains(channel) {
             if let problem = problem(with: text, on: channel) {
-                throw FanOutError(.invalidRequest, "\(name): \(problem)")
+                throw DispatchError(.invalidRequest, "\(name): \(problem)")
             }
         }
     }
@@ -110,12 +110,12 @@ public enum MessageLimits {
     /// Checks a photo URL: absolute `http`/`https` with a host, no spaces or control characters,
     /// at most ``photoURLMaxBytes``.
     ///
-    /// - Throws: ``FanOutError`` `.invalidRequest` naming the field (`name`) and what is wrong
+    /// - Throws: ``DispatchError`` `.invalidRequest` naming the field (`name`) and what is wrong
     ///   (the URL itself is shown up to 80 characters).
     public static func checkPhotoURL(_ url: String, named name: String) throws {
-        func bad(_ why: String) -> FanOutError {
+        func bad(_ why: String) -> DispatchError {
             let shown = url.count > 80 ? "\(url.prefix(80))…" : url
-            return FanOutError(.invalidRequest, "\(name): '\(shown.debugDescription.dropFirst().dropLast())' \(why)")
+            return DispatchError(.invalidRequest, "\(name): '\(shown.debugDescription.dropFirst().dropLast())' \(why)")
         }
         if url.utf8.count > photoURLMaxBytes {
             throw bad("is \(url.utf8.count) bytes long; at most \(photoURLMaxBytes)")
@@ -132,7 +132,7 @@ public enum MessageLimits {
     /// Checks an action request's texts (message, each language's text) on its channels, and its
     /// photo URL.
     ///
-    /// - Throws: ``FanOutError`` `.invalidRequest` naming the text (`message`, `text for language
+    /// - Throws: ``DispatchError`` `.invalidRequest` naming the text (`message`, `text for language
     ///   'fr'`, `photoURL`), the channel and the length.
     public static func check(_ request: ActionRequest) throws {
         try check(request.message, named: "message", channels: request.channels)

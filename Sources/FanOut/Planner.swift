@@ -66,14 +66,14 @@ public enum Planner {
 
     /// Refuses an action larger than its incident type's threshold unless it is confirmed.
     ///
-    /// - Throws: ``FanOutError`` `.confirmationRequired` with the count and the threshold.
+    /// - Throws: ``DispatchError`` `.confirmationRequired` with the count and the threshold.
     public static func checkInterlock(recipients: Int, incidentType: String, confirmed: Bool, config: DispatchConfig)
         throws
     {
         guard !confirmed, let limit = config.confirmationThreshold(for: incidentType), recipients > limit else {
             return
         }
-        throw FanOutError(
+        throw DispatchError(
             .confirmationRequired,
             "\(recipients) recipients is more than the \(limit) usual for a '\(incidentType)' action; "
                 + "confirm explicitly to send")

@@ -20,7 +20,7 @@ public final class ProviderRecordProvider: MessageProvider {
 
     /// Opens (or creates, mode 0600) the record file at `path` for appending.
     ///
-    /// - Throws: ``FanOutError`` `.invalidRequest` naming the file and the system's reason.
+    /// - Throws: ``DispatchError`` `.invalidRequest` naming the file and the system's reason.
     public init(path: String, answeringWith inner: any MessageProvider) throws {
         file = try AppendFile(path: path)
         self.inner = inner
@@ -48,7 +48,7 @@ private final class AppendFile: Sendable {
     init(path: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)  // returns -1 and sets errno on failure
         guard fd >= 0 else {
-            throw FanOutError(
+            throw DispatchError(
                 .invalidRequest, "\(path): cannot open the provider record: \(String(cString: strerror(errno)))")
         }
         self.path = path
@@ -87,11 +87,11 @@ public struct ProviderRecord: Sendable {
 
     /// Reads a record file.
     ///
-    /// - Throws: ``FanOutError`` `.invalidRequest` naming the file and line of a malformed entry.
+    /// - Throws: ``DispatchError`` `.invalidRequest` naming the file and line of a malformed entry.
     public static func read(path: String) throws -> ProviderRecord {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw FanOutError(.invalidRequest, "\(path): cannot read the provider record", cause: error)
+            throw DispatchError(.invalidRequest, "\(path): cannot read the provider record", cause: error)
         }
         var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         let torn = !(lines.last?.isEmpty ?? true)
@@ -101,7 +101,7 @@ public struct ProviderRecord: Sendable {
         for (i, line) in lines.enumerated() {
             let text = String(decoding: line, as: UTF8.self)
             guard let entry = parse(text) else {
-                throw FanOutError(
+                throw DispatchError(
                     .invalidRequest, "\(path):\(i + 1): expected 'action/person/kind/attempt<TAB>channel<TAB>result'")
             }
             entries.append(entry)

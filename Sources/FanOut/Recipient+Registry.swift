@@ -40,7 +40,7 @@ public enum RecipientSource: Sendable {
 
     /// The recipients of `participants`, in their order.
     ///
-    /// - Throws: ``RegistryError`` when the registry cannot be read; ``FanOutError``
+    /// - Throws: ``RegistryError`` when the registry cannot be read; ``DispatchError``
     ///   `.invalidRequest` for a blank reason, or naming the participant and field when stored
     ///   quiet hours or an opt-out do not parse.
     public func recipients(for participants: [SelectedParticipant]) throws -> [Recipient] {
@@ -49,7 +49,7 @@ public enum RecipientSource: Sendable {
             return try Recipient.recipients(for: participants, registry: registry)
         case .withoutRegistry(let reason, let channels):
             if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                throw FanOutError(
+                throw DispatchError(
                     .invalidRequest, "recipients without the registry need a reason (load tests and tests only)")
             }
             return participants.map { Recipient($0, channels: channels($0.id)) }

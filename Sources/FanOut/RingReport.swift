@@ -19,10 +19,10 @@ extension RingReport {
     public static let widthRange: ClosedRange<Double> = 1...100_000
 
     /// Checks a ring width.
-    /// - Throws: ``FanOutError`` `.invalidRequest` naming `name` (`--ring-width`, `ringWidthMeters`).
+    /// - Throws: ``DispatchError`` `.invalidRequest` naming `name` (`--ring-width`, `ringWidthMeters`).
     public static func checkWidth(_ meters: Double, named name: String = "ringWidthMeters") throws {
         guard widthRange.contains(meters) else {
-            throw FanOutError(.invalidRequest, "\(name) must be 1 to 100000 metres, got \(meters)")
+            throw DispatchError(.invalidRequest, "\(name) must be 1 to 100000 metres, got \(meters)")
         }
     }
 }

@@ -7,10 +7,10 @@ import Selection
 public struct AreaToolError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        fileprivate enum Kind: String, Sendable {
+        enum Kind: String, Sendable, CaseIterable {
             case travelTable, unknownIncidentType, unknownMode, badArgument, output, unwritable
         }
-        fileprivate let kind: Kind
+        let kind: Kind
         /// The travel-radius table cannot be read or has a bad row (file and line in the message).
         public static let travelTable = Code(kind: .travelTable)
         /// The incident type is not in the table (the valid ones are listed in the message).

@@ -170,7 +170,7 @@ struct ActionStartCommand: LoggingCommand {
         do {
             try MessageLimits.check(message, named: "--message", channels: channels)
             if let photoURL { try MessageLimits.checkPhotoURL(photoURL, named: "--photo-url") }
-        } catch let error as FanOutError {
+        } catch let error as DispatchError {
             throw ValidationError(error.message)
         }
     }
@@ -193,7 +193,7 @@ struct ActionStartCommand: LoggingCommand {
             print(ActionText.plan(plan))
         }
         if plan.needsConfirmation {
-            throw FanOutError(
+            throw DispatchError(
                 .confirmationRequired,
                 "\(grouped(plan.recipients.count)) participants is more than the \(grouped(plan.threshold ?? 0)) "
                     + "usual for a '\(incidentType)' action; check the area and repeat with --confirm to send")
@@ -286,7 +286,7 @@ struct ActionEnlargeCommand: LoggingCommand {
         for w in plan.warnings { note("warning: \(ActionText.warning(w))") }
         if plan.needsConfirmation {
             if json { try document(plan, added: nil, desk: nil, run: nil) }
-            throw FanOutError(
+            throw DispatchError(
                 .confirmationRequired,
                 "enlarging action \(action.id) would give it \(grouped(plan.count.total)) persons, more than the "
                     + "\(grouped(plan.threshold ?? 0)) usual for a '\(plan.count.incidentType)' action; check the "

@@ -37,7 +37,7 @@ struct ActionStatusCommand: LoggingCommand {
     @OptionGroup(title: "Logging") var logging: LogOptions
 
     func validate() throws {
-        do { try RingReport.checkWidth(ringWidth, named: "--ring-width") } catch let e as FanOutError {
+        do { try RingReport.checkWidth(ringWidth, named: "--ring-width") } catch let e as DispatchError {
             throw ValidationError(e.message)
         }
     }

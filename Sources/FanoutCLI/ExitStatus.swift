@@ -65,7 +65,8 @@ struct CommandFailure: Error, CustomStringConvertible {
 
     var description: String { message ?? "exit status \(status.rawValue)" }
 
-    /// The failure a command ends with for `error`: its kind's status and its text.
+    /// The failure a command ends with for `error`: its kind's status and its text, with the
+    /// command-line hint of ``ErrorHints`` for a library error.
     ///
     /// A closed pipe ends quietly with 141 (128 + SIGPIPE, what a shell shows after `| head`).
     static func from(_ error: any Error) -> any Error {
@@ -74,8 +75,8 @@ struct CommandFailure: Error, CustomStringConvertible {
         if error is ValidationError || Fanout.exitCode(for: error) != .failure { return error }
         if let e = error as? OutputError, e.errno == EPIPE { return ExitCode(128 + SIGPIPE) }
         let kind = FailureKind(of: error)
-        if kind == .usage { return ValidationError("\(error)") }
-        return CommandFailure(ExitStatus(kind), "\(error)")
+        if kind == .usage { return ValidationError(ErrorHints.text(of: error)) }
+        return CommandFailure(ExitStatus(kind), ErrorHints.text(of: error))
     }
 }
 

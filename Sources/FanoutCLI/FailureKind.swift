@@ -16,7 +16,7 @@ import Synthetic
 /// What kind of failure an error is, for the one exit-status scheme of the command-line tool.
 ///
 /// Every module has its own error type with its own codes (``GeoError``, ``RegistryError``,
-/// ``SelectionError``, ``FanOutError``, ``OutputError``, ``SyntheticError``,
+/// ``SelectionError``, ``DispatchError``, ``OutputError``, ``SyntheticError``,
 /// ``ProviderAdapterError``, ``AreaToolError``); this is the one place that sorts all of them
 /// into four kinds, so that every command ends with the same status for the same kind of
 /// problem. SQLite errors wrapped in them are sorted by their result code: a file SQLite cannot
@@ -43,7 +43,7 @@ public enum FailureKind: Sendable, Hashable, CustomStringConvertible {
         case let e as GeoError: self = Self.kind(of: e)
         case let e as RegistryError: self = Self.kind(of: e)
         case let e as SelectionError: self = e.code == .noRegistry ? .internalFailure : .refused
-        case let e as FanOutError: self = Self.kind(of: e)
+        case let e as DispatchError: self = Self.kind(of: e)
         case let e as OutputError: self = e.code == .refused ? .refused : .internalFailure
         case let e as SyntheticError: self = Self.kind(of: e)
         case let e as ProviderAdapterError: self = e.code == .invalidConfiguration ? .unreadable : .internalFailure
@@ -81,7 +81,7 @@ public enum FailureKind: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    private static func kind(of e: FanOutError) -> FailureKind {
+    private static func kind(of e: DispatchError) -> FailureKind {
         switch e.code {
         case .invalidTransition, .unknownAction, .invalidRequest, .confirmationRequired, .ledgerBusy: .refused
         case .invalidConfig: .unreadable

@@ -38,7 +38,7 @@ extension ActionDesk {
 
     /// Plans enlarging action `id` with `selection`, each new person with their data from
     /// `registry`, without changing anything: see ``planEnlargement(_:with:confirmed:)``.
-    /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition` (stopped or ended),
+    /// - Throws: ``DispatchError`` `.unknownAction`, `.invalidTransition` (stopped or ended),
     ///   `.invalidRequest` (registry data that does not parse), `.ledger`; ``RegistryError``.
     public func planEnlargement(
         _ id: ActionID, selection: SelectionResult, registry: Registry, confirmed: Bool = false
@@ -54,7 +54,7 @@ extension ActionDesk {
     /// each new person with their data from `registry`: for a process that hands the enlargement
     /// to the process holding the ledger (``DeskCommand/enlarge(_:_:confirmed:)``), which checks
     /// the threshold again when it applies it.
-    /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition` (not running),
+    /// - Throws: ``DispatchError`` `.unknownAction`, `.invalidTransition` (not running),
     ///   `.invalidRequest`, `.ledger`; ``RegistryError``.
     public static func planEnlargement(
         _ id: ActionID, selection: SelectionResult, registry: Registry, confirmed: Bool = false, ledger: Ledger,
@@ -74,7 +74,7 @@ extension ActionDesk {
     ///
     /// The areas are compared by the persons in them, not their geometry: that is what the
     /// enlargement changes, and it works alike for circles and polygons.
-    /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition` (stopped or ended), `.ledger`.
+    /// - Throws: ``DispatchError`` `.unknownAction`, `.invalidTransition` (stopped or ended), `.ledger`.
     package func planEnlargement(_ id: ActionID, with recipients: [Recipient], confirmed: Bool = false) throws
         -> EnlargementPlan
     {
@@ -87,13 +87,13 @@ extension ActionDesk {
     /// Plans enlarging action `id` as ``planEnlargement(_:with:confirmed:)`` does, from the ledger
     /// alone (read, nothing written): for a process that hands the enlargement to the process
     /// holding the ledger, which checks the threshold again when it applies it.
-    /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition` (not running), `.ledger`.
+    /// - Throws: ``DispatchError`` `.unknownAction`, `.invalidTransition` (not running), `.ledger`.
     package static func planEnlargement(
         _ id: ActionID, with recipients: [Recipient], confirmed: Bool = false, ledger: Ledger, config: DispatchConfig
     ) throws -> EnlargementPlan {
         let state = try ledger.state(of: id)
         guard state == .running else {
-            throw FanOutError(.invalidTransition, "cannot enlarge action \(id): it is \(state.rawValue)")
+            throw DispatchError(.invalidTransition, "cannot enlarge action \(id): it is \(state.rawValue)")
         }
         return try plan(
             id, count: try ledger.enlargementCount(id, with: recipients), recipients: recipients,
@@ -119,7 +119,7 @@ extension ActionDesk {
     /// Enlarges the planned action (only persons not yet included are added); the new area
     /// version in the audit is the plan's selection's area.
     /// - Returns: How many were added.
-    /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition`, `.confirmationRequired`
+    /// - Throws: ``DispatchError`` `.unknownAction`, `.invalidTransition`, `.confirmationRequired`
     ///   (the plan needs a confirmation it does not have; nothing is added).
     public func enlarge(_ plan: EnlargementPlan) throws -> Int {
         try requireHeld(plan.action, for: "enlarge")
@@ -132,7 +132,7 @@ extension ActionDesk {
     /// Enlarges action `id` with `recipients` (tests in this package; only persons not yet
     /// included are added); see ``planEnlargement(_:with:confirmed:)`` for the threshold.
     /// - Returns: How many were added.
-    /// - Throws: ``FanOutError`` `.unknownAction` (naming the known ids), `.invalidTransition`,
+    /// - Throws: ``DispatchError`` `.unknownAction` (naming the known ids), `.invalidTransition`,
     ///   `.confirmationRequired`.
     package func enlarge(
         _ id: ActionID, with recipients: [Recipient], area: AreaRecord? = nil, confirmed: Bool = false

@@ -89,7 +89,7 @@ extension ActionDesk {
     /// answers each (applied, refused with the error, or expired after ``inboxExpiry``).
     ///
     /// - Returns: The commands answered now.
-    /// - Throws: ``FanOutError`` `.ledger` when the inbox cannot be read or answered.
+    /// - Throws: ``DispatchError`` `.ledger` when the inbox cannot be read or answered.
     @discardableResult
     public func applyInbox() throws -> [(InboxCommand, InboxOutcome)] {
         var answered: [(InboxCommand, InboxOutcome)] = []
@@ -102,9 +102,9 @@ extension ActionDesk {
                     var answer = try apply(try DeskCommandCoding.decode(item))
                     answer.appliedElsewhere = true
                     outcome = .applied(String(decoding: try JSONEncoder().encode(answer), as: UTF8.self))
-                } catch let error as FanOutError where error.code != .ledger {
+                } catch let error as DispatchError where error.code != .ledger {
                     outcome = .refused(error.code, error.description)
-                } catch let error as FanOutError {
+                } catch let error as DispatchError {
                     throw error
                 } catch {
                     outcome = .refused(.invalidRequest, "\(error)")
@@ -128,17 +128,17 @@ extension ActionDesk {
     ///
     /// - Parameters:
     ///   - open: Opens this process's desk on `db` (taking the ledger lock); throws
-    ///     ``FanOutError`` `.ledgerBusy` when another process holds it.
+    ///     ``DispatchError`` `.ledgerBusy` when another process holds it.
     ///   - handedOff: Called once when the command goes to the holder, with who that is.
     /// - Returns: The answer, and this process's desk when it applied the command itself.
-    /// - Throws: The command's own errors (also when the holder refused it), ``FanOutError``
+    /// - Throws: The command's own errors (also when the holder refused it), ``DispatchError``
     ///   `.ledgerBusy` when nobody applied it in time, `.ledger`.
     public static func perform(
         _ command: DeskCommand, db: String, waitingAtMost: Duration = .seconds(30), open: () throws -> ActionDesk,
         handedOff: (LedgerLock.Holder?) -> Void = { _ in }
     ) throws -> DeskPerformance {
         func ownDesk() throws -> ActionDesk? {
-            do { return try open() } catch let error as FanOutError where error.code == .ledgerBusy { return nil }
+            do { return try open() } catch let error as DispatchError where error.code == .ledgerBusy { return nil }
         }
         if let desk = try ownDesk() {
             do {
@@ -157,13 +157,13 @@ extension ActionDesk {
             switch try ledger.inboxOutcome(of: id) {
             case .applied(let text):
                 guard let answer = try? JSONDecoder().decode(DeskAnswer.self, from: Data(text.utf8)) else {
-                    throw FanOutError(.ledger, "\(db): the answer to command \(id) is not readable: \(text.prefix(200))")
+                    throw DispatchError(.ledger, "\(db): the answer to command \(id) is not readable: \(text.prefix(200))")
                 }
                 return DeskPerformance(answer: answer, desk: nil)
             case .refused(let code, let message):
-                throw FanOutError(code, message)
+                throw DispatchError(code, message)
             case .withdrawn, .expired:
-                throw FanOutError(.ledgerBusy, "\(db): command \(id) was not applied (expired in the inbox)")
+                throw DispatchError(.ledgerBusy, "\(db): command \(id) was not applied (expired in the inbox)")
             case .pending:
                 break
             }
@@ -187,7 +187,7 @@ extension ActionDesk {
             if ContinuousClock.now >= deadline {
                 if try ledger.answer(id, with: .withdrawn) {
                     let holder = LedgerLock.holder(of: db).map { " by \($0)" } ?? ""
-                    throw FanOutError(
+                    throw DispatchError(
                         .ledgerBusy,
                         "\(db): the ledger is held\(holder), which did not take the \(kind) command within "
                             + "\(Int(waitingAtMost.seconds)) s; nothing was changed")
@@ -256,7 +256,7 @@ enum DeskCommandCoding {
     }
 
     static func decode(_ item: InboxCommand) throws -> DeskCommand {
-        let bad = { (what: String) in FanOutError(.invalidRequest, "inbox command \(item.id) (\(item.kind)): \(what)") }
+        let bad = { (what: String) in DispatchError(.invalidRequest, "inbox command \(item.id) (\(item.kind)): \(what)") }
         guard let p = try? JSONDecoder().decode(Payload.self, from: item.payload) else { throw bad("unreadable") }
         func participants() throws -> [SelectedParticipant] {
             guard let data = p.participants, data.count % 16 == 0 else { throw bad("no participant list") }

@@ -31,7 +31,7 @@ extension ActionDesk {
     ///
     /// - Parameter progress: Called about five times a second of wall time, and at the end.
     /// - Returns: The number of event steps.
-    /// - Throws: ``FanOutError`` `.ledger`.
+    /// - Throws: ``DispatchError`` `.ledger`.
     @discardableResult
     public func runUntilIdle(progress: ((Progress) -> Void)? = nil) throws -> Int {
         try dispatcher.releaseHandOvers()
@@ -42,7 +42,7 @@ extension ActionDesk {
     /// Processes every event due up to dispatcher time `deadline`, then lets the clock reach it.
     ///
     /// - Returns: The number of event steps.
-    /// - Throws: ``FanOutError`` `.ledger`.
+    /// - Throws: ``DispatchError`` `.ledger`.
     @discardableResult
     public func run(until deadline: Duration, progress: ((Progress) -> Void)? = nil) throws -> Int {
         try dispatcher.releaseHandOvers()
@@ -153,7 +153,7 @@ extension ActionDesk {
     ///
     /// - Parameter waiting: Called once before waiting, with the reports owed and the longest wait.
     /// - Returns: How many hand-overs were left without a report.
-    /// - Throws: ``FanOutError`` `.ledger`.
+    /// - Throws: ``DispatchError`` `.ledger`.
     @discardableResult
     public func close(waiting: ((_ reports: Int, _ atMost: Duration) -> Void)? = nil) throws -> Int {
         guard !closed else { return 0 }

@@ -103,7 +103,7 @@ public final class ActionDesk {
     /// With ``DeskProviders/kannel`` the Kannel adapter is started (its report listener bound)
     /// and the dispatcher is resumed with hand-overs held (``Dispatcher/holdHandOvers()``).
     ///
-    /// - Throws: ``FanOutError`` `.ledger` or `.invalidRequest` (the record file cannot be opened;
+    /// - Throws: ``DispatchError`` `.ledger` or `.invalidRequest` (the record file cannot be opened;
     ///   Kannel on a virtual or scaled clock), ``RegistryError``, ``ProviderAdapterError`` (the
     ///   report listener cannot bind).
     public init(
@@ -111,7 +111,7 @@ public final class ActionDesk {
         options: DispatchOptions = DispatchOptions(), command: String = "fanout action"
     ) throws {
         if providers.kannel != nil, clock != .real(speed: 1) {
-            throw FanOutError(
+            throw DispatchError(
                 .invalidRequest,
                 "SMS through Kannel needs the real clock at speed 1: "
                     + "virtual or faster time cannot wait for a real SMSC's delivery reports")
@@ -119,7 +119,7 @@ public final class ActionDesk {
         ledger = try Ledger.open(at: db)
         guard let lock = try LedgerLock.acquire(for: db, command: command) else {
             let holder = LedgerLock.holder(of: db).map { "\($0)" } ?? "another process"
-            throw FanOutError(
+            throw DispatchError(
                 .ledgerBusy,
                 "\(db): the dispatcher of this ledger runs in \(holder); one process at a time runs it "
                     + "(commands are handed to it; a second run is refused)")
@@ -214,7 +214,7 @@ public final class ActionDesk {
     /// Plans an action on `selection`, each recipient with their preferences, opt-out, quiet hours,
     /// language and contact data from `registry`, without opening the ledger or sending anything.
     /// The request's incident point is the selection's.
-    /// - Throws: ``RegistryError`` when the preferences cannot be read; ``FanOutError``
+    /// - Throws: ``RegistryError`` when the preferences cannot be read; ``DispatchError``
     ///   `.invalidRequest` when a participant's registry data does not parse.
     public static func plan(
         _ request: ActionRequest, selection: SelectionResult, registry: Registry, config: DispatchConfig
@@ -247,7 +247,7 @@ public final class ActionDesk {
 
     /// Starts the planned action; the ledger holds it, its area version 1 (the selection's area)
     /// and every queued alert when this returns.
-    /// - Throws: ``FanOutError`` (see ``Dispatcher/start(_:participants:incident:recipients:area:)``).
+    /// - Throws: ``DispatchError`` (see ``Dispatcher/start(_:participants:incident:recipients:area:)``).
     public func start(_ plan: Plan) throws -> ActionID {
         let id = try dispatcher.start(plan.request, recipients: plan.recipients, area: plan.area)
         try dispatcher.flush()
@@ -262,7 +262,7 @@ public final class ActionDesk {
         for (id, recorded) in try ledger.unfinishedProviders() {
             guard let recorded, recorded.hasPrefix("sms="), recorded != "sms=\(smsProvider)" else { continue }
             let started = recorded.dropFirst("sms=".count)
-            throw FanOutError(
+            throw DispatchError(
                 .invalidRequest,
                 "action \(id) sends its SMS through \(started == "kannel" ? "Kannel" : "the simulation") "
                     + "(recorded when it started), not through \(smsProvider == "kannel" ? "Kannel" : "the simulation"): "
@@ -272,7 +272,7 @@ public final class ActionDesk {
 
     /// Stops action `id`: its queued alerts are cancelled.
     /// - Returns: How many alerts were cancelled.
-    /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition`.
+    /// - Throws: ``DispatchError`` `.unknownAction`, `.invalidTransition`.
     public func stop(_ id: ActionID) throws -> Int {
         try requireHeld(id, for: "stop")
         let n = try dispatcher.stop(id)
@@ -282,7 +282,7 @@ public final class ActionDesk {
 
     /// Ends action `id` with `result`: the end message goes to exactly those reached.
     /// - Returns: How many end messages were queued now.
-    /// - Throws: ``FanOutError`` `.unknownAction`, `.invalidTransition`, `.invalidRequest` (empty result).
+    /// - Throws: ``DispatchError`` `.unknownAction`, `.invalidTransition`, `.invalidRequest` (empty result).
     public func end(_ id: ActionID, result: String, texts: [String: String] = [:]) throws -> Int {
         try requireHeld(id, for: "end")
         let n = try dispatcher.end(id, result: result, texts: texts)
@@ -295,6 +295,6 @@ public final class ActionDesk {
     func requireHeld(_ id: ActionID, for operation: String) throws {
         if dispatcher.actionIDs.contains(id) { return }
         let state = try ledger.state(of: id)
-        throw FanOutError(.invalidTransition, "cannot \(operation) action \(id): it is \(state.rawValue)")
+        throw DispatchError(.invalidTransition, "cannot \(operation) action \(id): it is \(state.rawValue)")
     }
 }

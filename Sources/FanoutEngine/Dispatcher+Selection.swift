@@ -18,7 +18,7 @@ extension Dispatcher {
     /// let id = try dispatcher.start(request, selection: selection, recipients: .registry(registry))
     /// ```
     /// - Returns: The new action's id.
-    /// - Throws: ``FanOutError`` (see ``Dispatcher/start(_:participants:incident:recipients:area:)``)
+    /// - Throws: ``DispatchError`` (see ``Dispatcher/start(_:participants:incident:recipients:area:)``)
     ///   or ``RegistryError``.
     public func start(_ request: ActionRequest, selection: SelectionResult, recipients: RecipientSource) throws
         -> ActionID
@@ -32,7 +32,7 @@ extension Dispatcher {
     /// the new area version in the audit is the selection's area.
     ///
     /// - Returns: How many persons were added.
-    /// - Throws: ``FanOutError`` (see ``Dispatcher/enlarge(_:participants:recipients:area:confirmed:)``)
+    /// - Throws: ``DispatchError`` (see ``Dispatcher/enlarge(_:participants:recipients:area:confirmed:)``)
     ///   or ``RegistryError``.
     @discardableResult
     public func enlarge(

@@ -1,4 +1,5 @@
 import FanOut
+import FanoutCore
 import Geo
 import GeoFormats
 import ProviderAdapters
@@ -96,3 +97,11 @@ public typealias ProviderOutcome = FanOut.ProviderOutcome
 public typealias KannelSMSProvider = ProviderAdapters.KannelSMSProvider
 /// Where Kannel listens and how to reach it.
 public typealias KannelConfiguration = ProviderAdapters.KannelConfiguration
+
+// MARK: - Errors
+
+/// The protocol every error of the library adopts: a stable code, a message without personal
+/// data, the cause and where in the input it was (file, line, field).
+public typealias FanoutError = FanoutCore.FanoutError
+/// Where in an input an error was found.
+public typealias ErrorLocation = FanoutCore.ErrorLocation

@@ -71,7 +71,7 @@ extension Demo {
     /// a fresh file at `ledgerPath` (replaced on every run).
     ///
     /// - Throws: ``OutputError`` `.refused` when something other than a file or symbolic link is
-    ///   in the way of the ledger (it is never removed); ``FanOutError``, ``SelectionError``,
+    ///   in the way of the ledger (it is never removed); ``DispatchError``, ``SelectionError``,
     ///   ``RegistryError``.
     public static func runAction(
         _ s: ActionScenario = actionScenario, engine: Engine, ledgerPath: String,
@@ -94,7 +94,7 @@ extension Demo {
             clock: .virtual)
         let first = try engine.select(SelectionRequest(area: .circle(center: s.centre, radiusMeters: s.radiusMeters)))
         guard let registry = engine.registry else {
-            throw FanOutError(.invalidRequest, "the demo action needs the engine's registry for the preferences")
+            throw DispatchError(.invalidRequest, "the demo action needs the engine's registry for the preferences")
         }
         let plan = try ActionDesk.plan(s.request, selection: first, registry: registry, config: desk.config)
         let id = try desk.start(plan)

@@ -65,7 +65,7 @@ public enum DispatchLoadTest {
     ///   - ledgerPath: A new SQLite file for the ledger, or `nil` to keep no ledger (the
     ///     dispatcher's own cost alone).
     ///   - progress: Called with the share of the plan done, a few times a second.
-    /// - Throws: ``FanOutError``, ``SelectionError``.
+    /// - Throws: ``DispatchError``, ``SelectionError``.
     public static func run(
         _ plan: [PlannedAction], engine: Engine, simulation: ProviderSimulation,
         config: DispatchConfig = DispatchConfig(),

@@ -1,3 +1,5 @@
+import FanoutCore
+
 /// The error type of the `Geo` module: failures of GEOS, PROJ and of geometry input.
 ///
 /// Carries a code, a human-readable message (with the C library's own message copied in where
@@ -5,11 +7,11 @@
 public struct GeoError: Error, Sendable, CustomStringConvertible, Equatable {
     /// What kind of failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        fileprivate enum Kind: String, Sendable {
+        enum Kind: String, Sendable, CaseIterable {
             case geos, proj, unknownCRS, invalidGeometry, parse, unsupportedGeometry, outOfRange, correctionGrid,
                 countryBorders, municipalities, featureChoice, unwritable
         }
-        fileprivate let kind: Kind
+        let kind: Kind
 
         /// GEOS reported an error (its message is in ``GeoError/message``).
         public static let geos = Code(kind: .geos)
@@ -45,11 +47,14 @@ public struct GeoError: Error, Sendable, CustomStringConvertible, Equatable {
     public var code: Code
     /// What went wrong, for a person.
     public var message: String
+    /// Where in the input the problem is (file, line, field), when known.
+    public var location: ErrorLocation?
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, location: ErrorLocation? = nil) {
         self.code = code
         self.message = message
+        self.location = location
     }
 
     public var description: String { message }

@@ -63,11 +63,11 @@ enum AreaFeatures {
     ///   - place: What holds them: `layer 'districts'` or `the FeatureCollection`.
     ///   - count: How many features it holds.
     ///   - labels: The first features (up to ``maxListed`` are listed).
-    ///   - idName: How `--feature` takes the id: `FID` or `ID`.
+    ///   - idName: How ``FeatureChoice/id(_:)`` takes the id: `FID` or `ID`.
     static func severalMessage(place: String, count: Int, labels: [FeatureLabel], idName: String) -> String {
         var text = "\(place) holds \(count) features; an area is one feature, so say which:\n"
         text += list(labels, count: count)
-        text += "\nchoose one with --feature \(idName), or take their union as one area with --all-features"
+        text += "\nchoose one by its \(idName) (FeatureChoice.id), or take their union as one area (FeatureChoice.all)"
         if labels.contains(where: { $0.id.contains("(no id;") }) {
             text += noIDHint
         }
@@ -85,7 +85,7 @@ enum AreaFeatures {
 
     /// Appended when GeoJSON features lack an `id` member.
     static let noIDHint =
-        "\nfeatures without an \"id\" member are chosen by their position in the file: --feature '#N' "
+        "\nfeatures without an \"id\" member are chosen by their position in the file: '#N' "
         + "(1 for the first)"
 
     // MARK: - Union
@@ -134,7 +134,7 @@ enum AreaFeatures {
                 allInvalid ? .invalidGeometry : .unsupportedGeometry,
                 "\(place): \(featureCount) of \(features.count) feature\(features.count == 1 ? "" : "s") cannot be "
                     + "part of the area, so none is used:\n" + (lines + more).joined(separator: "\n")
-                    + "\nfix or delete them, or choose one feature with --feature")
+                    + "\nfix or delete them, or choose one feature (FeatureChoice.id)")
         }
         let union = try context.makeMultiPolygon(parts).unaryUnion()
         let type = try union.typeID

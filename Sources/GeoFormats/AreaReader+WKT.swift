@@ -1,3 +1,4 @@
+import FanoutCore
 import Geo
 // MARK: - WKT files: one geometry, or several read as features
 
@@ -7,7 +8,7 @@ extension AreaReader {
     /// GEOS reads one geometry and ignores what follows, so the text is first split into its
     /// top-level geometries (``WKTPieces``): text after a geometry that is not another one is
     /// refused, and several geometries are chosen among as a GeoJSON FeatureCollection's features
-    /// are: refused with a list (`.single`), one by its position (`--feature '#N'`), or their
+    /// are: refused with a list (`.single`), one by its position (`.id("#N")`), or their
     /// union (`.all`).
     ///
     /// - Throws: ``GeoError`` `.parse` with GEOS's message or naming the line and byte of trailing
@@ -18,7 +19,9 @@ extension AreaReader {
     ) throws -> AreaGeometry {
         let pieces: [WKTPiece]
         do { pieces = try WKTPieces.split(text) } catch let e as GeoError {
-            throw GeoError(e.code, "\(name): \(e.message)")
+            var location = e.location ?? ErrorLocation()
+            location.input = name
+            throw GeoError(e.code, "\(name): \(e.message)", location: location)
         }
         guard !pieces.isEmpty else { throw GeoError(.parse, "\(name): no WKT geometry in the file") }
         let labels = pieces.enumerated().map { i, p in
@@ -46,8 +49,8 @@ extension AreaReader {
             guard let n = id.position else {
                 throw GeoError(
                     .featureChoice,
-                    "\(name): --feature \(AreaFeatures.clean(id.text)): WKT geometries have no ids; choose one by "
-                        + "its position in the file, --feature '#N' (1 for the first)")
+                    "\(name): feature \(AreaFeatures.clean(id.text)): WKT geometries have no ids; choose one by "
+                        + "its position in the file, '#N' (1 for the first)")
             }
             guard n <= pieces.count else {
                 throw GeoError(

@@ -1,3 +1,4 @@
+import FanoutCore
 import Foundation
 import Geo
 
@@ -50,7 +51,9 @@ public enum AreaReader {
                 contentsOf: url, layer: layer, crs: crs, features: features, context: context)
         }
         if let layer {
-            throw GeoError(.parse, "\(name): --layer \(layer.prefix(40)) applies to GeoPackage (.gpkg) input only")
+            throw GeoError(
+                .parse, "\(name): layer \(layer.prefix(40)): a layer applies to GeoPackage (.gpkg) input only",
+                location: ErrorLocation(input: name, field: "layer"))
         }
         var data: Data
         do { data = try BoundedFile.read(url, limit: maxFileBytes) } catch {
@@ -130,12 +133,16 @@ private struct GeoJSONParser {
     }
 
     /// An error about the whole file.
-    func failFile(_ message: String, _ code: GeoError.Code) -> GeoError { GeoError(code, "\(name): \(message)") }
+    func failFile(_ message: String, _ code: GeoError.Code) -> GeoError {
+        GeoError(code, "\(name): \(message)", location: ErrorLocation(input: name))
+    }
 
     /// An error at a JSON path; `name` (the file) comes first unless it is empty.
     func fail(_ path: String, _ message: String, _ code: GeoError.Code = .parse) -> GeoError {
         let place = path.isEmpty ? "top level" : path
-        return GeoError(code, name.isEmpty ? "\(place): \(message)" : "\(name): \(place): \(message)")
+        return GeoError(
+            code, name.isEmpty ? "\(place): \(message)" : "\(name): \(place): \(message)",
+            location: ErrorLocation(input: name.isEmpty ? nil : name, field: path.isEmpty ? nil : path))
     }
 
     func object(_ value: JSONValue, _ path: String) throws -> [String: JSONValue] {
@@ -173,7 +180,7 @@ private struct GeoJSONParser {
             case .single: return (try area(json, path: ""), [])
             case .id(let id):
                 throw failFile(
-                    "--feature \(AreaFeatures.clean(id.text)): the file is a bare geometry, without features or ids",
+                    "feature \(AreaFeatures.clean(id.text)): the file is a bare geometry, without features or ids",
                     .featureChoice)
             case .all:
                 features = [json]
@@ -249,7 +256,7 @@ private struct GeoJSONParser {
             switch f["id"] {
             case .string(let s)?: label = FeatureLabel(id: "id \"\(AreaFeatures.clean(s))\"")
             case .number(let n)?: label = FeatureLabel(id: "id \(Self.number(n))")
-            default: label = FeatureLabel(id: "features[\(i)] (no id; --feature '#\(i + 1)')")
+            default: label = FeatureLabel(id: "features[\(i)] (no id; '#\(i + 1)')")
             }
             if case .object(let properties)? = f["properties"],
                 let key = AreaFeatures.nameAttribute(among: properties.keys)

@@ -71,7 +71,7 @@ extension CAPReader {
                     .featureChoice,
                     "\(matching.count) different areas have areaDesc '\(AreaFeatures.clean(id.text))' ("
                         + matching.prefix(AreaFeatures.maxListed).map { "#\($0 + 1)" }.joined(separator: ", ")
-                        + "); choose one with --feature '#N'")
+                        + "); choose one by its position, '#N'")
             }
             return area(try polygons(of: distinct[index], name: name, context: context), of: distinct[index])
         case .all:

@@ -1,3 +1,4 @@
+import FanoutCore
 import Foundation
 import Geo
 
@@ -50,7 +51,7 @@ extension CAPReader {
     ///     by its own line.
     static func polygon(_ text: String, name: String, place: String, line firstLine: Int) throws -> [XY] {
         func fail(_ line: Int, _ message: String) -> GeoError {
-            GeoError(.parse, "\(name): line \(line): \(place): \(message)")
+            GeoError(.parse, "\(name): line \(line): \(place): \(message)", location: ErrorLocation(input: name, line: line))
         }
         var ring: [XY] = []
         var line = firstLine

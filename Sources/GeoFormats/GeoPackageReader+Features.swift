@@ -126,7 +126,7 @@ extension GeoPackageReader {
             guard let fid = id.fid else {
                 throw fail(
                     .featureChoice,
-                    "--feature \(AreaFeatures.clean(id.text)): a GeoPackage feature is chosen by its fid, a whole "
+                    "feature \(AreaFeatures.clean(id.text)): a GeoPackage feature is chosen by its fid, a whole "
                         + "number (\(place) holds \(count) feature\(count == 1 ? "" : "s"))")
             }
             let found =

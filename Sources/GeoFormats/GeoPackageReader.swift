@@ -193,7 +193,7 @@ package enum GeoPackageReader {
             throw fail(
                 .featureChoice,
                 "\(polygonal.count) layers could hold the area (\(polygonal.map(\.name).joined(separator: ", "))); "
-                    + "choose one with --layer NAME")
+                    + "choose one by its name (the layer to read)")
         }
         return polygonal[0]
     }

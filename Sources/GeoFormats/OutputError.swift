@@ -3,10 +3,10 @@ import Geo
 public struct OutputError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        fileprivate enum Kind: String, Sendable {
+        enum Kind: String, Sendable, CaseIterable {
             case refused, writeFailed
         }
-        fileprivate let kind: Kind
+        let kind: Kind
         /// The target may not be written; nothing was written.
         ///
         /// It is an input of the command, a database, a directory, or a device that cannot take the output.

@@ -1,3 +1,4 @@
+import FanoutCore
 import Geo
 /// One top-level geometry of a WKT file: its text and where it starts.
 struct WKTPiece: Equatable {
@@ -59,7 +60,8 @@ enum WKTPieces {
                         .parse,
                         "line \(line): byte \(i): unexpected text '\(excerpt(bytes, at: i))' after the WKT geometry "
                             + "that ends on line \(pieces[pieces.count - 1].line + newlines(in: pieces[pieces.count - 1].text)) "
-                            + "(only white space, or another geometry, may follow it)")
+                            + "(only white space, or another geometry, may follow it)",
+                        location: ErrorLocation(line: line))
                 }
             }
             guard let end = geometryEnd(bytes, from: i, line: &line) else {

@@ -1,3 +1,4 @@
+import FanoutCore
 import Foundation
 import Geo
 
@@ -103,7 +104,8 @@ struct CSVReader {
             func finishField() throws {
                 guard let s = String(validating: field, as: UTF8.self) else {
                     throw RegistryError(
-                        .input, "\(path):\(startLine): field \(fields.count + 1) is not valid UTF-8")
+                        .input, "\(path):\(startLine): field \(fields.count + 1) is not valid UTF-8",
+                        location: ErrorLocation(input: path, line: startLine))
                 }
                 fields.append(s)
                 field.removeAll(keepingCapacity: true)
@@ -113,7 +115,8 @@ struct CSVReader {
                 guard let b = try nextByte() else {
                     if inQuotes {
                         throw RegistryError(
-                            .input, "\(path):\(startLine): quoted field is not closed before the end of the file")
+                            .input, "\(path):\(startLine): quoted field is not closed before the end of the file",
+                            location: ErrorLocation(input: path, line: startLine))
                     }
                     if !sawAnything { return nil }
                     break loop
@@ -124,14 +127,16 @@ struct CSVReader {
                     throw RegistryError(
                         .input,
                         "\(path):\(startLine): a record longer than \(Self.maxRecordBytes) bytes "
-                            + "(a quote that is never closed, or not a CSV file?)")
+                            + "(a quote that is never closed, or not a CSV file?)",
+                            location: ErrorLocation(input: path, line: startLine))
                 }
                 // A NUL would cut the value short wherever it meets C (strtod reads `52\0.9` as 52).
                 guard b != 0 else {
                     throw RegistryError(
                         .input,
                         "\(path):\(line): field \(fields.count + 1) holds a NUL byte (0x00) at byte \(fileOffset(back: 1)) "
-                            + "of the file; CSV values must be text (is this a binary or UTF-16 file?)")
+                            + "of the file; CSV values must be text (is this a binary or UTF-16 file?)",
+                            location: ErrorLocation(input: path, line: line))
                 }
                 if inQuotes {
                     if b == UInt8(ascii: "\"") {

@@ -1,3 +1,4 @@
+import FanoutCore
 import Geo
 
 /// One participant as read from a CSV file: the record (its position still in the source CRS)
@@ -38,17 +39,20 @@ struct CSVLayout {
         let crsGiven = fileCRS != nil
         self.fileCRS = fileCRS ?? .wgs84
         let names = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let header1 = ErrorLocation(input: path, line: 1)
         var index: [String: Int] = [:]
         for (i, n) in names.enumerated() {
             if n.isEmpty { continue }
             if index[n] != nil {
-                throw RegistryError(.input, "\(path):1: column '\(n)' appears twice in the header")
+                throw RegistryError(
+                    .input, "\(path):1: column '\(n)' appears twice in the header", location: header1.with(field: n))
             }
             index[n] = i
         }
         guard let id = index["id"] else {
             throw RegistryError(
-                .input, "\(path):1: missing required column 'id' (header must have id,lon,lat or, with --crs, id,x,y)")
+                .input, "\(path):1: missing required column 'id' (header must have id,lon,lat or, with a CRS given, id,x,y)",
+                location: header1.with(field: "id"))
         }
         if let lon = index["lon"], let lat = index["lat"] {
             (x, y, xName, yName) = (lon, lat, "lon", "lat")
@@ -56,8 +60,9 @@ struct CSVLayout {
             guard crsGiven || index["crs"] != nil else {
                 throw RegistryError(
                     .input,
-                    "\(path):1: columns x,y need --crs EPSG:NNNN or a crs column to say what they are "
-                        + "(lon,lat are WGS84)")
+                    "\(path):1: columns x,y need a CRS (ImportOptions.crs) or a crs column to say what they are "
+                        + "(lon,lat are WGS84)",
+                    location: header1.with(field: "crs"))
             }
             (x, y, xName, yName) = (ex, wy, "x", "y")
         } else {
@@ -65,7 +70,8 @@ struct CSVLayout {
             throw RegistryError(
                 .input,
                 "\(path):1: missing required column\(missing.count > 1 ? "s" : "") \(missing.map { "'\($0)'" }.joined(separator: " and ")) "
-                    + "(header must have id,lon,lat or, with --crs, id,x,y)")
+                    + "(header must have id,lon,lat or, with a CRS given, id,x,y)",
+                location: header1.with(field: missing.first))
         }
         self.id = id
         crs = index["crs"]
@@ -83,8 +89,9 @@ struct CSVLayout {
         let f = fields.fields
         let csvLine = fields.line
         let at = "\(path):\(csvLine)"
+        let here = ErrorLocation(input: path, line: csvLine)
         guard f.count == columnCount else {
-            throw RegistryError(.input, "\(at): \(f.count) fields, the header has \(columnCount)")
+            throw RegistryError(.input, "\(at): \(f.count) fields, the header has \(columnCount)", location: here)
         }
         func text(_ i: Int?) -> String? {
             guard let i else { return nil }
@@ -93,7 +100,7 @@ struct CSVLayout {
         }
         let idText = f[id].trimmedSpaces
         if let problem = QuotedValue.idProblem(idText) {
-            throw RegistryError(.input, "\(at): field 'id': \(problem)")
+            throw RegistryError(.input, "\(at): field 'id': \(problem)", location: here.with(field: "id"))
         }
         let idValue = Int64(idText) ?? 0
         func number(_ i: Int, _ name: String) throws -> Double {
@@ -104,13 +111,13 @@ struct CSVLayout {
                 throw RegistryError(
                     .input,
                     "\(at): field '\(name)': \(QuotedValue.describe(t)) is not a coordinate; are the columns in the "
-                        + "header's order?")
+                        + "header's order?", location: here.with(field: name))
             }
             guard let v = Double(t), v.isFinite else {
                 throw RegistryError(
                     .input,
                     "\(at): field '\(name)': \(QuotedValue.describe(t)) is not a number"
-                        + (t.isEmpty ? " (empty)" : ""))
+                        + (t.isEmpty ? " (empty)" : ""), location: here.with(field: name))
             }
             return v
         }
@@ -121,7 +128,7 @@ struct CSVLayout {
                 throw RegistryError(
                     .input,
                     "\(at): field 'crs': \(QuotedValue.describe(c, limit: 20)) is not a CRS name (\(CRS.acceptedForms))",
-                    field: "crs")
+                    location: here.with(field: "crs"))
             }
             record.position.crs = code
         }
@@ -131,7 +138,7 @@ struct CSVLayout {
             }
             try ParticipantColumn.check(record)
         } catch let e as RegistryError {
-            throw RegistryError(.input, "\(at): \(e.message)", field: e.field)
+            throw RegistryError(.input, "\(at): \(e.message)", location: here.with(field: e.field))
         }
         return ParticipantRow(line: csvLine, record: record, ownCRS: text(crs) != nil)
     }

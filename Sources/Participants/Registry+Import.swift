@@ -1,3 +1,4 @@
+import FanoutCore
 import Foundation
 import GRDB
 import Geo
@@ -126,7 +127,7 @@ extension Registry {
                 var writer = try BatchWriter(
                     db: db, layout: layout, crs: crs, run: run, converter: converter, path: path,
                     countries: CountryResolver(locator: locator, path: path))
-                var errors: [String] = []
+                var errors: [(location: ErrorLocation, message: String)] = []
                 var rows = 0
                 while let record = try reader.next() {
                     rows += 1
@@ -134,7 +135,7 @@ extension Registry {
                         writer.pending.append(try layout.parse(record, path: path))
                     } catch let e as RegistryError {
                         errors += try writer.flush(write: errors.isEmpty)
-                        errors.append(e.message)
+                        errors.append((e.location ?? ErrorLocation(input: path, line: record.line), e.message))
                     }
                     if writer.pending.count >= options.batchSize {
                         errors += try writer.flush(write: errors.isEmpty)
@@ -144,11 +145,12 @@ extension Registry {
                 }
                 errors += try writer.flush(write: errors.isEmpty)
                 if !errors.isEmpty {
-                    let shown = errors.prefix(options.maxErrors)
+                    let shown = errors.prefix(options.maxErrors).map(\.message)
                     let more = errors.count >= options.maxErrors ? "\n(stopped after \(shown.count) errors)" : ""
+                    // The location is the first error's (the message lists them all).
                     throw RegistryError(
-                        .input, "\(path): import refused, nothing was written:\n" + shown.joined(separator: "\n") + more
-                    )
+                        .input, "\(path): import refused, nothing was written:\n" + shown.joined(separator: "\n") + more,
+                        location: errors.first?.location)
                 }
                 guard rows > 0 else {
                     throw RegistryError(.input, "\(path): no data rows after the header")
@@ -210,9 +212,9 @@ private struct BatchWriter {
     ///
     /// Rows are transformed in groups of equal CRS (the file's, or the row's own `crs`).
     ///
-    /// - Returns: The row errors found, in line order (positions outside the service region,
-    ///   unknown CRSs, ids repeated within the file).
-    mutating func flush(write: Bool) throws -> [String] {
+    /// - Returns: The row errors found with their file and line, in line order (positions outside
+    ///   the service region, unknown CRSs, ids repeated within the file).
+    mutating func flush(write: Bool) throws -> [(location: ErrorLocation, message: String)] {
         defer { pending.removeAll(keepingCapacity: true) }
         let n = pending.count
         if n == 0 { return [] }
@@ -235,7 +237,10 @@ private struct BatchWriter {
                 errors.append((row.line, positionError(row, detail: projectedProblem(row, crs: rowCRS, lonLat: ll))))
             }
         }
-        guard write, errors.isEmpty else { return errors.sorted { $0.line < $1.line }.map(\.message) }
+        func located(_ errors: [(line: Int, message: String)]) -> [(location: ErrorLocation, message: String)] {
+            errors.map { (ErrorLocation(input: path, line: $0.line), $0.message) }
+        }
+        guard write, errors.isEmpty else { return located(errors.sorted { $0.line < $1.line }) }
         for (i, row) in pending.enumerated() {
             let rd = RDPoint(x: rdX[i], y: rdY[i])
             var record = row.record
@@ -247,7 +252,7 @@ private struct BatchWriter {
                     (row.line, "\(path):\(row.line): field 'id': \(record.id) appears more than once in this file"))
             }
         }
-        return errors.map(\.message)
+        return located(errors)
     }
 
     /// Transforms the rows at `indices` (all in `source`) into the output arrays.

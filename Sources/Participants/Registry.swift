@@ -92,7 +92,7 @@ public final class Registry: Sendable {
                         .olderSchema,
                         "\(path): written by an older fanout (schema migrations missing: "
                             + "\(state.missing.joined(separator: ", "))); reading does not upgrade it: "
-                            + "a writing command (fanout import, fanout action run) does")
+                            + "opening it for writing does")
                 }
             } else if state != .current {
                 try pool.write { db in

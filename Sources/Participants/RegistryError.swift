@@ -1,3 +1,4 @@
+import FanoutCore
 import GRDB
 
 /// The error type of the `Registry` module: bad input files and database problems.
@@ -7,10 +8,10 @@ import GRDB
 public struct RegistryError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        fileprivate enum Kind: String, Sendable {
+        enum Kind: String, Sendable, CaseIterable {
             case input, notADatabase, foreignSchema, newerSchema, olderSchema, database
         }
-        fileprivate let kind: Kind
+        let kind: Kind
         /// An input file (CSV) is malformed; the message names file, line and field.
         public static let input = Code(kind: .input)
         /// The database file is not an SQLite database.
@@ -36,13 +37,21 @@ public struct RegistryError: Error, Sendable, CustomStringConvertible {
     public var sqliteCode: Int32?
     /// The participant field refused (its CSV column name, such as `quiet_hours`), when one was.
     public var field: String?
+    /// Where the problem is: the file and line of a CSV import, and ``field``.
+    public var location: ErrorLocation?
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String, sqliteCode: Int32? = nil, field: String? = nil) {
+    ///
+    /// `field` is also the location's field when `location` has none.
+    public init(
+        _ code: Code, _ message: String, sqliteCode: Int32? = nil, field: String? = nil, location: ErrorLocation? = nil
+    ) {
         self.code = code
         self.message = message
         self.sqliteCode = sqliteCode
-        self.field = field
+        self.field = field ?? location?.field
+        self.location =
+            location.map { $0.field == nil ? $0.with(field: field) : $0 } ?? field.map { ErrorLocation(field: $0) }
     }
 
     public var description: String { message }

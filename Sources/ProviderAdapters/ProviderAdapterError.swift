@@ -11,10 +11,10 @@
 public struct ProviderAdapterError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        fileprivate enum Value: String, Sendable {
+        enum Value: String, Sendable, CaseIterable {
             case invalidConfiguration, socket, unreachable, noAnswer, badAnswer
         }
-        fileprivate let value: Value
+        let value: Value
         /// The adapter's configuration is bad (a URL that is not `http://host:port/path`, a zero timeout...).
         public static let invalidConfiguration = Code(value: .invalidConfiguration)
         /// A socket call failed (`errno` in ``ProviderAdapterError/errno``).

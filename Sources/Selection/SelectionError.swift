@@ -4,8 +4,8 @@ import Participants
 public struct SelectionError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        fileprivate enum Kind: String, Sendable { case invalidArea, invalidRadius, invalidPoint, noRegistry }
-        fileprivate let kind: Kind
+        enum Kind: String, Sendable, CaseIterable { case invalidArea, invalidRadius, invalidPoint, noRegistry }
+        let kind: Kind
         /// The polygon is invalid (GEOS's reason and location are in the message).
         public static let invalidArea = Code(kind: .invalidArea)
         /// The radius is not a positive number of metres up to ``CircleArea/maxRadiusMeters``.

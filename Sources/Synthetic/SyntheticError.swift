@@ -6,10 +6,10 @@
 public struct SyntheticError: Error, Sendable, CustomStringConvertible, Equatable {
     /// What kind of failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        fileprivate enum Kind: String, Sendable {
+        enum Kind: String, Sendable, CaseIterable {
             case invalidPlaceTable, missingResource, invalidArgument, io
         }
-        fileprivate let kind: Kind
+        let kind: Kind
 
         /// The place table is malformed: a missing column, a bad number, a short row, ...
         public static let invalidPlaceTable = Code(kind: .invalidPlaceTable)

@@ -53,7 +53,7 @@ import ProviderAdapters
         let none = try d.explain(action: id, person: 999)
         #expect(!none.included && none.alert == nil)
         #expect(none.description.contains("not listed in any area version of this action"))
-        #expect(throws: FanOutError.self) { try d.explain(action: ActionID(rawValue: 77), person: 1) }
+        #expect(throws: DispatchError.self) { try d.explain(action: ActionID(rawValue: 77), person: 1) }
     }
 
     @Test func theAuditIsAppendOnly() async throws {

@@ -11,13 +11,13 @@ import FanoutEngine
 @testable import FanoutTesting
 
 /// Robustness of the dispatcher's JSON configuration reader under random and mutated input
-/// (`FANOUT_FUZZ_SECONDS`, default 2 s): every refusal is a `FanOutError` naming the file; every
+/// (`FANOUT_FUZZ_SECONDS`, default 2 s): every refusal is a `DispatchError` naming the file; every
 /// accepted configuration passes validation (all limits positive and finite).
 @Suite struct DispatchConfigFuzzTests {
     static func check(_ bytes: [UInt8]) throws -> Bool {
         let config: DispatchConfig
         do { config = try DispatchConfig.parse(Data(bytes), source: "limits-fuzz.json") } catch {
-            try PropertyViolation.requireError(error, is: [FanOutError.self], naming: "limits-fuzz.json")
+            try PropertyViolation.requireError(error, is: [DispatchError.self], naming: "limits-fuzz.json")
             return false
         }
         do { try config.validate() } catch {

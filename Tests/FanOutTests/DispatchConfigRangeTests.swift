@@ -45,7 +45,7 @@ import FanoutEngine
             _ = try DispatchConfig.parse(Data(json.utf8), source: "dispatch.json")
             return nil
         } catch {
-            return (error as? FanOutError)?.code == .invalidConfig ? "\(error)" : "not a FanOutError: \(error)"
+            return (error as? DispatchError)?.code == .invalidConfig ? "\(error)" : "not a DispatchError: \(error)"
         }
     }
 
@@ -130,7 +130,7 @@ import FanoutEngine
         #expect(try DispatchConfig.load(from: big) == DispatchConfig())
         // An endless "file" is refused after limit + 1 bytes instead of filling the memory.
         if FileManager.default.fileExists(atPath: "/dev/zero") {
-            #expect(throws: FanOutError.self) { try DispatchConfig.load(from: URL(fileURLWithPath: "/dev/zero")) }
+            #expect(throws: DispatchError.self) { try DispatchConfig.load(from: URL(fileURLWithPath: "/dev/zero")) }
         }
     }
 }

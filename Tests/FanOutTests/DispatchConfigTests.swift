@@ -31,14 +31,14 @@ import FanoutEngine
         #expect(c.sms == .init(perSecond: 40, batchSize: 10))
         #expect(c.email == .init(perSecond: 10_000, batchSize: 7))
         #expect(c.app == DispatchConfig().app)
-        #expect(throws: FanOutError.self) { try DispatchConfig.parse(Data(#"{"voice": {"lines": 0}}"#.utf8)) }
+        #expect(throws: DispatchError.self) { try DispatchConfig.parse(Data(#"{"voice": {"lines": 0}}"#.utf8)) }
     }
 
     @Test func theKannelObjectIsLeftToTheSMSAdapter() throws {
         // Read and checked by ProviderAdapters' KannelConfiguration; the dispatcher only allows it.
         let c = try DispatchConfig.parse(Data(#"{"sms": {"perSecond": 40}, "kannel": {"workers": "many"}}"#.utf8))
         #expect(c.sms.perSecond == 40)
-        #expect(throws: FanOutError.self) { try DispatchConfig.parse(Data(#"{"kanel": {}}"#.utf8)) }
+        #expect(throws: DispatchError.self) { try DispatchConfig.parse(Data(#"{"kanel": {}}"#.utf8)) }
     }
 
     @Test func thresholdsPerIncidentTypeWithAFallback() throws {
@@ -57,7 +57,7 @@ import FanoutEngine
         #expect {
             try DispatchConfig.parse(Data(json.utf8), source: "limits.json")
         } throws: { error in
-            guard let e = error as? FanOutError else { return false }
+            guard let e = error as? DispatchError else { return false }
             return e.code == .invalidConfig && e.description.contains(expected) && e.description.contains("limits.json")
         }
     }
@@ -92,7 +92,7 @@ import FanoutEngine
         #expect {
             try DispatchConfig.parse(Data(json.utf8), source: "limits.json")
         } throws: { error in
-            (error as? FanOutError)?.code == .invalidConfig && "\(error)".contains(expected)
+            (error as? DispatchError)?.code == .invalidConfig && "\(error)".contains(expected)
                 && "\(error)".contains("limits.json")
         }
     }

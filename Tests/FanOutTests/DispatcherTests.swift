@@ -211,8 +211,8 @@ enum Fixture {
         let d = Dispatcher(providers: [.sms: RecordingProvider()], clock: VirtualClock())
         let id = try d.start(Fixture.request([.sms]), recipients: Fixture.recipients(3))
         try d.stop(id)
-        #expect(throws: FanOutError.self) { try d.stop(id) }
-        #expect(throws: FanOutError.self) { try d.enlarge(id, with: Fixture.recipients(1, from: 9)) }
+        #expect(throws: DispatchError.self) { try d.stop(id) }
+        #expect(throws: DispatchError.self) { try d.enlarge(id, with: Fixture.recipients(1, from: 9)) }
         try d.end(id, result: "Found safe")
         for attempt in [{ try d.end(id, result: "again") }, { _ = try d.enlarge(id, with: []) }, { try d.stop(id) }]
             as [() throws -> Void]
@@ -220,18 +220,18 @@ enum Fixture {
             #expect {
                 try attempt()
             } throws: { error in
-                (error as? FanOutError)?.code == .invalidTransition
+                (error as? DispatchError)?.code == .invalidTransition
                     && "\(error)".contains("action \(id): it is ended")
             }
         }
-        #expect(throws: FanOutError.self) { try d.status(ActionID(rawValue: 99)) }
+        #expect(throws: DispatchError.self) { try d.status(ActionID(rawValue: 99)) }
     }
 
     @Test func invalidRequestsAreRefused() {
         let d = Dispatcher(providers: [.sms: RecordingProvider()], clock: VirtualClock())
         var empty = Fixture.request([.sms])
         empty.message = "  "
-        #expect(throws: FanOutError.self) { try d.start(empty, recipients: []) }
+        #expect(throws: DispatchError.self) { try d.start(empty, recipients: []) }
         #expect {
             try d.start(Fixture.request([.voice]), recipients: [])
         } throws: { "\($0)".contains("no provider is configured for channel 'voice'") }
@@ -244,7 +244,7 @@ enum Fixture {
         let people = Fixture.recipients(3) + [Recipient(id: 9, distanceMeters: distance)]
         #expect {
             try d.start(Fixture.request([.sms]), recipients: people)
-        } throws: { ($0 as? FanOutError)?.code == .invalidRequest && "\($0)".contains("participant 9 has distance") }
+        } throws: { ($0 as? DispatchError)?.code == .invalidRequest && "\($0)".contains("participant 9 has distance") }
         #expect(d.actionIDs.isEmpty)
         #expect(sms.records.isEmpty)
     }
@@ -254,7 +254,7 @@ enum Fixture {
         let d = Dispatcher(config: config, providers: [.sms: RecordingProvider()], clock: VirtualClock())
         #expect {
             try d.start(Fixture.request([.sms]), recipients: Fixture.recipients(101))
-        } throws: { ($0 as? FanOutError)?.code == .confirmationRequired && "\($0)".contains("101 recipients") }
+        } throws: { ($0 as? DispatchError)?.code == .confirmationRequired && "\($0)".contains("101 recipients") }
         _ = try d.start(Fixture.request([.sms], confirmed: true), recipients: Fixture.recipients(101))
         _ = try d.start(Fixture.request([.sms], type: "missing-child"), recipients: Fixture.recipients(101))
     }

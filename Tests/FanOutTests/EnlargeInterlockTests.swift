@@ -29,7 +29,7 @@ import Synthetic
         #expect {
             try d.enlarge(id, with: larger)
         } throws: { error in
-            (error as? FanOutError)?.code == .confirmationRequired
+            (error as? DispatchError)?.code == .confirmationRequired
                 && "\(error)" == "enlarging action \(id) adds 41 persons to its 60: 101 is more than the 100 usual "
                     + "for a 'burglary' action; confirm explicitly to send"
         }
@@ -47,7 +47,7 @@ import Synthetic
     @Test func aConfirmedStartDoesNotConfirmTheEnlargement() throws {
         let d = Dispatcher(config: Self.config, providers: [.sms: RecordingProvider()], clock: VirtualClock())
         let id = try d.start(Fixture.request([.sms], confirmed: true), recipients: Fixture.recipients(444))
-        #expect(throws: FanOutError.self) { try d.enlarge(id, with: Fixture.recipients(445)) }
+        #expect(throws: DispatchError.self) { try d.enlarge(id, with: Fixture.recipients(445)) }
         #expect(try d.status(id).included == 444)
     }
 
@@ -65,7 +65,7 @@ import Synthetic
         #expect(big.count == EnlargementCount(incidentType: "burglary", included: 80, listed: 120, alreadyIncluded: 80))
         #expect(big.count.adding == 40 && big.count.total == 120)
         #expect(big.threshold == 100 && big.needsConfirmation && big.warnings.isEmpty)
-        #expect(throws: FanOutError.self) { try desk.enlarge(big) }
+        #expect(throws: DispatchError.self) { try desk.enlarge(big) }
         #expect(try desk.dispatcher.status(id).included == 80)
         #expect(try !desk.planEnlargement(id, with: Fixture.recipients(120), confirmed: true).needsConfirmation)
 

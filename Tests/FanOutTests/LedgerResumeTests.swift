@@ -117,7 +117,7 @@ import FanoutEngine
         let s = try second.status(id)
         #expect(s.state == .ended)
         #expect(s.endMessages == [.delivered: 200])
-        #expect(throws: FanOutError.self) { try second.end(id, result: "again") }
+        #expect(throws: DispatchError.self) { try second.end(id, result: "again") }
     }
 }
 
@@ -184,7 +184,7 @@ extension LedgerResumeTests {
         try ledger.recordProviders("sms=kannel", for: a)
         #expect(try ledger.unfinishedProviders().map(\.action) == [a, b])
         #expect(try ledger.unfinishedProviders().map(\.providers) == ["sms=kannel", nil])
-        #expect(throws: FanOutError.self) { try ledger.recordProviders("sms=kannel", for: ActionID(rawValue: 99)) }
+        #expect(throws: DispatchError.self) { try ledger.recordProviders("sms=kannel", for: ActionID(rawValue: 99)) }
         try await d.runUntilIdle()
         try d.end(a, result: "Found")
         try d.end(b, result: "Found")

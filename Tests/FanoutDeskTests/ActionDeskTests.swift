@@ -23,7 +23,7 @@ import Testing
         #expect {
             _ = try desk(db)
         } throws: { error in
-            (error as? FanOutError)?.code == .ledgerBusy
+            (error as? DispatchError)?.code == .ledgerBusy
         }
         _ = try first.close()
         let again = try desk(db)

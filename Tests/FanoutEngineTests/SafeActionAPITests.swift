@@ -85,7 +85,7 @@ import Testing
         let selection = try engine.select(Self.circleAroundA())
         let sms = RecordingProvider()
         let d = Dispatcher(providers: [.sms: sms, .email: RecordingProvider()], clock: VirtualClock())
-        #expect(throws: FanOutError.self) {
+        #expect(throws: DispatchError.self) {
             try d.start(Self.burglary, selection: selection, recipients: .withoutRegistry(reason: "  "))
         }
         #expect(d.actionIDs.isEmpty)

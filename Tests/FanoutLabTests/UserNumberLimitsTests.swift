@@ -25,7 +25,7 @@ import Synthetic
         for width in [1e-300, 0, -5, .nan, 100_001] {
             #expect {
                 _ = try ledger.summaries(ringWidthMeters: width)
-            } throws: { ($0 as? FanOutError)?.code == .invalidRequest && "\($0)".contains("ringWidthMeters") }
+            } throws: { ($0 as? DispatchError)?.code == .invalidRequest && "\($0)".contains("ringWidthMeters") }
         }
         #expect(try ledger.summaries(ringWidthMeters: 1).isEmpty)
         // The tracker keeps any width within range: 1e-300 m rings would overflow the ring index.

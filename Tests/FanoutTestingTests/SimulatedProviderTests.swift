@@ -137,7 +137,7 @@ import Participants
         } throws: { error in
             "\(error)".contains("bad.tsv:2: expected 'action/person/kind/attempt<TAB>channel<TAB>result'")
         }
-        #expect(throws: FanOutError.self) {
+        #expect(throws: DispatchError.self) {
             try ProviderRecordProvider(
                 path: dir.path + "/no/such/dir/r.tsv",
                 answeringWith: SimulatedProvider(.sms, simulation: .ideal()))

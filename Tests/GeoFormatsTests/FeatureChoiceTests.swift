@@ -103,7 +103,8 @@ import Testing
         for line in ["  fid 1: statnaam 'Noord'", "  fid 2: statnaam 'Zuid'", "  fid 3: statnaam 'Oost'"] {
             #expect(e.message.contains(line + "\n"), "\(e)")
         }
-        #expect(e.message.contains("--feature FID") && e.message.contains("--all-features"), "\(e)")
+        #expect(e.message.contains("choose one by its FID (FeatureChoice.id)"), "\(e)")
+        #expect(e.message.contains("(FeatureChoice.all)") && !e.message.contains("--"), "\(e)")
 
         let json = try geoJSONFile(Self.districts, "districts")
         let j = try #require(error(json, .single))
@@ -112,7 +113,8 @@ import Testing
         for line in ["  id 7: statnaam 'Noord'", #"  id "zuid": statnaam 'Zuid'"#, "  id 9: statnaam 'Oost'"] {
             #expect(j.message.contains(line + "\n"), "\(j)")
         }
-        #expect(j.message.contains("--feature ID") && j.message.contains("--all-features"), "\(j)")
+        #expect(j.message.contains("choose one by its ID (FeatureChoice.id)"), "\(j)")
+        #expect(j.message.contains("(FeatureChoice.all)") && !j.message.contains("--"), "\(j)")
         #expect(!j.message.contains("without an \"id\""), "every feature has an id: \(j)")
     }
 
@@ -132,8 +134,8 @@ import Testing
         // GeoJSON features without an id: listed by position, with a hint.
         let json = try geoJSONFile(Self.collection(features), "twelve")
         let j = try #require(error(json, .single))
-        #expect(j.message.contains("  features[0] (no id; --feature '#1'): NAME 'Wijk 0'\n"), "\(j)")
-        #expect(j.message.contains("are chosen by their position in the file: --feature '#N'"), "\(j)")
+        #expect(j.message.contains("  features[0] (no id; '#1'): NAME 'Wijk 0'\n"), "\(j)")
+        #expect(j.message.contains("are chosen by their position in the file: '#N'"), "\(j)")
     }
 
     @Test func aFeatureWithoutAnIDIsChosenByItsPosition() throws {
@@ -195,7 +197,7 @@ import Testing
         #expect(unknown.message.hasPrefix("\(gpkg): layer 'districts' has no feature with fid 5"), "\(unknown)")
         #expect(unknown.message.contains("  fid 1: statnaam 'Noord'"), "\(unknown)")
         let word = try #require(error(gpkg, Self.id("zuid")))
-        #expect(word.message.contains("--feature zuid: a GeoPackage feature is chosen by its fid"), "\(word)")
+        #expect(word.message.contains("feature zuid: a GeoPackage feature is chosen by its fid"), "\(word)")
     }
 
     @Test func featureByGeoJSONIdTakesStringsAndNumbers() throws {
@@ -284,7 +286,7 @@ import Testing
         let j = try #require(error(json, .all))
         #expect(j.message.hasPrefix("\(json): the FeatureCollection: 2 of 3 features cannot be part"), "\(j)")
         #expect(j.message.contains(#"  id "b": .features[1].geometry.coordinates: the polygon is empty"#), "\(j)")
-        #expect(j.message.contains("  features[2] (no id; --feature '#3'): .features[2].geometry: the Feature has no geometry"), "\(j)")
+        #expect(j.message.contains("  features[2] (no id; '#3'): .features[2].geometry: the Feature has no geometry"), "\(j)")
 
         // Only invalid polygons: the code says so.
         let invalid = try geoJSONFile(Self.collection([Self.feature(id: "1", "{}", bowtie)]), "invalid")

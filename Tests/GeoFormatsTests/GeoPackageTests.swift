@@ -238,7 +238,7 @@ import Testing
             INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) VALUES ('pts', 'features', 'pts', 4326);
             INSERT INTO gpkg_geometry_columns VALUES ('pts', 'geom', 'POINT', 4326, 0, 0);
             """)
-        #expect(error(p).contains("2 layers could hold the area (area, other); choose one with --layer NAME"))
+        #expect(error(p).contains("2 layers could hold the area (area, other); choose one by its name (the layer to read)"))
         #expect(try read(p, layer: "other").polygons == Self.area.polygons)
         #expect(error(p, layer: "pts").contains("layer 'pts' holds POINT geometries"))
         #expect(

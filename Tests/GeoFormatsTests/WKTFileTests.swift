@@ -36,7 +36,7 @@ import Testing
         #expect(refused.code == .featureChoice)
         #expect(refused.message.contains("holds 2 geometries"), "\(refused.message)")
         #expect(refused.message.contains("  #1: POLYGON on line 1\n  #2: POLYGON on line 2\n"), "\(refused.message)")
-        #expect(refused.message.contains("--feature '#N'") && refused.message.contains("--all-features"))
+        #expect(refused.message.contains("choose one by its '#N'") && refused.message.contains("(FeatureChoice.all)"))
         #expect(try read(text, .id(try #require(FeatureID("#2")))).polygons == [PlanarPolygon(shell: Self.leidenRing)])
         #expect(try read(text, .id(try #require(FeatureID("#1")))).polygons == [PlanarPolygon(shell: Self.utrechtRing)])
         let missing = try error(text, .id(try #require(FeatureID("#3"))))

@@ -114,7 +114,7 @@ struct Scratch {
         ("id,lon,lat\n1,4.9\n", "p.csv:2: 2 fields, the header has 3"),
         ("id,lon,lat,country\n1,4.9,52.3,Netherlands\n", "field 'country': 'Netherlands' is not an ISO 3166-1"),
         ("id,lon,lat\n1,4.9,\"52.3\n", "quoted field is not closed"),
-        ("id,x,y\n1,155000,463000\n", "columns x,y need --crs"),
+        ("id,x,y\n1,155000,463000\n", "columns x,y need a CRS (ImportOptions.crs)"),
         ("id,lon,lon,lat\n1,2,3,4\n", "column 'lon' appears twice"),
         ("id,lon,lat,channels\n1,4.9,52.3,pigeon\n", "'pigeon' is not a channel"),
         ("id,lon,lat,country\n1,4.9,52.3,XX\n", "field 'country': 'XX' is not an ISO 3166-1 alpha-2 code"),

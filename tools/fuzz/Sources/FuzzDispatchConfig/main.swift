@@ -33,6 +33,6 @@ exit(
                     "estimate for \(n) per channel: \(estimate.lastRecipientAt)")
             }
         } catch {
-            Fuzz.requireOwnError(error, FanOutError.self, naming: "fuzz-config.json")
+            Fuzz.requireOwnError(error, DispatchError.self, naming: "fuzz-config.json")
         }
     })

@@ -1,11 +1,11 @@
 /// The dispatcher's error: a code, a message a person understands, and an optional cause.
-public struct FanOutError: Error, Sendable, CustomStringConvertible {
+public struct DispatchError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        fileprivate enum Value: String, Sendable {
+        enum Value: String, Sendable, CaseIterable {
             case invalidTransition, unknownAction, invalidRequest, invalidConfig, confirmationRequired, ledger, ledgerBusy
         }
-        private let value: Value
+        let value: Value
         /// An action's state does not allow the operation (such as enlarging after the end).
         public static let invalidTransition = Code(value: .invalidTransition)
         /// No action with that id.
@@ -28,7 +28,7 @@ public struct FanOutError: Error, Sendable, CustomStringConvertible {
             guard let value = Value(rawValue: name) else { return nil }
             self.value = value
         }
-        private init(value: Value) { self.value = value }
+        init(value: Value) { self.value = value }
     }
 
     /// What kind of failure this is.
