@@ -18,14 +18,16 @@ import Testing
         let dir = try Fixtures.temporaryDirectory("desk")
         let db = dir.appendingPathComponent("r.sqlite").path
         _ = try Registry.open(at: db)
-        let first = try desk(db)
-        #expect(first.dispatcher.actionIDs.isEmpty)
-        #expect {
-            _ = try desk(db)
-        } throws: { error in
-            (error as? DispatchError)?.code == .ledgerBusy
-        }
-        _ = try first.close()
+        do {
+            let first = try desk(db)
+            #expect(first.dispatcher.actionIDs.isEmpty)
+            #expect {
+                _ = try desk(db)
+            } throws: { error in
+                (error as? DispatchError)?.code == .ledgerBusy
+            }
+            _ = try first.close()
+        }  // the lock goes with the desk
         let again = try desk(db)
         _ = try again.close()
     }
