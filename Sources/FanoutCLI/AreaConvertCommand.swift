@@ -161,6 +161,7 @@ struct AreaConvertCommand: LoggingCommand {
             line += ", \(grouped(report.bytes)) bytes"
             print(line)
             for n in report.notes { print("note: \(n)") }
+            if let crs = report.readBackCRS { print("with fanout: read it back with --crs \(crs)") }
         }
         if warnAboutReading(report.dropped, file: URL(fileURLWithPath: report.input ?? file).path) {
             throw CommandFailure(.warnings)

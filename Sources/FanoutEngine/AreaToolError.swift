@@ -1,3 +1,5 @@
+import FanoutCore
+
 /// The error type of the GIS area tools (`fanout area check|fix|suggest`): input they cannot use.
 public struct AreaToolError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is.
@@ -26,11 +28,14 @@ public struct AreaToolError: Error, Sendable, CustomStringConvertible {
     public var code: Code
     /// What went wrong, for a person.
     public var message: String
+    /// The argument that was wrong (`output`, `layerName`) and the path, where there is one.
+    public var location: ErrorLocation?
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, location: ErrorLocation? = nil) {
         self.code = code
         self.message = message
+        self.location = location
     }
 
     public var description: String { message }

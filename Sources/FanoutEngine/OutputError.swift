@@ -1,3 +1,5 @@
+import FanoutCore
+
 /// The error type of fanout's file writers: an output that may not be written, or a write that failed.
 public struct OutputError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is.
@@ -22,12 +24,15 @@ public struct OutputError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// The `errno` of a failed system call, when there was one.
     public var errno: Int32?
+    /// The path refused and, when the caller named no option for it, the field `output`.
+    public var location: ErrorLocation?
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String, errno: Int32? = nil) {
+    public init(_ code: Code, _ message: String, errno: Int32? = nil, location: ErrorLocation? = nil) {
         self.code = code
         self.message = message
         self.errno = errno
+        self.location = location
     }
 
     public var description: String { message }
