@@ -110,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "FanoutCLI",
             dependencies: [
-                "FanoutEngine", "FanoutAreaTools", "FanoutDesk", "FanoutLab", "FanoutTesting", "GeoFormats", "Synthetic",
+                "FanoutCore", "FanoutEngine", "FanoutAreaTools", "FanoutDesk", "FanoutLab", "FanoutTesting", "GeoFormats", "Synthetic",
                 "ToolInfo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -4,7 +4,7 @@ import Geo
 
 /// An action as the ledger records it: for `fanout action status` from another process, for
 /// finished actions as well as running ones.
-public struct ActionSummary: Sendable {
+public struct ActionSummary: Sendable, Hashable {
     /// The action.
     public var id: ActionID
     /// Incident type, urgency, message, channels and incident point as started.
@@ -35,7 +35,7 @@ public struct ActionSummary: Sendable {
 
 /// One participant's messages in one action, from the ledger: those of the participant's person,
 /// who may have been alerted at another of their addresses.
-public struct LedgerExplanation: Sendable {
+public struct LedgerExplanation: Sendable, Hashable {
     /// The participant asked about.
     public var participant: Int64
     /// The person the participant belongs to (the ledger keys messages by person).

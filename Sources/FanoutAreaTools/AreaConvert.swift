@@ -1,3 +1,4 @@
+import FanoutCore
 import FanoutEngine
 import Foundation
 import Geo
@@ -36,6 +37,9 @@ public final class AreaConverter {
         public var notes: [String]
         /// What reading the input dropped (Z and M values), for the command's warnings.
         public var dropped = DroppedOrdinates()
+        /// The CRS a reader must be given to read the output back: that of WKT written in
+        /// another CRS than WGS84 (WKT does not store it); `nil` otherwise. Not part of the JSON.
+        public var readBackCRS: CRS?
     }
 
     let context: GEOSContext
@@ -83,15 +87,18 @@ public final class AreaConverter {
         guard let format = format ?? AreaFormat(pathExtension: outURL.pathExtension) else {
             throw AreaToolError(
                 .badArgument,
-                "--out \(output): cannot tell the format from '.\(outURL.pathExtension)'; "
-                    + "use .geojson, .wkt, .cap or .gpkg, or give --to geojson|wkt|cap|gpkg")
+                "\(output): cannot tell the format from '.\(outURL.pathExtension)'; "
+                    + "use .geojson, .wkt, .cap or .gpkg, or give the format (geojson, wkt, cap, gpkg)",
+                location: ErrorLocation(input: output, field: "output"))
         }
         if let layerName {
             guard format == .gpkg else {
-                throw AreaToolError(.badArgument, "--layer-name applies to GeoPackage output (.gpkg, --to gpkg) only")
+                throw AreaToolError(
+                    .badArgument, "a layer name applies to GeoPackage output (.gpkg) only",
+                    location: ErrorLocation(field: "layerName"))
             }
             do { try GeoPackageWriter.checkLayerName(layerName) } catch let e as GeoError {
-                throw AreaToolError(.badArgument, "--layer-name: \(e.message)")
+                throw AreaToolError(.badArgument, e.message, location: ErrorLocation(field: "layerName"))
             }
         }
         let target = try OutputTarget.check(
@@ -114,7 +121,8 @@ public final class AreaConverter {
             input: input, output: output, format: format, crs: format == .wkt ? nil : written.crs,
             polygons: written.polygons.count, holes: written.polygons.reduce(0) { $0 + $1.holes.count },
             vertices: written.polygons.vertexCount,
-            bytes: writtenBytes, notes: notes, dropped: area.dropped)
+            bytes: writtenBytes, notes: notes, dropped: area.dropped,
+            readBackCRS: format == .wkt && written.crs != .wgs84 ? written.crs : nil)
     }
 
     /// Writes an area atomically in `format` to a checked target.
@@ -151,7 +159,7 @@ public final class AreaConverter {
             try write(area.geoJSONText(), to: target)
         case .wkt:
             try write(area.wktText(), to: target)
-            if area.crs != .wgs84 { return (area, ["WKT does not store the CRS: read it back with --crs \(area.crs)"]) }
+            if area.crs != .wgs84 { return (area, ["WKT does not store the CRS: read it back as \(area.crs)"]) }
         case .gpkg:
             let identifier = layerName ?? area.name
             let table =

@@ -58,9 +58,9 @@ extension AreaInspector {
                     .error, "rd-as-degrees",
                     "\(count): values such as \(area.notation.written(first)) are metres, not degrees"
                         + (inRegion
-                            ? "; read as RD New (EPSG:28992) they lie in the Netherlands: give --crs EPSG:28992"
+                            ? "; read as RD New (EPSG:28992) they lie in the Netherlands: give that CRS"
                                 + " (or a GeoJSON crs member)"
-                            : "; give the CRS they are in with --crs EPSG:NNNN"),
+                            : "; give the CRS they are in"),
                     at: .init(x: first.x, y: first.y))
                 return nil
             }

@@ -50,7 +50,7 @@ extension AreaMap {
                 .output,
                 "\(url.path): PNG needs \(Self.pngConverter), which is not on PATH; install it "
                     + "(Debian/Ubuntu: apt-get install librsvg2-bin; macOS: brew install librsvg) or write SVG "
-                    + "with --out FILE.svg")
+                    + "(a .svg output)")
         }
         try AtomicFileWriter.replace(target) { pngTemp in
             try render(with: converter, to: pngTemp, for: url)

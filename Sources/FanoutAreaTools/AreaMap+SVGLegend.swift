@@ -50,7 +50,7 @@ extension SVGMap {
             s += "<text x=\"\(n(x + 30))\" y=\"\(n(y))\">none</text>\n"
             y += 20
         } else {
-            line("no registry given (--db)")
+            line("no registry given")
         }
         y += 12
         line("Map", size: 15, bold: true)

@@ -1,3 +1,4 @@
+import FanoutCore
 import FanoutEngine
 import Geo
 import GeoFormats
@@ -31,11 +32,14 @@ public struct AreaToolError: Error, Sendable, CustomStringConvertible {
     public var code: Code
     /// What went wrong, for a person.
     public var message: String
+    /// The argument that was wrong (`output`, `layerName`) and the path, where there is one.
+    public var location: ErrorLocation?
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, location: ErrorLocation? = nil) {
         self.code = code
         self.message = message
+        self.location = location
     }
 
     public var description: String { message }

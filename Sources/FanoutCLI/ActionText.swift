@@ -1,5 +1,6 @@
 import FanOut
 import FanoutAreaTools
+import FanoutCore
 import FanoutDesk
 import FanoutEngine
 import FanoutLab
@@ -7,8 +8,8 @@ import FanoutTesting
 import Foundation
 import Geo
 import GeoFormats
-import ProviderAdapters
 import Participants
+import ProviderAdapters
 import Selection
 import Synthetic
 

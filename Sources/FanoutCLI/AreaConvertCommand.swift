@@ -1,6 +1,7 @@
 import ArgumentParser
 import FanOut
 import FanoutAreaTools
+import FanoutCore
 import FanoutDesk
 import FanoutEngine
 import FanoutLab
@@ -8,8 +9,8 @@ import FanoutTesting
 import Foundation
 import Geo
 import GeoFormats
-import ProviderAdapters
 import Participants
+import ProviderAdapters
 import Selection
 import Synthetic
 
@@ -172,6 +173,7 @@ struct AreaConvertCommand: LoggingCommand {
             line += ", \(grouped(report.bytes)) bytes"
             print(line)
             for n in report.notes { print("note: \(n)") }
+            if let crs = report.readBackCRS { print("with fanout: read it back with --crs \(crs)") }
         }
         if warnAboutReading(report.dropped, file: URL(fileURLWithPath: report.input ?? file).path) {
             throw CommandFailure(.warnings)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FanOut
 import FanoutAreaTools
+import FanoutCore
 import FanoutDesk
 import FanoutEngine
 import FanoutLab
@@ -8,8 +9,8 @@ import FanoutTesting
 import Foundation
 import Geo
 import GeoFormats
-import ProviderAdapters
 import Participants
+import ProviderAdapters
 import Selection
 import Synthetic
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import FanOut
 import FanoutAreaTools
+import FanoutCore
 import FanoutDesk
 import FanoutEngine
 import FanoutLab
@@ -9,8 +10,8 @@ import FanoutTesting
 import Foundation
 import Geo
 import GeoFormats
-import ProviderAdapters
 import Participants
+import ProviderAdapters
 import Selection
 import Synchronization
 import Synthetic

@@ -1,13 +1,14 @@
 import FanOut
 import FanoutAreaTools
+import FanoutCore
 import FanoutDesk
 import FanoutEngine
 import FanoutLab
 import FanoutTesting
 import Geo
 import GeoFormats
-import ProviderAdapters
 import Participants
+import ProviderAdapters
 import Selection
 import Synthetic
 

@@ -1,5 +1,6 @@
 import FanOut
 import FanoutAreaTools
+import FanoutCore
 import FanoutDesk
 import FanoutEngine
 import FanoutLab
@@ -8,8 +9,8 @@ import Foundation
 import Geo
 import GeoFormats
 import Logging
-import ProviderAdapters
 import Participants
+import ProviderAdapters
 import Selection
 import Synthetic
 

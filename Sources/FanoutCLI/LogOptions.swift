@@ -1,6 +1,7 @@
 import ArgumentParser
 import FanOut
 import FanoutAreaTools
+import FanoutCore
 import FanoutDesk
 import FanoutEngine
 import FanoutLab
@@ -9,8 +10,8 @@ import Foundation
 import Geo
 import GeoFormats
 import Logging
-import ProviderAdapters
 import Participants
+import ProviderAdapters
 import Selection
 import Synthetic
 

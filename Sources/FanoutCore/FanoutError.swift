@@ -20,6 +20,8 @@ import Foundation
 ///   numbers, e-mail addresses, names). `localizedDescription` is this message.
 /// - ``cause``: the underlying error (SQLite, a system call, another module's error), if any.
 /// - ``location``: the file or input, line, column and field, where the error has them.
+/// - ``remedies``: the changes to the call that fix it, as data (``ErrorRemedy``), where the
+///   message proposes some.
 public protocol FanoutError: LocalizedError, CustomStringConvertible, Sendable {
     /// The module's code type.
     associatedtype Code: FanoutErrorCode
@@ -31,6 +33,8 @@ public protocol FanoutError: LocalizedError, CustomStringConvertible, Sendable {
     var cause: (any Error)? { get }
     /// Where in the input the problem is, when the error comes from an input.
     var location: ErrorLocation? { get }
+    /// The changes to the call that fix the error, where the message proposes some.
+    var remedies: [ErrorRemedy] { get }
 }
 
 /// The code type of a ``FanoutError``: a closed set of kinds, each with a stable machine name.
@@ -48,6 +52,8 @@ extension FanoutError {
     public var cause: (any Error)? { nil }
     /// No location unless the type has one.
     public var location: ErrorLocation? { nil }
+    /// No remedies unless the type has them.
+    public var remedies: [ErrorRemedy] { [] }
     /// The message.
     public var description: String { message }
 }

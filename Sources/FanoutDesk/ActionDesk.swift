@@ -266,7 +266,7 @@ public final class ActionDesk {
                 .invalidRequest,
                 "action \(id) sends its SMS through \(started == "kannel" ? "Kannel" : "the simulation") "
                     + "(recorded when it started), not through \(smsProvider == "kannel" ? "Kannel" : "the simulation"): "
-                    + "resume it with the same providers (for Kannel: the --config with its \"kannel\" object)")
+                    + "resume it with the same providers (for Kannel: a dispatcher configuration with its \"kannel\" object)")
         }
     }
 

@@ -260,6 +260,7 @@ public final class Engine {
         }
         if request.distance == .geodesic {
             let from = try incidentLonLat ?? converter.toLonLat([incident])[0]
+            incidentLonLat = from
             let positions = try converter.toLonLat(participants.map { rows.rdPoint(row: $0.row) })
             for i in participants.indices {
                 participants[i].distanceMeters = Geodesic.wgs84.distance(from: from, to: positions[i])
@@ -276,7 +277,9 @@ public final class Engine {
             OutsideIn.sort(&participants)
         }
         return SelectionResult(
-            participants: participants, incident: incident, incidentSource: source, areaSquareMeters: area,
+            participants: participants, incident: incident,
+            incidentLonLat: try incidentLonLat ?? converter.toLonLat([incident])[0], incidentSource: source,
+            areaSquareMeters: area,
             distance: request.distance, seconds: (clock.now - start).seconds, rows: rows, area: request.area,
             registryGeneration: try registry?.generation())
     }

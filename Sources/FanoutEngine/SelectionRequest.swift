@@ -17,7 +17,7 @@ public struct SelectionRequest: Sendable {
     }
 
     /// How distances are measured.
-    public enum Distance: String, Sendable, CaseIterable {
+    public enum Distance: String, Sendable, Codable, CaseIterable {
         /// Straight-line distance in RD New metres (the default; RD New's scale error is about
         /// 1e-4 near the edges of the Netherlands, so 1.5 m over 15 km there).
         case rdNew = "rd"
@@ -47,7 +47,7 @@ public struct SelectionRequest: Sendable {
 }
 
 /// Where the incident point of a selection came from.
-public enum IncidentSource: String, Sendable {
+public enum IncidentSource: String, Sendable, Hashable, CaseIterable {
     /// The circle's centre.
     case circleCenter = "circle centre"
     /// Given with the request.
@@ -62,6 +62,8 @@ public struct SelectionResult: Sendable {
     public var participants: [SelectedParticipant]
     /// The incident point in RD New.
     public var incident: RDPoint
+    /// The incident point in WGS84 (as given, or transformed from RD New for a polygon's centroid).
+    public var incidentLonLat: LonLat
     /// Where the incident point came from.
     public var incidentSource: IncidentSource
     /// Area of the action area in m².

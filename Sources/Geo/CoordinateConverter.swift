@@ -1,3 +1,4 @@
+import FanoutCore
 import Foundation
 
 /// Converts points between input CRSs and RD New, caching one PROJ transformer per CRS pair.
@@ -78,12 +79,14 @@ public final class CoordinateConverter {
 
     /// Checks that `crs` can be transformed to RD New the way ``toRD(xs:ys:from:)`` does it.
     ///
-    /// - Parameter place: Where the CRS was named (`--crs`, a file's field), for the message.
+    /// - Parameters:
+    ///   - place: Where the CRS was named (a file's field), for the message; `nil` for the caller's own.
+    ///   - location: Where it was named, as data (``ErrorLocation/field`` `crs` for the caller's own CRS).
     /// - Throws: ``GeoError`` `.unknownCRS` naming the code and `place` when PROJ does not know it
-    ///   (see ``GeoError/unknownCRS(_:at:reason:)``).
-    public func validate(_ crs: CRS, at place: String? = nil) throws {
+    ///   (see ``GeoError/unknownCRS(_:at:reason:location:)``).
+    public func validate(_ crs: CRS, at place: String? = nil, location: ErrorLocation? = nil) throws {
         if crs == .rdNew { return }
-        try context.requireKnown(crs, at: place)
+        try context.requireKnown(crs, at: place, location: location)
         if rdGrid != nil {
             if !Self.isETRS89(crs) { _ = try transformer(from: crs, to: RDGridTransformation.etrs89) }
         } else {

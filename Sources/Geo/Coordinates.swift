@@ -73,7 +73,7 @@ public struct CRS: Hashable, Sendable, CustomStringConvertible {
 ///
 /// A distinct type from ``RDPoint`` so that a projected point can never be passed where a
 /// geographic one is expected.
-public struct LonLat: Hashable, Sendable, CustomStringConvertible {
+public struct LonLat: Hashable, Sendable, Codable, CustomStringConvertible {
     /// Longitude in degrees, east positive.
     public var lon: Double
     /// Latitude in degrees, north positive.
@@ -94,7 +94,7 @@ public struct LonLat: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// A point in RD New (EPSG:28992) metres.
-public struct RDPoint: Hashable, Sendable, CustomStringConvertible {
+public struct RDPoint: Hashable, Sendable, Codable, CustomStringConvertible {
     /// Easting in metres.
     public var x: Double
     /// Northing in metres.

@@ -49,12 +49,15 @@ public struct GeoError: Error, Sendable, CustomStringConvertible, Equatable {
     public var message: String
     /// Where in the input the problem is (file, line, field), when known.
     public var location: ErrorLocation?
+    /// The changes to the call that fix it (give or drop a CRS, select a CAP circle), if any.
+    public var remedies: [ErrorRemedy]
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String, location: ErrorLocation? = nil) {
+    public init(_ code: Code, _ message: String, location: ErrorLocation? = nil, remedies: [ErrorRemedy] = []) {
         self.code = code
         self.message = message
         self.location = location
+        self.remedies = remedies
     }
 
     public var description: String { message }
@@ -63,19 +66,24 @@ public struct GeoError: Error, Sendable, CustomStringConvertible, Equatable {
 extension GeoError {
     /// The one error for a CRS PROJ does not know, wherever it was named.
     ///
-    /// Every reader and command says the same thing, whether the code came from `--crs`, a
-    /// GeoJSON `crs` member, a GeoPackage layer's `srs_id` or a CSV `crs` field:
-    /// `PLACE: EPSG:N is not a coordinate reference system PROJ knows (PROJ's reason)`. Its kind
-    /// is "input cannot be read" (exit status 3).
+    /// Every reader says the same thing, whether the code came from the caller (a reader's or an
+    /// import's `crs`), a GeoJSON `crs` member, a GeoPackage layer's `srs_id` or a CSV `crs` field:
+    /// `PLACE: EPSG:N is not a coordinate reference system PROJ knows (PROJ's reason)`, without a
+    /// place for the caller's own CRS (its location's field is `crs` then: the `fanout` command
+    /// puts `--crs: ` before it). Its kind is "input cannot be read" (exit status 3).
     ///
     /// - Parameters:
     ///   - crs: The CRS PROJ does not know.
-    ///   - place: Where it was named (`--crs`, `FILE: crs.properties.name`, `FILE:LINE: field 'crs'`),
-    ///     or `nil` when the caller adds it.
+    ///   - place: Where it was named (`FILE: crs.properties.name`, `FILE:LINE: field 'crs'`), or
+    ///     `nil` for the caller's own CRS or when the caller adds the place.
     ///   - reason: PROJ's own message.
-    package static func unknownCRS(_ crs: CRS, at place: String?, reason: String) -> GeoError {
+    ///   - location: Where it was named, as data (``ErrorLocation/field`` `crs` for the caller's CRS).
+    package static func unknownCRS(
+        _ crs: CRS, at place: String?, reason: String, location: ErrorLocation? = nil
+    ) -> GeoError {
         GeoError(
             .unknownCRS,
-            (place.map { "\($0): " } ?? "") + "\(crs) is not a coordinate reference system PROJ knows (\(reason))")
+            (place.map { "\($0): " } ?? "") + "\(crs) is not a coordinate reference system PROJ knows (\(reason))",
+            location: location)
     }
 }

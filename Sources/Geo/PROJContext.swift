@@ -1,4 +1,5 @@
 import CPROJ
+import FanoutCore
 import Foundation
 
 /// Owns one PROJ threading context (`PJ_CONTEXT*`).
@@ -54,16 +55,19 @@ package final class PROJContext {
 
     /// Checks that PROJ knows `crs`, the one check every reader and command makes.
     ///
-    /// - Parameter place: Where the CRS was named, for the message (see ``GeoError/unknownCRS(_:at:reason:)``).
+    /// - Parameters:
+    ///   - place: Where the CRS was named, for the message (see ``GeoError/unknownCRS(_:at:reason:location:)``).
+    ///   - location: Where it was named, as data.
     /// - Throws: ``GeoError`` `.unknownCRS` when `proj_create` cannot make it.
-    package func requireKnown(_ crs: CRS, at place: String? = nil) throws {
+    package func requireKnown(_ crs: CRS, at place: String? = nil, location: ErrorLocation? = nil) throws {
         assertOwningThread()
         // returns NULL when the definition is unknown
         guard let probe = proj_create(raw, crs.description) else {
             // PROJ's errno text for this case is a bare "Unknown error (code 4096)": its log line says more.
             let reason = takeError().split(separator: "; ").filter { !$0.hasPrefix("Unknown error (code") }
             throw GeoError.unknownCRS(
-                crs, at: place, reason: reason.isEmpty ? "PROJ cannot make it" : reason.joined(separator: "; "))
+                crs, at: place, reason: reason.isEmpty ? "PROJ cannot make it" : reason.joined(separator: "; "),
+                location: location)
         }
         proj_destroy(probe)
     }

@@ -1,3 +1,5 @@
+import FanoutCore
+
 // MARK: - Positions in any CRS that do not land in the service region, and why
 
 extension ServiceRegion {
@@ -43,10 +45,9 @@ extension ServiceRegion {
                     : "with x and y swapped they lie inside: the \(crs) x and y look swapped"
             case .metresAsDegrees(let fits?):
                 return "values such as \(notation.written(first)) are metres, not degrees; read as \(fits) they lie in "
-                    + "the service region: give the CRS (e.g. --crs \(fits))"
+                    + "the service region: give that CRS"
             case .metresAsDegrees(nil):
-                return "values such as \(notation.written(first)) are metres, not degrees; give the CRS they are in "
-                    + "(--crs EPSG:NNNN)"
+                return "values such as \(notation.written(first)) are metres, not degrees; give the CRS they are in"
             case .degreesAsMetres:
                 return "these look like lon/lat degrees (WGS84), not \(crs) coordinates: read as lon/lat they "
                     + "lie in the service region; drop the CRS (or give EPSG:4326)"
@@ -57,6 +58,16 @@ extension ServiceRegion {
                 return "they cannot be transformed from \(crs) to lon/lat"
             case .outside:
                 return nil
+            }
+        }
+
+        /// The change that fixes the mix-up, as data: give the CRS that fits (or any), or drop the one given.
+        package var remedies: [ErrorRemedy] {
+            switch kind {
+            case .metresAsDegrees(let fits): [.giveCRS(fits?.description)]
+            case .degreesAsMetres: [.dropCRS]
+            case .otherCRS(let other): [.giveCRS(other.description)]
+            case .swappedAxes, .notTransformable, .outside: []
             }
         }
 

@@ -25,7 +25,7 @@ public enum ServiceRegion {
         }
         if abs(p.lon) > 1000 || abs(p.lat) > 1000 {
             return "lon \(p.lon), lat \(p.lat) is out of range for degrees; these look like projected metres "
-                + "(give the CRS, e.g. --crs EPSG:28992 for RD New x,y)"
+                + "(such as RD New x,y, EPSG:28992): give lon/lat degrees, or the CRS the values are in"
         }
         if !p.isInRange {
             return "lon \(p.lon), lat \(p.lat) is out of range (lon −180…180, lat −90…90)"

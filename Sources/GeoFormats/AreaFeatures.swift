@@ -4,7 +4,7 @@ import Geo
 /// One feature of a multi-feature area file as messages name it: its id and, when it has one, a
 /// name-like attribute (`name`, `naam`, `statnaam`, …).
 struct FeatureLabel: Sendable, Equatable {
-    /// How the feature is identified: `fid 3`, `id 7`, `id "noord"`, or `features[4] (no id; --feature '#5')`.
+    /// How the feature is identified: `fid 3`, `id 7`, `id "noord"`, or `features[4] (no id; '#5')`.
     var id: String
     /// The name-like attribute and its value (cleaned for a terminal), if the feature has one.
     var name: (attribute: String, value: String)?

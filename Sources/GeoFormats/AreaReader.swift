@@ -27,16 +27,21 @@ public enum AreaReader {
     ///   - context: The GEOS context used to parse WKT and to take a union.
     /// - Throws: ``GeoError`` `.parse` or `.unsupportedGeometry`, naming the file and the field;
     ///   `.featureChoice` for several features and no choice, or an id the file lacks;
-    ///   `.unknownCRS` (see ``GeoError/unknownCRS(_:at:reason:)``) when PROJ does not know the CRS
-    ///   of `--crs`, of a GeoJSON `crs` member or of a GeoPackage layer.
+    ///   `.unknownCRS` (see ``GeoError/unknownCRS(_:at:reason:location:)``) when PROJ does not know
+    ///   the CRS of `crs` (no place in the message; location field `crs`), of a GeoJSON `crs` member
+    ///   or of a GeoPackage layer.
     package static func read(
         contentsOf url: URL, crs: CRS?, layer: String? = nil, features: FeatureChoice = .single,
         context: GEOSContext
     ) throws -> AreaGeometry {
         let area = try readFile(url, crs: crs, layer: layer, features: features, context: context)
-        // One check for every format and command: the CRS came from --crs or from the file.
-        if area.crs != .wgs84 {
-            try PROJContext().requireKnown(area.crs, at: area.crs == crs ? "--crs" : "\(url.path): crs.properties.name")
+        // One check for every format and command: the CRS came from the caller or from the file.
+        if area.crs == crs, let crs, crs != .wgs84 {
+            try PROJContext().requireKnown(crs, location: ErrorLocation(field: "crs"))
+        } else if area.crs != .wgs84 {
+            try PROJContext().requireKnown(
+                area.crs, at: "\(url.path): crs.properties.name",
+                location: ErrorLocation(input: url.path, field: "crs.properties.name"))
         }
         return area
     }
@@ -77,7 +82,9 @@ public enum AreaReader {
         }
         if first == UInt8(ascii: "<") {
             if let crs, crs != .wgs84 {
-                throw GeoError(.parse, "\(name): CAP coordinates are always WGS84; drop --crs \(crs)")
+                throw GeoError(
+                    .parse, "\(name): CAP coordinates are always WGS84; the CRS given (\(crs)) does not apply: leave it out",
+                    remedies: [.dropCRS])
             }
             return try CAPReader.areaGeometry(data, name: name, features: features, context: context)
         }

@@ -145,7 +145,9 @@ extension AtomicFileWriter {
         precondition(target.kind == .geoPackage || target.kind == .rendered, "replace(_:write:) builds files by path")
         let target = try target.rechecked()
         guard case .replace(let resolved) = target.mode else {
-            throw OutputError(.refused, "\(target.option) \(target.path): needs a regular file")
+            throw OutputError(
+                .refused, "\(OutputTarget.named(target.path, target.option)): needs a regular file",
+                location: OutputTarget.refusedLocation(target.path, target.option))
         }
         let temporary = temporaryPath(beside: resolved)
         let leftovers = [temporary, temporary + "-journal"]

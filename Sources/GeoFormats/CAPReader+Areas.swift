@@ -99,7 +99,9 @@ extension CAPReader {
         }
         for (i, circle) in a.circles.enumerated() {
             guard circle.radiusKm > 0 else {
-                throw GeoError(.unsupportedGeometry, "\(prefix): circle \(i + 1): " + circleAdvice(circle))
+                throw GeoError(
+                    .unsupportedGeometry, "\(prefix): circle \(i + 1): " + circleAdvice(circle),
+                    remedies: [circleRemedy(circle)])
             }
             shapes.append(FeatureGeometry(label: "circle \(i + 1)", polygons: .success([polygon(circle)])))
         }

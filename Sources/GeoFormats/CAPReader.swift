@@ -1,3 +1,4 @@
+import FanoutCore
 import Foundation
 import Geo
 
@@ -122,22 +123,29 @@ public enum CAPReader {
         return CAPAlert(version: version, areas: handler.areas)
     }
 
-    /// What to say about a CAP circle given where a polygon is needed.
+    /// What to say about a CAP circle given where a polygon is needed (``circleRemedy(_:)`` is the
+    /// same as data).
     package static func circleAdvice(_ c: CAPCircle) -> String {
         let at = "\(c.center.lon),\(c.center.lat)"
         guard c.radiusKm > 0 else {
             return "a CAP <circle> with radius 0 km; a radius must be > 0. "
-                + "Choose one and use --circle \(at),RADIUS_M (radius in metres)"
+                + "Choose one and select a circle around lon,lat \(at) instead"
         }
         let metres = (c.radiusKm * 1000).rounded()
-        return "a CAP <circle> (\(c.radiusKm) km), not a polygon; use --circle \(at),\(Int(metres)) "
-            + "(LON,LAT,RADIUS_M: radius in metres)"
+        return "a CAP <circle> (\(c.radiusKm) km), not a polygon; select a circle around lon,lat \(at) with radius "
+            + "\(Int(metres)) m instead"
+    }
+
+    /// Selecting `c` as a circle: its centre and its radius in whole metres (`nil` for radius 0).
+    static func circleRemedy(_ c: CAPCircle) -> ErrorRemedy {
+        .selectCircle(
+            lon: c.center.lon, lat: c.center.lat, radiusMeters: c.radiusKm > 0 ? (c.radiusKm * 1000).rounded() : nil)
     }
 
     package static func describe(_ a: CAPArea) -> String {
         var parts = a.polygons.map { "polygon (\(PlanarPolygon.distinct($0).count) vertices)" }
         parts += a.circles.map {
-            "circle, use --circle \($0.center.lon),\($0.center.lat),\(Int(($0.radiusKm * 1000).rounded()))"
+            "circle around lon,lat \($0.center.lon),\($0.center.lat), radius \(Int(($0.radiusKm * 1000).rounded())) m"
         }
         return parts.isEmpty ? "no geometry" : parts.joined(separator: "; ")
     }

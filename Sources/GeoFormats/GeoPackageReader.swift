@@ -216,10 +216,11 @@ package enum GeoPackageReader {
         let srsName = try row.checkedOptional(2, String.self, in: table) ?? ""
         if organization == "NONE" || layer.srsID == -1 || layer.srsID == 0 {
             guard let given else {
-                throw fail(
+                var error = fail(
                     .unknownCRS,
-                    "layer '\(layer.name)': srs_id \(layer.srsID) is an undefined coordinate system; "
-                        + "give its CRS with --crs EPSG:NNNN")
+                    "layer '\(layer.name)': srs_id \(layer.srsID) is an undefined coordinate system; give its CRS")
+                error.remedies = [.giveCRS(nil)]
+                throw error
             }
             return given
         }
@@ -236,9 +237,12 @@ package enum GeoPackageReader {
             throw fail(e.code, e.message)
         }
         if let given, given != crs {
-            throw fail(
+            var error = fail(
                 .unknownCRS,
-                "layer '\(layer.name)' is in \(crs), but --crs says \(given); drop --crs (a GeoPackage names its CRS)")
+                "layer '\(layer.name)' is in \(crs), but the CRS given is \(given); leave it out (a GeoPackage "
+                    + "names its CRS)")
+            error.remedies = [.dropCRS]
+            throw error
         }
         return crs
     }

@@ -1,3 +1,4 @@
+import FanoutCore
 import Geo
 /// The error type of fanout's file writers: an output that may not be written, or a write that failed.
 public struct OutputError: Error, Sendable, CustomStringConvertible {
@@ -23,12 +24,15 @@ public struct OutputError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// The `errno` of a failed system call, when there was one.
     public var errno: Int32?
+    /// The path refused and, when the caller named no option for it, the field `output`.
+    public var location: ErrorLocation?
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String, errno: Int32? = nil) {
+    public init(_ code: Code, _ message: String, errno: Int32? = nil, location: ErrorLocation? = nil) {
         self.code = code
         self.message = message
         self.errno = errno
+        self.location = location
     }
 
     public var description: String { message }

@@ -1,3 +1,4 @@
+import FanoutCore
 import Foundation
 import Geo
 
@@ -70,8 +71,10 @@ public struct OutputTarget: Sendable {
 
     /// The path as given.
     public let path: String
-    /// The option that named it (`--out`), for messages.
-    public let option: String
+    /// The name the caller's user gave it under (a command's `--gpkg`), for messages; `nil` when
+    /// the caller named none (messages then start with the path, and the error's location names
+    /// the field `output`).
+    public let option: String?
     /// What is written.
     public let kind: Kind
     /// The files it may not be.
@@ -83,17 +86,23 @@ public struct OutputTarget: Sendable {
     ///
     /// - Parameters:
     ///   - path: The output path as the user gave it.
-    ///   - option: The option that gave it, for messages (`--out`, `--gpkg`).
+    ///   - option: The name it was given under, for messages (a command's `--gpkg`), or `nil`.
     ///   - kind: What is written there.
     ///   - inputs: The files of the command the output may never be (missing ones are skipped).
     /// - Returns: The checked target, with the way to write it.
     /// - Throws: ``OutputError`` `.refused`, naming the option, the path and the reason; `.writeFailed`
     ///   when the path cannot be reached (its directory does not exist, permission denied).
     public static func check(
-        _ path: String, option: String = "--out", kind: Kind = .stream, inputs: [Input] = []
+        _ path: String, option: String? = nil, kind: Kind = .stream, inputs: [Input] = []
     ) throws -> OutputTarget {
-        let refuse = { (why: String) in OutputError(.refused, "\(option) \(path): \(why)") }
-        guard !path.isEmpty else { throw OutputError(.refused, "\(option): the path is empty") }
+        let refuse = { (why: String) in
+            OutputError(.refused, "\(named(path, option)): \(why)", location: refusedLocation(path, option))
+        }
+        guard !path.isEmpty else {
+            throw OutputError(
+                .refused, (option.map { "\($0): " } ?? "") + "the path is empty",
+                location: ErrorLocation(field: option == nil ? "output" : nil))
+        }
         let mode: Mode
         var link = stat()
         if let fd = descriptor(named: path) {
@@ -108,6 +117,14 @@ public struct OutputTarget: Sendable {
     }
 
     private typealias Refusal = (String) -> OutputError
+
+    /// `OPTION PATH`, or the path alone when no option named it.
+    static func named(_ path: String, _ option: String?) -> String { option.map { "\($0) \(path)" } ?? path }
+
+    /// Where a refusal is: the path, and the field `output` when no option named it.
+    static func refusedLocation(_ path: String, _ option: String?) -> ErrorLocation {
+        ErrorLocation(input: path, field: option == nil ? "output" : nil)
+    }
 
     /// `/dev/stdout` and the like: written through the descriptor, whatever it was redirected to.
     private static func descriptorMode(

@@ -97,7 +97,7 @@ extension Registry {
         let path = url.path
         let crs = options.crs ?? .wgs84
         let converter = try self.converter()
-        try converter.validate(crs, at: options.crs == nil ? nil : "--crs")
+        try converter.validate(crs, location: options.crs == nil ? nil : ErrorLocation(field: "crs"))
         let locator: CountryLocator?
         switch options.countries {
         case .off: locator = nil

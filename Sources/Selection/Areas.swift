@@ -85,7 +85,8 @@ package final class PolygonArea {
         if let misplaced = ServiceRegion.misplacement(
             of: vertices, in: source.crs, notation: source.notation, converter: converter) {
             throw SelectionError(
-                .invalidArea, "\(source.source) (\(source.crs)): \(misplaced.message(noun: "vertices"))")
+                .invalidArea, "\(source.source) (\(source.crs)): \(misplaced.message(noun: "vertices"))",
+                remedies: misplaced.remedies)
         }
         var rd: [PlanarPolygon] = []
         for p in source.polygons {

@@ -1,3 +1,4 @@
+import FanoutCore
 import Geo
 import Participants
 /// The error type of the `Selection` module: areas and requests that cannot be selected on.
@@ -21,11 +22,14 @@ public struct SelectionError: Error, Sendable, CustomStringConvertible {
     public var code: Code
     /// What went wrong, for a person.
     public var message: String
+    /// The changes to the request that fix it (give or drop the area's CRS), if any.
+    public var remedies: [ErrorRemedy]
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, remedies: [ErrorRemedy] = []) {
         self.code = code
         self.message = message
+        self.remedies = remedies
     }
 
     public var description: String { message }

@@ -76,7 +76,7 @@ struct CAPReaderTests {
         #expect(c.center == LonLat(lon: -173.274, lat: -16.053) && c.radiusKm == 0)
         let message = try #require(areaError(try data("earthquake.cap"), name: "e.cap"))
         #expect(message.contains("radius must be > 0"))
-        #expect(message.contains("--circle -173.274,-16.053,RADIUS_M"))
+        #expect(message.contains("select a circle around lon,lat -173.274,-16.053 instead"))
     }
 
     @Test("a circle with a radius is an area: a 72-gon at the radius on the ellipsoid")

@@ -57,7 +57,8 @@ import Testing
                 + "Earth's circumference (20038 km)")
         // The largest radius accepted still gives advice in whole metres.
         let edge = CAPCircle(center: LonLat(lon: 5.1, lat: 52.1), radiusKm: CAPReader.maxRadiusKm)
-        #expect(CAPReader.circleAdvice(edge).contains("--circle 5.1,52.1,20038000 "))
+        #expect(CAPReader.circleAdvice(edge).contains("around lon,lat 5.1,52.1 with radius 20038000 m"))
+        #expect(CAPReader.circleRemedy(edge) == .selectCircle(lon: 5.1, lat: 52.1, radiusMeters: 20_038_000))
     }
 }
 
