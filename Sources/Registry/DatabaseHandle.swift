@@ -69,4 +69,14 @@ package final class DatabaseHandle: Sendable {
 
     /// The identity of the file.
     package var identity: FileIdentity { database.identity }
+
+    /// The path of a file that belongs beside the database file `path` (`path` + `suffix`), the
+    /// same for every spelling of `path`: named after the file a symbolic link leads to, as
+    /// SQLite names the `-wal` file. A path without symbolic links is kept as spelled (a relative
+    /// path stays relative, for messages).
+    package static func companionPath(of path: String, suffix: String) -> String {
+        let given = URL(fileURLWithPath: path)
+        let resolved = given.resolvingSymlinksInPath()
+        return (resolved.path == given.standardizedFileURL.path ? path : resolved.path) + suffix
+    }
 }
