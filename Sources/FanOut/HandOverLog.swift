@@ -1,4 +1,5 @@
 import Foundation
+import Participants
 import Synchronization
 
 #if canImport(Glibc)
@@ -22,7 +23,8 @@ final class HandOverLog: Sendable {
     let path: String
     private let descriptor = Mutex<Int32?>(nil)
 
-    init(ledgerPath: String) { path = ledgerPath + "-handovers" }
+    /// The record of the ledger in `ledgerPath`: one per file, whatever spelling of its path.
+    init(ledgerPath: String) { path = DatabaseHandle.companionPath(of: ledgerPath, suffix: "-handovers") }
 
     deinit { descriptor.withLock { fd in if let fd { close(fd) } } }
 

@@ -76,13 +76,15 @@ struct StoredAction {
 public final class Ledger: Sendable {
     /// The database file.
     public let path: String
-    private let pool: DatabasePool
+    /// The ledger's handle on the file's one pool in the process, shared with the registries open
+    /// on the file (see `DatabaseHandle`).
+    private let database: DatabaseHandle
     /// Keys handed over whose `sent` state may not be committed yet (see ``HandOverLog``).
     let handOvers: HandOverLog
 
-    private init(path: String, pool: DatabasePool) {
+    private init(path: String, database: DatabaseHandle) {
         self.path = path
-        self.pool = pool
+        self.database = database
         handOvers = HandOverLog(ledgerPath: path)
     }
 
@@ -109,19 +111,16 @@ public final class Ledger: Sendable {
     /// A read-only ledger (`readOnly`: `status`, `explain`) writes nothing and never migrates:
     /// a registry of an older schema is refused rather than upgraded.
     ///
+    /// The ledger shares the file's one connection pool in the process with every registry open
+    /// on the file (the engine's, the Kannel adapter's), whatever spelling of the path each was
+    /// given; a ledger in a file of its own (a load test's) has a pool of its own.
+    ///
     /// - Throws: ``DispatchError`` `.ledger` wrapping the registry's or SQLite's error.
     public static func open(at path: String, readOnly: Bool = false) throws -> Ledger {
         do {
-            _ = try Registry.open(at: path, readOnly: readOnly)  // ownership check and migrations
-            var config = Configuration()
-            config.label = "fanout.ledger"
-            config.readonly = readOnly
-            config.busyMode = .timeout(writeWaitSeconds)
-            // A page cache of up to 64 MiB per connection (SQLite's default is 2 MB): the batches of a
-            // large action touch more pages than that (measured: 33.5 → 30.2 µs per message, system
-            // time 8.5 → 3.7 s, in the worst-case load test).
-            config.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -65536") }
-            return Ledger(path: path, pool: try DatabasePool(path: path, configuration: config))
+            // The ownership check and the migrations; the ledger keeps the registry's handle.
+            let registry = try Registry.open(at: path, readOnly: readOnly)
+            return Ledger(path: path, database: registry.database)
         } catch {
             throw DispatchError(.ledger, "\(path): cannot open the dispatch ledger", cause: error)
         }
@@ -131,7 +130,7 @@ public final class Ledger: Sendable {
     func apply(_ ops: [LedgerOp]) throws {
         guard !ops.isEmpty else { return }
         do {
-            try pool.write { db in
+            try database.writer().write { db in
                 for op in ops {
                     switch op {
                     case .startAction(let id, let r, let t):
@@ -305,13 +304,13 @@ public final class Ledger: Sendable {
     }
 
     func read<T>(_ doing: String, _ body: (Database) throws -> T) throws -> T {
-        do { return try pool.read(body) } catch {
+        do { return try database.pool.read(body) } catch {
             throw DispatchError(.ledger, "\(path): \(doing) failed", cause: error)
         }
     }
 
     func write<T>(_ doing: String, _ body: (Database) throws -> T) throws -> T {
-        do { return try pool.write(body) } catch {
+        do { return try database.writer().write(body) } catch {
             throw DispatchError(.ledger, "\(path): \(doing) failed", cause: error)
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Participants
 
 #if canImport(Glibc)
     import Glibc
@@ -35,8 +36,11 @@ public final class LedgerLock: Sendable {
         self.descriptor = descriptor
     }
 
-    /// The lock file of the ledger in the registry at `database`.
-    public static func lockPath(for database: String) -> String { database + "-dispatcher.lock" }
+    /// The lock file of the ledger in the registry at `database`: one per registry file, whatever
+    /// spelling of its path (a symbolic link included) a process was given.
+    public static func lockPath(for database: String) -> String {
+        DatabaseHandle.companionPath(of: database, suffix: "-dispatcher.lock")
+    }
 
     /// Takes the lock of the ledger in `database` if no other process holds it.
     ///

@@ -63,7 +63,7 @@ extension Ledger {
     /// - Throws: ``DispatchError`` `.invalidRequest` (ring width), `.ledger`.
     public func summaries(ringWidthMeters: Double = 500) throws -> [ActionSummary] {
         try RingReport.checkWidth(ringWidthMeters)
-        let actions = try readOnly("reading the actions") { db in
+        let actions = try read("reading the actions") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM dispatch_action ORDER BY id").map(Self.summary)
         }
         return try actions.map { a in
@@ -79,7 +79,7 @@ extension Ledger {
     ///   (ring width outside ``RingReport/widthRange``), `.ledger`.
     public func summary(of id: ActionID, ringWidthMeters: Double = 500) throws -> ActionSummary {
         try RingReport.checkWidth(ringWidthMeters)
-        let found: ActionSummary? = try readOnly("reading action \(id)") { db in
+        let found: ActionSummary? = try read("reading action \(id)") { db in
             try Row.fetchOne(db, sql: "SELECT * FROM dispatch_action WHERE id = ?", arguments: [id.rawValue])
                 .map(Self.summary)
         }
@@ -92,7 +92,7 @@ extension Ledger {
     ///
     /// - Throws: ``DispatchError`` `.unknownAction` (naming the ids that exist), `.ledger`.
     public func state(of id: ActionID) throws -> ActionState {
-        let text: String? = try readOnly("reading action \(id)") { db in
+        let text: String? = try read("reading action \(id)") { db in
             try String.fetchOne(db, sql: "SELECT state FROM dispatch_action WHERE id = ?", arguments: [id.rawValue])
         }
         guard let text else { throw try unknown(id) }
@@ -105,12 +105,12 @@ extension Ledger {
     /// - Throws: ``DispatchError`` `.unknownAction`, `.ledger`.
     public func explanation(of id: ActionID, participant: Int64) throws -> LedgerExplanation {
         _ = try state(of: id)  // an unknown action is named
-        let (person, entries) = try readOnly("reading action \(id)") { db in
+        let (person, entries) = try read("reading action \(id)") { db in
             let person = try Self.person(of: participant, in: id, db)
             return (person, try Self.messages(db, id, person: person))
         }
         let alert = entries.first { $0.key.kind == .alert }
-        let (position, included): (Int?, Int) = try readOnly("reading action \(id)") { db in
+        let (position, included): (Int?, Int) = try read("reading action \(id)") { db in
             let n =
                 try Int.fetchOne(
                     db, sql: "SELECT COUNT(*) FROM dispatch_message WHERE action_id = ? AND kind = 'alert'",
@@ -131,7 +131,7 @@ extension Ledger {
     /// clock continues from.
     /// - Throws: ``DispatchError`` `.ledger`.
     public func lastRecordedTime() throws -> Duration {
-        let ms: Int64 = try readOnly("reading the last recorded time") { db in
+        let ms: Int64 = try read("reading the last recorded time") { db in
             max(
                 try Int64.fetchOne(db, sql: "SELECT MAX(updated_ms) FROM dispatch_message") ?? 0,
                 try Int64.fetchOne(db, sql: "SELECT MAX(started_ms) FROM dispatch_action") ?? 0)
@@ -142,7 +142,7 @@ extension Ledger {
     // MARK: - Reading
 
     private func unknown(_ id: ActionID) throws -> DispatchError {
-        let ids: [Int64] = try readOnly("reading the action ids") { db in
+        let ids: [Int64] = try read("reading the action ids") { db in
             try Int64.fetchAll(db, sql: "SELECT id FROM dispatch_action ORDER BY id")
         }
         let known = ids.isEmpty ? "the ledger holds no actions" : "known: \(Self.idList(ids))"
@@ -151,21 +151,6 @@ extension Ledger {
 
     private static func idList(_ ids: [Int64]) -> String {
         ids.count <= 10 ? ids.map(String.init).joined(separator: ", ") : "1 … \(ids.last ?? 0) (\(ids.count) actions)"
-    }
-
-    /// Runs `body` on a read-only connection of its own (the ledger's pool is private to it).
-    private func readOnly<T>(_ doing: String, _ body: (Database) throws -> T) throws -> T {
-        do {
-            var config = Configuration()
-            config.readonly = true
-            config.busyMode = .timeout(5)
-            let queue = try DatabaseQueue(path: path, configuration: config)
-            return try queue.read(body)
-        } catch let error as DispatchError {
-            throw error
-        } catch {
-            throw DispatchError(.ledger, "\(path): \(doing) failed", cause: error)
-        }
     }
 
     private static func summary(_ row: Row) -> ActionSummary {

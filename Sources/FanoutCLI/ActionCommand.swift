@@ -19,30 +19,27 @@ struct ActionCommand: ParsableCommand {
         commandName: "action",
         abstract: "Start, enlarge, stop and end alert actions against the embedded database, and run them.",
         discussion: """
-            The registry file (--db) also holds the dispatcher's ledger: every action and every
-            message's state under its idempotency key (action/person/kind). Each command is one
-            process: it resumes every unfinished action from the ledger (messages the ledger shows
-            in flight are sent again under the same key), applies the command, writes the ledger
-            and exits. Messages handed over just before a command exits are re-sent under their
-            key by the next process; give --run to keep processing until nothing is queued or in
-            flight.
+            The registry file (--db) also holds the dispatcher's ledger: every action and every message's state \
+            under its idempotency key (action/person/kind). Each command is one process: it resumes every unfinished \
+            action from the ledger (messages the ledger shows in flight are sent again under the same key), applies \
+            the command, writes the ledger and exits. Messages handed over just before a command exits are re-sent \
+            under their key by the next process; give --run to keep processing until nothing is queued or in flight.
 
-            Providers are simulated (--simulation realistic|ideal, seeded and deterministic); with
-            --provider-record FILE every hand-over is also appended to FILE (the kill -9 test's
-            provider-side record). Nothing is sent to a real network, except SMS when the --config
-            file has a "kannel" object (or --sms-provider kannel is given): then SMS goes to
-            Kannel's smsbox, to the phone numbers in the registry, and the other channels stay
-            simulated.
+            Providers are simulated (--simulation realistic|ideal, seeded and deterministic); with --provider-record \
+            FILE every hand-over is also appended to FILE (the kill -9 test's provider-side record). Nothing is sent \
+            to a real network, except SMS when the --config file has a "kannel" object (or --sms-provider kannel is \
+            given): then SMS goes to Kannel's smsbox, to the phone numbers in the registry, and the other channels \
+            stay simulated.
 
-            With Kannel a command hands nothing over unless it runs (--run, or 'fanout action
-            run'): without, it only writes the ledger. Before exiting, a run stops handing over
-            and waits for the delivery reports of the SMS Kannel has taken (at most the report
-            timeout); Ctrl-C (SIGINT) or SIGTERM stops a run the same way, and a second one stops
-            the wait (those SMS are sent again by the next run, and may then arrive twice).
+            With Kannel a command hands nothing over unless it runs (--run, or 'fanout action run'): without, it \
+            only writes the ledger. Before exiting, a run stops handing over and waits for the delivery reports of \
+            the SMS Kannel has taken (at most the report timeout); Ctrl-C (SIGINT) or SIGTERM stops a run the same \
+            way, and a second one stops the wait (those SMS are sent again by the next run, and may then arrive \
+            twice).
 
-            Time: --clock virtual (default) runs without waiting and continues from the ledger's
-            last recorded time; --clock real waits on the wall clock (--speed N runs it N times
-            as fast). SMS through Kannel needs --clock real at speed 1 (the default then).
+            Time: --clock virtual (default) runs without waiting and continues from the ledger's last recorded time; \
+            --clock real waits on the wall clock (--speed N runs it N times as fast). SMS through Kannel needs \
+            --clock real at speed 1 (the default then).
             """,
         subcommands: [
             ActionStartCommand.self, ActionEnlargeCommand.self, ActionStopCommand.self, ActionEndCommand.self,
@@ -70,7 +67,7 @@ struct DeskSetup {
 
 /// Options every `fanout action` command shares: the database, limits, clock and providers.
 struct DeskOptions: ParsableArguments {
-    @Option(help: "The registry database, which also holds the ledger.")
+    @Option(help: ArgumentHelp("The registry database, which also holds the ledger.", valueName: "FILE"))
     var db: String
 
     @Option(
@@ -90,13 +87,13 @@ struct DeskOptions: ParsableArguments {
             valueName: "simulated|kannel"))
     var smsProvider: SMSProviderArgument?
 
-    @Option(help: "With --clock real: dispatcher seconds per wall-clock second.")
+    @Option(help: ArgumentHelp("With --clock real: dispatcher seconds per wall-clock second.", valueName: "FACTOR"))
     var speed: Double = 1
 
-    @Option(help: "Simulated providers: realistic or ideal.")
+    @Option(help: ArgumentHelp("Simulated providers: realistic or ideal.", valueName: "realistic|ideal"))
     var simulation: String = "realistic"
 
-    @Option(help: "Seed of the simulated providers' outcomes.")
+    @Option(help: ArgumentHelp("Seed of the simulated providers' outcomes.", valueName: "N"))
     var seed: UInt64 = 1
 
     @Option(
@@ -105,7 +102,9 @@ struct DeskOptions: ParsableArguments {
             valueName: "FILE"))
     var providerRecord: String?
 
-    @Option(help: "Ledger changes written per transaction (bounds the repeats after a crash).")
+    @Option(
+        help: ArgumentHelp("Ledger changes written per transaction (bounds the repeats after a crash).", valueName: "N")
+    )
     var ledgerBatch: Int = 256
 
     func validate() throws {
@@ -256,7 +255,9 @@ func runDesk(_ desk: ActionDesk, json: Bool = false) throws -> DeskRun {
                 + "after \(grouped(steps)) events in \(duration(run.wallSeconds)) of wall time")
         if let kannel = run.kannel { print(ActionText.kannel(kannel)) }
         if desk.inboxApplied > 0 {
-            print("\(grouped(desk.inboxApplied)) command\(desk.inboxApplied == 1 ? "" : "s") from other processes applied")
+            print(
+                "\(grouped(desk.inboxApplied)) command\(desk.inboxApplied == 1 ? "" : "s") from other processes applied"
+            )
         }
     }
     if desk.recordWriteFailures > 0 {

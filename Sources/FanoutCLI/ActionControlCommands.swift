@@ -49,15 +49,15 @@ struct ActionEndCommand: LoggingCommand {
         commandName: "end",
         abstract: "End an action with its result: the end message goes to exactly those the alert reached.",
         discussion: """
-            Queued alerts are cancelled; everyone whose alert was delivered or answered gets the
-            end message, including those whose call in progress is answered later, and nobody
-            else. An action can be ended once.
+            Queued alerts are cancelled; everyone whose alert was delivered or answered gets the end message, \
+            including those whose call in progress is answered later, and nobody else. An action can be ended once.
             """)
 
     @OptionGroup var desk: DeskOptions
     @Argument(help: "The action id.")
     var action: ActionIDArgument
-    @Option(help: "The end message, e.g. \"Child found. Thank you for looking.\"")
+    @Option(
+        help: ArgumentHelp("The end message, for example \"Child found. Thank you for looking.\".", valueName: "TEXT"))
     var result: String
 
     @Flag(name: .customLong("run"), help: "Keep processing until every end message is out.")
@@ -97,12 +97,11 @@ struct ActionRunCommand: LoggingCommand {
         commandName: "run",
         abstract: "Resume every unfinished action from the ledger and process until idle.",
         discussion: """
-            After a crash (or after commands given without --run) this sends what the ledger shows
-            queued, re-sends what it shows in flight under the same idempotency key, and waits for
-            every outcome; a progress bar is drawn on a terminal. Safe to kill at any moment and
-            run again. With Kannel, SMS in flight at a kill -9 are sent again and may reach a
-            phone twice; Ctrl-C or SIGTERM stops handing over and waits for their delivery
-            reports instead.
+            After a crash (or after commands given without --run) this sends what the ledger shows queued, re-sends \
+            what it shows in flight under the same idempotency key, and waits for every outcome; a progress bar is \
+            drawn on a terminal. Safe to kill at any moment and run again. With Kannel, SMS in flight at a kill -9 \
+            are sent again and may reach a phone twice; Ctrl-C or SIGTERM stops handing over and waits for their \
+            delivery reports instead.
             """)
 
     @OptionGroup var desk: DeskOptions

@@ -16,15 +16,17 @@ import Synthetic
 
 /// The action area on the command line: a circle around a WGS84 or RD New centre, or a polygon.
 struct ActionAreaOptions: ParsableArguments {
-    @Option(help: "Circle centre longitude (WGS84).")
+    @Option(help: ArgumentHelp("Circle centre longitude (WGS84).", valueName: "LON"))
     var lon: Double?
-    @Option(help: "Circle centre latitude (WGS84).")
+    @Option(help: ArgumentHelp("Circle centre latitude (WGS84).", valueName: "LAT"))
     var lat: Double?
-    @Option(name: .customLong("rd-x"), help: "Circle centre x in RD New metres (instead of --lon/--lat).")
+    @Option(
+        name: .customLong("rd-x"),
+        help: ArgumentHelp("Circle centre x in RD New metres (instead of --lon/--lat).", valueName: "X"))
     var rdX: Double?
-    @Option(name: .customLong("rd-y"), help: "Circle centre y in RD New metres.")
+    @Option(name: .customLong("rd-y"), help: ArgumentHelp("Circle centre y in RD New metres.", valueName: "Y"))
     var rdY: Double?
-    @Option(help: "Circle radius in metres.")
+    @Option(help: ArgumentHelp("Circle radius in metres.", valueName: "METRES"))
     var radius: Double?
     @Option(
         help: ArgumentHelp("Polygon file (GeoJSON, WKT, CAP or GeoPackage) instead of a circle.", valueName: "FILE"))
@@ -124,28 +126,33 @@ struct ActionStartCommand: LoggingCommand {
         commandName: "start",
         abstract: "Start an action: select the area's participants and alert them outside-in.",
         discussion: """
-            Prints the plan first: participants per channel and when the last one is reached at the
-            configured limits ("last recipient at T+…"). An action with more participants than its
-            incident type's confirmation threshold (--config) is refused (exit 2) unless --confirm is
-            given; nothing is sent then. Prints the new action's id.
+            Prints the plan first: participants per channel and when the last one is reached at the configured \
+            limits ("last recipient at T+…"). An action with more participants than its incident type's confirmation \
+            threshold (--config) is refused (exit 2) unless --confirm is given; nothing is sent then. Prints the new \
+            action's id.
             """)
 
     @OptionGroup var desk: DeskOptions
     @OptionGroup var area: ActionAreaOptions
 
-    @Option(help: "Incident type, e.g. missing-child, burglary (keys the confirmation thresholds).")
+    @Option(
+        help: ArgumentHelp(
+            "Incident type, for example missing-child or burglary (keys the confirmation thresholds).",
+            valueName: "TYPE"))
     var incidentType: String
 
-    @Option(help: "Urgency: low, normal, high or critical (default high).")
+    @Option(help: "Urgency (default: high).")
     var urgency: UrgencyArgument?
 
-    @Option(help: "The alert text.")
+    @Option(help: ArgumentHelp("The alert text.", valueName: "TEXT"))
     var message: String
 
-    @Option(help: "Channels in order of preference (default: sms when urgent, email otherwise).")
+    @Option(
+        help: ArgumentHelp(
+            "Channels in order of preference (default: sms when urgent, email otherwise).", valueName: "CHANNEL,..."))
     var channels: ChannelListArgument?
 
-    @Option(help: "Photo of the person or vehicle sought (URL).")
+    @Option(help: ArgumentHelp("Photo of the person or vehicle sought.", valueName: "URL"))
     var photoURL: String?
 
     @Flag(help: "Confirm an action larger than the incident type's threshold.")
@@ -237,13 +244,12 @@ struct ActionEnlargeCommand: LoggingCommand {
         commandName: "enlarge",
         abstract: "Enlarge a running action with a new area: only participants not yet included are added.",
         discussion: """
-            The new area's participants are added outside-in after those still queued; anyone
-            already included is skipped. An action that is stopped or ended cannot be enlarged.
-            Prints the enlargement's plan first. The confirmation threshold applies as at the start,
-            to the action's persons after the enlargement: above it the enlargement is refused
-            unless --confirm is given (an earlier --confirm does not carry over). A new area that
-            lists fewer persons than the current one, or none of those already included, draws a
-            warning (it may be the wrong area: an enlargement never takes anyone out) and exit status 1.
+            The new area's participants are added outside-in after those still queued; anyone already included is \
+            skipped. An action that is stopped or ended cannot be enlarged. Prints the enlargement's plan first. The \
+            confirmation threshold applies as at the start, to the action's persons after the enlargement: above it \
+            the enlargement is refused unless --confirm is given (an earlier --confirm does not carry over). A new \
+            area that lists fewer persons than the current one, or none of those already included, draws a warning \
+            (it may be the wrong area: an enlargement never takes anyone out) and exit status 1.
             """)
 
     @OptionGroup var desk: DeskOptions

@@ -19,18 +19,17 @@ struct ActionStatusCommand: LoggingCommand {
         commandName: "status",
         abstract: "Show actions as the ledger records them: states, counts, times and the ring report.",
         discussion: """
-            Reads the ledger only: nothing is resumed or sent. Without an id, one line per action;
-            with an id, its alerts and end messages per state and channel, how many were reached,
-            when the last alert and end message completed, and per 500 m distance ring (outermost
-            first) when it was reached. Times are dispatcher time (T+) since the ledger's first
-            action.
+            Reads the ledger only: nothing is resumed or sent. Without an id, one line per action; with an id, its \
+            alerts and end messages per state and channel, how many were reached, when the last alert and end \
+            message completed, and per 500 m distance ring (outermost first) when it was reached. Times are \
+            dispatcher time (T+) since the ledger's first action.
             """)
 
-    @Option(help: "The registry database, which also holds the ledger.")
+    @Option(help: ArgumentHelp("The registry database, which also holds the ledger.", valueName: "FILE"))
     var db: String
     @Argument(help: "The action id (all actions when left out).")
     var action: ActionIDArgument?
-    @Option(help: "Width of the distance rings in metres.")
+    @Option(help: ArgumentHelp("Width of the distance rings in metres.", valueName: "METRES"))
     var ringWidth: Double = 500
     @Flag(help: JSONOutput.flagHelp())
     var json = false
@@ -47,7 +46,8 @@ struct ActionStatusCommand: LoggingCommand {
         try requireRegistry(db)
         let ledger = try Ledger.open(at: db, readOnly: true)
         if json {
-            let all = try action.map { [try ledger.summary(of: $0.id, ringWidthMeters: ringWidth)] }
+            let all =
+                try action.map { [try ledger.summary(of: $0.id, ringWidthMeters: ringWidth)] }
                 ?? ledger.summaries(ringWidthMeters: ringWidth)
             return try JSONOutput.print(
                 .actionStatus, JSONOutput.Fields(), adding: ["ring_width_m": ringWidth, "actions": all])
@@ -67,15 +67,14 @@ struct ActionExplainCommand: LoggingCommand {
         commandName: "explain",
         abstract: "Explain what happened to one participant in one action, from the ledger.",
         discussion: """
-            Whether the participant's person was included (a person registered at several
-            addresses is alerted once, through one of them, which is then named), their place in
-            the outside-in order, channel and distance, the alert's state and time, and whether and when the end message went out;
-            then the dispatcher's audit: each area version (as drawn, with the registry generation),
-            the inclusion or the reason for a skip, every failed attempt with its retry or
-            fallback. Contact details are never shown.
+            Whether the participant's person was included (a person registered at several addresses is alerted once, \
+            through one of them, which is then named), their place in the outside-in order, channel and distance, \
+            the alert's state and time, and whether and when the end message went out; then the dispatcher's audit: \
+            each area version (as drawn, with the registry generation), the inclusion or the reason for a skip, \
+            every failed attempt with its retry or fallback. Contact details are never shown.
             """)
 
-    @Option(help: "The registry database, which also holds the ledger.")
+    @Option(help: ArgumentHelp("The registry database, which also holds the ledger.", valueName: "FILE"))
     var db: String
     @Argument(help: "The action id.")
     var action: ActionIDArgument

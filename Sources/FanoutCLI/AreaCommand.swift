@@ -30,10 +30,11 @@ extension MakeValidMethod: ExpressibleByArgument {}
 ///
 /// Shared by every command that reads one (`area check|fix|convert|map`, `select --polygon`).
 struct AreaReadOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("CRS of WKT coordinates (default WGS84 lon,lat).", valueName: "EPSG:NNNN"))
+    @Option(help: ArgumentHelp("CRS of WKT coordinates (default: WGS84 lon,lat).", valueName: "EPSG:NNNN"))
     var crs: CRS?
 
-    @Option(help: "GeoPackage input: the layer to read (default: its only polygon layer).")
+    @Option(
+        help: ArgumentHelp("GeoPackage input: the layer to read (default: its only polygon layer).", valueName: "NAME"))
     var layer: String?
 
     @Option(

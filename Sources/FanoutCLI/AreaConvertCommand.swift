@@ -19,30 +19,28 @@ struct AreaConvertCommand: LoggingCommand {
         commandName: "convert",
         abstract: "Convert an area between GeoJSON, WKT, CAP 1.2 and GeoPackage.",
         discussion: """
-            Reads GeoJSON, WKT, a CAP 1.2/1.1 alert or a GeoPackage (--layer NAME when it has \
-            several polygon layers; --feature ID or --all-features when the layer or FeatureCollection \
-            holds several features) and writes --out in the format of --to, or of its extension \
-            (.geojson/.json, .wkt, .cap/.xml, .gpkg). GeoJSON, WKT and GeoPackage keep the input's \
-            CRS and coordinates exactly (WKT does not store the CRS; GeoJSON turns rings as RFC 7946 \
-            wants: shells counter-clockwise, holes clockwise); CAP is WGS84, one <info> per \
-            --languages entry, one <polygon> per polygon (holes cannot be written to CAP). \
-            Output file: \(outputFilesHelp)
+            Reads GeoJSON, WKT, a CAP 1.2/1.1 alert or a GeoPackage (--layer NAME when it has several polygon \
+            layers; --feature ID or --all-features when the layer or FeatureCollection holds several features) and \
+            writes --out in the format of --to, or of its extension (.geojson/.json, .wkt, .cap/.xml, .gpkg). \
+            GeoJSON, WKT and GeoPackage keep the input's CRS and coordinates exactly (WKT does not store the CRS; \
+            GeoJSON turns rings as RFC 7946 wants: shells counter-clockwise, holes clockwise); CAP is WGS84, one \
+            <info> per --languages entry, one <polygon> per polygon (holes cannot be written to CAP). Output file: \
+            \(outputFilesHelp)
 
-            Attributes go along: GeoJSON properties and GeoPackage attribute columns (an integer \
-            'fid' property becomes the GeoPackage fid). The area's name (its 'name' property, or \
-            naam, statnaam, ...; a CAP <areaDesc>; a GeoPackage layer's identifier) becomes the \
-            GeoPackage layer (letters, digits and _; --layer-name NAME overrides it; 'area' when \
-            there is no name) and the CAP <areaDesc> (--area-desc overrides it); a CAP <areaDesc> \
-            read becomes a 'name' property.
+            Attributes go along: GeoJSON properties and GeoPackage attribute columns (an integer 'fid' property \
+            becomes the GeoPackage fid). The area's name (its 'name' property, or naam, statnaam, ...; a CAP \
+            <areaDesc>; a GeoPackage layer's identifier) becomes the GeoPackage layer (letters, digits and _; \
+            --layer-name NAME overrides it; 'area' when there is no name) and the CAP <areaDesc> (--area-desc \
+            overrides it); a CAP <areaDesc> read becomes a 'name' property.
 
-            CAP: --msg-type Update or Cancel needs --references sender,identifier,sent (several \
-            separated by spaces); texts default per language (nl-NL, fr-BE, de-DE) and can be given \
-            as --headline nl=TEXT (or TEXT for every language), likewise --event and --description. \
-            --circle LON,LAT,RADIUS_M instead of a file writes a circular action as a CAP <circle>.
+            CAP: --msg-type Update or Cancel needs --references sender,identifier,sent (several separated by \
+            spaces); texts default per language (nl-NL, fr-BE, de-DE) and can be given as --headline nl=TEXT (or \
+            TEXT for every language), likewise --event and --description. --circle LON,LAT,RADIUS_M instead of a \
+            file writes a circular action as a CAP <circle>.
 
-            Exit status: 0 written, 2 the area cannot be written in that format or the output may \
-            not be written (it is the input, a database), 3 the input cannot be read, 64 bad \
-            arguments, 70 the output cannot be written.
+            Exit status: 0 written, 2 the area cannot be written in that format or the output may not be written (it \
+            is the input, a database), 3 the input cannot be read, 64 bad arguments, 70 the output cannot be \
+            written.
             """)
 
     @Argument(help: "The area file (GeoJSON, WKT, CAP or GeoPackage).")
@@ -54,10 +52,10 @@ struct AreaConvertCommand: LoggingCommand {
             valueName: "LON,LAT,RADIUS_M"))
     var circle: CircleArgument?
 
-    @Option(help: "Where to write the converted area.")
+    @Option(help: ArgumentHelp("Where to write the converted area.", valueName: "FILE"))
     var out: String
 
-    @Option(help: "Output format: geojson, wkt, cap or gpkg (default: from --out's extension).")
+    @Option(help: "Output format (default: from --out's extension).")
     var to: AreaFormat?
 
     @Flag(help: JSONOutput.flagHelp())
@@ -65,22 +63,22 @@ struct AreaConvertCommand: LoggingCommand {
 
     @OptionGroup var reading: AreaReadOptions
 
-    @Option(help: ArgumentHelp("CAP <identifier> (default fanout-<UUID>).", valueName: "ID"))
+    @Option(help: ArgumentHelp("CAP <identifier> (default: fanout-<UUID>).", valueName: "ID"))
     var identifier: String?
 
-    @Option(help: "CAP <sender>.")
+    @Option(help: ArgumentHelp("CAP <sender>.", valueName: "ADDRESS"))
     var sender = CAPAlertOptions().sender
 
-    @Option(help: ArgumentHelp("CAP <sent> (default now).", valueName: "YYYY-MM-DDTHH:MM:SS+HH:MM"))
+    @Option(help: ArgumentHelp("CAP <sent> (default: now).", valueName: "YYYY-MM-DDTHH:MM:SS+HH:MM"))
     var sent: CAPDateTime?
 
-    @Option(help: "CAP <status>: Actual, Exercise, System, Test or Draft.")
+    @Option(help: "CAP <status>.")
     var status = CAPMessage.Status.actual
 
-    @Option(name: .customLong("msg-type"), help: "CAP <msgType>: Alert, Update or Cancel.")
+    @Option(name: .customLong("msg-type"), help: "CAP <msgType>.")
     var msgType = CAPMessage.MessageType.alert
 
-    @Option(help: "CAP <scope>: Public, Restricted or Private.")
+    @Option(help: "CAP <scope>.")
     var scope = CAPMessage.Scope.public
 
     @Option(help: ArgumentHelp("Earlier messages (Update/Cancel).", valueName: "SENDER,ID,SENT ..."))
@@ -112,7 +110,8 @@ struct AreaConvertCommand: LoggingCommand {
 
     @Option(
         name: .customLong("area-desc"),
-        help: "CAP <areaDesc> (default: the area's name attribute, else the input's file name).")
+        help: ArgumentHelp(
+            "CAP <areaDesc> (default: the area's name attribute, else the input's file name).", valueName: "TEXT"))
     var areaDesc: String?
 
     @OptionGroup(title: "Logging") var logging: LogOptions
@@ -155,7 +154,8 @@ struct AreaConvertCommand: LoggingCommand {
             let report = try converter.writeCAP(circle: message, to: try checkOutput(out), output: out)
             if json { return try JSONOutput.print(.areaConvert, report) }
             print(
-                "wrote \(out): cap, 1 circle (\(circle.radiusMeters / 1000) km), EPSG:4326, \(grouped(report.bytes)) bytes")
+                "wrote \(out): cap, 1 circle (\(circle.radiusMeters / 1000) km), EPSG:4326, \(grouped(report.bytes)) bytes"
+            )
             return
         }
         guard let file else { throw ValidationError("give an area FILE or --circle") }

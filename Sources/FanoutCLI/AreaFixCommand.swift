@@ -19,25 +19,25 @@ struct AreaFixCommand: LoggingCommand {
         commandName: "fix",
         abstract: "Repair an invalid area with GEOS MakeValid and write it to a new file.",
         discussion: """
-            --method structure (default) rebuilds shells and holes (collapsed parts dropped); \
-            --method linework keeps every edge (a bowtie becomes two triangles, a spike a line). \
-            Only polygonal parts are written; anything else MakeValid returns is dropped and named. \
-            The output is GeoJSON, or WKT, GeoPackage or CAP 1.2 when --out ends in .wkt, .gpkg or \
-            .cap, in the input's CRS (CAP: WGS84).
+            --method structure (default) rebuilds shells and holes (collapsed parts dropped); --method linework \
+            keeps every edge (a bowtie becomes two triangles, a spike a line). Only polygonal parts are written; \
+            anything else MakeValid returns is dropped and named. The output is GeoJSON, or WKT, GeoPackage or CAP \
+            1.2 when --out ends in .wkt, .gpkg or .cap, in the input's CRS (CAP: WGS84).
 
             Output file: \(outputFilesHelp)
 
-            Exit status: 0 the output is valid, 2 nothing polygonal is left or still invalid, or the \
-            output may not be written (it is an input, a database), 3 the input cannot be read, 70 \
-            the output cannot be written.
+            Exit status: 0 the output is valid, 2 nothing polygonal is left or still invalid, or the output may not \
+            be written (it is an input, a database), 3 the input cannot be read, 70 the output cannot be written.
             """)
 
     @OptionGroup var input: AreaInputOptions
 
-    @Option(help: "Where to write the repaired area (.geojson/.json, .wkt, .gpkg or .cap).")
+    @Option(
+        help: ArgumentHelp("Where to write the repaired area (.geojson/.json, .wkt, .gpkg or .cap).", valueName: "FILE")
+    )
     var out: String
 
-    @Option(help: "MakeValid method: structure or linework.")
+    @Option(help: "MakeValid method.")
     var method: MakeValidMethod = .structure
 
     @Flag(help: JSONOutput.flagHelp())

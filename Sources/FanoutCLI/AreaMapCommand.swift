@@ -19,33 +19,33 @@ struct AreaMapCommand: LoggingCommand {
         commandName: "map",
         abstract: "Draw an action area as a map picture (SVG, or PNG through rsvg-convert).",
         discussion: """
-            Draws, in RD New (grid north up) with the area plus a margin: the country territories \
-            and national borders (OpenStreetMap), the Dutch municipalities with their names where \
-            they fit (CBS 2023, generalised), the area outline (holes shown), the incident point \
-            (--incident, else the area's centroid), a scale bar with a round length and a north \
-            arrow pointing to true north. With --db: the participants inside as a density layer \
-            (counts per grid cell) and a legend with the counts per country and the total. No web \
-            tiles: everything comes from the engine's own data.
+            Draws, in RD New (grid north up) with the area plus a margin: the country territories and national \
+            borders (OpenStreetMap), the Dutch municipalities with their names where they fit (CBS 2023, \
+            generalised), the area outline (holes shown), the incident point (--incident, else the area's centroid), \
+            a scale bar with a round length and a north arrow pointing to true north. With --db: the participants \
+            inside as a density layer (counts per grid cell) and a legend with the counts per country and the total. \
+            No web tiles: everything comes from the engine's own data.
 
-            --out FILE.svg writes SVG; --out FILE.png (or --png FILE) writes a PNG through \
-            rsvg-convert (Debian package librsvg2-bin), which must be installed.
+            --out FILE.svg writes SVG; --out FILE.png (or --png FILE) writes a PNG through rsvg-convert (Debian \
+            package librsvg2-bin), which must be installed.
 
             Output files: \(outputFilesHelp)
 
-            Exit status: 0 written, 2 the area is invalid or unusable (check it with 'fanout area \
-            check') or an output that may not be written, 3 the file cannot be read, 64 bad \
-            arguments, 70 the map cannot be written (or rsvg-convert is missing or fails).
+            Exit status: 0 written, 2 the area is invalid or unusable (check it with 'fanout area check') or an \
+            output that may not be written, 3 the file cannot be read, 64 bad arguments, 70 the map cannot be \
+            written (or rsvg-convert is missing or fails).
             """)
 
     @OptionGroup var input: AreaInputOptions
 
-    @Option(help: "Where to write the map: .svg, or .png (through rsvg-convert).")
+    @Option(help: ArgumentHelp("Where to write the map: .svg, or .png (through rsvg-convert).", valueName: "FILE"))
     var out: String?
 
-    @Option(help: "Also (or only) write a PNG here (through rsvg-convert).")
+    @Option(help: ArgumentHelp("Also (or only) write a PNG here (through rsvg-convert).", valueName: "FILE.png"))
     var png: String?
 
-    @Option(help: "A registry: draw the participants inside and count them per country.")
+    @Option(
+        help: ArgumentHelp("A registry: draw the participants inside and count them per country.", valueName: "FILE"))
     var db: String?
 
     @Option(help: ArgumentHelp("The incident point (default: the area's centroid).", valueName: "LON,LAT"))

@@ -19,26 +19,29 @@ struct AreaSuggestCommand: LoggingCommand {
         commandName: "suggest",
         abstract: "Suggest a circle radius from the incident type, travel mode and time since the incident.",
         discussion: """
-            radius = typical speed × minutes, capped, from travel-radius.csv in FANOUT_DATA_DIR, else
-            the copy bundled with fanout (or --table FILE, columns incident_type,mode,speed_kmh,cap_m). The speeds are assumptions for the control
-            room to tune; data/travel-radius.md says where they come from. With --at the circle is
-            printed as a 'fanout select --circle' argument. An incident type or mode the table lacks
-            is refused (exit 2, the valid ones listed); minutes out of 0...1440 are a usage error (64).
+            radius = typical speed × minutes, capped, from travel-radius.csv in FANOUT_DATA_DIR, else the copy \
+            bundled with fanout (or --table FILE, columns incident_type,mode,speed_kmh,cap_m). The speeds are \
+            assumptions for the control room to tune; data/travel-radius.md says where they come from. With --at the \
+            circle is printed as a 'fanout select --circle' argument. An incident type or mode the table lacks is \
+            refused (exit 2, the valid ones listed); minutes out of 0...1440 are a usage error (64).
             """)
 
-    @Option(help: "Incident type, e.g. missing-child.")
+    @Option(help: ArgumentHelp("Incident type, for example missing-child.", valueName: "TYPE"))
     var incidentType: String
 
-    @Option(help: "Travel mode: foot, bicycle, scooter or car.")
+    @Option(help: ArgumentHelp("How the person sought travels.", valueName: "foot|bicycle|scooter|car"))
     var mode: String
 
-    @Option(help: "Minutes since the incident.")
+    @Option(help: ArgumentHelp("Minutes since the incident.", valueName: "MINUTES"))
     var minutes: Double
 
     @Option(help: ArgumentHelp("The incident point, for a ready-made --circle argument.", valueName: "LON,LAT"))
     var at: LonLatArgument?
 
-    @Option(help: ArgumentHelp("The travel-radius table (default: travel-radius.csv in FANOUT_DATA_DIR, else bundled).", valueName: "FILE"))
+    @Option(
+        help: ArgumentHelp(
+            "The travel-radius table (default: travel-radius.csv in FANOUT_DATA_DIR, else bundled).", valueName: "FILE")
+    )
     var table: String?
 
     @Flag(help: JSONOutput.flagHelp())

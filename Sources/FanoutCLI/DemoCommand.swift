@@ -19,24 +19,22 @@ struct DemoCommand: LoggingCommand {
         commandName: "demo",
         abstract: "Build a synthetic registry (once, cached) and run two sample actions.",
         discussion: """
-            Generates --count synthetic participants, imports them into an embedded SQLite registry
-            in --dir (kept for the next run; the import's notes and warnings are printed as by
-            'fanout import'), then selects a 2 km circle around Amsterdam Dam
-            square and a 10 km circle around Kerkrade that crosses into Germany, printing the
-            per-country counts, the time of each step and the first and last rows.
+            Generates --count synthetic participants, imports them into an embedded SQLite registry in --dir (kept \
+            for the next run; the import's notes and warnings are printed as by 'fanout import'), then selects a 2 \
+            km circle around Amsterdam Dam square and a 10 km circle around Kerkrade that crosses into Germany, \
+            printing the per-country counts, the time of each step and the first and last rows.
 
-            Then it runs a full action on virtual time with the realistic simulated providers: a
-            missing child near Dam square, alerted by voice within 1 km, enlarged to 2 km after two
-            minutes, ended with the end message to everyone reached; with a progress bar on a
-            terminal, the final counts and the ring report. Its ledger is --dir/demo-action.sqlite
-            (replaced each run; anything there that is not a file is refused, never removed; inspect
-            it with 'fanout action status --db ...').
+            Then it runs a full action on virtual time with the realistic simulated providers: a missing child near \
+            Dam square, alerted by voice within 1 km, enlarged to 2 km after two minutes, ended with the end message \
+            to everyone reached; with a progress bar on a terminal, the final counts and the ring report. Its ledger \
+            is --dir/demo-action.sqlite (replaced each run; anything there that is not a file is refused, never \
+            removed; inspect it with 'fanout action status --db ...').
             """)
 
-    @Option(help: "Directory for the cached demo registry.")
+    @Option(help: ArgumentHelp("Directory for the cached demo registry.", valueName: "DIR"))
     var dir: String = "demo-data"
 
-    @Option(help: "Number of synthetic participants.")
+    @Option(help: ArgumentHelp("Number of synthetic participants.", valueName: "N"))
     var count: Int = 1_600_000
 
     @Flag(help: "Skip the simulated action.")

@@ -41,15 +41,14 @@ enum ExitStatus: Int32, CaseIterable {
 
     /// The scheme, for the root command's `--help` and the README.
     static let help = """
-        Exit status, the same for every command: 0 done; 1 done with warnings; 2 the input was read \
-        but refused (an invalid or unusable area, an area file whose feature or layer must be chosen, \
-        the confirmation threshold, an action state that does not allow the command, an unknown \
-        action, another process holding the ledger that refuses the command, an output path that \
-        may not be written, such as an input or a registry); 3 an input cannot be read (a missing \
-        file, a parse error, a file that is not a registry, an unknown EPSG code, a bad \
-        configuration or data file); 64 a command-line usage error (only then is the usage text \
-        printed); 70 an internal error (SQLite or another I/O failure, a failed write, an \
-        unexpected error). A closed standard output ('| head') ends a command quietly with 141.
+        Exit status, the same for every command: 0 done; 1 done with warnings; 2 the input was read but refused (an \
+        invalid or unusable area, an area file whose feature or layer must be chosen, the confirmation threshold, an \
+        action state that does not allow the command, an unknown action, another process holding the ledger that \
+        refuses the command, an output path that may not be written, such as an input or a registry); 3 an input \
+        cannot be read (a missing file, a parse error, a file that is not a registry, an unknown EPSG code, a bad \
+        configuration or data file); 64 a command-line usage error (only then is the usage text printed); 70 an \
+        internal error (SQLite or another I/O failure, a failed write, an unexpected error). A closed standard \
+        output ('| head') ends a command quietly with 141.
         """
 }
 

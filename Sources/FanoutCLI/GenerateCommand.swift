@@ -19,21 +19,23 @@ struct GenerateCommand: LoggingCommand {
         commandName: "generate",
         abstract: "Write a synthetic, realistic participant population as CSV.",
         discussion: """
-            Participants cluster around real places weighted by population (GeoNames, CC BY 4.0),
-            with some rural spread, about 3% across the Belgian and German borders, households
-            sharing an exact address, and ids that are a permutation of 1...N not in row order.
-            The same --count and --seed always give the same file.
+            Participants cluster around real places weighted by population (GeoNames, CC BY 4.0), with some rural \
+            spread, about 3% across the Belgian and German borders, households sharing an exact address, and ids \
+            that are a permutation of 1...N not in row order. The same --count and --seed always give the same file.
 
             Output file: \(outputFilesHelp)
             """)
 
-    @Option(help: "Number of participants.")
+    @Option(help: ArgumentHelp("Number of participants.", valueName: "N"))
     var count: Int
 
-    @Option(help: "Random seed.")
+    @Option(help: ArgumentHelp("Random seed.", valueName: "N"))
     var seed: UInt64 = 1
 
-    @Option(help: "Output CSV file (written to a temporary file and renamed when complete; a FIFO or device in place).")
+    @Option(
+        help: ArgumentHelp(
+            "Output CSV file (written to a temporary file and renamed when complete; a FIFO or device in place).",
+            valueName: "FILE"))
     var out: String
 
     @OptionGroup(title: "Logging") var logging: LogOptions

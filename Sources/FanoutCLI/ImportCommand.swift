@@ -19,35 +19,36 @@ struct ImportCommand: LoggingCommand {
         commandName: "import",
         abstract: "Import participants from a CSV file into a registry.",
         discussion: """
-            The CSV has a header. Required columns: id,lon,lat (WGS84) or, with --crs, id,x,y.
-            A crs column (EPSG:NNNN) gives a row its own CRS: WGS84 (4326), ETRS89 (4258),
-            Belgian Lambert 72 (31370) or 2008 (3812), UTM 32N (25832), RD New (28992) or any
-            other EPSG code PROJ knows.
-            Optional: country (ISO 3166-1 alpha-2), phone, email, language, channels
-            ("voice,sms,email,app" in order of preference), quiet_hours (HH:MM-HH:MM, see
-            docs/dispatcher.md), person (rows of one person at several addresses), opt_out (incident types
-            the person wants no alerts for, e.g. "burglary,bike-theft", or "all").
-            Unknown columns are ignored with one warning.
+            The CSV has a header. Required columns: id,lon,lat (WGS84) or, with --crs, id,x,y. A crs column \
+            (EPSG:NNNN) gives a row its own CRS: WGS84 (4326), ETRS89 (4258), Belgian Lambert 72 (31370) or 2008 \
+            (3812), UTM 32N (25832), RD New (28992) or any other EPSG code PROJ knows.
 
-            A missing country is derived from the position with the NL/BE/DE borders in
-            borders-nl-be-de.geojson (OpenStreetMap, ODbL; in FANOUT_DATA_DIR when it is set,
-            else bundled with fanout, like the RD grid); outside those three countries it stays empty. A given country
-            that the position contradicts by more than 25 m is kept, with a warning naming the
-            line (the first 20 are listed).
+            Optional columns: country (ISO 3166-1 alpha-2), phone, email, language, channels ("voice,sms,email,app" \
+            in order of preference), quiet_hours (HH:MM-HH:MM, see docs/dispatcher.md), person (rows of one person \
+            at several addresses), opt_out (incident types the person wants no alerts for, for example \
+            "burglary,bike-theft", or "all"). Unknown columns are ignored with one warning.
 
-            An id already in the registry is updated; columns the file lacks keep their stored
-            value. The whole file is one transaction: if any row is bad, nothing is written and
-            the first bad rows are listed with line and field (exit status 3). An import with
-            warnings (unknown columns, contradicted or underivable countries) exits with 1.
+            A missing country is derived from the position with the NL/BE/DE borders in borders-nl-be-de.geojson \
+            (OpenStreetMap, ODbL; in FANOUT_DATA_DIR when it is set, else bundled with fanout, like the RD grid); \
+            outside those three countries it stays empty. A given country that the position contradicts by more than \
+            25 m is kept, with a warning naming the line (the first 20 are listed).
+
+            An id already in the registry is updated; columns the file lacks keep their stored value. The whole file \
+            is one transaction: if any row is bad, nothing is written and the first bad rows are listed with line \
+            and field (exit status 3). An import with warnings (unknown columns, contradicted or underivable \
+            countries) exits with 1.
             """)
 
-    @Option(help: "The registry database (created when missing).")
+    @Option(help: ArgumentHelp("The registry database (created when missing).", valueName: "FILE"))
     var db: String
 
-    @Option(help: "The participant CSV file.")
+    @Option(help: ArgumentHelp("The participant CSV file.", valueName: "FILE"))
     var csv: String
 
-    @Option(help: "CRS of the position columns, e.g. EPSG:28992 for RD New x,y (default: WGS84 lon,lat).")
+    @Option(
+        help: ArgumentHelp(
+            "CRS of the position columns, for example EPSG:28992 for RD New x,y (default: WGS84 lon,lat).",
+            valueName: "EPSG:NNNN"))
     var crs: CRS?
 
     @Flag(help: JSONOutput.flagHelp())

@@ -19,41 +19,49 @@ struct LoadTestCommand: LoggingCommand {
         commandName: "loadtest",
         abstract: "Time the reference queries with the engine and its comparison peers.",
         discussion: """
-            Opens the registry (timing the cold start), then runs the reference query set (circles
-            around Amsterdam Dam 1/5/20 km, Utrecht Dom 10/50 km, Kerkrade 15 km, the Rotterdam
-            40 km² and Maastricht 670 km² polygons of areas/ in the data directory) with the engine's grid index, a
-            brute-force scan, a GEOS STRtree and SQLite's R*Tree module, checks that all give the
-            same participants in the same order with the same distances, and prints median times,
-            the engine/brute-force ratio, how many times slower the STRtree and the R*Tree are than
-            the engine, and the time to the first batch of 1,000. Build with -c release for
-            meaningful figures.
+            Opens the registry (timing the cold start), then runs the reference query set (circles around Amsterdam \
+            Dam 1/5/20 km, Utrecht Dom 10/50 km, Kerkrade 15 km, the Rotterdam 40 km² and Maastricht 670 km² \
+            polygons of areas/ in the data directory) with the engine's grid index, a brute-force scan, a GEOS \
+            STRtree and SQLite's R*Tree module, checks that all give the same participants in the same order with \
+            the same distances, and prints median times, the engine/brute-force ratio, how many times slower the \
+            STRtree and the R*Tree are than the engine, and the time to the first batch of 1,000. Build with -c \
+            release for meaningful figures.
 
-            The sqlite-rtree peer builds an in-memory R*Tree over the registry's RD New positions
-            first (timed and printed; about 20 s of CPU for 1.6 million participants) and answers
-            circles in one SQL statement: R*Tree search, exact test on the stored doubles, ORDER BY
-            distance DESC, id ASC. For polygons SQLite gives the bounding-box candidates already
-            sorted, and GEOS keeps those the polygon covers. The registry file is not changed.
+            The sqlite-rtree peer builds an in-memory R*Tree over the registry's RD New positions first (timed and \
+            printed; about 20 s of CPU for 1.6 million participants) and answers circles in one SQL statement: \
+            R*Tree search, exact test on the stored doubles, ORDER BY distance DESC, id ASC. For polygons SQLite \
+            gives the bounding-box candidates already sorted, and GEOS keeps those the polygon covers. The registry \
+            file is not changed.
 
             'fanout loadtest dispatch' load-tests the dispatcher instead.
             """,
         subcommands: [LoadTestDispatchCommand.self])
 
-    @Option(help: "The registry database (e.g. the demo's, demo-data/participants-v3-1600000-2016.sqlite).")
+    @Option(
+        help: ArgumentHelp(
+            "The registry database (for example the demo's, demo-data/participants-v3-1600000-2016.sqlite).",
+            valueName: "FILE"))
     var db: String
 
-    @Option(help: "Runs per query for the engine (peers run a fifth of that, at least 3).")
+    @Option(
+        help: ArgumentHelp("Runs per query for the engine (peers run a fifth of that, at least 3).", valueName: "N"))
     var repetitions: Int = 15
 
-    @Option(help: "Peers to run, comma-separated: engine, brute-force, geos-strtree, sqlite-rtree.")
+    @Option(
+        help: ArgumentHelp(
+            "Peers to run, comma-separated: engine, brute-force, geos-strtree, sqlite-rtree.", valueName: "PEER,..."))
     var peers: String = "engine,brute-force,geos-strtree,sqlite-rtree"
 
-    @Option(help: "Only the reference queries whose name contains this text.")
+    @Option(help: ArgumentHelp("Only the reference queries whose name contains this text.", valueName: "TEXT"))
     var query: String?
 
-    @Option(help: "Seconds per concurrency measurement (1 and 2 threads); 0 skips it.")
+    @Option(
+        help: ArgumentHelp("Seconds per concurrency measurement (1 and 2 threads); 0 skips it.", valueName: "SECONDS"))
     var concurrencySeconds: Double = 3
 
-    @Flag(help: JSONOutput.flagHelp("Printed at the end, with every repetition's time and p50/p95/p99 per query and peer."))
+    @Flag(
+        help: JSONOutput.flagHelp(
+            "Printed at the end, with every repetition's time and p50/p95/p99 per query and peer."))
     var json = false
     @OptionGroup(title: "Logging") var logging: LogOptions
 
@@ -69,7 +77,8 @@ struct LoadTestCommand: LoggingCommand {
         }
         if chosenQueries.isEmpty {
             throw ValidationError(
-                "--query \(query ?? ""): no reference query matches (\(ReferenceQuery.all.map(\.name).joined(separator: ", ")))")
+                "--query \(query ?? ""): no reference query matches (\(ReferenceQuery.all.map(\.name).joined(separator: ", ")))"
+            )
         }
     }
 

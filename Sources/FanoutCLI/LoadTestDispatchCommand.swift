@@ -19,36 +19,35 @@ struct LoadTestDispatchCommand: LoggingCommand {
         commandName: "dispatch",
         abstract: "Load-test the dispatcher on virtual time: a realistic month and the worst case.",
         discussion: """
-            month: 667 time-critical actions (voice, SMS, app; 500 m – 5 km around population-weighted
-            places, ended 20–90 minutes later) and 1,500 neighbourhood e-mails at random moments of 30
-            days (DOMAIN.md's 2016 figures). worst-case: three 10 km actions (Amsterdam, Rotterdam, The
-            Hague) and a regional crisis alert around Utrecht sized to at least 200,000 participants,
-            all at once, each ended when its alerts are done. Providers are simulated (call durations,
-            busy and no-answer rates, delivery delays); participants prefer voice 36%, SMS 36%, app 28%.
+            month: 667 time-critical actions (voice, SMS, app; 500 m – 5 km around population-weighted places, ended \
+            20–90 minutes later) and 1,500 neighbourhood e-mails at random moments of 30 days (DOMAIN.md's 2016 \
+            figures). worst-case: three 10 km actions (Amsterdam, Rotterdam, The Hague) and a regional crisis alert \
+            around Utrecht sized to at least 200,000 participants, all at once, each ended when its alerts are done. \
+            Providers are simulated (call durations, busy and no-answer rates, delivery delays); participants prefer \
+            voice 36%, SMS 36%, app 28%.
 
-            Prints messages per channel, time until 50/90/100% of each action was reached, the
-            largest queue, repeats, and the dispatcher's CPU per message and messages per second of
-            wall time (area selections timed apart). A progress bar is drawn on a terminal. Build
-            with -c release for meaningful figures.
+            Prints messages per channel, time until 50/90/100% of each action was reached, the largest queue, \
+            repeats, and the dispatcher's CPU per message and messages per second of wall time (area selections \
+            timed apart). A progress bar is drawn on a terminal. Build with -c release for meaningful figures.
             """)
 
     /// `loadtest` itself: its `--db` names the registry.
     @ParentCommand var loadtest: LoadTestCommand
     var db: String { loadtest.db }
 
-    @Option(help: "Scenario: month, worst-case or both.")
+    @Option(help: ArgumentHelp("Which scenario to run.", valueName: "month|worst-case|both"))
     var scenario: String = "both"
 
-    @Option(help: "Time-critical actions in the month.")
+    @Option(help: ArgumentHelp("Time-critical actions in the month.", valueName: "N"))
     var urgent: Int = 667
 
-    @Option(help: "Non-urgent e-mails in the month.")
+    @Option(help: ArgumentHelp("Non-urgent e-mails in the month.", valueName: "N"))
     var mails: Int = 1_500
 
-    @Option(help: "Seed of the month's actions and of the simulated providers.")
+    @Option(help: ArgumentHelp("Seed of the month's actions and of the simulated providers.", valueName: "N"))
     var seed: UInt64 = 2016
 
-    @Option(help: "Simulated providers: realistic or ideal.")
+    @Option(help: ArgumentHelp("Simulated providers: realistic or ideal.", valueName: "realistic|ideal"))
     var simulation: String = "realistic"
 
     @Option(help: ArgumentHelp("Provider limits (JSON).", valueName: "dispatch.json"))
@@ -79,7 +78,8 @@ struct LoadTestDispatchCommand: LoggingCommand {
             for path in [ledger] + (scenario == "both" ? ["\(ledger).1", "\(ledger).2"] : [])
             where (try? FileManager.default.attributesOfItem(atPath: path)) != nil {
                 throw failDuringValidation(
-                    CommandFailure(.refused, "--ledger \(ledger): \(path) exists; give a new file (it is never overwritten)"))
+                    CommandFailure(
+                        .refused, "--ledger \(ledger): \(path) exists; give a new file (it is never overwritten)"))
             }
         }
     }
@@ -105,7 +105,8 @@ struct LoadTestDispatchCommand: LoggingCommand {
                 plan, engine: engine, simulation: sim, config: config, ledgerPath: path
             ) { share in bar.update("\(name): \(Int(share * 100))% of the actions started") }
             bar.finish()
-            scenarios.append(DispatchScenario(name: name == "worst case" ? "worst-case" : name, ledger: path, report: report))
+            scenarios.append(
+                DispatchScenario(name: name == "worst case" ? "worst-case" : name, ledger: path, report: report))
             if !json {
                 print("")
                 print(LoadTestText.report(name, report, worstCase: name == "worst case"))

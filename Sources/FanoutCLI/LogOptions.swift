@@ -49,8 +49,7 @@ struct LogOptions: ParsableArguments {
     @Option(
         name: .customLong("log-level"),
         help: ArgumentHelp(
-            "Lowest level of the log lines on standard error: trace, debug, info, notice, warning, error or critical "
-                + "(default: $\(LogOptions.levelVariable), else info).",
+            "Lowest level of the log lines on standard error (default: $\(LogOptions.levelVariable), else info).",
             valueName: "level"))
     var level: LogLevelArgument?
 

@@ -19,28 +19,26 @@ struct SelectCommand: LoggingCommand {
         commandName: "select",
         abstract: "List the participants inside an action area, farthest from the incident first.",
         discussion: """
-            Give the area as --circle LON,LAT,RADIUS_M (a closed disc in RD New metres around the \
-            incident point) or --polygon FILE (GeoJSON Polygon/MultiPolygon/Feature/FeatureCollection, \
-            WKT, a CAP 1.2/1.1 alert with one polygon area, or a GeoPackage layer). A layer or \
-            FeatureCollection with several features is refused with a list of them: choose one with \
-            --feature ID (GeoPackage fid, GeoJSON id) or take their union with --all-features. \
-            Points on the boundary are inside; holes are respected. An invalid polygon is refused \
+            Give the area as --circle LON,LAT,RADIUS_M (a closed disc in RD New metres around the incident point) or \
+            --polygon FILE (GeoJSON Polygon/MultiPolygon/Feature/FeatureCollection, WKT, a CAP 1.2/1.1 alert with \
+            one polygon area, or a GeoPackage layer). A layer or FeatureCollection with several features is refused \
+            with a list of them: choose one with --feature ID (GeoPackage fid, GeoJSON id) or take their union with \
+            --all-features. Points on the boundary are inside; holes are respected. An invalid polygon is refused \
             with GEOS's reason and location, never repaired.
 
-            Output (stdout or --out): CSV participant_id,distance_m,country, outside-in (equal \
-            distances by id ascending), or --format geojson; --gpkg FILE also writes a GeoPackage \
-            point layer 'participants' (participant_id, rank, distance_m, country; no contact \
-            details). A summary goes to stderr.
+            Output (standard output or --out): CSV participant_id,distance_m,country, outside-in (equal distances by \
+            id ascending), or --format geojson; --gpkg FILE also writes a GeoPackage point layer 'participants' \
+            (participant_id, rank, distance_m, country; no contact details). A summary goes to standard error.
 
-            Positions next to participant ids are home addresses: GeoJSON and GeoPackage output \
-            give the centre of each participant's 250 m RD New cell (floor(x/250)*250+125, the same \
-            for y, back to WGS84), and say so (GeoJSON member "fanout:positions", the layer's \
-            description in gpkg_contents). --exact-positions writes the registered positions.
+            Positions next to participant ids are home addresses: GeoJSON and GeoPackage output give the centre of \
+            each participant's 250 m RD New cell (floor(x/250)*250+125, the same for y, back to WGS84), and say so \
+            (GeoJSON member "fanout:positions", the layer's description in gpkg_contents). --exact-positions writes \
+            the registered positions.
 
             Output files: \(outputFilesHelp)
             """)
 
-    @Option(help: "The registry database.")
+    @Option(help: ArgumentHelp("The registry database.", valueName: "FILE"))
     var db: String
 
     @Option(help: ArgumentHelp("Circle: centre lon,lat and radius in metres.", valueName: "LON,LAT,RADIUS_M"))
@@ -58,16 +56,19 @@ struct SelectCommand: LoggingCommand {
     var incident: LonLatArgument?
 
     @Option(
-        help: "Distance: rd (RD New metres, default) or geodesic (on the WGS84 ellipsoid, exact far from Amersfoort).")
+        help: "Distance: rd (RD New metres) or geodesic (on the WGS84 ellipsoid, exact far from Amersfoort).")
     var distance: SelectionRequest.Distance = .rdNew
 
     @Option(help: ArgumentHelp("Only participants of these countries (ISO 3166-1 alpha-2).", valueName: "NL,BE,..."))
     var country: CountryList?
 
-    @Option(help: "Output format: csv or geojson.")
+    @Option(help: "Output format.")
     var format: SelectionFormat = .csv
 
-    @Option(help: "Write to this file (atomically; a FIFO or device in place) instead of stdout.")
+    @Option(
+        help: ArgumentHelp(
+            "Write to this file (atomically; a FIFO or device in place) instead of standard output.", valueName: "FILE")
+    )
     var out: String?
 
     @Option(

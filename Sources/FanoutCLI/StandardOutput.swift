@@ -87,10 +87,10 @@ func checkOutput(
 
 /// The rule for output files, for the `--help` of the commands that write them.
 let outputFilesHelp = """
-    a regular file is written to a temporary file beside it and renamed over it when complete; \
-    a FIFO or character device (/dev/null, mkfifo) is written in place, /dev/stdout and /dev/fd/N \
-    through the open descriptor (so '>> log' appends); a GeoPackage or PNG needs a regular file. Refused, with nothing written: a file the command reads \
-    (compared by device and inode, so also through symbolic links and hard links), any SQLite \
-    database such as a registry (a GeoPackage output may replace a GeoPackage), a directory, and \
-    other special files. A failed write, also of standard output, is an error with a non-zero exit.
+    a regular file is written to a temporary file beside it and renamed over it when complete; a FIFO or character \
+    device (/dev/null, mkfifo) is written in place, /dev/stdout and /dev/fd/N through the open descriptor (so '>> \
+    log' appends); a GeoPackage or PNG needs a regular file. Refused, with nothing written: a file the command reads \
+    (compared by device and inode, so also through symbolic links and hard links), any SQLite database such as a \
+    registry (a GeoPackage output may replace a GeoPackage), a directory, and other special files. A failed write, \
+    also of standard output, is an error with a non-zero exit.
     """

@@ -20,17 +20,16 @@ struct VersionCommand: LoggingCommand {
         commandName: "version",
         abstract: "Print what this fanout is: version, commit, libraries, data files.",
         discussion: """
-            Prints the version, the git commit the binary was built from ('unknown' when it was \
-            built without git, from a source tarball; '(modified)' when tracked files differed \
-            from it), the GEOS, PROJ and SQLite versions the process runs (asked of the libraries, \
-            not of the build's headers), and the SHA-256 and path of every data file the engine \
-            loads, found as every command finds them (in FANOUT_DATA_DIR when it is set, else \
-            bundled with the binary), and the RD New transformation the commands use \
-            (RDNAPTRANS2018 with its correction grid, which they require: without it they stop \
-            with exit status 3, and this says why). 'fanout --version' prints the same text.
+            Prints the version, the git commit the binary was built from ('unknown' when it was built without git, \
+            from a source tarball; '(modified)' when tracked files differed from it), the GEOS, PROJ and SQLite \
+            versions the process runs (asked of the libraries, not of the build's headers), and the SHA-256 and path \
+            of every data file the engine loads, found as every command finds them (in FANOUT_DATA_DIR when it is \
+            set, else bundled with the binary), and the RD New transformation the commands use (RDNAPTRANS2018 with \
+            its correction grid, which they require: without it they stop with exit status 3, and this says why). \
+            'fanout --version' prints the same text.
 
-            Exit status: 0 printed (also when a data file is missing: it says so), 70 SQLite \
-            cannot be asked its version.
+            Exit status: 0 printed (also when a data file is missing: it says so), 70 SQLite cannot be asked its \
+            version.
             """)
 
     @Flag(help: JSONOutput.flagHelp())

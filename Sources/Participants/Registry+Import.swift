@@ -115,7 +115,7 @@ extension Registry {
         }
         let layout = try CSVLayout(header: header.fields, path: path, crs: options.crs)
         do {
-            return try pool.write { db in
+            return try database.writer().write { db in
                 // A bounded 64 MiB page cache: fewer page spills and re-reads, memory still constant.
                 try db.execute(sql: "PRAGMA cache_size = -65536")
                 defer { try? db.execute(sql: "PRAGMA cache_size = -2000") }

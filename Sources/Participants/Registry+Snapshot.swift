@@ -56,7 +56,7 @@ extension Registry {
     @discardableResult
     public func storeIndexSnapshot(_ data: PackedIndexData, generation: Int64) throws -> Bool {
         do {
-            return try pool.write { db in
+            return try database.writer().write { db in
                 let current = try Int64.fetchOne(db, sql: "SELECT generation FROM registry_state WHERE id = 1") ?? -1
                 guard current == generation else { return false }
                 try db.execute(

@@ -51,7 +51,7 @@ extension Registry {
             }
         }
         do {
-            try pool.write { db in
+            try database.writer().write { db in
                 try db.execute(
                     sql: "INSERT INTO import_run (file, source_crs, started_at) VALUES ('library upsert', 0, ?)",
                     arguments: [ISO8601DateFormatter().string(from: Date())])
@@ -80,7 +80,7 @@ extension Registry {
     /// - Throws: ``RegistryError`` `.database`.
     public func remove(ids: [Int64]) throws -> [ParticipantChange] {
         do {
-            return try pool.write { db in
+            return try database.writer().write { db in
                 var removed: [ParticipantChange] = []
                 let statement = try db.makeStatement(sql: "DELETE FROM participant WHERE id = ?")
                 for id in ids {

@@ -20,7 +20,11 @@ public final class Registry: Sendable {
     static let applicationID: Int32 = 0x4641_4E4F
     /// The database file path.
     public let path: String
-    package let pool: DatabasePool
+    /// This registry's handle on the file's one pool in the process (shared with the ledger and
+    /// every other registry open on the file).
+    package let database: DatabaseHandle
+    /// The file's pool, for reading; writes go through `database.writer()`.
+    package var pool: DatabasePool { database.pool }
     /// The country borders, loaded on the first registration that needs a country derived.
     let borders = Mutex<CountryBorders?>(nil)
     /// Where registrations and imports find the RD grid and the country borders.
@@ -28,9 +32,9 @@ public final class Registry: Sendable {
     /// Whether registrations and imports need the RD grid (see ``RDGridRequirement``).
     public let rdGrid: RDGridRequirement
 
-    private init(path: String, pool: DatabasePool, data: DataDirectory, rdGrid: RDGridRequirement) {
+    private init(path: String, database: DatabaseHandle, data: DataDirectory, rdGrid: RDGridRequirement) {
         self.path = path
-        self.pool = pool
+        self.database = database
         self.data = data
         self.rdGrid = rdGrid
     }
@@ -56,6 +60,11 @@ public final class Registry: Sendable {
     /// creates: it refuses a missing file, a registry of an older schema (``RegistryError/Code/olderSchema``)
     /// and one of a newer schema, and works beside any writer (SQLite's WAL mode).
     ///
+    /// Every registry and ledger open on one file in a process shares one connection pool,
+    /// whatever spelling of the path it was given (see `DatabaseHandle`); the pool closes when the
+    /// last of them is released. A read-only registry writes nothing even when it shares a
+    /// writer's pool.
+    ///
     /// Registrations and imports transform positions to RD New with the grid of `data` and derive
     /// countries with its borders; the files are read when first needed, not here.
     ///
@@ -69,21 +78,18 @@ public final class Registry: Sendable {
     public static func open(
         at path: String, readOnly: Bool = false, data: DataDirectory = .bundled, rdGrid: RDGridRequirement = .required
     ) throws -> Registry {
-        var config = Configuration()
-        config.label = readOnly ? "fanout.registry.reader" : "fanout.registry"
-        // A reader never waits (WAL); a writer's open waits for another writer's transaction
-        // (opening a pool takes the write lock briefly, a migration holds it).
-        config.busyMode = .timeout(readOnly ? 5 : writeWaitSeconds)
-        config.readonly = readOnly
         if readOnly && !FileManager.default.fileExists(atPath: path) {
             throw RegistryError(.notADatabase, "\(path): no such registry")
         }
-        let pool: DatabasePool
+        // A reader never waits (WAL); a writer's open waits for another writer's transaction
+        // (opening a pool takes the write lock briefly, a migration holds it).
+        let database: DatabaseHandle
         do {
-            pool = try DatabasePool(path: path, configuration: config)
+            database = try DatabaseHandle.open(at: path, writable: !readOnly)
         } catch {
             throw RegistryError.wrap(error, path: path, doing: "opening the database")
         }
+        let pool = database.pool
         do {
             let state = try pool.read { db in try checkOwnership(db, path: path) }
             if readOnly {
@@ -103,7 +109,7 @@ public final class Registry: Sendable {
         } catch {
             throw RegistryError.wrap(error, path: path, doing: "preparing the schema")
         }
-        return Registry(path: path, pool: pool, data: data, rdGrid: rdGrid)
+        return Registry(path: path, database: database, data: data, rdGrid: rdGrid)
     }
 
     /// What ``checkOwnership(_:path:)`` found.
@@ -166,7 +172,7 @@ extension Registry {
     /// - Throws: ``RegistryError`` `.database`.
     public func checkpoint() throws {
         do {
-            try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+            try database.writer().writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
         } catch {
             throw RegistryError.wrap(error, path: path, doing: "checkpoint")
         }
