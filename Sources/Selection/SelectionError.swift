@@ -2,7 +2,7 @@
 public struct SelectionError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        fileprivate enum Kind: String, Sendable { case invalidArea, invalidRadius, invalidPoint, noRegistry }
+        fileprivate enum Kind: String, Sendable { case invalidArea, invalidRadius, invalidPoint, noRegistry, closed }
         fileprivate let kind: Kind
         /// The polygon is invalid (GEOS's reason and location are in the message).
         public static let invalidArea = Code(kind: .invalidArea)
@@ -12,6 +12,8 @@ public struct SelectionError: Error, Sendable, CustomStringConvertible {
         public static let invalidPoint = Code(kind: .invalidPoint)
         /// The operation needs an engine opened on a registry, and this one has none.
         public static let noRegistry = Code(kind: .noRegistry)
+        /// The selection service was closed before the selection ran.
+        public static let closed = Code(kind: .closed)
         public var description: String { kind.rawValue }
     }
 
