@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Geo
 import Registry
+import Synchronization
 
 /// One change for the ledger, buffered by the dispatcher and written in batches.
 enum LedgerOp {
@@ -127,9 +128,14 @@ public final class Ledger: Sendable {
         }
     }
 
+    /// Called before each transaction of ``apply(_:)``, on the writing thread (tests check which
+    /// thread the dispatcher writes on).
+    package let writeWatch = Mutex<(@Sendable () -> Void)?>(nil)
+
     /// Writes `ops` in one transaction, in order.
     func apply(_ ops: [LedgerOp]) throws {
         guard !ops.isEmpty else { return }
+        writeWatch.withLock { $0 }?()
         do {
             try pool.write { db in
                 for op in ops {

@@ -57,6 +57,7 @@ package final class WorkerThreads: Sendable {
         for worker in 0..<count {
             let thread = Thread { [self] in
                 Thread.current.threadDictionary[Self.marker] = ObjectIdentifier(self)
+                Thread.current.threadDictionary[Self.nameKey] = name
                 serve(worker)
             }
             thread.name = count == 1 ? name : "\(name) \(worker + 1)"
@@ -117,8 +118,13 @@ package final class WorkerThreads: Sendable {
         Thread.current.threadDictionary[Self.marker] as? ObjectIdentifier == ObjectIdentifier(self)
     }
 
+    /// The name of the ``WorkerThreads`` whose thread calls, if any.
+    package static var currentName: String? { Thread.current.threadDictionary[nameKey] as? String }
+
     /// The key of the thread dictionary entry that marks these threads.
     private static let marker = "fanout.WorkerThreads"
+    /// The key of the entry that holds their name.
+    private static let nameKey = "fanout.WorkerThreads.name"
 
     /// One thread's loop: take the next job, run it; exit when closed and the queue is empty.
     private func serve(_ worker: Int) {
