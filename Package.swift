@@ -122,59 +122,63 @@ let package = Package(
         .target(
             name: "GeoTestSupport", dependencies: ["Geo", "TestSupport"], path: "Tests/GeoTestSupport",
             swiftSettings: strict),
+        // The selection tests' random populations and shapes, shared with the engine's tests.
+        .target(
+            name: "SelectionTestSupport", dependencies: ["Geo", "Participants", "Selection", "TestSupport"],
+            path: "Tests/SelectionTestSupport", swiftSettings: strict),
         // One test target per module (the module's name + Tests); CLITests runs the real binary.
         .testTarget(
             name: "GeoTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", "SelectionTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             exclude: ["Fixtures"],
             swiftSettings: strict),
         .testTarget(
             name: "GeoFormatsTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", "SelectionTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: strict),
         .testTarget(
             name: "ParticipantsTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", "SelectionTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: strict),
         .testTarget(
             name: "SelectionTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", "SelectionTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: strict),
         .testTarget(
             name: "SyntheticTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", "SelectionTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: strict),
         .testTarget(
             name: "FanOutTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", "SelectionTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: strict),
         .testTarget(
             name: "FanoutTestingTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", "SelectionTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: strict),
         .testTarget(
             name: "ProviderAdapterTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", "SelectionTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: strict),
         .testTarget(
             name: "FanoutEngineTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", "SelectionTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: strict),
         .testTarget(
             name: "FanoutAreaToolsTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", "SelectionTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: strict),
         .testTarget(
             name: "FanoutDeskTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", "SelectionTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: strict),
         .testTarget(
             name: "FanoutLabTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", "SelectionTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
             swiftSettings: strict),
         .testTarget(
             name: "CLITests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics"), "FanoutCLI", "ToolInfo"],
+            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", "SelectionTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics"), "FanoutCLI", "ToolInfo"],
             exclude: ["Fixtures"],
             swiftSettings: strict),
     ]

@@ -1,3 +1,4 @@
+import Geo
 import Participants
 
 /// A message waiting in an action's channel queue.

@@ -1,4 +1,6 @@
 import GRDB
+import Geo
+import Participants
 
 /// What an audit row records about a person in an action.
 public enum AuditEvent: String, Sendable, Hashable, Codable {

@@ -1,6 +1,8 @@
 // `Channel` is defined in Registry, beside the participant record that lists the channels a
 // person prefers; the dispatcher's API re-exports it.
 @_exported import enum Participants.Channel
+import Geo
+import Participants
 
 /// How urgent an action is: sets its share of the channels when actions run at the same time.
 ///

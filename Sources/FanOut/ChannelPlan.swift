@@ -1,3 +1,5 @@
+import Geo
+import Participants
 /// The channels one person may be reached on in one action, in the order they are tried (their
 /// preference, limited to the action's channels, without channels in quiet hours).
 ///

@@ -1,3 +1,5 @@
+import Geo
+import Participants
 import Synchronization
 
 /// The way back into the dispatcher for a ``DeferredMessageProvider``: call

@@ -1,3 +1,5 @@
+import Geo
+import Participants
 import Synchronization
 
 /// The time source of the dispatcher, injected so that a whole action can run on virtual time.
@@ -13,6 +15,15 @@ public protocol DispatchClock: Sendable {
     /// A ``VirtualClock`` does not wait: it jumps to `deadline`.
     /// - Throws: `CancellationError` when the task is cancelled while waiting (real clock).
     func sleep(until deadline: Duration) async throws
+
+    /// Whether the clock only moves when told to (``VirtualClock``): a run loop then never waits
+    /// but jumps to each next event.
+    var isVirtual: Bool { get }
+}
+
+extension DispatchClock {
+    /// A real clock (the default).
+    public var isVirtual: Bool { false }
 }
 
 /// A clock that only moves when told to: tests and load tests run a 30-minute action in
@@ -40,6 +51,9 @@ public final class VirtualClock: DispatchClock {
     public func advance(to instant: Duration) {
         current.withLock { $0 = max($0, instant) }
     }
+
+    /// Always: the clock moves only when told to.
+    public var isVirtual: Bool { true }
 
     /// Jumps to `deadline` without waiting.
     public func sleep(until deadline: Duration) async throws {

@@ -1,3 +1,5 @@
+import Geo
+import Participants
 /// The accepted range of every number in a ``DispatchConfig``, checked in one place.
 extension DispatchConfig {
     /// Every number's accepted range, by key path (`*` stands for each rate channel or incident type).

@@ -1,5 +1,6 @@
 import Foundation
 import Geo
+import Participants
 
 /// Provider limits and safety thresholds, read from a JSON file.
 ///

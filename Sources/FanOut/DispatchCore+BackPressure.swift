@@ -1,4 +1,6 @@
+import Geo
 import Logging
+import Participants
 
 /// Back-pressure: slowing down on a provider's rejections, speeding up on acceptances, giving
 /// up on a provider that rejects everything, and the log lines about it.

@@ -1,3 +1,5 @@
+import Geo
+import Participants
 extension DispatchCore {
     /// Processes every event due at or before `time`, in order.
     mutating func advance(to time: Duration) throws {

@@ -1,3 +1,5 @@
+import Geo
+import Participants
 extension DispatchCore {
     /// Removes an action's state for mutation (so its queues are not copied on write); the caller
     /// puts it back.

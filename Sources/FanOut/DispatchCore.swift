@@ -1,4 +1,5 @@
 import Foundation
+import Geo
 import Logging
 import Participants
 

@@ -1,4 +1,6 @@
 import FanoutCore
+import Geo
+import Participants
 
 extension DispatchError: FanoutError {}
 

@@ -1,3 +1,5 @@
+import Geo
+import Participants
 /// The dispatcher's error: a code, a message a person understands, and an optional cause.
 public struct DispatchError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is.

@@ -1,4 +1,6 @@
+import Geo
 import Metrics
+import Participants
 
 /// The dispatcher's swift-metrics instruments, made once per dispatcher (one per channel each), so
 /// that counting a message costs one call.

@@ -1,4 +1,6 @@
+import Geo
 import Logging
+import Participants
 
 extension Duration {
     /// Dispatcher time as log lines show it: `T+H:MM:SS.s` (hours not wrapped into days), e.g.

@@ -1,4 +1,6 @@
 import GRDB
+import Geo
+import Participants
 /// What enlarging an action with a new area's recipients would do, counted before anything is
 /// queued: the confirmation threshold is checked on ``total``, the action's persons after the
 /// enlargement.

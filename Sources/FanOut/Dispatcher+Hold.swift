@@ -1,3 +1,5 @@
+import Geo
+import Participants
 extension Dispatcher {
     // MARK: - Holding hand-overs
 

@@ -1,4 +1,5 @@
 import Geo
+import Participants
 import Selection
 
 extension Dispatcher {

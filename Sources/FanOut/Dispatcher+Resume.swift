@@ -1,3 +1,4 @@
+import Geo
 import Logging
 import Metrics
 import Participants

@@ -1,6 +1,8 @@
 import Foundation
+import Geo
 import Logging
 import Metrics
+import Participants
 import Selection
 import Synchronization
 
@@ -30,7 +32,8 @@ public final class Dispatcher: Sendable {
     /// The clock all timing goes through.
     public let clock: any DispatchClock
     private let core: Mutex<DispatchCore>
-    private let signal = WorkSignal()
+    /// Bumped by every command and report: wakes a waiting run loop.
+    let signal = WorkSignal()
     /// The logger given, with dispatcher time in every line (``Logger/stampingDispatchTime(of:)``).
     let logger: Logger
     /// The ledger, if any (for ``explain(action:person:)``).
@@ -137,8 +140,9 @@ public final class Dispatcher: Sendable {
         try locked(body)
     }
 
-    /// Wakes a waiting ``run()`` loop (for extensions in this module).
-    func wake() { signal.bump() }
+    /// Wakes a waiting run loop (``run()``, ``runUntilIdle()``, a desk's run), which then looks
+    /// at its plan's stop condition and its poll at once.
+    package func wake() { signal.bump() }
 
     // MARK: - Lifecycle
 
@@ -420,15 +424,11 @@ public final class Dispatcher: Sendable {
     /// Runs until nothing is queued or in flight.
     ///
     /// Sleeps on the clock to each next event and processes it; the ledger is flushed before every
-    /// wait and at the end. On a ``VirtualClock`` this takes no waiting.
+    /// wait and at the end. On a ``VirtualClock`` this takes no waiting. Runs on a thread of the
+    /// dispatcher's own (see ``run()``).
     /// - Throws: ``DispatchError`` `.ledger`, or `CancellationError`.
     public func runUntilIdle() async throws {
-        while let next = nextEventTime {
-            if next > clock.now { try flush() }  // nothing unwritten while waiting
-            try await clock.sleep(until: next)
-            try advance(to: clock.now)
-        }
-        try flush()
+        _ = try await onItsThread { try await runLoop(RunPlan(end: .idle)) }
         logSummaries()
     }
 
@@ -441,29 +441,17 @@ public final class Dispatcher: Sendable {
 
     /// Runs the dispatcher until the task is cancelled: the production driver on the real clock.
     ///
-    /// Processes events as they come due on the clock and wakes at once when a command adds work.
+    /// Processes events as they come due on the clock and wakes at once when a command or a
+    /// delivery report adds work; the ledger is written before every wait.
+    ///
+    /// The loop (``runLoop(_:)``, the one the CLI's desk runs too) runs on a thread of the
+    /// dispatcher's own, `fanout.dispatch`, as the task's executor: its SQLite writes block that
+    /// thread, never one of the cooperative pool. Start it from any task:
+    /// `let driver = Task { try await dispatcher.run() }`, and cancel that task to stop.
     ///
     /// On a ``VirtualClock`` prefer ``runUntilIdle()`` or ``advance(to:)``, which are deterministic.
     /// - Throws: ``DispatchError`` `.ledger`, or `CancellationError` when cancelled.
     public func run() async throws {
-        while true {
-            try Task.checkCancellation()
-            let seen = signal.generation
-            try advance(to: clock.now)
-            try flush()
-            guard let next = nextEventTime else {
-                await signal.wait(after: seen)
-                continue
-            }
-            if next <= clock.now { continue }
-            let clock = self.clock
-            let signal = self.signal
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { try? await clock.sleep(until: next) }
-                group.addTask { await signal.wait(after: seen) }
-                await group.next()
-                group.cancelAll()
-            }
-        }
+        _ = try await onItsThread { try await runLoop(RunPlan(end: .cancelled)) }
     }
 }

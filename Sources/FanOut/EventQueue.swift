@@ -1,3 +1,5 @@
+import Geo
+import Participants
 /// Something due at a time in the dispatcher.
 enum DispatchEvent {
     /// A message's outcome arrives (voice: the call ends and frees its line).

@@ -1,4 +1,5 @@
 import Geo
+import Participants
 
 // The JSON forms of the ledger's and the audit's explanations (docs/schemas/action-explain.schema.json),
 // for `fanout action explain --json` and for a service that sends them: `Codable`, with the same

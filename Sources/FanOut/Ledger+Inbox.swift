@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import Geo
+import Participants
 
 /// A command waiting in the ledger's inbox for the process that holds the ledger lock.
 public struct InboxCommand: Sendable, Hashable {

@@ -1,4 +1,6 @@
 import GRDB
+import Geo
+import Participants
 
 extension Ledger {
     /// The person a participant id stands for in `action`: messages are keyed by person, and one

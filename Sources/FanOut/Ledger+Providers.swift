@@ -1,4 +1,6 @@
 import GRDB
+import Geo
+import Participants
 
 extension Ledger {
     // MARK: - Where an action's messages go

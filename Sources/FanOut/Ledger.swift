@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Geo
 import Participants
+import Synchronization
 
 /// One change for the ledger, buffered by the dispatcher and written in batches.
 enum LedgerOp {
@@ -126,9 +127,14 @@ public final class Ledger: Sendable {
         }
     }
 
+    /// Called before each transaction of ``apply(_:)``, on the writing thread (tests check which
+    /// thread the dispatcher writes on).
+    package let writeWatch = Mutex<(@Sendable () -> Void)?>(nil)
+
     /// Writes `ops` in one transaction, in order.
     func apply(_ ops: [LedgerOp]) throws {
         guard !ops.isEmpty else { return }
+        writeWatch.withLock { $0 }?()
         do {
             try database.writer().write { db in
                 for op in ops {

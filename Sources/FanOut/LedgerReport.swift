@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Geo
+import Participants
 
 /// An action as the ledger records it: for `fanout action status` from another process, for
 /// finished actions as well as running ones.

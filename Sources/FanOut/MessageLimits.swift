@@ -1,4 +1,6 @@
 import Foundation
+import Geo
+import Participants
 
 /// How long an action's texts may be on each channel, and what a photo URL must look like:
 /// checked when an action starts (message, texts per language, photo URL) and ends (result), by

@@ -1,3 +1,5 @@
+import Geo
+import Participants
 /// One message handed to a provider.
 public struct OutboundMessage: Sendable, Hashable {
     /// The idempotency key: a provider that honours it drops a repeat (after a restart).

@@ -1,3 +1,5 @@
+import Geo
+import Participants
 /// Estimates before sending, and the safety interlock.
 public enum Planner {
     /// When each channel, and the whole action, will have reached its last recipient.

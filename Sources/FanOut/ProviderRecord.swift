@@ -1,4 +1,6 @@
 import Foundation
+import Geo
+import Participants
 import Synchronization
 
 /// A **test double** at the provider edge for the kill -9 test: it stands for the provider's own

@@ -1,3 +1,5 @@
+import Geo
+import Participants
 /// Counts an event that can repeat thousands of times (a provider throttling, a message failing)
 /// and says when a log line about it is due, so that a log gets one line per change of state
 /// with counts instead of one line per event.

@@ -1,4 +1,5 @@
 import Geo
+import Participants
 
 // The JSON forms of the dispatcher's reports (docs/schemas/action-*.schema.json), for the
 // `--json` documents and for a service that sends them: `Codable`, with the same field names

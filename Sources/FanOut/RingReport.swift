@@ -1,3 +1,5 @@
+import Geo
+import Participants
 /// When one distance ring of an action was reached: outside-in in time.
 public struct RingReport: Sendable, Hashable {
     /// Inner radius in metres (inclusive).

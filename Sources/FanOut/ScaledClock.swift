@@ -1,3 +1,5 @@
+import Geo
+import Participants
 /// A real clock that runs `speed` times as fast as the wall clock, from a given start.
 ///
 /// `speed` 1 is the production clock continued from `start` (so ledger times stay continuous over

@@ -1,3 +1,5 @@
+import Geo
+import Participants
 /// Smooth weighted round robin (as in nginx): over a round of total weight W, a candidate of
 /// weight w is picked exactly w times, interleaved, so every candidate progresses (no starvation)
 /// and a heavier one progresses faster.

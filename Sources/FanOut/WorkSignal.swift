@@ -1,4 +1,6 @@
 import Foundation
+import Geo
+import Participants
 import Synchronization
 
 /// Wakes the dispatcher's driver loop when a command (start, enlarge, end) adds work.

@@ -17,7 +17,7 @@ import Selection
 /// GeoPackage attribute columns; the area's ``AreaGeometry/name`` becomes the GeoPackage layer
 /// name and the CAP `<areaDesc>`, and a CAP area's `<areaDesc>` comes back as a `name` attribute.
 ///
-/// - Important: Not `Sendable`: it owns a GEOS and a PROJ context for the thread that made it.
+/// - Important: Not `Sendable`: it owns a GEOS and a PROJ context (one caller at a time, any thread).
 public final class AreaConverter {
     /// What a conversion wrote.
     public struct Report: Sendable, Equatable {

@@ -15,7 +15,7 @@ import Selection
 /// print(report.verdict, report.measures?.areaKm2 ?? 0)
 /// ```
 ///
-/// - Important: Not `Sendable`: it owns a GEOS and a PROJ context for the thread that made it.
+/// - Important: Not `Sendable`: it owns a GEOS and a PROJ context (one caller at a time, any thread).
 public final class AreaInspector {
     /// Consecutive vertices closer than this in RD New are reported as duplicates.
     public static let duplicateToleranceMeters = 0.01

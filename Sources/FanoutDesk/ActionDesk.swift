@@ -49,8 +49,18 @@ public final class DeskInterruption: Sendable {
     /// Creates a token with no request.
     public init() {}
 
-    /// Requests an interruption.
-    public func request() { count.withLock { $0 += 1 } }
+    private let wakers = Mutex<[@Sendable () -> Void]>([])
+
+    /// Requests an interruption (and wakes a waiting run at once).
+    public func request() {
+        count.withLock { $0 += 1 }
+        for wake in wakers.withLock({ $0 }) { wake() }
+    }
+
+    /// Calls `wake` on every request from now on (the desk wakes its dispatcher's run loop).
+    func whenRequested(_ wake: @escaping @Sendable () -> Void) {
+        wakers.withLock { $0.append(wake) }
+    }
 
     /// How many interruptions were requested.
     public var requests: Int { count.withLock { $0 } }
@@ -95,8 +105,6 @@ public final class ActionDesk {
     let virtualClock: VirtualClock?
     let scaledClock: ScaledClock?
     var closed = false
-    /// When a wait on the real clock last looked at the inbox.
-    var lastInboxDuringWait = ContinuousClock.now
 
     /// Opens the ledger in `db`, builds the providers and resumes the dispatcher.
     ///
@@ -174,6 +182,7 @@ public final class ActionDesk {
             adapter?.shutdown()
             throw error
         }
+        interruption.whenRequested { [weak dispatcher] in dispatcher?.wake() }
     }
 
     deinit { kannel?.shutdown() }

@@ -23,13 +23,23 @@ import Selection
 /// for p in result.participants.prefix(10) { print(p.id, p.distanceMeters) }
 /// ```
 ///
-/// - Important: Not `Sendable`: the engine owns a GEOS and a PROJ context for the thread that
-///   made it. Open one engine per thread that selects.
+/// - Important: One caller at a time, on any thread. The engine owns a GEOS and a PROJ context,
+///   which are safe on any thread but not for simultaneous use: an engine may be made on one
+///   thread and used on another, kept in an actor or handed to a task, as long as its calls do not
+///   overlap. A second caller while one is inside stops the process with a message naming
+///   `Engine` (a programming error, checked in every build). For selections from many tasks at
+///   once, use a ``SelectionService`` (a few engines on threads of their own), or one engine per
+///   thread over a shared ``live`` index.
 ///
 /// ## Topics
 /// - ``select(_:)``
 /// - ``readArea(contentsOf:crs:layer:features:)``
-public final class Engine {
+/// - ``SelectionService``
+// `@unchecked Sendable`: the mutable state (the STRtree cache, the C contexts of `context` and
+// `converter`) is reached only inside `exclusively`, which enters `use` (one caller at a time,
+// checked in every build) and the contexts' own checks; `indexSource` is set before `open`
+// returns the engine and never after; everything else is immutable or `Sendable`.
+public final class Engine: @unchecked Sendable {
     /// The registry the index was loaded from, if any.
     public let registry: Registry?
     /// The live spatial index: a packed grid plus the changes since it was built; shareable
@@ -42,6 +52,8 @@ public final class Engine {
     package let context: GEOSContext
     package let converter: CoordinateConverter
     private var strtree: (version: Int, columns: ParticipantColumns, tree: STRtreeIndex)?
+    /// The one-caller-at-a-time check, entered around every public operation.
+    package let use = ExclusiveUse("Engine")
 
     /// Builds an engine over `columns`.
     ///
@@ -67,8 +79,8 @@ public final class Engine {
     }
 
     /// Builds an engine over a live index that other engines (on other threads) share: each
-    /// thread that selects needs its own engine (GEOS and PROJ contexts), all see the same
-    /// participants and the same changes.
+    /// caller that selects at the same time needs its own engine (GEOS and PROJ contexts), all see
+    /// the same participants and the same changes.
     ///
     /// - Parameters:
     ///   - live: The shared index.
@@ -168,7 +180,25 @@ public final class Engine {
     public func readArea(
         contentsOf url: URL, crs: CRS? = nil, layer: String? = nil, features: FeatureChoice = .single
     ) throws -> AreaGeometry {
-        try AreaReader.read(contentsOf: url, crs: crs, layer: layer, features: features, context: context)
+        try exclusively {
+            try AreaReader.read(contentsOf: url, crs: crs, layer: layer, features: features, context: context)
+        }
+    }
+
+    /// Runs `body` as the engine's one caller: enters ``use`` (stopping the process when another
+    /// caller is inside) and the checks of the GEOS and PROJ contexts, so that their debug checks
+    /// know who may call.
+    @inline(__always)
+    package func exclusively<T>(_ body: () throws -> T) throws -> T {
+        use.enter()
+        context.use.enter()
+        converter.use.enter()
+        defer {
+            converter.use.leave()
+            context.use.leave()
+            use.leave()
+        }
+        return try body()
     }
 
     /// Selects every participant inside the request's area, outside-in.
@@ -179,9 +209,16 @@ public final class Engine {
         try select(request, on: live.snapshot())
     }
 
+    /// Selects like ``select(_:)``, calling `checkpoint` between the phases (area, search, distances,
+    /// sort): a ``SelectionService``'s cancellation points (`checkpoint` throws to stop).
+    package func select(_ request: SelectionRequest, checkpoint: () throws -> Void) throws -> SelectionResult {
+        let snapshot = live.snapshot()
+        return try exclusively { try select(request, using: snapshot, rows: snapshot.rows, checkpoint: checkpoint) }
+    }
+
     /// Selects on a given state of the index (tests compare it with the brute force over the same state).
     package func select(_ request: SelectionRequest, on snapshot: IndexSnapshot) throws -> SelectionResult {
-        try select(request, using: snapshot, rows: snapshot.rows)
+        try exclusively { try select(request, using: snapshot, rows: snapshot.rows) }
     }
 
     /// Selects like ``select(_:)``, handing over the first `size` participants (the farthest) as
@@ -195,20 +232,28 @@ public final class Engine {
         _ request: SelectionRequest, firstBatch size: Int, onFirstBatch: ([SelectedParticipant]) throws -> Void
     ) throws -> SelectionResult {
         let snapshot = live.snapshot()
-        return try withoutActuallyEscaping(onFirstBatch) { deliver in
-            try select(request, using: snapshot, rows: snapshot.rows, firstBatch: (size, deliver))
+        return try exclusively {
+            try withoutActuallyEscaping(onFirstBatch) { deliver in
+                try select(request, using: snapshot, rows: snapshot.rows, firstBatch: (size, deliver))
+            }
         }
     }
 
     /// Selects with the brute-force scan instead of the index (the test oracle).
     public func selectByBruteForce(_ request: SelectionRequest) throws -> SelectionResult {
         let all = live.snapshot().allColumns
-        return try select(request, using: BruteForceScan(columns: all), rows: RowSource(base: all, delta: .init()))
+        return try exclusively {
+            try select(request, using: BruteForceScan(columns: all), rows: RowSource(base: all, delta: .init()))
+        }
     }
 
     /// Selects with a GEOS STRtree over the same participants (a comparison peer; the tree is
     /// built on first use).
     public func selectWithSTRtree(_ request: SelectionRequest) throws -> SelectionResult {
+        try exclusively { try selectWithSTRtreeExclusively(request) }
+    }
+
+    private func selectWithSTRtreeExclusively(_ request: SelectionRequest) throws -> SelectionResult {
         let snapshot = live.snapshot()
         let cached: (version: Int, columns: ParticipantColumns, tree: STRtreeIndex)
         if let current = strtree, current.version == snapshot.version {
@@ -223,7 +268,8 @@ public final class Engine {
 
     private func select(
         _ request: SelectionRequest, using selector: some ParticipantSelector, rows: RowSource,
-        firstBatch: (size: Int, deliver: ([SelectedParticipant]) throws -> Void)? = nil
+        firstBatch: (size: Int, deliver: ([SelectedParticipant]) throws -> Void)? = nil,
+        checkpoint: () throws -> Void = {}
     ) throws -> SelectionResult {
         let clock = ContinuousClock()
         let start = clock.now
@@ -254,7 +300,9 @@ public final class Engine {
             incident = try rd(given, what: "incident point")
             (incidentLonLat, source) = (given, .given)
         }
+        try checkpoint()
         var participants = try selector.collect(shape, incident: incident)
+        try checkpoint()
         if let countries = request.countries {
             participants.removeAll { p in p.country.map { !countries.contains($0) } ?? true }
         }
@@ -266,6 +314,7 @@ public final class Engine {
                 participants[i].distanceMeters = Geodesic.wgs84.distance(from: from, to: positions[i])
             }
             if let r = geodesicRadius { participants.removeAll { $0.distanceMeters > r } }
+            try checkpoint()
         }
         if let firstBatch {
             let k = OutsideIn.partialSort(&participants, first: firstBatch.size)
@@ -298,7 +347,7 @@ public final class Engine {
     ///   ``SelectionError`` `.noRegistry` when the engine has no registry.
     public func register(_ records: [ParticipantRecord]) throws {
         guard let registry else { throw SelectionError(.noRegistry, "register: this engine has no registry") }
-        live.apply(try registry.upsert(records))
+        try exclusively { live.apply(try registry.upsert(records)) }
     }
 
     /// Removes participants from the registry and from the index.
@@ -306,7 +355,7 @@ public final class Engine {
     /// - Throws: ``RegistryError`` for SQLite failures; ``SelectionError`` `.noRegistry` without a registry.
     public func remove(ids: [Int64]) throws {
         guard let registry else { throw SelectionError(.noRegistry, "remove: this engine has no registry") }
-        live.apply(try registry.remove(ids: ids))
+        try exclusively { live.apply(try registry.remove(ids: ids)) }
     }
 
     /// The WGS84 positions of a selection's participants, from their RD New positions (through
@@ -314,6 +363,6 @@ public final class Engine {
     ///
     /// - Throws: ``GeoError`` when PROJ fails.
     public func lonLats(of result: SelectionResult) throws -> [LonLat] {
-        try converter.toLonLat(result.participants.map { result.rdPoint(of: $0) })
+        try exclusively { try converter.toLonLat(result.participants.map { result.rdPoint(of: $0) }) }
     }
 }

@@ -1,4 +1,10 @@
+import FanOut
 import Foundation
+import Geo
+import GeoFormats
+import Participants
+import ProviderAdapters
+import Selection
 
 /// A selection as a service sends it: who is in the area, outside-in, with their distances and
 /// countries, and what the selection was made from; `Codable` with stable snake_case field names.

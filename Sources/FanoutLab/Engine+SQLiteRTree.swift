@@ -27,6 +27,10 @@ extension Engine {
     ///   the request asks for geodesic distances (SQLite would need a geodesic function);
     ///   ``RegistryError`` for SQLite failures; ``GeoError`` for transformation failures.
     public func selectWithSQLiteRTree(_ request: SelectionRequest) throws -> [RTreeMatch] {
+        try exclusively { try selectWithSQLiteRTreeExclusively(request) }
+    }
+
+    private func selectWithSQLiteRTreeExclusively(_ request: SelectionRequest) throws -> [RTreeMatch] {
         guard let registry else {
             throw SelectionError(.noRegistry, "the SQLite R*Tree peer needs an engine opened on a registry")
         }

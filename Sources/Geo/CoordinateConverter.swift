@@ -3,8 +3,8 @@ import Foundation
 
 /// Converts points between input CRSs and RD New, caching one PROJ transformer per CRS pair.
 ///
-/// Owns its ``PROJContext``; make one per thread (each FanOut worker, each import) and keep it
-/// there. Typed entry points take ``LonLat`` or ``SourcePoint`` and give ``RDPoint``, so a
+/// Owns its ``PROJContext``; one caller uses it at a time (each FanOut worker, each import has
+/// its own), on any thread. Typed entry points take ``LonLat`` or ``SourcePoint`` and give ``RDPoint``, so a
 /// projected point can never be passed where a geographic one is expected.
 ///
 /// RD New is computed with RDNAPTRANS2018, NSGI's official transformation, through
@@ -16,7 +16,8 @@ import Foundation
 /// allows it (``RDGridRequirement/optional``) or asks for ``RDGridSource/withoutGrid``; then
 /// ``rdAccuracy`` says so.
 ///
-/// - Important: Not `Sendable`: use it on the thread that created it.
+/// - Important: Not `Sendable`: it moves with its owner (one caller at a time, any thread), never
+///   shared; an owner working over several calls enters ``use``.
 public final class CoordinateConverter {
     /// How RD New is computed: with the correction grid (and where it is) or without it.
     public let rdAccuracy: RDAccuracy
@@ -60,6 +61,10 @@ public final class CoordinateConverter {
             self.rdAccuracy = .withoutGrid
         }
     }
+
+    /// The one-caller-at-a-time check of the converter's PROJ context (owners enter it around an
+    /// operation; see ``ExclusiveUse``).
+    package var use: ExclusiveUse { context.use }
 
     /// The cached transformer from `source` to `target` with the operation PROJ picks
     /// (`proj_create_crs_to_crs`), made on first use.

@@ -42,7 +42,7 @@ public struct CountryLocation: Sendable, Hashable, CustomStringConvertible {
 /// try locator.country(at: here)                                          // BE, not on a border
 /// ```
 ///
-/// - Important: Not `Sendable`: it owns a GEOS context for the thread that made it. Make one per
+/// - Important: Not `Sendable`: it owns a GEOS context (one caller at a time, any thread). Make one per
 ///   thread (the ``CountryBorders`` value can be shared).
 public final class CountryLocator {
     /// How far a border may be off, in metres, before the position contradicts a country.

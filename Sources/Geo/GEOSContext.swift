@@ -14,9 +14,12 @@ import Foundation
 /// message is kept, and reading it with ``takeLastError()`` clears it, so a message is never
 /// reported twice and memory does not grow on a long-lived context.
 ///
-/// - Important: A context and every handle made from it belong to the thread that created the
-///   context. Make one context per worker thread. In debug builds every use asserts the owning
-///   thread. The type is deliberately not `Sendable`.
+/// - Important: A context and every handle made from it are used by one caller at a time, on any
+///   thread (GEOS `_r` contexts are not tied to a thread, only not safe for simultaneous use).
+///   An owner that works with the context over several calls enters ``use`` around its operation;
+///   in debug builds every call asserts that no other thread is inside (``assertUsable()``). The
+///   type is not `Sendable`: it moves with its owner (an ``ExclusiveUse``-checked type such as
+///   the engine), never shared.
 ///
 /// ## Topics
 /// - ``GEOSGeometry``
@@ -30,9 +33,10 @@ package final class GEOSContext {
     /// The last error message GEOS reported and nobody has read yet.
     private var lastError: String?
 
+    /// The one-caller-at-a-time check: owners enter it around an operation.
+    package let use = ExclusiveUse("GEOSContext")
+
     #if DEBUG
-        /// The thread that created the context; every use must happen on it.
-        private let ownerThread: pthread_t
         /// Handles made from this context that are still alive (debug builds only).
         private var ownedHandles = 0
     #endif
@@ -45,9 +49,6 @@ package final class GEOSContext {
             throw GeoError(.geos, "GEOS_init_r: could not create a GEOS context")
         }
         self.handle = handle
-        #if DEBUG
-            self.ownerThread = pthread_self()
-        #endif
         // The handler is a non-capturing closure, so it converts to a C function pointer.
         _ = GEOSContext_setErrorMessageHandler_r(
             handle,
@@ -61,7 +62,7 @@ package final class GEOSContext {
     }
 
     deinit {
-        assertOwningThread()
+        assertUsable()
         GEOS_finish_r(handle)
         GEOSHandleCounter.shared.decrement()
     }
@@ -72,7 +73,7 @@ package final class GEOSContext {
     ///
     /// - Returns: The message, or `nil` if GEOS reported nothing since the last call.
     package func takeLastError() -> String? {
-        assertOwningThread()
+        assertUsable()
         defer { lastError = nil }
         return lastError
     }
@@ -95,15 +96,16 @@ package final class GEOSContext {
         GeoError(code, "\(operation): \(takeLastError() ?? "GEOS reported failure without a message")")
     }
 
-    // MARK: - Thread affinity
+    // MARK: - One caller at a time
 
-    /// Asserts, in debug builds, that the caller is on the thread that created the context.
+    /// Asserts, in debug builds, that no other thread is inside the context's ``use`` (any thread
+    /// may use the context, one at a time).
     @inline(__always)
-    func assertOwningThread(file: StaticString = #fileID, line: UInt = #line) {
+    func assertUsable(file: StaticString = #fileID, line: UInt = #line) {
         #if DEBUG
             assert(
-                pthread_equal(ownerThread, pthread_self()) != 0,
-                "GEOSContext used from a thread other than the one that created it", file: file, line: line)
+                use.isFreeForCurrentThread, "GEOSContext used while another thread is inside it", file: file,
+                line: line)
         #endif
     }
 
@@ -134,7 +136,7 @@ package final class GEOSContext {
         /// that it is back at 0 once their objects are released; unlike ``liveHandleCount`` it is
         /// not disturbed by tests running in parallel.
         package var ownedHandleCount: Int {
-            assertOwningThread()
+            assertUsable()
             return ownedHandles
         }
 

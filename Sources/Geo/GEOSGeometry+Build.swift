@@ -17,7 +17,7 @@ extension GEOSContext {
     ///   non-finite coordinate; `.geos` on a GEOS failure.
     /// - Complexity: O(n) in the number of vertices.
     package func makePolygon(_ polygon: PlanarPolygon) throws -> GEOSGeometry {
-        assertOwningThread()
+        assertUsable()
         try Self.checkRings(of: polygon, number: 1)
         return try buildPolygon(polygon)
     }
@@ -33,7 +33,7 @@ extension GEOSContext {
     /// - Throws: ``GeoError`` `.invalidGeometry` for a bad ring; `.geos` on a GEOS failure.
     /// - Complexity: O(n) in the number of vertices.
     package func makeMultiPolygon(_ polygons: [PlanarPolygon]) throws -> GEOSGeometry {
-        assertOwningThread()
+        assertUsable()
         for (index, polygon) in polygons.enumerated() {
             try Self.checkRings(of: polygon, number: index + 1)
         }

@@ -13,7 +13,7 @@ extension GEOSGeometry {
     ///   the two only touch).
     /// - Throws: ``GeoError`` `.geos` with GEOS's message when the overlay fails.
     package func intersection(_ other: GEOSGeometry) throws -> GEOSGeometry {
-        context.assertOwningThread()
+        context.assertUsable()
         let raw = withExtendedLifetime(other) { GEOSIntersection_r(handle, pointer, other.pointer) }
         guard let raw else { throw context.error("GEOSIntersection_r") }  // returns NULL on exception
         return GEOSGeometry(owning: raw, context: context)

@@ -64,7 +64,7 @@ final class GEOSIOHandle {
         context: GEOSContext, creator: String, create: (GEOSContextHandle_t) -> OpaquePointer?,
         destroy: @escaping (GEOSContextHandle_t, OpaquePointer) -> Void
     ) throws {
-        context.assertOwningThread()
+        context.assertUsable()
         guard let raw = create(context.handle) else { throw context.error(creator) }  // NULL on failure
         self.pointer = raw
         self.context = context
@@ -73,7 +73,7 @@ final class GEOSIOHandle {
     }
 
     deinit {
-        context.assertOwningThread()
+        context.assertUsable()
         destroy(context.handle, pointer)
         context.handleDestroyed()
     }

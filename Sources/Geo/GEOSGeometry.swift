@@ -67,7 +67,7 @@ package final class GEOSGeometry {
 
     deinit {
         guard isOwned else { return }
-        context.assertOwningThread()
+        context.assertUsable()
         GEOSGeom_destroy_r(context.handle, pointer)
         context.handleDestroyed()
     }
@@ -84,9 +84,9 @@ package final class GEOSGeometry {
         return pointer
     }
 
-    /// The context handle, after checking the owning thread.
+    /// The context handle, after checking that no other thread is inside the context.
     var handle: GEOSContextHandle_t {
-        context.assertOwningThread()
+        context.assertUsable()
         return context.handle
     }
 
@@ -239,7 +239,7 @@ extension GEOSContext {
     /// - Returns: An owned point.
     /// - Throws: ``GeoError`` `.geos` on a GEOS failure.
     package func makePoint(x: Double, y: Double) throws -> GEOSGeometry {
-        assertOwningThread()
+        assertUsable()
         guard let raw = GEOSGeom_createPointFromXY_r(handle, x, y) else {
             throw error("GEOSGeom_createPointFromXY_r")
         }

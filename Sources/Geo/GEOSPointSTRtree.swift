@@ -29,7 +29,7 @@ package final class GEOSPointSTRtree {
 
     /// Creates an empty tree with `GEOSSTRtree_create_r`.
     private init(context: GEOSContext, count: Int) throws {
-        context.assertOwningThread()
+        context.assertUsable()
         guard let raw = GEOSSTRtree_create_r(context.handle, Self.nodeCapacity) else {
             throw context.error("GEOSSTRtree_create_r")
         }
@@ -87,7 +87,7 @@ package final class GEOSPointSTRtree {
     }
 
     deinit {
-        context.assertOwningThread()
+        context.assertUsable()
         GEOSSTRtree_destroy_r(context.handle, pointer)  // items are integers: nothing else to free
         context.handleDestroyed()
     }
@@ -131,7 +131,7 @@ package final class GEOSPointSTRtree {
 extension GEOSContext {
     /// Makes a two-point line string.
     func makeLine(from start: XY, to end: XY) throws -> GEOSGeometry {
-        assertOwningThread()
+        assertUsable()
         guard let sequence = GEOSCoordSeq_create_r(handle, 2, 2) else { throw error("GEOSCoordSeq_create_r") }
         // returns 1 ok, 0 exception
         guard GEOSCoordSeq_setXY_r(handle, sequence, 0, start.x, start.y) == 1,

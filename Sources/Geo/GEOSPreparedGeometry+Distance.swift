@@ -13,7 +13,7 @@ extension GEOSPreparedGeometry {
     /// - Throws: ``GeoError`` `.geos` when GEOS raises an exception.
     package func covers(_ other: GEOSGeometry) throws -> Bool {
         let context = base.context
-        context.assertOwningThread()
+        context.assertUsable()
         let result = withExtendedLifetime(other) { GEOSPreparedCovers_r(context.handle, pointer, other.pointer) }
         switch result {  // returns 1 true, 0 false, 2 exception
         case 1: return true
@@ -31,7 +31,7 @@ extension GEOSPreparedGeometry {
     /// - Throws: ``GeoError`` `.geos` when GEOS raises an exception.
     package func intersects(_ other: GEOSGeometry) throws -> Bool {
         let context = base.context
-        context.assertOwningThread()
+        context.assertUsable()
         let result = withExtendedLifetime(other) { GEOSPreparedIntersects_r(context.handle, pointer, other.pointer) }
         switch result {  // returns 1 true, 0 false, 2 exception
         case 1: return true
@@ -52,7 +52,7 @@ extension GEOSPreparedGeometry {
     /// - Complexity: About O(log n) in the number of edges once the index is built.
     package func distance(to other: GEOSGeometry) throws -> Double {
         let context = base.context
-        context.assertOwningThread()
+        context.assertUsable()
         var value = 0.0
         let result = withExtendedLifetime(other) {
             GEOSPreparedDistance_r(context.handle, pointer, other.pointer, &value)
@@ -76,7 +76,7 @@ extension GEOSPreparedGeometry {
     /// - Throws: ``GeoError`` `.geos` when GEOS raises an exception.
     package func isWithin(distance: Double, of other: GEOSGeometry) throws -> Bool {
         let context = base.context
-        context.assertOwningThread()
+        context.assertUsable()
         let result = withExtendedLifetime(other) {
             GEOSPreparedDistanceWithin_r(context.handle, pointer, other.pointer, distance)
         }
@@ -97,7 +97,7 @@ extension GEOSContext {
     /// - Returns: An owned `Polygon`.
     /// - Throws: ``GeoError`` `.geos` on a GEOS failure.
     package func makeRectangle(_ envelope: Envelope) throws -> GEOSGeometry {
-        assertOwningThread()
+        assertUsable()
         guard
             let raw = GEOSGeom_createRectangle_r(handle, envelope.minX, envelope.minY, envelope.maxX, envelope.maxY)
         else { throw error("GEOSGeom_createRectangle_r") }

@@ -33,7 +33,7 @@ package final class GEOSPreparedGeometry {
 
     deinit {
         let context = base.context
-        context.assertOwningThread()
+        context.assertUsable()
         GEOSPreparedGeom_destroy_r(context.handle, pointer)
         context.handleDestroyed()
     }

@@ -25,8 +25,8 @@ public struct MunicipalityShare: Sendable, Codable, Equatable {
 /// query tests envelopes, then intersects, then computes the overlay area
 /// (`GEOSIntersection_r`) for each municipality the area touches.
 ///
-/// - Important: Not `Sendable`: it owns geometries of the GEOS context it was made with. Make one
-///   per thread (the ``Municipalities`` value can be shared).
+/// - Important: Not `Sendable`: it owns geometries of the GEOS context it was made with (one
+///   caller at a time). Make one per thread (the ``Municipalities`` value can be shared).
 public final class MunicipalityLocator {
     /// The data this locator answers from.
     public let municipalities: Municipalities

@@ -4,18 +4,19 @@ import Foundation
 
 /// Owns one PROJ threading context (`PJ_CONTEXT*`).
 ///
-/// PROJ contexts are not thread-safe: make one per thread (or worker) and keep every `PJ` made
-/// from it on that thread. The context captures PROJ's log output so that the last message can
+/// PROJ contexts are not safe for simultaneous use: one caller at a time, on any thread, with every
+/// `PJ` made from it used by the same caller. The context captures PROJ's log output so that the last message can
 /// be copied into a ``GeoError`` instead of being printed to standard error.
 ///
-/// - Important: Not `Sendable`. Use it only on the thread that created it.
+/// - Important: Not `Sendable`: it moves with its owner (a ``CoordinateConverter``), never shared.
+///   An owner working over several calls enters ``use``; in debug builds each call asserts that no
+///   other thread is inside (``assertUsable()``).
 package final class PROJContext {
     /// The raw context handle. Valid for the lifetime of this object.
     package let raw: OpaquePointer
     private let log: LogBox
-    #if DEBUG
-        private let owner = pthread_self()
-    #endif
+    /// The one-caller-at-a-time check: owners enter it around an operation.
+    package let use = ExclusiveUse("PROJContext")
 
     /// Receives PROJ's log messages; kept apart from the context so the C callback never
     /// touches a half-destroyed owner.
@@ -45,11 +46,12 @@ package final class PROJContext {
         proj_context_destroy(raw)
     }
 
-    /// Checks in debug builds that the context is used on the thread that created it.
+    /// Checks in debug builds that no other thread is inside the context's ``use`` (any thread
+    /// may use the context, one at a time).
     @inline(__always)
-    package func assertOwningThread() {
+    package func assertUsable() {
         #if DEBUG
-            precondition(pthread_equal(owner, pthread_self()) != 0, "PROJContext used off its owning thread")
+            precondition(use.isFreeForCurrentThread, "PROJContext used while another thread is inside it")
         #endif
     }
 
@@ -60,7 +62,7 @@ package final class PROJContext {
     ///   - location: Where it was named, as data.
     /// - Throws: ``GeoError`` `.unknownCRS` when `proj_create` cannot make it.
     package func requireKnown(_ crs: CRS, at place: String? = nil, location: ErrorLocation? = nil) throws {
-        assertOwningThread()
+        assertUsable()
         // returns NULL when the definition is unknown
         guard let probe = proj_create(raw, crs.description) else {
             // PROJ's errno text for this case is a bare "Unknown error (code 4096)": its log line says more.

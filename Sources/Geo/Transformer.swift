@@ -34,7 +34,7 @@ package final class Transformer {
     /// - Throws: ``GeoError`` `.unknownCRS` when PROJ does not know either CRS, `.proj` for other
     ///   PROJ failures (with PROJ's message).
     package init(from source: CRS, to target: CRS, context: PROJContext) throws {
-        context.assertOwningThread()
+        context.assertUsable()
         for crs in [source, target] { try context.requireKnown(crs) }
         // returns NULL on failure
         guard let raw = proj_create_crs_to_crs(context.raw, source.description, target.description, nil) else {
@@ -74,7 +74,7 @@ package final class Transformer {
         pipeline definition: String, from source: CRS, to target: CRS, inverse: Bool = false,
         context: PROJContext
     ) throws {
-        context.assertOwningThread()
+        context.assertUsable()
         // returns NULL on failure (unknown operation, missing or invalid grid, ...)
         guard let raw = proj_create(context.raw, definition) else {
             throw GeoError(.proj, "PROJ: cannot build the pipeline from \(source) to \(target): \(context.takeError())")
@@ -131,7 +131,7 @@ package final class Transformer {
     /// Runs `proj_trans_generic` over the whole batch.
     private func run(xs: inout [Double], ys: inout [Double]) throws {
         precondition(xs.count == ys.count, "coordinate arrays differ in length")
-        context.assertOwningThread()
+        context.assertUsable()
         let n = xs.count
         if n == 0 { return }
         proj_errno_reset(pj)

@@ -38,7 +38,7 @@ struct GeoPackageSRS: Sendable, Equatable {
     ///
     /// - Throws: ``GeoError`` `.unknownCRS` when PROJ does not know the code.
     static func describe(_ crs: CRS, context: PROJContext) throws -> (name: String, wkt: String) {
-        context.assertOwningThread()
+        context.assertUsable()
         try context.requireKnown(crs)
         guard let pj = proj_create(context.raw, crs.description) else {  // returns NULL on failure
             throw GeoError(.proj, "PROJ: cannot make \(crs): \(context.takeError())")

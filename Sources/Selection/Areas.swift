@@ -55,8 +55,8 @@ public struct CircleArea: Sendable, Hashable {
 
 /// A validated polygon area in RD New, prepared for fast point tests.
 ///
-/// - Important: Not `Sendable`: it holds GEOS handles of one ``GEOSContext``; use it on that
-///   context's thread.
+/// - Important: Not `Sendable`: it holds GEOS handles of one ``GEOSContext``; use it with that
+///   context's caller.
 package final class PolygonArea {
     /// The polygons in RD New.
     package let polygons: [PlanarPolygon]

@@ -7,8 +7,8 @@ import Participants
 /// (circle: squared distance; polygon: GEOS prepared `covers`) and sorts the result outside-in
 /// with a comparison sort: the engine as first designed, kept as the comparison peer for the grid.
 ///
-/// - Important: Not `Sendable`: the tree belongs to one ``GEOSContext`` and its thread. Build one
-///   index per thread that selects.
+/// - Important: Not `Sendable`: the tree belongs to one ``GEOSContext`` and its one caller at a
+///   time. Build one index per thread that selects.
 public final class STRtreeIndex: ParticipantSelector {
     /// The participants, in the same row order as the tree's items.
     public let columns: ParticipantColumns

@@ -14,6 +14,7 @@ extension SelectionError.Code: FanoutErrorCode {
         case .invalidRadius: "selection.invalidRadius"
         case .invalidPoint: "selection.invalidPoint"
         case .noRegistry: "selection.noRegistry"
+        case .closed: "selection.closed"
         }
     }
 }

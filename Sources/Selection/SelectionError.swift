@@ -5,7 +5,7 @@ import Participants
 public struct SelectionError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        enum Kind: String, Sendable, CaseIterable { case invalidArea, invalidRadius, invalidPoint, noRegistry }
+        enum Kind: String, Sendable, CaseIterable { case invalidArea, invalidRadius, invalidPoint, noRegistry, closed }
         let kind: Kind
         /// The polygon is invalid (GEOS's reason and location are in the message).
         public static let invalidArea = Code(kind: .invalidArea)
@@ -15,6 +15,8 @@ public struct SelectionError: Error, Sendable, CustomStringConvertible {
         public static let invalidPoint = Code(kind: .invalidPoint)
         /// The operation needs an engine opened on a registry, and this one has none.
         public static let noRegistry = Code(kind: .noRegistry)
+        /// The selection service was closed before the selection ran.
+        public static let closed = Code(kind: .closed)
         public var description: String { kind.rawValue }
     }
 

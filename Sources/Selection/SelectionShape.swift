@@ -3,7 +3,7 @@ import Participants
 
 /// The shape to select in: a circle or a prepared polygon, both in RD New.
 ///
-/// - Important: Not `Sendable` (a polygon holds GEOS handles); build it on the thread that
+/// - Important: Not `Sendable` (a polygon holds GEOS handles); build it with the engine that
 ///   selects.
 package enum SelectionShape {
     case circle(CircleArea)

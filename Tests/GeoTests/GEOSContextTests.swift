@@ -1,5 +1,6 @@
 import Foundation
 import GeoTestSupport
+import Synchronization
 import Testing
 
 @testable import Geo
@@ -67,12 +68,25 @@ struct GEOSContextTests {
         #expect(weakContext == nil)
     }
 
+    @Test("a context made on one thread works on another, one caller at a time")
+    func anyThreadOneAtATime() throws {
+        let context = try GEOSContext()
+        nonisolated(unsafe) let moved = context  // handed over: this thread waits meanwhile
+        let wkt = Mutex<String?>(nil)
+        let thread = Thread { wkt.withLock { $0 = try? moved.readWKT("POINT (1 2)").toWKT() } }
+        thread.start()
+        while !thread.isFinished { usleep(1_000) }
+        #expect(wkt.withLock { $0 } == "POINT (1 2)")
+        #expect(try context.readWKT("POINT (3 4)").toWKT() == "POINT (3 4)")
+    }
+
     #if DEBUG
-        @Test("using a context from another thread trips the debug assertion")
-        func threadAffinity() async {
+        @Test("using a context from another thread while a caller is inside trips the debug assertion")
+        func secondCaller() async {
             await #expect(processExitsWith: .failure) {
                 guard let context = try? GEOSContext() else { return }
                 nonisolated(unsafe) let foreign = context
+                context.use.enter()  // this thread's operation is under way
                 let done = DispatchSemaphore(value: 0)
                 let thread = Thread {
                     _ = try? foreign.readWKT("POINT (1 2)")

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import TestSupport
+import SelectionTestSupport
 import Testing
 
 @testable import FanoutEngine

@@ -1,4 +1,5 @@
 import Foundation
+import SelectionTestSupport
 import TestSupport
 import Testing
 
@@ -6,25 +7,6 @@ import Testing
 @testable import Geo
 @testable import Selection
 @testable import Participants
-
-/// A star-shaped ring (valid by construction: vertices at increasing angles) around `c`.
-func star(_ c: RDPoint, radii: ClosedRange<Double>, vertices: Int, rng: inout SeededRandom, reversed: Bool = false)
-    -> [XY]
-{
-    var ring = (0..<vertices).map { i -> XY in
-        let a = Double(i) / Double(vertices) * 2 * Double.pi
-        let r = Double.random(in: radii, using: &rng)
-        return XY((c.x + r * cos(a)).rounded(), (c.y + r * sin(a)).rounded())
-    }
-    if reversed { ring.reverse() }
-    ring.append(ring[0])
-    return ring
-}
-
-/// A selection without index-specific row numbers, for comparing indexes that order rows differently.
-func unrowed(_ ps: [SelectedParticipant]) -> [SelectedParticipant] {
-    ps.map { SelectedParticipant(id: $0.id, distanceMeters: $0.distanceMeters, country: $0.country, row: 0) }
-}
 
 @Suite struct OracleTests {
     static let population = makePopulation(count: 30_000, seed: 42)

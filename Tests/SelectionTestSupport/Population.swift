@@ -1,4 +1,4 @@
-import FanoutEngine
+import Foundation
 import Geo
 import Participants
 import Selection
@@ -6,7 +6,7 @@ import TestSupport
 
 /// A random test population in RD New around the centre of the Netherlands: clustered, with
 /// households sharing an exact position (distance ties) and ids not in row order.
-func makePopulation(count: Int, seed: UInt64) -> ParticipantColumns {
+public func makePopulation(count: Int, seed: UInt64) -> ParticipantColumns {
     var rng = SeededRandom(seed: seed)
     var columns = ParticipantColumns()
     let centres = (0..<12).map { _ in
@@ -30,4 +30,23 @@ func makePopulation(count: Int, seed: UInt64) -> ParticipantColumns {
         }
     }
     return columns
+}
+
+/// A star-shaped ring (valid by construction: vertices at increasing angles) around `c`.
+public func star(_ c: RDPoint, radii: ClosedRange<Double>, vertices: Int, rng: inout SeededRandom, reversed: Bool = false)
+    -> [XY]
+{
+    var ring = (0..<vertices).map { i -> XY in
+        let a = Double(i) / Double(vertices) * 2 * Double.pi
+        let r = Double.random(in: radii, using: &rng)
+        return XY((c.x + r * cos(a)).rounded(), (c.y + r * sin(a)).rounded())
+    }
+    if reversed { ring.reverse() }
+    ring.append(ring[0])
+    return ring
+}
+
+/// A selection without index-specific row numbers, for comparing indexes that order rows differently.
+public func unrowed(_ ps: [SelectedParticipant]) -> [SelectedParticipant] {
+    ps.map { SelectedParticipant(id: $0.id, distanceMeters: $0.distanceMeters, country: $0.country, row: 0) }
 }
