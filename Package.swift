@@ -163,6 +163,7 @@ let package = Package(
         .testTarget(
             name: "FanoutEngineTests",
             dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", "SelectionTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            exclude: ["Fixtures"],
             swiftSettings: strict),
         .testTarget(
             name: "FanoutAreaToolsTests",

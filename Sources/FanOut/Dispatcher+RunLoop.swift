@@ -63,11 +63,13 @@ extension Dispatcher {
         let virtual = clock.isVirtual
         if let poll = plan.poll { _ = try poll.body() }
         while true {
+            // Taken before the checks below: a stop, command or report that comes after them bumps
+            // the signal past `seen`, so the wait at the end of this pass returns at once.
+            let seen = signal.generation
             try Task.checkCancellation()
             if plan.stop() { break }
             if let limit = plan.wallDeadline, ContinuousClock.now >= limit { break }
             if case .reportsIn = plan.end, awaitingReports == 0 { break }
-            let seen = signal.generation
             if let poll = plan.poll, ContinuousClock.now - lastPoll >= poll.interval {
                 lastPoll = ContinuousClock.now
                 if try poll.body() { continue }  // the commands may have changed what is due

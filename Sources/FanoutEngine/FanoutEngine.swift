@@ -103,5 +103,3 @@ public typealias KannelConfiguration = ProviderAdapters.KannelConfiguration
 /// The protocol every error of the library adopts: a stable code, a message without personal
 /// data, the cause and where in the input it was (file, line, field).
 public typealias FanoutError = FanoutCore.FanoutError
-/// Where in an input an error was found.
-public typealias ErrorLocation = FanoutCore.ErrorLocation

@@ -197,7 +197,7 @@ import Testing
         }
         #expect(
             found == [
-                #"FanoutEngine/AreaMap+Files.swift: process.arguments = ["--format", "png", "--output", pngTemp.path, svgTemp.path]"#
+                #"FanoutAreaTools/AreaMap+Files.swift: process.arguments = ["--format", "png", "--output", pngTemp.path, svgTemp.path]"#
             ], "\(found)")
     }
 }
