@@ -3,6 +3,13 @@ import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
+// What every test target may use: the modules, the shared test helpers, GRDB, logs and metrics.
+let testDependencies: [Target.Dependency] = [
+    "FanoutCore", "Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine",
+    "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "TestSupport", "GeoTestSupport",
+    "SelectionTestSupport", grdb, .product(name: "Logging", package: "swift-log"),
+    .product(name: "MetricsTestKit", package: "swift-metrics"),
+]
 
 let package = Package(
     name: "fanout",
@@ -129,57 +136,27 @@ let package = Package(
         // One test target per module (the module's name + Tests); CLITests runs the real binary.
         .testTarget(
             name: "GeoTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", "SelectionTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: testDependencies,
             exclude: ["Fixtures"],
             swiftSettings: strict),
-        .testTarget(
-            name: "GeoFormatsTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", "SelectionTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
-            swiftSettings: strict),
-        .testTarget(
-            name: "ParticipantsTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", "SelectionTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
-            swiftSettings: strict),
-        .testTarget(
-            name: "SelectionTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", "SelectionTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
-            swiftSettings: strict),
-        .testTarget(
-            name: "SyntheticTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", "SelectionTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
-            swiftSettings: strict),
-        .testTarget(
-            name: "FanOutTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", "SelectionTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
-            swiftSettings: strict),
-        .testTarget(
-            name: "FanoutTestingTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", "SelectionTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
-            swiftSettings: strict),
-        .testTarget(
-            name: "ProviderAdapterTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", "SelectionTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
-            swiftSettings: strict),
+        .testTarget(name: "GeoFormatsTests", dependencies: testDependencies, swiftSettings: strict),
+        .testTarget(name: "ParticipantsTests", dependencies: testDependencies, swiftSettings: strict),
+        .testTarget(name: "SelectionTests", dependencies: testDependencies, swiftSettings: strict),
+        .testTarget(name: "SyntheticTests", dependencies: testDependencies, swiftSettings: strict),
+        .testTarget(name: "FanOutTests", dependencies: testDependencies, swiftSettings: strict),
+        .testTarget(name: "FanoutTestingTests", dependencies: testDependencies, swiftSettings: strict),
+        .testTarget(name: "ProviderAdapterTests", dependencies: testDependencies, swiftSettings: strict),
         .testTarget(
             name: "FanoutEngineTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", "SelectionTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
+            dependencies: testDependencies,
             exclude: ["Fixtures"],
             swiftSettings: strict),
-        .testTarget(
-            name: "FanoutAreaToolsTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", "SelectionTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
-            swiftSettings: strict),
-        .testTarget(
-            name: "FanoutDeskTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", "SelectionTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
-            swiftSettings: strict),
-        .testTarget(
-            name: "FanoutLabTests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", "SelectionTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics")],
-            swiftSettings: strict),
+        .testTarget(name: "FanoutAreaToolsTests", dependencies: testDependencies, swiftSettings: strict),
+        .testTarget(name: "FanoutDeskTests", dependencies: testDependencies, swiftSettings: strict),
+        .testTarget(name: "FanoutLabTests", dependencies: testDependencies, swiftSettings: strict),
         .testTarget(
             name: "CLITests",
-            dependencies: ["Geo", "GeoFormats", "Participants", "Selection", "FanOut", "ProviderAdapters", "FanoutEngine", "FanoutAreaTools", "FanoutTesting", "FanoutDesk", "FanoutLab", "Synthetic", "FanoutCore", "TestSupport", "GeoTestSupport", "SelectionTestSupport", grdb, .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics"), "FanoutCLI", "ToolInfo"],
+            dependencies: testDependencies + ["FanoutCLI", "ToolInfo"],
             exclude: ["Fixtures"],
             swiftSettings: strict),
     ]
