@@ -79,7 +79,8 @@ enum BenchmarkData {
             try PopulationGenerator.writeCSV(
                 count: participantCount, seed: seed, places: try PlaceTable.load(), countries: try .borders(), to: url,
                 progress: Progress(every: 400_000, what: "import CSV").generated)
-            note("generated \(url.path) in \(seconds((ContinuousClock.now - start).seconds))")
+            let elapsed = (ContinuousClock.now - start).components
+            note("generated \(url.path) in \(seconds(Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18))")
         }
         return url
     }
