@@ -13,12 +13,16 @@ import Synchronization
 /// ``advance(to:)`` or ``runUntilIdle()`` on the injected ``DispatchClock``, so a whole action runs
 /// on virtual time in tests and on the real clock in production.
 ///
+/// Each command has an `async` overload, which Swift picks in `async` code: it writes the
+/// command's one ledger transaction on the dispatcher's own `fanout.commands` thread, not on a
+/// thread of the cooperative pool.
+///
 /// ```swift
 /// let dispatcher = try Dispatcher(config: config, providers: [.sms: smsc, .voice: voip], clock: SystemDispatchClock(),
 ///                                 ledger: try Ledger.open(at: "registry.sqlite"))   // resumes the ledger
-/// let id = try dispatcher.start(request, selection: result, recipients: .registry(registry))
+/// let id = try await dispatcher.start(request, selection: result, recipients: .registry(registry))
 /// try await dispatcher.runUntilIdle()
-/// try dispatcher.end(id, result: "Suspect arrested. Thank you.")
+/// try await dispatcher.end(id, result: "Suspect arrested. Thank you.")
 /// try await dispatcher.runUntilIdle()
 /// ```
 ///
@@ -40,6 +44,8 @@ public final class Dispatcher: Sendable {
     public let ledger: Ledger?
     /// The options it was made with (ring width for resumed actions).
     let options: DispatchOptions
+    /// The thread the `async` commands write on (`fanout.commands`), started at the first.
+    let commands = CommandsThread()
 
     /// Creates a dispatcher with no ledger: message states are kept in memory only (tests,
     /// simulations, load tests without a ledger).

@@ -15,7 +15,7 @@ extension Dispatcher {
     ///
     /// ```swift
     /// let selection = try engine.select(SelectionRequest(area: .circle(center: dam, radiusMeters: 2_000)))
-    /// let id = try dispatcher.start(request, selection: selection, recipients: .registry(registry))
+    /// let id = try await dispatcher.start(request, selection: selection, recipients: .registry(registry))
     /// ```
     /// - Returns: The new action's id.
     /// - Throws: ``DispatchError`` (see ``Dispatcher/start(_:participants:incident:recipients:area:)``)
@@ -41,5 +41,33 @@ extension Dispatcher {
         try enlarge(
             id, participants: selection.participants, recipients: recipients, area: selection.areaRecord,
             confirmed: confirmed)
+    }
+
+    // MARK: - From tasks, off the cooperative pool
+
+    /// Starts an action on a selection, writing its one ledger transaction on the dispatcher's
+    /// commands thread (`fanout.commands`) while the calling task waits: the synchronous
+    /// ``start(_:selection:recipients:)``'s command, which Swift picks outside `async` code.
+    ///
+    /// - Returns: The new action's id.
+    /// - Throws: As ``start(_:selection:recipients:)``.
+    public func start(_ request: ActionRequest, selection: SelectionResult, recipients: RecipientSource) async throws
+        -> ActionID
+    {
+        try await onCommandThread { try self.start(request, selection: selection, recipients: recipients) }
+    }
+
+    /// Enlarges a running action with a new selection, writing on the dispatcher's commands thread
+    /// while the calling task waits (see ``start(_:selection:recipients:)-async``).
+    ///
+    /// - Returns: How many persons were added.
+    /// - Throws: As ``enlarge(_:selection:recipients:confirmed:)``.
+    @discardableResult
+    public func enlarge(
+        _ id: ActionID, selection: SelectionResult, recipients: RecipientSource, confirmed: Bool = false
+    ) async throws -> Int {
+        try await onCommandThread {
+            try self.enlarge(id, selection: selection, recipients: recipients, confirmed: confirmed)
+        }
     }
 }

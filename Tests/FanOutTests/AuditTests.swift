@@ -98,7 +98,7 @@ import ProviderAdapters
         let request = ActionRequest(
             incidentPoint: Fixture.point, incidentType: "prevention", urgency: .low, message: "Inbraakgolf",
             texts: ["fr": "Vague de cambriolages"])
-        let id = try d.start(request, selection: selection, recipients: .registry(registry))
+        let id = try await d.start(request, selection: selection, recipients: .registry(registry))
         try await d.runUntilIdle()
         #expect(mail.records.map(\.message.key.person) == [1])  // 2 is person 1; 3 never by e-mail
         let status = try d.status(id)

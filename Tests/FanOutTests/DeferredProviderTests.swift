@@ -90,7 +90,7 @@ final class CollectingProvider: DeferredMessageProvider {
         let d = Dispatcher(providers: [:], deferredProviders: [.sms: sms], clock: VirtualClock())
         let id = try d.start(Fixture.request([.sms]), recipients: Fixture.recipients(2))
         let batch = sms.take()
-        try d.stop(id)
+        try await d.stop(id)
         try batch[0].1.report(batch[0].0, result: .throttled)
         try batch[1].1.report(batch[1].0, result: .delivered)
         try await d.runUntilIdle()

@@ -142,7 +142,7 @@ enum Fixture {
         let d = Dispatcher(config: config, providers: [.voice: voice], clock: VirtualClock())
         let id = try d.start(Fixture.request([.voice]), recipients: Fixture.recipients(100))
         try d.advance(to: .seconds(90))  // 3 rounds done, 10 calls in progress, 60 queued
-        let queuedEnd = try d.end(id, result: "Suspect arrested")
+        let queuedEnd = try await d.end(id, result: "Suspect arrested")
         #expect(queuedEnd == 15)
         try await d.runUntilIdle()
         let alerted = voice.records.filter { $0.message.key.kind == .alert }.map(\.message.key.person)
@@ -186,7 +186,7 @@ enum Fixture {
         let d = Dispatcher(providers: [.sms: sms], clock: VirtualClock())
         let id = try d.start(Fixture.request([.sms]), recipients: Fixture.recipients(1000))
         try d.advance(to: .seconds(2))  // 21 batches handed over (t = 0, 0.1, ..., 2.0)
-        #expect(try d.stop(id) == 790)
+        #expect(try await d.stop(id) == 790)
         try await d.runUntilIdle()
         #expect(sms.records.count == 210)
         #expect(try d.status(id).alerts == [.delivered: 210, .cancelled: 790])

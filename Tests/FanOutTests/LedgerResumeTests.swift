@@ -31,7 +31,7 @@ import FanoutEngine
         #expect(flushed.filter { $0.state == .queued }.map(\.key.person) == Array(11...30))
         #expect(try ledger.handOvers.keys().isEmpty)  // emptied once the ledger holds the states
         try await d.runUntilIdle()
-        try d.end(id, result: "Arrested")
+        try await d.end(id, result: "Arrested")
         try await d.runUntilIdle()
         let entries = try ledger.messages(of: id)
         #expect(entries.count == 60)
@@ -87,7 +87,7 @@ import FanoutEngine
         // went out, and the in-flight ones are resolved under their keys before the end message.
         let second = try Dispatcher(
             providers: [.sms: sms], clock: VirtualClock(start: .milliseconds(4_550)), ledger: ledger, options: options)
-        try second.end(id, result: "Arrested")
+        try await second.end(id, result: "Arrested")
         try await second.runUntilIdle()
         let alerts = sms.records.filter { $0.message.key.kind == .alert }.map(\.message.key.person)
         let ends = sms.records.filter { $0.message.key.kind == .end }.map(\.message.key.person)
@@ -104,7 +104,7 @@ import FanoutEngine
         let first = try Dispatcher(providers: [.sms: sms], clock: VirtualClock(), ledger: ledger, options: options)
         let id = try first.start(Fixture.request([.sms]), recipients: Fixture.recipients(300))
         try await first.runUntilIdle()
-        #expect(try first.end(id, result: "Found safe") == 200)
+        #expect(try await first.end(id, result: "Found safe") == 200)
         try first.advance(to: first.clock.now + .milliseconds(500))  // 5 batches of end messages
         let second = try Dispatcher(
             providers: [.sms: sms], clock: VirtualClock(start: .seconds(4)), ledger: ledger, options: options)
@@ -129,7 +129,7 @@ extension LedgerResumeTests {
         let first = try Dispatcher(providers: [:], deferredProviders: [.sms: before], clock: clock, ledger: ledger)
         let ended = try first.start(Fixture.request([.sms]), recipients: Fixture.recipients(10))
         for (m, r) in before.take() { try r.report(m, result: .delivered) }
-        #expect(try first.end(ended, result: "Found safe") == 10)
+        #expect(try await first.end(ended, result: "Found safe") == 10)
         clock.advance(to: .seconds(1))
         try first.advance(to: clock.now)
         #expect(before.take().count == 10)  // every end message with the provider, none queued
@@ -138,7 +138,7 @@ extension LedgerResumeTests {
         clock.advance(to: .seconds(2))
         try first.advance(to: clock.now)
         #expect(before.take().count == 5)
-        try first.end(inFlight, result: "Arrested")
+        try await first.end(inFlight, result: "Arrested")
         try first.flush()
         // kill -9: no report comes back. Both actions are `ended`, with nothing queued.
 
@@ -186,8 +186,8 @@ extension LedgerResumeTests {
         #expect(try ledger.unfinishedProviders().map(\.providers) == ["sms=kannel", nil])
         #expect(throws: DispatchError.self) { try ledger.recordProviders("sms=kannel", for: ActionID(rawValue: 99)) }
         try await d.runUntilIdle()
-        try d.end(a, result: "Found")
-        try d.end(b, result: "Found")
+        try await d.end(a, result: "Found")
+        try await d.end(b, result: "Found")
         try await d.runUntilIdle()
         #expect(try ledger.unfinishedProviders().isEmpty)  // both ended, every end message delivered
     }

@@ -125,6 +125,6 @@ import FanoutEngine
             try d.end(id, result: String(repeating: "c", count: 919))
         } throws: { "\($0)".hasPrefix("result: too long for sms") }
         #expect(try d.status(id).state == .running)  // not ended: the result can be given again
-        #expect(try d.end(id, result: "Found. Thank you.") == 3)
+        #expect(try await d.end(id, result: "Found. Thank you.") == 3)
     }
 }

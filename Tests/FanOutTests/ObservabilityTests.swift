@@ -61,7 +61,7 @@ import FanoutEngine
         let id = try d.start(Fixture.request([.sms]), recipients: Fixture.recipients(300))
         try d.enlarge(id, with: Fixture.recipients(5, from: 1000))
         try await d.runUntilIdle()
-        try d.end(id, result: "Found")
+        try await d.end(id, result: "Found")
         try await d.runUntilIdle()
         let messages = handler.entries.map(\.message)
         #expect(messages.first == "action started")

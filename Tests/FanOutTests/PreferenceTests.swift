@@ -199,7 +199,7 @@ import FanoutEngine
                 "Let op: rode bestelbus",
             ])
         #expect(sms.records.map(\.message.language) == ["fr", "de", "en", nil])
-        try d.end(id, result: "Aangehouden", texts: ["de": "Festgenommen"])
+        try await d.end(id, result: "Aangehouden", texts: ["de": "Festgenommen"])
         try await d.runUntilIdle()
         #expect(
             sms.records.suffix(4).map(\.message.text) == ["Aangehouden", "Festgenommen", "Aangehouden", "Aangehouden"])

@@ -102,7 +102,7 @@ import FanoutEngine
         let id = try d.start(Fixture.request([.sms]), recipients: try Self.twoPersons())
         try await d.runUntilIdle()
         clock.advance(to: .seconds(1200))
-        try d.end(id, result: "Found safe")
+        try await d.end(id, result: "Found safe")
         try await d.runUntilIdle()
         let ends = sms.records.filter { $0.message.key.kind == .end }
         // Person 2 at once; person 1 at 07:00 local on 16 January = 06:00 UTC, which is
@@ -126,7 +126,7 @@ import FanoutEngine
         let id = try first.start(Fixture.request([.sms]), recipients: try Self.twoPersons())
         try await first.runUntilIdle()
         clock.advance(to: .seconds(1200))
-        try first.end(id, result: "Found safe")
+        try await first.end(id, result: "Found safe")
         try first.advance(to: .seconds(1300))  // person 2's end message; person 1's waits
         try first.flush()
         #expect(sms.records.filter { $0.message.key.kind == .end }.map(\.message.key.person) == [2])
@@ -152,7 +152,7 @@ import FanoutEngine
         let id = try d.start(Fixture.request([.sms]), recipients: [person])
         try await d.runUntilIdle()
         clock.advance(to: .seconds(2400))  // 23:40 CET
-        try d.end(id, result: "Arrested")
+        try await d.end(id, result: "Arrested")
         try await d.runUntilIdle()
         #expect(sms.records.filter { $0.message.key.kind == .end }.map(\.time) == [.seconds(25_200)])
     }

@@ -28,7 +28,7 @@ import FanoutEngine
         #expect(took >= .milliseconds(40))  // two rounds of 20 ms calls
         // No upper bound: when the whole suite runs, CPU-bound tests elsewhere can hold both cores
         // and the cooperative pool for tens of seconds.
-        try d.end(id, result: "Found")
+        try await d.end(id, result: "Found")
         try await d.runUntilIdle()
         let s = try d.status(id)
         #expect(s.alerts == [.delivered: 44])
@@ -60,7 +60,7 @@ import FanoutEngine
         #expect(try await Self.eventually { try d.status(id).alerts == [.delivered: 30] })
         try d.enlarge(id, with: Fixture.recipients(50))
         #expect(try await Self.eventually { try d.status(id).alerts == [.delivered: 50] })
-        try d.end(id, result: "Found")
+        try await d.end(id, result: "Found")
         #expect(try await Self.eventually { try d.status(id).endMessages == [.delivered: 50] })
         driver.cancel()
         await #expect(throws: CancellationError.self) { try await driver.value }

@@ -53,7 +53,7 @@ import FanoutEngine
         #expect(s.retries == 1 && s.fallbacks == 1 && s.reached == 1)
         #expect(s.lastAlertCompletedAt == .milliseconds(70_010))
         // The end message goes to the channel that reached the person.
-        try d.end(id, result: "Found")
+        try await d.end(id, result: "Found")
         try await d.runUntilIdle()
         #expect(sms.records.last?.message.key.kind == .end)
         #expect(voice.records.count == 2)
@@ -69,7 +69,7 @@ import FanoutEngine
         let d = Dispatcher(config: config, providers: [.voice: voice], clock: VirtualClock())
         let id = try d.start(Fixture.request([.voice]), recipients: Fixture.recipients(8))
         try await d.runUntilIdle()
-        try d.end(id, result: "Arrested")
+        try await d.end(id, result: "Arrested")
         try await d.runUntilIdle()
         let alerts = voice.records.filter { $0.message.key.kind == .alert }
         #expect(alerts.count == 8 + 4)  // every even person twice
@@ -87,7 +87,7 @@ import FanoutEngine
         let id = try d.start(Fixture.request([.voice]), recipients: Fixture.recipients(3))
         try d.advance(to: .seconds(10))  // all three busy at 5 s, waiting until 105 s
         #expect(try d.status(id).alerts == [.queued: 3])
-        #expect(try d.stop(id) == 3)
+        #expect(try await d.stop(id) == 3)
         try await d.runUntilIdle()
         #expect(voice.records.count == 3)
         #expect(try d.status(id).alerts == [.cancelled: 3])
@@ -101,7 +101,7 @@ import FanoutEngine
         let d = Dispatcher(config: config, providers: [.sms: sms], clock: VirtualClock())
         let id = try d.start(Fixture.request([.sms]), recipients: Fixture.recipients(2))
         try await d.runUntilIdle()
-        try d.end(id, result: "Found")
+        try await d.end(id, result: "Found")
         try await d.runUntilIdle()
         let ends = sms.records.filter { $0.message.key.kind == .end }
         #expect(ends.map(\.message.attempt) == [1, 1, 2, 2])

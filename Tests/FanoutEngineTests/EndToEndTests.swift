@@ -47,9 +47,9 @@ import Synthetic
         let request = ActionRequest(
             incidentPoint: small.incident, incidentType: "robbery", urgency: .critical,
             message: "Look out for a man in a green jacket on a scooter", channels: [.voice, .sms])
-        let id = try d.start(request, selection: small, recipients: .registry(registry))
+        let id = try await d.start(request, selection: small, recipients: .registry(registry))
         try d.advance(to: .seconds(1))
-        #expect(try d.enlarge(id, selection: large, recipients: .registry(registry)) == 15)
+        #expect(try await d.enlarge(id, selection: large, recipients: .registry(registry)) == 15)
         try await d.runUntilIdle()
         // Outside-in within each channel: the small area's farthest first, then the enlargement's.
         let smsOrder = sms.records.map(\.message.key.person)
@@ -58,7 +58,7 @@ import Synthetic
         #expect(smsOrder == firstArea + enlargement)
         #expect(voice.records.map(\.message.key.person) == [12, 8, 4, 28, 24, 20, 16])
 
-        try d.end(id, result: "Suspect arrested. Thank you for looking out.")
+        try await d.end(id, result: "Suspect arrested. Thank you for looking out.")
         try await d.runUntilIdle()
         let ended = Set((voice.records + sms.records).filter { $0.message.key.kind == .end }.map(\.message.key.person))
         let expected: Set<Int64> = Set(1...30).subtracting([5, 8])

@@ -65,7 +65,7 @@ import Testing
         let mail = RecordingProvider()
         let d = try Dispatcher(
             providers: [.sms: sms, .email: mail], clock: VirtualClock(), ledger: Ledger.open(at: path))
-        let id = try d.start(Self.burglary, selection: selection, recipients: .registry(registry))
+        let id = try await d.start(Self.burglary, selection: selection, recipients: .registry(registry))
         try await d.runUntilIdle()
 
         // The ledger's rows: 3 on e-mail (their preference), 4 on SMS (the action's first);
@@ -90,7 +90,7 @@ import Testing
         }
         #expect(d.actionIDs.isEmpty)
         // Said explicitly, the same selection alerts everyone on the action's first channel.
-        _ = try d.start(Self.burglary, selection: selection, recipients: .withoutRegistry(reason: "simulation"))
+        _ = try await d.start(Self.burglary, selection: selection, recipients: .withoutRegistry(reason: "simulation"))
         try await d.runUntilIdle()
         #expect(sms.records.map(\.message.key.person) == [1, 2, 3, 4])
     }
@@ -105,7 +105,7 @@ import Testing
         do {
             let d = try Dispatcher(
                 providers: [.sms: RecordingProvider()], clock: VirtualClock(), ledger: Ledger.open(at: path))
-            firstID = try d.start(first, selection: selection, recipients: .registry(registry))
+            firstID = try await d.start(first, selection: selection, recipients: .registry(registry))
             try d.flush()  // left running: the next open must take it up
         }
         let before = try Ledger.open(at: path).messages(of: firstID)
@@ -113,7 +113,7 @@ import Testing
         let d = try Dispatcher(
             providers: [.sms: RecordingProvider()], clock: VirtualClock(), ledger: Ledger.open(at: path))
         #expect(d.actionIDs == [firstID])  // the unfinished action is resumed
-        let secondID = try d.start(first, selection: selection, recipients: .registry(registry))
+        let secondID = try await d.start(first, selection: selection, recipients: .registry(registry))
         try await d.runUntilIdle()
         #expect(firstID.rawValue == 1)
         #expect(secondID.rawValue == 2)
