@@ -201,9 +201,9 @@ enum LedgerSchema {
     /// Brings the ledger's tables in the file to this version (writable), or checks that they are
     /// (read-only: reading never upgrades, as with the registry).
     ///
-    /// - Throws: ``DispatchError`` `.ledger` when the file holds ledger migrations this version
-    ///   does not know (a newer fanout wrote it), or, read-only, when the ledger's tables are
-    ///   missing or older; SQLite's errors.
+    /// - Throws: ``RegistryError`` `.newerSchema` when the file holds ledger migrations this version
+    ///   does not know, `.olderSchema` when reading a ledger an older fanout wrote;
+    ///   ``DispatchError`` `.unknownAction` when reading a registry that has no ledger yet; SQLite's errors.
     static func prepare(_ database: DatabaseHandle, path: String, readOnly: Bool) throws {
         let state = try database.pool.read { db -> (applied: Set<String>, legacyV4: Bool) in
             let applied = try migrator.appliedIdentifiers(db)
@@ -212,9 +212,9 @@ enum LedgerSchema {
         }
         let unknown = state.applied.filter { Schema.isForeign($0) && !migrator.migrations.contains($0) }
         guard unknown.isEmpty else {
-            throw DispatchError(
-                .ledger,
-                "\(path): the dispatch ledger was written by a newer fanout (migrations "
+            throw RegistryError(
+                .newerSchema,
+                "\(path): its dispatch ledger was written by a newer fanout (migrations "
                     + "\(unknown.sorted().joined(separator: ", "))); this version knows "
                     + migrator.migrations.joined(separator: ", "))
         }
@@ -223,11 +223,14 @@ enum LedgerSchema {
         let missing = migrator.migrations.filter { !applied.contains($0) }
         if missing.isEmpty && (readOnly || !state.legacyV4) { return }
         if readOnly {
-            let what =
-                missing.count == migrator.migrations.count
-                ? "has no dispatch ledger yet (no action was ever started in it)"
-                : "has a dispatch ledger of an older fanout (migrations missing: \(missing.joined(separator: ", ")))"
-            throw DispatchError(.ledger, "\(path): \(what); reading does not create or upgrade it: a writing command does")
+            if missing.count == migrator.migrations.count {
+                // Nothing to read: no action was ever started in this registry.
+                throw DispatchError(.unknownAction, "\(path): no action was ever started in it (it has no dispatch ledger yet)")
+            }
+            throw RegistryError(
+                .olderSchema,
+                "\(path): its dispatch ledger was written by an older fanout (migrations missing: "
+                    + "\(missing.joined(separator: ", "))); reading does not upgrade it: a writing command does")
         }
         try database.writer().write { db in
             if state.legacyV4 {
