@@ -119,9 +119,13 @@ public final class Ledger: Sendable {
     /// - Throws: ``DispatchError`` `.ledger` wrapping the registry's or SQLite's error.
     public static func open(at path: String, readOnly: Bool = false) throws -> Ledger {
         do {
-            // The ownership check and the migrations; the ledger keeps the registry's handle.
+            // The registry's ownership check and migrations, then the ledger's own; the ledger keeps
+            // the registry's handle.
             let registry = try Registry.open(at: path, readOnly: readOnly)
+            try LedgerSchema.prepare(registry.database, path: path, readOnly: readOnly)
             return Ledger(path: path, database: registry.database)
+        } catch let error as DispatchError {
+            throw error
         } catch {
             throw DispatchError(.ledger, "\(path): cannot open the dispatch ledger", cause: error)
         }

@@ -44,21 +44,29 @@ struct ActionStatusCommand: LoggingCommand {
 
     func run() throws {
         try requireRegistry(db)
-        let ledger = try Ledger.open(at: db, readOnly: true)
+        let ledger: Ledger
+        do {
+            ledger = try Ledger.open(at: db, readOnly: true)
+        } catch let e as DispatchError where e.code == .unknownAction && action == nil {
+            return try report([])  // a registry without a ledger: no action was ever started in it
+        }
+        if let action, !json {
+            print(ActionText.summary(try ledger.summary(of: action.id, ringWidthMeters: ringWidth), rings: true))
+            return
+        }
+        try report(
+            try action.map { [try ledger.summary(of: $0.id, ringWidthMeters: ringWidth)] }
+                ?? ledger.summaries(ringWidthMeters: ringWidth))
+    }
+
+    /// Prints the actions listed (all of them, or the one asked for in JSON).
+    private func report(_ all: [ActionSummary]) throws {
         if json {
-            let all =
-                try action.map { [try ledger.summary(of: $0.id, ringWidthMeters: ringWidth)] }
-                ?? ledger.summaries(ringWidthMeters: ringWidth)
             return try JSONOutput.print(
                 .actionStatus, JSONOutput.Fields(), adding: ["ring_width_m": ringWidth, "actions": all])
         }
-        if let action {
-            print(ActionText.summary(try ledger.summary(of: action.id, ringWidthMeters: ringWidth), rings: true))
-        } else {
-            let all = try ledger.summaries(ringWidthMeters: ringWidth)
-            if all.isEmpty { print("no actions in \(db)") }
-            for s in all { print(ActionText.summary(s, rings: false)) }
-        }
+        if all.isEmpty { print("no actions in \(db)") }
+        for s in all { print(ActionText.summary(s, rings: false)) }
     }
 }
 
