@@ -44,12 +44,17 @@ import Synthetic
         let d = try Dispatcher(
             config: config, providers: [.sms: RecordingProvider(deliveryDelay: .milliseconds(5))],
             clock: SystemDispatchClock(), ledger: ledger)
-        let driver = Task { try await d.run() }
+        // The driver task starts on a thread of its own and the wait polls on one: in a loaded
+        // parallel test run the cooperative pool was not free for a minute (CLI fixtures that
+        // import synchronously), and neither the task nor a poll sleeping there was resumed.
+        let kickoff = WorkerThreads(count: 1, name: "test.driver")
+        defer { kickoff.close(wait: false) }
+        let driver = Task(executorPreference: kickoff) { try await d.run() }
         defer { driver.cancel() }
         let id = try d.start(Fixture.request([.sms]), recipients: Fixture.recipients(30))
         // The loop writes the outcomes before it waits again.
         #expect(
-            try await RunLoopTests.eventually {
+            try await eventually {
                 try ledger.messages(of: id).filter { $0.state == .delivered }.count == 30
             })
         let seen = writers.withLock { $0 }

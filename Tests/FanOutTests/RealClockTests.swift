@@ -45,7 +45,7 @@ import FanoutEngine
             if try condition() { return true }
             try await Task.sleep(for: .milliseconds(5))
         }
-        return false
+        return try condition()  // resumed late on a busy pool: look once more
     }
 
     /// The production driver: commands arrive while `run()` waits, and it wakes for each.
