@@ -1,6 +1,5 @@
-// `Channel` is defined in Registry, beside the participant record that lists the channels a
-// person prefers; the dispatcher's API re-exports it.
-@_exported import enum Participants.Channel
+// `Channel` is defined in Participants, beside the participant record that lists the channels a
+// person prefers; FanoutEngine names it for a service.
 import Geo
 import Participants
 

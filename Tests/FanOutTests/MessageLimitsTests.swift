@@ -6,7 +6,6 @@ import Geo
 import Participants
 import Selection
 import ProviderAdapters
-import FanoutEngine
 @testable import FanoutTesting
 
 /// Texts per channel: each limit holds exactly at its bound and refuses one unit past it, naming
