@@ -39,6 +39,7 @@ import Testing
                         id: Int64(i), position: SourcePoint(x: lon, y: 52.08, crs: .wgs84), country: .nl, phone: phone))
             }
             _ = try registry.upsert(records)
+            _ = try Ledger.open(at: path)  // the ledger's tables (a registry alone has none)
         }
         let atStart = try OpenFiles.descriptors(on: path)
         #expect(atStart == 0)
