@@ -103,14 +103,20 @@ public final class SQLiteWriteLockHolder {
         // left open.
         let ms = Int(timeout.components.seconds * 1000)
         try input.fileHandleForWriting.write(contentsOf: Data(".timeout \(ms)\nBEGIN IMMEDIATE;\n".utf8))
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while try await ExternalTool.writable(path) {
-            guard clock.now < deadline, process.isRunning else {
-                release()
-                throw CocoaError(.fileLocking, userInfo: [NSFilePathErrorKey: path])
+        // Polls on a thread of its own: on a loaded parallel test run the cooperative pool was
+        // not free for a minute, and a poll sleeping there missed its deadline.
+        let process = self.process
+        let held = try await onOwnThread { () throws -> Bool in
+            let deadline = ContinuousClock.now + timeout
+            while try ExternalTool.writableNow(path, sqlite3: url) {
+                guard ContinuousClock.now < deadline, process.isRunning else { return false }
+                Thread.sleep(forTimeInterval: 0.05)
             }
-            try await Task.sleep(for: .milliseconds(50))
+            return true
+        }
+        guard held else {
+            release()
+            throw CocoaError(.fileLocking, userInfo: [NSFilePathErrorKey: path])
         }
     }
 
@@ -130,5 +136,10 @@ extension ExternalTool {
     /// Whether a writer could take `db`'s write lock now (SQLite's own CLI, no waiting).
     public static func writable(_ db: String) async throws -> Bool {
         try await run("sqlite3", [db, ".timeout 0", "BEGIN IMMEDIATE;", "ROLLBACK;"]).status == 0
+    }
+
+    /// ``writable(_:)``, blocking the calling thread (for a poll on a thread of its own).
+    static func writableNow(_ db: String, sqlite3: URL) throws -> Bool {
+        try CommandRunner.runBlocking(executable: sqlite3, [db, ".timeout 0", "BEGIN IMMEDIATE;", "ROLLBACK;"]).status == 0
     }
 }
