@@ -1,3 +1,4 @@
+import FanoutEngine
 import Foundation
 import Participants
 import TestSupport
@@ -32,20 +33,10 @@ import Testing
         return text
     }
 
-    /// Distance in metres on the WGS84 ellipsoid from the meridian and prime-vertical radii at the
-    /// mean latitude: within centimetres of the geodesic at these few kilometres, and independent
+    /// Distance in metres on the WGS84 ellipsoid: Vincenty's formula (`GeodesicTests`), independent
     /// of PROJ and the engine (whose RD New distances differ by at most 1e-4, 0.15 m at 1.5 km).
     static func distance(_ lon1: Double, _ lat1: Double, _ lon2: Double, _ lat2: Double) -> Double {
-        let a = 6_378_137.0
-        let f = 1 / 298.257223563
-        let e2 = f * (2 - f)
-        let phi = (lat1 + lat2) / 2 * .pi / 180
-        let w = 1 - e2 * sin(phi) * sin(phi)
-        let meridian = a * (1 - e2) / (w * w.squareRoot())
-        let primeVertical = a / w.squareRoot()
-        let dx = (lon2 - lon1) * .pi / 180 * primeVertical * cos(phi)
-        let dy = (lat2 - lat1) * .pi / 180 * meridian
-        return (dx * dx + dy * dy).squareRoot()
+        vincentyDistance(LonLat(lon: lon1, lat: lat1), LonLat(lon: lon2, lat: lat2))
     }
 
     /// The README's first ```swift block.

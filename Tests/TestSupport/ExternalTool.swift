@@ -135,7 +135,8 @@ public final class SQLiteWriteLockHolder {
 extension ExternalTool {
     /// Whether a writer could take `db`'s write lock now (SQLite's own CLI, no waiting).
     public static func writable(_ db: String) async throws -> Bool {
-        try await run("sqlite3", [db, ".timeout 0", "BEGIN IMMEDIATE;", "ROLLBACK;"]).status == 0
+        guard let sqlite3 = find("sqlite3") else { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "sqlite3"]) }
+        return try await onOwnThread { try writableNow(db, sqlite3: sqlite3) }
     }
 
     /// ``writable(_:)``, blocking the calling thread (for a poll on a thread of its own).
