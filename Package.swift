@@ -28,6 +28,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -89,7 +92,10 @@ let package = Package(
         // The command-line tool's action desk: a ledger, its providers and the dispatcher of one process.
         .target(
             name: "FanoutDesk",
-            dependencies: ["FanoutEngine", "FanoutTesting", "FanOut", "ProviderAdapters", "Participants", "Geo", grdb],
+            dependencies: [
+                "FanoutEngine", "FanoutTesting", "FanOut", "ProviderAdapters", "Participants", "Geo", grdb,
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
             swiftSettings: strict),
         // The synthetic population generator.
         .target(
@@ -104,6 +110,21 @@ let package = Package(
                 "Participants", "Selection", "FanOut", grdb,
             ],
             swiftSettings: strict),
+        // The control-room service (`fanout serve`): HTTP API, tokens and roles, event streams, the map page.
+        .target(
+            name: "FanoutServer",
+            dependencies: [
+                "FanoutCore", "FanoutEngine", "FanoutAreaTools", "FanoutDesk", "FanoutTesting", "FanOut", "Geo",
+                "GeoFormats", "Participants", "Selection", "ProviderAdapters", grdb,
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: strict),
         // The git commit of the build, for `fanout --version`: a generated source, kept out of the
         // library so that a new commit recompiles one small module.
         .plugin(name: "GitCommitPlugin", capability: .buildTool()),
@@ -117,8 +138,8 @@ let package = Package(
         .executableTarget(
             name: "FanoutCLI",
             dependencies: [
-                "FanoutCore", "FanoutEngine", "FanoutAreaTools", "FanoutDesk", "FanoutLab", "FanoutTesting", "GeoFormats", "Synthetic",
-                "ToolInfo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "FanoutCore", "FanoutEngine", "FanoutAreaTools", "FanoutDesk", "FanoutLab", "FanoutTesting", "FanoutServer", "GeoFormats",
+                "Synthetic", "ToolInfo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -154,6 +175,10 @@ let package = Package(
         .testTarget(name: "FanoutAreaToolsTests", dependencies: testDependencies, swiftSettings: strict),
         .testTarget(name: "FanoutDeskTests", dependencies: testDependencies, swiftSettings: strict),
         .testTarget(name: "FanoutLabTests", dependencies: testDependencies, swiftSettings: strict),
+        .testTarget(
+            name: "FanoutServerTests",
+            dependencies: testDependencies + ["FanoutServer", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: strict),
         .testTarget(
             name: "CLITests",
             dependencies: testDependencies + ["FanoutCLI", "ToolInfo"],

@@ -4,6 +4,7 @@ import FanoutCore
 import FanoutDesk
 import FanoutEngine
 import FanoutLab
+import FanoutServer
 import FanoutTesting
 import Foundation
 import GRDB
@@ -49,6 +50,7 @@ public enum FailureKind: Sendable, Hashable, CustomStringConvertible {
         case let e as SyntheticError: self = Self.kind(of: e)
         case let e as ProviderAdapterError: self = e.code == .invalidConfiguration ? .unreadable : .internalFailure
         case let e as AreaToolError: self = Self.kind(of: e)
+        case let e as ServeError: self = e.code == .config ? .unreadable : .refused
         case let e as DatabaseError: self = Self.kind(ofSQLite: e.resultCode)
         case is GeoPackageBinary.DecodingError, is BoundedFile.Failure, is Swift.DecodingError: self = .unreadable
         case let e as CocoaError where e.isFileError && !e.isWriteError: self = .unreadable

@@ -32,7 +32,7 @@ struct Fanout: ParsableCommand {
             """,
         subcommands: [
             DemoCommand.self, ImportCommand.self, GenerateCommand.self, SelectCommand.self, LoadTestCommand.self,
-            AreaCommand.self, ActionCommand.self, VersionCommand.self,
+            AreaCommand.self, ActionCommand.self, ServeCommand.self, VersionCommand.self,
         ])
 
     @Flag(help: "Print the version, the commit, the GEOS, PROJ and SQLite versions and the data files' SHA-256.")

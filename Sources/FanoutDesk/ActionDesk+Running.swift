@@ -54,6 +54,20 @@ extension ActionDesk {
         return try dispatcher.runBlocking(plan(.deadline(deadline), progress: progress))
     }
 
+    /// Processes events as they come due until ``interruption`` is requested: the driver of a
+    /// long-running service (`fanout serve`). Blocks the calling thread; the loop runs on the
+    /// dispatcher's own thread, applies the inbox of other processes' commands and writes the
+    /// ledger before every wait. Commands arrive meanwhile through the dispatcher from any task.
+    ///
+    /// - Returns: The number of event steps.
+    /// - Throws: ``DispatchError`` `.ledger`.
+    @discardableResult
+    public func runUntilInterrupted() throws -> Int {
+        try dispatcher.releaseHandOvers()
+        defer { dispatcher.logSummaries() }
+        return try dispatcher.runBlocking(plan(.cancelled, progress: nil))
+    }
+
     /// How often a run looks for commands other processes left in the ledger's inbox (wall time).
     static let inboxInterval = Duration.milliseconds(100)
 

@@ -4,6 +4,7 @@ import FanoutTesting
 import Foundation
 import Geo
 import Logging
+import Metrics
 import ProviderAdapters
 import Participants
 import Synchronization
@@ -114,9 +115,12 @@ public final class ActionDesk {
     /// - Throws: ``DispatchError`` `.ledger` or `.invalidRequest` (the record file cannot be opened;
     ///   Kannel on a virtual or scaled clock), ``RegistryError``, ``ProviderAdapterError`` (the
     ///   report listener cannot bind).
+    /// - Parameter metrics: Where the dispatcher's counters and gauges go (default: the
+    ///   bootstrapped `MetricsSystem`).
     public init(
         db: String, config: DispatchConfig, providers: DeskProviders, clock: DeskClock,
-        options: DispatchOptions = DispatchOptions(), command: String = "fanout action"
+        options: DispatchOptions = DispatchOptions(), command: String = "fanout action",
+        metrics: (any MetricsFactory)? = nil
     ) throws {
         if providers.kannel != nil, clock != .real(speed: 1) {
             throw DispatchError(
@@ -177,7 +181,7 @@ public final class ActionDesk {
         do {
             dispatcher = try Dispatcher(
                 config: config, providers: chosen, deferredProviders: deferred, clock: dispatchClock, ledger: ledger,
-                options: options)
+                options: options, metrics: metrics)
         } catch {
             adapter?.shutdown()
             throw error

@@ -1,0 +1,51 @@
+import FanOut
+import FanoutEngine
+import Participants
+
+// MARK: - Commands of a service whose desk runs on a thread of its own
+
+extension ActionDesk {
+    /// Starts a planned action through `dispatcher` from any task, as ``start(_:)`` does: the
+    /// ledger holds the action, its area and every queued alert when this returns. The write runs
+    /// on the dispatcher's commands thread, not on the cooperative pool.
+    ///
+    /// - Parameter smsProvider: What the ledger records as the action's SMS provider
+    ///   (``DeskProviders/smsProviderName``).
+    /// - Throws: ``DispatchError`` as ``start(_:)``.
+    package static func start(
+        _ plan: Plan, dispatcher: Dispatcher, ledger: Ledger, smsProvider: String
+    ) async throws -> ActionID {
+        try await dispatcher.onCommandThread {
+            let id = try dispatcher.start(plan.request, recipients: plan.recipients, area: plan.area)
+            try dispatcher.flush()
+            try ledger.recordProviders("sms=\(smsProvider)", for: id)
+            return id
+        }
+    }
+
+    /// Enlarges the planned action through `dispatcher` from any task, as ``enlarge(_:)`` does.
+    ///
+    /// - Returns: How many were added.
+    /// - Throws: ``DispatchError`` as ``enlarge(_:)``.
+    package static func enlarge(_ plan: EnlargementPlan, dispatcher: Dispatcher) async throws -> Int {
+        try await dispatcher.onCommandThread {
+            let added = try dispatcher.enlarge(plan.action, with: plan.recipients, area: plan.area, confirmed: plan.confirmed)
+            try dispatcher.flush()
+            return added
+        }
+    }
+
+    /// Stops or ends an action through `dispatcher` from any task and writes the ledger.
+    ///
+    /// - Returns: What `command` returns (alerts cancelled, end messages queued).
+    /// - Throws: What `command` throws.
+    package static func command(
+        on dispatcher: Dispatcher, _ command: @escaping @Sendable (Dispatcher) throws -> Int
+    ) async throws -> Int {
+        try await dispatcher.onCommandThread {
+            let n = try command(dispatcher)
+            try dispatcher.flush()
+            return n
+        }
+    }
+}

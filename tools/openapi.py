@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Writes Sources/FanoutServer/Resources/openapi.json, the API's OpenAPI 3.1 document.
+
+The document is the API's contract: FanoutServerTests checks that every route the server has is
+in it and every path in it is served, and schemathesis runs it against the live server in CI.
+Run after changing a route: python3 tools/openapi.py
+"""
+import json, pathlib
+
+def ref(name): return {"$ref": f"#/components/schemas/{name}"}
+
+problem = {"description": "Problem details (RFC 9457)", "content": {"application/problem+json": {"schema": ref("Problem")}}}
+def problems(*codes):
+    texts = {"400": "Bad request", "401": "No valid bearer token", "403": "Role or region does not allow it",
+             "404": "No such action or participant", "409": "Conflicts with the action's state, or needs confirmation",
+             "413": "Body or polygon too large", "422": "The body is not what the API takes",
+             "429": "Rate limit", "503": "Not ready (loading or stopping)"}
+    return {c: {"description": texts[c], "content": problem["content"]} for c in codes}
+def ok(schema, desc="OK", code="200"):
+    return {code: {"description": desc, "content": {"application/json": {"schema": schema}}}}
+AUTH = ["401", "403", "429", "503"]
+BODY = ["413", "422"]
+id_param = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 9007199254740991}}
+pid_param = {"name": "pid", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 9007199254740991}}
+def body(schema):
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+lonlat = {"type": "object", "required": ["lon", "lat"], "properties": {
+    "lon": {"type": "number", "minimum": 2.0, "maximum": 8.5}, "lat": {"type": "number", "minimum": 49.4, "maximum": 54.0}}}
+circle = {"type": "object", "required": ["lon", "lat", "radius_m"], "properties": {
+    "lon": {"type": "number", "minimum": 2.0, "maximum": 8.5}, "lat": {"type": "number", "minimum": 49.4, "maximum": 54.0},
+    "radius_m": {"type": "number", "exclusiveMinimum": 0, "maximum": 500000}}}
+geojson = {"type": "object", "description": "A GeoJSON Polygon or MultiPolygon geometry, or a Feature holding one (WGS84)",
+           "required": ["type"], "properties": {"type": {"type": "string", "enum": ["Polygon", "MultiPolygon", "Feature"]}}}
+area_common = {"incident": lonlat, "incident_type": {"type": "string", "minLength": 1, "maxLength": 100},
+               "urgency": {"type": "string", "enum": ["low", "normal", "high", "critical"]},
+               "channels": {"type": "array", "minItems": 1, "uniqueItems": True,
+                            "items": {"type": "string", "enum": ["voice", "sms", "email", "app"]}}}
+def area_body(extra=None, required=()):
+    alts = []
+    for key, schema in [("circle", circle), ("polygon", geojson), ("cap", {"type": "string", "description": "A CAP 1.2 alert (XML)"})]:
+        props = dict(area_common); props[key] = schema
+        if extra: props.update(extra)
+        alts.append({"type": "object", "required": [key, *required], "properties": props})
+    return {"oneOf": alts}
+
+texts = {"type": "object", "minProperties": 1, "description": "Alert text per language (nl, en, de, fr)",
+         "additionalProperties": {"type": "string", "minLength": 1, "maxLength": 2000}}
+counts = {"type": "object", "additionalProperties": {"type": "integer"}}
+schemas = {
+    "Problem": {"type": "object", "required": ["type", "title", "status", "detail", "code"], "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string"}, "code": {"type": "string"}, "field": {"type": "string"},
+        "request_id": {"type": "string"}}},
+    "Warning": {"type": "object", "required": ["code", "message"], "properties": {
+        "code": {"type": "string", "enum": ["empty", "larger_than_usual", "crosses_border", "needs_confirmation"]},
+        "message": {"type": "string"}}},
+    "Plan": {"type": "object", "required": ["recipients", "per_channel", "skipped", "last_recipient_at_seconds", "needs_confirmation"],
+             "properties": {"incident_type": {"type": "string"}, "urgency": {"type": "string"},
+                            "channels": {"type": "array", "items": {"type": "string"}},
+                            "recipients": {"type": "integer"}, "per_channel": counts, "skipped": {"type": "integer"},
+                            "last_recipient_at_seconds": {"type": "number"}, "exceeds_longest_estimate": {"type": "boolean"},
+                            "last_per_channel_seconds": {"type": "object", "additionalProperties": {"type": "number"}},
+                            "threshold": {"type": ["integer", "null"]}, "confirmed": {"type": "boolean"},
+                            "needs_confirmation": {"type": "boolean"}}},
+    "Selection": {"type": "object", "required": ["participants", "by_country", "area_m2", "incident", "plan", "warnings"],
+                  "properties": {"participants": {"type": "integer"}, "by_country": counts, "area_m2": {"type": "number"},
+                                 "incident": {"type": "object", "properties": {"lon": {"type": "number"}, "lat": {"type": "number"}}},
+                                 "incident_source": {"type": "string"}, "registry_generation": {"type": ["integer", "null"]},
+                                 "seconds": {"type": "number"}, "plan": ref("Plan"),
+                                 "warnings": {"type": "array", "items": ref("Warning")}}},
+    "ActionSummary": {"type": "object", "required": ["id", "state"], "properties": {
+        "id": {"type": "integer"}, "state": {"type": "string", "enum": ["running", "stopped", "ended"]},
+        "incident_type": {"type": "string"}, "included": {"type": "integer"}, "reached": {"type": "integer"},
+        "rings": {"type": "array", "items": {"type": "object"}}}},
+    "Action": {"type": "object", "required": ["action"], "properties": {
+        "action": ref("ActionSummary"), "live": {"type": ["object", "null"]}}},
+}
+
+paths = {
+    "/healthz": {"get": {"summary": "Liveness", "responses": ok({"type": "object", "properties": {"status": {"type": "string"}}})}},
+    "/readyz": {"get": {"summary": "Readiness: index loaded and ledger resumed",
+                        "responses": {**ok({"type": "object", "properties": {"status": {"type": "string"}}}), **problems("503")}}},
+    "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "Prometheus text",
+                  "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
+    "/openapi.json": {"get": {"summary": "This document", "responses": ok({"type": "object"})}},
+    "/v1/selections": {"post": {"summary": "Count an area's participants per country and plan an action on it (no personal data)",
+                                "security": [{"bearer": []}], "requestBody": body(area_body()),
+                                "responses": {**ok(ref("Selection")), **problems(*AUTH, *BODY)}}},
+    "/v1/actions": {
+        "post": {"summary": "Start an action", "security": [{"bearer": []}],
+                 "requestBody": body(area_body({"texts": texts, "confirm": {"type": "boolean"},
+                                                "photo_url": {"type": "string", "maxLength": 2000}}, required=("incident_type", "texts"))),
+                 "responses": {**ok({"type": "object", "required": ["id", "selection"], "properties": {
+                     "id": {"type": "integer"}, "selection": ref("Selection")}}, "Started", "201"),
+                     **problems(*AUTH, *BODY, "409")}},
+        "get": {"summary": "List actions", "security": [{"bearer": []}],
+                "responses": {**ok({"type": "object", "required": ["actions"], "properties": {
+                    "actions": {"type": "array", "items": ref("ActionSummary")}}}), **problems(*AUTH)}}},
+    "/v1/actions/{id}": {"get": {"summary": "An action: status, per-channel counts, ring report", "security": [{"bearer": []}],
+                                 "parameters": [id_param], "responses": {**ok(ref("Action")), **problems(*AUTH, "404")}}},
+    "/v1/actions/{id}/enlarge": {"post": {"summary": "Enlarge a running action with a new area", "security": [{"bearer": []}],
+                                          "parameters": [id_param], "requestBody": body(area_body({"confirm": {"type": "boolean"}})),
+                                          "responses": {**ok({"type": "object", "required": ["added"], "properties": {
+                                              "added": {"type": "integer"}, "enlargement": {"type": "object"}}}),
+                                              **problems(*AUTH, *BODY, "404", "409")}}},
+    "/v1/actions/{id}/stop": {"post": {"summary": "Stop an action: its queued alerts are cancelled", "security": [{"bearer": []}],
+                                       "parameters": [id_param],
+                                       "responses": {**ok({"type": "object", "required": ["id", "cancelled"], "properties": {
+                                           "id": {"type": "integer"}, "cancelled": {"type": "integer"}}}),
+                                           **problems(*AUTH, "404", "409")}}},
+    "/v1/actions/{id}/end": {"post": {"summary": "End an action with its result: the end message goes to everyone reached",
+                                      "security": [{"bearer": []}], "parameters": [id_param],
+                                      "requestBody": body({"type": "object", "required": ["result"], "properties": {
+                                          "result": {"type": "string", "minLength": 1, "maxLength": 2000}, "texts": texts}}),
+                                      "responses": {**ok({"type": "object", "required": ["id", "end_messages"], "properties": {
+                                          "id": {"type": "integer"}, "end_messages": {"type": "integer"}}}),
+                                          **problems(*AUTH, *BODY, "404", "409")}}},
+    "/v1/actions/{id}/participants/{pid}": {"get": {"summary": "Why a participant was or was not alerted",
+                                                    "security": [{"bearer": []}], "parameters": [id_param, pid_param],
+                                                    "responses": {**ok({"type": "object"}), **problems(*AUTH, "404")}}},
+    "/v1/participants/{pid}": {
+        "put": {"summary": "Register or move a participant (visible to the next selection)", "security": [{"bearer": []}],
+                "parameters": [pid_param],
+                "requestBody": body({"type": "object", "required": ["lon", "lat"], "properties": {
+                    "lon": {"type": "number", "minimum": 2.0, "maximum": 8.5}, "lat": {"type": "number", "minimum": 49.4, "maximum": 54.0},
+                    "phone": {"type": "string"}, "email": {"type": "string"}, "channels": {"type": "string"},
+                    "language": {"type": "string"}, "quiet_hours": {"type": "string"}, "opt_out": {"type": "string"},
+                    "person": {"type": "integer"}, "country": {"type": "string"}}}),
+                "responses": {**ok({"type": "object", "required": ["id", "registered"], "properties": {
+                    "id": {"type": "integer"}, "registered": {"type": "boolean"}}}), **problems(*AUTH, *BODY)}},
+        "delete": {"summary": "Remove a participant", "security": [{"bearer": []}], "parameters": [pid_param],
+                   "responses": {"204": {"description": "Removed"}, **problems(*AUTH)}}},
+}
+
+doc = {"openapi": "3.1.0",
+       "info": {"title": "fanout control-room service", "version": "1",
+                "description": "Selections and actions for a citizen alert network. Every /v1 route needs a bearer token; "
+                               "errors are RFC 9457 problem details with a stable code."},
+       "servers": [{"url": "http://127.0.0.1:8080"}],
+       "paths": paths,
+       "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}}
+out = pathlib.Path(__file__).resolve().parent.parent / "Sources/FanoutServer/Resources/openapi.json"
+out.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n")
+print(f"wrote {out}")
