@@ -133,6 +133,14 @@ paths = {
                    "responses": {"204": {"description": "Removed"}, **problems(*AUTH)}}},
 }
 
+paths.update({
+    "/v1/actions/{id}/cap": {"get": {"summary": "The action as a CAP 1.2 Alert, Update (enlarged) or Cancel (stopped, ended)",
+                                     "security": [{"bearer": []}], "parameters": [id_param],
+                                     "responses": {"200": {"description": "CAP 1.2 XML",
+                                                           "content": {"application/cap+xml": {"schema": {"type": "string"}}}},
+                                                   **problems(*AUTH, "404", "409")}}},
+})
+
 doc = {"openapi": "3.1.0",
        "info": {"title": "fanout control-room service", "version": "1",
                 "description": "Selections and actions for a citizen alert network. Every /v1 route needs a bearer token; "

@@ -159,7 +159,7 @@ extension Ledger {
         let request = ActionRequest(
             incidentPoint: RDPoint(x: row["incident_x"], y: row["incident_y"]), incidentType: row["incident_type"],
             urgency: Urgency(rawValue: row["urgency"]) ?? .normal, message: row["message"],
-            photoURL: row["photo_url"], channels: channels, confirmed: true)
+            photoURL: row["photo_url"], channels: channels, confirmed: true, texts: Ledger.texts(row["texts"]))
         return ActionSummary(
             id: ActionID(rawValue: row["id"]), request: request,
             state: ActionState(rawValue: row["state"]) ?? .running, result: row["result"],
