@@ -11,7 +11,7 @@ def ref(name): return {"$ref": f"#/components/schemas/{name}"}
 
 problem = {"description": "Problem details (RFC 9457)", "content": {"application/problem+json": {"schema": ref("Problem")}}}
 def problems(*codes):
-    texts = {"400": "Bad request", "401": "No valid bearer token", "403": "Role or region does not allow it",
+    texts = {"400": "Bad request", "405": "Method not allowed", "401": "No valid bearer token", "403": "Role or region does not allow it",
              "404": "No such action or participant", "409": "Conflicts with the action's state, or needs confirmation",
              "413": "Body or polygon too large", "422": "The body is not what the API takes",
              "429": "Rate limit", "503": "Not ready (loading or stopping)"}
@@ -128,9 +128,9 @@ paths = {
                     "language": {"type": "string"}, "quiet_hours": {"type": "string"}, "opt_out": {"type": "string"},
                     "person": {"type": "integer"}, "country": {"type": "string"}}}),
                 "responses": {**ok({"type": "object", "required": ["id", "registered"], "properties": {
-                    "id": {"type": "integer"}, "registered": {"type": "boolean"}}}), **problems(*AUTH, *BODY)}},
+                    "id": {"type": "integer"}, "registered": {"type": "boolean"}}}), **problems(*AUTH, *BODY, "404")}},
         "delete": {"summary": "Remove a participant", "security": [{"bearer": []}], "parameters": [pid_param],
-                   "responses": {"204": {"description": "Removed"}, **problems(*AUTH)}}},
+                   "responses": {"204": {"description": "Removed"}, **problems(*AUTH, "404")}}},
 }
 
 paths.update({

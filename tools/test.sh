@@ -8,7 +8,7 @@
 # every `--json` output against its schema in docs/schemas.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tools/ensure-deps.sh gdal-bin libxml2-utils librsvg2-bin kannel kannel-extras sqlite3 python3-jsonschema
+tools/ensure-deps.sh gdal-bin libxml2-utils librsvg2-bin kannel kannel-extras sqlite3 python3-jsonschema curl
 export FANOUT_REQUIRE_KANNEL=1  # the Kannel adapter tests run against a real Kannel; fail, never skip
 swift build --build-tests
 if [ "$#" -gt 0 ]; then
@@ -21,6 +21,9 @@ else
     swift test --skip-build --skip ProviderAdapterTests
     swift test --skip-build --filter ProviderAdapterTests
 fi
+# schemathesis (PyPI) against a live `fanout serve` with the API's OpenAPI document: no 5xx, no
+# response that violates the document, no schema-violating request accepted (tools/schemathesis.sh).
+tools/schemathesis.sh 40
 # A short libFuzzer pass over the input readers (docs/fuzzing.md): about 1.5 min of sanitizer
 # build and 2.5 min of fuzzing on 2 cores. FANOUT_FUZZ_CI_SECONDS=0 skips it.
 ci_seconds=${FANOUT_FUZZ_CI_SECONDS:-10}

@@ -46,14 +46,14 @@ extension ActionInput {
     /// The request a selection is planned with: incident type, urgency and channels when given.
     static func planRequest(_ body: [String: JSONValue], incidentType: String?) throws -> ActionRequest {
         var urgency = Urgency.high
-        if let value = body["urgency"], value != .null {
+        if let value = body["urgency"] {
             guard case .string(let s) = value, let u = urgencies[s] else {
                 throw ServeError(.badRequest, "urgency: expected low, normal, high or critical", field: "urgency")
             }
             urgency = u
         }
         var channels: [Channel]?
-        if let value = body["channels"], value != .null {
+        if let value = body["channels"] {
             channels = try parseChannels(value)
         }
         return ActionRequest(incidentType: incidentType ?? "unspecified", urgency: urgency, message: "-", channels: channels)
@@ -86,7 +86,6 @@ enum ParticipantInput {
         var fields: [String: String] = [:]
         for (key, value) in body where key != "lon" && key != "lat" {
             switch value {
-            case .null: continue
             case .string(let s): fields[key] = s
             case .number(let d) where d == d.rounded() && abs(d) < 1e15: fields[key] = String(Int64(d))
             case .array(let list):

@@ -74,13 +74,13 @@ struct AreaInput: Sendable {
                     field: given[0])
             }
         }
-        if let value = body["incident"], value != .null {
+        if let value = body["incident"] {
             guard case .object(let p) = value else {
                 throw ServeError(.badRequest, "incident: expected {\"lon\", \"lat\"}", field: "incident")
             }
             incident = try Self.lonLat(p, field: "incident")
         }
-        if let value = body["incident_type"], value != .null {
+        if let value = body["incident_type"] {
             incidentType = try Self.text(value, field: "incident_type", max: 100)
         }
     }
@@ -133,7 +133,7 @@ struct AreaInput: Sendable {
 
     static func bool(_ value: JSONValue?, field: String) throws -> Bool {
         switch value {
-        case nil, .null?: return false
+        case nil: return false
         case .bool(let b)?: return b
         default: throw ServeError(.badRequest, "\(field): expected true or false", field: field)
         }
@@ -164,7 +164,7 @@ struct ActionInput: Sendable {
             throw ServeError(.badRequest, "incident_type: an action needs its incident type", field: "incident_type")
         }
         var urgency = Urgency.high
-        if let value = body["urgency"], value != .null {
+        if let value = body["urgency"] {
             guard case .string(let s) = value, let u = Self.urgencies[s] else {
                 throw ServeError(.badRequest, "urgency: expected low, normal, high or critical", field: "urgency")
             }
@@ -183,22 +183,9 @@ struct ActionInput: Sendable {
         }
         let message = texts["nl"] ?? texts.sorted { $0.key < $1.key }[0].value
         var channels: [Channel]?
-        if let value = body["channels"], value != .null {
-            guard case .array(let list) = value, !list.isEmpty else {
-                throw ServeError(.badRequest, "channels: expected a list such as [\"sms\", \"voice\"]", field: "channels")
-            }
-            var parsed: [Channel] = []
-            for (i, item) in list.enumerated() {
-                guard case .string(let s) = item, let c = Channel(rawValue: s), !parsed.contains(c) else {
-                    throw ServeError(
-                        .badRequest, "channels[\(i)]: expected one of voice, sms, email, app, each once", field: "channels")
-                }
-                parsed.append(c)
-            }
-            channels = parsed
-        }
+        if let value = body["channels"] { channels = try Self.parseChannels(value) }
         var photo: String?
-        if let value = body["photo_url"], value != .null { photo = try AreaInput.text(value, field: "photo_url", max: 2000) }
+        if let value = body["photo_url"] { photo = try AreaInput.text(value, field: "photo_url", max: 2000) }
         request = ActionRequest(
             incidentType: type, urgency: urgency, message: message, photoURL: photo, channels: channels,
             confirmed: try AreaInput.bool(body["confirm"], field: "confirm"), texts: texts)

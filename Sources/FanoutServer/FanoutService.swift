@@ -90,7 +90,8 @@ public enum FanoutService {
                 }),
             limits: options.configuration.limits, travel: try? TravelRadiusTable.load(data: options.data))
         let metrics = ServeMetrics()
-        let routes = Routes(room: room, metrics: metrics, openapi: try OpenAPIDocument.load())
+        let document = try OpenAPIDocument.load()
+        let routes = Routes(room: room, metrics: metrics, openapi: document, declared: try DeclaredRoutes(document: document))
         return Application(
             router: routes.router(),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "fanout"),

@@ -132,11 +132,24 @@ struct ProblemDetails: Sendable {
 
 /// Turns every error of a route into problem details, so that no answer is a bare 500 page.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The routes the OpenAPI document declares (for 405 rather than 404).
+    let declared: DeclaredRoutes
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
         do {
             return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            if let methods = declared.methods(for: request.uri.path), !methods.contains(request.method.rawValue) {
+                var response = ProblemDetails(
+                    status: 405, code: ServeError.Code.notFound.id,
+                    detail: "\(request.method.rawValue) is not a method of this path (it takes \(methods.joined(separator: ", ")))"
+                ).response(requestID: context.id)
+                response.headers[.allow] = methods.joined(separator: ", ")
+                return response
+            }
+            return ProblemDetails(error, logger: context.logger).response(requestID: context.id)
         } catch {
             return ProblemDetails(error, logger: context.logger).response(requestID: context.id)
         }

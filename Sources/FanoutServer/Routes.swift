@@ -15,12 +15,14 @@ struct Routes: Sendable {
     let metrics: ServeMetrics
     /// The OpenAPI document's bytes.
     let openapi: [UInt8]
+    /// The routes the document declares.
+    let declared: DeclaredRoutes
 
     /// Builds the router: public probes, the OpenAPI document, then `/v1`.
     func router() -> Router<ServeContext> {
         let router = Router(context: ServeContext.self)
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
-        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: ProblemMiddleware(declared: declared))
         router.get("/healthz") { _, _ in json(["status": .string("ok")]) }
         router.get("/readyz") { _, _ in
             guard room.isReady else {
@@ -110,16 +112,19 @@ struct Routes: Sendable {
         return try jsonObject(Data(buffer: buffer))
     }
 
+    /// The largest id the API takes: the largest integer a JSON number holds exactly (2^53 - 1).
+    static let maxID: Int64 = 9_007_199_254_740_991
+
     func actionID(_ context: ServeContext) throws -> ActionID {
-        guard let text = context.parameters.get("id"), let n = Int64(text), n > 0 else {
-            throw ServeError(.notFound, "no such action: the id is a positive whole number", field: "id")
+        guard let text = context.parameters.get("id"), let n = Int64(text), (1...Self.maxID).contains(n) else {
+            throw ServeError(.notFound, "no such action: the id is a whole number from 1 to 2^53 - 1", field: "id")
         }
         return ActionID(rawValue: n)
     }
 
     func participantID(_ context: ServeContext) throws -> Int64 {
-        guard let text = context.parameters.get("pid"), let n = Int64(text), n > 0 else {
-            throw ServeError(.notFound, "no such participant: the id is a positive whole number", field: "pid")
+        guard let text = context.parameters.get("pid"), let n = Int64(text), (1...Self.maxID).contains(n) else {
+            throw ServeError(.notFound, "no such participant: the id is a whole number from 1 to 2^53 - 1", field: "pid")
         }
         return n
     }
