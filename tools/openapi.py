@@ -139,6 +139,12 @@ paths.update({
                                      "responses": {"200": {"description": "CAP 1.2 XML",
                                                            "content": {"application/cap+xml": {"schema": {"type": "string"}}}},
                                                    **problems(*AUTH, "404", "409")}}},
+    "/v1/participants": {"post": {
+        "summary": "Register many participants: newline-delimited JSON, one object per line, all or none",
+        "security": [{"bearer": []}],
+        "requestBody": {"required": True, "content": {"application/x-ndjson": {"schema": {"type": "string"}}}},
+        "responses": {**ok({"type": "object", "required": ["registered"], "properties": {"registered": {"type": "integer"}}}),
+                      **problems(*AUTH, *BODY)}}},
 })
 
 doc = {"openapi": "3.1.0",

@@ -52,6 +52,7 @@ struct Routes: Sendable {
         v1.put("/participants/:pid") { request, context in try await putParticipant(request, context) }
         v1.delete("/participants/:pid") { request, context in try await deleteParticipant(request, context) }
         addCAP(to: router)
+        addBulkImport(to: router)
         return router
     }
 

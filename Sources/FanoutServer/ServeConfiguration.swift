@@ -61,8 +61,13 @@ public struct ServeConfiguration: Sendable {
         public var polygonVertices = 10_000
         /// Requests per minute per token unless the token says otherwise (429 beyond).
         public var requestsPerMinute = 600
+        /// The most participants one bulk registration (`POST /v1/participants`) takes (413 beyond).
+        public var bulkParticipants = 200_000
+        /// The largest bulk registration body in bytes (413 beyond).
+        public var bulkBytes = 64 << 20
 
-        /// The defaults: 1 MiB, 10,000 vertices, 600 requests a minute.
+        /// The defaults: 1 MiB, 10,000 vertices, 600 requests a minute, 200,000 participants or
+        /// 64 MiB in one bulk registration.
         public init() {}
     }
 
@@ -132,9 +137,13 @@ public struct ServeConfiguration: Sendable {
                 case "body_bytes": config.limits.bodyBytes = n
                 case "polygon_vertices": config.limits.polygonVertices = n
                 case "requests_per_minute": config.limits.requestsPerMinute = n
+                case "bulk_participants": config.limits.bulkParticipants = n
+                case "bulk_bytes": config.limits.bulkBytes = n
                 default:
                     throw ServeError(
-                        .config, "\(field): unknown limit (known: body_bytes, polygon_vertices, requests_per_minute)")
+                        .config,
+                        "\(field): unknown limit (known: body_bytes, polygon_vertices, requests_per_minute, "
+                            + "bulk_participants, bulk_bytes)")
                 }
             }
         }
