@@ -28,6 +28,8 @@ public struct ServeOptions: Sendable {
     public var engines: Int?
     /// The data directory (RD grid, borders, municipalities, travel radius).
     public var data: DataDirectory
+    /// Where Leaflet is, for the map page (default: Debian's `libjs-leaflet`).
+    public var leaflet: URL = MapAssets.debianLeaflet
 
     /// Creates options.
     public init(
@@ -90,7 +92,8 @@ public enum FanoutService {
                 }),
             limits: options.configuration.limits, travel: try? TravelRadiusTable.load(data: options.data))
         let metrics = ServeMetrics()
-        let routes = Routes(room: room, metrics: metrics, openapi: try OpenAPIDocument.load())
+        let map = try MapAssets.load(data: options.data, leafletDirectory: options.leaflet, logger: logger)
+        let routes = Routes(room: room, metrics: metrics, openapi: try OpenAPIDocument.load(), map: map)
         return Application(
             router: routes.router(),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "fanout"),

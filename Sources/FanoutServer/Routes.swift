@@ -15,6 +15,8 @@ struct Routes: Sendable {
     let metrics: ServeMetrics
     /// The OpenAPI document's bytes.
     let openapi: [UInt8]
+    /// The map page's files, Leaflet and the vector layers.
+    let map: MapAssets
 
     /// Builds the router: public probes, the OpenAPI document, then `/v1`.
     func router() -> Router<ServeContext> {
@@ -38,6 +40,7 @@ struct Routes: Sendable {
                 status: .ok, headers: [.contentType: "application/json"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: openapi)))
         }
+        addMapRoutes(to: router)
         let v1 = router.group("/v1")
         v1.post("/selections") { request, context in try await select(request, context) }
         v1.post("/actions") { request, context in try await startAction(request, context) }
