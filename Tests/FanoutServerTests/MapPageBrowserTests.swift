@@ -35,7 +35,7 @@ import Testing
         let command = arguments
         let (status, output) = try await fixture.withServer { client in
             let port = try #require(client.port)
-            return try await Self.run("/usr/bin/python3", command + ["--url", "http://127.0.0.1:\(port)"], log: shots)
+            return try await Self.run("/usr/bin/env", ["python3"] + command + ["--url", "http://127.0.0.1:\(port)"], log: shots)
         }
         #expect(status == 0, "map_page.py failed (exit \(status)):\n\(output)")
         #expect(output.contains("all checks passed"), "\(output)")

@@ -96,19 +96,19 @@ def main():
     options = webdriver.ChromeOptions()
     options.binary_location = args.chromium
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--window-size=1400,900", "--no-first-run", "--disable-extensions"):
+                 "--window-size=1400,1000", "--no-first-run", "--disable-extensions"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     options.add_argument(f"--user-data-dir={os.path.join(args.screenshot_dir, 'chromium-profile')}")
     driver = webdriver.Chrome(service=Service(executable_path=args.chromedriver), options=options)
     try:
-        driver.set_window_size(1400, 900)
+        driver.set_window_size(1400, 1000)
         driver.get(args.url + "/")
         check("fanout" in driver.title, f"the page's title is {driver.title!r}")
         wait_for(driver, "Leaflet and the page's script run", lambda: driver.execute_script("return !!window.fanout"))
         # Borders (3 countries) and municipalities (hundreds) are drawn as vector paths.
         paths = wait_for(driver, "the borders and municipalities are drawn",
-                         lambda: (n := len(driver.find_elements(By.CSS_SELECTOR, ".leaflet-base-pane path"))) > 300 and n)
+                         lambda: (n := len(driver.find_elements(By.CSS_SELECTOR, ".leaflet-countries-pane path, .leaflet-municipalities-pane path"))) > 300 and n)
         check((paths or 0) > 300, f"{paths} vector paths in the base layers")
 
         # Sign in: the token goes to sessionStorage, never into the page.
@@ -165,6 +165,9 @@ def main():
         print(f"live: {text(driver, 'live-mode')}", flush=True)
         rings = driver.find_elements(By.CSS_SELECTOR, "#rings tbody tr")
         check(len(rings) > 0, f"{len(rings)} rings listed")
+        # The picture: the action's panel in view, the map zoomed out to show the municipalities round it.
+        driver.execute_script("document.getElementById('action').scrollIntoView();"
+                              "window.fanout.map.setZoom(13, {animate: false})")
         time.sleep(0.5)
         os.makedirs(args.screenshot_dir, exist_ok=True)
         shot = os.path.join(args.screenshot_dir, "map-page.png")

@@ -41,17 +41,21 @@
 
   const map = L.map("map", { zoomSnap: 0.5 }).setView([52.2, 5.3], 8);
   map.attributionControl.setPrefix("Leaflet");
-  map.createPane("base").style.zIndex = 350; // below the drawn area and the rings (overlayPane, 400)
+  // The layers' own panes, below the drawn area and the rings (overlayPane, 400), the filled
+  // countries below the municipalities' lines whichever file arrives first.
+  map.createPane("countries").style.zIndex = 340;
+  map.createPane("municipalities").style.zIndex = 350;
   const countryFill = { NL: "#fbfbf6", BE: "#ebeae2", DE: "#ebeae2" };
   const overlays = {};
   const layerControl = L.control.layers(null, overlays, { collapsed: false }).addTo(map);
 
   async function loadLayer(name, title, style) {
+    const pane = name === "borders" ? "countries" : "municipalities";
     try {
       const resp = await fetch(`/layers/${name}`);
       if (!resp.ok) throw new Error(`HTTP ${resp.status}`);
       const data = await resp.json();
-      const layer = L.geoJSON(data, { pane: "base", interactive: false, style, attribution: data.attribution || "" }).addTo(map);
+      const layer = L.geoJSON(data, { pane, interactive: false, style, attribution: data.attribution || "" }).addTo(map);
       layerControl.addOverlay(layer, title);
       return layer;
     } catch (e) {
@@ -300,7 +304,9 @@
     const share = r.completed > 0 ? r.reached / r.completed : 0;
     const outer = circlePoints(current.incident, r.outer_m);
     const shape = r.inner_m > 0 ? [outer, circlePoints(current.incident, r.inner_m)] : [outer];
-    L.polygon(shape, { color: "#00a32a", weight: 1, fillColor: "#00a32a", fillOpacity: 0.1 + 0.5 * share, interactive: false })
+    L.polygon(shape, {
+      color: "#00a32a", weight: 1, fillColor: "#00a32a", fillOpacity: 0.1 + 0.5 * share, interactive: false, smoothFactor: 0,
+    })
       .addTo(ringLayer);
   }
 
