@@ -37,6 +37,7 @@
         buffer += chunk;
         let i;
         while ((i = buffer.search(/\r\n|\r|\n/)) >= 0) {
+          if (i === buffer.length - 1 && buffer[i] === "\r") break; // a CRLF split between chunks
           const sep = buffer[i] === "\r" && buffer[i + 1] === "\n" ? 2 : 1;
           line(buffer.slice(0, i));
           buffer = buffer.slice(i + sep);
