@@ -178,6 +178,7 @@ let package = Package(
         .testTarget(
             name: "FanoutServerTests",
             dependencies: testDependencies + ["FanoutServer", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            exclude: ["Browser"],
             swiftSettings: strict),
         .testTarget(
             name: "CLITests",

@@ -146,6 +146,35 @@ paths.update({
         "responses": {**ok({"type": "object", "required": ["registered"], "properties": {"registered": {"type": "integer"}}}),
                       **problems(*AUTH, *BODY)}}},
 })
+# --- The map page (Routes+Map.swift): public, no token; no personal data. ---
+html = {"text/html": {"schema": {"type": "string"}}}
+file_param = {"name": "file", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 100}}
+def static(summary, types):
+    return {"get": {"summary": summary, "parameters": [file_param],
+                    "responses": {"200": {"description": "The file", "content": {t: {"schema": {"type": "string"}} for t in types}},
+                                  **problems("404")}}}
+paths.update({
+    "/": {"get": {"summary": "The dispatcher's map page (HTML; asks for the token itself)",
+                  "responses": {"200": {"description": "The page", "content": html},
+                                "503": {"description": "Leaflet (Debian's libjs-leaflet) is not installed", "content": html}}}},
+    "/static/map/{file}": static("The map page's scripts and styles", ["text/javascript", "text/css", "text/html"]),
+    "/static/leaflet/{file}": static("Leaflet, from Debian's libjs-leaflet", ["text/javascript", "text/css"]),
+    "/static/leaflet/images/{file}": static("Leaflet's images", ["image/png"]),
+    "/layers/{name}": {"get": {"summary": "A vector layer for the map as WGS84 GeoJSON: borders (NL, BE, DE) or municipalities (NL)",
+                               "parameters": [{"name": "name", "in": "path", "required": True,
+                                               "schema": {"type": "string", "enum": ["borders", "municipalities"]}}],
+                               "responses": {"200": {"description": "A FeatureCollection of MultiPolygons",
+                                                     "content": {"application/geo+json": {"schema": {
+                                                         "type": "object", "required": ["type", "features"],
+                                                         "properties": {"type": {"const": "FeatureCollection"},
+                                                                        "attribution": {"type": "string"},
+                                                                        "license": {"type": "string"},
+                                                                        "features": {"type": "array"}}}}}},
+                                             **problems("404")}}},
+})
+for p in ("/static/leaflet/{file}", "/static/leaflet/images/{file}"):
+    paths[p]["get"]["responses"]["503"] = {"description": "Leaflet (Debian's libjs-leaflet) is not installed",
+                                           "content": problem["content"]}
 
 doc = {"openapi": "3.1.0",
        "info": {"title": "fanout control-room service", "version": "1",

@@ -5,10 +5,14 @@
 # fanout writes: GDAL's ogrinfo (gdal-bin), xmllint for the CAP XSD (libxml2-utils) and
 # rsvg-convert for PNG maps (librsvg2-bin), and Kannel (bearerbox, smsbox, the fake SMSC) for the
 # SMS adapter's tests, and Python's jsonschema (python3-jsonschema) for tools/validate-json.py, which checks
-# every `--json` output against its schema in docs/schemas.
+# every `--json` output against its schema in docs/schemas. The map page of `fanout serve` needs Leaflet
+# (libjs-leaflet); its browser test runs headless Chromium (chromium, chromium-driver) from Python's selenium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tools/ensure-deps.sh gdal-bin libxml2-utils librsvg2-bin kannel kannel-extras sqlite3 python3-jsonschema curl
+tools/ensure-deps.sh gdal-bin libxml2-utils librsvg2-bin kannel kannel-extras sqlite3 python3-jsonschema curl \
+    libjs-leaflet chromium chromium-driver
+# Selenium drives the map page's browser test (Tests/FanoutServerTests/Browser/map_page.py).
+python3 -c 'import selenium' 2>/dev/null || python3 -m pip install --quiet selenium
 export FANOUT_REQUIRE_KANNEL=1  # the Kannel adapter tests run against a real Kannel; fail, never skip
 swift build --build-tests
 if [ "$#" -gt 0 ]; then

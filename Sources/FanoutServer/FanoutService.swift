@@ -28,6 +28,8 @@ public struct ServeOptions: Sendable {
     public var engines: Int?
     /// The data directory (RD grid, borders, municipalities, travel radius).
     public var data: DataDirectory
+    /// Where Leaflet is, for the map page (default: Debian's `libjs-leaflet`).
+    public var leaflet: URL = MapAssets.debianLeaflet
 
     /// Creates options.
     public init(
@@ -91,7 +93,9 @@ public enum FanoutService {
             limits: options.configuration.limits, travel: try? TravelRadiusTable.load(data: options.data))
         let metrics = ServeMetrics()
         let document = try OpenAPIDocument.load()
-        let routes = Routes(room: room, metrics: metrics, openapi: document, declared: try DeclaredRoutes(document: document))
+        let map = try MapAssets.load(data: options.data, leafletDirectory: options.leaflet, logger: logger)
+        let routes = Routes(
+            room: room, metrics: metrics, openapi: document, declared: try DeclaredRoutes(document: document), map: map)
         return Application(
             router: routes.router(),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "fanout"),

@@ -17,6 +17,8 @@ struct Routes: Sendable {
     let openapi: [UInt8]
     /// The routes the document declares.
     let declared: DeclaredRoutes
+    /// The map page's files, Leaflet and the vector layers.
+    let map: MapAssets
 
     /// Builds the router: public probes, the OpenAPI document, then `/v1`.
     func router() -> Router<ServeContext> {
@@ -40,6 +42,7 @@ struct Routes: Sendable {
                 status: .ok, headers: [.contentType: "application/json"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: openapi)))
         }
+        addMapRoutes(to: router)
         let v1 = router.group("/v1")
         v1.post("/selections") { request, context in try await select(request, context) }
         v1.post("/actions") { request, context in try await startAction(request, context) }

@@ -22,7 +22,14 @@ import Testing
         let fixture = try ServeFixture(label: "openapi")
         try await fixture.withServer { client in
             for (path, operations) in paths.sorted(by: { $0.key < $1.key }) {
-                let concrete = path.replacingOccurrences(of: "{id}", with: "1").replacingOccurrences(of: "{pid}", with: "1")
+                // A real value for every path parameter (a file the page or Leaflet has, a layer).
+                let examples = [
+                    "/static/map/{file}": "/static/map/app.js", "/static/leaflet/{file}": "/static/leaflet/leaflet.js",
+                    "/static/leaflet/images/{file}": "/static/leaflet/images/layers.png", "/layers/{name}": "/layers/borders",
+                ]
+                let concrete = examples[path]
+                    ?? path.replacingOccurrences(of: "{id}", with: "1").replacingOccurrences(of: "{pid}", with: "1")
+                #expect(!concrete.contains("{"), "no example value for \(path)")
                 for method in operations.sorted() {
                     let m = HTTPRequest.Method(rawValue: method.uppercased())!
                     let status = try await client.call(m, concrete, as: nil, json: m == .get || m == .delete ? nil : "{}").status

@@ -28,7 +28,7 @@ struct ServeFixture {
     ]
 
     let database: String
-    let options: ServeOptions
+    var options: ServeOptions
 
     init(label: String = "serve", limits: ServeConfiguration.Limits = ServeConfiguration.Limits(), dispatch: DispatchConfig = DispatchConfig()) throws {
         let dir = try Fixtures.temporaryDirectory(label)
