@@ -106,6 +106,20 @@ public struct CommandLogPage: Sendable, Hashable {
 }
 
 extension Date {
+    /// RFC 3339 in UTC to the millisecond, as the command log gives its times:
+    /// `2025-03-01T09:12:44.318Z`.
+    package var rfc3339UTC: String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0) ?? calendar.timeZone
+        let ms = Int64((timeIntervalSince1970 * 1000).rounded())
+        let seconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
+        let c = calendar.dateComponents(
+            [.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(seconds)))
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0,
+            c.minute ?? 0, c.second ?? 0, Int(ms - seconds * 1000))
+    }
+
     /// Milliseconds since 1970 UTC, rounded down (what the command log stores), taken to the
     /// microsecond first, so that a time made from whole milliseconds gives them back exactly.
     package var unixMilliseconds: Int64 {

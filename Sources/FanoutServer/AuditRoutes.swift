@@ -133,17 +133,6 @@ enum RFC3339 {
         guard back.year == year, back.month == month, back.day == day else { return nil }
         return date.addingTimeInterval(fraction)
     }
-
-    /// `2025-03-01T12:00:00.250Z`: to the millisecond, in UTC.
-    static func format(_ date: Date) -> String {
-        let ms = Int64((date.timeIntervalSince1970 * 1000).rounded())
-        let seconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
-        let c = utc.dateComponents(
-            [.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(seconds)))
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0,
-            c.minute ?? 0, c.second ?? 0, Int(ms - seconds * 1000))
-    }
 }
 
 /// `GET /v1/audit`: `{"records": [...], "next_cursor": "17" | null}`.
@@ -162,7 +151,7 @@ struct AuditAnswer: Sendable, Encodable {
             try o.encode(r.origin.operatorName, forKey: "operator")
             try o.encode(r.origin.role, forKey: "role")
             try o.encode(r.origin.requestID, forKey: "request_id")
-            try o.encode(RFC3339.format(r.origin.wallTime), forKey: "wall_time")
+            try o.encode(r.origin.wallTime.rfc3339UTC, forKey: "wall_time")
             try o.encode(r.dispatcherTime.map { Double($0.components.seconds) + Double($0.components.attoseconds) * 1e-18 },
                 forKey: "dispatcher_seconds")
         }

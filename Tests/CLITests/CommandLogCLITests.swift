@@ -34,5 +34,26 @@ import Testing
             let floor = Date(timeIntervalSince1970: (before.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
             #expect(floor <= r.origin.wallTime && r.origin.wallTime <= after, "\(r.command)")
         }
+        // `status ID` shows them, in text and in its JSON (valid against its schema).
+        let operatorName = records.first?.origin.operatorName ?? "?"
+        let text = try await fx.action(["status", "1"])
+        #expect(text.status == 0, "\(text.stderr)")
+        let lines = text.stdout.split(separator: "\n").map(String.init)
+        let listed = lines.drop { $0 != "commands:" }.dropFirst()
+        #expect(listed.count == 3, "\(text.stdout)")
+        for (line, r) in zip(listed, records) {
+            #expect(line.hasPrefix("  \(r.command.rawValue) at T+"), "\(line)")
+            #expect(line.hasSuffix(", by \(operatorName)"), "\(line)")
+        }
+        let json = try await fx.action(["status", "1", "--json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        #expect(try await ExternalTool.validateJSON(schema: "action-status", json: json.stdout) == [])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let commands = try #require(object["commands"] as? [[String: Any]])
+        #expect(commands.map { $0["command"] as? String } == ["start", "stop", "end"])
+        #expect(commands.map { $0["operator"] as? String } == Array(repeating: operatorName, count: 3))
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        #expect(commands.compactMap { ($0["wall_time"] as? String).flatMap(f.date(from:)) } == records.map(\.origin.wallTime))
     }
 }
