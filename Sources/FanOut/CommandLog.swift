@@ -131,7 +131,8 @@ extension Date {
 extension Ledger {
     /// Writes one command-log record in the open transaction `db`.
     static func insertCommand(
-        _ kind: CommandKind, action: ActionID?, participant: Int64?, origin: CommandOrigin, at: Duration?, _ db: Database
+        _ kind: CommandKind, action: ActionID?, participant: Int64?, origin: CommandOrigin, at: Duration?,
+        _ db: Database
     ) throws {
         let s = try db.cachedStatement(
             sql: """
@@ -204,7 +205,8 @@ extension Ledger {
         let records = rows.prefix(limit).compactMap { r -> CommandRecord? in
             guard let kind = CommandKind(rawValue: r[1]) else { return nil }
             return CommandRecord(
-                sequence: r[0], command: kind, action: (r[2] as Int64?).map(ActionID.init(rawValue:)), participant: r[3],
+                sequence: r[0], command: kind, action: (r[2] as Int64?).map(ActionID.init(rawValue:)),
+                participant: r[3],
                 origin: CommandOrigin(
                     operator: r[4], role: r[5], requestID: r[6],
                     wallTime: Date(timeIntervalSince1970: Double(r[7] as Int64) / 1000)),

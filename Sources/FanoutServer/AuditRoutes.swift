@@ -43,7 +43,8 @@ struct AuditQuery: Sendable, Hashable {
             guard Self.names.contains(name) else {
                 throw ServeError(
                     .badRequest,
-                    "\(name.prefix(40)): not a parameter of /v1/audit (it takes \(Self.names.sorted().joined(separator: ", ")))",
+                    "\(name.prefix(40)): not a parameter of /v1/audit (it takes "
+                        + "\(Self.names.sorted().joined(separator: ", ")))",
                     field: String(name.prefix(40)))
             }
             guard seen.insert(name).inserted else {
@@ -54,7 +55,8 @@ struct AuditQuery: Sendable, Hashable {
             case "cursor": q.after = try Self.positive(value, field: name)
             case "operator":
                 guard !value.isEmpty, value.count <= 200 else {
-                    throw ServeError(.badRequest, "operator: expected a token subject (1 to 200 characters)", field: name)
+                    throw ServeError(
+                        .badRequest, "operator: expected a token subject (1 to 200 characters)", field: name)
                 }
                 q.operatorName = value
             case "from": q.from = try Self.time(value, field: name)
@@ -62,7 +64,8 @@ struct AuditQuery: Sendable, Hashable {
             default:  // limit
                 guard let n = Int(value), (1...Self.maxLimit).contains(n) else {
                     throw ServeError(
-                        .badRequest, "limit: expected a whole number from 1 to \(Self.maxLimit), not '\(value.prefix(40))'",
+                        .badRequest,
+                        "limit: expected a whole number from 1 to \(Self.maxLimit), not '\(value.prefix(40))'",
                         field: name)
                 }
                 q.limit = n
@@ -76,7 +79,8 @@ struct AuditQuery: Sendable, Hashable {
 
     static func positive(_ value: String, field: String) throws -> Int64 {
         guard value.allSatisfy(\.isASCII), let n = Int64(value), n > 0 else {
-            throw ServeError(.badRequest, "\(field): expected a positive whole number, not '\(value.prefix(40))'", field: field)
+            throw ServeError(
+                .badRequest, "\(field): expected a positive whole number, not '\(value.prefix(40))'", field: field)
         }
         return n
     }
@@ -97,7 +101,7 @@ enum RFC3339 {
     /// The UTC Gregorian calendar.
     static let utc: Calendar = {
         var c = Calendar(identifier: .gregorian)
-        c.timeZone = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0)!
+        if let zone = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0) { c.timeZone = zone }
         return c
     }()
 
@@ -152,8 +156,7 @@ struct AuditAnswer: Sendable, Encodable {
             try o.encode(r.origin.role, forKey: "role")
             try o.encode(r.origin.requestID, forKey: "request_id")
             try o.encode(r.origin.wallTime.rfc3339UTC, forKey: "wall_time")
-            try o.encode(r.dispatcherTime.map { Double($0.components.seconds) + Double($0.components.attoseconds) * 1e-18 },
-                forKey: "dispatcher_seconds")
+            try o.encode(r.dispatcherTime?.seconds, forKey: "dispatcher_seconds")
         }
         let next = page.hasMore ? page.records.last.map { String($0.sequence) } : nil
         try c.encode(next, forKey: "next_cursor")
