@@ -175,6 +175,44 @@ paths.update({
 for p in ("/static/leaflet/{file}", "/static/leaflet/images/{file}"):
     paths[p]["get"]["responses"]["503"] = {"description": "Leaflet (Debian's libjs-leaflet) is not installed",
                                            "content": problem["content"]}
+# --- Audit (GET /v1/audit: the ledger's command log) ---------------------------------------------
+rfc3339_utc = {"type": "string", "format": "date-time", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?[Zz]$",
+               "description": "RFC 3339 in UTC (ending in Z), e.g. 2025-03-01T12:00:00Z"}
+request_id_header = {"X-Request-Id": {"description": "The request's id (also in the command log and in problem details)",
+                                      "schema": {"type": "string"}}}
+schemas.update({
+    "AuditRecord": {"type": "object",
+                    "required": ["sequence", "command", "action", "participant", "operator", "role", "request_id",
+                                 "wall_time", "dispatcher_seconds"],
+                    "properties": {
+                        "sequence": {"type": "integer", "description": "Position in the log (the cursor of a page ends here)"},
+                        "command": {"type": "string", "enum": ["start", "enlarge", "stop", "end",
+                                                               "participant-register", "participant-remove"]},
+                        "action": {"type": ["integer", "null"]}, "participant": {"type": ["integer", "null"]},
+                        "operator": {"type": "string", "description": "Token subject, or the OS user of a CLI command"},
+                        "role": {"type": ["string", "null"], "description": "The token's role (null: CLI)"},
+                        "request_id": {"type": ["string", "null"], "description": "The service's request id (null: CLI)"},
+                        "wall_time": {"type": "string", "format": "date-time", "description": "UTC, to the millisecond"},
+                        "dispatcher_seconds": {"type": ["number", "null"], "description": "Dispatcher clock when applied"}}},
+    "AuditPage": {"type": "object", "required": ["records", "next_cursor"], "properties": {
+        "records": {"type": "array", "items": ref("AuditRecord")},
+        "next_cursor": {"type": ["string", "null"], "description": "Pass as cursor for the next page; null: no more"}}},
+})
+paths.update({
+    "/v1/audit": {"get": {
+        "summary": "Who gave which command when (start, enlarge, stop, end, participant changes), oldest first, paginated",
+        "security": [{"bearer": []}],
+        "parameters": [
+            {"name": "action", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 9007199254740991}},
+            {"name": "operator", "in": "query", "schema": {"type": "string", "minLength": 1, "maxLength": 200}},
+            {"name": "from", "in": "query", "description": "At or after this time", "schema": rfc3339_utc},
+            {"name": "to", "in": "query", "description": "Before this time", "schema": rfc3339_utc},
+            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+            {"name": "cursor", "in": "query", "schema": {"type": "string", "pattern": "^[1-9][0-9]{0,17}$"}}],
+        "responses": {"200": {"description": "OK", "headers": request_id_header,
+                              "content": {"application/json": {"schema": ref("AuditPage")}}},
+                      **problems(*AUTH, "422")}}},
+})
 
 doc = {"openapi": "3.1.0",
        "info": {"title": "fanout control-room service", "version": "1",

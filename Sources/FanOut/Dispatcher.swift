@@ -163,12 +163,16 @@ public final class Dispatcher: Sendable {
     /// messages are in the ledger when this returns.
     /// - Parameters:
     ///   - area: The area drawn and the registry generation it was selected from, for the audit.
+    ///   - origin: Who gave the command, when and under which request: recorded in the command
+    ///     log in the start's own transaction (`nil`: no record).
     /// - Returns: The new action's id.
     /// - Throws: ``DispatchError`` `.invalidRequest` (empty message, no channel, a channel without a
     ///   provider, a text too long for one of the channels or a bad photo URL: see
     ///   ``MessageLimits``), `.confirmationRequired` (more recipients than the incident type's threshold and
     ///   `request.confirmed` not set), `.ledger`.
-    package func start(_ request: ActionRequest, recipients: [Recipient], area: AreaRecord? = nil) throws -> ActionID {
+    package func start(
+        _ request: ActionRequest, recipients: [Recipient], area: AreaRecord? = nil, origin: CommandOrigin? = nil
+    ) throws -> ActionID {
         let now = clock.now
         return try command { c in
             var request = request
@@ -200,6 +204,7 @@ public final class Dispatcher: Sendable {
             try c.record(.startAction(id, request, at: now))
             let added = try c.include(recipients, in: &run, at: now)
             try c.record(.area(id, version: 1, area, recipients: persons, added: added, at: now))
+            if let origin { try c.record(.command(.start, id, origin, at: now)) }
             c.put(run)
             try c.flush()
             try c.pumpAll(at: now)
@@ -224,12 +229,15 @@ public final class Dispatcher: Sendable {
     /// - Parameters:
     ///   - area: The enlarged area and the registry generation it was selected from, for the audit.
     ///   - confirmed: Confirms an enlargement that leaves the action larger than its threshold.
+    ///   - origin: Who gave the command: recorded in the command log in the enlargement's own
+    ///     transaction (`nil`: no record).
     /// - Returns: How many persons were added.
     /// - Throws: ``DispatchError`` `.unknownAction`, `.invalidTransition` (stopped or ended),
     ///   `.confirmationRequired` (nothing is added then), `.ledger`.
     @discardableResult
     package func enlarge(
-        _ id: ActionID, with recipients: [Recipient], area: AreaRecord? = nil, confirmed: Bool = false
+        _ id: ActionID, with recipients: [Recipient], area: AreaRecord? = nil, confirmed: Bool = false,
+        origin: CommandOrigin? = nil
     ) throws -> Int {
         let now = clock.now
         return try command { c in
@@ -242,6 +250,7 @@ public final class Dispatcher: Sendable {
                 .area(
                     id, version: run.areaVersion, area, recipients: Set(recipients.map(\.person)).count, added: added,
                     at: now))
+            if let origin { try c.record(.command(.enlarge, id, origin, at: now)) }
             c.put(run)
             try c.flush()
             try c.pumpAll(at: now)
@@ -260,6 +269,16 @@ public final class Dispatcher: Sendable {
     /// - Throws: ``DispatchError`` `.unknownAction`, `.invalidTransition` (already stopped or ended), `.ledger`.
     @discardableResult
     public func stop(_ id: ActionID) throws -> Int {
+        try stop(id, origin: nil)
+    }
+
+    /// Stops a running action as ``stop(_:)`` does, recording who gave the command in the command
+    /// log in the stop's own transaction (`origin` `nil`: no record).
+    ///
+    /// - Returns: How many alerts were cancelled.
+    /// - Throws: As ``stop(_:)``.
+    @discardableResult
+    public func stop(_ id: ActionID, origin: CommandOrigin?) throws -> Int {
         let now = clock.now
         return try command { c in
             var run = try Self.run(id, in: c, for: "stop", allowed: [.running])
@@ -268,6 +287,7 @@ public final class Dispatcher: Sendable {
             c.put(run)
             try c.record(.cancelQueued(id, at: now))
             try c.record(.actionState(id, .stopped, result: nil))
+            if let origin { try c.record(.command(.stop, id, origin, at: now)) }
             try c.flush()
             logger.debug("action stopped", metadata: ["action": "\(id)", "cancelled": "\(cancelled)"])
             return cancelled
@@ -286,6 +306,16 @@ public final class Dispatcher: Sendable {
     ///   ``MessageLimits``), `.ledger`.
     @discardableResult
     public func end(_ id: ActionID, result: String, texts: [String: String] = [:]) throws -> Int {
+        try end(id, result: result, texts: texts, origin: nil)
+    }
+
+    /// Ends an action as ``end(_:result:texts:)`` does, recording who gave the command in the
+    /// command log in the end's own transaction (`origin` `nil`: no record).
+    ///
+    /// - Returns: How many end messages were queued now.
+    /// - Throws: As ``end(_:result:texts:)``.
+    @discardableResult
+    public func end(_ id: ActionID, result: String, texts: [String: String], origin: CommandOrigin?) throws -> Int {
         let now = clock.now
         return try command { c in
             var run = try Self.run(id, in: c, for: "end", allowed: [.running, .stopped])
@@ -314,6 +344,7 @@ public final class Dispatcher: Sendable {
                 try c.enqueue(person, .end, in: &run, at: now)
                 queued += 1
             }
+            if let origin { try c.record(.command(.end, id, origin, at: now)) }
             c.put(run)
             try c.flush()
             try c.pumpAll(at: now)

@@ -21,6 +21,8 @@ enum LedgerOp {
     case area(ActionID, version: Int, AreaRecord?, recipients: Int, added: Int, at: Duration)
     /// Every queued alert of the action becomes cancelled (a stop), in one statement.
     case cancelQueued(ActionID, at: Duration)
+    /// An append-only command-log record: who gave the command, when (see ``CommandOrigin``).
+    case command(CommandKind, ActionID, CommandOrigin, at: Duration)
 }
 
 /// One message as stored in the ledger.
@@ -218,6 +220,8 @@ public final class Ledger: Sendable {
                                 WHERE action_id = ? AND kind = 'alert' AND state = 'queued'
                                 """,
                             arguments: [t.milliseconds, id.rawValue])
+                    case .command(let kind, let id, let origin, let t):
+                        try Self.insertCommand(kind, action: id, participant: nil, origin: origin, at: t, db)
                     }
                 }
             }

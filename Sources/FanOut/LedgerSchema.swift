@@ -195,6 +195,31 @@ enum LedgerSchema {
                     CREATE INDEX dispatch_command_pending ON dispatch_command(id) WHERE state = 'pending';
                     """)
         }
+        m.registerMigration("v13-dispatch-command-log") { db in
+            try db.execute(
+                sql: """
+                    -- Append-only: who gave each command (start, enlarge, stop, end; participant registrations
+                    -- and removals through the service), under which request, when. Written in the command's
+                    -- own transaction. `wall_ms`: UTC milliseconds since 1970; `at_ms`: dispatcher clock.
+                    CREATE TABLE dispatch_command_log (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        command TEXT NOT NULL,
+                        action_id INTEGER,
+                        participant_id INTEGER,
+                        operator TEXT NOT NULL,          -- token subject, or the OS user of a CLI command
+                        role TEXT,                       -- the token's role (NULL: CLI)
+                        request_id TEXT,                 -- the service's request id (NULL: CLI)
+                        wall_ms INTEGER NOT NULL,
+                        at_ms INTEGER
+                    );
+                    CREATE INDEX dispatch_command_log_action ON dispatch_command_log(action_id);
+                    CREATE INDEX dispatch_command_log_wall ON dispatch_command_log(wall_ms);
+                    CREATE TRIGGER dispatch_command_log_no_update BEFORE UPDATE ON dispatch_command_log
+                        BEGIN SELECT RAISE(ABORT, 'dispatch_command_log is append-only'); END;
+                    CREATE TRIGGER dispatch_command_log_no_delete BEFORE DELETE ON dispatch_command_log
+                        BEGIN SELECT RAISE(ABORT, 'dispatch_command_log is append-only'); END;
+                    """)
+        }
         return m
     }()
 

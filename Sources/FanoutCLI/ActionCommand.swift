@@ -192,11 +192,14 @@ struct DeskOptions: ParsableArguments {
 
     /// Carries out `command`: with this process's desk when it can take the ledger, else through
     /// the process that runs the ledger's dispatcher (which applies it at once); then `body` with
-    /// the answer and this process's desk (`nil` when the other process applied it).
+    /// the answer and this process's desk (`nil` when the other process applied it). The ledger's
+    /// command log records it with the OS user as the operator (``CommandOrigin/commandLine(wallTime:)``).
     func perform(
         _ command: DeskCommand, _ setup: DeskSetup, _ body: (DeskAnswer, ActionDesk?) throws -> Void
     ) throws {
-        let done = try ActionDesk.perform(command, db: db, open: { try openDesk(setup) }) { holder in
+        let done = try ActionDesk.perform(
+            command, db: db, origin: .commandLine(), open: { try openDesk(setup) }
+        ) { holder in
             note(
                 "the dispatcher of \(db) runs in \(holder.map { "\($0)" } ?? "another process"): "
                     + "handing it the \(command.kind) command")

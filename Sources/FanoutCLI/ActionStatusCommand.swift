@@ -21,8 +21,9 @@ struct ActionStatusCommand: LoggingCommand {
         discussion: """
             Reads the ledger only: nothing is resumed or sent. Without an id, one line per action; with an id, its \
             alerts and end messages per state and channel, how many were reached, when the last alert and end \
-            message completed, and per 500 m distance ring (outermost first) when it was reached. Times are \
-            dispatcher time (T+) since the ledger's first action.
+            message completed, and per 500 m distance ring (outermost first) when it was reached, then who gave \
+            each of its commands (start, enlarge, stop, end) and when, in UTC. Times are dispatcher time (T+) \
+            since the ledger's first action.
             """)
 
     @Option(help: ArgumentHelp("The registry database, which also holds the ledger.", valueName: "FILE"))
@@ -52,7 +53,17 @@ struct ActionStatusCommand: LoggingCommand {
         }
         if let action, !json {
             print(ActionText.summary(try ledger.summary(of: action.id, ringWidthMeters: ringWidth), rings: true))
+            let commands = try ledger.commands(of: action.id)
+            if !commands.isEmpty { print(ActionText.commands(commands)) }
             return
+        }
+        if let action {
+            return try JSONOutput.print(
+                .actionStatus, JSONOutput.Fields(),
+                adding: [
+                    "ring_width_m": ringWidth, "actions": [try ledger.summary(of: action.id, ringWidthMeters: ringWidth)],
+                    "commands": try ledger.commands(of: action.id).map(CommandJSON.init),
+                ])
         }
         try report(
             try action.map { [try ledger.summary(of: $0.id, ringWidthMeters: ringWidth)] }

@@ -121,10 +121,11 @@ extension ActionDesk {
     /// - Returns: How many were added.
     /// - Throws: ``DispatchError`` `.unknownAction`, `.invalidTransition`, `.confirmationRequired`
     ///   (the plan needs a confirmation it does not have; nothing is added).
-    public func enlarge(_ plan: EnlargementPlan) throws -> Int {
+    /// - Parameter origin: Who gave the command, recorded with it (`nil`: no record).
+    public func enlarge(_ plan: EnlargementPlan, origin: CommandOrigin? = nil) throws -> Int {
         try requireHeld(plan.action, for: "enlarge")
         let added = try dispatcher.enlarge(
-            plan.action, with: plan.recipients, area: plan.area, confirmed: plan.confirmed)
+            plan.action, with: plan.recipients, area: plan.area, confirmed: plan.confirmed, origin: origin)
         try dispatcher.flush()
         return added
     }
@@ -135,10 +136,11 @@ extension ActionDesk {
     /// - Throws: ``DispatchError`` `.unknownAction` (naming the known ids), `.invalidTransition`,
     ///   `.confirmationRequired`.
     package func enlarge(
-        _ id: ActionID, with recipients: [Recipient], area: AreaRecord? = nil, confirmed: Bool = false
+        _ id: ActionID, with recipients: [Recipient], area: AreaRecord? = nil, confirmed: Bool = false,
+        origin: CommandOrigin? = nil
     ) throws -> Int {
         var plan = try planEnlargement(id, with: recipients, confirmed: confirmed)
         plan.area = area
-        return try enlarge(plan)
+        return try enlarge(plan, origin: origin)
     }
 }

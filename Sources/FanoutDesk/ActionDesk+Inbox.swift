@@ -65,23 +65,26 @@ extension ActionDesk {
 
     /// Applies `command` to this desk's dispatcher; the ledger holds its effect when this returns.
     ///
-    /// - Throws: What ``start(_:)``, ``enlarge(_:)``, ``stop(_:)`` and ``end(_:result:texts:)``
-    ///   throw; ``RegistryError`` reading preferences.
-    public func apply(_ command: DeskCommand) throws -> DeskAnswer {
+    /// - Parameter origin: Who gave the command: recorded in the ledger's command log in the
+    ///   command's own transaction (`nil`: no record).
+    /// - Throws: What ``start(_:origin:)``, ``enlarge(_:origin:)``, ``stop(_:origin:)`` and
+    ///   ``end(_:result:texts:origin:)`` throw; ``RegistryError`` reading preferences.
+    public func apply(_ command: DeskCommand, origin: CommandOrigin? = nil) throws -> DeskAnswer {
         switch command {
         case .start(let request, let selection):
             let plan = try Self.plan(
                 request, selection: selection, recipients: .registry(try registry()), config: config)
-            let id = try start(plan)
+            let id = try start(plan, origin: origin)
             return DeskAnswer(action: id, count: try dispatcher.status(id).included)
         case .enlarge(let id, let selection, let confirmed):
             let recipients = try RecipientSource.registry(try registry()).recipients(for: selection.participants)
             return DeskAnswer(
-                action: id, count: try enlarge(id, with: recipients, area: selection.area, confirmed: confirmed))
+                action: id,
+                count: try enlarge(id, with: recipients, area: selection.area, confirmed: confirmed, origin: origin))
         case .stop(let id):
-            return DeskAnswer(action: id, count: try stop(id))
+            return DeskAnswer(action: id, count: try stop(id, origin: origin))
         case .end(let id, let result, let texts):
-            return DeskAnswer(action: id, count: try end(id, result: result, texts: texts))
+            return DeskAnswer(action: id, count: try end(id, result: result, texts: texts, origin: origin))
         }
     }
 
@@ -99,7 +102,8 @@ extension ActionDesk {
                 outcome = .expired
             } else {
                 do {
-                    var answer = try apply(try DeskCommandCoding.decode(item))
+                    let (command, origin) = try DeskCommandCoding.decode(item)
+                    var answer = try apply(command, origin: origin)
                     answer.appliedElsewhere = true
                     outcome = .applied(String(decoding: try JSONEncoder().encode(answer), as: UTF8.self))
                 } catch let error as DispatchError where error.code != .ledger {
@@ -127,6 +131,8 @@ extension ActionDesk {
     /// once: the inbox answers each row once.
     ///
     /// - Parameters:
+    ///   - origin: Who gave the command: recorded in the ledger's command log with it, also when
+    ///     the holder applies it (`nil`: no record).
     ///   - open: Opens this process's desk on `db` (taking the ledger lock); throws
     ///     ``DispatchError`` `.ledgerBusy` when another process holds it.
     ///   - handedOff: Called once when the command goes to the holder, with who that is.
@@ -134,7 +140,8 @@ extension ActionDesk {
     /// - Throws: The command's own errors (also when the holder refused it), ``DispatchError``
     ///   `.ledgerBusy` when nobody applied it in time, `.ledger`.
     public static func perform(
-        _ command: DeskCommand, db: String, waitingAtMost: Duration = .seconds(30), open: () throws -> ActionDesk,
+        _ command: DeskCommand, db: String, origin: CommandOrigin? = nil, waitingAtMost: Duration = .seconds(30),
+        open: () throws -> ActionDesk,
         handedOff: (LedgerLock.Holder?) -> Void = { _ in }
     ) throws -> DeskPerformance {
         func ownDesk() throws -> ActionDesk? {
@@ -142,14 +149,14 @@ extension ActionDesk {
         }
         if let desk = try ownDesk() {
             do {
-                return DeskPerformance(answer: try desk.apply(command), desk: desk)
+                return DeskPerformance(answer: try desk.apply(command, origin: origin), desk: desk)
             } catch {
                 _ = try? desk.close()
                 throw error
             }
         }
         let ledger = try Ledger.open(at: db)
-        let (kind, action, payload) = try DeskCommandCoding.encode(command)
+        let (kind, action, payload) = try DeskCommandCoding.encode(command, origin: origin)
         let id = try ledger.submit(kind: kind, action: action, payload: payload)
         handedOff(LedgerLock.holder(of: db))
         let deadline = ContinuousClock.now + waitingAtMost
@@ -217,10 +224,22 @@ enum DeskCommandCoding {
         var registryGeneration: Int64?
         /// Participant ids and distances, 16 bytes each (little-endian Int64, Float64 bits).
         var participants: Data?
+        /// Who gave the command (absent in commands of older versions: then no command-log record).
+        var operatorName: String?
+        var role: String?
+        var requestID: String?
+        /// When it was given: milliseconds since 1970 UTC.
+        var givenAtMs: Int64?
     }
 
-    static func encode(_ command: DeskCommand) throws -> (String, ActionID?, Data) {
+    static func encode(_ command: DeskCommand, origin: CommandOrigin? = nil) throws -> (String, ActionID?, Data) {
         var p = Payload()
+        if let origin {
+            p.operatorName = origin.operatorName
+            p.role = origin.role
+            p.requestID = origin.requestID
+            p.givenAtMs = origin.wallTime.unixMilliseconds
+        }
         func selection(_ s: ActionSelection) {
             var data = Data(capacity: s.participants.count * 16)
             for s in s.participants {
@@ -255,9 +274,21 @@ enum DeskCommandCoding {
         return (command.kind, command.action, try JSONEncoder().encode(p))
     }
 
-    static func decode(_ item: InboxCommand) throws -> DeskCommand {
+    /// The command of an inbox row, and who gave it (`nil` when the row does not say).
+    static func decode(_ item: InboxCommand) throws -> (DeskCommand, CommandOrigin?) {
         let bad = { (what: String) in DispatchError(.invalidRequest, "inbox command \(item.id) (\(item.kind)): \(what)") }
         guard let p = try? JSONDecoder().decode(Payload.self, from: item.payload) else { throw bad("unreadable") }
+        let origin = p.operatorName.map { name in
+            CommandOrigin(
+                operator: name, role: p.role, requestID: p.requestID,
+                wallTime: p.givenAtMs.map { Date(timeIntervalSince1970: Double($0) / 1000) } ?? item.submittedAt)
+        }
+        return (try command(of: item, p, bad), origin)
+    }
+
+    private static func command(
+        of item: InboxCommand, _ p: Payload, _ bad: (String) -> DispatchError
+    ) throws -> DeskCommand {
         func participants() throws -> [SelectedParticipant] {
             guard let data = p.participants, data.count % 16 == 0 else { throw bad("no participant list") }
             return stride(from: 0, to: data.count, by: 16).map { i in

@@ -9,14 +9,16 @@ extension ActionDesk {
     /// ledger holds the action, its area and every queued alert when this returns. The write runs
     /// on the dispatcher's commands thread, not on the cooperative pool.
     ///
-    /// - Parameter smsProvider: What the ledger records as the action's SMS provider
-    ///   (``DeskProviders/smsProviderName``).
-    /// - Throws: ``DispatchError`` as ``start(_:)``.
+    /// - Parameters:
+    ///   - smsProvider: What the ledger records as the action's SMS provider
+    ///     (``DeskProviders/smsProviderName``).
+    ///   - origin: Who gave the command, recorded in the start's own transaction.
+    /// - Throws: ``DispatchError`` as ``start(_:origin:)``.
     package static func start(
-        _ plan: Plan, dispatcher: Dispatcher, ledger: Ledger, smsProvider: String
+        _ plan: Plan, dispatcher: Dispatcher, ledger: Ledger, smsProvider: String, origin: CommandOrigin?
     ) async throws -> ActionID {
         try await dispatcher.onCommandThread {
-            let id = try dispatcher.start(plan.request, recipients: plan.recipients, area: plan.area)
+            let id = try dispatcher.start(plan.request, recipients: plan.recipients, area: plan.area, origin: origin)
             try dispatcher.flush()
             try ledger.recordProviders("sms=\(smsProvider)", for: id)
             return id
@@ -26,10 +28,14 @@ extension ActionDesk {
     /// Enlarges the planned action through `dispatcher` from any task, as ``enlarge(_:)`` does.
     ///
     /// - Returns: How many were added.
-    /// - Throws: ``DispatchError`` as ``enlarge(_:)``.
-    package static func enlarge(_ plan: EnlargementPlan, dispatcher: Dispatcher) async throws -> Int {
+    /// - Parameter origin: Who gave the command, recorded in the enlargement's own transaction.
+    /// - Throws: ``DispatchError`` as ``enlarge(_:origin:)``.
+    package static func enlarge(
+        _ plan: EnlargementPlan, dispatcher: Dispatcher, origin: CommandOrigin?
+    ) async throws -> Int {
         try await dispatcher.onCommandThread {
-            let added = try dispatcher.enlarge(plan.action, with: plan.recipients, area: plan.area, confirmed: plan.confirmed)
+            let added = try dispatcher.enlarge(
+                plan.action, with: plan.recipients, area: plan.area, confirmed: plan.confirmed, origin: origin)
             try dispatcher.flush()
             return added
         }

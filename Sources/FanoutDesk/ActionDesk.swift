@@ -260,9 +260,11 @@ public final class ActionDesk {
 
     /// Starts the planned action; the ledger holds it, its area version 1 (the selection's area)
     /// and every queued alert when this returns.
+    /// - Parameter origin: Who gave the command: recorded in the ledger's command log in the
+    ///   start's own transaction (`nil`: no record).
     /// - Throws: ``DispatchError`` (see ``Dispatcher/start(_:participants:incident:recipients:area:)``).
-    public func start(_ plan: Plan) throws -> ActionID {
-        let id = try dispatcher.start(plan.request, recipients: plan.recipients, area: plan.area)
+    public func start(_ plan: Plan, origin: CommandOrigin? = nil) throws -> ActionID {
+        let id = try dispatcher.start(plan.request, recipients: plan.recipients, area: plan.area, origin: origin)
         try dispatcher.flush()
         try ledger.recordProviders("sms=\(kannel != nil ? "kannel" : "simulated")", for: id)
         return id
@@ -284,21 +286,25 @@ public final class ActionDesk {
     }
 
     /// Stops action `id`: its queued alerts are cancelled.
+    /// - Parameter origin: Who gave the command, recorded with it (`nil`: no record).
     /// - Returns: How many alerts were cancelled.
     /// - Throws: ``DispatchError`` `.unknownAction`, `.invalidTransition`.
-    public func stop(_ id: ActionID) throws -> Int {
+    public func stop(_ id: ActionID, origin: CommandOrigin? = nil) throws -> Int {
         try requireHeld(id, for: "stop")
-        let n = try dispatcher.stop(id)
+        let n = try dispatcher.stop(id, origin: origin)
         try dispatcher.flush()
         return n
     }
 
     /// Ends action `id` with `result`: the end message goes to exactly those reached.
+    /// - Parameter origin: Who gave the command, recorded with it (`nil`: no record).
     /// - Returns: How many end messages were queued now.
     /// - Throws: ``DispatchError`` `.unknownAction`, `.invalidTransition`, `.invalidRequest` (empty result).
-    public func end(_ id: ActionID, result: String, texts: [String: String] = [:]) throws -> Int {
+    public func end(
+        _ id: ActionID, result: String, texts: [String: String] = [:], origin: CommandOrigin? = nil
+    ) throws -> Int {
         try requireHeld(id, for: "end")
-        let n = try dispatcher.end(id, result: result, texts: texts)
+        let n = try dispatcher.end(id, result: result, texts: texts, origin: origin)
         try dispatcher.flush()
         return n
     }

@@ -346,16 +346,28 @@ public final class Engine: @unchecked Sendable {
     /// - Throws: ``RegistryError`` for bad records (nothing is written) or SQLite failures;
     ///   ``SelectionError`` `.noRegistry` when the engine has no registry.
     public func register(_ records: [ParticipantRecord]) throws {
+        try register(records, alongside: nil)
+    }
+
+    /// Registers or updates participants as ``register(_:)`` does, with `alongside` written in
+    /// the registry's transaction (a command's audit record).
+    package func register(_ records: [ParticipantRecord], alongside: AlongsideWrite?) throws {
         guard let registry else { throw SelectionError(.noRegistry, "register: this engine has no registry") }
-        try exclusively { live.apply(try registry.upsert(records)) }
+        try exclusively { live.apply(try registry.upsert(records, alongside: alongside)) }
     }
 
     /// Removes participants from the registry and from the index.
     ///
     /// - Throws: ``RegistryError`` for SQLite failures; ``SelectionError`` `.noRegistry` without a registry.
     public func remove(ids: [Int64]) throws {
+        try remove(ids: ids, alongside: nil)
+    }
+
+    /// Removes participants as ``remove(ids:)`` does, with `alongside` written in the registry's
+    /// transaction (a command's audit record).
+    package func remove(ids: [Int64], alongside: AlongsideWrite?) throws {
         guard let registry else { throw SelectionError(.noRegistry, "remove: this engine has no registry") }
-        try exclusively { live.apply(try registry.remove(ids: ids)) }
+        try exclusively { live.apply(try registry.remove(ids: ids, alongside: alongside)) }
     }
 
     /// The WGS84 positions of a selection's participants, from their RD New positions (through

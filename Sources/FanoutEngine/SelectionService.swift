@@ -99,14 +99,26 @@ public final class SelectionService: Sendable {
     ///
     /// - Throws: What ``Engine/register(_:)`` throws; `CancellationError`; ``SelectionError`` `.closed`.
     public func register(_ records: [ParticipantRecord]) async throws {
-        try await perform { engine, _ in try engine.register(records) }
+        try await register(records, alongside: nil)
+    }
+
+    /// Registers or updates participants as ``register(_:)`` does, with `alongside` written in
+    /// the registry's transaction (a command's audit record).
+    package func register(_ records: [ParticipantRecord], alongside: AlongsideWrite?) async throws {
+        try await perform { engine, _ in try engine.register(records, alongside: alongside) }
     }
 
     /// Removes participants through one of the engines (see ``Engine/remove(ids:)``).
     ///
     /// - Throws: What ``Engine/remove(ids:)`` throws; `CancellationError`; ``SelectionError`` `.closed`.
     public func remove(ids: [Int64]) async throws {
-        try await perform { engine, _ in try engine.remove(ids: ids) }
+        try await remove(ids: ids, alongside: nil)
+    }
+
+    /// Removes participants as ``remove(ids:)`` does, with `alongside` written in the registry's
+    /// transaction (a command's audit record).
+    package func remove(ids: [Int64], alongside: AlongsideWrite?) async throws {
+        try await perform { engine, _ in try engine.remove(ids: ids, alongside: alongside) }
     }
 
     /// Runs `body` on the first free engine's thread, with a checkpoint that throws

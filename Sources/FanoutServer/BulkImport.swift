@@ -17,9 +17,14 @@ extension Routes {
     func addBulkImport(to router: Router<ServeContext>) {
         router.post("/v1/participants") { request, context in
             let principal = try authorize(request, .writeParticipants)
+            let origin = room.origin(principal, context)
             let records = try await BulkLines.records(request.body, limits: room.limits)
-            try await room.room().selection.register(records)
-            room.audit(principal, context, "participant import", action: nil)
+            let loaded = try room.room()
+            try await loaded.selection.register(
+                records,
+                alongside: loaded.ledger.commandRecords(
+                    .participantRegister, participants: records.map(\.id), origin: origin, at: loaded.dispatcher.clock.now))
+            room.logCommand(origin, .participantRegister, participant: nil)
             return json(["registered": .number(Double(records.count))])
         }
     }

@@ -120,8 +120,10 @@ final class ControlRoom: Sendable {
 
     // MARK: - Actions
 
-    /// Starts an action (region checked by the caller).
-    func start(_ input: ActionInput, incidentCheck: (LonLat) throws -> Void) async throws -> (ActionID, SelectionAnswer) {
+    /// Starts an action (region checked by the caller); the ledger records `origin` with it.
+    func start(
+        _ input: ActionInput, origin: CommandOrigin, incidentCheck: (LonLat) throws -> Void
+    ) async throws -> (ActionID, SelectionAnswer) {
         let room = try room()
         let selection = try await selecting(input.area, on: room)
         try incidentCheck(selection.incidentLonLat)
@@ -130,18 +132,21 @@ final class ControlRoom: Sendable {
         if plan.needsConfirmation {
             throw ConfirmationNeeded(answer: answer)
         }
-        let id = try await ActionDesk.start(plan, dispatcher: room.dispatcher, ledger: room.ledger, smsProvider: room.smsProvider)
+        let id = try await ActionDesk.start(
+            plan, dispatcher: room.dispatcher, ledger: room.ledger, smsProvider: room.smsProvider, origin: origin)
         return (id, answer)
     }
 
-    /// Enlarges a running action with a new area.
-    func enlarge(_ id: ActionID, area: AreaInput, confirmed: Bool) async throws -> (Int, ActionDesk.EnlargementPlan) {
+    /// Enlarges a running action with a new area; the ledger records `origin` with it.
+    func enlarge(
+        _ id: ActionID, area: AreaInput, confirmed: Bool, origin: CommandOrigin
+    ) async throws -> (Int, ActionDesk.EnlargementPlan) {
         let room = try room()
         let selection = try await selecting(area, on: room)
         let plan = try ActionDesk.planEnlargement(
             id, selection: selection, registry: room.registry, confirmed: confirmed, ledger: room.ledger, config: room.config)
         if plan.needsConfirmation { throw EnlargementConfirmationNeeded(plan: plan) }
-        return (try await ActionDesk.enlarge(plan, dispatcher: room.dispatcher), plan)
+        return (try await ActionDesk.enlarge(plan, dispatcher: room.dispatcher, origin: origin), plan)
     }
 
     /// The incident point of an action in WGS84 (for the region check of a command on it).

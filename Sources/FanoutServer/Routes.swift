@@ -23,6 +23,7 @@ struct Routes: Sendable {
     /// Builds the router: public probes, the OpenAPI document, then `/v1`.
     func router() -> Router<ServeContext> {
         let router = Router(context: ServeContext.self)
+        router.add(middleware: RequestIDMiddleware(tokens: room.tokens))
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware(declared: declared))
         router.get("/healthz") { _, _ in json(["status": .string("ok")]) }
@@ -56,6 +57,7 @@ struct Routes: Sendable {
         v1.delete("/participants/:pid") { request, context in try await deleteParticipant(request, context) }
         addCAP(to: router)
         addBulkImport(to: router)
+        addAuditRoutes(to: v1)
         return router
     }
 
@@ -147,9 +149,10 @@ struct Routes: Sendable {
 
     func startAction(_ request: Request, _ context: ServeContext) async throws -> Response {
         let principal = try authorize(request, .commandActions)
+        let origin = room.origin(principal, context)
         let input = try ActionInput(try await body(request), maxVertices: room.limits.polygonVertices)
-        let (id, answer) = try await room.start(input) { try checkRegion(principal, $0) }
-        room.audit(principal, context, "start", action: id)
+        let (id, answer) = try await room.start(input, origin: origin) { try checkRegion(principal, $0) }
+        room.logCommand(origin, .start, action: id)
         var headers = HTTPFields()
         headers[.location] = "/v1/actions/\(id.rawValue)"
         return try json(StartAnswer(id: id, selection: answer), status: .created, headers: headers)
@@ -171,28 +174,32 @@ struct Routes: Sendable {
 
     func enlarge(_ request: Request, _ context: ServeContext) async throws -> Response {
         let principal = try authorize(request, .commandActions)
+        let origin = room.origin(principal, context)
         let id = try actionID(context)
         try checkRegion(principal, action: id)
         let body = try await body(request)
         let area = try AreaInput(body, maxVertices: room.limits.polygonVertices)
-        let (added, plan) = try await room.enlarge(id, area: area, confirmed: try AreaInput.bool(body["confirm"], field: "confirm"))
-        room.audit(principal, context, "enlarge", action: id)
+        let (added, plan) = try await room.enlarge(
+            id, area: area, confirmed: try AreaInput.bool(body["confirm"], field: "confirm"), origin: origin)
+        room.logCommand(origin, .enlarge, action: id)
         return try json(EnlargeAnswer(added: added, plan: plan))
     }
 
     func stop(_ request: Request, _ context: ServeContext) async throws -> Response {
         let principal = try authorize(request, .commandActions)
+        let origin = room.origin(principal, context)
         let id = try actionID(context)
         try checkRegion(principal, action: id)
         let dispatcher = try room.room().dispatcher
         try requireHeld(id, dispatcher, "stop")
-        let n = try await ActionDesk.command(on: dispatcher) { try $0.stop(id) }
-        room.audit(principal, context, "stop", action: id)
+        let n = try await ActionDesk.command(on: dispatcher) { try $0.stop(id, origin: origin) }
+        room.logCommand(origin, .stop, action: id)
         return json(["id": .number(Double(id.rawValue)), "cancelled": .number(Double(n))])
     }
 
     func end(_ request: Request, _ context: ServeContext) async throws -> Response {
         let principal = try authorize(request, .commandActions)
+        let origin = room.origin(principal, context)
         let id = try actionID(context)
         try checkRegion(principal, action: id)
         let body = try await body(request)
@@ -203,8 +210,10 @@ struct Routes: Sendable {
         }
         let dispatcher = try room.room().dispatcher
         try requireHeld(id, dispatcher, "end")
-        let n = try await ActionDesk.command(on: dispatcher) { [texts] in try $0.end(id, result: result, texts: texts) }
-        room.audit(principal, context, "end", action: id)
+        let n = try await ActionDesk.command(on: dispatcher) { [texts] in
+            try $0.end(id, result: result, texts: texts, origin: origin)
+        }
+        room.logCommand(origin, .end, action: id)
         return json(["id": .number(Double(id.rawValue)), "end_messages": .number(Double(n))])
     }
 
@@ -227,18 +236,28 @@ struct Routes: Sendable {
 
     func putParticipant(_ request: Request, _ context: ServeContext) async throws -> Response {
         let principal = try authorize(request, .writeParticipants)
+        let origin = room.origin(principal, context)
         let pid = try participantID(context)
         let record = try ParticipantInput.record(id: pid, try await body(request))
-        try await room.room().selection.register([record])
-        room.audit(principal, context, "participant put", action: nil)
+        let loaded = try room.room()
+        try await loaded.selection.register(
+            [record],
+            alongside: loaded.ledger.commandRecord(
+                .participantRegister, participant: pid, origin: origin, at: loaded.dispatcher.clock.now))
+        room.logCommand(origin, .participantRegister, participant: pid)
         return json(["id": .number(Double(pid)), "registered": .bool(true)])
     }
 
     func deleteParticipant(_ request: Request, _ context: ServeContext) async throws -> Response {
         let principal = try authorize(request, .writeParticipants)
+        let origin = room.origin(principal, context)
         let pid = try participantID(context)
-        try await room.room().selection.remove(ids: [pid])
-        room.audit(principal, context, "participant delete", action: nil)
+        let loaded = try room.room()
+        try await loaded.selection.remove(
+            ids: [pid],
+            alongside: loaded.ledger.commandRecord(
+                .participantRemove, participant: pid, origin: origin, at: loaded.dispatcher.clock.now))
+        room.logCommand(origin, .participantRemove, participant: pid)
         return Response(status: .noContent)
     }
 }

@@ -14,6 +14,12 @@ extension Registry {
     /// - Throws: ``RegistryError`` `.input` naming the record and field `position` when a position
     ///   cannot be placed, and then nothing is written; `.database` for SQLite.
     public func upsert(_ records: [ParticipantRecord]) throws -> [ParticipantChange] {
+        try upsert(records, alongside: nil)
+    }
+
+    /// Registers and updates participants as ``upsert(_:)`` does, with `alongside` written in the
+    /// same transaction (a command's audit record: both are written or neither).
+    package func upsert(_ records: [ParticipantRecord], alongside: AlongsideWrite?) throws -> [ParticipantChange] {
         if records.isEmpty { return [] }
         let converter = try self.converter()
         var rd: [RDPoint] = []
@@ -65,6 +71,7 @@ extension Registry {
                     let p = Participant(record: stored, lonLat: lonLat[i], rd: rd[i])
                     try statement.execute(arguments: ParticipantColumn.arguments(of: p, run: run))
                 }
+                try alongside?.write(db)
             }
         } catch {
             throw RegistryError.wrap(error, path: path, doing: "upsert")
@@ -79,6 +86,12 @@ extension Registry {
     /// - Returns: The changes for the in-memory index, one per id removed.
     /// - Throws: ``RegistryError`` `.database`.
     public func remove(ids: [Int64]) throws -> [ParticipantChange] {
+        try remove(ids: ids, alongside: nil)
+    }
+
+    /// Removes participants as ``remove(ids:)`` does, with `alongside` written in the same
+    /// transaction (a command's audit record: both are written or neither).
+    package func remove(ids: [Int64], alongside: AlongsideWrite?) throws -> [ParticipantChange] {
         do {
             return try database.writer().write { db in
                 var removed: [ParticipantChange] = []
@@ -87,10 +100,21 @@ extension Registry {
                     try statement.execute(arguments: [id])
                     if db.changesCount > 0 { removed.append(.remove(id: id)) }
                 }
+                try alongside?.write(db)
                 return removed
             }
         } catch {
             throw RegistryError.wrap(error, path: path, doing: "remove")
         }
     }
+}
+
+/// A write another module adds to a registry change's transaction (the dispatch ledger's record
+/// of the command that made the change), so that the change and the record commit together.
+package struct AlongsideWrite: Sendable {
+    /// Writes into the open transaction; throwing rolls the whole change back.
+    package let write: @Sendable (Database) throws -> Void
+
+    /// Wraps a write.
+    package init(_ write: @escaping @Sendable (Database) throws -> Void) { self.write = write }
 }

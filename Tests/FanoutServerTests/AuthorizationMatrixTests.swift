@@ -28,6 +28,7 @@ import Testing
         Route(method: .post, path: "/v1/actions/1/stop", allowed: ["dispatcher"]),
         Route(method: .post, path: "/v1/actions/1/end", body: #"{"result": "Gevonden"}"#, allowed: ["dispatcher"]),
         Route(method: .post, path: "/v1/actions", body: action, allowed: ["dispatcher"]),
+        Route(method: .get, path: "/v1/audit", allowed: ["dispatcher", "auditor"]),
     ]
 
     @Test func everyRoleOnEveryRoute() async throws {
