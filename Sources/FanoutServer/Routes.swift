@@ -49,6 +49,7 @@ struct Routes: Sendable {
         v1.get("/actions/:id/participants/:pid") { request, context in try explain(request, context) }
         v1.put("/participants/:pid") { request, context in try await putParticipant(request, context) }
         v1.delete("/participants/:pid") { request, context in try await deleteParticipant(request, context) }
+        addEventRoutes(to: v1)
         return router
     }
 
