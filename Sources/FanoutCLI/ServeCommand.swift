@@ -13,7 +13,7 @@ struct ServeCommand: LoggingCommand {
         commandName: "serve",
         abstract: "Run the control-room service: an HTTP API over a registry and its ledger.",
         discussion: """
-            Listens on --listen (default 127.0.0.1:8080) and serves the API described at GET /openapi.json: \
+            Listens on --listen (default: 127.0.0.1:8080) and serves the API described at GET /openapi.json: \
             selections, actions (start, enlarge, stop, end, status, explain), participants, /healthz, /readyz and \
             /metrics. Every /v1 route needs a bearer token from --config (see docs/serve.md). The dispatcher runs on \
             the real clock with simulated providers and holds the ledger: a second process on the same --db is \
