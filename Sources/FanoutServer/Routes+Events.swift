@@ -38,8 +38,10 @@ extension Routes {
             body: ResponseBody { writer in
                 stream.open.increment()
                 defer { stream.open.decrement() }
-                try await stream.run(first: first, writer: &writer)
-                try await writer.finish(nil)
+                // A failed write is a client that went away; a failed ledger read ends the stream
+                // too (the client reconnects with Last-Event-ID). Either way the response ends here.
+                do { try await stream.run(first: first, writer: &writer) } catch {}
+                try? await writer.finish(nil)
             })
     }
 }
