@@ -213,6 +213,21 @@ paths.update({
                               "content": {"application/json": {"schema": ref("AuditPage")}}},
                       **problems(*AUTH, "422")}}},
 })
+# --- Event stream (GET /v1/actions/{id}/events; docs/serve.md "Event stream") ---
+last_event_id = {"name": "Last-Event-ID", "in": "header", "required": False,
+                 "description": "The id of the last event seen: the stream resumes after it (a<action>.v<n>.s<n>.r<rings>.c<n>)",
+                 "schema": {"type": "string", "maxLength": 8192}}
+paths.update({
+    "/v1/actions/{id}/events": {"get": {
+        "summary": "The action's progress as server-sent events, resumable with Last-Event-ID",
+        "description": "Events: started, enlarged, ring, counts, stopped, ended, finished (then the stream closes). "
+                       "Each is 'id: ...', 'event: ...', 'data: <one line of JSON with \"action\">' and a blank line. "
+                       "The ids of the durable events derive from the ledger: a client that reconnects with Last-Event-ID "
+                       "gets exactly the durable events after it, also after a restart of the service.",
+        "security": [{"bearer": []}], "parameters": [id_param, last_event_id],
+        "responses": {"200": {"description": "The event stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+                      **problems(*AUTH, "404", "422")}}},
+})
 
 doc = {"openapi": "3.1.0",
        "info": {"title": "fanout control-room service", "version": "1",

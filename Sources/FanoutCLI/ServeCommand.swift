@@ -3,6 +3,7 @@ import FanOut
 import FanoutLab
 import FanoutServer
 import FanoutTesting
+import GeoFormats
 import Foundation
 import Logging
 import Synchronization
@@ -12,7 +13,7 @@ struct ServeCommand: LoggingCommand {
         commandName: "serve",
         abstract: "Run the control-room service: an HTTP API over a registry and its ledger.",
         discussion: """
-            Listens on --listen (default 127.0.0.1:8080) and serves the API described at GET /openapi.json: \
+            Listens on --listen (default: 127.0.0.1:8080) and serves the API described at GET /openapi.json: \
             selections, actions (start, enlarge, stop, end, status, explain), participants, /healthz, /readyz and \
             /metrics. Every /v1 route needs a bearer token from --config (see docs/serve.md). The dispatcher runs on \
             the real clock with simulated providers and holds the ledger: a second process on the same --db is \
@@ -46,6 +47,10 @@ struct ServeCommand: LoggingCommand {
     @Option(help: ArgumentHelp("Selection engines (threads); default: cores, at most 4.", valueName: "N"))
     var engines: Int?
 
+    @Option(help: .hidden) var providerRecord: String?
+
+    @Option(help: .hidden) var speed: Double = 1
+
     @OptionGroup(title: "Logging") var logging: LogOptions
 
     func validate() throws {
@@ -61,6 +66,15 @@ struct ServeCommand: LoggingCommand {
             throw ValidationError("--simulation must be realistic or ideal, got '\(simulation.prefix(40))'")
         }
         if let engines, !(1...64).contains(engines) { throw ValidationError("--engines must be 1...64, got \(engines)") }
+        guard speed.isFinite, (0.01...1000).contains(speed) else {
+            throw ValidationError("--speed must be 0.01...1000 (dispatcher seconds per wall second), got \(speed)")
+        }
+        if let providerRecord {
+            let inputs = (db.map { [OutputTarget.Input("--db registry", $0)] } ?? []) + (config.map { [.init("--config file", $0)] } ?? [])
+            do { _ = try checkOutput(providerRecord, option: "--provider-record", kind: .append, inputs: inputs) } catch {
+                throw failDuringValidation(error)
+            }
+        }
     }
 
     func address() throws -> (host: String, port: Int) {
@@ -82,9 +96,11 @@ struct ServeCommand: LoggingCommand {
             configuration = try ServeConfiguration.load(from: URL(fileURLWithPath: config))
         }
         let dispatch = try configuration.dispatchPath.map { try DispatchConfig.load(from: URL(fileURLWithPath: $0)) }
-        let options = ServeOptions(
+        var options = ServeOptions(
             database: database, host: host, port: port, configuration: configuration, dispatch: dispatch ?? DispatchConfig(),
             simulation: ProviderSimulation.named(simulation) ?? .realistic(), engines: engines, data: commandData)
+        options.providerRecord = providerRecord
+        options.speed = speed
         let logger = Logger(label: "fanout.serve")
         let outcome = Mutex<Result<Void, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)

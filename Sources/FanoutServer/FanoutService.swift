@@ -30,6 +30,12 @@ public struct ServeOptions: Sendable {
     public var data: DataDirectory
     /// Where Leaflet is, for the map page (default: Debian's `libjs-leaflet`).
     public var leaflet: URL = MapAssets.debianLeaflet
+    /// When set, every hand-over to a simulated provider is also appended to this provider-record
+    /// file (``DeskProviders/recordPath``; the kill -9 test's evidence).
+    public var providerRecord: String?
+    /// Dispatcher seconds per wall second: 1 in production; more makes the simulated providers'
+    /// delays and the configured rates pass faster (tests).
+    public var speed: Double = 1
 
     /// Creates options.
     public init(
@@ -128,7 +134,8 @@ struct DeskService: Service {
                 try await onThread(named: "fanout.serve.desk") {
                     let desk = try ActionDesk(
                         db: options.database, config: options.dispatch,
-                        providers: DeskProviders(simulation: options.simulation), clock: .real(speed: 1),
+                        providers: DeskProviders(simulation: options.simulation, recordPath: options.providerRecord),
+                        clock: .real(speed: options.speed),
                         command: "fanout serve", metrics: factory)
                     guard let registry = selection.registry else {
                         throw ServeError(.config, "\(options.database): no participant registry is open")

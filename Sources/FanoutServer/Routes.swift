@@ -58,6 +58,7 @@ struct Routes: Sendable {
         addCAP(to: router)
         addBulkImport(to: router)
         addAuditRoutes(to: v1)
+        addEventRoutes(to: v1)
         return router
     }
 

@@ -27,6 +27,7 @@ import Testing
         Route(method: .delete, path: "/v1/participants/900", allowed: ["registrar"]),
         Route(method: .post, path: "/v1/actions/1/stop", allowed: ["dispatcher"]),
         Route(method: .post, path: "/v1/actions/1/end", body: #"{"result": "Gevonden"}"#, allowed: ["dispatcher"]),
+        Route(method: .get, path: "/v1/actions/1/events", allowed: ["dispatcher", "gis", "auditor"]),  // ended: the stream ends
         Route(method: .post, path: "/v1/actions", body: action, allowed: ["dispatcher"]),
         Route(method: .get, path: "/v1/audit", allowed: ["dispatcher", "auditor"]),
     ]
