@@ -78,9 +78,10 @@ struct AuditQuery: Sendable, Hashable {
     }
 
     static func positive(_ value: String, field: String) throws -> Int64 {
-        guard value.allSatisfy(\.isASCII), let n = Int64(value), n > 0 else {
+        guard value.allSatisfy(\.isASCII), let n = Int64(value), (1...Routes.maxID).contains(n) else {
             throw ServeError(
-                .badRequest, "\(field): expected a positive whole number, not '\(value.prefix(40))'", field: field)
+                .badRequest, "\(field): expected a whole number from 1 to 2^53 - 1, not '\(value.prefix(40))'",
+                field: field)
         }
         return n
     }
