@@ -57,7 +57,7 @@ TOKEN=load-gis RATE=$rate CONNECTIONS=$connections wrk -t2 -c"$connections" -d"$
 curl -fs -H "Authorization: Bearer load-dispatcher" "http://127.0.0.1:$port/v1/actions/1" | python3 -c '
 import json, sys
 a = json.load(sys.stdin)["action"]
-print(f"action 1 meanwhile: {a[\"included\"]} included, {sum(a[\"alerts\"].values()) - a[\"alerts\"].get(\"queued\", 0)} handed over, {a[\"reached\"]} reached")'
+inc, rea = a["included"], a["reached"]; out = sum(a["alerts"].values()) - a["alerts"].get("queued", 0); print(f"action 1 meanwhile: {inc} included, {out} handed over, {rea} reached")'
 echo "server histogram of POST /v1/selections (seconds, cumulative):"
 curl -fs "http://127.0.0.1:$port/metrics" | grep 'fanout_http_request_duration_seconds_bucket{route="/v1/selections",method="POST",status="200"' \
     | sed -E 's/.*le="([^"]+)"} ([0-9]+)/  <= \1: \2/'

@@ -5,6 +5,7 @@ import FanoutDesk
 import FanoutEngine
 import Foundation
 import Geo
+import Logging
 import Participants
 import Synchronization
 
@@ -27,11 +28,14 @@ final class ControlRoom: Sendable {
     let tokens: TokenBook
     let limits: ServeConfiguration.Limits
     let travel: TravelRadiusTable?
+    /// The participants' planning facts in memory (selections plan from them).
+    let planCache: PlanCache
     private let loaded = Mutex<LoadedRoom?>(nil)
     /// When the service began (for `/healthz`).
     let startedAt = Date()
 
-    init(tokens: TokenBook, limits: ServeConfiguration.Limits, travel: TravelRadiusTable?) {
+    init(tokens: TokenBook, limits: ServeConfiguration.Limits, travel: TravelRadiusTable?, logger: Logger, metrics: ServeMetrics) {
+        planCache = PlanCache(logger: logger, metrics: metrics)
         self.tokens = tokens
         self.limits = limits
         self.travel = travel
@@ -75,7 +79,15 @@ final class ControlRoom: Sendable {
         let selection = try await selecting(area, on: room)
         var request = request
         if let type = area.incidentType { request.incidentType = type }
-        let plan = try ActionDesk.plan(request, selection: selection, registry: room.registry, config: room.config)
+        let plan: ActionDesk.Plan
+        if let generation = selection.registryGeneration,
+            let recipients = planCache.recipients(for: selection.participants, generation: generation, registry: room.registry)
+        {
+            request.incidentPoint = selection.incident
+            plan = ActionDesk.plan(request, recipients: recipients, config: room.config)
+        } else {
+            plan = try ActionDesk.plan(request, selection: selection, registry: room.registry, config: room.config)
+        }
         return SelectionAnswer(selection: selection, plan: plan, warnings: warnings(selection, plan: plan, area: area))
     }
 

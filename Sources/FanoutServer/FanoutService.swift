@@ -90,14 +90,15 @@ public enum FanoutService {
                 .ledgerBusy,
                 "\(options.database): the dispatcher of this ledger runs in \(holder); one process at a time runs it")
         }
+        let metrics = ServeMetrics()
         let room = try ControlRoom(
             tokens: TokenBook(
                 options.configuration, data: options.data,
                 municipalities: {
                     try Municipalities.load(data: options.data, converter: try CoordinateConverter(data: options.data))
                 }),
-            limits: options.configuration.limits, travel: try? TravelRadiusTable.load(data: options.data))
-        let metrics = ServeMetrics()
+            limits: options.configuration.limits, travel: try? TravelRadiusTable.load(data: options.data), logger: logger,
+            metrics: metrics)
         let document = try OpenAPIDocument.load()
         let map = try MapAssets.load(data: options.data, leafletDirectory: options.leaflet, logger: logger)
         let routes = Routes(
@@ -151,6 +152,7 @@ struct DeskService: Service {
                             "index_seconds": "\(String(format: "%.2f", loadSeconds))",
                             "actions_resumed": "\(desk.dispatcher.actionIDs.count)",
                         ])
+                    room.planCache.rebuild(registry)  // in the background: plans read the registry until then
                     if room.isStopping { desk.interruption.request() }
                     defer { _ = room.detach() }
                     try desk.runUntilInterrupted()

@@ -174,10 +174,7 @@ struct Routes: Sendable {
     }
 
     func enlarge(_ request: Request, _ context: ServeContext) async throws -> Response {
-        let principal = try authorize(request, .commandActions)
-        let origin = room.origin(principal, context)
-        let id = try actionID(context)
-        try checkRegion(principal, action: id)
+        let (origin, id) = try commandOnAction(request, context)
         let body = try await body(request)
         let area = try AreaInput(body, maxVertices: room.limits.polygonVertices)
         let (added, plan) = try await room.enlarge(
@@ -187,10 +184,7 @@ struct Routes: Sendable {
     }
 
     func stop(_ request: Request, _ context: ServeContext) async throws -> Response {
-        let principal = try authorize(request, .commandActions)
-        let origin = room.origin(principal, context)
-        let id = try actionID(context)
-        try checkRegion(principal, action: id)
+        let (origin, id) = try commandOnAction(request, context)
         let dispatcher = try room.room().dispatcher
         try requireHeld(id, dispatcher, "stop")
         let n = try await ActionDesk.command(on: dispatcher) { try $0.stop(id, origin: origin) }
@@ -199,10 +193,7 @@ struct Routes: Sendable {
     }
 
     func end(_ request: Request, _ context: ServeContext) async throws -> Response {
-        let principal = try authorize(request, .commandActions)
-        let origin = room.origin(principal, context)
-        let id = try actionID(context)
-        try checkRegion(principal, action: id)
+        let (origin, id) = try commandOnAction(request, context)
         let body = try await body(request)
         let result = try AreaInput.text(body["result"], field: "result", max: 2000)
         var texts: [String: String] = [:]
@@ -216,6 +207,16 @@ struct Routes: Sendable {
         }
         room.logCommand(origin, .end, action: id)
         return json(["id": .number(Double(id.rawValue)), "end_messages": .number(Double(n))])
+    }
+
+    /// The checks every command on an existing action makes first: the token may command actions,
+    /// the action's incident lies in its region; then who gives the command and the action's id.
+    func commandOnAction(_ request: Request, _ context: ServeContext) throws -> (CommandOrigin, ActionID) {
+        let principal = try authorize(request, .commandActions)
+        let origin = room.origin(principal, context)
+        let id = try actionID(context)
+        try checkRegion(principal, action: id)
+        return (origin, id)
     }
 
     /// An action the dispatcher no longer holds is ended and finished: a command on it is a

@@ -261,15 +261,8 @@ extension TestClientProtocol {
     func send(
         _ method: HTTPRequest.Method, _ uri: String, as role: String?, json body: String? = nil
     ) async throws -> ServeAuditTests.Reply {
-        var headers: HTTPFields = [:]
-        if let role { headers[.authorization] = "Bearer \(ServeFixture.tokens[role] ?? role)" }
-        if body != nil { headers[.contentType] = "application/json" }
-        return try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response in
-            let data = Data(response.body.readableBytesView)
-            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-            return ServeAuditTests.Reply(
-                status: Int(response.status.code), body: object, requestID: response.headers[HTTPFields.Element.Name("X-Request-Id")!])
-        }
+        let answer = try await call(method, uri, as: role, json: body)
+        return ServeAuditTests.Reply(status: answer.status, body: answer.body, requestID: answer.requestID)
     }
 }
 

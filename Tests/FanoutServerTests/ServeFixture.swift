@@ -102,7 +102,9 @@ extension TestClientProtocol {
         return try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response in
             let data = Data(response.body.readableBytesView)
             let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-            return Answer(status: Int(response.status.code), body: object)
+            return Answer(
+                status: Int(response.status.code), body: object,
+                requestID: response.headers[HTTPFields.Element.Name("X-Request-Id")!])
         }
     }
 }
@@ -117,4 +119,6 @@ struct Answer: @unchecked Sendable {
     // @unchecked: `body` is an immutable tree of Foundation values parsed once and only read.
     var status: Int
     var body: [String: Any]
+    /// The response's `X-Request-Id`.
+    var requestID: String? = nil
 }
