@@ -80,7 +80,7 @@ public enum FanoutService {
     ) throws -> some ApplicationProtocol {
         guard FileManager.default.fileExists(atPath: options.database) else {
             throw ServeError(
-                .config, "\(options.database): no such registry (import participants first, or use fanout serve --demo)")
+                .config, "\(options.database): no such registry (import participants into it first)")
         }
         // Refused before the port is bound: another process runs this ledger. (The desk takes the
         // lock for good when it opens; this probe lets it go at once.)

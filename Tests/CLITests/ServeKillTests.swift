@@ -189,7 +189,7 @@ final class ServeProcess: Sendable {
         p.executableURL = try CommandRunner.executable()
         p.arguments = [
             "serve", "--db", fx.db, "--config", config, "--listen", "127.0.0.1:\(port)", "--provider-record", record,
-            "--speed", "20", "--engines", "1",
+            "--speed", "5", "--engines", "1",
         ]
         p.currentDirectoryURL = fx.dir
         p.standardOutput = FileHandle.nullDevice
