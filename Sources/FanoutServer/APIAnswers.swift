@@ -45,18 +45,21 @@ struct EnlargeAnswer: Sendable, Encodable {
 extension ActionInput {
     /// The request a selection is planned with: incident type, urgency and channels when given.
     static func planRequest(_ body: [String: JSONValue], incidentType: String?) throws -> ActionRequest {
-        var urgency = Urgency.high
-        if let value = body["urgency"] {
-            guard case .string(let s) = value, let u = urgencies[s] else {
-                throw ServeError(.badRequest, "urgency: expected low, normal, high or critical", field: "urgency")
-            }
-            urgency = u
-        }
+        let urgency = try parseUrgency(body["urgency"])
         var channels: [Channel]?
         if let value = body["channels"] {
             channels = try parseChannels(value)
         }
         return ActionRequest(incidentType: incidentType ?? "unspecified", urgency: urgency, message: "-", channels: channels)
+    }
+
+    /// The `urgency` member: `high` when absent.
+    static func parseUrgency(_ value: JSONValue?) throws -> Urgency {
+        guard let value else { return .high }
+        guard case .string(let s) = value, let u = urgencies[s] else {
+            throw ServeError(.badRequest, "urgency: expected low, normal, high or critical", field: "urgency")
+        }
+        return u
     }
 
     static func parseChannels(_ value: JSONValue) throws -> [Channel] {

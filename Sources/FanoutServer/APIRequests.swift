@@ -163,13 +163,7 @@ struct ActionInput: Sendable {
         guard let type = area.incidentType else {
             throw ServeError(.badRequest, "incident_type: an action needs its incident type", field: "incident_type")
         }
-        var urgency = Urgency.high
-        if let value = body["urgency"] {
-            guard case .string(let s) = value, let u = Self.urgencies[s] else {
-                throw ServeError(.badRequest, "urgency: expected low, normal, high or critical", field: "urgency")
-            }
-            urgency = u
-        }
+        let urgency = try Self.parseUrgency(body["urgency"])
         guard case .object(let t)? = body["texts"], !t.isEmpty else {
             throw ServeError(
                 .badRequest, "texts: an action needs its alert text per language, {\"nl\": \"…\"}", field: "texts")

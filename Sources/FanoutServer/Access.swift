@@ -56,7 +56,9 @@ public struct Principal: Sendable, Hashable {
 
 /// The configured tokens by hash, with each dispatcher's region.
 final class TokenBook: Sendable {
-    private let byHash: [String: (principal: Principal, rate: Int)]
+    private let byHash: [String: Principal]
+    /// Requests per minute, by token index.
+    private let rates: [Int: Int]
     private let regions: [Int: Region]
     private let buckets: Mutex<[Int: TokenBucket]>
 
@@ -64,31 +66,32 @@ final class TokenBook: Sendable {
     ///
     /// - Throws: ``ServeError`` `.config` for an unknown municipality or a bad region polygon.
     init(_ config: ServeConfiguration, data: DataDirectory, municipalities: () throws -> Municipalities) throws {
-        var byHash: [String: (Principal, Int)] = [:]
+        var byHash: [String: Principal] = [:]
+        var rates: [Int: Int] = [:]
         var regions: [Int: Region] = [:]
         for (i, t) in config.tokens.enumerated() {
-            byHash[t.sha256] = (
-                Principal(subject: t.subject, role: t.role, tokenIndex: i), t.requestsPerMinute ?? config.limits.requestsPerMinute
-            )
+            byHash[t.sha256] = Principal(subject: t.subject, role: t.role, tokenIndex: i)
+            rates[i] = t.requestsPerMinute ?? config.limits.requestsPerMinute
             if let spec = t.region {
                 regions[i] = try Region(spec, data: data, municipalities: municipalities, field: "tokens[\(i)].region")
             }
         }
         self.byHash = byHash
+        self.rates = rates
         self.regions = regions
         buckets = Mutex([:])
     }
 
     /// The principal of a bearer token value, if the configuration lists it.
     func principal(token: String) -> Principal? {
-        byHash[ServeConfiguration.hash(token: token)]?.principal
+        byHash[ServeConfiguration.hash(token: token)]
     }
 
     /// Takes one request from the token's bucket.
     ///
     /// - Returns: `nil` when allowed, or the seconds until the next request would be.
     func take(_ principal: Principal, now: ContinuousClock.Instant = .now) -> Int? {
-        guard let rate = byHash.values.first(where: { $0.principal.tokenIndex == principal.tokenIndex })?.rate else {
+        guard let rate = rates[principal.tokenIndex] else {
             return nil
         }
         return buckets.withLock { b in
