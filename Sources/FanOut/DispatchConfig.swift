@@ -23,8 +23,8 @@ import Participants
 /// Every number has an accepted range (``ranges``: a rate of 0.01 to 1,000,000 per second, a
 /// call of 1 s to an hour, ...), checked by ``validate(source:)``. Unknown keys are refused (a
 /// misspelt key would otherwise be silently ignored). The top-level
-/// object `"kannel"` is the SMS adapter's (`ProviderAdapters`' `KannelConfiguration`): allowed
-/// here, read and checked there.
+/// objects `"kannel"`, `"sip"`, `"smtp"` and `"webpush"` are the channel adapters' (in
+/// `ProviderAdapters`), `"texts"` the message templates: allowed here, read and checked there.
 public struct DispatchConfig: Sendable, Hashable, Codable {
     /// The voice platform: simultaneous lines and the call length assumed when planning.
     public struct Voice: Sendable, Hashable, Codable {
@@ -230,7 +230,9 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
 
     /// The keys a configuration file may have, per object.
     private static let knownKeys: [String: Set<String>] = [
-        "": ["voice", "sms", "email", "app", "confirmationThresholds", "retry", "backPressure", "kannel"],
+        "": ["voice", "sms", "email", "app", "confirmationThresholds", "retry", "backPressure", "kannel", "sip", "smtp",
+            "webpush", "texts",
+        ],
         "voice": ["lines", "typicalCallSeconds"], "sms": ["perSecond", "batchSize"],
         "email": ["perSecond", "batchSize"], "app": ["perSecond", "batchSize"],
         "retry": ["attemptsPerChannel", "backoffSeconds", "backoffFactor", "fallback"],

@@ -12,23 +12,37 @@ extension Registry {
     ///   scans the table for the `person` column, which has no index.
     /// - Throws: ``RegistryError`` `.database`.
     public func phoneNumber(person: Int64) throws -> String? {
+        try contact("phone", person: person, doing: "reading a phone number")
+    }
+
+    /// The e-mail address to mail `person` at, or `nil` when none is registered; chosen as
+    /// ``phoneNumber(person:)`` chooses the row.
+    ///
+    /// - Important: The result is personal data: never log it or put it in an error message.
+    /// - Throws: ``RegistryError`` `.database`.
+    public func emailAddress(person: Int64) throws -> String? {
+        try contact("email", person: person, doing: "reading an e-mail address")
+    }
+
+    /// The `column` (phone or email) of `person`'s own row, else of their lowest row that has one.
+    private func contact(_ column: String, person: Int64, doing: String) throws -> String? {
         do {
             return try pool.read { db in
                 if let own = try String.fetchOne(
                     db,
                     sql:
-                        "SELECT phone FROM participant WHERE id = ? AND COALESCE(person, id) = ? AND phone IS NOT NULL",
+                        "SELECT \(column) FROM participant WHERE id = ? AND COALESCE(person, id) = ? AND \(column) IS NOT NULL",
                     arguments: [person, person])
                 {
                     return own
                 }
                 return try String.fetchOne(
                     db,
-                    sql: "SELECT phone FROM participant WHERE person = ? AND phone IS NOT NULL ORDER BY id LIMIT 1",
+                    sql: "SELECT \(column) FROM participant WHERE person = ? AND \(column) IS NOT NULL ORDER BY id LIMIT 1",
                     arguments: [person])
             }
         } catch {
-            throw RegistryError.wrap(error, path: path, doing: "reading a phone number")
+            throw RegistryError.wrap(error, path: path, doing: doing)
         }
     }
 }
