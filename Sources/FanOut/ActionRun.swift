@@ -40,6 +40,15 @@ struct MessageQueue {
         return items[head]
     }
 
+    /// Removes the messages of `person` and returns them (a scan: for a rare "stop" answer).
+    mutating func remove(person: Int64) -> [QueuedMessage] {
+        let removed = items[head...].filter { $0.person == person }
+        guard !removed.isEmpty else { return [] }
+        items = items[head...].filter { $0.person != person }
+        head = 0
+        return removed
+    }
+
     /// Removes everything queued and returns it.
     mutating func removeAll() -> ArraySlice<QueuedMessage> {
         defer {
@@ -110,6 +119,8 @@ struct ActionRun {
     /// queued to be sent again under their key: a stop or end does not cancel them, since the
     /// provider may have delivered them; their outcome decides the end message.
     var inFlightAtResume: Set<Int64> = []
+    /// Persons who answered "stop calling me for this action": nothing more is sent to them in it.
+    var stoppedByAnswer: Set<Int64> = []
     var retries = 0
     var fallbacks = 0
     var throttled = 0

@@ -93,6 +93,7 @@ extension DispatchConfig {
     /// - Throws: ``DispatchError`` `.invalidConfig`, such as
     ///   `dispatch.json: sms.perSecond: 1e-09 is below the minimum 0.01`.
     public func validate(source: String = "configuration") throws {
+        try texts?.validate(source: source)
         for n in numbers {
             let range = Self.range(of: n.key)
             if n.value.isNaN || n.value < range.lowerBound {

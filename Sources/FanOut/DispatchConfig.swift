@@ -193,6 +193,8 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
     public var retry: Retry
     /// Back-pressure on overloaded providers.
     public var backPressure: BackPressure
+    /// The message templates (`nil`: participants get the action's text as it is).
+    public var texts: MessageTemplates?
 
     /// The defaults (BE-Alert capacity).
     public init(
@@ -211,7 +213,7 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case voice, sms, email, app, confirmationThresholds, retry, backPressure
+        case voice, sms, email, app, confirmationThresholds, retry, backPressure, texts
     }
 
     /// Decodes a configuration; missing keys take the defaults.
@@ -226,6 +228,7 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
             try c.decodeIfPresent([String: Int].self, forKey: .confirmationThresholds) ?? d.confirmationThresholds
         retry = try c.decodeIfPresent(Retry.self, forKey: .retry) ?? d.retry
         backPressure = try c.decodeIfPresent(BackPressure.self, forKey: .backPressure) ?? d.backPressure
+        texts = try c.decodeIfPresent(MessageTemplates.self, forKey: .texts)
     }
 
     /// The keys a configuration file may have, per object.
@@ -235,6 +238,7 @@ public struct DispatchConfig: Sendable, Hashable, Codable {
         ],
         "voice": ["lines", "typicalCallSeconds"], "sms": ["perSecond", "batchSize"],
         "email": ["perSecond", "batchSize"], "app": ["perSecond", "batchSize"],
+        "texts": ["callNumber", "spokenCallNumber", "maxSMSParts", "templates"],
         "retry": ["attemptsPerChannel", "backoffSeconds", "backoffFactor", "fallback"],
         "backPressure": ["decreaseFactor", "increaseFraction", "pauseSeconds", "minimumFraction", "giveUpSeconds"],
     ]

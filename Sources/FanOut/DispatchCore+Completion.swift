@@ -134,7 +134,8 @@ extension DispatchCore {
         _ key: MessageKey, of run: inout ActionRun, on channel: Channel, result: DeliveryResult, attempt: UInt16,
         at t: Duration
     ) throws -> RetryDecision {
-        guard var entry = run.people[key.person] else { return .none }
+        // A person who answered "stop" gets no further attempt in this action.
+        guard var entry = run.people[key.person], !run.stoppedByAnswer.contains(key.person) else { return .none }
         let policy = config.retry
         let i = channel.index
         let type = run.request.incidentType
@@ -236,6 +237,12 @@ extension DispatchCore {
         defer { put(run) }
         let waiting = kind == .alert ? run.alertRetryWaiting.remove(person) : run.endRetryWaiting.remove(person)
         guard waiting != nil, let entry = run.people[person] else { return nil }
+        if run.stoppedByAnswer.contains(person) {
+            // The person answered "stop" while the retry waited: cancelled, never sent.
+            run.count(kind, from: .queued, to: .cancelled)
+            try record(.state(MessageKey(action: id, person: person, kind: kind), .cancelled, at: t))
+            return nil
+        }
         let seq = kind == .alert ? entry.seq : run.nextSeq
         if kind == .end { run.nextSeq += 1 }
         run.queues[entry.channel, default: MessageQueue()].append(QueuedMessage(person: person, kind: kind, seq: seq))

@@ -77,7 +77,9 @@ extension DispatchCore {
         let language = entry?.language
         let text: String
         if m.kind == .alert {
-            text = run.request.text(for: language)
+            text =
+                config.texts?.alertText(run.request, language: language, channel: channel)
+                ?? run.request.text(for: language)
         } else {
             text = language.flatMap { run.resultTexts[$0] } ?? run.result ?? ""
         }

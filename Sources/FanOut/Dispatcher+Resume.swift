@@ -41,6 +41,7 @@ extension Dispatcher {
             c.nextActionID = lastID + 1
             for action in stored {
                 var (run, retries) = Self.rebuild(action, ringWidthMeters: ringWidthMeters)
+                run.stoppedByAnswer = try ledger.stoppedPersons(in: action.id)
                 for (person, kind, due) in retries {
                     if due > now {
                         c.events.push(.retryDue(action.id, person: person, kind), at: due)
@@ -55,7 +56,10 @@ extension Dispatcher {
                     }
                 }
                 if run.state == .ended {
-                    for person in run.order where run.reached.contains(person) && !run.endQueued.contains(person) {
+                    for person in run.order
+                    where run.reached.contains(person) && !run.endQueued.contains(person)
+                        && !run.stoppedByAnswer.contains(person)
+                    {
                         try c.enqueue(person, .end, in: &run, at: now)
                     }
                 }

@@ -120,13 +120,14 @@ public final class Dispatcher: Sendable {
         try core.withLock { (c: inout DispatchCore) throws -> T in try body(&c) }
     }
 
-    /// Runs a command on the locked state, then wakes a waiting ``run()`` loop.
+    /// Runs a command on the locked state, then wakes a waiting ``run()`` loop (for extensions in
+    /// this module, too).
     ///
     /// Everything the command records up to its first ``DispatchCore/flush()`` is written in one
     /// transaction (a start with all its persons, an end with all its end messages): a crash
     /// leaves the action wholly in the ledger or not at all, and each page is written once rather
     /// than once per ledger batch. If the command throws before that, its changes are dropped.
-    private func command<T: Sendable>(_ body: (inout DispatchCore) throws -> T) throws -> T {
+    func command<T: Sendable>(_ body: (inout DispatchCore) throws -> T) throws -> T {
         defer { signal.bump() }
         return try locked { c in
             let mark = c.pending.count
@@ -191,6 +192,7 @@ public final class Dispatcher: Sendable {
                 throw DispatchError(.invalidRequest, "no provider is configured for channel '\(channel.rawValue)'")
             }
             try MessageLimits.check(request)
+            try c.config.texts?.check(request)
             try DispatchCore.checkDistances(recipients)
             let persons = Set(recipients.map(\.person)).count
             try Planner.checkInterlock(
@@ -340,7 +342,7 @@ public final class Dispatcher: Sendable {
             run.resultTexts = texts
             try c.record(.actionState(id, .ended, result: result, texts: texts))
             var queued = 0
-            for person in run.order where run.reached.contains(person) {
+            for person in run.order where run.reached.contains(person) && !run.stoppedByAnswer.contains(person) {
                 try c.enqueue(person, .end, in: &run, at: now)
                 queued += 1
             }

@@ -36,6 +36,10 @@ public struct ActionProgress: Sendable, Hashable {
     public var rings: [Int: Ring] = [:]
     /// The rings' width in metres.
     public var ringWidthMeters: Double
+    /// Persons per kind of answer (each person once per kind).
+    public var answers: [AnswerKind: Int] = [:]
+    /// The newest answer's ledger row (0: none): a stream reads the answers after the last it sent.
+    public var lastAnswerID: Int64 = 0
 
     /// Persons included (one alert each).
     public var included: Int { alerts.values.reduce(0, +) }
@@ -92,6 +96,16 @@ extension Ledger {
                 case .failed: ring.completed += n
                 }
                 p.rings[index] = ring
+            }
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT kind, COUNT(DISTINCT person_id), MAX(id) FROM dispatch_answer WHERE action_id = ?
+                    GROUP BY kind
+                    """, arguments: [id.rawValue])
+            {
+                if let kind = AnswerKind(rawValue: row[0]) { p.answers[kind] = row[1] }
+                p.lastAnswerID = max(p.lastAnswerID, row[2])
             }
             return p
         }

@@ -23,6 +23,8 @@ enum LedgerOp {
     case cancelQueued(ActionID, at: Duration)
     /// An append-only command-log record: who gave the command, when (see ``CommandOrigin``).
     case command(CommandKind, ActionID, CommandOrigin, at: Duration)
+    /// An append-only answer of a participant (see ``ParticipantAnswer``).
+    case answer(ParticipantAnswer)
 }
 
 /// One message as stored in the ledger.
@@ -222,6 +224,8 @@ public final class Ledger: Sendable {
                             arguments: [t.milliseconds, id.rawValue])
                     case .command(let kind, let id, let origin, let t):
                         try Self.insertCommand(kind, action: id, participant: nil, origin: origin, at: t, db)
+                    case .answer(let answer):
+                        try Self.insert(answer, db)
                     }
                 }
             }

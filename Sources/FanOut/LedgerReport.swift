@@ -32,6 +32,8 @@ public struct ActionSummary: Sendable, Hashable {
     public var lastEndCompletedAt: Duration?
     /// Per distance ring, from the outermost in.
     public var rings: [RingReport] = []
+    /// Persons per kind of answer (a sighting, an acknowledgement, a stop): each person once per kind.
+    public var answers: [AnswerKind: Int] = [:]
 }
 
 /// One participant's messages in one action, from the ledger: those of the participant's person,
@@ -70,6 +72,7 @@ extension Ledger {
         return try actions.map { a in
             var s = a
             addMessages(try messages(of: s.id), to: &s, ringWidthMeters: ringWidthMeters)
+            s.answers = try answerCounts(of: s.id)
             return s
         }
     }
@@ -86,6 +89,7 @@ extension Ledger {
         }
         guard var s = found else { throw try unknown(id) }
         addMessages(try messages(of: id), to: &s, ringWidthMeters: ringWidthMeters)
+        s.answers = try answerCounts(of: id)
         return s
     }
 

@@ -220,6 +220,26 @@ enum LedgerSchema {
                         BEGIN SELECT RAISE(ABORT, 'dispatch_command_log is append-only'); END;
                     """)
         }
+        m.registerMigration("v14-dispatch-answer") { db in
+            try db.execute(
+                sql: """
+                    -- Append-only: what participants answered (a sighting, an acknowledgement, a stop), on
+                    -- which channel, when. `text`: what they wrote (personal data: never logged).
+                    -- `received_ms`: UTC milliseconds since 1970.
+                    CREATE TABLE dispatch_answer (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        action_id INTEGER NOT NULL,
+                        person_id INTEGER NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind IN ('sighting', 'acknowledgement', 'stop')),
+                        channel TEXT NOT NULL,
+                        received_ms INTEGER NOT NULL,
+                        text TEXT
+                    );
+                    CREATE INDEX dispatch_answer_action ON dispatch_answer(action_id, person_id);
+                    CREATE TRIGGER dispatch_answer_no_update BEFORE UPDATE ON dispatch_answer
+                        BEGIN SELECT RAISE(ABORT, 'dispatch_answer is append-only'); END;
+                    """)
+        }
         return m
     }()
 

@@ -89,7 +89,7 @@ extension ActionSummary: Codable {
         case alertsByChannel = "alerts_by_channel"
         case lastAlertCompletedAt = "last_alert_completed_at_seconds"
         case lastEndCompletedAt = "last_end_completed_at_seconds"
-        case rings
+        case rings, answers
     }
 
     private enum PointKeys: String, CodingKey { case x, y }
@@ -115,6 +115,7 @@ extension ActionSummary: Codable {
         try c.encode(lastAlertCompletedAt?.seconds, forKey: .lastAlertCompletedAt)
         try c.encode(lastEndCompletedAt?.seconds, forKey: .lastEndCompletedAt)
         try c.encode(rings, forKey: .rings)
+        try c.encode(CaseCounts(answers), forKey: .answers)
     }
 
     /// Decodes a summary. Its JSON carries the request's incident type, urgency, message, channels
@@ -149,6 +150,7 @@ extension ActionSummary: Codable {
             lastAlertCompletedAt: try c.decodeIfPresent(Double.self, forKey: .lastAlertCompletedAt).map(Duration.decoded),
             lastEndCompletedAt: try c.decodeIfPresent(Double.self, forKey: .lastEndCompletedAt).map(Duration.decoded),
             rings: try c.decode([RingReport].self, forKey: .rings))
+        answers = try c.decodeIfPresent(CaseCounts<AnswerKind>.self, forKey: .answers)?.counts ?? [:]
     }
 }
 

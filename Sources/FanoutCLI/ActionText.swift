@@ -120,6 +120,9 @@ enum ActionText {
         if !s.endMessages.isEmpty {
             lines.append("  end messages: \(counts(s.endMessages, order: states, name: \.rawValue))")
         }
+        if !s.answers.isEmpty {
+            lines.append("  answers: \(counts(s.answers, order: AnswerKind.allCases, name: \.rawValue)) (persons)")
+        }
         if let r = s.result { lines.append("  result: \(r)") }
         if let t = s.lastAlertCompletedAt {
             lines.append("  last alert completed at T+\(time(t)) (\(time(t - s.startedAt)) after the start)")

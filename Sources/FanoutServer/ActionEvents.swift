@@ -6,7 +6,7 @@ import Geo
 struct ServerSentEvent: Sendable, Equatable {
     /// The event id: the stream's cursor after this event (see ``EventCursor``).
     var id: String
-    /// `started`, `enlarged`, `ring`, `counts`, `stopped`, `ended` or `finished`.
+    /// `started`, `enlarged`, `ring`, `answer`, `counts`, `stopped`, `ended` or `finished`.
     var name: String
     /// The data: a JSON object, always with `"action"`.
     var data: [String: JSONValue]
@@ -28,6 +28,7 @@ struct ServerSentEvent: Sendable, Equatable {
 /// - `s`: 0 running, 1 `stopped` sent, 2 `ended` sent, 3 `finished` sent.
 /// - `r`: per ring announced by a `ring` event, `<index>x<completed>`: its index and how many of
 ///   its alerts had completed then, `_`-separated (empty when none).
+/// - `n` (only once an answer was sent): the ledger row of the last `answer` event sent.
 /// - `c` (counts events only): the wall-clock time of the event in Unix milliseconds, one more
 ///   than the stream's previous counts event at least; it only orders counts events: a resumed
 ///   client may miss counts, never a durable event.
@@ -42,6 +43,8 @@ struct EventCursor: Sendable, Hashable {
     var rings: [Int: Int] = [:]
     /// The `c` of the last `counts` event (0: none).
     var counts: Int64 = 0
+    /// The ledger row of the last answer announced (0: none).
+    var answers: Int64 = 0
 
     /// The cursor of a new stream: nothing seen.
     init(action: ActionID) { self.action = action }
@@ -57,12 +60,21 @@ struct EventCursor: Sendable, Hashable {
                 field: "Last-Event-ID")
         }
         guard text.utf8.count <= 8192 else { throw bad("longer than any event id") }
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        var parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        var n: Int64? = 0
+        if parts.count >= 5, parts[4].first == "n" {
+            n = Int64(parts[4].dropFirst())
+            parts.remove(at: 4)
+        }
         let c = parts.count == 5 && parts[4].first == "c" ? Int64(parts[4].dropFirst()) : parts.count == 4 ? 0 : nil
-        guard let c, c >= 0, parts[0].first == "a", parts[1].first == "v", parts[2].first == "s", parts[3].first == "r",
+        guard let c, c >= 0, let n, n >= 0, parts[0].first == "a", parts[1].first == "v", parts[2].first == "s", parts[3].first == "r",
             let a = Int64(parts[0].dropFirst()), let v = Int(parts[1].dropFirst()), let s = Int(parts[2].dropFirst()),
             v >= 0, (0...3).contains(s)
-        else { throw bad("not an event id of this service (a<action>.v<n>.s<n>.r<rings>, with .c<n> for counts)") }
+        else {
+            throw bad(
+                "not an event id of this service (a<action>.v<n>.s<n>.r<rings>, then .n<answer> once answers came, "
+                    + "and .c<n> for counts)")
+        }
         guard a == action.rawValue else { throw bad("an event id of action \(a), not of action \(action)") }
         for entry in parts[3].dropFirst().split(separator: "_") {
             let pair = entry.split(separator: "x", omittingEmptySubsequences: false)
@@ -74,12 +86,13 @@ struct EventCursor: Sendable, Hashable {
         versions = v
         stage = s
         counts = c
+        answers = n
     }
 
     /// The cursor as the id of a durable event (without the counts part).
     var text: String {
         let r = rings.keys.sorted(by: >).map { "\($0)x\(rings[$0] ?? 0)" }.joined(separator: "_")
-        return "a\(action.rawValue).v\(versions).s\(stage).r\(r)"
+        return "a\(action.rawValue).v\(versions).s\(stage).r\(r)" + (answers > 0 ? ".n\(answers)" : "")
     }
 }
 
@@ -137,6 +150,35 @@ extension EventCursor {
         return events
     }
 
+    /// One `answer` event per answer in `stored` after the last announced, oldest first: the
+    /// kind, the channel, when, and the distance ring the person was alerted in (never who, never
+    /// where: the ring is as far as a map shows it).
+    mutating func answerEvents(_ stored: [StoredAnswer], ringWidthMeters width: Double) -> [ServerSentEvent] {
+        var events: [ServerSentEvent] = []
+        for s in stored where s.id > answers {
+            answers = s.id
+            var data: [String: JSONValue] = [
+                "action": .number(Double(action.rawValue)), "kind": .string(s.answer.kind.rawValue),
+                "channel": .string(s.answer.channel.rawValue),
+                "received_at": .string(Self.utc(s.answer.receivedAt)),
+            ]
+            if let d = s.distanceMeters {
+                let index = (max(d, 0) / width).rounded(.down)
+                data["inner_m"] = .number(index * width)
+                data["outer_m"] = .number((index + 1) * width)
+            }
+            events.append(event("answer", data))
+        }
+        return events
+    }
+
+    /// `2026-12-07T20:15:03.120Z`.
+    static func utc(_ date: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: date)
+    }
+
     /// The `finished` event once `progress` is finished and this cursor has not seen it.
     mutating func finished(_ progress: ActionProgress) -> ServerSentEvent? {
         guard stage < 3, progress.isFinished else { return nil }
@@ -161,10 +203,12 @@ extension EventCursor {
         for state in MessageState.allCases { alerts[state.rawValue] = .number(Double(progress.alerts[state] ?? 0)) }
         var channels: [String: JSONValue] = [:]
         for (channel, n) in progress.alertsByChannel { channels[channel.rawValue] = .number(Double(n)) }
+        var answers: [String: JSONValue] = [:]
+        for kind in AnswerKind.allCases { answers[kind.rawValue] = .number(Double(progress.answers[kind] ?? 0)) }
         return [
             "action": .number(Double(progress.id.rawValue)), "state": .string(progress.state.rawValue),
             "included": .number(Double(progress.included)), "reached": .number(Double(progress.reached)),
-            "alerts": .object(alerts), "alerts_by_channel": .object(channels),
+            "alerts": .object(alerts), "alerts_by_channel": .object(channels), "answers": .object(answers),
         ]
     }
 

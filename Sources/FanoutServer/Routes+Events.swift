@@ -75,6 +75,11 @@ struct ActionEventStream: Sendable {
         var lastCountsAt = ContinuousClock.now
         while !cursor.isFinished {
             var events = cursor.durableEvents(progress)
+            if progress.lastAnswerID > cursor.answers, let loaded = try? room.room() {
+                events += cursor.answerEvents(
+                    try loaded.ledger.answers(to: cursor.action, after: cursor.answers),
+                    ringWidthMeters: progress.ringWidthMeters)
+            }
             let counts = EventCursor.countsData(progress)
             let now = ContinuousClock.now
             if counts != lastCounts || now - lastCountsAt >= Self.heartbeat || progress.isFinished {

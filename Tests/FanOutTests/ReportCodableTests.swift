@@ -58,7 +58,8 @@ import Testing
     @Test func actionSummary() throws {
         let expected =
             #"{"alerts":{"cancelled":0,"delivered":1,"failed":0,"queued":0,"sent":0},"#
-            + #""alerts_by_channel":{"app":0,"email":0,"sms":1,"voice":0},"channels":["sms","voice"],"#
+            + #""alerts_by_channel":{"app":0,"email":0,"sms":1,"voice":0},"#
+            + #""answers":{"acknowledgement":0,"sighting":0,"stop":0},"channels":["sms","voice"],"#
             + #""end_messages":{"cancelled":0,"delivered":0,"failed":0,"queued":0,"sent":1},"id":3,"#
             + #""incident_rd":{"x":136000,"y":455000},"incident_type":"burglary","included":1,"#
             + #""last_alert_completed_at_seconds":2.25,"last_end_completed_at_seconds":null,"message":"Look out","#
