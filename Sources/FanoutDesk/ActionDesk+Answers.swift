@@ -2,6 +2,8 @@ import FanOut
 import Foundation
 import Logging
 import Participants
+import ProviderAdapters
+import Synchronization
 
 // MARK: - Participants' answers (a sighting, an acknowledgement, a stop)
 
@@ -32,6 +34,57 @@ extension ActionDesk {
                         "kind": "\(answer.kind.rawValue)", "error": "\(error)",
                     ])
             }
+        }
+    }
+}
+
+/// Turns SMS replies (Kannel's MO messages) into answers: the sender's number finds the person
+/// in the registry, the reply's action number (or else their latest action by SMS) the action,
+/// and the first word the kind (``ReplyText``).
+///
+/// Replies from unknown numbers, or from persons not alerted by SMS in a recent action, are
+/// counted and dropped. Numbers and texts are never logged.
+final class SMSReplyRouter: Sendable {
+    private let registry: Registry
+    private let ledger: Ledger
+    private let logger: Logger
+    private let target = Mutex<AnswerSink?>(nil)
+    private let counts = Mutex((routed: 0, unmatched: 0))
+
+    init(registry: Registry, ledger: Ledger, logger: Logger) {
+        self.registry = registry
+        self.ledger = ledger
+        self.logger = logger
+    }
+
+    /// Where routed answers go (set once the dispatcher exists).
+    func deliver(to sink: @escaping AnswerSink) { target.withLock { $0 = sink } }
+
+    /// Replies routed to an action, and those that matched none.
+    var statistics: (routed: Int, unmatched: Int) { counts.withLock { $0 } }
+
+    /// Routes one reply (on the adapter's listener thread).
+    func route(_ reply: KannelSMSProvider.Reply) {
+        let meaning = ReplyText(reply.text)
+        do {
+            let persons = try registry.persons(withPhone: reply.from)
+            guard let (action, person) = try ledger.replyTarget(persons: persons, named: meaning.action, channel: .sms),
+                let sink = target.withLock({ $0 })
+            else {
+                counts.withLock { $0.unmatched += 1 }
+                logger.info(
+                    "an SMS reply matched no person alerted by SMS in a recent action",
+                    metadata: ["registered": "\(!persons.isEmpty)"])
+                return
+            }
+            counts.withLock { $0.routed += 1 }
+            sink(
+                ParticipantAnswer(
+                    action: action, person: person, kind: meaning.kind, channel: .sms,
+                    text: meaning.kind == .acknowledgement ? String(reply.text.prefix(1000)) : nil))
+        } catch {
+            counts.withLock { $0.unmatched += 1 }
+            logger.warning("an SMS reply could not be routed", metadata: ["error": "\(error)"])
         }
     }
 }

@@ -103,6 +103,8 @@ public final class ActionDesk {
     /// Commands from other processes applied (or answered) by this desk.
     public internal(set) var inboxApplied = 0
     let kannelConfiguration: KannelConfiguration?
+    /// Routes Kannel's SMS replies to answers (with Kannel only).
+    let smsReplies: SMSReplyRouter?
     let virtualClock: VirtualClock?
     let scaledClock: ScaledClock?
     var closed = false
@@ -167,11 +169,18 @@ public final class ActionDesk {
             scaledClock = s
             dispatchClock = s
         }
-        let adapter = try providers.kannel.map {
-            try KannelSMSProvider(
-                configuration: $0, registry: try Registry.open(at: db),
-                logger: Logger(label: "fanout.kannel").stampingDispatchTime(of: dispatchClock))
+        let kannelLogger = Logger(label: "fanout.kannel").stampingDispatchTime(of: dispatchClock)
+        var replies: SMSReplyRouter?
+        var adapter: KannelSMSProvider?
+        if let kannelConfig = providers.kannel {
+            let router = SMSReplyRouter(registry: try Registry.open(at: db), ledger: ledger, logger: kannelLogger)
+            let onReply: @Sendable (KannelSMSProvider.Reply) -> Void = { router.route($0) }
+            replies = router
+            adapter = try KannelSMSProvider(
+                configuration: kannelConfig, registry: try Registry.open(at: db), logger: kannelLogger,
+                onReply: onReply)
         }
+        smsReplies = replies
         kannel = adapter
         if let adapter {
             deferred[.sms] = adapter
@@ -187,6 +196,7 @@ public final class ActionDesk {
             throw error
         }
         interruption.whenRequested { [weak dispatcher] in dispatcher?.wake() }
+        replies?.deliver(to: Self.answerSink(for: dispatcher, logger: kannelLogger))
     }
 
     deinit { kannel?.shutdown() }

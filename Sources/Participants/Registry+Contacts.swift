@@ -45,4 +45,30 @@ extension Registry {
             throw RegistryError.wrap(error, path: path, doing: doing)
         }
     }
+
+    /// The persons whose registered phone number is `number` as an SMSC gives a sender
+    /// (international digits, with or without `+` or `00`; a national `0…` is taken as Dutch).
+    ///
+    /// - Important: `number` is personal data: never log it.
+    /// - Complexity: One index lookup (`participant_phone_key`).
+    /// - Throws: ``RegistryError`` `.database`.
+    public func persons(withPhone number: String) throws -> [Int64] {
+        var key = number.filter { $0.isASCII && $0.isNumber }
+        if number.trimmingCharacters(in: .whitespaces).hasPrefix("00") { key.removeFirst(2) }
+        else if key.hasPrefix("0") && !number.contains("+") { key = "31" + key.dropFirst() }
+        guard key.count >= 6 else { return [] }
+        do {
+            return try pool.read { db in
+                try Int64.fetchAll(
+                    db,
+                    sql: """
+                        SELECT DISTINCT COALESCE(person, id) FROM participant
+                        WHERE phone IS NOT NULL AND \(Schema.phoneKey) = ? ORDER BY 1
+                        """,
+                    arguments: [key])
+            }
+        } catch {
+            throw RegistryError.wrap(error, path: path, doing: "finding a person by phone number")
+        }
+    }
 }

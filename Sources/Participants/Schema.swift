@@ -91,10 +91,28 @@ package enum Schema {
                     CREATE INDEX participant_person ON participant(person) WHERE person IS NOT NULL;
                     """)
         }
+        m.registerMigration("v15-participant-phone-key") { db in
+            try db.execute(
+                sql: """
+                    -- Finds the person an SMS reply came from: the number as an SMSC gives it (31612345678),
+                    -- however it was registered (+31 6 1234 5678, 06-12345678, 0031612345678).
+                    CREATE INDEX participant_phone_key ON participant(\(phoneKey)) WHERE phone IS NOT NULL;
+                    """)
+        }
         return m
     }()
 
     /// Whether a migration identifier belongs to another module sharing the file: the
     /// dispatcher's ledger, whose identifiers all contain `-dispatch-`.
     package static func isForeign(_ identifier: String) -> Bool { identifier.contains("-dispatch-") }
+
+    /// The `phone` column as international digits: spaces, dashes and `+` removed, a leading `00`
+    /// dropped, a leading `0` replaced by the country's calling code (31, or 32 for BE, 49 for DE).
+    /// The expression of the `participant_phone_key` index: a query must spell it the same.
+    package static let phoneKey = """
+        CASE WHEN \(digits) LIKE '00%' THEN substr(\(digits), 3) \
+        WHEN \(digits) LIKE '0%' THEN (CASE country WHEN 'BE' THEN '32' WHEN 'DE' THEN '49' ELSE '31' END) \
+        || substr(\(digits), 2) ELSE \(digits) END
+        """
+    private static let digits = "replace(replace(replace(phone, ' ', ''), '-', ''), '+', '')"
 }

@@ -44,8 +44,16 @@ extension KannelCore {
         let parts = line.split(separator: " ")
         var status = "400 Bad Request"
         var report: KannelSMSProvider.DeliveryReport?
+        var reply: KannelSMSProvider.Reply?
         if parts.count == 3, parts[0] == "GET", let (path, query) = HTTP.parseTarget(parts[1]) {
-            if path != "/dlr" {
+            if path == "/mo" {
+                if let from = query["from"], !from.isEmpty, let text = query["text"], onReply != nil {
+                    status = "200 OK"
+                    reply = KannelSMSProvider.Reply(from: from, text: text)
+                } else if onReply == nil {
+                    status = "404 Not Found"
+                }
+            } else if path != "/dlr" {
                 status = "404 Not Found"
             } else if let key = KannelProtocol.key(from: query), let type = query["type"].flatMap({ Int($0) }) {
                 status = "200 OK"
@@ -56,6 +64,11 @@ extension KannelCore {
         let answer = "HTTP/1.1 \(status)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
         do { try connection.sendAll(Array(answer.utf8)) } catch {
             badRequest("kannel: answering a report failed", ["error": "\(error)"])
+        }
+        if let reply {
+            state.withLock { $0.statistics.replies += 1 }
+            onReply?(reply)
+            return
         }
         guard let report else {
             badRequest("kannel: a request on the report listener was not a delivery report", ["status": "\(status)"])

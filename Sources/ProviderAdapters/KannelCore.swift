@@ -73,6 +73,8 @@ final class KannelCore: Sendable {
     private let lookup: KannelSMSProvider.PhoneLookup
     let logger: Logger
     let onReport: (@Sendable (KannelSMSProvider.DeliveryReport) -> Void)?
+    /// Called with every SMS reply (MO) smsbox's `get-url` hands the listener.
+    let onReply: (@Sendable (KannelSMSProvider.Reply) -> Void)?
     let state = Mutex(State())
     /// When the adapter started (the time line of its log summaries).
     let started = ContinuousClock.now
@@ -81,12 +83,14 @@ final class KannelCore: Sendable {
 
     init(
         configuration: KannelConfiguration, lookup: @escaping KannelSMSProvider.PhoneLookup, logger: Logger,
-        onReport: (@Sendable (KannelSMSProvider.DeliveryReport) -> Void)?
+        onReport: (@Sendable (KannelSMSProvider.DeliveryReport) -> Void)?,
+        onReply: (@Sendable (KannelSMSProvider.Reply) -> Void)? = nil
     ) throws {
         self.configuration = configuration
         self.lookup = lookup
         self.logger = logger
         self.onReport = onReport
+        self.onReply = onReply
         // The listening socket is made on the listener's own thread (it never leaves it); the port
         // comes back through the handshake, and the thread waits for the finished core.
         let handshake = ListenerHandshake()

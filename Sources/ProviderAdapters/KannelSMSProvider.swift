@@ -53,6 +53,17 @@ public final class KannelSMSProvider: DeferredMessageProvider {
         public var answer: String
     }
 
+    /// An SMS a participant sent to the service's number (MO), as smsbox's `get-url` passed it:
+    /// `GET /mo?from=%p&text=%a` on the report listener.
+    ///
+    /// - Important: Both fields are personal data: never log them.
+    public struct Reply: Sendable, Hashable {
+        /// The sender's number as the SMSC gives it.
+        public var from: String
+        /// The text.
+        public var text: String
+    }
+
     /// Counts since creation.
     public struct Statistics: Sendable, Hashable {
         /// Messages taken over by ``submit(_:at:reporter:)``.
@@ -74,6 +85,8 @@ public final class KannelSMSProvider: DeferredMessageProvider {
         /// Submissions of a key already in flight or completed: not sent again (the first
         /// outcome is reported to the latest submitter).
         public var repeats = 0
+        /// SMS replies (MO) received on the listener.
+        public var replies = 0
     }
 
     private let core: KannelCore
@@ -88,23 +101,27 @@ public final class KannelSMSProvider: DeferredMessageProvider {
     ///   - phoneNumber: Resolves a person to their phone number at send time (never logged).
     ///   - logger: Where reasons for failures and throttling go (never phone numbers or texts).
     ///   - onReport: Called on the listener thread with every delivery report received.
+    ///   - onReply: Called on the listener thread with every SMS reply (MO) smsbox passes on
+    ///     (`nil`: `/mo` is not served). Must return quickly.
     /// - Throws: ``ProviderAdapterError`` `.socket`/`.invalidConfiguration` when the listener cannot
     ///   bind.
     public init(
         configuration: KannelConfiguration, phoneNumber: @escaping PhoneLookup,
-        logger: Logger = Logger(label: "fanout.kannel"), onReport: (@Sendable (DeliveryReport) -> Void)? = nil
+        logger: Logger = Logger(label: "fanout.kannel"), onReport: (@Sendable (DeliveryReport) -> Void)? = nil,
+        onReply: (@Sendable (Reply) -> Void)? = nil
     ) throws {
-        core = try KannelCore(configuration: configuration, lookup: phoneNumber, logger: logger, onReport: onReport)
+        core = try KannelCore(
+            configuration: configuration, lookup: phoneNumber, logger: logger, onReport: onReport, onReply: onReply)
     }
 
     /// Creates the adapter with phone numbers from the registry (``Registry/phoneNumber(person:)``).
     public convenience init(
         configuration: KannelConfiguration, registry: Registry, logger: Logger = Logger(label: "fanout.kannel"),
-        onReport: (@Sendable (DeliveryReport) -> Void)? = nil
+        onReport: (@Sendable (DeliveryReport) -> Void)? = nil, onReply: (@Sendable (Reply) -> Void)? = nil
     ) throws {
         try self.init(
             configuration: configuration, phoneNumber: { try registry.phoneNumber(person: $0) }, logger: logger,
-            onReport: onReport)
+            onReport: onReport, onReply: onReply)
     }
 
     deinit { core.shutdown() }

@@ -51,9 +51,10 @@ struct KannelActionFixture {
     /// - Parameters:
     ///   - smsPerSecond: The dispatcher's SMS rate (`sms.perSecond`).
     ///   - workers: The adapter's parallel sendsms requests (`kannel.workers`).
-    init(count: Int, peer: KannelPeer, label: String, smsPerSecond: Double, batchSize: Int = 10, workers: Int = 8)
-        async throws
-    {
+    init(
+        count: Int, peer: KannelPeer, label: String, smsPerSecond: Double, batchSize: Int = 10, workers: Int = 8,
+        reportListenPort: UInt16 = 0
+    ) async throws {
         self.count = count
         columns = Int(Double(count).squareRoot().rounded(.up))
         phoneless = Int64(columns * (columns / 2) + columns / 2 + 1)
@@ -76,7 +77,7 @@ struct KannelActionFixture {
               "kannel": {
                 "sendsmsURL": "\(peer.sendsmsURL)", "username": "\(KannelPeer.username)",
                 "password": "\(KannelPeer.password)", "sender": "\(Self.sender)",
-                "workers": \(workers), "reportTimeoutSeconds": 60
+                "workers": \(workers), "reportTimeoutSeconds": 60, "reportListenPort": \(reportListenPort)
               }
             }
             """

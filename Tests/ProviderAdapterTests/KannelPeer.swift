@@ -59,7 +59,9 @@ final class KannelPeer: @unchecked Sendable {
     ///
     /// - Parameter outgoingQueueLimit: bearerbox's `sms-outgoing-queue-limit` (-1 unlimited): with
     ///   the SMSC down, smsbox answers 503 once that many messages wait.
-    init(outgoingQueueLimit: Int = -1) throws {
+    /// - Parameter replyURL: smsbox's `get-url` for SMS replies (MO), `%p` and `%a` in it; `nil`:
+    ///   replies are answered with nothing.
+    init(outgoingQueueLimit: Int = -1, replyURL: String? = nil) throws {
         for path in [Self.bearerbox, Self.smsbox, Self.fakesmsc]
         where !FileManager.default.isExecutableFile(atPath: path) {
             throw KannelPeerError("\(path) is not installed: apt-get install kannel kannel-extras (tools/test.sh does)")
@@ -103,7 +105,7 @@ final class KannelPeer: @unchecked Sendable {
 
             group = sms-service
             keyword = default
-            text = ""
+            \(replyURL.map { "get-url = \"\($0)\"\nmax-messages = 0" } ?? "text = \"\"")
             omit-empty = true
             catch-all = true
 
@@ -144,6 +146,20 @@ final class KannelPeer: @unchecked Sendable {
             "fakesmsc", Self.fakesmsc,
             ["-H", "127.0.0.1", "-r", String(smscPort), "-i", "100000", "-m", "-1", "100 200 text mo"])
         try waitFor("the fake SMSC online") { try self.status()?.contains("(online") ?? false }
+    }
+
+    /// Has the fake SMSC send one SMS (MO) from `sender` to the service: fakesmsc sends its
+    /// messages when it starts, so it is started again with this one (bearerbox keeps the
+    /// messages for the SMSC meanwhile and sends them once it is back).
+    func sendReply(from sender: String, text: String) async throws {
+        try await onOwnThread {
+            self.stop("fakesmsc")
+            try self.waitFor("the fake SMSC gone") { !(try self.status()?.contains("(online") ?? false) }
+            try self.launch(
+                "fakesmsc", Self.fakesmsc,
+                ["-H", "127.0.0.1", "-r", String(self.smscPort), "-i", "100000", "-m", "1", "\(sender) 1234 text \(text)"])
+            try self.waitFor("the fake SMSC online") { try self.status()?.contains("(online") ?? false }
+        }
     }
 
     /// bearerbox's `status.txt`, or `nil` when it does not answer.
