@@ -187,7 +187,7 @@ schemas.update({
                     "properties": {
                         "sequence": {"type": "integer", "description": "Position in the log (the cursor of a page ends here)"},
                         "command": {"type": "string", "enum": ["start", "enlarge", "stop", "end",
-                                                               "participant-register", "participant-remove"]},
+                                                               "participant-register", "participant-remove", "answer"]},
                         "action": {"type": ["integer", "null"]}, "participant": {"type": ["integer", "null"]},
                         "operator": {"type": "string", "description": "Token subject, or the OS user of a CLI command"},
                         "role": {"type": ["string", "null"], "description": "The token's role (null: CLI)"},
@@ -227,6 +227,53 @@ paths.update({
         "security": [{"bearer": []}], "parameters": [id_param, last_event_id],
         "responses": {"200": {"description": "The event stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}},
                       **problems(*AUTH, "404", "422")}}},
+})
+
+# --- Answers (Routes+Answers.swift; docs/serve.md "Answers") ---
+answer_kinds = ["sighting", "acknowledgement", "stop"]
+schemas.update({
+    "AnswerInput": {"type": "object", "required": ["person", "kind"], "additionalProperties": False, "properties": {
+        "person": {"type": "integer", "minimum": 1, "maximum": 9007199254740991},
+        "kind": {"type": "string", "enum": answer_kinds},
+        "channel": {"type": "string", "enum": ["voice", "sms", "email", "app"], "default": "voice"},
+        "text": {"type": "string", "minLength": 1, "maxLength": 1000, "pattern": "\\S"}}},
+    "AnswerRecorded": {"type": "object", "required": ["action", "person", "kind", "channel", "cancelled", "live"],
+                       "properties": {"action": {"type": "integer"}, "person": {"type": "integer"},
+                                      "kind": {"type": "string", "enum": answer_kinds}, "channel": {"type": "string"},
+                                      "cancelled": {"type": "integer", "description": "Messages a stop cancelled"},
+                                      "live": {"type": "boolean", "description": "Whether the dispatcher held the action"}}},
+    "AnswerList": {"type": "object", "required": ["answers", "next_after"], "properties": {
+        "answers": {"type": "array", "items": {"type": "object",
+            "required": ["sequence", "person", "kind", "channel", "received_at", "distance_m", "text"],
+            "properties": {"sequence": {"type": "integer"}, "person": {"type": "integer"},
+                           "kind": {"type": "string", "enum": answer_kinds}, "channel": {"type": "string"},
+                           "received_at": {"type": "string", "format": "date-time"},
+                           "distance_m": {"type": ["number", "null"]},
+                           "text": {"type": ["string", "null"], "description": "Masked unless unmasked=true"}}}},
+        "next_after": {"type": ["integer", "null"]}}},
+})
+token_param = {"name": "token", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 512}}
+paths.update({
+    "/v1/actions/{id}/answers": {
+        "post": {"summary": "Record a participant's answer the control room took (a call to the free number); a stop is honoured at once",
+                 "security": [{"bearer": []}], "parameters": [id_param], "requestBody": body(ref("AnswerInput")),
+                 "responses": {**ok(ref("AnswerRecorded"), "Recorded", "201"), **problems(*AUTH, *BODY, "404")}},
+        "get": {"summary": "The answers to an action (sightings, acknowledgements, stops), oldest first; texts masked unless asked",
+                "security": [{"bearer": []}],
+                "parameters": [id_param,
+                               {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                               {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10000}},
+                               {"name": "unmasked", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]}}],
+                "responses": {**ok(ref("AnswerList")), **problems(*AUTH, "404", "422")}}},
+    "/reply/{token}": {
+        "get": {"summary": "A participant's personal reply link (from a mail or an app): a page asking to confirm; records nothing",
+                "parameters": [token_param],
+                "responses": {"200": {"description": "The confirmation page", "content": html},
+                              "404": {"description": "Not a valid link", "content": html}}},
+        "post": {"summary": "Confirms the answer the link stands for (a sighting, an acknowledgement or a stop)",
+                 "parameters": [token_param],
+                 "responses": {"200": {"description": "Thank-you page", "content": html},
+                               "404": {"description": "Not a valid link", "content": html}}}},
 })
 
 doc = {"openapi": "3.1.0",

@@ -50,6 +50,8 @@ public enum CommandKind: String, Sendable, Hashable, CaseIterable, Codable {
     case participantRegister = "participant-register"
     /// A participant removed (through the service).
     case participantRemove = "participant-remove"
+    /// A participant's answer recorded by the control room (someone who called the free number).
+    case answer
 }
 
 /// One record of the ledger's append-only command log (table `dispatch_command_log`).

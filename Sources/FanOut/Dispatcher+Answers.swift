@@ -17,10 +17,12 @@ extension Dispatcher {
     /// provider, and no end message follows. Answers to an action this dispatcher no longer holds
     /// (finished) are stored too, if the person had a message in it.
     ///
+    /// - Parameter origin: Who recorded it, when the control room did (a participant who called
+    ///   the free number): written to the command log in the answer's own transaction.
     /// - Throws: ``DispatchError`` `.unknownAction`, `.invalidRequest` (the person was not alerted
     ///   in the action), `.ledger`.
     @discardableResult
-    public func record(_ answer: ParticipantAnswer) throws -> AnswerReceipt {
+    public func record(_ answer: ParticipantAnswer, origin: CommandOrigin? = nil) throws -> AnswerReceipt {
         let now = clock.now
         let held = try command { c -> AnswerReceipt? in
             guard var run = c.takeRun(answer.action) else { return nil }
@@ -30,6 +32,7 @@ extension Dispatcher {
                     .invalidRequest, "person \(answer.person) was not alerted in action \(answer.action)")
             }
             try c.record(.answer(answer))
+            if let origin { try c.record(.command(.answer, answer.action, origin, at: now)) }
             var cancelled = 0
             if answer.kind == .stop, run.stoppedByAnswer.insert(answer.person).inserted {
                 cancelled = try c.cancelQueued(of: answer.person, in: &run, at: now)
@@ -45,7 +48,7 @@ extension Dispatcher {
         }
         if let held { return held }
         guard let ledger else { throw DispatchError(.unknownAction, "no action \(answer.action)") }
-        try ledger.recordAnswerDirectly(answer)
+        try ledger.recordAnswerDirectly(answer, origin: origin, at: now)
         return AnswerReceipt(cancelled: 0, live: false)
     }
 }

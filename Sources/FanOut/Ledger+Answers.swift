@@ -32,7 +32,9 @@ extension Ledger {
     ///
     /// - Throws: ``DispatchError`` `.unknownAction`, `.invalidRequest` (the person got no message in
     ///   the action), `.ledger`.
-    package func recordAnswerDirectly(_ answer: ParticipantAnswer) throws {
+    package func recordAnswerDirectly(_ answer: ParticipantAnswer, origin: CommandOrigin? = nil, at: Duration? = nil)
+        throws
+    {
         _ = try state(of: answer.action)  // unknown action: named
         try write("recording an answer to action \(answer.action)") { db in
             let had = try Bool.fetchOne(
@@ -44,6 +46,7 @@ extension Ledger {
                     .invalidRequest, "person \(answer.person) got no message in action \(answer.action)")
             }
             try Self.insert(answer, db)
+            if let origin { try Self.insertCommand(.answer, action: answer.action, participant: nil, origin: origin, at: at, db) }
         }
     }
 

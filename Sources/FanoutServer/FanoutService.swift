@@ -36,6 +36,8 @@ public struct ServeOptions: Sendable {
     /// Dispatcher seconds per wall second: 1 in production; more makes the simulated providers'
     /// delays and the configured rates pass faster (tests).
     public var speed: Double = 1
+    /// Checks the tokens of the participants' reply links (`/reply/{token}`; `nil`: none is valid).
+    public var replyVerifier: ReplyTokenVerifier?
 
     /// Creates options.
     public init(
@@ -102,7 +104,8 @@ public enum FanoutService {
         let document = try OpenAPIDocument.load()
         let map = try MapAssets.load(data: options.data, leafletDirectory: options.leaflet, logger: logger)
         let routes = Routes(
-            room: room, metrics: metrics, openapi: document, declared: try DeclaredRoutes(document: document), map: map)
+            room: room, metrics: metrics, openapi: document, declared: try DeclaredRoutes(document: document), map: map,
+            replyVerifier: options.replyVerifier)
         return Application(
             router: routes.router(),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "fanout"),

@@ -19,6 +19,8 @@ struct Routes: Sendable {
     let declared: DeclaredRoutes
     /// The map page's files, Leaflet and the vector layers.
     let map: MapAssets
+    /// Checks the tokens of the participants' reply links (`nil`: every link is unknown).
+    var replyVerifier: ReplyTokenVerifier? = nil
 
     /// Builds the router: public probes, the OpenAPI document, then `/v1`.
     func router() -> Router<ServeContext> {
@@ -59,6 +61,7 @@ struct Routes: Sendable {
         addBulkImport(to: router)
         addAuditRoutes(to: v1)
         addEventRoutes(to: v1)
+        addAnswerRoutes(to: router)
         return router
     }
 

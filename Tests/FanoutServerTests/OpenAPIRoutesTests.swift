@@ -26,6 +26,7 @@ import Testing
                 let examples = [
                     "/static/map/{file}": "/static/map/app.js", "/static/leaflet/{file}": "/static/leaflet/leaflet.js",
                     "/static/leaflet/images/{file}": "/static/leaflet/images/layers.png", "/layers/{name}": "/layers/borders",
+                    "/reply/{token}": "/reply/not-a-token-of-this-service",
                 ]
                 let concrete = examples[path]
                     ?? path.replacingOccurrences(of: "{id}", with: "1").replacingOccurrences(of: "{pid}", with: "1")
@@ -35,6 +36,8 @@ import Testing
                     let status = try await client.call(m, concrete, as: nil, json: m == .get || m == .delete ? nil : "{}").status
                     if path.hasPrefix("/v1/") {
                         #expect(status == 401, "\(method) \(path) answered \(status), not 401 without a token")
+                    } else if path == "/reply/{token}" {
+                        #expect(status == 404, "\(method) \(path) answered \(status) for a link it never made")
                     } else {
                         #expect(status == 200, "\(method) \(path) answered \(status)")
                     }
