@@ -246,7 +246,10 @@
     if (watcher) watcher.stop();
     current = action;
     sessionStorage.setItem(ACTION_KEY, JSON.stringify(action));
-    view.action = { id: action.id, state: "running", included: 0, reached: 0, alerts: {}, alerts_by_channel: {}, rings: [] };
+    view.action = {
+      id: action.id, state: "running", included: 0, reached: 0, alerts: {}, alerts_by_channel: {}, rings: [],
+      answers: {}, answerLog: [],
+    };
     $("action").hidden = false;
     $("action-id").textContent = String(action.id);
     render();
@@ -263,7 +266,10 @@
   function apply(event, data) {
     const a = view.action;
     if (event === "counts") {
-      for (const k of ["state", "included", "reached", "alerts", "alerts_by_channel"]) if (k in data) a[k] = data[k];
+      for (const k of ["state", "included", "reached", "alerts", "alerts_by_channel", "answers"]) if (k in data) a[k] = data[k];
+    } else if (event === "answer") {
+      // Who and where are never sent: the kind, the channel, the time and the distance ring.
+      a.answerLog = [data, ...(a.answerLog || [])].slice(0, 10);
     } else if (event === "ring") {
       const i = a.rings.findIndex((r) => r.inner_m === data.inner_m);
       const ring = { inner_m: data.inner_m, outer_m: data.outer_m, reached: data.reached, completed: data.completed };
@@ -295,6 +301,14 @@
       rings.append(row([`${Math.round(r.inner_m)}–${Math.round(r.outer_m)}`, String(r.reached), String(r.completed)]));
       if (current && current.incident) drawRing(r);
     }
+    const answers = $("answers").tBodies[0];
+    answers.replaceChildren();
+    for (const [k, n] of Object.entries(a.answers || {})) if (n > 0) answers.append(row([k, String(n), "", ""]));
+    for (const e of a.answerLog || []) {
+      const ring = typeof e.inner_m === "number" ? `${Math.round(e.inner_m)}–${Math.round(e.outer_m)} m` : "";
+      answers.append(row([e.kind, `via ${e.channel}`, (e.received_at || "").slice(11, 19), ring]));
+      if (e.kind === "sighting" && current && current.incident && typeof e.inner_m === "number") drawSighting(e);
+    }
     $("stop").disabled = a.state !== "running";
     $("end").disabled = a.state === "ended";
   }
@@ -308,6 +322,13 @@
       color: "#00a32a", weight: 1, fillColor: "#00a32a", fillOpacity: 0.1 + 0.5 * share, interactive: false, smoothFactor: 0,
     })
       .addTo(ringLayer);
+  }
+
+  /** Outlines the ring a sighting came from (never the participant's address). */
+  function drawSighting(e) {
+    const shape = [circlePoints(current.incident, e.outer_m)];
+    if (e.inner_m > 0) shape.push(circlePoints(current.incident, e.inner_m));
+    L.polygon(shape, { color: "#d63638", weight: 2, dashArray: "6 4", fill: false, interactive: false }).addTo(ringLayer);
   }
 
   function circlePoints(c, metres) {
