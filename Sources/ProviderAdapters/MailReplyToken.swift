@@ -31,7 +31,9 @@ public struct MailReplyToken: Sendable {
 
     private static let label = Array("fanout mail reply v1".utf8)
     private static let version: UInt8 = 1
-    private let key: SymmetricKey
+    /// The secret's bytes (swift-crypto's `SymmetricKey` is not `Sendable`: one is made per use).
+    private let secret: [UInt8]
+    private var key: SymmetricKey { SymmetricKey(data: secret) }
 
     /// Creates a signer and verifier with `secret`.
     ///
@@ -42,7 +44,7 @@ public struct MailReplyToken: Sendable {
             throw ProviderAdapterError(
                 .invalidConfiguration, "the reply secret must be at least \(Self.minimumSecretBytes) bytes")
         }
-        key = SymmetricKey(data: secret)
+        self.secret = secret
     }
 
     /// The token for `person`'s answer `kind` to `action`.

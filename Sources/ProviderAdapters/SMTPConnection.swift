@@ -86,9 +86,13 @@ final class SMTPConnection {
                 throw SMTPConnectionError(transient: answer.isTransient, description: "STARTTLS refused: \(answer)")
             }
             try startTLS(tls, serverName: configuration.tlsServerName ?? configuration.host)
+            // RFC 3207 4.2: forget what was learnt before TLS and ask again. The handshake runs
+            // under this EHLO: its failure (an unknown CA, a wrong name) closes the connection.
+            do { try hello(configuration) } catch {
+                throw SMTPConnectionError(
+                    transient: false, description: "TLS handshake or EHLO after STARTTLS failed: \(error.description)")
+            }
             encrypted = true
-            // RFC 3207 4.2: forget what was learnt before TLS and ask again.
-            try hello(configuration)
         } else if configuration.startTLS == .required {
             throw SMTPConnectionError(
                 transient: false, description: "STARTTLS is required but the server does not offer it")

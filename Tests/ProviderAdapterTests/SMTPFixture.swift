@@ -41,7 +41,7 @@ enum SMTPFixture {
     static func request(photo: String? = "https://burgernet.example/foto/123.jpg") -> ActionRequest {
         ActionRequest(
             incidentPoint: RDPoint(x: 121_000, y: 487_000), incidentType: "missing-child", urgency: .critical,
-            message: text, channels: [.email], photoURL: photo)
+            message: text, photoURL: photo, channels: [.email])
     }
 
     static func configuration(

@@ -36,7 +36,7 @@ struct SMTPLoadTests {
         let id = try d.start(SMTPFixture.request(), recipients: SMTPFixture.recipients(n))
         let done = try await eventually(seconds: 900) { try d.status(id).alerts == [.delivered: Int(n)] }
         let elapsed = ContinuousClock.now - started
-        #expect(done, "status \(try d.status(id).alerts), smtp \(smtp.statistics)")
+        #expect(done, "status \(String(describing: try? d.status(id).alerts)), smtp \(smtp.statistics)")
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let stats = smtp.statistics
         print(

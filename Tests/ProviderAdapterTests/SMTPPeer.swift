@@ -92,6 +92,84 @@ final class SMTPPeer: @unchecked Sendable {
         return peer
     }
 
+    static let postfix = "/usr/sbin/postfix"
+    static let postfixMaster = "/usr/lib/postfix/sbin/master"
+
+    /// Whether Postfix itself (not only smtp-sink) and openssl are installed.
+    static var postfixInstalled: Bool {
+        [postfix, postfixMaster, openssl, smtpSink].allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Starts a private Postfix instance (its own configuration, queue and log in a temporary
+    /// directory; `master -d` as the child process) whose smtpd listens on a free loopback port
+    /// with PIPELINING and STARTTLS required (a certificate from ``caFile``'s CA), refuses the
+    /// recipients in `refused` with 554 and those in `busy` with 450, and relays everything else
+    /// to `relayPort` (an smtp-sink that dumps the mails).
+    static func postfixServer(relayPort: UInt16, refused: [String], busy: [String]) throws -> SMTPPeer {
+        guard postfixInstalled else { throw KannelPeerError("postfix or openssl is not installed: apt-get install postfix openssl") }
+        let directory = try Fixtures.temporaryDirectory("postfix")
+        // The postfix user must reach the queue inside it.
+        guard chmod(directory.path, 0o755) == 0 else { throw KannelPeerError("chmod \(directory.path) failed") }
+        let port = try KannelPeer.unusedPorts(1)[0]
+        let peer = SMTPPeer(directory: directory, port: port, mailDirectory: directory.appendingPathComponent("none"))
+        try peer.makeCertificates()
+        let d = directory.path
+        let fm = FileManager.default
+        for sub in ["conf", "queue", "data"] {
+            try fm.createDirectory(atPath: "\(d)/\(sub)", withIntermediateDirectories: true)
+        }
+        try fm.setAttributes([.ownerAccountName: "postfix"], ofItemAtPath: "\(d)/data")
+        try """
+        compatibility_level = 3.6
+        queue_directory = \(d)/queue
+        data_directory = \(d)/data
+        command_directory = /usr/sbin
+        daemon_directory = /usr/lib/postfix/sbin
+        meta_directory = /etc/postfix
+        shlib_directory = /usr/lib/postfix
+        mail_owner = postfix
+        setgid_group = postdrop
+        inet_interfaces = 127.0.0.1
+        inet_protocols = ipv4
+        myhostname = fanout.test
+        mydestination =
+        mynetworks = 127.0.0.0/8
+        maillog_file_prefixes = \(d)
+        maillog_file = \(d)/maillog
+        smtpd_relay_restrictions = permit_mynetworks, reject
+        smtpd_recipient_restrictions = check_recipient_access texthash:\(d)/conf/recipients, permit
+        smtpd_tls_cert_file = \(d)/server.pem
+        smtpd_tls_key_file = \(d)/server.key
+        smtpd_tls_security_level = encrypt
+        default_transport = smtp:[127.0.0.1]:\(relayPort)
+        smtp_tls_security_level = none
+
+        """.write(toFile: "\(d)/conf/main.cf", atomically: true, encoding: .utf8)
+        let table = refused.map { "\($0) REJECT no such participant\n" } + busy.map { "\($0) 450 4.2.1 mailbox busy\n" }
+        try table.joined().write(toFile: "\(d)/conf/recipients", atomically: true, encoding: .utf8)
+        let services = [
+            "127.0.0.1:\(port) inet n - n - - smtpd", "cleanup unix n - n - 0 cleanup", "qmgr unix n - n 300 1 qmgr",
+            "rewrite unix - - n - - trivial-rewrite", "bounce unix - - n - 0 bounce", "defer unix - - n - 0 bounce",
+            "trace unix - - n - 0 bounce", "verify unix - - n - 1 verify", "flush unix n - n 1000? 0 flush",
+            "proxymap unix - - n - - proxymap", "smtp unix - - n - - smtp", "relay unix - - n - - smtp",
+            "error unix - - n - - error", "retry unix - - n - - error", "discard unix - - n - - discard",
+            "anvil unix - - n - 1 anvil", "scache unix - - n - 1 scache", "postlog unix-dgram n - n - 1 postlogd",
+            "tlsmgr unix - - n 1000? 1 tlsmgr", "showq unix n - n - - showq",
+        ]
+        try (services.joined(separator: "\n") + "\n").write(toFile: "\(d)/conf/master.cf", atomically: true, encoding: .utf8)
+        // `postfix check` makes the queue's directories with their owners and modes.
+        try peer.run(postfix, ["-c", "\(d)/conf", "check"])
+        peer.process = try ChildProcess(
+            postfixMaster, ["-c", "\(d)/conf", "-d"], output: directory.appendingPathComponent("master.out"))
+        try peer.waitUntilListening()
+        return peer
+    }
+
+    /// Postfix's log (`maillog_file`): smtpd's `disconnect … rset=1 …` lines count the commands.
+    func maillog() -> String {
+        (try? String(contentsOf: directory.appendingPathComponent("maillog"), encoding: .utf8)) ?? ""
+    }
+
     /// The test CA's certificate (PEM), to trust.
     var caFile: String { directory.appendingPathComponent("ca.pem").path }
 
@@ -120,7 +198,7 @@ final class SMTPPeer: @unchecked Sendable {
 
     /// Runs a command to its end; throws when it fails.
     private func run(_ path: String, _ arguments: [String]) throws {
-        let child = try ChildProcess(path, arguments, output: directory.appendingPathComponent("openssl.out"))
+        let child = try ChildProcess(path, arguments, output: directory.appendingPathComponent("setup.out"))
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             let (exited, status) = child.poll()

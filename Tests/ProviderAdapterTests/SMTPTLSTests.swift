@@ -31,7 +31,7 @@ struct SMTPTLSTests {
         defer { driver.cancel() }
         let id = try d.start(SMTPFixture.request(), recipients: SMTPFixture.recipients(4))
         let done = try await eventually(seconds: 60) { try d.status(id).alerts == expected }
-        #expect(done, "status \(try d.status(id).alerts), smtp \(smtp.statistics)")
+        #expect(done, "status \(String(describing: try? d.status(id).alerts)), smtp \(smtp.statistics)")
         smtp.shutdown()
         return smtp.statistics
     }

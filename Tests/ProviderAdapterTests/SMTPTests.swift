@@ -38,11 +38,12 @@ struct SMTPTests {
         let log = CapturingLogHandler()
         let smtp = try SMTPMailProvider(
             configuration: SMTPFixture.configuration(port: peer.port), registry: registry, logger: log.logger())
+        defer { smtp.shutdown() }
         let (d, driver) = SMTPFixture.dispatcher(smtp)
         defer { driver.cancel() }
         let id = try d.start(SMTPFixture.request(), recipients: SMTPFixture.recipients(n))
         let done = try await eventually { try d.status(id).alerts == [.delivered: Int(n) - 1, .failed: 1] }
-        #expect(done, "status: \(try d.status(id).alerts), smtp: \(smtp.statistics)")
+        #expect(done, "status: \(String(describing: try? d.status(id).alerts)), smtp: \(smtp.statistics)")
         smtp.shutdown()
 
         let stats = smtp.statistics
@@ -118,7 +119,7 @@ struct SMTPTests {
         let id = try d.start(SMTPFixture.request(), recipients: SMTPFixture.recipients(n))
         if expected == .failed {
             let done = try await eventually(seconds: 60) { try d.status(id).alerts == [.failed: Int(n)] }
-            #expect(done, "\(options): status \(try d.status(id).alerts), smtp \(smtp.statistics)")
+            #expect(done, "\(options): status \(String(describing: try? d.status(id).alerts)), smtp \(smtp.statistics)")
         } else {
             // Throttled mails go back to the dispatcher's queue and come again: none is delivered.
             let seen = try await eventually(seconds: 60) { smtp.statistics.throttled >= Int(n) }
@@ -161,7 +162,7 @@ struct SMTPTests {
         let peer = try SMTPPeer.sink(port: port)
         defer { peer.stop() }
         let done = try await eventually(seconds: 120) { try d.status(id).alerts == [.delivered: Int(n)] }
-        #expect(done, "status \(try d.status(id).alerts), smtp \(smtp.statistics)")
+        #expect(done, "status \(String(describing: try? d.status(id).alerts)), smtp \(smtp.statistics)")
         smtp.shutdown()
         let dumps = try peer.mails()
         #expect(dumps.count == Int(n))
