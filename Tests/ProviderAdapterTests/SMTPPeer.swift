@@ -180,7 +180,7 @@ final class SMTPPeer: @unchecked Sendable {
     private func makeCertificates() throws {
         let d = directory.path
         try """
-        subjectAltName=DNS:localhost,IP:127.0.0.1
+        subjectAltName=DNS:localhost
         basicConstraints=CA:FALSE
         extendedKeyUsage=serverAuth
 
