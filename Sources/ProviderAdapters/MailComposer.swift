@@ -1,5 +1,6 @@
 import FanOut
 import Foundation
+import Synchronization
 
 /// Writes one alert mail: RFC 5322 headers and a MIME multipart/alternative body (text/plain and
 /// text/html, UTF-8, quoted-printable) with the person's reply links.
@@ -9,6 +10,9 @@ import Foundation
 /// and `X-Fanout-Key` (the idempotency key). The body is the message text, an optional photo link
 /// and two links, `<replyBaseURL><token>`: "seen" (``AnswerKind/sighting``) and "stop".
 struct MailComposer: Sendable {
+    /// The encoded parts of recent texts (the same for every recipient of an action's text).
+    let bodies = MailBodyCache()
+
     /// The words around the links, per language (Dutch for any language not listed).
     struct Labels: Sendable {
         var seen: String
@@ -77,29 +81,44 @@ struct MailComposer: Sendable {
         header("MIME-Version", "1.0")
         header("Content-Type", "multipart/alternative; boundary=\"\(Self.boundary)\"")
 
-        var text = message.text + "\n\n"
-        if let photo = message.photoURL, Self.isSafeURL(photo) { text += "\(labels.photo): \(photo)\n\n" }
-        text += "\(labels.intro)\n\(labels.seen): \(seen)\n\(labels.stop): \(stop)\n\n-- \n\(labels.footer)\n"
-
-        var html = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body>\n<p>"
-        html += Self.escaped(message.text).replacingOccurrences(of: "\n", with: "<br>\n") + "</p>\n"
-        if let photo = message.photoURL, Self.isSafeURL(photo) {
-            html += "<p><a href=\"\(Self.escaped(photo))\">\(Self.escaped(labels.photo))</a></p>\n"
-        }
+        let parts = bodies.parts(for: message, labels: labels)
+        // Only the links differ from one recipient of the text to the next: the rest is encoded once.
+        let plainLinks = "\(labels.seen): \(seen)\n\(labels.stop): \(stop)\n"
         let button = "display:inline-block;padding:10px 16px;margin:4px;border-radius:4px;color:#fff;text-decoration:none"
-        html += "<p>\(Self.escaped(labels.intro))</p>\n<p>"
-        html += "<a href=\"\(seen)\" style=\"\(button);background:#1a7f37\">\(Self.escaped(labels.seen))</a>\n"
-        html += "<a href=\"\(stop)\" style=\"\(button);background:#b42318\">\(Self.escaped(labels.stop))</a></p>\n"
-        html += "<p style=\"color:#666;font-size:small\">\(Self.escaped(labels.footer))</p>\n</body></html>\n"
+        let htmlLinks = "<a href=\"\(seen)\" style=\"\(button);background:#1a7f37\">\(Self.escaped(labels.seen))</a>\n"
+            + "<a href=\"\(stop)\" style=\"\(button);background:#b42318\">\(Self.escaped(labels.stop))</a></p>\n"
+        var out = Array(head.utf8)
+        out.reserveCapacity(out.count + parts.plainHead.count + parts.htmlHead.count + 2048)
+        out += Array("\r\n--\(Self.boundary)\r\n".utf8)
+        out += Array("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n".utf8)
+        out += parts.plainHead
+        out += Self.quotedPrintable(plainLinks)
+        out += parts.plainTail
+        out += Array("\r\n--\(Self.boundary)\r\n".utf8)
+        out += Array("Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n".utf8)
+        out += parts.htmlHead
+        out += Self.quotedPrintable(htmlLinks)
+        out += parts.htmlTail
+        out += Array("\r\n--\(Self.boundary)--\r\n".utf8)
+        return out
+    }
 
-        var body = "\r\n--\(Self.boundary)\r\n"
-        body += "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
-        body += Self.quotedPrintable(text)
-        body += "\r\n--\(Self.boundary)\r\n"
-        body += "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
-        body += Self.quotedPrintable(html)
-        body += "\r\n--\(Self.boundary)--\r\n"
-        return Array(head.utf8) + Array(body.utf8)
+    /// The quoted-printable parts of a text's mail that are the same for every recipient: the
+    /// text, the photo link and the words before the links; the footer after them.
+    static func bodyParts(_ message: OutboundMessage, labels: Labels) -> MailBodyParts {
+        var text = message.text + "\n\n"
+        if let photo = message.photoURL, isSafeURL(photo) { text += "\(labels.photo): \(photo)\n\n" }
+        text += "\(labels.intro)\n"
+        var html = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body>\n<p>"
+        html += escaped(message.text).replacingOccurrences(of: "\n", with: "<br>\n") + "</p>\n"
+        if let photo = message.photoURL, isSafeURL(photo) {
+            html += "<p><a href=\"\(escaped(photo))\">\(escaped(labels.photo))</a></p>\n"
+        }
+        html += "<p>\(escaped(labels.intro))</p>\n<p>\n"
+        return MailBodyParts(
+            plainHead: quotedPrintable(text), plainTail: quotedPrintable("\n-- \n\(labels.footer)\n"),
+            htmlHead: quotedPrintable(html),
+            htmlTail: quotedPrintable("<p style=\"color:#666;font-size:small\">\(escaped(labels.footer))</p>\n</body></html>\n"))
     }
 
     // MARK: - Encodings
@@ -131,37 +150,52 @@ struct MailComposer: Sendable {
         return words.joined(separator: "\r\n ")
     }
 
-    /// Quoted-printable (RFC 2045 6.7) of `text` with CRLF line ends and lines of at most 76 characters.
-    static func quotedPrintable(_ text: String) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count + text.utf8.count / 8)
-        let lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        for (index, rawLine) in lines.enumerated() {
-            var line = rawLine[...]
-            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+    /// Quoted-printable (RFC 2045 6.7) of `text` with CRLF line ends and lines of at most 76
+    /// characters; `text`'s line breaks (LF or CRLF) end lines, so a text ending in one ends in CRLF.
+    ///
+    /// - Complexity: O(n), one pass over the UTF-8 bytes.
+    static func quotedPrintable(_ text: String) -> [UInt8] {
+        let source = Array(text.utf8)
+        return source.withUnsafeBufferPointer { bytes in
+            let hex: StaticString = "0123456789ABCDEF"
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count + bytes.count / 4 + 16)
             var width = 0
-            let count = line.count
-            for (i, byte) in line.enumerated() {
-                let last = i == count - 1
-                let literal =
-                    (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "=")) || ((byte == 32 || byte == 9) && !last)
+            var i = 0
+            let n = bytes.count
+            while i < n {
+                let byte = bytes[i]
+                if byte == 10 || (byte == 13 && i + 1 < n && bytes[i + 1] == 10) {
+                    out.append(13)
+                    out.append(10)
+                    width = 0
+                    i += byte == 13 ? 2 : 1
+                    continue
+                }
+                let lineEnds = i + 1 == n || bytes[i + 1] == 10 || (bytes[i + 1] == 13 && i + 2 < n && bytes[i + 2] == 10)
+                let literal = (byte >= 33 && byte <= 126 && byte != 61) || ((byte == 32 || byte == 9) && !lineEnds)
                 let need = literal ? 1 : 3
-                // A soft break ("=") when the character would pass column 75 (76 with the "=").
-                if width + need > (last ? 76 : 75) {
-                    out += [UInt8(ascii: "="), 13, 10]
+                // A soft break ("=") when the character would pass column 75 (76 at the line's end).
+                if width + need > (lineEnds ? 76 : 75) {
+                    out.append(61)
+                    out.append(13)
+                    out.append(10)
                     width = 0
                 }
                 if literal {
                     out.append(byte)
                 } else {
-                    out += [UInt8(ascii: "="), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+                    hex.withUTF8Buffer { h in
+                        out.append(61)
+                        out.append(h[Int(byte >> 4)])
+                        out.append(h[Int(byte & 15)])
+                    }
                 }
                 width += need
+                i += 1
             }
-            if index < lines.count - 1 { out += [13, 10] }
+            return out
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// `&`, `<`, `>` and `"` as HTML entities.
@@ -197,5 +231,37 @@ struct MailComposer: Sendable {
         func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
         return "\(days[Int(parts.tm_wday) % 7]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon) % 12]) "
             + "\(parts.tm_year + 1900) \(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) +0000"
+    }
+}
+
+/// The quoted-printable parts of one text's mail around its personal links (CRLF lines).
+struct MailBodyParts: Sendable {
+    var plainHead: [UInt8]
+    var plainTail: [UInt8]
+    var htmlHead: [UInt8]
+    var htmlTail: [UInt8]
+}
+
+/// The encoded parts of the last texts mailed, so that a text going to 10,000 people is encoded
+/// once, not 10,000 times. Holds at most 64 texts (a text, photo and language each).
+final class MailBodyCache: Sendable {
+    private struct Key: Hashable {
+        var text: String
+        var photo: String?
+        var language: String?
+    }
+
+    private let entries = Mutex<[Key: MailBodyParts]>([:])
+
+    /// The parts for `message`'s text, photo and language (made and kept on first use).
+    func parts(for message: OutboundMessage, labels: MailComposer.Labels) -> MailBodyParts {
+        let key = Key(text: message.text, photo: message.photoURL, language: message.language)
+        if let parts = entries.withLock({ $0[key] }) { return parts }
+        let parts = MailComposer.bodyParts(message, labels: labels)
+        entries.withLock { e in
+            if e.count >= 64 { e.removeAll() }
+            e[key] = parts
+        }
+        return parts
     }
 }

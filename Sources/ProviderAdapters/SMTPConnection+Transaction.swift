@@ -91,16 +91,24 @@ extension SMTPConnection {
     /// `content` with a dot doubled at the start of every line (RFC 5321 4.5.2), a CRLF at its
     /// end if it has none, and the final `.` line.
     static func dotStuffed(_ content: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(content.count + content.count / 64 + 8)
-        var lineStart = true
-        for byte in content {
-            if lineStart, byte == UInt8(ascii: ".") { out.append(UInt8(ascii: ".")) }
-            out.append(byte)
-            lineStart = byte == UInt8(ascii: "\n")
+        content.withUnsafeBufferPointer { bytes in
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count + bytes.count / 64 + 8)
+            var lineStart = true
+            for byte in bytes {
+                if lineStart, byte == 46 { out.append(46) }  // "."
+                out.append(byte)
+                lineStart = byte == 10
+            }
+            let n = out.count
+            if !(n >= 2 && out[n - 2] == 13 && out[n - 1] == 10) {
+                out.append(13)
+                out.append(10)
+            }
+            out.append(46)
+            out.append(13)
+            out.append(10)
+            return out
         }
-        if !(out.count >= 2 && out[out.count - 2] == 13 && out[out.count - 1] == 10) { out += [13, 10] }
-        out += [UInt8(ascii: "."), 13, 10]
-        return out
     }
 }

@@ -38,10 +38,11 @@ enum SMTPFixture {
         (1...n).map { i in Recipient(id: i, distanceMeters: Double(n - i), channels: [.email]) }
     }
 
-    static func request(photo: String? = "https://burgernet.example/foto/123.jpg") -> ActionRequest {
+    static func request(photo: String? = "https://burgernet.example/foto/123.jpg", confirmed: Bool = false) -> ActionRequest {
         ActionRequest(
             incidentPoint: RDPoint(x: 121_000, y: 487_000), incidentType: "missing-child", urgency: .critical,
-            message: text, photoURL: photo, channels: [.email])
+            message: text, photoURL: photo, channels: [.email],
+            confirmed: confirmed)
     }
 
     static func configuration(

@@ -33,7 +33,7 @@ struct SMTPLoadTests {
         let (d, driver) = SMTPFixture.dispatcher(smtp, perSecond: 1_000_000, batch: 10_000)
         defer { driver.cancel() }
         let started = ContinuousClock.now
-        let id = try d.start(SMTPFixture.request(), recipients: SMTPFixture.recipients(n))
+        let id = try d.start(SMTPFixture.request(confirmed: true), recipients: SMTPFixture.recipients(n))
         let done = try await eventually(seconds: 900) { try d.status(id).alerts == [.delivered: Int(n)] }
         let elapsed = ContinuousClock.now - started
         #expect(done, "status \(String(describing: try? d.status(id).alerts)), smtp \(smtp.statistics)")

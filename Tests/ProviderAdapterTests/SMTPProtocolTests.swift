@@ -76,7 +76,7 @@ import Testing
 
     @Test func quotedPrintableLinesStayWithin76CharactersAndEncodeWhatMust() {
         let text = String(repeating: "é café = 100% ", count: 20) + "trailing space \nnext\tline\t\n.dot"
-        let encoded = MailComposer.quotedPrintable(text)
+        let encoded = String(decoding: MailComposer.quotedPrintable(text), as: UTF8.self)
         let lines = encoded.components(separatedBy: "\r\n")
         #expect(lines.allSatisfy { $0.utf8.count <= 76 })
         #expect(lines.allSatisfy { !$0.hasSuffix(" ") && !$0.hasSuffix("\t") })
