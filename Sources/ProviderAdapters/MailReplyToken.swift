@@ -111,11 +111,27 @@ public struct MailReplyToken: Sendable {
         }
     }
 
+    /// `bytes` in base64url without padding (RFC 4648 5).
     static func base64URL(_ bytes: [UInt8]) -> String {
-        var text = Data(bytes).base64EncodedString()
-        text = text.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-        while text.hasSuffix("=") { text.removeLast() }
-        return text
+        let alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+        return alphabet.withUTF8Buffer { a in
+            var out: [UInt8] = []
+            out.reserveCapacity((bytes.count * 4 + 2) / 3)
+            var i = 0
+            while i + 2 < bytes.count {
+                let v = Int(bytes[i]) << 16 | Int(bytes[i + 1]) << 8 | Int(bytes[i + 2])
+                out += [a[v >> 18], a[(v >> 12) & 63], a[(v >> 6) & 63], a[v & 63]]
+                i += 3
+            }
+            if i + 1 == bytes.count {
+                let v = Int(bytes[i]) << 16
+                out += [a[v >> 18], a[(v >> 12) & 63]]
+            } else if i + 2 == bytes.count {
+                let v = Int(bytes[i]) << 16 | Int(bytes[i + 1]) << 8
+                out += [a[v >> 18], a[(v >> 12) & 63], a[(v >> 6) & 63]]
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
     }
 
     /// Decodes unpadded base64url; `nil` for any other character.

@@ -156,50 +156,69 @@ final class SMTPCore: Sendable {
 
     // MARK: - Workers
 
+    /// Mails a worker takes from the queue at once (sent back to back on its connection).
+    static let batch = 16
+
     /// One connection's worker: takes jobs until stopping, then QUITs its connection.
     private func workLoop() {
         var connection: SMTPConnection?
         var lastRefusal: ContinuousClock.Instant?
         while true {
             work.wait()
-            let next = state.withLock { s -> Job?? in
-                if s.stopping { return .some(nil) }
-                guard let job = s.pop() else { return nil }
-                s.sending += 1
-                if case .send = job.kind { s.mailsQueued -= 1 }
-                return job
+            let next = state.withLock { s -> [Job]? in
+                if s.stopping { return nil }
+                var jobs: [Job] = []
+                while jobs.count < Self.batch, let job = s.pop() {
+                    jobs.append(job)
+                    guard case .send = job.kind else { break }
+                    s.mailsQueued -= 1
+                    // Only mails are batched: a report job ends the batch.
+                    if s.head < s.queue.count, case .send = s.queue[s.head].kind {} else { break }
+                }
+                s.sending += jobs.count
+                return jobs
             }
-            guard let popped = next else { continue }
-            guard let job = popped else { break }
-            switch job.kind {
-            case .send: send(job, on: &connection, lastRefusal: &lastRefusal)
-            case .reject: finish(job, .throttled, reason: "the adapter's queue is full")
-            case .replay(let result): finish(job, result, replay: true)
+            guard let jobs = next else { break }
+            if jobs.isEmpty { continue }
+            var mails: [Job] = []
+            for job in jobs {
+                switch job.kind {
+                case .send: mails.append(job)
+                case .reject: finish(job, .throttled, reason: "the adapter's queue is full")
+                case .replay(let result): finish(job, result, replay: true)
+                }
             }
-            state.withLock { $0.sending -= 1 }
+            if !mails.isEmpty { send(mails, on: &connection, lastRefusal: &lastRefusal) }
+            state.withLock { $0.sending -= jobs.count }
         }
         connection?.quit()
     }
 
-    private func send(_ job: Job, on connection: inout SMTPConnection?, lastRefusal: inout ContinuousClock.Instant?) {
-        let address: String?
-        do {
-            address = try lookup(job.message.key.person)
-        } catch {
-            // A registry error names the file and the SQL step, never an address.
-            finish(job, .failed, reason: "looking up the e-mail address failed: \(error)")
-            return
+    /// Looks the addresses up, writes the mails and sends them back to back on the worker's
+    /// connection (opened, or opened again, as needed).
+    private func send(_ jobs: [Job], on connection: inout SMTPConnection?, lastRefusal: inout ContinuousClock.Instant?) {
+        var ready: [(job: Job, to: String, content: [UInt8])] = []
+        for job in jobs {
+            let address: String?
+            do {
+                address = try lookup(job.message.key.person)
+            } catch {
+                // A registry error names the file and the SQL step, never an address.
+                finish(job, .failed, reason: "looking up the e-mail address failed: \(error)")
+                continue
+            }
+            guard let address, !address.isEmpty else {
+                finish(job, .failed, reason: "no e-mail address registered for the person")
+                continue
+            }
+            // Checked before it goes into RCPT TO: a line break in it would inject commands.
+            guard SMTPConfiguration.isAddress(address) else {
+                finish(job, .failed, reason: "the registered e-mail address is not a plain local@domain")
+                continue
+            }
+            ready.append((job, address, composer.compose(job.message, to: address)))
         }
-        guard let address, !address.isEmpty else {
-            finish(job, .failed, reason: "no e-mail address registered for the person")
-            return
-        }
-        // Checked before it goes into RCPT TO: a line break in it would inject commands.
-        guard SMTPConfiguration.isAddress(address) else {
-            finish(job, .failed, reason: "the registered e-mail address is not a plain local@domain")
-            return
-        }
-        let content = composer.compose(job.message, to: address)
+        guard !ready.isEmpty else { return }
         for round in 0..<2 {
             if let c = connection, !c.isUsable {
                 c.close()
@@ -207,7 +226,7 @@ final class SMTPCore: Sendable {
             }
             if connection == nil {
                 if let last = lastRefusal, ContinuousClock.now - last < .milliseconds(250) {
-                    finish(job, .throttled, reason: "the relay was unreachable moments ago")
+                    for r in ready { finish(r.job, .throttled, reason: "the relay was unreachable moments ago") }
                     return
                 }
                 do throws(SMTPConnectionError) {
@@ -222,15 +241,19 @@ final class SMTPCore: Sendable {
                 } catch {
                     if error.transient { lastRefusal = .now }
                     connectionFailed(error)
-                    finish(job, error.transient ? .throttled : .failed, reason: error.description)
+                    for r in ready { finish(r.job, error.transient ? .throttled : .failed, reason: error.description) }
                     return
                 }
             }
             guard let c = connection else { return }
             let reused = c.transactions > 0
-            let outcome = c.transaction(from: configuration.fromAddress, to: address, content: content)
-            if case .lost(_, dataSent: false) = outcome, reused, round == 0 {
+            let outcomes = c.transactions(from: configuration.fromAddress, mails: ready.map { ($0.to, $0.content) })
+            let untouched = outcomes.allSatisfy {
+                if case .lost(_, dataSent: false) = $0 { true } else { false }
+            }
+            if untouched, reused, round == 0 {
                 // An idle connection the server had closed: once more on a new one.
+                c.close()
                 connection = nil
                 state.withLock { $0.statistics.reconnects += 1 }
                 continue
@@ -239,8 +262,10 @@ final class SMTPCore: Sendable {
                 c.close()
                 connection = nil
             }
-            let result = SMTPOutcome.result(of: outcome)
-            finish(job, result, reason: result == .delivered ? nil : Self.reason(outcome))
+            for (r, outcome) in zip(ready, outcomes) {
+                let result = SMTPOutcome.result(of: outcome)
+                finish(r.job, result, reason: result == .delivered ? nil : Self.reason(outcome))
+            }
             return
         }
     }
