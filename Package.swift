@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(
@@ -73,10 +75,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        // The SMS adapter to Kannel.
+        // The SMS adapter to Kannel; e-mail over SMTP (swift-nio, swift-nio-ssl for STARTTLS, swift-crypto for reply links).
         .target(
             name: "ProviderAdapters",
-            dependencies: ["FanoutCore", "FanOut", "Participants", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "FanoutCore", "FanOut", "Participants", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict),
         // The front door for a control-room service.
         .target(
