@@ -73,10 +73,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        // The SMS adapter to Kannel.
+        // The SMS adapter to Kannel, the voice adapter over SIP (Crypto: SIP digest authentication).
         .target(
             name: "ProviderAdapters",
-            dependencies: ["FanoutCore", "FanOut", "Participants", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "FanoutCore", "FanOut", "Participants", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict),
         // The front door for a control-room service.
         .target(
