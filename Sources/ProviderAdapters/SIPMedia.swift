@@ -47,7 +47,7 @@ enum SIPSDP {
         var event = eventPayloadType
         var inAudio = false
         var audioSeen = false
-        for raw in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+        for raw in text.split(whereSeparator: \.isNewline) {
             let line = raw.trimmingSpaces
             if line.hasPrefix("m=") {
                 inAudio = false

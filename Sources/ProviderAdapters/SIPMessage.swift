@@ -55,10 +55,12 @@ struct SIPMessage: Sendable, Equatable {
             i += 1
         }
         let head = bytes[bytes.startIndex..<(headEnd ?? bytes.endIndex)]
-        guard let text = String(validating: head, as: UTF8.self) else { return nil }
+        // Lines are split on the bytes: in a Swift String "\r\n" is one Character.
         var lines: [Substring] = []
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
+        for rawBytes in head.split(separator: 10, omittingEmptySubsequences: false) {
+            let lineBytes = rawBytes.last == 13 ? rawBytes.dropLast() : rawBytes
+            guard let decoded = String(validating: lineBytes, as: UTF8.self) else { return nil }
+            let line = Substring(decoded)
             if let first = line.first, first == " " || first == "\t" {
                 // A folded header line continues the previous one.
                 guard !lines.isEmpty else { return nil }

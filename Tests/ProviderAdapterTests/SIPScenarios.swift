@@ -47,6 +47,7 @@ enum SIPScenarios {
               <ereg regexp="X-Fanout-Key: .*" search_in="msg" check_it="true" assign_to="fanout_key" />
             </action>
           </recv>
+          <nop hide="true"><action><log message="[$remote_from] [$invite_cseq] [$fanout_key]" /></action></nop>
         """
 
     static func scenario(_ name: String, _ body: String) -> String {
@@ -89,10 +90,7 @@ enum SIPScenarios {
               <pause milliseconds="200" />
             \(response("200 OK", sdp: sdp()))
             \(ackThenBye)
-              <nop next="end" />
               <label id="fail" />
-              <nop><action><exec int_cmd="stop_now" /></action></nop>
-              <label id="end" />
             """)
     }
 
