@@ -182,7 +182,7 @@ enum SIPScenarios {
           <recv request="ACK" />
         """)
 
-    /// Sends malformed responses (a bad status code, a Content-Length beyond the datagram, no CSeq,
+    /// Sends malformed responses (a header line without a colon, a Content-Length beyond the datagram, no CSeq,
     /// a response for another call, not SIP at all), then a real 486.
     static let malformedThenBusy = scenario(
         "malformed responses, then busy",
@@ -190,8 +190,9 @@ enum SIPScenarios {
         \(recvInvite)
           <send>
             <![CDATA[
-          SIP/2.0 2x0 Garbage
+          SIP/2.0 200 OK
           [last_Via:]
+          a header line without a colon
           [last_Call-ID:]
           Content-Length: 0
 
