@@ -75,7 +75,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        // The SMS adapter to Kannel; e-mail over SMTP (swift-nio, swift-nio-ssl for STARTTLS, swift-crypto for reply links).
+        // The SMS adapter to Kannel; e-mail over SMTP (swift-nio, swift-nio-ssl for STARTTLS, swift-crypto for reply links);
+        // voice over SIP (Crypto: SIP digest authentication).
         .target(
             name: "ProviderAdapters",
             dependencies: [

@@ -10,11 +10,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/ensure-deps.sh gdal-bin libxml2-utils librsvg2-bin kannel kannel-extras sqlite3 python3-jsonschema curl \
-    libjs-leaflet chromium chromium-driver postfix python3-aiosmtpd openssl
+    libjs-leaflet chromium chromium-driver postfix python3-aiosmtpd openssl \
+    sip-tester espeak-ng sox
 # Selenium drives the map page's browser test (Tests/FanoutServerTests/Browser/map_page.py).
 python3 -c 'import selenium' 2>/dev/null || python3 -m pip install --quiet selenium
 export FANOUT_REQUIRE_KANNEL=1  # the Kannel adapter tests run against a real Kannel; fail, never skip
-export FANOUT_REQUIRE_PEERS=1  # the same for the other channels' peers (smtp-sink, aiosmtpd)
+export FANOUT_REQUIRE_PEERS=1  # the same for the other channels' peers (smtp-sink, aiosmtpd, SIPp with espeak-ng and sox)
 swift build --build-tests
 if [ "$#" -gt 0 ]; then
     swift test --skip-build "$@"
