@@ -57,12 +57,24 @@ enum SMSProviderArgument: String, ExpressibleByArgument, CaseIterable {
     case simulated, kannel
 }
 
-/// What the desk options resolve to: the limits, Kannel's configuration (when SMS goes there)
-/// and the clock.
+/// Where calls go: `simulated` or `sip`.
+enum VoiceProviderArgument: String, ExpressibleByArgument, CaseIterable {
+    case simulated, sip
+}
+
+/// Where e-mail goes: `simulated` or `smtp`.
+enum EmailProviderArgument: String, ExpressibleByArgument, CaseIterable {
+    case simulated, smtp
+}
+
+/// What the desk options resolve to: the limits, the real adapters' configurations (for the
+/// channels that go to one) and the clock.
 struct DeskSetup {
     var config: DispatchConfig
     var kannel: KannelConfiguration?
     var clock: DeskClock
+    var sip: SIPConfiguration? = nil
+    var smtp: SMTPConfiguration? = nil
 }
 
 /// Options every `fanout action` command shares: the database, limits, clock and providers.
@@ -86,6 +98,18 @@ struct DeskOptions: ParsableArguments {
             "Where SMS goes: simulated, or kannel (the --config file's \"kannel\" object; the default when it has one).",
             valueName: "simulated|kannel"))
     var smsProvider: SMSProviderArgument?
+
+    @Option(
+        help: ArgumentHelp(
+            "Where calls go: simulated, or sip (the --config file's \"sip\" object; the default when it has one).",
+            valueName: "simulated|sip"))
+    var voiceProvider: VoiceProviderArgument?
+
+    @Option(
+        help: ArgumentHelp(
+            "Where e-mail goes: simulated, or smtp (the --config file's \"smtp\" object; the default when it has one).",
+            valueName: "simulated|smtp"))
+    var emailProvider: EmailProviderArgument?
 
     @Option(help: ArgumentHelp("With --clock real: dispatcher seconds per wall-clock second.", valueName: "FACTOR"))
     var speed: Double = 1
@@ -112,6 +136,12 @@ struct DeskOptions: ParsableArguments {
             throw ValidationError("--speed must be a positive number up to 1,000,000, got \(speed)")
         }
         if speed != 1 && clock == .virtual { throw ValidationError("--speed applies to --clock real only") }
+        if voiceProvider == .sip && config == nil {
+            throw ValidationError("--voice-provider sip needs --config FILE with a \"sip\" object")
+        }
+        if emailProvider == .smtp && config == nil {
+            throw ValidationError("--email-provider smtp needs --config FILE with an \"smtp\" object")
+        }
         if smsProvider == .kannel && config == nil {
             throw ValidationError(
                 "--sms-provider kannel needs --config FILE with a \"kannel\" object "
@@ -165,18 +195,37 @@ struct DeskOptions: ParsableArguments {
                         + "(sendsmsURL, username, password, sender)")
             }
         }
-        guard kannel != nil else { return DeskSetup(config: limits, kannel: nil, clock: try simulatedClock()) }
+        let environment = ProcessInfo.processInfo.environment
+        var sip: SIPConfiguration?
+        if voiceProvider != .simulated {
+            sip = try SIPConfiguration.load(fromDispatchConfig: url, password: environment[SIPConfiguration.passwordVariable])
+            if sip == nil && voiceProvider == .sip {
+                throw ValidationError("--voice-provider sip: \(config) has no \"sip\" object")
+            }
+        }
+        var smtp: SMTPConfiguration?
+        if emailProvider != .simulated {
+            smtp = try SMTPConfiguration.load(fromDispatchConfig: url, environment: environment)
+            if smtp == nil && emailProvider == .smtp {
+                throw ValidationError("--email-provider smtp: \(config) has no \"smtp\" object")
+            }
+        }
+        let real = [kannel.map { _ in "SMS goes through Kannel" }, sip.map { _ in "calls go over SIP" },
+                    smtp.map { _ in "mail goes over SMTP" }].compactMap { $0 }
+        guard !real.isEmpty else {
+            return DeskSetup(config: limits, kannel: nil, clock: try simulatedClock())
+        }
         if clock == .virtual {
             throw ValidationError(
-                "--clock virtual cannot wait for a real SMSC: SMS goes through Kannel (\(config)), "
+                "--clock virtual cannot wait for real providers: \(real.joined(separator: ", ")) (\(config)), "
                     + "which needs --clock real (the default then)")
         }
         if speed != 1 {
             throw ValidationError(
-                "--speed \(speed): SMS through Kannel runs on real time (speed 1); a faster clock would hand "
-                    + "Kannel more than sms.perSecond")
+                "--speed \(speed): \(real.joined(separator: ", ")), on real time (speed 1); a faster clock would hand "
+                    + "the providers more than their configured rates")
         }
-        return DeskSetup(config: limits, kannel: kannel, clock: .real(speed: 1))
+        return DeskSetup(config: limits, kannel: kannel, clock: .real(speed: 1), sip: sip, smtp: smtp)
     }
 
     /// Opens the desk: ledger, providers (Kannel's report listener), resumed dispatcher.
@@ -185,7 +234,9 @@ struct DeskOptions: ParsableArguments {
         let simulation = ProviderSimulation.named(simulation, seed: seed) ?? .realistic(seed: seed)
         return try ActionDesk(
             db: db, config: setup.config,
-            providers: DeskProviders(simulation: simulation, recordPath: providerRecord, kannel: setup.kannel),
+            providers: DeskProviders(
+                simulation: simulation, recordPath: providerRecord, kannel: setup.kannel, sip: setup.sip,
+                smtp: setup.smtp),
             clock: setup.clock, options: DispatchOptions(ledgerBatchSize: ledgerBatch),
             command: (["fanout"] + CommandLine.arguments.dropFirst().prefix(2)).joined(separator: " "))
     }
@@ -257,6 +308,18 @@ func runDesk(_ desk: ActionDesk, json: Bool = false) throws -> DeskRun {
             "run: \(run.interrupted ? "interrupted" : "idle") at T+\(ActionText.time(desk.dispatcher.clock.now)) "
                 + "after \(grouped(steps)) events in \(duration(run.wallSeconds)) of wall time")
         if let kannel = run.kannel { print(ActionText.kannel(kannel)) }
+        if let sip = desk.sip?.statistics {
+            print(
+                "sip: \(grouped(sip.placed)) calls placed, \(grouped(sip.answered)) answered, \(grouped(sip.busy)) busy, "
+                    + "\(grouped(sip.noAnswer)) not answered, \(grouped(sip.failed)) failed, "
+                    + "\(grouped(sip.sightings)) sightings by key press")
+        }
+        if let smtp = desk.smtp?.statistics {
+            print(
+                "smtp: \(grouped(smtp.delivered)) mails accepted, \(grouped(smtp.failed)) failed, "
+                    + "\(grouped(smtp.throttled)) deferred, over \(grouped(smtp.connections)) connections "
+                    + "(\(grouped(smtp.encryptedConnections)) with STARTTLS)")
+        }
         if desk.inboxApplied > 0 {
             print(
                 "\(grouped(desk.inboxApplied)) command\(desk.inboxApplied == 1 ? "" : "s") from other processes applied"

@@ -192,7 +192,7 @@ enum ActionText {
     }
 
     static func handedOverNote(_ d: ActionDesk) -> String {
-        if d.kannel != nil {
+        if d.usesRealProviders {
             // Held: nothing was handed over; the queues, not the event queue, tell what is left.
             let queued = d.dispatcher.actionIDs.reduce(0) { n, id in
                 guard let s = try? d.dispatcher.status(id) else { return n }

@@ -69,7 +69,7 @@ final class DeskSignals {
 /// waits for the delivery reports of the SMS Kannel has taken (a second signal stops the wait),
 /// and an interrupted command exits with 128 + the signal's number after the ledger is written.
 func withDesk(_ desk: ActionDesk, _ body: (ActionDesk) throws -> Void) throws {
-    let signals = desk.kannel != nil ? DeskSignals(desk.interruption) : nil
+    let signals = desk.usesRealProviders ? DeskSignals(desk.interruption) : nil
     defer { signals?.restore() }
     var failure: (any Error)?
     do { try body(desk) } catch { failure = error }

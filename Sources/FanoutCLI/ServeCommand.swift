@@ -5,6 +5,7 @@ import FanoutServer
 import FanoutTesting
 import GeoFormats
 import Foundation
+import ProviderAdapters
 import Logging
 import Synchronization
 
@@ -101,6 +102,19 @@ struct ServeCommand: LoggingCommand {
             simulation: ProviderSimulation.named(simulation) ?? .realistic(), engines: engines, data: commandData)
         options.providerRecord = providerRecord
         options.speed = speed
+        if let path = configuration.dispatchPath {
+            // The real providers of the dispatcher configuration: SMS (Kannel), calls (SIP), mail (SMTP).
+            let url = URL(fileURLWithPath: path)
+            let environment = ProcessInfo.processInfo.environment
+            options.kannel = try KannelConfiguration.load(
+                fromDispatchConfig: url, password: environment[KannelConfiguration.passwordVariable])
+            options.sip = try SIPConfiguration.load(
+                fromDispatchConfig: url, password: environment[SIPConfiguration.passwordVariable])
+            options.smtp = try SMTPConfiguration.load(fromDispatchConfig: url, environment: environment)
+            if options.kannel != nil || options.sip != nil || options.smtp != nil, speed != 1 {
+                throw ValidationError("--speed \(speed): real providers (\(path)) run on real time (speed 1)")
+            }
+        }
         let logger = Logger(label: "fanout.serve")
         let outcome = Mutex<Result<Void, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)

@@ -88,3 +88,15 @@ final class SMSReplyRouter: Sendable {
         }
     }
 }
+
+/// Hands answers to the dispatcher once it exists (an adapter is made before its dispatcher).
+final class AnswerForwarder: Sendable {
+    private let target = Mutex<AnswerSink?>(nil)
+
+    /// Where answers go from now on.
+    func deliver(to sink: @escaping AnswerSink) { target.withLock { $0 = sink } }
+
+    /// The sink to give an adapter: answers before ``deliver(to:)`` are dropped (none can come
+    /// before the dispatcher hands anything over).
+    var sink: AnswerSink { { [self] answer in target.withLock { $0 }?(answer) } }
+}

@@ -112,7 +112,7 @@ extension ActionDesk {
     public func close(waiting: ((_ reports: Int, _ atMost: Duration) -> Void)? = nil) throws -> Int {
         guard !closed else { return 0 }
         closed = true
-        guard let kannel, let configuration = kannelConfiguration else {
+        guard usesRealProviders else {
             try dispatcher.flush()
             return 0
         }
@@ -120,7 +120,7 @@ extension ActionDesk {
         let requestsBefore = interruption.requests
         let owed = dispatcher.awaitingReports
         if owed > 0 {
-            let limit = configuration.reportTimeout + .seconds(2)
+            let limit = (kannelConfiguration?.reportTimeout ?? .seconds(120)) + .seconds(2)
             waiting?(owed, limit)
             // The one run loop again: it wakes for each report (and an interruption).
             var plan = RunPlan(end: .reportsIn)
@@ -129,7 +129,7 @@ extension ActionDesk {
             plan.stop = { interruption.requests != requestsBefore }
             _ = try dispatcher.runBlocking(plan)
         }
-        kannel.shutdown()
+        shutdownAdapters()
         try dispatcher.flush()
         return dispatcher.awaitingReports
     }

@@ -10,17 +10,17 @@ extension ActionDesk {
     /// on the dispatcher's commands thread, not on the cooperative pool.
     ///
     /// - Parameters:
-    ///   - smsProvider: What the ledger records as the action's SMS provider
-    ///     (``DeskProviders/smsProviderName``).
+    ///   - providers: What the ledger records as the action's providers
+    ///     (``DeskProviders/recorded``).
     ///   - origin: Who gave the command, recorded in the start's own transaction.
     /// - Throws: ``DispatchError`` as ``start(_:origin:)``.
     package static func start(
-        _ plan: Plan, dispatcher: Dispatcher, ledger: Ledger, smsProvider: String, origin: CommandOrigin?
+        _ plan: Plan, dispatcher: Dispatcher, ledger: Ledger, providers: String, origin: CommandOrigin?
     ) async throws -> ActionID {
         try await dispatcher.onCommandThread {
             let id = try dispatcher.start(plan.request, recipients: plan.recipients, area: plan.area, origin: origin)
             try dispatcher.flush()
-            try ledger.recordProviders("sms=\(smsProvider)", for: id)
+            try ledger.recordProviders(providers, for: id)
             return id
         }
     }

@@ -19,26 +19,49 @@ public enum DeskClock: Sendable, Hashable {
 
 /// Where an ``ActionDesk``'s messages go.
 public struct DeskProviders: Sendable {
-    /// The simulation answering every channel (but SMS when ``kannel`` is set).
+    /// The simulation answering every channel without a real adapter.
     public var simulation: ProviderSimulation
     /// When set, every hand-over to a simulated provider is also appended to this provider-record
     /// file (the kill -9 test's evidence; see ``ProviderRecordProvider``).
     public var recordPath: String?
-    /// When set, SMS goes to a real Kannel; the other channels stay simulated.
-    ///
-    /// The adapter is a ``KannelSMSProvider`` with phone numbers from the registry. Needs
-    /// ``DeskClock/real(speed:)`` at speed 1.
+    /// When set, SMS goes to a real Kannel (``KannelSMSProvider``, numbers from the registry;
+    /// replies come back through smsbox's `get-url`).
     public var kannel: KannelConfiguration?
+    /// When set, calls go over SIP (``SIPVoiceProvider``; key presses are answers).
+    public var sip: SIPConfiguration?
+    /// When set, e-mail goes over SMTP (``SMTPMailProvider``, with personal reply links).
+    public var smtp: SMTPConfiguration?
 
-    /// Creates a provider choice.
-    public init(simulation: ProviderSimulation, recordPath: String? = nil, kannel: KannelConfiguration? = nil) {
+    /// Creates a provider choice. A real adapter needs ``DeskClock/real(speed:)`` at speed 1.
+    public init(
+        simulation: ProviderSimulation, recordPath: String? = nil, kannel: KannelConfiguration? = nil,
+        sip: SIPConfiguration? = nil, smtp: SMTPConfiguration? = nil
+    ) {
         self.simulation = simulation
         self.recordPath = recordPath
         self.kannel = kannel
+        self.sip = sip
+        self.smtp = smtp
     }
 
     /// Where SMS goes, as the ledger records it for each action: `kannel` or `simulated`.
     public var smsProviderName: String { kannel != nil ? "kannel" : "simulated" }
+
+    /// Each channel's provider: `kannel`, `sip`, `smtp` or `simulated`.
+    public var names: [Channel: String] {
+        [
+            .sms: smsProviderName, .voice: sip != nil ? "sip" : "simulated", .email: smtp != nil ? "smtp" : "simulated",
+            .app: "simulated",
+        ]
+    }
+
+    /// What the ledger records as an action's providers: `sms=kannel,voice=sip,email=smtp,app=simulated`.
+    public var recorded: String {
+        [Channel.sms, .voice, .email, .app].map { "\($0.rawValue)=\(names[$0] ?? "simulated")" }.joined(separator: ",")
+    }
+
+    /// The channels a real adapter serves.
+    public var realChannels: [Channel] { Channel.allCases.filter { names[$0] != "simulated" } }
 }
 
 /// A request to interrupt an ``ActionDesk``, safe to make from any thread (a signal handler's
@@ -93,6 +116,12 @@ public final class ActionDesk {
     public let simulated: [Channel: SimulatedProvider]
     /// The SMS adapter to Kannel, when SMS goes there (its statistics).
     public let kannel: KannelSMSProvider?
+    /// The voice adapter over SIP, when calls go there.
+    public let sip: SIPVoiceProvider?
+    /// The e-mail adapter over SMTP, when mail goes there.
+    public let smtp: SMTPMailProvider?
+    /// The providers chosen (what the ledger records for a new action).
+    public let providerChoice: DeskProviders
     /// Interrupts ``runUntilIdle(progress:)`` and the wait in ``close(waiting:)`` from any thread.
     public let interruption = DeskInterruption()
     private let recorders: [ProviderRecordProvider]
@@ -124,12 +153,13 @@ public final class ActionDesk {
         options: DispatchOptions = DispatchOptions(), command: String = "fanout action",
         metrics: (any MetricsFactory)? = nil
     ) throws {
-        if providers.kannel != nil, clock != .real(speed: 1) {
+        if let real = providers.realChannels.first, clock != .real(speed: 1) {
             throw DispatchError(
                 .invalidRequest,
-                "SMS through Kannel needs the real clock at speed 1: "
-                    + "virtual or faster time cannot wait for a real SMSC's delivery reports")
+                "\(real.rawValue) through \(providers.names[real] ?? "") needs the real clock at speed 1: "
+                    + "virtual or faster time cannot wait for a real provider's reports")
         }
+        providerChoice = providers
         ledger = try Ledger.open(at: db)
         guard let lock = try LedgerLock.acquire(for: db, command: command) else {
             let holder = LedgerLock.holder(of: db).map { "\($0)" } ?? "another process"
@@ -139,14 +169,14 @@ public final class ActionDesk {
                     + "(commands are handed to it; a second run is refused)")
         }
         self.lock = lock
-        try Self.checkProviders(in: ledger, smsProvider: providers.smsProviderName)
+        try Self.checkProviders(in: ledger, providers.names)
         self.config = config
         let start = try ledger.lastRecordedTime()
         simulated = SimulatedProvider.all(providers.simulation)
         var chosen: [Channel: any MessageProvider] = simulated
         var recorders: [ProviderRecordProvider] = []
         if let path = providers.recordPath {
-            for (channel, inner) in simulated where !(channel == .sms && providers.kannel != nil) {
+            for (channel, inner) in simulated where !providers.realChannels.contains(channel) {
                 let r = try ProviderRecordProvider(path: path, answeringWith: inner)
                 recorders.append(r)
                 chosen[channel] = r
@@ -181,25 +211,52 @@ public final class ActionDesk {
                 onReply: onReply)
         }
         smsReplies = replies
-        kannel = adapter
-        if let adapter {
-            deferred[.sms] = adapter
-            chosen[.sms] = nil
-            options.handOversHeld = true
+        let answers = AnswerForwarder()
+        let sipAdapter = try providers.sip.map {
+            try SIPVoiceProvider(
+                configuration: $0, registry: try Registry.open(at: db), answers: answers.sink,
+                logger: Logger(label: "fanout.sip").stampingDispatchTime(of: dispatchClock))
         }
+        let smtpAdapter = try providers.smtp.map {
+            try SMTPMailProvider(
+                configuration: $0, registry: try Registry.open(at: db),
+                logger: Logger(label: "fanout.smtp").stampingDispatchTime(of: dispatchClock))
+        }
+        sip = sipAdapter
+        smtp = smtpAdapter
+        if let sipAdapter { deferred[.voice] = sipAdapter }
+        if let smtpAdapter { deferred[.email] = smtpAdapter }
+        kannel = adapter
+        if let adapter { deferred[.sms] = adapter }
+        for channel in deferred.keys { chosen[channel] = nil }
+        if !deferred.isEmpty { options.handOversHeld = true }
         do {
             dispatcher = try Dispatcher(
                 config: config, providers: chosen, deferredProviders: deferred, clock: dispatchClock, ledger: ledger,
                 options: options, metrics: metrics)
         } catch {
             adapter?.shutdown()
+            sipAdapter?.shutdown()
+            smtpAdapter?.shutdown()
             throw error
         }
         interruption.whenRequested { [weak dispatcher] in dispatcher?.wake() }
         replies?.deliver(to: Self.answerSink(for: dispatcher, logger: kannelLogger))
+        answers.deliver(to: Self.answerSink(for: dispatcher, logger: kannelLogger))
     }
 
-    deinit { kannel?.shutdown() }
+    deinit { shutdownAdapters() }
+
+    /// Whether any channel goes to a real provider (then hand-overs wait for a run, and closing
+    /// waits for their outcomes).
+    public var usesRealProviders: Bool { kannel != nil || sip != nil || smtp != nil }
+
+    /// Stops every real adapter (idempotent).
+    func shutdownAdapters() {
+        kannel?.shutdown()
+        sip?.shutdown()
+        smtp?.shutdown()
+    }
 
     /// The registry in the ledger's file, opened once.
     func registry() throws -> Registry {
@@ -276,22 +333,34 @@ public final class ActionDesk {
     public func start(_ plan: Plan, origin: CommandOrigin? = nil) throws -> ActionID {
         let id = try dispatcher.start(plan.request, recipients: plan.recipients, area: plan.area, origin: origin)
         try dispatcher.flush()
-        try ledger.recordProviders("sms=\(kannel != nil ? "kannel" : "simulated")", for: id)
+        try ledger.recordProviders(providerChoice.recorded, for: id)
         return id
     }
 
-    /// Refuses to resume an action on another SMS provider than it was started with: an action
+    /// Refuses to resume an action on other providers than it was started with: an action
     /// texting through Kannel resumed on the simulation would have its SMS marked delivered
     /// without sending them; one started on the simulation would text real phones from the middle.
-    private static func checkProviders(in ledger: Ledger, smsProvider: String) throws {
+    /// The same for calls (SIP) and mail (SMTP). A record of SMS alone (`sms=kannel`, before calls
+    /// and mail had real adapters) checks SMS alone.
+    private static func checkProviders(in ledger: Ledger, _ names: [Channel: String]) throws {
         for (id, recorded) in try ledger.unfinishedProviders() {
-            guard let recorded, recorded.hasPrefix("sms="), recorded != "sms=\(smsProvider)" else { continue }
-            let started = recorded.dropFirst("sms=".count)
-            throw DispatchError(
-                .invalidRequest,
-                "action \(id) sends its SMS through \(started == "kannel" ? "Kannel" : "the simulation") "
-                    + "(recorded when it started), not through \(smsProvider == "kannel" ? "Kannel" : "the simulation"): "
-                    + "resume it with the same providers (for Kannel: a dispatcher configuration with its \"kannel\" object)")
+            guard let recorded else { continue }
+            for pair in recorded.split(separator: ",") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2, let channel = Channel(rawValue: String(parts[0])) else { continue }
+                let started = String(parts[1])
+                let now = names[channel] ?? "simulated"
+                guard started != now else { continue }
+                func name(_ p: String) -> String {
+                    ["kannel": "Kannel", "sip": "SIP", "smtp": "SMTP", "simulated": "the simulation"][p] ?? p
+                }
+                throw DispatchError(
+                    .invalidRequest,
+                    "action \(id) sends its \(channel == .sms ? "SMS" : channel.rawValue) through \(name(started)) "
+                        + "(recorded when it started), not through \(name(now)): resume it with the same providers "
+                        + "(for \(name(started == "simulated" ? now : started)): a dispatcher configuration with its "
+                        + "\"\(started == "simulated" ? now : started)\" object)")
+            }
         }
     }
 

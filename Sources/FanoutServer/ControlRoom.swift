@@ -17,8 +17,8 @@ struct LoadedRoom: Sendable {
     let ledger: Ledger
     let registry: Registry
     let config: DispatchConfig
-    /// What the ledger records as the SMS provider of a new action.
-    let smsProvider: String
+    /// What the ledger records as the providers of a new action (``DeskProviders/recorded``).
+    let providers: String
     /// Stops the desk's run (graceful shutdown).
     let interruption: DeskInterruption
 }
@@ -145,7 +145,7 @@ final class ControlRoom: Sendable {
             throw ConfirmationNeeded(answer: answer)
         }
         let id = try await ActionDesk.start(
-            plan, dispatcher: room.dispatcher, ledger: room.ledger, smsProvider: room.smsProvider, origin: origin)
+            plan, dispatcher: room.dispatcher, ledger: room.ledger, providers: room.providers, origin: origin)
         return (id, answer)
     }
 

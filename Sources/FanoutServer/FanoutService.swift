@@ -7,6 +7,7 @@ import Foundation
 import Geo
 import Hummingbird
 import Logging
+import ProviderAdapters
 import ServiceLifecycle
 import Synchronization
 
@@ -38,6 +39,18 @@ public struct ServeOptions: Sendable {
     public var speed: Double = 1
     /// Checks the tokens of the participants' reply links (`/reply/{token}`; `nil`: none is valid).
     public var replyVerifier: ReplyTokenVerifier?
+    /// SMS through a real Kannel (`nil`: simulated). A real provider needs ``speed`` 1.
+    public var kannel: KannelConfiguration?
+    /// Calls over SIP (`nil`: simulated).
+    public var sip: SIPConfiguration?
+    /// E-mail over SMTP (`nil`: simulated); its reply secret also verifies the reply links.
+    public var smtp: SMTPConfiguration? {
+        didSet {
+            if let secret = smtp?.replySecret, let tokens = try? MailReplyToken(secret: secret) {
+                replyVerifier = { tokens.verify($0) }
+            }
+        }
+    }
 
     /// Creates options.
     public init(
@@ -138,7 +151,9 @@ struct DeskService: Service {
                 try await onThread(named: "fanout.serve.desk") {
                     let desk = try ActionDesk(
                         db: options.database, config: options.dispatch,
-                        providers: DeskProviders(simulation: options.simulation, recordPath: options.providerRecord),
+                        providers: DeskProviders(
+                            simulation: options.simulation, recordPath: options.providerRecord, kannel: options.kannel,
+                            sip: options.sip, smtp: options.smtp),
                         clock: .real(speed: options.speed),
                         command: "fanout serve", metrics: factory)
                     guard let registry = selection.registry else {
@@ -147,7 +162,8 @@ struct DeskService: Service {
                     room.attach(
                         LoadedRoom(
                             selection: selection, dispatcher: desk.dispatcher, ledger: desk.ledger, registry: registry,
-                            config: options.dispatch, smsProvider: "simulated", interruption: desk.interruption))
+                            config: options.dispatch, providers: desk.providerChoice.recorded,
+                            interruption: desk.interruption))
                     logger.info(
                         "ready",
                         metadata: [
