@@ -48,7 +48,7 @@ struct SIPLoadTests {
     func run(label: String, calls: Int, lines: Int, holdMilliseconds: Int) async throws {
         let peer = try SIPPeer(scenario: Self.scenario(holdMilliseconds: holdMilliseconds))
         defer { peer.stop() }
-        try peer.start(calls: calls, timeoutSeconds: 600, extra: ["-max_recv_loops", "10000"])
+        try peer.start(calls: calls, timeoutSeconds: 600, extra: ["-max_recv_loops", "10000", "-l", "100000", "-buff_size", "4194304"])
         let cache = try Fixtures.temporaryDirectory("sip-load-cache")
         let rtp = try SIPPeer.freeUDPPorts(1)[0]
         let low = UInt16(max(10_000, min(Int(rtp), 65_535 - 2 * lines - 2)) & ~1)
