@@ -4,7 +4,7 @@
 #   - calls set up per second: FANOUT_SIP_LOAD_CALLS calls (default 2000) on FANOUT_SIP_LOAD_LINES
 #     lines (default 200), SIPp answering each and hanging up right after the ACK;
 #   - calls held at once: FANOUT_SIP_LOAD_HELD calls (default 500) on as many lines, SIPp holding each
-#     for 5 s while the adapter streams the message to it (50 RTP packets a second per call); it
+#     for FANOUT_SIP_LOAD_HOLD_MS (default 15000, under the message's 25 s) while the adapter streams the message to it (50 RTP packets a second per call); it
 #     prints how many packets went out more than 40 ms late and the CPU the process used.
 # Usage: tools/sip-load.sh [extra swift test arguments]
 #   FANOUT_SIP_LOAD_CALLS=5000 FANOUT_SIP_LOAD_LINES=300 FANOUT_SIP_LOAD_HELD=800 tools/sip-load.sh

@@ -97,6 +97,7 @@ final class SIPCore: Sendable {
             let engine: SIPEngine
             do {
                 let socket = try UDPSocket.bound(host: bind.host, port: bind.port)
+                try socket.setBufferSizes(4 << 20)
                 try socket.connect(to: proxy)
                 let local = try socket.localAddress()
                 handshake.bound(.success(local))

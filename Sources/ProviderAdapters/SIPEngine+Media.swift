@@ -6,6 +6,9 @@ import Foundation
 extension SIPEngine {
     /// The most packets one call sends in one pass when the loop fell behind.
     static let catchUpPackets = 10
+    /// Packets due this soon are sent now: the loop wakes once for the calls whose packets fall
+    /// close together, not once per call (the far end's jitter buffer absorbs a few ms).
+    static let earlyWindow: Duration = .milliseconds(5)
 
     /// Runs `call`'s due timers and sends its due RTP packets.
     func tick(_ call: SIPCall, now: ContinuousClock.Instant) {
@@ -43,7 +46,7 @@ extension SIPEngine {
         var sent = 0
         var late = 0
         while call.packetsSent < call.packetCount, sent < Self.catchUpPackets, let due = call.due(call.packetsSent),
-            due <= now
+            due <= now + Self.earlyWindow
         {
             let i = call.packetsSent
             let start = i * SIPRTP.samplesPerPacket

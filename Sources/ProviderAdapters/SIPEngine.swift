@@ -79,9 +79,11 @@ final class SIPEngine {
             core.prepare(taken.jobs)
             for job in taken.rejected { core.finish(job, .throttled, reason: "the adapter's queue is full") }
             for (job, result) in taken.replays { core.finish(job, result, replay: true) }
-            for prepared in taken.prepared {
+            for (i, prepared) in taken.prepared.enumerated() {
                 preparing -= 1
                 start(prepared)
+                // Between INVITEs of a burst, the responses to the earlier ones are read.
+                if i % 16 == 15 { readSignalling() }
             }
             waitAndRead()
             let now = ContinuousClock.now

@@ -119,6 +119,18 @@ final class UDPSocket {
         return s
     }
 
+    /// Asks for `bytes` of receive and send buffer (the kernel caps it at `net.core.rmem_max` /
+    /// `wmem_max`): a burst of responses to hundreds of INVITEs must not overflow the default 208 KiB.
+    func setBufferSizes(_ bytes: Int32) throws {
+        var size = bytes
+        for option in [SO_RCVBUF, SO_SNDBUF] {
+            // returns 0, or -1 with errno
+            guard setsockopt(fd, SOL_SOCKET, option, &size, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
+                throw Self.error("setsockopt(SO_RCVBUF/SO_SNDBUF) failed")
+            }
+        }
+    }
+
     /// Connects the socket to `peer`: only its datagrams are received, and an ICMP "port
     /// unreachable" comes back as `ECONNREFUSED` on the next call.
     func connect(to peer: SIPAddress) throws {

@@ -44,11 +44,19 @@ struct SIPLoadTests {
             """)
     }
 
+    /// The load's message: about 25 s of speech, longer than SIPp holds a call (SIPp hangs up).
+    static func message(person: Int64) -> OutboundMessage {
+        SIPTests.message(
+            person: person,
+            text: Array(repeating: "Vermist: een meisje van acht jaar, rode jas, blond haar, bij het station.", count: 4)
+                .joined(separator: " "))
+    }
+
     /// Places `calls` calls on `lines` lines to a SIPp that holds each for `hold`; prints the figures.
     func run(label: String, calls: Int, lines: Int, holdMilliseconds: Int) async throws {
         let peer = try SIPPeer(scenario: Self.scenario(holdMilliseconds: holdMilliseconds))
         defer { peer.stop() }
-        try peer.start(calls: calls, timeoutSeconds: 600, extra: ["-max_recv_loops", "10000"])
+        try peer.start(calls: calls, timeoutSeconds: 600, extra: ["-max_recv_loops", "10000", "-l", "100000", "-buff_size", "4194304"])
         let cache = try Fixtures.temporaryDirectory("sip-load-cache")
         let rtp = try SIPPeer.freeUDPPorts(1)[0]
         let low = UInt16(max(10_000, min(Int(rtp), 65_535 - 2 * lines - 2)) & ~1)
@@ -62,11 +70,11 @@ struct SIPLoadTests {
             onOutcome: { _, r in done.withLock { $0.append(r) } })
         defer { sip.shutdown() }
         // The message is rendered once (one action, one text): warm the cache outside the measurement.
-        _ = try sip.core.audio.rendering(for: SIPTests.message(person: 1))
+        _ = try sip.core.audio.rendering(for: Self.message(person: 1))
         let cpuBefore = Self.cpuSeconds()
         let started = ContinuousClock.now
         for person in 1...calls {
-            sip.submit(SIPTests.message(person: Int64(person)), at: .zero, reporter: DeliveryReporter())
+            sip.submit(Self.message(person: Int64(person)), at: .zero, reporter: DeliveryReporter())
         }
         let finished = try await eventually(seconds: 600) { done.withLock { $0.count } >= calls }
         let elapsed = ContinuousClock.now - started
@@ -96,7 +104,8 @@ struct SIPLoadTests {
 
     @Test func callsHeldAtOnce() async throws {
         let lines = Self.number("FANOUT_SIP_LOAD_HELD", 500)
-        try await run(label: "held", calls: lines, lines: lines, holdMilliseconds: 5000)
+        try await run(
+            label: "held", calls: lines, lines: lines, holdMilliseconds: Self.number("FANOUT_SIP_LOAD_HOLD_MS", 15_000))
     }
 
     /// User and system CPU seconds of this process so far.

@@ -343,3 +343,48 @@ final class RTPCapture: Sendable {
         if first { done.wait() }
     }
 }
+
+/// The SIP adapter as the dispatcher's voice provider, with phone numbers from a registry.
+@Suite(
+    .serialized,
+    .enabled(if: SIPPeer.shouldRun, "SIPp, espeak-ng or sox is not installed: apt-get install sip-tester espeak-ng sox"))
+struct SIPDispatcherTests {
+    @Test func anActionPhonesEveryoneThroughSIPpAndTheLedgerHoldsThemDelivered() async throws {
+        let n: Int64 = 4
+        let peer = try SIPPeer(scenario: SIPScenarios.hangsUpMidMessage)
+        defer { peer.stop() }
+        try peer.start(calls: Int(n))
+        let dir = try Fixtures.temporaryDirectory("sip-run")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let registry = try KannelTests.registry(n, in: dir)
+        let log = CapturingLogHandler()
+        let sip = try SIPVoiceProvider(
+            configuration: try peer.configuration(cache: dir.appendingPathComponent("voice"), lines: 2),
+            registry: registry, logger: log.logger())
+        defer { sip.shutdown() }
+        let ledger = try Ledger.open(at: dir.appendingPathComponent("ledger.sqlite").path)
+        let d = try Dispatcher(
+            config: DispatchConfig(voice: .init(lines: 2)), providers: [:], deferredProviders: [.voice: sip],
+            clock: SystemDispatchClock(), ledger: ledger)
+        let driver = Task { try await d.run() }
+        defer { driver.cancel() }
+        var request = KannelTests.request()
+        request.channels = [.voice]
+        let recipients = (1...n).map { i in Recipient(id: i, distanceMeters: Double(n - i), channels: [.voice]) }
+        let id = try d.start(request, recipients: recipients)
+        let done = try await eventually(seconds: 120) { try d.status(id).alerts == [.delivered: Int(n)] }
+        let alerts = try d.status(id).alerts
+        #expect(done, "status: \(alerts), sip: \(sip.statistics)\n\(peer.log())")
+        #expect(try await peer.waitForExit() == 0, "\(peer.log())")
+        // Each person's own number was dialled, once.
+        let trace = peer.messages()
+        for i in 1...n {
+            let invites = trace.components(separatedBy: "INVITE sip:\(KannelTests.phone(i))@").count - 1
+            #expect(invites == 1, "INVITEs for person \(i)")
+        }
+        #expect(sip.statistics.peakCalls <= 2)
+        try d.flush()
+        #expect(try ledger.messages(of: id).allSatisfy { $0.state == .delivered && $0.channel == .voice })
+        #expect(!log.lines.contains { $0.contains("+3161") })
+    }
+}
