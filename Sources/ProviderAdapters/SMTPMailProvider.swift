@@ -12,7 +12,8 @@ import Participants
 /// EHLO, STARTTLS and EHLO again (per ``SMTPConfiguration/startTLS``), AUTH PLAIN when a user is
 /// configured. Per mail it looks the person's address up (at send time, through the lookup given at
 /// creation), writes MAIL FROM, RCPT TO and DATA in one go when the server offers PIPELINING (one
-/// by one otherwise), then the dot-stuffed mail (see ``MailReplyToken`` for its links):
+/// by one otherwise), then the dot-stuffed mail (see ``MailReplyToken`` for its links) together with
+/// the next mail's commands: a worker sends up to 16 queued mails back to back.
 ///
 /// | the relay answers | result |
 /// | --- | --- |
