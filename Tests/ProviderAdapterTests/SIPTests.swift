@@ -15,7 +15,8 @@ import Testing
 /// (`FANOUT_REQUIRE_PEERS=1`, set by `tools/test.sh`, which installs them).
 @Suite(
     .serialized,
-    .enabled(if: SIPPeer.shouldRun, "SIPp, espeak-ng or sox is not installed: apt-get install sip-tester espeak-ng sox"))
+    .enabled(if: SIPPeer.shouldRun, "SIPp, espeak-ng or sox is not installed: apt-get install sip-tester espeak-ng sox")
+)
 struct SIPTests {
     static let phone = "+31612345678"
     static let action = ActionID(rawValue: 15)
@@ -24,7 +25,8 @@ struct SIPTests {
         -> OutboundMessage
     {
         OutboundMessage(
-            key: MessageKey(action: action, person: person, kind: .alert), channel: .voice, text: text, language: language)
+            key: MessageKey(action: action, person: person, kind: .alert), channel: .voice, text: text,
+            language: language)
     }
 
     /// Outcomes and answers as the adapter reports them.
@@ -285,7 +287,9 @@ struct SIPTests {
 /// of its own until ``stop()``.
 final class RTPCapture: Sendable {
     let port: UInt16
-    private let state = Mutex<(packets: [[UInt8]], first: ContinuousClock.Instant?, last: ContinuousClock.Instant?, stop: Bool)>(
+    private let state = Mutex<
+        (packets: [[UInt8]], first: ContinuousClock.Instant?, last: ContinuousClock.Instant?, stop: Bool)
+    >(
         ([], nil, nil, false))
     private let done = DispatchSemaphore(value: 0)
 
@@ -347,7 +351,8 @@ final class RTPCapture: Sendable {
 /// The SIP adapter as the dispatcher's voice provider, with phone numbers from a registry.
 @Suite(
     .serialized,
-    .enabled(if: SIPPeer.shouldRun, "SIPp, espeak-ng or sox is not installed: apt-get install sip-tester espeak-ng sox"))
+    .enabled(if: SIPPeer.shouldRun, "SIPp, espeak-ng or sox is not installed: apt-get install sip-tester espeak-ng sox")
+)
 struct SIPDispatcherTests {
     @Test func anActionPhonesEveryoneThroughSIPpAndTheLedgerHoldsThemDelivered() async throws {
         let n: Int64 = 4
