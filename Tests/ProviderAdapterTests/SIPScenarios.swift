@@ -151,6 +151,18 @@ enum SIPScenarios {
           <recv response="200" />
         """)
 
+    /// A final response `status` (with `header` when not empty) after 100 Trying.
+    static func refuses(_ status: String, header: String) -> String {
+        scenario(
+            "refuses",
+            """
+            \(recvInvite)
+            \(response("100 Trying"))
+            \(response(status, extraHeaders: header))
+              <recv request="ACK" />
+            """)
+    }
+
     /// Busy: 100, then 486.
     static let busy = scenario(
         "busy",

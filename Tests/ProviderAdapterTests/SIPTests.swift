@@ -189,6 +189,25 @@ struct SIPTests {
         Self.expectNoPersonalData(log)
     }
 
+    @Test(arguments: [
+        ("503 Service Unavailable", "Retry-After: 30", DeliveryResult.throttled),
+        ("503 Service Unavailable", "", .failed), ("480 Temporarily Unavailable", "", .noAnswer),
+        ("408 Request Timeout", "", .noAnswer), ("600 Busy Everywhere", "", .busy), ("404 Not Found", "", .failed),
+    ])
+    func finalResponsesFromTheFarEndMapToResults(status: String, header: String, result: DeliveryResult) async throws {
+        let peer = try SIPPeer(scenario: SIPScenarios.refuses(status, header: header))
+        defer { peer.stop() }
+        try peer.start()
+        let heard = Heard()
+        let log = CapturingLogHandler()
+        let sip = try heard.adapter(try peer.configuration(cache: try Self.cache()), log: log)
+        defer { sip.shutdown() }
+        sip.submit(Self.message(), at: .zero, reporter: DeliveryReporter())
+        #expect(try await heard.wait(for: 1) == [result], "\(peer.log())")
+        // SIPp got the ACK of its final response: the scenario completed.
+        #expect(try await peer.waitForExit() == 0, "\(peer.log())")
+    }
+
     @Test func aPhoneThatRingsPastTheTimeoutIsCancelledAndNotAnswered() async throws {
         let peer = try SIPPeer(scenario: SIPScenarios.ringsForever)
         defer { peer.stop() }
