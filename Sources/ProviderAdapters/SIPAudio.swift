@@ -27,7 +27,8 @@ final class SIPAudio: Sendable {
     static let prompts: [String: String] = [
         "nl": "Druk op 1 als u de persoon hebt gezien, op 2 als u voor deze actie niet meer gebeld wilt worden.",
         "fr": "Appuyez sur 1 si vous avez vu la personne, sur 2 si vous ne voulez plus d'appels pour cette action.",
-        "de": "Drücken Sie die 1, wenn Sie die Person gesehen haben, die 2, wenn Sie für diese Aktion keine Anrufe mehr wünschen.",
+        "de":
+            "Drücken Sie die 1, wenn Sie die Person gesehen haben, die 2, wenn Sie für diese Aktion keine Anrufe mehr wünschen.",
         "en": "Press 1 if you have seen the person, 2 if you want no more calls for this action.",
     ]
 
@@ -46,11 +47,13 @@ final class SIPAudio: Sendable {
         } catch {
             throw ProviderAdapterError(
                 .invalidConfiguration,
-                "the audio cache directory '\(configuration.audioCacheDirectory)' cannot be created: \(error.localizedDescription)")
+                "the audio cache directory '\(configuration.audioCacheDirectory)' cannot be created: \(error.localizedDescription)"
+            )
         }
         for tool in [configuration.espeakPath, configuration.soxPath]
         where !FileManager.default.isExecutableFile(atPath: tool) {
-            throw ProviderAdapterError(.invalidConfiguration, "\(tool) is not installed (apt-get install espeak-ng sox)")
+            throw ProviderAdapterError(
+                .invalidConfiguration, "\(tool) is not installed (apt-get install espeak-ng sox)")
         }
     }
 
@@ -78,7 +81,9 @@ final class SIPAudio: Sendable {
         let language = language(of: message)
         let voice = configuration.voices[language] ?? language
         let digest = SHA256.hash(data: Array((voice + "\n" + spokenText(message)).utf8))
-        let hash = digest.prefix(8).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
+        let hash = digest.prefix(8).map {
+            String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16)
+        }
         return "\(message.key.action.rawValue)-\(language)-\(hash.joined())"
     }
 
@@ -107,7 +112,8 @@ final class SIPAudio: Sendable {
         do {
             try Data(spokenText(message).utf8).write(to: text)
         } catch {
-            throw ProviderAdapterError(.socket, "cannot write to the audio cache directory: \(error.localizedDescription)")
+            throw ProviderAdapterError(
+                .socket, "cannot write to the audio cache directory: \(error.localizedDescription)")
         }
         let language = language(of: message)
         let voice = configuration.voices[language] ?? language
@@ -115,7 +121,8 @@ final class SIPAudio: Sendable {
         try Self.run(configuration.espeakPath, ["-v", voice, "-f", text.path, "-w", wav.path], errors: errors)
         for (codec, file) in [(G711.pcmu, tempU), (G711.pcma, tempA)] {
             try Self.run(
-                configuration.soxPath, ["-q", wav.path, "-r", "8000", "-c", "1", "-t", codec.soxType, file.path], errors: errors)
+                configuration.soxPath, ["-q", wav.path, "-r", "8000", "-c", "1", "-t", codec.soxType, file.path],
+                errors: errors)
         }
         let u = (try? Data(contentsOf: tempU)) ?? Data()
         let a = (try? Data(contentsOf: tempA)) ?? Data()

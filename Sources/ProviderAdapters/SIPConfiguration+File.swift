@@ -57,7 +57,8 @@ extension SIPConfiguration {
         guard let object = raw as? [String: Any] else { throw bad("", "must be an object") }
         for key in object.keys.sorted() where SIPFileKeys.kinds[key] == nil {
             throw bad(
-                key, "is not a SIP configuration key (known: \(SIPFileKeys.kinds.keys.sorted().joined(separator: ", ")))")
+                key,
+                "is not a SIP configuration key (known: \(SIPFileKeys.kinds.keys.sorted().joined(separator: ", ")))")
         }
         let file: SIPFileKeys.Values
         do {
@@ -107,7 +108,9 @@ extension SIPConfiguration {
         let queueCapacity = try whole("queueCapacity", 1...10_000_000)
         let ring = try seconds("ringTimeoutSeconds", from: 0, upTo: 300)
         let wait = try seconds("dtmfWaitSeconds", from: 0, upTo: 120)
-        if let ring, ring == .zero { throw bad("ringTimeoutSeconds", "must be \(SIPFileKeys.kinds["ringTimeoutSeconds"] ?? "")") }
+        if let ring, ring == .zero {
+            throw bad("ringTimeoutSeconds", "must be \(SIPFileKeys.kinds["ringTimeoutSeconds"] ?? "")")
+        }
         do {
             return try SIPConfiguration(
                 proxyHost: proxyHost, proxyPort: proxyPort.map { UInt16($0) } ?? d.proxyPort, username: username,

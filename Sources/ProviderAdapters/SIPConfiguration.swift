@@ -11,7 +11,7 @@ public struct SIPConfiguration: Sendable {
     public var password: String
     /// The `From` URI, `sip:user@domain` (default `sip:<username>@<proxyHost>`).
     public var fromURI: String
-    /// The display name in `From` (e.g. "Burgernet"); `nil` for none.
+    /// The display name in `From`, such as "Burgernet"; `nil` for none.
     public var displayName: String?
     /// The numeric IPv4 address the signalling and RTP sockets bind to (default `0.0.0.0`).
     public var localHost: String
@@ -83,7 +83,8 @@ public struct SIPConfiguration: Sendable {
         }
         guard (1...2000).contains(lines) else { throw bad("lines must be 1 to 2000, got \(lines)") }
         guard rtpPorts.count / 2 >= lines else {
-            throw bad("the RTP port range \(rtpPorts) has room for \(rtpPorts.count / 2) calls, fewer than \(lines) lines")
+            throw bad(
+                "the RTP port range \(rtpPorts) has room for \(rtpPorts.count / 2) calls, fewer than \(lines) lines")
         }
         guard ringTimeout > .zero, ringTimeout <= .seconds(300) else {
             throw bad("the ring timeout must be > 0 and ≤ 300 s")
@@ -98,7 +99,10 @@ public struct SIPConfiguration: Sendable {
             }
             guard !voice.isEmpty, voice.count <= 64,
                 voice.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_+/".contains($0)) })
-            else { throw bad("voices: the voice for '\(language)' must be an espeak-ng voice name, got '\(voice.prefix(40))'") }
+            else {
+                throw bad(
+                    "voices: the voice for '\(language)' must be an espeak-ng voice name, got '\(voice.prefix(40))'")
+            }
         }
         guard voices[defaultLanguage] != nil else {
             throw bad("the default language '\(defaultLanguage.prefix(20))' has no voice")

@@ -187,7 +187,9 @@ final class SIPCore: Sendable {
         }
     }
 
-    private func prepareOne(_ message: OutboundMessage) -> Result<(phone: String, rendering: SIPAudio.Rendering), ProviderAdapterError> {
+    private func prepareOne(_ message: OutboundMessage) -> Result<
+        (phone: String, rendering: SIPAudio.Rendering), ProviderAdapterError
+    > {
         let phone: String?
         do {
             phone = try lookup(message.key.person)
@@ -196,7 +198,8 @@ final class SIPCore: Sendable {
             return .failure(ProviderAdapterError(.invalidConfiguration, "looking up the phone number failed: \(error)"))
         }
         guard let phone, let dialable = SIPOutcome.dialable(phone) else {
-            return .failure(ProviderAdapterError(.invalidConfiguration, "no dialable phone number registered for the person"))
+            return .failure(
+                ProviderAdapterError(.invalidConfiguration, "no dialable phone number registered for the person"))
         }
         do {
             return .success((dialable, try audio.rendering(for: message)))

@@ -44,7 +44,9 @@ struct SIPDigest: Sendable {
         let ha2 = hash("\(method):\(uri)")
         var offersAuth = false
         if let qop = parameters["qop"] {
-            offersAuth = qop.split(separator: ",").contains { (option: Substring) -> Bool in option.trimmingSpaces == "auth" }
+            offersAuth = qop.split(separator: ",").contains { (option: Substring) -> Bool in
+                option.trimmingSpaces == "auth"
+            }
         }
         let nc = "00000001"
         let response: String

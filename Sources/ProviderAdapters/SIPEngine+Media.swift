@@ -53,11 +53,14 @@ extension SIPEngine {
             var payload = audio[start..<min(start + SIPRTP.samplesPerPacket, audio.count)]
             if payload.count < SIPRTP.samplesPerPacket {
                 payload = ArraySlice(
-                    Array(payload) + [UInt8](repeating: media.codec.silence, count: SIPRTP.samplesPerPacket - payload.count))
+                    Array(payload)
+                        + [UInt8](repeating: media.codec.silence, count: SIPRTP.samplesPerPacket - payload.count))
             }
             let packet = SIPRTP.packet(
-                payloadType: media.codec.rawValue, marker: i == 0, sequence: call.firstSequence &+ UInt16(truncatingIfNeeded: i),
-                timestamp: call.firstTimestamp &+ UInt32(truncatingIfNeeded: i * SIPRTP.samplesPerPacket), ssrc: call.ssrc,
+                payloadType: media.codec.rawValue, marker: i == 0,
+                sequence: call.firstSequence &+ UInt16(truncatingIfNeeded: i),
+                timestamp: call.firstTimestamp &+ UInt32(truncatingIfNeeded: i * SIPRTP.samplesPerPacket),
+                ssrc: call.ssrc,
                 payload: payload)
             // A lost packet is a gap in the audio, not a reason to end the call.
             _ = call.rtp.send(packet, to: address)

@@ -71,7 +71,11 @@ extension SIPEngine {
         guard let call = calls[callID] else {
             // A retransmitted final response of a call already ended: its ACK again.
             if status >= 200, let e = ended[callID] {
-                if status >= 300 { _ = socket.send(nonSuccessAck(message)) } else if let ack = e.ack { _ = socket.send(ack) }
+                if status >= 300 {
+                    _ = socket.send(nonSuccessAck(message))
+                } else if let ack = e.ack {
+                    _ = socket.send(ack)
+                }
             } else if ended[callID] == nil {
                 ignore(raw, because: "a response for no call of this adapter")
             }
@@ -119,7 +123,9 @@ extension SIPEngine {
         core.state.withLock { $0.statistics.challenges += 1 }
         let (challengeName, answerName) =
             status == 401 ? ("WWW-Authenticate", "Authorization") : ("Proxy-Authenticate", "Proxy-Authorization")
-        let challenges = message.headers.filter { $0.name == challengeName }.compactMap { SIPDigest(challenge: $0.value) }
+        let challenges = message.headers.filter { $0.name == challengeName }.compactMap {
+            SIPDigest(challenge: $0.value)
+        }
         guard let digest = challenges.first(where: { $0.algorithm != nil }),
             let value = digest.authorization(
                 method: "INVITE", uri: requestURI(call), username: configuration.username,

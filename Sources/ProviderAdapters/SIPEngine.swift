@@ -48,7 +48,8 @@ final class SIPEngine {
 
     /// The Request-URI (and To) of a call: `sip:<number>@<proxy>[:port]`.
     func requestURI(_ call: SIPCall) -> String {
-        "sip:\(call.phone)@\(configuration.proxyHost)" + (configuration.proxyPort == 5060 ? "" : ":\(configuration.proxyPort)")
+        "sip:\(call.phone)@\(configuration.proxyHost)"
+            + (configuration.proxyPort == 5060 ? "" : ":\(configuration.proxyPort)")
     }
 
     // MARK: - The loop
@@ -56,7 +57,11 @@ final class SIPEngine {
     func run() {
         var nextCleanup = ContinuousClock.now + .seconds(1)
         while true {
-            let taken = core.state.withLock { s -> (stop: Bool, jobs: [SIPCore.Job], prepared: [SIPCore.Prepared], rejected: [SIPCore.Job], replays: [(SIPCore.Job, DeliveryResult)]) in
+            let taken = core.state.withLock {
+                s -> (
+                    stop: Bool, jobs: [SIPCore.Job], prepared: [SIPCore.Prepared], rejected: [SIPCore.Job],
+                    replays: [(SIPCore.Job, DeliveryResult)]
+                ) in
                 if s.stopping { return (true, [], [], [], []) }
                 var jobs: [SIPCore.Job] = []
                 let free = configuration.lines - preparing - calls.count
@@ -137,7 +142,9 @@ final class SIPEngine {
         usedPorts.insert(port)
         core.state.withLock { $0.statistics.placed += 1 }
         if let error = socket.send(call.invite) {
-            endCall(call, Self.unreachable(error) ? .throttled : .failed, reason: "sending the INVITE failed: \(Self.text(error))")
+            endCall(
+                call, Self.unreachable(error) ? .throttled : .failed,
+                reason: "sending the INVITE failed: \(Self.text(error))")
             return
         }
         call.retransmitAt = now + SIPTimers.t1

@@ -170,7 +170,8 @@ final class UDPSocket {
                 n = bytes.withUnsafeBytes { buffer in
                     withUnsafePointer(to: &target) {
                         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                            sendto(fd, buffer.baseAddress, buffer.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                            sendto(
+                                fd, buffer.baseAddress, buffer.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
                         }
                     }
                 }

@@ -36,7 +36,10 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"proxyHost": "h", "username": "u", "audioCacheDirectory": "/c", "pasword": "x"}"#, "'sip.pasword' is not a SIP configuration key"),
+        (
+            #"{"proxyHost": "h", "username": "u", "audioCacheDirectory": "/c", "pasword": "x"}"#,
+            "'sip.pasword' is not a SIP configuration key"
+        ),
         (minimal + "}", "'sip.password' is missing (or set FANOUT_SIP_PASSWORD)"),
         (#"{"username": "u", "audioCacheDirectory": "/c", "password": "p"}"#, "'sip.proxyHost' is missing"),
         (minimal + #", "password": "p", "lines": 0}"#, "'sip.lines' must be a whole number 1 to 2000"),

@@ -7,11 +7,14 @@ import Testing
 @testable import FanOut
 @testable import ProviderAdapters
 
-/// The SIP adapter's speed against SIPp on loopback: calls set up per second and calls held at
-/// once. It prints figures and asserts only that every call completed (speed is never asserted).
+/// The SIP adapter's speed against SIPp on loopback.
+///
+/// Calls set up per second and calls held at once. It prints figures and asserts only that every
+/// call completed (speed is never asserted).
 ///
 /// Run by `tools/sip-load.sh` (`FANOUT_SIP_LOAD=1`); skipped otherwise.
-@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["FANOUT_SIP_LOAD"] == "1", "set FANOUT_SIP_LOAD=1"))
+@Suite(
+    .serialized, .enabled(if: ProcessInfo.processInfo.environment["FANOUT_SIP_LOAD"] == "1", "set FANOUT_SIP_LOAD=1"))
 struct SIPLoadTests {
     static let env = ProcessInfo.processInfo.environment
 
@@ -48,15 +51,19 @@ struct SIPLoadTests {
     static func message(person: Int64) -> OutboundMessage {
         SIPTests.message(
             person: person,
-            text: Array(repeating: "Vermist: een meisje van acht jaar, rode jas, blond haar, bij het station.", count: 4)
-                .joined(separator: " "))
+            text: Array(
+                repeating: "Vermist: een meisje van acht jaar, rode jas, blond haar, bij het station.", count: 4
+            )
+            .joined(separator: " "))
     }
 
     /// Places `calls` calls on `lines` lines to a SIPp that holds each for `hold`; prints the figures.
     func run(label: String, calls: Int, lines: Int, holdMilliseconds: Int) async throws {
         let peer = try SIPPeer(scenario: Self.scenario(holdMilliseconds: holdMilliseconds))
         defer { peer.stop() }
-        try peer.start(calls: calls, timeoutSeconds: 600, extra: ["-max_recv_loops", "10000", "-l", "100000", "-buff_size", "4194304"])
+        try peer.start(
+            calls: calls, timeoutSeconds: 600,
+            extra: ["-max_recv_loops", "10000", "-l", "100000", "-buff_size", "4194304"])
         let cache = try Fixtures.temporaryDirectory("sip-load-cache")
         let rtp = try SIPPeer.freeUDPPorts(1)[0]
         let low = UInt16(max(10_000, min(Int(rtp), 65_535 - 2 * lines - 2)) & ~1)

@@ -41,7 +41,8 @@ final class SIPPeer: @unchecked Sendable {
     /// Writes `scenario` (SIPp XML) to a temporary directory and picks free ports.
     init(scenario: String) throws {
         for path in Self.tools where !FileManager.default.isExecutableFile(atPath: path) {
-            throw KannelPeerError("\(path) is not installed: apt-get install sip-tester espeak-ng sox (tools/test.sh does)")
+            throw KannelPeerError(
+                "\(path) is not installed: apt-get install sip-tester espeak-ng sox (tools/test.sh does)")
         }
         directory = try Fixtures.temporaryDirectory("sipp")
         let ports = try Self.freeUDPPorts(2)
@@ -119,7 +120,9 @@ final class SIPPeer: @unchecked Sendable {
         let table = try String(contentsOfFile: "/proc/net/udp", encoding: .utf8)
         let hex = String(format: ":%04X ", port)
         return table.split(separator: "\n").dropFirst().contains { line in
-            line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.map { ($0 + " ").hasSuffix(hex) } ?? false
+            line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.map {
+                ($0 + " ").hasSuffix(hex)
+            } ?? false
         }
     }
 
@@ -131,7 +134,8 @@ final class SIPPeer: @unchecked Sendable {
         let low = rtp % 2 == 0 ? rtp : rtp &+ 1
         return try SIPConfiguration(
             proxyHost: "127.0.0.1", proxyPort: port, username: Self.username, password: Self.password,
-            displayName: "Burgernet", localHost: "127.0.0.1", rtpPorts: low...(low + UInt16(2 * lines + 1)), lines: lines,
+            displayName: "Burgernet", localHost: "127.0.0.1", rtpPorts: low...(low + UInt16(2 * lines + 1)),
+            lines: lines,
             ringTimeout: ringTimeout, dtmfWait: dtmfWait, audioCacheDirectory: cache.path)
     }
 }

@@ -18,7 +18,8 @@ import Testing
             ))
         let value = try #require(
             challenge.authorization(
-                method: "GET", uri: "/dir/index.html", username: "Mufasa", password: "Circle Of Life", cnonce: "0a4f113b"))
+                method: "GET", uri: "/dir/index.html", username: "Mufasa", password: "Circle Of Life",
+                cnonce: "0a4f113b"))
         #expect(value.contains("response=\"6629fae49393a05397450978507c4ef1\""))
         #expect(value.contains("qop=auth, nc=00000001, cnonce=\"0a4f113b\""))
         #expect(value.contains("opaque=\"5ccc069c403ebaf9f0171e9517f40e41\""))
@@ -37,7 +38,10 @@ import Testing
         #expect(SIPDigest.sha256("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
-    @Test(arguments: ["Basic realm=\"r\"", "Digest realm=\"r\"", "Digest nonce=\"n\"", "", "Digest realm=\"r\", nonce=\"n\", algorithm=AKAv1-MD5"])
+    @Test(arguments: [
+        "Basic realm=\"r\"", "Digest realm=\"r\"", "Digest nonce=\"n\"", "",
+        "Digest realm=\"r\", nonce=\"n\", algorithm=AKAv1-MD5",
+    ])
     func challengesTheAdapterCannotAnswerAreRecognized(challenge: String) {
         let digest = SIPDigest(challenge: challenge)
         #expect(digest == nil || digest?.algorithm == nil)
@@ -58,14 +62,19 @@ import Testing
 
     @Test func anAudioPacketHasTheRFC3550Header() throws {
         let payload = [UInt8](repeating: 0x55, count: 160)
-        let p = SIPRTP.packet(payloadType: 8, marker: true, sequence: 0xFFFF, timestamp: 0xFFFF_FF60, ssrc: 0x0102_0304, payload: payload[...])
+        let p = SIPRTP.packet(
+            payloadType: 8, marker: true, sequence: 0xFFFF, timestamp: 0xFFFF_FF60, ssrc: 0x0102_0304,
+            payload: payload[...])
         #expect(Array(p.prefix(12)) == [0x80, 0x88, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x60, 1, 2, 3, 4])
         #expect(p.count == 172)
         let parsed = try #require(SIPRTP.parse(p[...]))
         #expect(parsed.payload.elementsEqual(payload))
     }
 
-    @Test(arguments: [[UInt8](), [0x80], [0x40, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], [0x8F, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], [0xA0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x20], [0x90, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF]])
+    @Test(arguments: [
+        [UInt8](), [0x80], [0x40, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], [0x8F, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        [0xA0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x20], [0x90, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF],
+    ])
     func broken_RTP_isNotParsed(bytes: [UInt8]) {
         #expect(SIPRTP.parse(bytes[...]) == nil)
     }
@@ -73,10 +82,14 @@ import Testing
     // MARK: - SDP
 
     @Test func theAnswerNamesAddressCodecAndEventType() throws {
-        let sdp = "v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 8 96\r\nc=IN IP4 10.0.0.2\r\na=rtpmap:96 telephone-event/8000\r\n"
+        let sdp =
+            "v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 8 96\r\nc=IN IP4 10.0.0.2\r\na=rtpmap:96 telephone-event/8000\r\n"
         let answer = try #require(SIPSDP.answer(Array(sdp.utf8)))
-        #expect(answer == SIPSDP.Answer(address: SIPAddress(host: "10.0.0.2", port: 4000), codec: .pcma, eventPayloadType: 96))
-        #expect(SIPSDP.answer(Array("v=0\r\nc=IN IP4 1.2.3.4\r\nm=audio 0 RTP/AVP 0\r\n".utf8)) == nil)  // rejected stream
+        #expect(
+            answer
+                == SIPSDP.Answer(address: SIPAddress(host: "10.0.0.2", port: 4000), codec: .pcma, eventPayloadType: 96))
+        // A rejected stream (port 0).
+        #expect(SIPSDP.answer(Array("v=0\r\nc=IN IP4 1.2.3.4\r\nm=audio 0 RTP/AVP 0\r\n".utf8)) == nil)
         #expect(SIPSDP.answer(Array("v=0\r\nc=IN IP4 1.2.3.4\r\nm=audio 5 RTP/AVP 18\r\n".utf8)) == nil)  // G.729 only
         #expect(SIPSDP.answer(Array("v=0\r\nc=IN IP6 ::1\r\nm=audio 5 RTP/AVP 0\r\n".utf8)) == nil)
         #expect(SIPSDP.answer([0xFF, 0xFE]) == nil)
@@ -92,7 +105,8 @@ import Testing
     // MARK: - SIP messages
 
     @Test func aResponseWithCompactHeadersAndFoldingIsRead() throws {
-        let text = "SIP/2.0 180 Ringing\r\nv: SIP/2.0/UDP 1.2.3.4:5060;branch=z9hG4bKabc;rport\r\nf: <sip:a@b>;tag=1\r\nt: <sip:c@d>\r\n ;tag=2\r\ni: xyz\r\nCSeq: 7 INVITE\r\nl: 0\r\n\r\n"
+        let text =
+            "SIP/2.0 180 Ringing\r\nv: SIP/2.0/UDP 1.2.3.4:5060;branch=z9hG4bKabc;rport\r\nf: <sip:a@b>;tag=1\r\nt: <sip:c@d>\r\n ;tag=2\r\ni: xyz\r\nCSeq: 7 INVITE\r\nl: 0\r\n\r\n"
         let m = try #require(SIPMessage(parsing: Array(text.utf8)[...]))
         #expect(m.status == 180)
         #expect(m.topBranch == "z9hG4bKabc")
@@ -104,8 +118,10 @@ import Testing
     }
 
     @Test(arguments: [
-        "", "\r\n\r\n", "SIP/2.0 2x0 OK\r\n\r\n", "SIP/2.0 99 Low\r\n\r\n", "HELLO\r\n\r\n", "INVITE sip:a SIP/3.0\r\n\r\n",
-        "SIP/2.0 200 OK\r\nNoColon\r\n\r\n", "SIP/2.0 200 OK\r\nContent-Length: 10\r\n\r\nshort", " folded first\r\n\r\n",
+        "", "\r\n\r\n", "SIP/2.0 2x0 OK\r\n\r\n", "SIP/2.0 99 Low\r\n\r\n", "HELLO\r\n\r\n",
+        "INVITE sip:a SIP/3.0\r\n\r\n",
+        "SIP/2.0 200 OK\r\nNoColon\r\n\r\n", "SIP/2.0 200 OK\r\nContent-Length: 10\r\n\r\nshort",
+        " folded first\r\n\r\n",
         "SIP/2.0 200 OK\r\nContent-Length: -1\r\n\r\n", "SIP/2.0 200 OK\r\nContent-Length: abc\r\n\r\n",
     ])
     func malformedMessagesAreNil(text: String) {
@@ -115,7 +131,8 @@ import Testing
     @Test func randomBytesNeverCrashTheParsers() {
         var g = SystemRandomNumberGenerator()
         let seeds = [
-            Array("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP a;branch=b\r\nCSeq: 1 INVITE\r\nContent-Length: 3\r\n\r\nabc".utf8),
+            Array(
+                "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP a;branch=b\r\nCSeq: 1 INVITE\r\nContent-Length: 3\r\n\r\nabc".utf8),
             Array("v=0\r\nc=IN IP4 1.2.3.4\r\nm=audio 5 RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n".utf8),
         ]
         for _ in 0..<20_000 {

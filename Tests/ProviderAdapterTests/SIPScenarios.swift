@@ -19,7 +19,8 @@ enum SIPScenarios {
     }
 
     static func response(_ status: String, sdp: String? = nil, extraHeaders: String = "") -> String {
-        let body = sdp.map { "Content-Type: application/sdp\n      Content-Length: [len]\n\n      \($0)" }
+        let body =
+            sdp.map { "Content-Type: application/sdp\n      Content-Length: [len]\n\n      \($0)" }
             ?? "Content-Length: 0"
         return """
               <send>
@@ -95,7 +96,9 @@ enum SIPScenarios {
     }
 
     /// Answers at once with media to `port` and waits for the adapter's BYE.
-    static func answers(mediaPort: String = "[media_port]", codecs: String = "0 101", map: String = "a=rtpmap:0 PCMU/8000")
+    static func answers(
+        mediaPort: String = "[media_port]", codecs: String = "0 101", map: String = "a=rtpmap:0 PCMU/8000"
+    )
         -> String
     {
         scenario(
@@ -147,6 +150,18 @@ enum SIPScenarios {
           </send>
           <recv response="200" />
         """)
+
+    /// A final response `status` (with `header` when not empty) after 100 Trying.
+    static func refuses(_ status: String, header: String) -> String {
+        scenario(
+            "refuses",
+            """
+            \(recvInvite)
+            \(response("100 Trying"))
+            \(response(status, extraHeaders: header))
+              <recv request="ACK" />
+            """)
+    }
 
     /// Busy: 100, then 486.
     static let busy = scenario(

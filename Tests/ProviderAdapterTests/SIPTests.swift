@@ -15,7 +15,8 @@ import Testing
 /// (`FANOUT_REQUIRE_PEERS=1`, set by `tools/test.sh`, which installs them).
 @Suite(
     .serialized,
-    .enabled(if: SIPPeer.shouldRun, "SIPp, espeak-ng or sox is not installed: apt-get install sip-tester espeak-ng sox"))
+    .enabled(if: SIPPeer.shouldRun, "SIPp, espeak-ng or sox is not installed: apt-get install sip-tester espeak-ng sox")
+)
 struct SIPTests {
     static let phone = "+31612345678"
     static let action = ActionID(rawValue: 15)
@@ -24,7 +25,8 @@ struct SIPTests {
         -> OutboundMessage
     {
         OutboundMessage(
-            key: MessageKey(action: action, person: person, kind: .alert), channel: .voice, text: text, language: language)
+            key: MessageKey(action: action, person: person, kind: .alert), channel: .voice, text: text,
+            language: language)
     }
 
     /// Outcomes and answers as the adapter reports them.
@@ -187,6 +189,25 @@ struct SIPTests {
         Self.expectNoPersonalData(log)
     }
 
+    @Test(arguments: [
+        ("503 Service Unavailable", "Retry-After: 30", DeliveryResult.throttled),
+        ("503 Service Unavailable", "", .failed), ("480 Temporarily Unavailable", "", .noAnswer),
+        ("408 Request Timeout", "", .noAnswer), ("600 Busy Everywhere", "", .busy), ("404 Not Found", "", .failed),
+    ])
+    func finalResponsesFromTheFarEndMapToResults(status: String, header: String, result: DeliveryResult) async throws {
+        let peer = try SIPPeer(scenario: SIPScenarios.refuses(status, header: header))
+        defer { peer.stop() }
+        try peer.start()
+        let heard = Heard()
+        let log = CapturingLogHandler()
+        let sip = try heard.adapter(try peer.configuration(cache: try Self.cache()), log: log)
+        defer { sip.shutdown() }
+        sip.submit(Self.message(), at: .zero, reporter: DeliveryReporter())
+        #expect(try await heard.wait(for: 1) == [result], "\(peer.log())")
+        // SIPp got the ACK of its final response: the scenario completed.
+        #expect(try await peer.waitForExit() == 0, "\(peer.log())")
+    }
+
     @Test func aPhoneThatRingsPastTheTimeoutIsCancelledAndNotAnswered() async throws {
         let peer = try SIPPeer(scenario: SIPScenarios.ringsForever)
         defer { peer.stop() }
@@ -285,7 +306,9 @@ struct SIPTests {
 /// of its own until ``stop()``.
 final class RTPCapture: Sendable {
     let port: UInt16
-    private let state = Mutex<(packets: [[UInt8]], first: ContinuousClock.Instant?, last: ContinuousClock.Instant?, stop: Bool)>(
+    private let state = Mutex<
+        (packets: [[UInt8]], first: ContinuousClock.Instant?, last: ContinuousClock.Instant?, stop: Bool)
+    >(
         ([], nil, nil, false))
     private let done = DispatchSemaphore(value: 0)
 
@@ -347,7 +370,8 @@ final class RTPCapture: Sendable {
 /// The SIP adapter as the dispatcher's voice provider, with phone numbers from a registry.
 @Suite(
     .serialized,
-    .enabled(if: SIPPeer.shouldRun, "SIPp, espeak-ng or sox is not installed: apt-get install sip-tester espeak-ng sox"))
+    .enabled(if: SIPPeer.shouldRun, "SIPp, espeak-ng or sox is not installed: apt-get install sip-tester espeak-ng sox")
+)
 struct SIPDispatcherTests {
     @Test func anActionPhonesEveryoneThroughSIPpAndTheLedgerHoldsThemDelivered() async throws {
         let n: Int64 = 4
