@@ -101,17 +101,28 @@ final class WebPushPeer: @unchecked Sendable {
     /// Makes a subscriber (key pair, auth secret) for `token`, as a browser does, and tells the
     /// service its private key; returns the subscription the browser would hand out.
     func subscribe(token: String) throws -> PushSubscription {
-        let key = P256.KeyAgreement.PrivateKey()
-        let auth = (0..<16).map { _ in UInt8.random(in: 0...255) }
+        try subscribe(tokens: [token])[0]
+    }
+
+    /// ``subscribe(token:)`` for many tokens, the keys file written once.
+    func subscribe(tokens: [String]) throws -> [PushSubscription] {
+        var made: [PushSubscription] = []
+        var entries: [String: [String: String]] = [:]
+        for token in tokens {
+            let key = P256.KeyAgreement.PrivateKey()
+            let auth = (0..<16).map { _ in UInt8.random(in: 0...255) }
+            entries[token] = ["private": Base64URL.encode(Array(key.rawRepresentation)), "auth": Base64URL.encode(auth)]
+            made.append(
+                try PushSubscription(
+                    endpoint: endpoint(token), p256dh: Base64URL.encode(Array(key.publicKey.x963Representation)),
+                    auth: Base64URL.encode(auth)))
+        }
         let all = keys.withLock { k -> [String: [String: String]] in
-            k[token] = ["private": Base64URL.encode(Array(key.rawRepresentation)), "auth": Base64URL.encode(auth)]
+            k.merge(entries) { _, new in new }
             return k
         }
-        let data = try JSONSerialization.data(withJSONObject: all)
-        try data.write(to: keysFile, options: .atomic)
-        return try PushSubscription(
-            endpoint: endpoint(token), p256dh: Base64URL.encode(Array(key.publicKey.x963Representation)),
-            auth: Base64URL.encode(auth))
+        try JSONSerialization.data(withJSONObject: all).write(to: keysFile, options: .atomic)
+        return made
     }
 
     /// One push as the service received and checked it.

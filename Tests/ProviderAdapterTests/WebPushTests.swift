@@ -55,7 +55,8 @@ struct WebPushTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let n: Int64 = 200
         let registry = try Self.registry(n, in: dir)
-        for i in 1...n { try registry.setPushSubscription(person: i, peer.subscribe(token: "p\(i)")) }
+        let subscriptions = try peer.subscribe(tokens: (1...n).map { "p\($0)" })
+        for (i, s) in zip(1...n, subscriptions) { try registry.setPushSubscription(person: i, s) }
         let log = CapturingLogHandler()
         let push = try WebPushProvider(
             configuration: Self.configuration(peer), registry: registry,
