@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
@@ -76,13 +77,14 @@ let package = Package(
             ],
             swiftSettings: strict),
         // The SMS adapter to Kannel; e-mail over SMTP (swift-nio, swift-nio-ssl for STARTTLS, swift-crypto for reply links);
-        // voice over SIP (Crypto: SIP digest authentication).
+        // voice over SIP (Crypto: SIP digest authentication); app pushes over Web Push (AsyncHTTPClient).
         .target(
             name: "ProviderAdapters",
             dependencies: [
                 "FanoutCore", "FanOut", "Participants", .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict),
         // The front door for a control-room service.
@@ -173,7 +175,10 @@ let package = Package(
         .testTarget(name: "SyntheticTests", dependencies: testDependencies, swiftSettings: strict),
         .testTarget(name: "FanOutTests", dependencies: testDependencies, swiftSettings: strict),
         .testTarget(name: "FanoutTestingTests", dependencies: testDependencies, swiftSettings: strict),
-        .testTarget(name: "ProviderAdapterTests", dependencies: testDependencies, swiftSettings: strict),
+        .testTarget(
+            name: "ProviderAdapterTests",
+            dependencies: testDependencies + [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
         .testTarget(
             name: "FanoutEngineTests",
             dependencies: testDependencies,

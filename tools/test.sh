@@ -14,8 +14,11 @@ tools/ensure-deps.sh gdal-bin libxml2-utils librsvg2-bin kannel kannel-extras sq
     sip-tester espeak-ng sox
 # Selenium drives the map page's browser test (Tests/FanoutServerTests/Browser/map_page.py).
 python3 -c 'import selenium' 2>/dev/null || python3 -m pip install --quiet selenium
+# The Web Push adapter's push service on loopback (tools/push_service.py) checks every push with
+# http_ece (decryption, RFC 8291) and py_vapid (the VAPID JWT, RFC 8292).
+python3 -c 'import http_ece, py_vapid, cryptography' 2>/dev/null || python3 -m pip install --quiet http_ece py_vapid cryptography
 export FANOUT_REQUIRE_KANNEL=1  # the Kannel adapter tests run against a real Kannel; fail, never skip
-export FANOUT_REQUIRE_PEERS=1  # the same for the other channels' peers (smtp-sink, aiosmtpd, SIPp with espeak-ng and sox)
+export FANOUT_REQUIRE_PEERS=1  # the same for the other channels' peers (smtp-sink, aiosmtpd, SIPp with espeak-ng and sox, the Web Push service)
 swift build --build-tests
 if [ "$#" -gt 0 ]; then
     swift test --skip-build "$@"

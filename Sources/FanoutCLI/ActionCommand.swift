@@ -67,6 +67,11 @@ enum EmailProviderArgument: String, ExpressibleByArgument, CaseIterable {
     case simulated, smtp
 }
 
+/// Where app pushes go: `simulated` or `webpush`.
+enum AppProviderArgument: String, ExpressibleByArgument, CaseIterable {
+    case simulated, webpush
+}
+
 /// What the desk options resolve to: the limits, the real adapters' configurations (for the
 /// channels that go to one) and the clock.
 struct DeskSetup {
@@ -75,6 +80,7 @@ struct DeskSetup {
     var clock: DeskClock
     var sip: SIPConfiguration? = nil
     var smtp: SMTPConfiguration? = nil
+    var webpush: WebPushConfiguration? = nil
 }
 
 /// Options every `fanout action` command shares: the database, limits, clock and providers.
@@ -111,6 +117,12 @@ struct DeskOptions: ParsableArguments {
             valueName: "simulated|smtp"))
     var emailProvider: EmailProviderArgument?
 
+    @Option(
+        help: ArgumentHelp(
+            "Where app pushes go: simulated, or webpush (the --config file's \"webpush\" object; the default when it has one).",
+            valueName: "simulated|webpush"))
+    var appProvider: AppProviderArgument?
+
     @Option(help: ArgumentHelp("With --clock real: dispatcher seconds per wall-clock second.", valueName: "FACTOR"))
     var speed: Double = 1
 
@@ -138,6 +150,9 @@ struct DeskOptions: ParsableArguments {
         if speed != 1 && clock == .virtual { throw ValidationError("--speed applies to --clock real only") }
         if voiceProvider == .sip && config == nil {
             throw ValidationError("--voice-provider sip needs --config FILE with a \"sip\" object")
+        }
+        if appProvider == .webpush && config == nil {
+            throw ValidationError("--app-provider webpush needs --config FILE with a \"webpush\" object")
         }
         if emailProvider == .smtp && config == nil {
             throw ValidationError("--email-provider smtp needs --config FILE with an \"smtp\" object")
@@ -210,8 +225,17 @@ struct DeskOptions: ParsableArguments {
                 throw ValidationError("--email-provider smtp: \(config) has no \"smtp\" object")
             }
         }
+        var webpush: WebPushConfiguration?
+        if appProvider != .simulated {
+            webpush = try WebPushConfiguration.load(
+                fromDispatchConfig: url, privateKey: environment[WebPushConfiguration.privateKeyVariable])
+            if webpush == nil && appProvider == .webpush {
+                throw ValidationError("--app-provider webpush: \(config) has no \"webpush\" object")
+            }
+        }
         let real = [kannel.map { _ in "SMS goes through Kannel" }, sip.map { _ in "calls go over SIP" },
-                    smtp.map { _ in "mail goes over SMTP" }].compactMap { $0 }
+                    smtp.map { _ in "mail goes over SMTP" }, webpush.map { _ in "pushes go over Web Push" }]
+            .compactMap { $0 }
         guard !real.isEmpty else {
             return DeskSetup(config: limits, kannel: nil, clock: try simulatedClock())
         }
@@ -225,7 +249,7 @@ struct DeskOptions: ParsableArguments {
                 "--speed \(speed): \(real.joined(separator: ", ")), on real time (speed 1); a faster clock would hand "
                     + "the providers more than their configured rates")
         }
-        return DeskSetup(config: limits, kannel: kannel, clock: .real(speed: 1), sip: sip, smtp: smtp)
+        return DeskSetup(config: limits, kannel: kannel, clock: .real(speed: 1), sip: sip, smtp: smtp, webpush: webpush)
     }
 
     /// Opens the desk: ledger, providers (Kannel's report listener), resumed dispatcher.
@@ -236,7 +260,7 @@ struct DeskOptions: ParsableArguments {
             db: db, config: setup.config,
             providers: DeskProviders(
                 simulation: simulation, recordPath: providerRecord, kannel: setup.kannel, sip: setup.sip,
-                smtp: setup.smtp),
+                smtp: setup.smtp, webpush: setup.webpush),
             clock: setup.clock, options: DispatchOptions(ledgerBatchSize: ledgerBatch),
             command: (["fanout"] + CommandLine.arguments.dropFirst().prefix(2)).joined(separator: " "))
     }
@@ -319,6 +343,12 @@ func runDesk(_ desk: ActionDesk, json: Bool = false) throws -> DeskRun {
                 "smtp: \(grouped(smtp.delivered)) mails accepted, \(grouped(smtp.failed)) failed, "
                     + "\(grouped(smtp.throttled)) deferred, over \(grouped(smtp.connections)) connections "
                     + "(\(grouped(smtp.encryptedConnections)) with STARTTLS)")
+        }
+        if let push = desk.webpush?.statistics {
+            print(
+                "webpush: \(grouped(push.delivered)) pushes accepted, \(grouped(push.failed)) failed "
+                    + "(\(grouped(push.noSubscription)) without a subscription, \(grouped(push.subscriptionsRemoved)) "
+                    + "subscriptions gone), \(grouped(push.throttled)) throttled")
         }
         if desk.inboxApplied > 0 {
             print(

@@ -111,7 +111,9 @@ struct ServeCommand: LoggingCommand {
             options.sip = try SIPConfiguration.load(
                 fromDispatchConfig: url, password: environment[SIPConfiguration.passwordVariable])
             options.smtp = try SMTPConfiguration.load(fromDispatchConfig: url, environment: environment)
-            if options.kannel != nil || options.sip != nil || options.smtp != nil, speed != 1 {
+            options.webpush = try WebPushConfiguration.load(
+                fromDispatchConfig: url, privateKey: environment[WebPushConfiguration.privateKeyVariable])
+            if options.kannel != nil || options.sip != nil || options.smtp != nil || options.webpush != nil, speed != 1 {
                 throw ValidationError("--speed \(speed): real providers (\(path)) run on real time (speed 1)")
             }
         }

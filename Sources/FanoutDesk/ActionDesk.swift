@@ -31,12 +31,15 @@ public struct DeskProviders: Sendable {
     public var sip: SIPConfiguration?
     /// When set, e-mail goes over SMTP (``SMTPMailProvider``, with personal reply links).
     public var smtp: SMTPConfiguration?
+    /// When set, app pushes go over Web Push (``WebPushProvider``, subscriptions from the registry).
+    public var webpush: WebPushConfiguration?
 
     /// Creates a provider choice. A real adapter needs ``DeskClock/real(speed:)`` at speed 1.
     public init(
         simulation: ProviderSimulation, recordPath: String? = nil, kannel: KannelConfiguration? = nil,
-        sip: SIPConfiguration? = nil, smtp: SMTPConfiguration? = nil
+        sip: SIPConfiguration? = nil, smtp: SMTPConfiguration? = nil, webpush: WebPushConfiguration? = nil
     ) {
+        self.webpush = webpush
         self.simulation = simulation
         self.recordPath = recordPath
         self.kannel = kannel
@@ -51,7 +54,7 @@ public struct DeskProviders: Sendable {
     public var names: [Channel: String] {
         [
             .sms: smsProviderName, .voice: sip != nil ? "sip" : "simulated", .email: smtp != nil ? "smtp" : "simulated",
-            .app: "simulated",
+            .app: webpush != nil ? "webpush" : "simulated",
         ]
     }
 
@@ -120,6 +123,8 @@ public final class ActionDesk {
     public let sip: SIPVoiceProvider?
     /// The e-mail adapter over SMTP, when mail goes there.
     public let smtp: SMTPMailProvider?
+    /// The app push adapter over Web Push, when pushes go there.
+    public let webpush: WebPushProvider?
     /// The providers chosen (what the ledger records for a new action).
     public let providerChoice: DeskProviders
     /// Interrupts ``runUntilIdle(progress:)`` and the wait in ``close(waiting:)`` from any thread.
@@ -222,8 +227,16 @@ public final class ActionDesk {
                 configuration: $0, registry: try Registry.open(at: db),
                 logger: Logger(label: "fanout.smtp").stampingDispatchTime(of: dispatchClock))
         }
+        let pushInfo = PushActionInfo(ledger: ledger)
+        let pushAdapter = try providers.webpush.map {
+            try WebPushProvider(
+                configuration: $0, registry: try Registry.open(at: db), actionInfo: { pushInfo.info($0) },
+                logger: Logger(label: "fanout.webpush").stampingDispatchTime(of: dispatchClock))
+        }
         sip = sipAdapter
         smtp = smtpAdapter
+        webpush = pushAdapter
+        if let pushAdapter { deferred[.app] = pushAdapter }
         if let sipAdapter { deferred[.voice] = sipAdapter }
         if let smtpAdapter { deferred[.email] = smtpAdapter }
         kannel = adapter
@@ -238,6 +251,7 @@ public final class ActionDesk {
             adapter?.shutdown()
             sipAdapter?.shutdown()
             smtpAdapter?.shutdown()
+            pushAdapter?.shutdown()
             throw error
         }
         interruption.whenRequested { [weak dispatcher] in dispatcher?.wake() }
@@ -249,13 +263,14 @@ public final class ActionDesk {
 
     /// Whether any channel goes to a real provider (then hand-overs wait for a run, and closing
     /// waits for their outcomes).
-    public var usesRealProviders: Bool { kannel != nil || sip != nil || smtp != nil }
+    public var usesRealProviders: Bool { kannel != nil || sip != nil || smtp != nil || webpush != nil }
 
     /// Stops every real adapter (idempotent).
     func shutdownAdapters() {
         kannel?.shutdown()
         sip?.shutdown()
         smtp?.shutdown()
+        webpush?.shutdown()
     }
 
     /// The registry in the ledger's file, opened once.
@@ -352,7 +367,7 @@ public final class ActionDesk {
                 let now = names[channel] ?? "simulated"
                 guard started != now else { continue }
                 func name(_ p: String) -> String {
-                    ["kannel": "Kannel", "sip": "SIP", "smtp": "SMTP", "simulated": "the simulation"][p] ?? p
+                    ["kannel": "Kannel", "sip": "SIP", "smtp": "SMTP", "webpush": "Web Push", "simulated": "the simulation"][p] ?? p
                 }
                 throw DispatchError(
                     .invalidRequest,

@@ -43,6 +43,8 @@ public struct ServeOptions: Sendable {
     public var kannel: KannelConfiguration?
     /// Calls over SIP (`nil`: simulated).
     public var sip: SIPConfiguration?
+    /// App pushes over Web Push (`nil`: simulated).
+    public var webpush: WebPushConfiguration?
     /// E-mail over SMTP (`nil`: simulated); its reply secret also verifies the reply links.
     public var smtp: SMTPConfiguration? {
         didSet {
@@ -153,7 +155,7 @@ struct DeskService: Service {
                         db: options.database, config: options.dispatch,
                         providers: DeskProviders(
                             simulation: options.simulation, recordPath: options.providerRecord, kannel: options.kannel,
-                            sip: options.sip, smtp: options.smtp),
+                            sip: options.sip, smtp: options.smtp, webpush: options.webpush),
                         clock: .real(speed: options.speed),
                         command: "fanout serve", metrics: factory)
                     guard let registry = selection.registry else {

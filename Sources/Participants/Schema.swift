@@ -99,6 +99,22 @@ package enum Schema {
                     CREATE INDEX participant_phone_key ON participant(\(phoneKey)) WHERE phone IS NOT NULL;
                     """)
         }
+        m.registerMigration("v16-push-subscription") { db in
+            try db.execute(
+                sql: """
+                    -- A person's Web Push subscription (RFC 8030/8291), as their app or browser gave it. Personal
+                    -- data: never logged. Not a participant column, so the generation triggers do not fire:
+                    -- a new subscription moves nobody and leaves a stored index current.
+                    CREATE TABLE push_subscription (
+                        person INTEGER PRIMARY KEY NOT NULL,  -- the person (participant id or `person`)
+                        endpoint TEXT NOT NULL,               -- the push service URL
+                        p256dh TEXT NOT NULL,                 -- base64url, 65-byte uncompressed P-256 point
+                        auth TEXT NOT NULL,                   -- base64url, 16-byte authentication secret
+                        created_at TEXT NOT NULL,             -- ISO 8601, UTC
+                        updated_at TEXT NOT NULL
+                    );
+                    """)
+        }
         return m
     }()
 

@@ -45,11 +45,11 @@ import Testing
         let cases: [([String], String)] = [
             (
                 ["run", "--config", config, "--clock", "virtual"],
-                "--clock virtual cannot wait for a real SMSC: SMS goes through Kannel (\(config)), which needs --clock real"
+                "--clock virtual cannot wait for real providers: SMS goes through Kannel (\(config)), which needs --clock real"
             ),
             (
                 ["run", "--config", config, "--clock", "real", "--speed", "2"],
-                "--speed 2.0: SMS through Kannel runs on real time (speed 1)"
+                "--speed 2.0: SMS goes through Kannel, on real time (speed 1)"
             ),
             (
                 ["run", "--sms-provider", "kannel"],
