@@ -199,12 +199,20 @@ enum ActionText {
                 return n + s.alerts[.queued, default: 0] + s.endMessages[.queued, default: 0]
             }
             guard queued > 0 else { return "nothing queued" }
-            return "\(grouped(queued)) messages queued, none handed to Kannel yet: send them with "
+            return "\(grouped(queued)) messages queued, none handed to \(providerNames(d)) yet: send them with "
                 + "'fanout action run --db \(d.ledger.path)' and the same --config"
         }
         guard d.dispatcher.nextEventTime != nil else { return "nothing queued or in flight" }
         return "messages are queued or in flight: continue with 'fanout action run --db \(d.ledger.path)' "
             + "(those handed over now are re-sent under the same key)"
+    }
+
+    /// The real providers of a desk, for messages: `Kannel`, `Kannel, SIP and SMTP`.
+    static func providerNames(_ d: ActionDesk) -> String {
+        let names = [d.kannel.map { _ in "Kannel" }, d.sip.map { _ in "SIP" }, d.smtp.map { _ in "SMTP" },
+                     d.webpush.map { _ in "Web Push" }].compactMap { $0 }
+        guard names.count > 1 else { return names.first ?? "the providers" }
+        return names.dropLast().joined(separator: ", ") + " and " + names.last!
     }
 
     /// The Kannel adapter's counts in this process (no numbers, texts or password).

@@ -76,13 +76,13 @@ func withDesk(_ desk: ActionDesk, _ body: (ActionDesk) throws -> Void) throws {
     do {
         let left = try desk.close { owed, limit in
             note(
-                "waiting for \(grouped(owed)) delivery report\(owed == 1 ? "" : "s") from Kannel "
+                "waiting for \(grouped(owed)) outcome\(owed == 1 ? "" : "s") from \(ActionText.providerNames(desk)) "
                     + "(at most \(duration(limit.seconds))); Ctrl-C to leave them to the next run")
         }
         if left > 0 {
             note(
-                "\(grouped(left)) SMS without a delivery report stay in flight: the next run sends them again "
-                    + "under the same key (Kannel may then deliver them twice)")
+                "\(grouped(left)) messages without an outcome stay in flight: the next run sends them again "
+                    + "under the same key (\(ActionText.providerNames(desk)) may then deliver them twice)")
         }
     } catch {
         if failure == nil { failure = error }
