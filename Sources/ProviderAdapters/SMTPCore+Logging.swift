@@ -19,49 +19,25 @@ extension SMTPCore {
     /// Time since the adapter started, the time line of its summaries.
     var elapsed: Duration { ContinuousClock.now - started }
 
-    /// Writes a line for `line` at `level`: `first` for a first occurrence, a summary naming
-    /// `what` with its counts otherwise; nothing, or `detail` at debug level, while the summary
-    /// holds lines back.
+    /// The adapter's repeated-event log (``AdapterLog``).
+    var adapterLog: AdapterLog { AdapterLog(logger: logger, name: "smtp", unit: "mail") }
+
+    /// Writes a line for `line` at `level` (see ``AdapterLog/log(_:level:first:what:metadata:debug:at:)``).
     func log(
         _ line: RepeatedEvent.Line?, level: Logger.Level, first: String, what: String, metadata: Logger.Metadata,
         debug detail: String? = nil, at now: Duration
     ) {
-        guard let line else {
-            if let detail { logger.debug("\(detail)", metadata: metadata) }
-            return
-        }
-        if line.isFirst {
-            logger.log(level: level, "\(first)", metadata: metadata)
-            return
-        }
-        logger.log(level: level, "\(Self.summary(line, what: what, at: now))", metadata: Self.metadata(line, metadata))
+        adapterLog.log(line, level: level, first: first, what: what, metadata: metadata, debug: detail, at: now)
     }
 
     /// Writes what `counts` held back (at shutdown): one summary per event with counts left.
     func logRemainders(_ counts: inout SMTPLogCounts, at now: Duration) {
-        let events: [(WritableKeyPath<SMTPLogCounts, RepeatedEvent>, Logger.Level, String)] = [
-            (\.rejections, .warning, "relay rejecting again"), (\.failures, .error, "mails failed"),
-            (\.connections, .warning, "connections failed"),
-            (\.unrecorded, .error, "reports the dispatcher could not record"),
-        ]
-        for (path, level, what) in events {
-            if let line = counts[keyPath: path].remainder() {
-                logger.log(level: level, "\(Self.summary(line, what: what, at: now))", metadata: Self.metadata(line, [:]))
-            }
-        }
-    }
-
-    /// `smtp: mails failed (14 times in the last 2:05, 14 mails)`.
-    static func summary(_ line: RepeatedEvent.Line, what: String, at now: Duration) -> String {
-        let span = max(.zero, now - line.since).dispatchTimeText.dropFirst(2)  // "T+" off: a duration
-        return "smtp: \(what) (\(line.count) time\(line.count == 1 ? "" : "s") in the last \(span), "
-            + "\(line.weight) mail\(line.weight == 1 ? "" : "s"))"
-    }
-
-    private static func metadata(_ line: RepeatedEvent.Line, _ base: Logger.Metadata) -> Logger.Metadata {
-        var m = base
-        m["times"] = "\(line.count)"
-        m["mails"] = "\(line.weight)"
-        return m
+        adapterLog.logRemainders(
+            &counts,
+            [
+                (\.rejections, .warning, "relay rejecting again"), (\.failures, .error, "mails failed"),
+                (\.connections, .warning, "connections failed"),
+                (\.unrecorded, .error, "reports the dispatcher could not record"),
+            ], at: now)
     }
 }
