@@ -159,6 +159,17 @@ extension Ledger {
         try read("reading the areas of action \(action)") { db in try Self.areaVersions(db, action) }
     }
 
+    /// How many area versions `action` has (1 after its start, one more per enlargement): one
+    /// indexed count, for caches keyed on the area.
+    ///
+    /// - Throws: ``DispatchError`` `.ledger`.
+    public func areaVersionCount(of action: ActionID) throws -> Int {
+        try read("counting the areas of action \(action)") { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM dispatch_area WHERE action_id = ?", arguments: [action.rawValue])
+                ?? 0
+        }
+    }
+
     static func areaVersions(_ db: Database, _ action: ActionID) throws -> [AreaVersion] {
         try Row.fetchAll(
             db,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChannelAdapters
 import FanOut
 import FanoutAreaTools
 import FanoutCore
@@ -43,7 +44,8 @@ struct ActionCommand: ParsableCommand {
             """,
         subcommands: [
             ActionStartCommand.self, ActionEnlargeCommand.self, ActionStopCommand.self, ActionEndCommand.self,
-            ActionRunCommand.self, ActionStatusCommand.self, ActionExplainCommand.self,
+            ActionRunCommand.self, ActionStatusCommand.self, ActionExplainCommand.self, ActionPublishCommand.self,
+            ActionFeedCommand.self,
         ])
 }
 

@@ -1,12 +1,13 @@
 import ArgumentParser
+import ChannelAdapters
 import FanOut
 import FanoutLab
 import FanoutServer
 import FanoutTesting
-import GeoFormats
 import Foundation
-import ProviderAdapters
+import GeoFormats
 import Logging
+import ProviderAdapters
 import Synchronization
 
 struct ServeCommand: LoggingCommand {

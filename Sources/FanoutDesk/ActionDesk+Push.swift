@@ -1,3 +1,4 @@
+import ChannelAdapters
 import FanOut
 import Foundation
 import Participants
@@ -20,44 +21,20 @@ final class PushActionInfo: Sendable {
     init(ledger: Ledger) { self.ledger = ledger }
 
     /// The info of `action` (`nil` when the ledger cannot be read).
+    ///
+    /// Per push it reads one count (the action's area versions); the summary and the area only
+    /// when that count changed.
     func info(_ action: ActionID) -> WebPushActionInfo? {
+        guard let count = try? ledger.areaVersionCount(of: action) else { return nil }
+        if let hit = cache.withLock({ $0[action] }), hit.versions == count { return hit.info }
         guard let summary = try? ledger.summary(of: action), let areas = try? ledger.areaVersions(of: action) else {
             return nil
         }
-        if let hit = cache.withLock({ $0[action] }), hit.versions == areas.count { return hit.info }
         let info = WebPushActionInfo(urgency: summary.request.urgency, area: Self.area(areas.last?.geometry))
         cache.withLock { $0[action] = (areas.count, info) }
         return info
     }
 
-    /// Outer rings in `[lon, lat]` from an area record's text; empty when not in WGS84.
-    static func area(_ text: String?) -> [[[Double]]] {
-        guard let text else { return [] }
-        if text.hasPrefix("circle around POINT (") {
-            let numbers = text.split(whereSeparator: { !"0123456789.-".contains($0) }).compactMap { Double($0) }
-            guard numbers.count >= 3 else { return [] }
-            let (lon, lat, r) = (numbers[0], numbers[1], numbers[2])
-            guard abs(lon) <= 180, abs(lat) < 90, r > 0 else { return [] }
-            let dLat = r / 111_320
-            let dLon = r / (111_320 * cos(lat * .pi / 180))
-            let ring = (0...32).map { k -> [Double] in
-                let t = 2 * Double.pi * Double(k % 32) / 32
-                return [lon + dLon * cos(t), lat + dLat * sin(t)]
-            }
-            return [ring]
-        }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return [] }
-        let geometry = (object["geometry"] as? [String: Any]) ?? object
-        if object["crs"] != nil || geometry["crs"] != nil { return [] }  // not WGS84 longitude, latitude
-        let polygons: [[[[Double]]]]
-        switch geometry["type"] as? String {
-        case "Polygon": polygons = [(geometry["coordinates"] as? [[[Double]]]) ?? []]
-        case "MultiPolygon": polygons = (geometry["coordinates"] as? [[[[Double]]]]) ?? []
-        default: return []
-        }
-        let rings = polygons.compactMap(\.first).filter { ring in
-            ring.count >= 4 && ring.allSatisfy { $0.count >= 2 && abs($0[0]) <= 180 && abs($0[1]) <= 90 }
-        }
-        return rings.count == polygons.count ? rings : []
-    }
+    /// The area a push carries: a circle as 32 sides, WGS84 polygons as given, nothing otherwise.
+    static func area(_ text: String?) -> [[[Double]]] { RecordedArea(text)?.rings() ?? [] }
 }

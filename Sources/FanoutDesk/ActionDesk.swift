@@ -1,3 +1,4 @@
+import ChannelAdapters
 import FanOut
 import FanoutEngine
 import FanoutTesting
@@ -5,8 +6,8 @@ import Foundation
 import Geo
 import Logging
 import Metrics
-import ProviderAdapters
 import Participants
+import ProviderAdapters
 import Synchronization
 
 /// The clock an ``ActionDesk`` runs its dispatcher on.

@@ -1,3 +1,4 @@
+import ChannelAdapters
 import FanOut
 import FanoutAreaTools
 import FanoutDesk

@@ -5,13 +5,20 @@ import Logging
 /// How a channel adapter logs events that can repeat thousands of times in a run (each counted by
 /// a ``RepeatedEvent``): a line when one first happens, then summaries with counts, and at
 /// shutdown what is left. One for every adapter (Kannel, SMTP, Web Push).
-struct AdapterLog: Sendable {
+package struct AdapterLog: Sendable {
     /// Where the lines go.
     let logger: Logger
     /// The adapter's word at the start of a summary: `kannel`, `smtp`, `webpush`.
     let name: String
     /// What a summary counts: `message`, `mail`.
     let unit: String
+
+    /// Creates the log of one adapter.
+    package init(logger: Logger, name: String, unit: String) {
+        self.logger = logger
+        self.name = name
+        self.unit = unit
+    }
 
     /// Writes a line for `line` at `level`: `first` for a first occurrence, a summary naming
     /// `what` with its counts otherwise; while the summary holds lines back, `detail` at debug
@@ -20,7 +27,7 @@ struct AdapterLog: Sendable {
     /// - Parameters:
     ///   - what: The event in words for the summary, e.g. "messages failed".
     ///   - metadata: The occurrence's metadata (ids, reasons with numbers masked: never personal data).
-    func log(
+    package func log(
         _ line: RepeatedEvent.Line?, level: Logger.Level, first: String, what: String, metadata: Logger.Metadata,
         debug detail: String?, at now: Duration
     ) {
@@ -36,7 +43,7 @@ struct AdapterLog: Sendable {
     }
 
     /// Writes what `counts` held back (at shutdown): one summary per event with counts left.
-    func logRemainders<Counts>(
+    package func logRemainders<Counts>(
         _ counts: inout Counts, _ events: [(WritableKeyPath<Counts, RepeatedEvent>, Logger.Level, String)],
         at now: Duration
     ) {
@@ -48,7 +55,7 @@ struct AdapterLog: Sendable {
     }
 
     /// `kannel: messages failed (14 times in the last 2:05, 14 messages)`.
-    func summary(_ line: RepeatedEvent.Line, what: String, at now: Duration) -> String {
+    package func summary(_ line: RepeatedEvent.Line, what: String, at now: Duration) -> String {
         let span = max(.zero, now - line.since).dispatchTimeText.dropFirst(2)  // "T+" off: a duration
         return "\(name): \(what) (\(line.count) time\(line.count == 1 ? "" : "s") in the last \(span), "
             + "\(line.weight) \(unit)\(line.weight == 1 ? "" : "s"))"

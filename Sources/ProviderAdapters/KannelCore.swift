@@ -354,7 +354,7 @@ private final class ListenerHandshake: Sendable {
 
 extension Duration {
     /// The duration in whole milliseconds, at least 1.
-    var wholeMilliseconds: Int {
+    package var wholeMilliseconds: Int {
         let (seconds, atto) = components
         // At most a day: a socket timeout, never an overflow.
         return max(1, Int(min(seconds, 86_400)) * 1000 + Int(atto / 1_000_000_000_000_000))

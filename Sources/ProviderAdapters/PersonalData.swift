@@ -1,8 +1,8 @@
 /// Masking of personal data in texts that go to logs (answers and reasons a provider sends back).
-enum PersonalData {
+package enum PersonalData {
     /// `text` with every run of 6 or more digits (a phone number, with or without `+`) replaced by
     /// `<number>`, cut to `limit` characters and put on one line.
-    static func masked(_ text: String, limit: Int = 200) -> String {
+    package static func masked(_ text: String, limit: Int = 200) -> String {
         var out = ""
         var digits = ""
         func flush() {
@@ -22,7 +22,7 @@ enum PersonalData {
     }
 
     /// A phone number shown as its country prefix and last two digits: `+31•••••••78`.
-    static func maskedPhone(_ phone: String) -> String {
+    package static func maskedPhone(_ phone: String) -> String {
         let chars = Array(phone)
         guard chars.count > 5 else { return String(repeating: "•", count: chars.count) }
         let head = chars.first == "+" ? 3 : 0

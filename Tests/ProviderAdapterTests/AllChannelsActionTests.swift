@@ -1,9 +1,10 @@
+import ChannelAdapters
 import FanOut
 import FanoutEngine
 import Foundation
 import Geo
-import ProviderAdapters
 import Participants
+import ProviderAdapters
 import Selection
 import TestSupport
 import Testing

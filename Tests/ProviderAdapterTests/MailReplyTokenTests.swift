@@ -1,9 +1,9 @@
+@testable import ChannelAdapters
 import FanOut
 import Foundation
+@testable import ProviderAdapters
 import TestSupport
 import Testing
-
-@testable import ProviderAdapters
 
 /// The signed reply-link tokens: what the service verifies when a participant clicks "seen" or "stop".
 @Suite struct MailReplyTokenTests {

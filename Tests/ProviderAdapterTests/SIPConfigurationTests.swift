@@ -1,8 +1,8 @@
+@testable import ChannelAdapters
 import FanOut
 import Foundation
-import Testing
-
 @testable import ProviderAdapters
+import Testing
 
 /// The `"sip"` object of the dispatcher configuration file.
 @Suite struct SIPConfigurationTests {

@@ -1,11 +1,11 @@
+@testable import ChannelAdapters
+@testable import FanOut
 import FanOut
 import Foundation
+@testable import ProviderAdapters
 import Synchronization
 import TestSupport
 import Testing
-
-@testable import FanOut
-@testable import ProviderAdapters
 
 /// The SIP adapter's speed against SIPp on loopback.
 ///

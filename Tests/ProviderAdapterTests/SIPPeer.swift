@@ -1,7 +1,7 @@
+@testable import ChannelAdapters
 import Foundation
-import TestSupport
-
 @testable import ProviderAdapters
+import TestSupport
 
 /// A real SIPp (Debian's sip-tester) on loopback as the far end of the SIP adapter's calls: a UAS
 /// running a scenario written by the test, started as a child process, stopped by ``stop()``.

@@ -1,8 +1,8 @@
+@testable import ChannelAdapters
 import FanOut
 import Foundation
-import Testing
-
 @testable import ProviderAdapters
+import Testing
 
 /// The SIP adapter's pieces against independent expectations: RFC 2617's own digest example,
 /// the RTP of sip-tester's DTMF pcap (bytes as tshark shows them), RFC 3261 message syntax.

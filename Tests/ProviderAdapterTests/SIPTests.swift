@@ -1,12 +1,12 @@
+@testable import ChannelAdapters
+@testable import FanOut
 import FanOut
 import Foundation
 import Participants
+@testable import ProviderAdapters
 import Synchronization
 import TestSupport
 import Testing
-
-@testable import FanOut
-@testable import ProviderAdapters
 
 /// The SIP voice adapter against a real SIPp (sip-tester) on loopback, with the audio rendered by
 /// the real espeak-ng and sox.

@@ -1,7 +1,7 @@
+@testable import ChannelAdapters
 import Foundation
-import Testing
-
 @testable import ProviderAdapters
+import Testing
 
 /// The `"smtp"` object of the dispatcher configuration file.
 @Suite struct SMTPConfigurationTests {

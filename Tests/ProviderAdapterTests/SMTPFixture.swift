@@ -1,11 +1,11 @@
+@testable import ChannelAdapters
 import FanOut
 import Foundation
 import Geo
 import Logging
 import Participants
-import TestSupport
-
 @testable import ProviderAdapters
+import TestSupport
 
 /// What the SMTP tests share: participants with e-mail addresses, an action on the email channel,
 /// and a dispatcher driving the adapter.

@@ -1,10 +1,10 @@
+@testable import ChannelAdapters
 import FanOut
 import Foundation
 import Participants
+@testable import ProviderAdapters
 import TestSupport
 import Testing
-
-@testable import ProviderAdapters
 
 /// Throughput of the mail adapter into smtp-sink (no dumps), through a real dispatcher: prints
 /// mails per second, asserts nothing about speed (`tools/smtp-load.sh`, docs/channel-smtp.md).

@@ -1,10 +1,10 @@
+@testable import ChannelAdapters
 import FanOut
 import Foundation
 import Participants
+@testable import ProviderAdapters
 import TestSupport
 import Testing
-
-@testable import ProviderAdapters
 
 /// The mail adapter against a private Postfix instance on loopback: STARTTLS required,
 /// PIPELINING, some recipients refused (554) or busy (450), the rest relayed to an smtp-sink that

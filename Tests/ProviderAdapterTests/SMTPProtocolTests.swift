@@ -1,8 +1,8 @@
+@testable import ChannelAdapters
 import FanOut
 import Foundation
-import Testing
-
 @testable import ProviderAdapters
+import Testing
 
 /// The pure parts of the SMTP client: reply parsing, EHLO keywords, dot-stuffing, the outcome
 /// table and the mail's encodings.

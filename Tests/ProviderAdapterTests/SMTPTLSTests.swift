@@ -1,10 +1,10 @@
+@testable import ChannelAdapters
 import FanOut
 import Foundation
 import Participants
+@testable import ProviderAdapters
 import TestSupport
 import Testing
-
-@testable import ProviderAdapters
 
 /// STARTTLS against aiosmtpd (Debian's python3-aiosmtpd) on loopback, which requires TLS before
 /// MAIL, with a certificate signed by a CA the test makes with openssl.

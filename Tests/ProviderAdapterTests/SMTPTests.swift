@@ -1,11 +1,11 @@
+@testable import ChannelAdapters
 import FanOut
 import Foundation
 import Participants
+@testable import ProviderAdapters
 import Synchronization
 import TestSupport
 import Testing
-
-@testable import ProviderAdapters
 
 /// The mail adapter against Postfix's smtp-sink on loopback, driven by a real dispatcher.
 ///

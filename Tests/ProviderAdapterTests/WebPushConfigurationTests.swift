@@ -1,11 +1,11 @@
+@testable import ChannelAdapters
 import Crypto
 import FanOut
 import Foundation
 import Participants
-import Testing
-import TestSupport
-
 @testable import ProviderAdapters
+import TestSupport
+import Testing
 
 /// The `"webpush"` object of a dispatcher configuration: every key read and checked, unknown keys
 /// and bad values refused naming the file and the key, the private key never shown.

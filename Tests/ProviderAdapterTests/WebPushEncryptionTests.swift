@@ -1,10 +1,10 @@
+@testable import ChannelAdapters
 import Crypto
 import FanOut
 import Foundation
 import Participants
-import Testing
-
 @testable import ProviderAdapters
+import Testing
 
 /// The Web Push message encryption against RFC 8291's worked example (Appendix A, every value
 /// copied from the RFC), VAPID tokens, the answer mapping, and the payload with its area.

@@ -1,11 +1,11 @@
+@testable import ChannelAdapters
 import Crypto
+@testable import FanOut
 import Foundation
 import Participants
+@testable import ProviderAdapters
 import TestSupport
 import Testing
-
-@testable import FanOut
-@testable import ProviderAdapters
 
 /// Throughput of the Web Push adapter, measured (never asserted): run with
 /// `FANOUT_WEBPUSH_LOAD=1 swift test --filter WebPushLoadTests`; `FANOUT_WEBPUSH_COUNT` (default

@@ -1,8 +1,8 @@
+@testable import ChannelAdapters
 import FanOut
 import Foundation
-import Testing
-
 @testable import ProviderAdapters
+import Testing
 
 /// The push payload: the area simplified to a few vertices that still tell inside from outside,
 /// and every payload within the 3993 bytes a 4096-byte push can carry.

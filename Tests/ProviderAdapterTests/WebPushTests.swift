@@ -1,13 +1,13 @@
+@testable import ChannelAdapters
 import Crypto
+@testable import FanOut
 import Foundation
 import Geo
 import Participants
+@testable import ProviderAdapters
 import Synchronization
 import TestSupport
 import Testing
-
-@testable import FanOut
-@testable import ProviderAdapters
 
 /// The Web Push adapter against a push service on loopback (`tools/push_service.py`) that checks
 /// every push with independent implementations: py_vapid verifies the VAPID signature and claims,

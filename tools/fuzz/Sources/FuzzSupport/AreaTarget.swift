@@ -1,14 +1,10 @@
 import FanOut
 import FanoutAreaTools
-import FanoutDesk
 import FanoutEngine
-import FanoutLab
-import FanoutTesting
 import Foundation
 import Geo
 import GeoFormats
 import Participants
-import ProviderAdapters
 import Selection
 import Synthetic
 

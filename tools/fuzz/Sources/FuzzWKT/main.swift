@@ -1,15 +1,11 @@
 import FanOut
 import FanoutAreaTools
-import FanoutDesk
 import FanoutEngine
-import FanoutLab
-import FanoutTesting
 import Foundation
 import FuzzSupport
 import Geo
 import GeoFormats
 import Participants
-import ProviderAdapters
 import Selection
 import Synthetic
 

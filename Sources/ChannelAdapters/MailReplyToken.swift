@@ -1,6 +1,7 @@
 import Crypto
 import FanOut
 import Foundation
+import ProviderAdapters
 
 /// The signed token of a mail's personal reply link (`<replyBaseURL><token>`): which action,
 /// which person and which answer (sighting, acknowledgement, stop) the link stands for.

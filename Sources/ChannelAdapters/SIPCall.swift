@@ -1,6 +1,5 @@
 import FanOut
 import Foundation
-
 /// One outgoing call's state: its INVITE client transaction (RFC 3261 section 17.1.1), its
 /// dialog once answered, and its RTP stream.
 ///

@@ -1,6 +1,7 @@
 import FanOut
 import Foundation
 import Logging
+import ProviderAdapters
 
 #if canImport(Glibc)
     import Glibc

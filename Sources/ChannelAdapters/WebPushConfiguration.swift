@@ -2,6 +2,7 @@ import Crypto
 import FanOut
 import Foundation
 import Participants
+import ProviderAdapters
 
 /// How ``WebPushProvider`` signs, encrypts and sends app pushes.
 public struct WebPushConfiguration: Sendable {

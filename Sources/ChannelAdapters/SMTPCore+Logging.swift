@@ -1,6 +1,7 @@
 import FanOut
 import Foundation
 import Logging
+import ProviderAdapters
 
 /// The adapter's events that can repeat thousands of times in a run, each counted by a
 /// ``RepeatedEvent``: a line when it first happens, then summaries with counts.

@@ -1,3 +1,5 @@
+import ProviderAdapters
+
 /// How ``SIPVoiceProvider`` reaches the SIP trunk, how many calls it places at once and how it
 /// renders the spoken message.
 public struct SIPConfiguration: Sendable {

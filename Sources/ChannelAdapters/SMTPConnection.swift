@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
+import ProviderAdapters
 
 /// Why a connection could not be opened or used.
 struct SMTPConnectionError: Error, Sendable, CustomStringConvertible {

@@ -2,6 +2,7 @@ import FanOut
 import Foundation
 import Logging
 import Participants
+import ProviderAdapters
 
 /// App pushes over Web Push (RFC 8030): each message is encrypted to the person's subscription
 /// (RFC 8291, `aes128gcm`), signed for the push service with VAPID (RFC 8292) and posted to the

@@ -1,5 +1,4 @@
 import FanOut
-
 /// How the relay's answers become ``DeliveryResult``s (the table in ``SMTPMailProvider``).
 enum SMTPOutcome {
     /// The result of a refusal `reply` at `stage`.

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
+import ProviderAdapters
 import Synchronization
 
 /// The state and threads behind ``SMTPMailProvider``: a bounded queue drained by one worker

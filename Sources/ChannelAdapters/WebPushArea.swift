@@ -1,5 +1,4 @@
 import Foundation
-
 /// An action's area made small enough for a push: at most a given number of vertices over all
 /// its polygons, so that an app can tell on the phone whether it is inside (as Burgernet's app
 /// does) without asking the service.

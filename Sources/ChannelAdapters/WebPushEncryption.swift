@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-
 /// Web Push message encryption (RFC 8291): the `aes128gcm` content coding of RFC 8188 with one
 /// record, keyed by ECDH on P-256 between a fresh sender key and the subscriber's `p256dh`, mixed
 /// with the subscriber's `auth` secret through HKDF-SHA256.

@@ -1,6 +1,5 @@
 import FanOut
 import Foundation
-
 // MARK: - Timers and media
 
 extension SIPEngine {

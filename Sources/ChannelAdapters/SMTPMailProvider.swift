@@ -2,6 +2,7 @@ import FanOut
 import Foundation
 import Logging
 import Participants
+import ProviderAdapters
 
 /// An e-mail adapter to an SMTP relay (RFC 5321): mails each alert, with the person's signed
 /// reply links, over persistent connections with ESMTP PIPELINING (RFC 2920) and STARTTLS

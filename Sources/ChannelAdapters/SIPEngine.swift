@@ -1,7 +1,6 @@
 import FanOut
 import Foundation
 import Logging
-
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)

@@ -1,6 +1,7 @@
 import Crypto
 import FanOut
 import Foundation
+import ProviderAdapters
 
 // MARK: - The "webpush" object of a dispatcher configuration file
 

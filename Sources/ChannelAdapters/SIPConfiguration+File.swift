@@ -1,5 +1,6 @@
 import FanOut
 import Foundation
+import ProviderAdapters
 
 // MARK: - The "sip" object of a dispatcher configuration file
 

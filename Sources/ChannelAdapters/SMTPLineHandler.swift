@@ -1,5 +1,6 @@
 import Dispatch
 import NIOCore
+import ProviderAdapters
 import Synchronization
 
 /// What a connection's event loop hands to the worker thread that owns the connection: replies,

@@ -1,3 +1,5 @@
+import ProviderAdapters
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)

@@ -1,4 +1,5 @@
 import Foundation
+import ProviderAdapters
 
 /// How ``SMTPMailProvider`` reaches its mail relay and what its mails look like.
 public struct SMTPConfiguration: Sendable {

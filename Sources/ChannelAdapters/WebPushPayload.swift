@@ -1,6 +1,5 @@
 import FanOut
 import Foundation
-
 /// What ``WebPushProvider`` needs to know of an action for its pushes: its urgency and its area.
 ///
 /// The integrator's lookup gives it (from the ledger's action and its current area version).

@@ -2,6 +2,7 @@ import Dispatch
 import FanOut
 import Foundation
 import Logging
+import ProviderAdapters
 import Synchronization
 
 /// The state and threads behind ``SIPVoiceProvider``: a bounded queue, the preparation threads

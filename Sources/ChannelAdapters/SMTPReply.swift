@@ -1,3 +1,5 @@
+import ProviderAdapters
+
 /// One SMTP reply (RFC 5321 4.2): a three-digit code and its text lines, joined from a
 /// multi-line reply (`250-…` lines up to the `250 …` line).
 struct SMTPReply: Sendable, Hashable, CustomStringConvertible {

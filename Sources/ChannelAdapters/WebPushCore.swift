@@ -7,6 +7,7 @@ import NIOCore
 import NIOHTTP1
 import NIOSSL
 import Participants
+import ProviderAdapters
 import Synchronization
 
 /// The state and threads behind ``WebPushProvider``: a bounded queue drained by worker threads,

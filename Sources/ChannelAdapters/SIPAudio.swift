@@ -2,6 +2,7 @@ import Crypto
 import Dispatch
 import FanOut
 import Foundation
+import ProviderAdapters
 import Synchronization
 
 /// The spoken message: the text followed by the key-press prompt, rendered with espeak-ng to WAV

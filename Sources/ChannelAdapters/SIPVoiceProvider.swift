@@ -2,6 +2,7 @@ import FanOut
 import Foundation
 import Logging
 import Participants
+import ProviderAdapters
 
 /// A voice adapter over SIP (RFC 3261 over UDP): phones each person through a SIP trunk, plays
 /// the message as speech and hears the key press that answers it.

@@ -1,5 +1,4 @@
 import Crypto
-
 /// HTTP digest authentication for SIP (RFC 2617, RFC 8760): the answer to a 401
 /// `WWW-Authenticate` or 407 `Proxy-Authenticate` challenge, with MD5 or SHA-256, with or without
 /// `qop=auth`.

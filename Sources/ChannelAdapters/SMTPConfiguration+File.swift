@@ -1,5 +1,6 @@
 import FanOut
 import Foundation
+import ProviderAdapters
 
 // MARK: - The "smtp" object of a dispatcher configuration file
 
