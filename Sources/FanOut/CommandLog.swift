@@ -52,6 +52,10 @@ public enum CommandKind: String, Sendable, Hashable, CaseIterable, Codable {
     case participantRemove = "participant-remove"
     /// A participant's answer recorded by the control room (someone who called the free number).
     case answer
+    /// The action's public part released for the public feeds.
+    case publish
+    /// The action's public part taken out of the public feeds.
+    case withdraw
 }
 
 /// One record of the ledger's append-only command log (table `dispatch_command_log`).

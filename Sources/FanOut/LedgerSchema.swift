@@ -240,6 +240,26 @@ enum LedgerSchema {
                         BEGIN SELECT RAISE(ABORT, 'dispatch_answer is append-only'); END;
                     """)
         }
+        m.registerMigration("v17-dispatch-publication") { db in
+            try db.execute(
+                sql: """
+                    -- Append-only: the dispatcher's releases (and withdrawals) of an action's public part for
+                    -- the public feeds. The latest row of an action says whether it is public now.
+                    -- `photo_url`: the photo link published with it (NULL: none); `wall_ms`: UTC ms since 1970.
+                    CREATE TABLE dispatch_publication (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        action_id INTEGER NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind IN ('release', 'withdraw')),
+                        photo_url TEXT,
+                        wall_ms INTEGER NOT NULL
+                    );
+                    CREATE INDEX dispatch_publication_action ON dispatch_publication(action_id, id);
+                    CREATE TRIGGER dispatch_publication_no_update BEFORE UPDATE ON dispatch_publication
+                        BEGIN SELECT RAISE(ABORT, 'dispatch_publication is append-only'); END;
+                    CREATE TRIGGER dispatch_publication_no_delete BEFORE DELETE ON dispatch_publication
+                        BEGIN SELECT RAISE(ABORT, 'dispatch_publication is append-only'); END;
+                    """)
+        }
         return m
     }()
 

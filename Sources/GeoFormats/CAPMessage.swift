@@ -78,6 +78,23 @@ public struct CAPMessage: Sendable, Equatable {
         }
     }
 
+    /// A `<resource>`: a file that goes with an info block, by its link.
+    public struct Resource: Sendable, Equatable {
+        /// What the file is, for a person (`<resourceDesc>`).
+        public var description: String
+        /// Its MIME type, such as `image/jpeg`.
+        public var mimeType: String
+        /// Where it is (`<uri>`).
+        public var uri: String
+
+        /// Creates a resource.
+        public init(description: String, mimeType: String, uri: String) {
+            self.description = description
+            self.mimeType = mimeType
+            self.uri = uri
+        }
+    }
+
     /// An `<info>` block: the texts in one language.
     public struct Info: Sendable, Equatable {
         /// An RFC 3066 tag such as `nl-NL`.
@@ -90,6 +107,12 @@ public struct CAPMessage: Sendable, Equatable {
         public var headline: String
         public var description: String
         public var instruction: String?
+        /// `<web>`: a link to more about the event (absolute URI).
+        public var web: String?
+        /// `<contact>`: whom to contact, such as the number to call.
+        public var contact: String?
+        /// `<resource>`s: files that go with the message, such as a photo.
+        public var resources: [Resource] = []
         public var areas: [Area]
 
         /// Creates an info block.

@@ -18,8 +18,23 @@ public enum CAPWriter {
     ///   language tag; an area without geometry; a polygon ring that is not closed, has fewer
     ///   than 4 points or leaves the lon/lat range; a negative or non-finite radius.
     public static func xml(_ m: CAPMessage) throws -> String {
+        try "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + alertElement(m, escaping: escape) + "\n"
+    }
+
+    /// The `<alert>` element alone, in its canonical form (Exclusive XML Canonicalization 1.0,
+    /// without comments): no XML declaration, text escaped as canonical XML escapes it (`&`, `<`,
+    /// `>` and carriage returns only), nothing after the end tag. What an XML signature over the
+    /// whole message digests; a signed message is this text with the signature put in before
+    /// `</alert>` (see `CAPSignature` in FanoutDesk).
+    ///
+    /// - Throws: as ``xml(_:)``.
+    public static func canonicalAlert(_ m: CAPMessage) throws -> String {
+        try alertElement(m, escaping: canonicalText)
+    }
+
+    private static func alertElement(_ m: CAPMessage, escaping escape: (String) -> String) throws -> String {
         try check(m)
-        var x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<alert xmlns=\"\(namespace)\">\n"
+        var x = "<alert xmlns=\"\(namespace)\">\n"
         func element(_ name: String, _ value: String, indent: Int) {
             x += String(repeating: "  ", count: indent) + "<\(name)>\(escape(value))</\(name)>\n"
         }
@@ -45,6 +60,15 @@ public enum CAPWriter {
             element("headline", info.headline, indent: 2)
             element("description", info.description, indent: 2)
             if let instruction = info.instruction { element("instruction", instruction, indent: 2) }
+            if let web = info.web { element("web", web, indent: 2) }
+            if let contact = info.contact { element("contact", contact, indent: 2) }
+            for r in info.resources {
+                x += "    <resource>\n"
+                element("resourceDesc", r.description, indent: 3)
+                element("mimeType", r.mimeType, indent: 3)
+                element("uri", r.uri, indent: 3)
+                x += "    </resource>\n"
+            }
             for area in info.areas {
                 x += "    <area>\n"
                 element("areaDesc", area.areaDesc, indent: 3)
@@ -60,7 +84,7 @@ public enum CAPWriter {
             }
             x += "  </info>\n"
         }
-        x += "</alert>\n"
+        x += "</alert>"
         return x
     }
 
@@ -89,6 +113,22 @@ public enum CAPWriter {
             case "\"": out += "&quot;"
             case "'": out += "&apos;"
             default: out.append(ch)
+            }
+        }
+        return out
+    }
+
+    /// Text escaped as canonical XML escapes a text node: `&`, `<`, `>` and carriage return.
+    public static func canonicalText(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for ch in s.unicodeScalars {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\r": out += "&#xD;"
+            default: out.unicodeScalars.append(ch)
             }
         }
         return out
