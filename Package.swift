@@ -75,7 +75,7 @@ let package = Package(
         .target(
             name: "FanOut",
             dependencies: [
-                "FanoutCore", "Geo", "Participants", grdb, .product(name: "Metrics", package: "swift-metrics"),
+                "FanoutCore", "Geo", "Participants", "Selection", grdb, .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
