@@ -187,7 +187,8 @@ schemas.update({
                     "properties": {
                         "sequence": {"type": "integer", "description": "Position in the log (the cursor of a page ends here)"},
                         "command": {"type": "string", "enum": ["start", "enlarge", "stop", "end",
-                                                               "participant-register", "participant-remove", "answer"]},
+                                                               "participant-register", "participant-remove", "answer",
+                                                               "publish", "withdraw"]},
                         "action": {"type": ["integer", "null"]}, "participant": {"type": ["integer", "null"]},
                         "operator": {"type": "string", "description": "Token subject, or the OS user of a CLI command"},
                         "role": {"type": ["string", "null"], "description": "The token's role (null: CLI)"},
