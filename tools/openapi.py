@@ -277,6 +277,51 @@ paths.update({
                                "404": {"description": "Not a valid link", "content": html}}}},
 })
 
+# --- The participants' app subscriptions (Routes+Push.swift). ---
+paths.update({
+    "/v1/participants/{pid}/push-subscription": {
+        "put": {"summary": "Store the participant's app subscription (Web Push), as the browser's PushSubscription.toJSON() gives it",
+                "security": [{"bearer": []}], "parameters": [pid_param],
+                "requestBody": body({"type": "object", "required": ["endpoint", "keys"], "additionalProperties": False,
+                                     "properties": {
+                    "endpoint": {"type": "string", "maxLength": 2048, "description": "The push service's https URL"},
+                    "expirationTime": {"type": ["number", "null"]},
+                    "keys": {"type": "object", "required": ["p256dh", "auth"], "additionalProperties": False, "properties": {
+                        "p256dh": {"type": "string", "maxLength": 200}, "auth": {"type": "string", "maxLength": 100}}}}}),
+                "responses": {**ok({"type": "object", "required": ["id", "push_subscription"], "properties": {
+                    "id": {"type": "integer"}, "push_subscription": {"type": "boolean"}}}), **problems(*AUTH, *BODY, "404")}},
+        "delete": {"summary": "Remove the participant's app subscription", "security": [{"bearer": []}],
+                   "parameters": [pid_param],
+                   "responses": {"204": {"description": "Removed"}, **problems(*AUTH, "404")}}},
+})
+
+# --- The public feeds (Routes+PublicFeed.swift): released actions only, no token, no personal data. ---
+xml_of = lambda t: {t: {"schema": {"type": "string"}}}
+paths.update({
+    "/v1/actions/{id}/publication": {"post": {
+        "summary": "Release the action's public part to the public feeds (with a photo link), or withdraw it",
+        "security": [{"bearer": []}], "parameters": [id_param],
+        "requestBody": body({"type": "object", "additionalProperties": False, "properties": {
+            "photo_url": {"type": "string", "maxLength": 2048, "description": "An http or https link to a photo"},
+            "withdraw": {"type": "boolean", "description": "Take the action out of the public feeds"}}}),
+        "responses": {**ok({"type": "object", "required": ["action", "released", "photo_url"], "properties": {
+            "action": {"type": "integer"}, "released": {"type": "boolean"},
+            "photo_url": {"type": ["string", "null"]}}}), **problems(*AUTH, *BODY, "404")}}},
+    "/public/actions.atom": {"get": {
+        "summary": "The released actions as an Atom feed, each entry holding its CAP 1.2 message",
+        "responses": {"200": {"description": "Atom", "content": xml_of("application/atom+xml")},
+                      "304": {"description": "Not modified (If-None-Match)"}, **problems("404")}}},
+    "/public/actions.rss": {"get": {
+        "summary": "The released actions as an RSS 2.0 feed",
+        "responses": {"200": {"description": "RSS", "content": xml_of("application/rss+xml")},
+                      "304": {"description": "Not modified (If-None-Match)"}, **problems("404")}}},
+    "/public/actions/{file}": {"get": {
+        "summary": "A released action's public CAP 1.2 message (ID.cap), signed when the service has a key",
+        "parameters": [file_param],
+        "responses": {"200": {"description": "CAP 1.2 XML", "content": xml_of("application/cap+xml")},
+                      "304": {"description": "Not modified (If-None-Match)"}, **problems("404")}}},
+})
+
 doc = {"openapi": "3.1.0",
        "info": {"title": "fanout control-room service", "version": "1",
                 "description": "Selections and actions for a citizen alert network. Every /v1 route needs a bearer token; "

@@ -1,6 +1,7 @@
 import Crypto
 import FanOut
 import Foundation
+import Participants
 import ProviderAdapters
 
 /// The signed token of a mail's personal reply link (`<replyBaseURL><token>`): which action,
@@ -14,6 +15,10 @@ import ProviderAdapters
 ///
 /// The mail adapter signs the links; the service that serves `replyBaseURL` verifies them and hands
 /// the answer (``ParticipantAnswer``, channel email) to the ledger.
+///
+/// A reply from another channel (the app's buttons, whose links the Web Push adapter puts in each
+/// push) is a version 2 token: 51 bytes (68 characters), the channel's code (`v`, `s`, `e`, `a`)
+/// after the kind. The answer is then recorded on that channel.
 public struct MailReplyToken: Sendable {
     /// The shortest secret accepted (32 random bytes are recommended).
     public static let minimumSecretBytes = 16
@@ -28,6 +33,8 @@ public struct MailReplyToken: Sendable {
         public var person: Int64
         /// The answer.
         public var kind: AnswerKind
+        /// The channel the link came by (email for version 1 tokens).
+        public var channel: Channel = .email
     }
 
     private static let label = Array("fanout mail reply v1".utf8)
@@ -51,8 +58,8 @@ public struct MailReplyToken: Sendable {
     /// The token for `person`'s answer `kind` to `action`.
     ///
     /// - Complexity: One HMAC-SHA256 over 38 bytes.
-    public func sign(action: ActionID, person: Int64, kind: AnswerKind) -> String {
-        let payload = Self.payload(action: action, person: person, kind: kind)
+    public func sign(action: ActionID, person: Int64, kind: AnswerKind, channel: Channel = .email) -> String {
+        let payload = Self.payload(action: action, person: person, kind: kind, channel: channel)
         let mac = HMAC<SHA256>.authenticationCode(for: Self.label + payload, using: key)
         return Self.base64URL(payload + Array(mac))
     }
@@ -68,26 +75,35 @@ public struct MailReplyToken: Sendable {
 
     /// What `token` says as ``Claims``, or `nil` as for ``verify(_:)``.
     public func claims(_ token: String) -> Claims? {
-        guard token.utf8.count == Self.length, let bytes = Self.decodeBase64URL(token), bytes.count == 50 else {
-            return nil
-        }
-        let payload = Array(bytes[0..<18])
-        let mac = bytes[18...]
+        guard token.utf8.count == Self.length || token.utf8.count == Self.length + 1,
+            let bytes = Self.decodeBase64URL(token), bytes.count == 50 || bytes.count == 51
+        else { return nil }
+        let size = bytes.count - 32
+        let payload = Array(bytes[0..<size])
+        let mac = bytes[size...]
         guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Self.label + payload, using: key) else {
             return nil
         }
-        guard payload[0] == Self.version, let kind = Self.kind(payload[1]) else { return nil }
+        let expected: UInt8 = size == 18 ? Self.version : Self.version + 1
+        guard payload[0] == expected, let kind = Self.kind(payload[1]) else { return nil }
+        var channel = Channel.email
+        if size == 19 {
+            guard let c = Channel.allCases.first(where: { Self.code($0) == payload[2] }), c != .email else { return nil }
+            channel = c
+        }
+        let at = size - 16
         func int64(_ at: Int) -> Int64 {
             Int64(bitPattern: payload[at..<at + 8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
         }
-        return Claims(action: ActionID(rawValue: int64(2)), person: int64(10), kind: kind)
+        return Claims(action: ActionID(rawValue: int64(at)), person: int64(at + 8), kind: kind, channel: channel)
     }
 
     // MARK: - Encoding
 
-    private static func payload(action: ActionID, person: Int64, kind: AnswerKind) -> [UInt8] {
-        var bytes: [UInt8] = [version, code(kind)]
-        bytes.reserveCapacity(18)
+    /// Version 1 (18 bytes) for a mail's link, version 2 (19 bytes, with the channel) otherwise.
+    private static func payload(action: ActionID, person: Int64, kind: AnswerKind, channel: Channel) -> [UInt8] {
+        var bytes: [UInt8] = channel == .email ? [version, code(kind)] : [version + 1, code(kind), code(channel)]
+        bytes.reserveCapacity(19)
         for value in [action.rawValue, person] {
             let bits = UInt64(bitPattern: value)
             for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: bits >> shift)) }
@@ -100,6 +116,15 @@ public struct MailReplyToken: Sendable {
         case .sighting: UInt8(ascii: "s")
         case .acknowledgement: UInt8(ascii: "a")
         case .stop: UInt8(ascii: "x")
+        }
+    }
+
+    private static func code(_ channel: Channel) -> UInt8 {
+        switch channel {
+        case .voice: UInt8(ascii: "v")
+        case .sms: UInt8(ascii: "s")
+        case .email: UInt8(ascii: "e")
+        case .app: UInt8(ascii: "a")
         }
     }
 

@@ -34,11 +34,7 @@ extension SIPConfiguration {
     /// - Throws: ``ProviderAdapterError`` `.invalidConfiguration` naming the file and the key, never
     ///   showing the password.
     public static func load(fromDispatchConfig url: URL, password: String? = nil) throws -> SIPConfiguration? {
-        let data: Data
-        do { data = try DispatchConfig.readFile(url, what: "the configuration") } catch {
-            throw ProviderAdapterError(.invalidConfiguration, "\(error)")
-        }
-        return try parse(dispatchConfig: data, source: url.path, password: password)
+        try parse(dispatchConfig: ProviderConfigFile.read(url), source: url.path, password: password)
     }
 
     /// Parses the `"sip"` object of a dispatcher configuration (`source` names it in messages).
@@ -49,25 +45,13 @@ extension SIPConfiguration {
         -> SIPConfiguration?
     {
         func bad(_ key: String, _ problem: String) -> ProviderAdapterError {
-            ProviderAdapterError(.invalidConfiguration, "\(source): 'sip\(key.isEmpty ? "" : ".")\(key)' \(problem)")
+            ProviderConfigFile.problem(source, "sip", key, problem)
         }
-        guard let top = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw ProviderAdapterError(.invalidConfiguration, "\(source): not a JSON object")
-        }
-        guard let raw = top["sip"] else { return nil }
-        guard let object = raw as? [String: Any] else { throw bad("", "must be an object") }
-        for key in object.keys.sorted() where SIPFileKeys.kinds[key] == nil {
-            throw bad(
-                key,
-                "is not a SIP configuration key (known: \(SIPFileKeys.kinds.keys.sorted().joined(separator: ", ")))")
-        }
-        let file: SIPFileKeys.Values
-        do {
-            file = try JSONDecoder().decode(SIPFileKeys.Wrapper.self, from: data).sip
-        } catch let error as DecodingError {
-            let key = SIPFileKeys.key(of: error)
-            throw bad(key, "must be \(SIPFileKeys.kinds[key] ?? "of another type")")
-        }
+        guard
+            let file = try ProviderConfigFile.decode(
+                SIPFileKeys.Values.self, from: data, name: "sip", source: source, kinds: SIPFileKeys.kinds,
+                what: "a SIP configuration key")
+        else { return nil }
         func string(_ key: String) -> String? { file.strings[key] }
         func number(_ key: String) -> Double? { file.numbers[key] }
         func whole(_ key: String, _ range: ClosedRange<Int>) throws -> Int? {
@@ -176,20 +160,7 @@ enum SIPFileKeys {
         }
     }
 
-    struct Wrapper: Decodable {
-        var sip: Values
-    }
 
-    /// The key a decoding error is about (the second element of its coding path).
-    static func key(of error: DecodingError) -> String {
-        let path: [any CodingKey]
-        switch error {
-        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): path = c.codingPath
-        case .keyNotFound(let k, let c): path = c.codingPath + [k]
-        @unknown default: path = []
-        }
-        return path.dropFirst().first?.stringValue ?? ""
-    }
 
     /// The file key an initializer message is about (its first words name the setting).
     static func key(forMessage message: String) -> String {

@@ -21,49 +21,22 @@ final class SIPCore: Sendable {
     }
 
     struct State: Sendable {
-        var queue: [Job] = []
-        var head = 0
+        /// The queue, the owners of the keys in flight and the results remembered (``AdapterJobs``).
+        var jobs = AdapterJobs<Job>()
         /// Jobs handed to the preparation threads.
         var toPrepare: [Job] = []
         /// Prepared jobs for the event loop.
         var prepared: [Prepared] = []
         /// Reported throttled by the event loop (the queue was full).
         var rejected: [Job] = []
-        /// The reporter to answer for each key queued or being called (a repeat takes it over).
-        var owners: [String: DeliveryReporter] = [:]
-        var completed: [String: DeliveryResult] = [:]
-        var completedOrder: [String] = []
-        var completedHead = 0
         var replays: [(Job, DeliveryResult)] = []
         var stopping = false
         var statistics = SIPVoiceProvider.Statistics()
         /// Calls preparing or up (the event loop's count, for ``SIPVoiceProvider/pending``).
         var active = 0
 
-        var queued: Int { queue.count - head }
-
-        mutating func pop() -> Job? {
-            guard head < queue.count else { return nil }
-            let job = queue[head]
-            head += 1
-            if head > 1024, head * 2 > queue.count {
-                queue.removeFirst(head)
-                head = 0
-            }
-            return job
-        }
-
-        mutating func remember(_ key: String, _ result: DeliveryResult, capacity: Int) {
-            if completed.updateValue(result, forKey: key) == nil { completedOrder.append(key) }
-            while completedOrder.count - completedHead > capacity {
-                completed[completedOrder[completedHead]] = nil
-                completedHead += 1
-            }
-            if completedHead > 1024, completedHead * 2 > completedOrder.count {
-                completedOrder.removeFirst(completedHead)
-                completedHead = 0
-            }
-        }
+        var queued: Int { jobs.queued }
+        mutating func pop() -> Job? { jobs.pop() }
     }
 
     static let preparationThreads = 2
@@ -136,22 +109,14 @@ final class SIPCore: Sendable {
             if s.stopping { return false }
             s.statistics.submitted += 1
             let job = Job(message: message, reporter: reporter)
-            if s.owners[key] != nil {
-                s.owners[key] = reporter
-                s.statistics.repeats += 1
-                return true
-            }
-            if let result = s.completed[key] {
+            switch s.jobs.admit(key, reporter: reporter, capacity: configuration.queueCapacity) {
+            case .inFlight: s.statistics.repeats += 1
+            case .completed(let result):
                 s.replays.append((job, result))
                 s.statistics.repeats += 1
-                return true
+            case .full: s.rejected.append(job)
+            case .new: s.jobs.append(job)
             }
-            if s.queued >= configuration.queueCapacity {
-                s.rejected.append(job)
-                return true
-            }
-            s.owners[key] = reporter
-            s.queue.append(job)
             return true
         }
         if !accepted {
@@ -226,8 +191,7 @@ final class SIPCore: Sendable {
             case .failed: s.statistics.failed += 1
             }
             // Throttled means not handed over: a repeat is called. Any other result is final.
-            if result != .throttled { s.remember(key, result, capacity: configuration.rememberedResults) }
-            return s.owners.removeValue(forKey: key) ?? job.reporter
+            return s.jobs.finish(key, result, remember: configuration.rememberedResults) ?? job.reporter
         }
         if let reason, !replay {
             let level: Logger.Level = result == .failed ? .error : .info

@@ -41,11 +41,7 @@ extension SMTPConfiguration {
     public static func load(fromDispatchConfig url: URL, password: String? = nil, replySecret: String? = nil) throws
         -> SMTPConfiguration?
     {
-        let data: Data
-        do { data = try DispatchConfig.readFile(url, what: "the configuration") } catch {
-            throw ProviderAdapterError(.invalidConfiguration, "\(error)")
-        }
-        return try parse(dispatchConfig: data, source: url.path, password: password, replySecret: replySecret)
+        try parse(dispatchConfig: ProviderConfigFile.read(url), source: url.path, password: password, replySecret: replySecret)
     }
 
     /// Reads the `"smtp"` object with the secrets from the environment (``passwordVariable``,
@@ -66,24 +62,13 @@ extension SMTPConfiguration {
         dispatchConfig data: Data, source: String, password: String? = nil, replySecret: String? = nil
     ) throws -> SMTPConfiguration? {
         func bad(_ key: String, _ problem: String) -> ProviderAdapterError {
-            ProviderAdapterError(.invalidConfiguration, "\(source): 'smtp\(key.isEmpty ? "" : ".")\(key)' \(problem)")
+            ProviderConfigFile.problem(source, "smtp", key, problem)
         }
-        guard let top = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw ProviderAdapterError(.invalidConfiguration, "\(source): not a JSON object")
-        }
-        guard let raw = top["smtp"] else { return nil }
-        guard let object = raw as? [String: Any] else { throw bad("", "must be an object") }
-        for key in object.keys.sorted() where SMTPFileKeys.kinds[key] == nil {
-            throw bad(
-                key, "is not an SMTP configuration key (known: \(SMTPFileKeys.kinds.keys.sorted().joined(separator: ", ")))")
-        }
-        let file: SMTPFileKeys
-        do {
-            file = try JSONDecoder().decode(SMTPFileKeysWrapper.self, from: data).smtp
-        } catch let error as DecodingError {
-            let key = Self.key(of: error)
-            throw bad(key, "must be \(SMTPFileKeys.kinds[key] ?? "of another type")")
-        }
+        guard
+            let file = try ProviderConfigFile.decode(
+                SMTPFileKeys.self, from: data, name: "smtp", source: source, kinds: SMTPFileKeys.kinds,
+                what: "an SMTP configuration key")
+        else { return nil }
         func required(_ value: String?, _ key: String, _ what: String) throws -> String {
             guard let value else { throw bad(key, "is missing (\(what))") }
             guard !value.trimmingCharacters(in: .whitespaces).isEmpty else { throw bad(key, "is empty") }
@@ -160,16 +145,6 @@ extension SMTPConfiguration {
         }
     }
 
-    /// The key a decoding error is about (the second element of its coding path).
-    private static func key(of error: DecodingError) -> String {
-        let path: [any CodingKey]
-        switch error {
-        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): path = c.codingPath
-        case .keyNotFound(let k, let c): path = c.codingPath + [k]
-        @unknown default: path = []
-        }
-        return path.dropFirst().first?.stringValue ?? ""
-    }
 }
 
 /// The `"smtp"` object as written in the file: every key optional, checked afterwards.
@@ -208,6 +183,3 @@ private struct SMTPFileKeys: Decodable {
     ]
 }
 
-private struct SMTPFileKeysWrapper: Decodable {
-    var smtp: SMTPFileKeys
-}

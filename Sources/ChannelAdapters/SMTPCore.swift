@@ -27,14 +27,8 @@ final class SMTPCore: Sendable {
     }
 
     struct State: Sendable {
-        var queue: [Job] = []
-        var head = 0
-        /// The reporter to answer for each key queued or being sent.
-        var owners: [String: DeliveryReporter] = [:]
-        /// Final results of keys handed over, the most recent ``SMTPConfiguration/rememberedResults``.
-        var completed: [String: DeliveryResult] = [:]
-        var completedOrder: [String] = []
-        var completedHead = 0
+        /// The queue, the owners of the keys in flight and the results remembered (``AdapterJobs``).
+        var jobs = AdapterJobs<Job>()
         var sending = 0
         var mailsQueued = 0
         var stopping = false
@@ -43,30 +37,8 @@ final class SMTPCore: Sendable {
         var rejecting = false
         var log = SMTPLogCounts()
 
-        var queued: Int { queue.count - head }
-
-        mutating func remember(_ key: String, _ result: DeliveryResult, capacity: Int) {
-            if completed.updateValue(result, forKey: key) == nil { completedOrder.append(key) }
-            while completedOrder.count - completedHead > capacity {
-                completed[completedOrder[completedHead]] = nil
-                completedHead += 1
-            }
-            if completedHead > 1024, completedHead * 2 > completedOrder.count {
-                completedOrder.removeFirst(completedHead)
-                completedHead = 0
-            }
-        }
-
-        mutating func pop() -> Job? {
-            guard head < queue.count else { return nil }
-            let job = queue[head]
-            head += 1
-            if head > 1024, head * 2 > queue.count {
-                queue.removeFirst(head)
-                head = 0
-            }
-            return job
-        }
+        var queued: Int { jobs.queued }
+        mutating func pop() -> Job? { jobs.pop() }
     }
 
     let configuration: SMTPConfiguration
@@ -126,23 +98,22 @@ final class SMTPCore: Sendable {
         let accepted = state.withLock { s -> Bool in
             if s.stopping { return false }
             s.statistics.submitted += 1
-            if s.owners[key] != nil {
-                // A repeat of a key still in flight: answer the new reporter when it completes.
-                s.owners[key] = reporter
+            // Replays and rejections queue too: every result is reported in order by a connection.
+            let kind: Job.Kind
+            switch s.jobs.admit(key, reporter: reporter, capacity: configuration.queueCapacity, occupancy: s.mailsQueued) {
+            case .inFlight:
+                // A repeat of a key still in flight: its new reporter gets the one result.
                 s.statistics.repeats += 1
                 return true
-            }
-            var kind = Job.Kind.send
-            if let result = s.completed[key] {
+            case .completed(let result):
                 kind = .replay(result)
                 s.statistics.repeats += 1
-            } else if s.mailsQueued >= configuration.queueCapacity {
-                kind = .reject
-            } else {
-                s.owners[key] = reporter
+            case .full: kind = .reject
+            case .new:
+                kind = .send
                 s.mailsQueued += 1
             }
-            s.queue.append(Job(message: message, reporter: reporter, kind: kind))
+            s.jobs.append(Job(message: message, reporter: reporter, kind: kind))
             work.signal()
             return true
         }
@@ -174,7 +145,7 @@ final class SMTPCore: Sendable {
                     guard case .send = job.kind else { break }
                     s.mailsQueued -= 1
                     // Only mails are batched: a report job ends the batch.
-                    if s.head < s.queue.count, case .send = s.queue[s.head].kind {} else { break }
+                    if let next = s.jobs.next, case .send = next.kind {} else { break }
                 }
                 s.sending += jobs.count
                 return jobs
@@ -300,10 +271,9 @@ final class SMTPCore: Sendable {
             case .throttled: s.statistics.throttled += 1
             default: s.statistics.failed += 1
             }
-            // Throttled means not handed over: a repeat is sent. Any other result is final.
-            if result != .throttled { s.remember(key, result, capacity: configuration.rememberedResults) }
+            // A replay's result is remembered already, a rejection's (throttled) is not final.
             guard case .send = job.kind else { return (job.reporter, line) }
-            return (s.owners.removeValue(forKey: key) ?? job.reporter, line)
+            return (s.jobs.finish(key, result, remember: configuration.rememberedResults) ?? job.reporter, line)
         }
         if let reason, !replay {
             let metadata: Logger.Metadata = ["key": "\(key)", "result": "\(result.rawValue)", "reason": "\(reason)"]

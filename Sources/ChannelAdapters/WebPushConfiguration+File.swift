@@ -8,6 +8,8 @@ import ProviderAdapters
 extension WebPushConfiguration {
     /// The environment variable that gives the VAPID private key when the file has none.
     public static let privateKeyVariable = "FANOUT_VAPID_PRIVATE_KEY"
+    /// The environment variable that may hold the app reply links' secret instead of the file.
+    public static let replySecretVariable = "FANOUT_APP_REPLY_SECRET"
 
     /// Reads the `"webpush"` object of a dispatcher configuration file (the JSON that
     /// `DispatchConfig.load(from:)` reads for the limits); `nil` when the file has none.
@@ -34,39 +36,29 @@ extension WebPushConfiguration {
     /// - Returns: The configuration, or `nil` without a `"webpush"` object.
     /// - Throws: ``ProviderAdapterError`` `.invalidConfiguration` naming the file and the key, never
     ///   showing the private key.
-    public static func load(fromDispatchConfig url: URL, privateKey: String? = nil) throws -> WebPushConfiguration? {
-        let data: Data
-        do { data = try DispatchConfig.readFile(url, what: "the configuration") } catch {
-            throw ProviderAdapterError(.invalidConfiguration, "\(error)")
-        }
-        return try parse(dispatchConfig: data, source: url.path, privateKey: privateKey)
+    public static func load(fromDispatchConfig url: URL, privateKey: String? = nil, replySecret: String? = nil) throws
+        -> WebPushConfiguration?
+    {
+        try parse(
+            dispatchConfig: ProviderConfigFile.read(url), source: url.path, privateKey: privateKey,
+            replySecret: replySecret)
     }
 
     /// Parses the `"webpush"` object of a dispatcher configuration (`source` names it in messages).
     ///
     /// See ``load(fromDispatchConfig:privateKey:)``.
     /// - Throws: ``ProviderAdapterError`` `.invalidConfiguration` naming `source` and the key.
-    public static func parse(dispatchConfig data: Data, source: String, privateKey: String? = nil) throws
-        -> WebPushConfiguration?
-    {
+    public static func parse(
+        dispatchConfig data: Data, source: String, privateKey: String? = nil, replySecret: String? = nil
+    ) throws -> WebPushConfiguration? {
         func bad(_ key: String, _ problem: String) -> ProviderAdapterError {
-            ProviderAdapterError(.invalidConfiguration, "\(source): 'webpush\(key.isEmpty ? "" : ".")\(key)' \(problem)")
+            ProviderConfigFile.problem(source, "webpush", key, problem)
         }
-        guard let top = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw ProviderAdapterError(.invalidConfiguration, "\(source): not a JSON object")
-        }
-        guard let raw = top["webpush"] else { return nil }
-        guard let object = raw as? [String: Any] else { throw bad("", "must be an object") }
-        for key in object.keys.sorted() where kinds[key] == nil {
-            throw bad(key, "is not a Web Push configuration key (known: \(kinds.keys.sorted().joined(separator: ", ")))")
-        }
-        let file: FileKeys
-        do {
-            file = try JSONDecoder().decode(FileKeysWrapper.self, from: data).webpush
-        } catch let error as DecodingError {
-            let name = Self.key(of: error)
-            throw bad(name, "must be \(kinds[name] ?? "of another type")")
-        }
+        guard
+            let file = try ProviderConfigFile.decode(
+                FileKeys.self, from: data, name: "webpush", source: source, kinds: kinds,
+                what: "a Web Push configuration key")
+        else { return nil }
         func seconds(_ s: Double?, _ key: String, from low: Double, to high: Double) throws -> Double? {
             guard let s else { return nil }
             guard s.isFinite, s >= low, s <= high else {
@@ -126,7 +118,7 @@ extension WebPushConfiguration {
         let timeout = try seconds(file.requestTimeoutSeconds, "requestTimeoutSeconds", from: 0.001, to: 3600)
         let connect = try seconds(file.connectTimeoutSeconds, "connectTimeoutSeconds", from: 0.001, to: 3600)
         let retryAfter = try seconds(file.maxRetryAfterSeconds, "maxRetryAfterSeconds", from: 0, to: 86_400)
-        return try WebPushConfiguration(
+        var configuration = try WebPushConfiguration(
             subject: subject, privateKey: key,
             tokenLifetime: expiry.map { .milliseconds(Int64($0 * 1000)) } ?? d.tokenLifetime,
             ttlSeconds: try whole(file.ttlSeconds, "ttlSeconds", from: 0, to: 2_419_200) ?? d.ttlSeconds, urgency: urgency,
@@ -138,6 +130,17 @@ extension WebPushConfiguration {
             connectTimeout: connect.map { .milliseconds(Int64(($0 * 1000).rounded(.up))) } ?? d.connectTimeout,
             trustedCAFile: caFile,
             maxRetryAfter: retryAfter.map { .milliseconds(Int64($0 * 1000)) } ?? d.maxRetryAfter)
+        if let base = file.replyBaseURL {
+            guard let secret = file.replySecret ?? replySecret else {
+                throw bad("replySecret", "is missing for replyBaseURL (or set \(replySecretVariable))")
+            }
+            do { configuration.replies = try ReplyLinks(baseURL: base, secret: Array(secret.utf8)) } catch let e as ProviderAdapterError {
+                throw bad(SMTPConfiguration.isLinkBase(base) ? "replySecret" : "replyBaseURL", "is not usable: \(e.message)")
+            }
+        } else if file.replySecret != nil {
+            throw bad("replySecret", "needs replyBaseURL (where the app's reply links point)")
+        }
+        return configuration
     }
 
     /// Every key of the `"webpush"` object, with what its value must be (for messages).
@@ -150,21 +153,10 @@ extension WebPushConfiguration {
         "queueCapacity": "a whole number", "requestTimeoutSeconds": "a number of seconds",
         "connectTimeoutSeconds": "a number of seconds",
         "trustedCAFile": "a string, the path of a PEM file", "maxRetryAfterSeconds": "a number of seconds",
+        "replyBaseURL": "a string, http(s)://…/ (the app's reply links)", "replySecret": "a string of at least 16 bytes",
     ]
 }
 
-extension WebPushConfiguration {
-    /// The key a decoding error is about (the second element of its coding path).
-    private static func key(of error: DecodingError) -> String {
-        let path: [any CodingKey]
-        switch error {
-        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): path = c.codingPath
-        case .keyNotFound(let k, let c): path = c.codingPath + [k]
-        @unknown default: path = []
-        }
-        return path.dropFirst().first?.stringValue ?? ""
-    }
-}
 
 /// The `"webpush"` object as written in the file: every key optional, checked afterwards.
 private struct FileKeys: Decodable {
@@ -185,8 +177,7 @@ private struct FileKeys: Decodable {
     var connectTimeoutSeconds: Double?
     var trustedCAFile: String?
     var maxRetryAfterSeconds: Double?
+    var replyBaseURL: String?
+    var replySecret: String?
 }
 
-private struct FileKeysWrapper: Decodable {
-    var webpush: FileKeys
-}

@@ -115,6 +115,43 @@ public struct WebPushConfiguration: Sendable {
     /// The VAPID signing key.
     ///
     /// - Throws: Never for a configuration made by the initializer (the bytes came from a key).
+    /// Where the app's reply buttons point, and the secret that signs their tokens (`nil`: pushes
+    /// carry no reply links). See ``ReplyLinks``.
+    public var replies: ReplyLinks?
+
+    /// The app's reply buttons: each alert push carries a link for "I have seen it" and one for
+    /// "no more calls for this action", `baseURL` + a ``MailReplyToken`` (version 2, channel app)
+    /// signed with `secret`. The service that serves `baseURL` (`fanout serve`'s `/reply/`) checks
+    /// them and records the answer on the app channel.
+    public struct ReplyLinks: Sendable {
+        /// `http(s)://…/`, the token is appended.
+        public let baseURL: String
+        /// Signs (and verifies) the links' tokens.
+        public let signer: MailReplyToken
+
+        /// Creates the links' settings.
+        ///
+        /// - Throws: ``ProviderAdapterError`` `.invalidConfiguration` for a base that is not
+        ///   `http(s)://host/…` ending in `/` or `=`, or a secret under 16 bytes.
+        public init(baseURL: String, secret: [UInt8]) throws {
+            guard SMTPConfiguration.isLinkBase(baseURL) else {
+                throw ProviderAdapterError(
+                    .invalidConfiguration,
+                    "the reply base URL must be http(s)://host/… ending in '/' or '=', got '\(baseURL.prefix(80))'")
+            }
+            self.baseURL = baseURL
+            signer = try MailReplyToken(secret: secret)
+        }
+
+        /// The links of one alert: a sighting and a stop.
+        func links(action: ActionID, person: Int64) -> [String: String] {
+            [
+                "sighting": baseURL + signer.sign(action: action, person: person, kind: .sighting, channel: .app),
+                "stop": baseURL + signer.sign(action: action, person: person, kind: .stop, channel: .app),
+            ]
+        }
+    }
+
     func signingKey() throws -> P256.Signing.PrivateKey {
         try P256.Signing.PrivateKey(rawRepresentation: privateKeyBytes)
     }

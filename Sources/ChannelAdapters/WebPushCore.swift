@@ -19,17 +19,12 @@ final class WebPushCore: Sendable {
     }
 
     struct State: Sendable {
-        var queue: [Job] = []
-        var head = 0
+        /// The queue, the owners of the keys in flight and the results remembered (``AdapterJobs``).
+        var jobs = AdapterJobs<Job>()
         /// Rejected because the queue was full, reported throttled by a worker.
         var rejected: [Job] = []
         /// Repeats of completed keys, reported with the first result by a worker.
         var replays: [(Job, DeliveryResult)] = []
-        /// The reporter to answer for each key queued or being sent.
-        var owners: [String: DeliveryReporter] = [:]
-        var completed: [String: DeliveryResult] = [:]
-        var completedOrder: [String] = []
-        var completedHead = 0
         var sending = 0
         var stopping = false
         /// Push service origins that answered with `Retry-After`: nothing is sent to them before then.
@@ -38,30 +33,8 @@ final class WebPushCore: Sendable {
         var rejecting = false
         var log = WebPushLogCounts()
 
-        var queued: Int { queue.count - head }
-
-        mutating func pop() -> Job? {
-            guard head < queue.count else { return nil }
-            let job = queue[head]
-            head += 1
-            if head > 1024, head * 2 > queue.count {
-                queue.removeFirst(head)
-                head = 0
-            }
-            return job
-        }
-
-        mutating func remember(_ key: String, _ result: DeliveryResult, capacity: Int) {
-            if completed.updateValue(result, forKey: key) == nil { completedOrder.append(key) }
-            while completedOrder.count - completedHead > capacity {
-                completed[completedOrder[completedHead]] = nil
-                completedHead += 1
-            }
-            if completedHead > 1024, completedHead * 2 > completedOrder.count {
-                completedOrder.removeFirst(completedHead)
-                completedHead = 0
-            }
-        }
+        var queued: Int { jobs.queued }
+        mutating func pop() -> Job? { jobs.pop() }
     }
 
     let configuration: WebPushConfiguration
@@ -124,19 +97,15 @@ final class WebPushCore: Sendable {
             if s.stopping { return false }
             s.statistics.submitted += 1
             let job = Job(message: message, reporter: reporter)
-            if s.owners[key] != nil {
-                s.owners[key] = reporter
+            switch s.jobs.admit(key, reporter: reporter, capacity: configuration.queueCapacity) {
+            case .inFlight:
                 s.statistics.repeats += 1
                 return true
-            }
-            if let result = s.completed[key] {
+            case .completed(let result):
                 s.replays.append((job, result))
                 s.statistics.repeats += 1
-            } else if s.queued >= configuration.queueCapacity {
-                s.rejected.append(job)
-            } else {
-                s.owners[key] = reporter
-                s.queue.append(job)
+            case .full: s.rejected.append(job)
+            case .new: s.jobs.append(job)
             }
             work.signal()
             return true
@@ -214,7 +183,9 @@ final class WebPushCore: Sendable {
             : configuration.urgency[urgency] ?? .normal
         guard
             let payload = WebPushPayload.make(
-                message, urgency: urgency, area: info?.area ?? [], maxAreaVertices: configuration.maxAreaVertices)
+                message, urgency: urgency, area: info?.area ?? [], maxAreaVertices: configuration.maxAreaVertices,
+                replies: message.key.kind == .alert
+                    ? configuration.replies?.links(action: message.key.action, person: message.key.person) : nil)
         else {
             finish(job, .failed, reason: "the payload cannot be made to fit in 4 KB (a photo link that long?)")
             return
@@ -325,8 +296,7 @@ final class WebPushCore: Sendable {
             }
             if !tracked { return (job.reporter, line) }
             // Throttled means not handed over: a repeat is sent. Any other result is final.
-            if result != .throttled { s.remember(key, result, capacity: configuration.rememberedResults) }
-            return (s.owners.removeValue(forKey: key) ?? job.reporter, line)
+            return (s.jobs.finish(key, result, remember: configuration.rememberedResults) ?? job.reporter, line)
         }
         if let reason, !replay {
             let metadata: Logger.Metadata = ["key": "\(key)", "result": "\(result.rawValue)", "reason": "\(reason)"]

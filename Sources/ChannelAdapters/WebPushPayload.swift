@@ -23,10 +23,11 @@ public struct WebPushActionInfo: Sendable, Hashable {
 ///
 /// ```json
 /// {"action":42,"area":[[[4.88,52.36],[4.9,52.36],[4.9,52.38],[4.88,52.36]]],"key":"42/7/alert/1",
-///  "kind":"alert","language":"nl","photo":"https://…","text":"…","urgency":"critical","v":1}
+///  "kind":"alert","language":"nl","photo":"https://…","replies":{"sighting":"https://…/reply/…",
+///  "stop":"https://…/reply/…"},"text":"…","urgency":"critical","v":1}
 /// ```
 ///
-/// Keys are sorted; `photo`, `language` and `area` are left out when there are none. `key` is the
+/// Keys are sorted; `photo`, `language`, `area` and `replies` are left out when there are none. `key` is the
 /// message's idempotency key (an app drops a push it has shown already). At most
 /// ``WebPushEncryption/maxPlaintextBytes`` (3993) bytes: the area is simplified further, then the
 /// text shortened (with "…"), until it fits.
@@ -41,6 +42,8 @@ struct WebPushPayload: Encodable, Sendable {
     var urgency: String
     var language: String?
     var area: [[[Double]]]?
+    /// The app's reply links of an alert (`sighting`, `stop`), when the adapter has reply links.
+    var replies: [String: String]?
 
     /// How a payload was made to fit.
     struct Made {
@@ -56,11 +59,12 @@ struct WebPushPayload: Encodable, Sendable {
     /// - Returns: `nil` when even an empty text and no area do not fit (a photo link of kilobytes).
     static func make(
         _ message: OutboundMessage, urgency: Urgency, area: [[[Double]]], maxAreaVertices: Int,
-        limit: Int = WebPushEncryption.maxPlaintextBytes
+        replies: [String: String]? = nil, limit: Int = WebPushEncryption.maxPlaintextBytes
     ) -> Made? {
         var payload = WebPushPayload(
             action: message.key.action.rawValue, kind: message.key.kind.rawValue, key: message.idempotencyKey,
-            text: message.text, photo: message.photoURL, urgency: urgency.name, language: message.language)
+            text: message.text, photo: message.photoURL, urgency: urgency.name, language: message.language,
+            replies: replies)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         func encoded(_ p: WebPushPayload) -> [UInt8]? { (try? encoder.encode(p)).map { Array($0) } }

@@ -230,7 +230,8 @@ struct DeskOptions: ParsableArguments {
         var webpush: WebPushConfiguration?
         if appProvider != .simulated {
             webpush = try WebPushConfiguration.load(
-                fromDispatchConfig: url, privateKey: environment[WebPushConfiguration.privateKeyVariable])
+                fromDispatchConfig: url, privateKey: environment[WebPushConfiguration.privateKeyVariable],
+                replySecret: environment[WebPushConfiguration.replySecretVariable])
             if webpush == nil && appProvider == .webpush {
                 throw ValidationError("--app-provider webpush: \(config) has no \"webpush\" object")
             }

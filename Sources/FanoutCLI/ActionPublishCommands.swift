@@ -61,7 +61,7 @@ struct ActionFeedCommand: LoggingCommand {
 
     @Option(help: ArgumentHelp("The registry database, which also holds the ledger.", valueName: "FILE"))
     var db: String
-    @Option(help: ArgumentHelp("Where the feeds are published, e.g. https://example.org/public.", valueName: "URL"))
+    @Option(help: ArgumentHelp("Where the feeds are published, for example https://example.org/public.", valueName: "URL"))
     var baseURL: String
     @Option(help: ArgumentHelp("The feeds' title.", valueName: "TEXT"))
     var title = "Burgernet actions"

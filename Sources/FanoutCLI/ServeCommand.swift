@@ -113,7 +113,8 @@ struct ServeCommand: LoggingCommand {
                 fromDispatchConfig: url, password: environment[SIPConfiguration.passwordVariable])
             options.smtp = try SMTPConfiguration.load(fromDispatchConfig: url, environment: environment)
             options.webpush = try WebPushConfiguration.load(
-                fromDispatchConfig: url, privateKey: environment[WebPushConfiguration.privateKeyVariable])
+                fromDispatchConfig: url, privateKey: environment[WebPushConfiguration.privateKeyVariable],
+                replySecret: environment[WebPushConfiguration.replySecretVariable])
             if options.kannel != nil || options.sip != nil || options.smtp != nil || options.webpush != nil, speed != 1 {
                 throw ValidationError("--speed \(speed): real providers (\(path)) run on real time (speed 1)")
             }

@@ -48,19 +48,17 @@ final class SMSReplyRouter: Sendable {
     private let registry: Registry
     private let ledger: Ledger
     private let logger: Logger
-    private let target = Mutex<AnswerSink?>(nil)
+    /// Where routed answers go (the desk's ``AnswerForwarder``).
+    private let answers: AnswerSink
     private let counts = Mutex((routed: 0, unmatched: 0))
 
-    init(registry: Registry, ledger: Ledger, logger: Logger) {
+    init(registry: Registry, ledger: Ledger, answers: @escaping AnswerSink, logger: Logger) {
         self.registry = registry
         self.ledger = ledger
+        self.answers = answers
         self.logger = logger
     }
 
-    /// Where routed answers go (set once the dispatcher exists).
-    func deliver(to sink: @escaping AnswerSink) { target.withLock { $0 = sink } }
-
-    /// Replies routed to an action, and those that matched none.
     var statistics: (routed: Int, unmatched: Int) { counts.withLock { $0 } }
 
     /// Routes one reply (on the adapter's listener thread).
@@ -68,8 +66,7 @@ final class SMSReplyRouter: Sendable {
         let meaning = ReplyText(reply.text)
         do {
             let persons = try registry.persons(withPhone: reply.from)
-            guard let (action, person) = try ledger.replyTarget(persons: persons, named: meaning.action, channel: .sms),
-                let sink = target.withLock({ $0 })
+            guard let (action, person) = try ledger.replyTarget(persons: persons, named: meaning.action, channel: .sms)
             else {
                 counts.withLock { $0.unmatched += 1 }
                 logger.info(
@@ -78,7 +75,7 @@ final class SMSReplyRouter: Sendable {
                 return
             }
             counts.withLock { $0.routed += 1 }
-            sink(
+            answers(
                 ParticipantAnswer(
                     action: action, person: person, kind: meaning.kind, channel: .sms,
                     text: meaning.kind == .acknowledgement ? String(reply.text.prefix(1000)) : nil))

@@ -206,10 +206,13 @@ public final class ActionDesk {
             dispatchClock = s
         }
         let kannelLogger = Logger(label: "fanout.kannel").stampingDispatchTime(of: dispatchClock)
+        // One forwarder takes every channel's answers to the dispatcher once it exists.
+        let answers = AnswerForwarder()
         var replies: SMSReplyRouter?
         var adapter: KannelSMSProvider?
         if let kannelConfig = providers.kannel {
-            let router = SMSReplyRouter(registry: try Registry.open(at: db), ledger: ledger, logger: kannelLogger)
+            let router = SMSReplyRouter(
+                registry: try Registry.open(at: db), ledger: ledger, answers: answers.sink, logger: kannelLogger)
             let onReply: @Sendable (KannelSMSProvider.Reply) -> Void = { router.route($0) }
             replies = router
             adapter = try KannelSMSProvider(
@@ -217,7 +220,6 @@ public final class ActionDesk {
                 onReply: onReply)
         }
         smsReplies = replies
-        let answers = AnswerForwarder()
         let sipAdapter = try providers.sip.map {
             try SIPVoiceProvider(
                 configuration: $0, registry: try Registry.open(at: db), answers: answers.sink,
@@ -256,7 +258,6 @@ public final class ActionDesk {
             throw error
         }
         interruption.whenRequested { [weak dispatcher] in dispatcher?.wake() }
-        replies?.deliver(to: Self.answerSink(for: dispatcher, logger: kannelLogger))
         answers.deliver(to: Self.answerSink(for: dispatcher, logger: kannelLogger))
     }
 

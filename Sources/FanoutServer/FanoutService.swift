@@ -44,15 +44,19 @@ public struct ServeOptions: Sendable {
     public var kannel: KannelConfiguration?
     /// Calls over SIP (`nil`: simulated).
     public var sip: SIPConfiguration?
-    /// App pushes over Web Push (`nil`: simulated).
-    public var webpush: WebPushConfiguration?
+    /// App pushes over Web Push (`nil`: simulated); its reply links' secret also verifies reply links.
+    public var webpush: WebPushConfiguration? { didSet { verifyRepliesOfTheAdapters() } }
     /// E-mail over SMTP (`nil`: simulated); its reply secret also verifies the reply links.
-    public var smtp: SMTPConfiguration? {
-        didSet {
-            if let secret = smtp?.replySecret, let tokens = try? MailReplyToken(secret: secret) {
-                replyVerifier = { tokens.verify($0) }
-            }
-        }
+    public var smtp: SMTPConfiguration? { didSet { verifyRepliesOfTheAdapters() } }
+
+    /// Sets ``replyVerifier`` to accept the reply links the mail and the app adapters sign.
+    private mutating func verifyRepliesOfTheAdapters() {
+        var signers: [MailReplyToken] = []
+        if let secret = smtp?.replySecret, let tokens = try? MailReplyToken(secret: secret) { signers.append(tokens) }
+        if let app = webpush?.replies { signers.append(app.signer) }
+        guard !signers.isEmpty else { return }
+        let all = signers
+        replyVerifier = { token in all.lazy.compactMap { $0.claims(token) }.first }
     }
 
     /// Creates options.
@@ -121,7 +125,10 @@ public enum FanoutService {
         let map = try MapAssets.load(data: options.data, leafletDirectory: options.leaflet, logger: logger)
         let routes = Routes(
             room: room, metrics: metrics, openapi: document, declared: try DeclaredRoutes(document: document), map: map,
-            replyVerifier: options.replyVerifier)
+            replyVerifier: options.replyVerifier,
+            publicFeed: try options.configuration.publicFeed.map {
+                try PublicFeedService(settings: $0, callNumber: (options.dispatch.texts ?? MessageTemplates()).callNumber)
+            })
         return Application(
             router: routes.router(),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "fanout"),

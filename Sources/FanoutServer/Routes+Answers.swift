@@ -1,3 +1,4 @@
+import ChannelAdapters
 import FanOut
 import FanoutDesk
 import Foundation
@@ -7,7 +8,7 @@ import Participants
 
 /// Checks a personal reply link's token: the action, the person and the answer it stands for,
 /// or `nil` for a token this service did not sign (or one altered).
-public typealias ReplyTokenVerifier = @Sendable (String) -> (action: ActionID, person: Int64, kind: AnswerKind)?
+public typealias ReplyTokenVerifier = @Sendable (String) -> MailReplyToken.Claims?
 
 // MARK: - Answers: the operator's record, the list, and the participants' reply links
 
@@ -103,14 +104,14 @@ extension Routes {
         guard let claims = verifiedReply(context) else { return Self.replyHTML(Self.replyUnknown, status: .notFound) }
         do {
             _ = try await record(
-                ParticipantAnswer(action: claims.action, person: claims.person, kind: claims.kind, channel: .email))
+                ParticipantAnswer(action: claims.action, person: claims.person, kind: claims.kind, channel: claims.channel))
         } catch let e as DispatchError where e.code == .unknownAction || e.code == .invalidRequest {
             return Self.replyHTML(Self.replyUnknown, status: .notFound)
         }
         return Self.replyHTML("<h1>Burgernet</h1><p>Dank u wel. Thank you. Merci. Danke.</p>")
     }
 
-    private func verifiedReply(_ context: ServeContext) -> (action: ActionID, person: Int64, kind: AnswerKind)? {
+    private func verifiedReply(_ context: ServeContext) -> MailReplyToken.Claims? {
         guard let token = context.parameters.get("token"), token.utf8.count <= 512 else { return nil }
         return replyVerifier?(token)
     }

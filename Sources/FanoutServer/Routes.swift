@@ -21,6 +21,8 @@ struct Routes: Sendable {
     let map: MapAssets
     /// Checks the tokens of the participants' reply links (`nil`: every link is unknown).
     var replyVerifier: ReplyTokenVerifier? = nil
+    /// The public feeds (`nil`: not configured, `/public/...` is 404).
+    var publicFeed: PublicFeedService? = nil
 
     /// Builds the router: public probes, the OpenAPI document, then `/v1`.
     func router() -> Router<ServeContext> {
@@ -60,8 +62,10 @@ struct Routes: Sendable {
         addCAP(to: router)
         addBulkImport(to: router)
         addAuditRoutes(to: v1)
+        addPushSubscriptionRoutes(to: v1)
         addEventRoutes(to: v1)
         addAnswerRoutes(to: router)
+        addPublicFeedRoutes(to: router)
         return router
     }
 

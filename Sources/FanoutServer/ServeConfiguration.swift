@@ -77,6 +77,30 @@ public struct ServeConfiguration: Sendable {
     public var limits = Limits()
     /// The dispatcher configuration file (relative to the configuration file), if any.
     public var dispatchPath: String?
+    /// The public feeds (`public_feed`); `nil`: `/public/...` answers 404.
+    public var publicFeed: PublicFeedSettings?
+
+    /// Where the public feeds are published and how their CAP messages are signed
+    /// (`"public_feed": {"base_url": "https://example.org/public", "title": "...",
+    /// "signing_key": "cap-key.pem", "key_name": "..."}`).
+    public struct PublicFeedSettings: Sendable, Equatable {
+        /// The feeds' links start with this (no trailing slash).
+        public var baseURL: String
+        /// The feeds' title.
+        public var title = "Burgernet actions"
+        /// A PEM EC P-256 private key that signs each action's CAP message (relative to the
+        /// configuration file); `nil`: unsigned.
+        public var signingKeyPath: String?
+        /// The signature's `<KeyName>`.
+        public var keyName = "fanout-public"
+
+        /// Creates settings.
+        public init(baseURL: String, title: String = "Burgernet actions", signingKeyPath: String? = nil) {
+            self.baseURL = baseURL
+            self.title = title
+            self.signingKeyPath = signingKeyPath
+        }
+    }
 
     /// Creates a configuration.
     public init(tokens: [Token], limits: Limits = Limits(), dispatchPath: String? = nil) {
@@ -100,6 +124,9 @@ public struct ServeConfiguration: Sendable {
         if let path = config.dispatchPath, !path.hasPrefix("/") {
             config.dispatchPath = url.deletingLastPathComponent().appendingPathComponent(path).path
         }
+        if let path = config.publicFeed?.signingKeyPath, !path.hasPrefix("/") {
+            config.publicFeed?.signingKeyPath = url.deletingLastPathComponent().appendingPathComponent(path).path
+        }
         return config
     }
 
@@ -112,7 +139,7 @@ public struct ServeConfiguration: Sendable {
             throw ServeError(.config, "\(source): not JSON (\(JSONValue.describe(error)))")
         }
         guard case .object(let top) = root else { throw ServeError(.config, "\(source): expected a JSON object") }
-        let known: Set<String> = ["tokens", "limits", "dispatch"]
+        let known: Set<String> = ["tokens", "limits", "dispatch", "public_feed"]
         if let unknown = top.keys.sorted().first(where: { !known.contains($0) }) {
             throw ServeError(.config, "\(source): unknown field '\(unknown.prefix(40))' (known: tokens, limits, dispatch)")
         }
@@ -153,7 +180,34 @@ public struct ServeConfiguration: Sendable {
             }
             config.dispatchPath = path
         }
+        if let feed = top["public_feed"] { config.publicFeed = try parsePublicFeed(feed, at: "\(source): public_feed") }
         return config
+    }
+
+    private static func parsePublicFeed(_ value: JSONValue, at field: String) throws -> PublicFeedSettings {
+        guard case .object(let o) = value else { throw ServeError(.config, "\(field): expected an object") }
+        let known: Set<String> = ["base_url", "title", "signing_key", "key_name"]
+        if let unknown = o.keys.sorted().first(where: { !known.contains($0) }) {
+            throw ServeError(
+                .config, "\(field).\(unknown.prefix(40)): unknown key (known: base_url, title, signing_key, key_name)")
+        }
+        func text(_ key: String) throws -> String? {
+            guard let v = o[key] else { return nil }
+            guard case .string(let s) = v, !s.trimmingCharacters(in: .whitespaces).isEmpty, s.count <= 2_000 else {
+                throw ServeError(.config, "\(field).\(key): expected a non-empty text")
+            }
+            return s
+        }
+        guard let base = try text("base_url"), let url = URLComponents(string: base),
+            ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host?.isEmpty == false
+        else {
+            throw ServeError(.config, "\(field).base_url: expected an http or https URL with a host, such as https://example.org/public")
+        }
+        var settings = PublicFeedSettings(baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base)
+        if let title = try text("title") { settings.title = title }
+        settings.signingKeyPath = try text("signing_key")
+        if let name = try text("key_name") { settings.keyName = name }
+        return settings
     }
 
     private static func parseToken(_ item: JSONValue, at field: String) throws -> Token {

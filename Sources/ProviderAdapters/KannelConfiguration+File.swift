@@ -31,12 +31,7 @@ extension KannelConfiguration {
     /// - Throws: ``ProviderAdapterError`` `.invalidConfiguration` naming the file and the key, never
     ///   showing the password.
     public static func load(fromDispatchConfig url: URL, password: String? = nil) throws -> KannelConfiguration? {
-        let data: Data
-        // At most DispatchConfig.maxFileBytes are read: a larger file is refused before it is all in memory.
-        do { data = try DispatchConfig.readFile(url, what: "the configuration") } catch {
-            throw ProviderAdapterError(.invalidConfiguration, "\(error)")
-        }
-        return try parse(dispatchConfig: data, source: url.path, password: password)
+        try parse(dispatchConfig: ProviderConfigFile.read(url), source: url.path, password: password)
     }
 
     /// Parses the `"kannel"` object of a dispatcher configuration (`source` names it in messages).
@@ -47,25 +42,13 @@ extension KannelConfiguration {
         -> KannelConfiguration?
     {
         func bad(_ key: String, _ problem: String) -> ProviderAdapterError {
-            ProviderAdapterError(.invalidConfiguration, "\(source): 'kannel\(key.isEmpty ? "" : ".")\(key)' \(problem)")
+            ProviderConfigFile.problem(source, "kannel", key, problem)
         }
-        guard let top = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw ProviderAdapterError(.invalidConfiguration, "\(source): not a JSON object")
-        }
-        guard let raw = top["kannel"] else { return nil }
-        guard let object = raw as? [String: Any] else { throw bad("", "must be an object") }
-        for key in object.keys.sorted() where FileKeys.kinds[key] == nil {
-            throw bad(
-                key,
-                "is not a Kannel configuration key (known: \(FileKeys.kinds.keys.sorted().joined(separator: ", ")))")
-        }
-        let file: FileKeys
-        do {
-            file = try JSONDecoder().decode(FileKeysWrapper.self, from: data).kannel
-        } catch let error as DecodingError {
-            let key = Self.key(of: error)
-            throw bad(key, "must be \(FileKeys.kinds[key] ?? "of another type")")
-        }
+        guard
+            let file = try ProviderConfigFile.decode(
+                FileKeys.self, from: data, name: "kannel", source: source, kinds: FileKeys.kinds,
+                what: "a Kannel configuration key")
+        else { return nil }
         func required(_ value: String?, _ key: String, _ what: String) throws -> String {
             guard let value else { throw bad(key, "is missing (\(what))") }
             guard !value.trimmingCharacters(in: .whitespaces).isEmpty else { throw bad(key, "is empty") }
@@ -134,16 +117,6 @@ extension KannelConfiguration {
         }
     }
 
-    /// The key a decoding error is about (the second element of its coding path).
-    private static func key(of error: DecodingError) -> String {
-        let path: [any CodingKey]
-        switch error {
-        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): path = c.codingPath
-        case .keyNotFound(let k, let c): path = c.codingPath + [k]
-        @unknown default: path = []
-        }
-        return path.dropFirst().first?.stringValue ?? ""
-    }
 }
 
 /// The `"kannel"` object as written in the file: every key optional, checked afterwards.
@@ -177,9 +150,6 @@ private struct FileKeys: Decodable {
     ]
 }
 
-private struct FileKeysWrapper: Decodable {
-    var kannel: FileKeys
-}
 
 // MARK: - Never showing the password
 

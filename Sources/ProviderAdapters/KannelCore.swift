@@ -18,18 +18,11 @@ final class KannelCore: Sendable {
     }
 
     struct State: Sendable {
-        var queue: [Job] = []
-        var head = 0
+        /// The queue, the owners of the keys in flight and the results remembered (``AdapterJobs``).
+        var jobs = AdapterJobs<Job>()
         var awaiting: [String: Awaited] = [:]
         /// Reported throttled by the listener thread (the queue was full).
         var rejected: [Job] = []
-        /// The reporter to answer for each key queued, being sent or awaiting its report: a repeat
-        /// of the key (the dispatcher resumed after a restart) takes the message over, not sent again.
-        var owners: [String: DeliveryReporter] = [:]
-        /// Final results of keys handed over, the most recent ``KannelConfiguration/rememberedResults``.
-        var completed: [String: DeliveryResult] = [:]
-        var completedOrder: [String] = []
-        var completedHead = 0
         /// Repeats of completed keys, reported with the first result by the listener thread.
         var replays: [(Job, DeliveryResult)] = []
         var sending = 0
@@ -42,30 +35,8 @@ final class KannelCore: Sendable {
         /// The log's counts of repeated events.
         var log = KannelLogCounts()
 
-        var queued: Int { queue.count - head }
-
-        mutating func remember(_ key: String, _ result: DeliveryResult, capacity: Int) {
-            if completed.updateValue(result, forKey: key) == nil { completedOrder.append(key) }
-            while completedOrder.count - completedHead > capacity {
-                completed[completedOrder[completedHead]] = nil
-                completedHead += 1
-            }
-            if completedHead > 1024, completedHead * 2 > completedOrder.count {
-                completedOrder.removeFirst(completedHead)
-                completedHead = 0
-            }
-        }
-
-        mutating func pop() -> Job? {
-            guard head < queue.count else { return nil }
-            let job = queue[head]
-            head += 1
-            if head > 1024, head * 2 > queue.count {
-                queue.removeFirst(head)
-                head = 0
-            }
-            return job
-        }
+        var queued: Int { jobs.queued }
+        mutating func pop() -> Job? { jobs.pop() }
     }
 
     let configuration: KannelConfiguration
@@ -139,23 +110,21 @@ final class KannelCore: Sendable {
             if s.stopping { return false }
             s.statistics.submitted += 1
             let job = Job(message: message, reporter: reporter)
-            if s.owners[key] != nil {
-                // A repeat of a key still in flight: answer the new reporter when it completes.
-                s.owners[key] = reporter
+            switch s.jobs.admit(key, reporter: reporter, capacity: configuration.queueCapacity) {
+            case .inFlight:
+                // A repeat of a key still in flight: its new reporter gets the one result.
                 s.statistics.repeats += 1
                 return true
-            }
-            if let result = s.completed[key] {
+            case .completed(let result):
                 s.replays.append((job, result))
                 s.statistics.repeats += 1
                 return true
-            }
-            if s.queued >= configuration.queueCapacity {
+            case .full:
                 s.rejected.append(job)
                 return true
+            case .new:
+                s.jobs.append(job)
             }
-            s.owners[key] = reporter
-            s.queue.append(job)
             work.signal()
             return true
         }
@@ -264,8 +233,7 @@ final class KannelCore: Sendable {
             default: s.statistics.failed += 1
             }
             // Throttled means not handed over: a repeat is sent. Any other result is final.
-            if result != .throttled { s.remember(key, result, capacity: configuration.rememberedResults) }
-            return (s.owners.removeValue(forKey: key) ?? job.reporter, line)
+            return (s.jobs.finish(key, result, remember: configuration.rememberedResults) ?? job.reporter, line)
         }
         if let reason, !replay {
             let metadata: Logger.Metadata = [

@@ -21,7 +21,7 @@ import Testing
         ["demo"], ["import"], ["generate"], ["select"], ["loadtest"], ["loadtest", "dispatch"],
         ["area", "check"], ["area", "fix"], ["area", "suggest"], ["area", "convert"], ["area", "map"],
         ["action", "start"], ["action", "enlarge"], ["action", "stop"], ["action", "end"], ["action", "run"],
-        ["action", "status"], ["action", "explain"], ["serve"], ["version"],
+        ["action", "status"], ["action", "explain"], ["action", "publish"], ["action", "feed"], ["serve"], ["version"],
     ]
 
     @Test func everyCommandHasTheLogOptions() async throws {

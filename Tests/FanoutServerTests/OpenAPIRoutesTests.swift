@@ -19,7 +19,8 @@ import Testing
         let paths: [String: Set<String>] = declared.mapValues { Set($0.keys) }
         #expect(root["openapi"] as? String == "3.1.0")
         #expect(paths.count >= 13)
-        let fixture = try ServeFixture(label: "openapi")
+        var fixture = try ServeFixture(label: "openapi")
+        fixture.options.configuration.publicFeed = .init(baseURL: "https://example.org/public")
         try await fixture.withServer { client in
             for (path, operations) in paths.sorted(by: { $0.key < $1.key }) {
                 // A real value for every path parameter (a file the page or Leaflet has, a layer).
@@ -27,6 +28,7 @@ import Testing
                     "/static/map/{file}": "/static/map/app.js", "/static/leaflet/{file}": "/static/leaflet/leaflet.js",
                     "/static/leaflet/images/{file}": "/static/leaflet/images/layers.png", "/layers/{name}": "/layers/borders",
                     "/reply/{token}": "/reply/not-a-token-of-this-service",
+                    "/public/actions/{file}": "/public/actions/1.cap",
                 ]
                 let concrete = examples[path]
                     ?? path.replacingOccurrences(of: "{id}", with: "1").replacingOccurrences(of: "{pid}", with: "1")
@@ -38,6 +40,8 @@ import Testing
                         #expect(status == 401, "\(method) \(path) answered \(status), not 401 without a token")
                     } else if path == "/reply/{token}" {
                         #expect(status == 404, "\(method) \(path) answered \(status) for a link it never made")
+                    } else if path == "/public/actions/{file}" {
+                        #expect(status == 404, "\(method) \(path) answered \(status) for an action never released")
                     } else {
                         #expect(status == 200, "\(method) \(path) answered \(status)")
                     }

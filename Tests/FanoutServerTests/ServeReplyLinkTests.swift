@@ -19,7 +19,7 @@ import Testing
         dispatch.email = .init(perSecond: 1, batchSize: 1)
         var fixture = try ServeFixture(label: "reply-link", dispatch: dispatch)
         let tokens = try MailReplyToken(secret: Self.secret)
-        fixture.options.replyVerifier = { tokens.verify($0) }
+        fixture.options.replyVerifier = { tokens.claims($0) }
         try await fixture.withServer { client in
             let started = try await client.call(
                 .post, "/v1/actions", as: "dispatcher",
@@ -63,6 +63,12 @@ import Testing
             }
             list = try await client.call(.get, "/v1/actions/\(id.rawValue)/answers", as: "auditor")
             #expect((list.body["answers"] as? [Any])?.count == 2)
+            // An app's reply button (a version 2 token): recorded on the app channel.
+            let app = tokens.sign(action: id, person: 4, kind: .acknowledgement, channel: .app)
+            #expect(try await client.execute(uri: "/reply/\(app)", method: .post) { Int($0.status.code) } == 200)
+            list = try await client.call(.get, "/v1/actions/\(id.rawValue)/answers", as: "auditor")
+            let last = try #require((list.body["answers"] as? [[String: Any]])?.last)
+            #expect(last["channel"] as? String == "app" && last["kind"] as? String == "acknowledgement" && last["person"] as? Int == 4)
         }
     }
 }

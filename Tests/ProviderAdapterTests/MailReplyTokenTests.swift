@@ -1,6 +1,7 @@
 @testable import ChannelAdapters
 import FanOut
 import Foundation
+import Participants
 @testable import ProviderAdapters
 import TestSupport
 import Testing
@@ -20,6 +21,27 @@ import Testing
         #expect(token.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
         let claims = tokens.verify(token)
         #expect(claims?.action == ActionID(rawValue: action) && claims?.person == person && claims?.kind == kind)
+    }
+
+    @Test(arguments: [Channel.voice, .sms, .app])
+    func aTokenOfAnotherChannelCarriesItAndEveryChangeIsRefused(channel: Channel) throws {
+        let tokens = try MailReplyToken(secret: Self.secret)
+        let token = tokens.sign(action: ActionID(rawValue: 42), person: 7, kind: .sighting, channel: channel)
+        #expect(token.count == MailReplyToken.length + 1)
+        #expect(
+            tokens.claims(token)
+                == MailReplyToken.Claims(action: ActionID(rawValue: 42), person: 7, kind: .sighting, channel: channel))
+        // A mail's token stays version 1 (67 characters): links already sent keep working.
+        #expect(tokens.sign(action: ActionID(rawValue: 42), person: 7, kind: .sighting).count == MailReplyToken.length)
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        var chars = Array(token)
+        for i in chars.indices {
+            let was = chars[i]
+            chars[i] = alphabet[(alphabet.firstIndex(of: was)! + 1) % alphabet.count]
+            #expect(tokens.claims(String(chars)) == nil, "position \(i)")  // 51 bytes: every bit of 68 characters counts
+            chars[i] = was
+        }
+        #expect(try MailReplyToken(secret: Array("another-secret-0123456789".utf8)).claims(token) == nil)
     }
 
     @Test func everyChangedCharacterIsRefused() throws {

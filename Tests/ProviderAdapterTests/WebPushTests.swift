@@ -58,8 +58,12 @@ struct WebPushTests {
         let subscriptions = try peer.subscribe(tokens: (1...n).map { "p\($0)" })
         for (i, s) in zip(1...n, subscriptions) { try registry.setPushSubscription(person: i, s) }
         let log = CapturingLogHandler()
+        var configuration = try Self.configuration(peer)
+        let replySecret = Array("app-reply-secret-0123456789".utf8)
+        configuration.replies = try .init(baseURL: "https://burgernet.example/reply/", secret: replySecret)
+        let tokens = try MailReplyToken(secret: replySecret)
         let push = try WebPushProvider(
-            configuration: Self.configuration(peer), registry: registry,
+            configuration: configuration, registry: registry,
             actionInfo: { _ in WebPushActionInfo(urgency: .critical, area: [Self.area]) }, logger: log.logger())
         defer { push.shutdown() }
         let ledger = try Ledger.open(at: dir.appendingPathComponent("ledger.sqlite").path)
@@ -104,6 +108,16 @@ struct WebPushTests {
             #expect(p["key"] as? String == "\(id.rawValue)/\(person)/alert/1")
             #expect(p["action"] as? Int == Int(id.rawValue) && p["kind"] as? String == "alert")
             #expect(p["urgency"] as? String == "critical" && p["photo"] as? String == Self.photo)
+            // The app's reply buttons: links whose tokens the service verifies as this person's
+            // sighting and stop on the app channel.
+            let replies = try #require(p["replies"] as? [String: String])
+            #expect(Set(replies.keys) == ["sighting", "stop"])
+            for (name, kind) in [("sighting", AnswerKind.sighting), ("stop", .stop)] {
+                let link = try #require(replies[name])
+                #expect(link.hasPrefix("https://burgernet.example/reply/"))
+                let claims = tokens.claims(String(link.dropFirst("https://burgernet.example/reply/".count)))
+                #expect(claims == MailReplyToken.Claims(action: id, person: person, kind: kind, channel: .app))
+            }
             let area = try #require(p["area"] as? [[[Double]]])
             #expect(area.count == 1 && area[0].count >= 40 && area[0].count <= 49 && area[0].first == area[0].last)
             // Each vertex within a metre of the drawn circle.
