@@ -30,6 +30,10 @@ extension Routes {
                 .badRequest, "\(key.prefix(40)): not a field of a push subscription (endpoint, keys, expirationTime)",
                 field: String(key.prefix(40)))
         }
+        switch body["expirationTime"] {
+        case nil, .null?, .number?: break
+        default: throw ServeError(.badRequest, "expirationTime: expected a number or null", field: "expirationTime")
+        }
         let endpoint = try AreaInput.text(body["endpoint"], field: "endpoint", max: 2048)
         guard case .object(let keys)? = body["keys"] else {
             throw ServeError(.badRequest, "keys: expected an object with p256dh and auth", field: "keys")
