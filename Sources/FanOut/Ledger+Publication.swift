@@ -69,7 +69,7 @@ extension Ledger {
     /// - Throws: ``DispatchError`` `.ledger`.
     public func releasedActions(limit: Int = 100) throws -> [Publication] {
         try read("reading the released actions") { db in
-            try Self.publications(db, where: "1 = 1", [], limit: limit * 4 + 16).filter(\.released).prefix(limit).map { $0 }
+            try Self.publications(db, where: "p.kind = 'release'", [], limit: limit)
         }
     }
 

@@ -23,7 +23,11 @@ public struct CAPSignature: Sendable {
     ///
     /// - Throws: ``DispatchError`` `.invalidConfig` naming `source` (never the key).
     public init(pem: String, keyName: String, source: String) throws {
-        do { raw = try P256.Signing.PrivateKey(pemRepresentation: pem).rawRepresentation } catch {
+        do {
+            let key = try P256.Signing.PrivateKey(pemRepresentation: pem)
+            raw = key.rawRepresentation
+            publicKeyPEM = key.publicKey.pemRepresentation
+        } catch {
             throw DispatchError(
                 .invalidConfig, "\(source): not a PEM EC P-256 private key (make one with "
                     + "`openssl ecparam -name prime256v1 -genkey -noout -out key.pem`)")
@@ -35,12 +39,7 @@ public struct CAPSignature: Sendable {
     }
 
     /// The public key as PEM, for whoever verifies.
-    public var publicKeyPEM: String { key.publicKey.pemRepresentation }
-
-    private var key: P256.Signing.PrivateKey {
-        // Made from a valid key's own raw representation: cannot fail.
-        (try? P256.Signing.PrivateKey(rawRepresentation: raw)) ?? P256.Signing.PrivateKey()
-    }
+    public let publicKeyPEM: String
 
     static let dsig = "http://www.w3.org/2000/09/xmldsig#"
 
@@ -61,6 +60,7 @@ public struct CAPSignature: Sendable {
             """
         // Canonicalised alone, SignedInfo carries the namespace it inherits from <Signature>.
         let canonical = signedInfo.replacingOccurrences(of: "<SignedInfo>", with: "<SignedInfo xmlns=\"\(Self.dsig)\">")
+        let key = try P256.Signing.PrivateKey(rawRepresentation: raw)
         let value = try key.signature(for: Data(canonical.utf8)).rawRepresentation.base64EncodedString()
         let signature = """
             <Signature xmlns="\(Self.dsig)">\(signedInfo)<SignatureValue>\(value)</SignatureValue>\
