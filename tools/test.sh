@@ -26,7 +26,7 @@ swift build --build-tests
 if [ "$#" -gt 0 ]; then
     tools/test-pass.sh 2400 "$@"
 else
-    # Two passes. The Kannel tests wait on real time for a real Kannel and for the dispatcher's
+    # Several passes. The Kannel tests wait on real time for a real Kannel and for the dispatcher's
     # task; in one parallel run with every CPU-bound suite, that task queued behind them on Swift
     # concurrency's cooperative pool (2 threads on a 2-core CI machine) for up to a minute, and a
     # 60 s wait ran out with nothing wrong. They run second, on their own.
@@ -34,7 +34,15 @@ else
     # their own too: in one run with every CPU-bound suite on 2 cores one took 333 s instead of 30.
     # Each pass has a time limit (tools/test-pass.sh): a pass that hangs ends with the names of the
     # tests still running instead of running into CI's overall limit silently.
-    tools/test-pass.sh 1500 --skip ProviderAdapterTests --skip FanoutServerTests
+    # The exit tests (`#expect(processExitsWith:)`) run first, in a process of their own: once one
+    # has run, Swift Testing keeps a thread in waitid(P_ALL, WNOWAIT) for the rest of the process,
+    # and a child that `fanout` tests start with Foundation's Process could then exit unnoticed:
+    # seen in a clean-clone CI run as a pass that hung in Process.waitUntilExit beside a zombie
+    # `fanout`, spinning one core, until the limit stopped it (gdb; most likely also the run that
+    # CI stopped at 90 minutes in this pass).
+    tools/test-pass.sh 600 --filter "EngineConcurrencyTests|GEOSContextTests"
+    tools/test-pass.sh 1500 --skip ProviderAdapterTests --skip FanoutServerTests --skip EngineConcurrencyTests \
+        --skip GEOSContextTests
     tools/test-pass.sh 900 --filter FanoutServerTests
     tools/test-pass.sh 900 --filter ProviderAdapterTests
 fi
