@@ -102,19 +102,20 @@ struct ActionFeedCommand: LoggingCommand {
         let targets = try [(atom, "--atom"), (rss, "--rss"), (out, "--out")].compactMap { path, option in
             try path.map { (option, try checkOutput($0, option: option, inputs: inputs)) }
         }
-        let callNumber = try config.flatMap { try DispatchConfig.load(from: URL(fileURLWithPath: $0)).texts?.callNumber }
-        let signer = try signingKey.map { path in
-            let pem = try String(decoding: DispatchConfig.readFile(URL(fileURLWithPath: path), what: "--signing-key"), as: UTF8.self)
-            return try CAPSignature(pem: pem, keyName: keyName, source: "--signing-key \(path)")
+        let callNumber =
+            try config.flatMap { try DispatchConfig.load(from: URL(fileURLWithPath: $0)).texts?.callNumber }
+            ?? MessageTemplates().callNumber
+        let signer = try signingKey.map {
+            try CAPSignature(contentsOf: URL(fileURLWithPath: $0), keyName: keyName, source: "--signing-key \($0)")
         }
         let ledger = try Ledger.open(at: db, readOnly: true)
         let feed = try PublicFeed.read(
-            from: ledger, title: title, baseURL: baseURL, callNumber: callNumber ?? MessageTemplates().callNumber, limit: limit)
+            from: ledger, title: title, baseURL: baseURL, callNumber: callNumber, limit: limit)
         var texts: [String: String] = [:]
         if atom != nil { texts["--atom"] = try feed.atom() }
         if rss != nil { texts["--rss"] = feed.rss() }
         if let cap {
-            guard let action = try PublicAction.read(cap.id, from: ledger, callNumber: callNumber ?? MessageTemplates().callNumber)
+            guard let action = try PublicAction.read(cap.id, from: ledger, callNumber: callNumber)
             else {
                 throw CommandFailure(.refused, "--cap \(cap.id): the action is not released to the public feeds (fanout action publish)")
             }

@@ -38,6 +38,24 @@ public struct CAPSignature: Sendable {
         self.keyName = keyName
     }
 
+    /// Reads the signing key from a PEM file (at most 64 KiB), as the command line's
+    /// `--signing-key` and the service's `public_feed.signing_key` name it.
+    ///
+    /// - Parameter source: How messages name the file (`--signing-key key.pem`).
+    /// - Throws: ``DispatchError`` `.invalidConfig` naming `source`: unreadable, too large, or not a
+    ///   PEM EC P-256 private key (never quoting the file).
+    public init(contentsOf url: URL, keyName: String, source: String) throws {
+        let limit = 64 << 10
+        let data: Data
+        do { data = try BoundedFile.read(url, limit: limit) } catch {
+            switch error {
+            case .tooLarge: throw DispatchError(.invalidConfig, "\(source): larger than \(BoundedFile.describe(limit: limit)), not a key")
+            case .unreadable(let cause): throw DispatchError(.invalidConfig, "\(source): cannot read the key (\(cause.localizedDescription))")
+            }
+        }
+        try self.init(pem: String(decoding: data, as: UTF8.self), keyName: keyName, source: source)
+    }
+
     /// The public key as PEM, for whoever verifies.
     public let publicKeyPEM: String
 

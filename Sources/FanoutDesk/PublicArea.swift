@@ -37,14 +37,12 @@ public enum PublicArea: Sendable, Equatable {
                 return (dLon * cos(t), dLat * sin(t))
             }
             let widened = hull(points).flatMap { p in octagon.map { LonLat(lon: p.lon + $0.0, lat: p.lat + $0.1) } }
-            let ring = hull(hull(widened).map { p in
-                let c = centroid(of: widened)
-                // Round away from the middle, so rounding never pulls the ring inwards.
-                func outward(_ v: Double, _ mid: Double) -> Double {
-                    (v >= mid ? (v * 1000).rounded(.up) : (v * 1000).rounded(.down)) / 1000
-                }
-                return LonLat(lon: outward(p.lon, c.lon), lat: outward(p.lat, c.lat))
-            })
+            // Round away from the middle, so rounding never pulls the ring inwards.
+            let c = centroid(of: widened)
+            func outward(_ v: Double, _ mid: Double) -> Double {
+                (v >= mid ? (v * 1000).rounded(.up) : (v * 1000).rounded(.down)) / 1000
+            }
+            let ring = hull(hull(widened).map { LonLat(lon: outward($0.lon, c.lon), lat: outward($0.lat, c.lat)) })
             return .polygon(ring + [ring[0]])
         }
     }

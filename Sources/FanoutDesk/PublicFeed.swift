@@ -69,6 +69,12 @@ extension PublicAction {
     /// - Throws: ``DispatchError`` `.unknownAction`, `.ledger`.
     public static func read(_ action: ActionID, from ledger: Ledger, callNumber: String) throws -> PublicAction? {
         guard let publication = try ledger.publication(of: action), publication.released else { return nil }
+        return try read(publication, from: ledger, callNumber: callNumber)
+    }
+
+    /// The public part of a released action whose publication state the caller has read.
+    static func read(_ publication: Publication, from ledger: Ledger, callNumber: String) throws -> PublicAction {
+        let action = publication.action
         let summary = try ledger.summary(of: action)
         let areas = try ledger.areaVersions(of: action)
         let log = try ledger.commandLog(CommandLogQuery(action: action, limit: 10_000)).records
@@ -155,8 +161,8 @@ public struct PublicFeed: Sendable {
     public static func read(
         from ledger: Ledger, title: String, baseURL: String, callNumber: String, limit: Int = 50
     ) throws -> PublicFeed {
-        let actions = try ledger.releasedActions(limit: limit).compactMap {
-            try PublicAction.read($0.action, from: ledger, callNumber: callNumber)
+        let actions = try ledger.releasedActions(limit: limit).map {
+            try PublicAction.read($0, from: ledger, callNumber: callNumber)
         }
         return PublicFeed(title: title, baseURL: baseURL, actions: actions)
     }

@@ -2,7 +2,6 @@ import Crypto
 import FanOut
 import FanoutDesk
 import Foundation
-import Geo
 import GeoFormats
 import Hummingbird
 
@@ -24,11 +23,10 @@ struct PublicFeedService: Sendable {
             signer = nil
             return
         }
-        let pem: String
-        do { pem = String(decoding: try BoundedFile.read(URL(fileURLWithPath: path), limit: 64 << 10), as: UTF8.self) } catch {
-            throw ServeError(.config, "public_feed.signing_key \(path): cannot read the key (\(error))")
-        }
-        do { signer = try CAPSignature(pem: pem, keyName: settings.keyName, source: "public_feed.signing_key \(path)") } catch let e as DispatchError {
+        do {
+            signer = try CAPSignature(
+                contentsOf: URL(fileURLWithPath: path), keyName: settings.keyName, source: "public_feed.signing_key \(path)")
+        } catch let e as DispatchError {
             throw ServeError(.config, e.message)
         }
     }
@@ -53,11 +51,7 @@ extension Routes {
     func publication(_ request: Request, _ context: ServeContext) async throws -> Response {
         let (origin, id) = try commandOnAction(request, context)
         let body = try await body(request)
-        for key in body.keys where !["photo_url", "withdraw"].contains(key) {
-            throw ServeError(
-                .badRequest, "\(key.prefix(40)): not a field of a publication (photo_url, withdraw)",
-                field: String(key.prefix(40)))
-        }
+        try Self.refuseUnknownFields(body, ["photo_url", "withdraw"], of: "a publication")
         var withdraw = false
         if let value = body["withdraw"] {
             guard case .bool(let b) = value else {
