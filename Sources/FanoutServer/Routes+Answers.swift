@@ -26,11 +26,7 @@ extension Routes {
     func recordAnswer(_ request: Request, _ context: ServeContext) async throws -> Response {
         let (origin, id) = try commandOnAction(request, context)
         let body = try await body(request)
-        for key in body.keys where !["person", "kind", "channel", "text"].contains(key) {
-            throw ServeError(
-                .badRequest, "\(key.prefix(40)): not a field of an answer (person, kind, channel, text)",
-                field: String(key.prefix(40)))
-        }
+        try Self.refuseUnknownFields(body, ["person", "kind", "channel", "text"], of: "an answer")
         let person = try AreaInput.number(body["person"], field: "person")
         guard person == person.rounded(), person >= 1, person <= Double(Self.maxID) else {
             throw ServeError(.badRequest, "person: expected a participant id (a whole number from 1)", field: "person")

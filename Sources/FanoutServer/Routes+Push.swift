@@ -25,11 +25,7 @@ extension Routes {
         let origin = room.origin(principal, context)
         let pid = try participantID(context)
         let body = try await body(request)
-        for key in body.keys where !["endpoint", "keys", "expirationTime"].contains(key) {
-            throw ServeError(
-                .badRequest, "\(key.prefix(40)): not a field of a push subscription (endpoint, keys, expirationTime)",
-                field: String(key.prefix(40)))
-        }
+        try Self.refuseUnknownFields(body, ["endpoint", "keys", "expirationTime"], of: "a push subscription")
         switch body["expirationTime"] {
         case nil, .null?, .number?: break
         default: throw ServeError(.badRequest, "expirationTime: expected a number or null", field: "expirationTime")
@@ -38,9 +34,7 @@ extension Routes {
         guard case .object(let keys)? = body["keys"] else {
             throw ServeError(.badRequest, "keys: expected an object with p256dh and auth", field: "keys")
         }
-        for key in keys.keys where !["p256dh", "auth"].contains(key) {
-            throw ServeError(.badRequest, "keys.\(key.prefix(40)): not a key (p256dh, auth)", field: "keys.\(key.prefix(40))")
-        }
+        try Self.refuseUnknownFields(keys, ["p256dh", "auth"], of: "a push subscription's keys", prefix: "keys.")
         let p256dh = try AreaInput.text(keys["p256dh"], field: "keys.p256dh", max: 200)
         let auth = try AreaInput.text(keys["auth"], field: "keys.auth", max: 100)
         let subscription: PushSubscription

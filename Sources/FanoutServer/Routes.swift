@@ -126,6 +126,17 @@ struct Routes: Sendable {
         return try jsonObject(Data(buffer: buffer))
     }
 
+    /// Refuses (422) the first field of `object`, in name order, that is not one of `known`:
+    /// `colour: not a field of an answer (person, kind, channel, text)`. `prefix` names the object
+    /// inside the body (`keys.`).
+    static func refuseUnknownFields(
+        _ object: [String: JSONValue], _ known: [String], of what: String, prefix: String = ""
+    ) throws {
+        guard let key = object.keys.sorted().first(where: { !known.contains($0) }) else { return }
+        let name = prefix + key.prefix(40)
+        throw ServeError(.badRequest, "\(name): not a field of \(what) (\(known.joined(separator: ", ")))", field: name)
+    }
+
     /// The largest id the API takes: the largest integer a JSON number holds exactly (2^53 - 1).
     static let maxID: Int64 = 9_007_199_254_740_991
 
