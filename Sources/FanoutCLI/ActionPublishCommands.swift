@@ -92,6 +92,10 @@ struct ActionFeedCommand: LoggingCommand {
             url.host?.isEmpty == false
         else { throw ValidationError("--base-url '\(baseURL.prefix(80))': not an http or https URL with a host") }
         if !(1...1000).contains(limit) { throw ValidationError("--limit \(limit): give 1 to 1000") }
+        let outputs = [atom, rss, out].compactMap { $0.map { URL(fileURLWithPath: $0).standardizedFileURL.path } }
+        if Set(outputs).count < outputs.count {
+            throw ValidationError("--atom, --rss and --out must name different files")
+        }
     }
 
     func run() throws {

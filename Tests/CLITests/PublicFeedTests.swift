@@ -178,6 +178,7 @@ import TestSupport
             (["feed", "--base-url", "ftp://example.org", "--atom", "a.atom"], "--base-url", 64),
             (["feed", "--base-url", "https://example.org"], "give --atom, --rss or --cap", 64),
             (["feed", "--base-url", "https://example.org", "--atom", fx.db], "--atom", 2),
+            (["feed", "--base-url", "https://example.org", "--atom", "f.xml", "--rss", "./f.xml"], "different files", 64),
         ]
         for (args, message, status) in cases {
             let r = try await fx.action(args)
